@@ -1,0 +1,14 @@
+//! Linear algebra in three arithmetics: f64 (faer), exact rationals (num-rational) and MPFR (rug).
+//!
+//! This module knows no networks and no claims.
+
+pub mod definite;
+pub mod eigen_f64;
+pub mod eigen_mpfr;
+pub mod enclosure;
+pub mod field;
+pub mod mat;
+
+pub use enclosure::Enclosure;
+pub use field::{Exact, Field, Mpfr, F64};
+pub use mat::Mat;
