@@ -2,4 +2,5 @@
 #![warn(missing_docs)]
 
 pub mod linalg;
+pub mod certify;
 pub mod model;

@@ -1,0 +1,265 @@
+//! A real quantity known three ways at once: an f64 value, an MPFR value, and (where the inputs are
+//! rational) an exact rational enclosure, each with its stated error bound; and the comparisons the
+//! claims make between two such quantities.
+
+use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
+use crate::linalg::Enclosure;
+use num_rational::BigRational;
+use num_traits::{One, Signed};
+use rug::Float;
+use std::cmp::Ordering;
+
+/// A quantity computed in f64, MPFR and (optionally) enclosed exactly.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    /// The f64 value.
+    pub f64: f64,
+    /// A priori bound on |f64 − true value|.
+    pub f64_tol: f64,
+    /// The MPFR value, when computed.
+    pub mpfr: Option<Float>,
+    /// A priori bound on |MPFR − true value|.
+    pub mpfr_tol: Option<Float>,
+    /// A proven enclosure of the true value, when the inputs are exact.
+    pub enclosure: Option<Enclosure>,
+    /// Why a missing piece is missing, and any disagreement between the three.
+    pub notes: Vec<String>,
+}
+
+/// How a comparison between two estimates was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// Both values are exact rationals.
+    Exact,
+    /// Proven rational enclosures: disjoint (order), or both of relative width ≤ the tolerance and
+    /// overlapping (equality to within that width).
+    Enclosure,
+    /// MPFR values with their a priori error bounds (not a proof).
+    Mpfr,
+}
+
+impl Basis {
+    /// Name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Exact => "exact",
+            Basis::Enclosure => "certified-enclosure",
+            Basis::Mpfr => "mpfr-with-error-bound",
+        }
+    }
+    /// Is a decision on this basis backed by a proof (exact arithmetic)?
+    pub fn is_certified(self) -> bool {
+        !matches!(self, Basis::Mpfr)
+    }
+}
+
+/// The decided order of two quantities, or the reason it could not be decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// a < b, a = b or a > b, with what decided it.
+    Decided(Ordering, Basis),
+    /// The numbers could not decide within their stated precision.
+    Undecided(String),
+}
+
+impl Estimate {
+    /// An exactly known quantity (all three representations derived from the rational).
+    pub fn exact(q: &BigRational, prec: u32) -> Self {
+        Estimate {
+            f64: q_to_f64(q),
+            f64_tol: q_to_f64(q).abs() * f64::EPSILON,
+            mpfr: Some(Float::with_val(prec, &crate::linalg::field::q_to_rug(q))),
+            mpfr_tol: Some(Float::with_val(prec, Float::with_val(prec, q_to_f64(q).abs()) >> prec as i32)),
+            enclosure: Some(Enclosure::exact(q.clone())),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Is the value known exactly?
+    pub fn exact_value(&self) -> Option<&BigRational> {
+        self.enclosure.as_ref().filter(|e| e.is_exact()).map(|e| e.lo())
+    }
+
+    /// Sum of two estimates (errors add).
+    pub fn add(&self, o: &Estimate) -> Estimate {
+        Estimate {
+            f64: self.f64 + o.f64,
+            f64_tol: self.f64_tol + o.f64_tol + (self.f64 + o.f64).abs() * f64::EPSILON,
+            mpfr: both(&self.mpfr, &o.mpfr, |a, b| Float::with_val(a.prec(), a + b)),
+            mpfr_tol: both(&self.mpfr_tol, &o.mpfr_tol, |a, b| Float::with_val(a.prec(), a + b) * 2u32),
+            enclosure: match (&self.enclosure, &o.enclosure) {
+                (Some(a), Some(b)) => Some(a.add(b)),
+                _ => None,
+            },
+            notes: [self.notes.clone(), o.notes.clone()].concat(),
+        }
+    }
+
+    /// Product of two nonnegative estimates (relative errors add).
+    pub fn mul_nonneg(&self, o: &Estimate) -> Estimate {
+        let f = self.f64 * o.f64;
+        Estimate {
+            f64: f,
+            f64_tol: self.f64_tol * o.f64.abs() + o.f64_tol * self.f64.abs() + self.f64_tol * o.f64_tol + f.abs() * f64::EPSILON,
+            mpfr: both(&self.mpfr, &o.mpfr, |a, b| Float::with_val(a.prec(), a * b)),
+            mpfr_tol: match (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol) {
+                (Some(a), Some(b), Some(ta), Some(tb)) => {
+                    let p = a.prec();
+                    let t = Float::with_val(p, ta * b.clone().abs()) + Float::with_val(p, tb * a.clone().abs());
+                    Some(Float::with_val(p, t + Float::with_val(p, ta * tb)) * 2u32)
+                }
+                _ => None,
+            },
+            enclosure: match (&self.enclosure, &o.enclosure) {
+                (Some(a), Some(b)) if !a.lo().is_negative() && !b.lo().is_negative() => Some(a.mul_nonneg(b)),
+                _ => None,
+            },
+            notes: [self.notes.clone(), o.notes.clone()].concat(),
+        }
+    }
+
+    /// Product with an exact nonnegative rational.
+    pub fn scale(&self, s: &BigRational, prec: u32) -> Estimate {
+        self.mul_nonneg(&Estimate::exact(s, prec))
+    }
+
+    /// The value as a decimal string at MPFR precision (or the f64 value when MPFR is absent).
+    pub fn mpfr_string(&self) -> Option<String> {
+        self.mpfr.as_ref().map(mpfr_decimal)
+    }
+
+    /// The enclosure as the JSON contract's pair of exact strings.
+    pub fn enclosure_strings(&self) -> Option<[String; 2]> {
+        self.enclosure.as_ref().map(|e| [q_to_string(e.lo()), q_to_string(e.hi())])
+    }
+
+    /// Is the f64 value consistent with the MPFR value and the enclosure, within the stated bounds?
+    /// Returns a description of the first disagreement.
+    pub fn disagreement(&self) -> Option<String> {
+        if let Some(enc) = &self.enclosure {
+            let tol = crate::linalg::field::f64_to_q(self.f64_tol)?;
+            let v = crate::linalg::field::f64_to_q(self.f64)?;
+            if v < enc.lo() - &tol || v > enc.hi() + &tol {
+                return Some(format!(
+                    "f64 value {:e} lies outside the exact enclosure [{}, {}] by more than its tolerance {:e}",
+                    self.f64, q_to_f64(enc.lo()), q_to_f64(enc.hi()), self.f64_tol
+                ));
+            }
+            if let (Some(m), Some(t)) = (&self.mpfr, &self.mpfr_tol) {
+                let (m, t) = (float_to_q(m)?, float_to_q(t)?);
+                if m < enc.lo() - &t || m > enc.hi() + &t {
+                    return Some(format!(
+                        "MPFR value {} lies outside the exact enclosure [{}, {}] by more than its tolerance {}",
+                        self.mpfr_string()?, q_to_string(enc.lo()), q_to_string(enc.hi()), q_to_f64(&t)
+                    ));
+                }
+            }
+        } else if let (Some(m), Some(t)) = (&self.mpfr, &self.mpfr_tol) {
+            if (m.to_f64() - self.f64).abs() > self.f64_tol + t.to_f64() {
+                return Some(format!(
+                    "f64 value {:e} and MPFR value {} differ by more than the f64 tolerance {:e}",
+                    self.f64, self.mpfr_string()?, self.f64_tol
+                ));
+            }
+        }
+        None
+    }
+
+    /// Compare with another estimate. `eq_rel` is the relative width below which overlapping
+    /// enclosures (or MPFR values within their error bounds) count as equal.
+    pub fn compare(&self, o: &Estimate, eq_rel: &BigRational) -> Comparison {
+        if let (Some(a), Some(b)) = (&self.enclosure, &o.enclosure) {
+            return match a.certified_cmp(b) {
+                Some(ord) if a.is_exact() && b.is_exact() => Comparison::Decided(ord, Basis::Exact),
+                Some(ord) => Comparison::Decided(ord, Basis::Enclosure),
+                None if a.relative_width() <= *eq_rel && b.relative_width() <= *eq_rel => {
+                    Comparison::Decided(Ordering::Equal, Basis::Enclosure)
+                }
+                None => Comparison::Undecided(format!(
+                    "enclosures overlap but are wider than the tolerance: relative widths {:e} and {:e}",
+                    q_to_f64(&a.relative_width()),
+                    q_to_f64(&b.relative_width())
+                )),
+            };
+        }
+        match (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol) {
+            (Some(a), Some(b), Some(ta), Some(tb)) => {
+                let p = a.prec();
+                let diff = Float::with_val(p, a - b);
+                let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
+                let rel = Float::with_val(p, &mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)));
+                let tol = Float::with_val(p, ta + tb).max(&rel);
+                if Float::with_val(p, diff.clone().abs()) <= tol {
+                    Comparison::Decided(Ordering::Equal, Basis::Mpfr)
+                } else if diff.is_sign_negative() {
+                    Comparison::Decided(Ordering::Less, Basis::Mpfr)
+                } else {
+                    Comparison::Decided(Ordering::Greater, Basis::Mpfr)
+                }
+            }
+            _ => Comparison::Undecided("no MPFR value or enclosure on one side".into()),
+        }
+    }
+}
+
+fn both(a: &Option<Float>, b: &Option<Float>, op: impl Fn(&Float, &Float) -> Float) -> Option<Float> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(op(a, b)),
+        _ => None,
+    }
+}
+
+/// A decimal string of an MPFR float with as many digits as its precision supports.
+pub fn mpfr_decimal(x: &Float) -> String {
+    let digits = (x.prec() as f64 * std::f64::consts::LOG10_2).floor() as usize;
+    // rug prints "1.2345e1": parseable by Python's Fraction and float, as the JSON contract needs.
+    x.to_string_radix(10, Some(digits.max(1)))
+}
+
+/// 2^(−bits) as a rational: the default relative tolerance of an equality between enclosures.
+pub fn pow2_neg(bits: u32) -> BigRational {
+    BigRational::new(One::one(), num_bigint::BigInt::one() << bits as usize)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64, d: i64) -> BigRational {
+        BigRational::new(n.into(), d.into())
+    }
+
+    #[test]
+    fn exact_estimates_compare_exactly() {
+        let a = Estimate::exact(&q(91, 9), 128);
+        let b = Estimate::exact(&q(91, 9), 128);
+        let tol = pow2_neg(50);
+        assert_eq!(a.compare(&b, &tol), Comparison::Decided(Ordering::Equal, Basis::Exact));
+        let c = a.add(&Estimate::exact(&q(1, 1 << 60), 128));
+        assert_eq!(a.compare(&c, &tol), Comparison::Decided(Ordering::Less, Basis::Exact));
+        let prod = a.mul_nonneg(&Estimate::exact(&q(9, 1), 128));
+        assert_eq!(prod.exact_value(), Some(&q(91, 1)));
+        assert!(prod.disagreement().is_none());
+        assert_eq!(mpfr_decimal(&Float::with_val(64, 0.5)), "5.000000000000000000e-1");
+    }
+
+    #[test]
+    fn mpfr_only_comparisons_use_the_error_bounds() {
+        let mk = |v: f64, t: f64| Estimate {
+            f64: v,
+            f64_tol: 1e-15,
+            mpfr: Some(Float::with_val(128, v)),
+            mpfr_tol: Some(Float::with_val(128, t)),
+            enclosure: None,
+            notes: vec![],
+        };
+        let tol = pow2_neg(50);
+        assert_eq!(mk(1.0, 1e-30).compare(&mk(1.0 + 1e-20, 1e-30), &tol).clone(), Comparison::Decided(Ordering::Equal, Basis::Mpfr));
+        assert_eq!(mk(1.0, 1e-30).compare(&mk(1.5, 1e-30), &tol), Comparison::Decided(Ordering::Less, Basis::Mpfr));
+        assert!(mk(1.0, 1e-30).disagreement().is_none());
+        let mut bad = mk(1.0, 1e-30);
+        bad.f64 = 1.1;
+        assert!(bad.disagreement().is_some());
+    }
+}

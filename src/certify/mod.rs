@@ -1,0 +1,4 @@
+//! Exact certificates: λ_max enclosures and the three-way estimates they belong to.
+
+pub mod estimate;
+pub mod lambda_max;
