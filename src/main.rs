@@ -1,1 +1,143 @@
-fn main() {}
+//! The dlncheck command line: parses arguments, dispatches, maps outcomes to exit codes
+//! (0: every check met its expectation; 1: some did not; 2: invalid input or usage).
+
+use clap::{Parser, Subcommand};
+use dlncheck::claims;
+use dlncheck::progress::Progress;
+use dlncheck::runner::{self, RunOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "dlncheck",
+    version,
+    about = "Checks the theory of deep linear networks' loss landscapes, claim by claim, on concrete cases",
+    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck claims"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the claims listed in case files (files or directories, searched recursively).
+    Check {
+        /// Case files or directories.
+        #[arg(default_value = "cases")]
+        paths: Vec<PathBuf>,
+        /// Directory receiving report.json, report.md and certs/.
+        #[arg(long, default_value = "reports")]
+        report_dir: PathBuf,
+        /// MPFR precision in bits for every case (overrides precision_bits).
+        #[arg(long)]
+        precision: Option<u32>,
+        /// Seed for every random choice (overrides each case's seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Target relative width 2^-BITS of exact λ_max enclosures.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(8..=1000))]
+        enclosure_bits: u32,
+        /// Leave per-check seconds out (null) so reports compare byte for byte.
+        #[arg(long)]
+        no_timing: bool,
+        /// No progress output.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// λ_max at a case's point: f64, MPFR and exact enclosure.
+    Sharpness {
+        /// The case file (must have point.weights).
+        case: PathBuf,
+        /// MPFR precision in bits (overrides precision_bits).
+        #[arg(long)]
+        precision: Option<u32>,
+    },
+    /// List the claims dlncheck checks.
+    Claims,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            paths,
+            report_dir,
+            precision,
+            seed,
+            jobs,
+            enclosure_bits,
+            no_timing,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                report_dir,
+                precision,
+                seed,
+                jobs,
+                timing: !no_timing,
+                enclosure_bits,
+                ..RunOptions::default()
+            };
+            let files = match runner::discover(&paths) {
+                Ok(f) => f,
+                Err(e) => return fail(&e.to_string()),
+            };
+            let progress = Progress::new(files.len(), quiet);
+            let report = match runner::run(&files, &opts, &|c| progress.case_done(c)) {
+                Ok(r) => r,
+                Err(e) => return fail(&e.to_string()),
+            };
+            progress.finish();
+            print!("{}", dlncheck::report::markdown::summary_table(&report));
+            println!("reports: {}", opts.report_dir.join("report.json").display());
+            let s = &report.summary;
+            ExitCode::from(if s.errors > 0 {
+                2
+            } else if s.unmet > 0 {
+                1
+            } else {
+                0
+            })
+        }
+        Command::Sharpness { case, precision } => {
+            let load = dlncheck::case::LoadOptions {
+                known_claims: claims::known_ids(),
+                ..Default::default()
+            };
+            let c = match dlncheck::case::load_file(&case, &load) {
+                Ok(c) => c,
+                Err(e) => return fail(&e.to_string()),
+            };
+            let settings = runner::settings_for(
+                &c,
+                &RunOptions {
+                    precision,
+                    ..RunOptions::default()
+                },
+            );
+            match dlncheck::sharpness::report(&c, &settings) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Claims => {
+            for c in claims::registry() {
+                println!("{:<24} {:<22} {}", c.id(), c.source(), c.statement());
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("dlncheck: {msg}");
+    ExitCode::from(2)
+}

@@ -69,7 +69,10 @@ impl Estimate {
             f64: q_to_f64(q),
             f64_tol: q_to_f64(q).abs() * f64::EPSILON,
             mpfr: Some(Float::with_val(prec, &crate::linalg::field::q_to_rug(q))),
-            mpfr_tol: Some(Float::with_val(prec, Float::with_val(prec, q_to_f64(q).abs()) >> prec as i32)),
+            mpfr_tol: Some(Float::with_val(
+                prec,
+                Float::with_val(prec, q_to_f64(q).abs()) >> prec as i32,
+            )),
             enclosure: Some(Enclosure::exact(q.clone())),
             notes: Vec::new(),
         }
@@ -77,7 +80,10 @@ impl Estimate {
 
     /// Is the value known exactly?
     pub fn exact_value(&self) -> Option<&BigRational> {
-        self.enclosure.as_ref().filter(|e| e.is_exact()).map(|e| e.lo())
+        self.enclosure
+            .as_ref()
+            .filter(|e| e.is_exact())
+            .map(|e| e.lo())
     }
 
     /// Sum of two estimates (errors add).
@@ -86,7 +92,9 @@ impl Estimate {
             f64: self.f64 + o.f64,
             f64_tol: self.f64_tol + o.f64_tol + (self.f64 + o.f64).abs() * f64::EPSILON,
             mpfr: both(&self.mpfr, &o.mpfr, |a, b| Float::with_val(a.prec(), a + b)),
-            mpfr_tol: both(&self.mpfr_tol, &o.mpfr_tol, |a, b| Float::with_val(a.prec(), a + b) * 2u32),
+            mpfr_tol: both(&self.mpfr_tol, &o.mpfr_tol, |a, b| {
+                Float::with_val(a.prec(), a + b) * 2u32
+            }),
             enclosure: match (&self.enclosure, &o.enclosure) {
                 (Some(a), Some(b)) => Some(a.add(b)),
                 _ => None,
@@ -100,18 +108,24 @@ impl Estimate {
         let f = self.f64 * o.f64;
         Estimate {
             f64: f,
-            f64_tol: self.f64_tol * o.f64.abs() + o.f64_tol * self.f64.abs() + self.f64_tol * o.f64_tol + f.abs() * f64::EPSILON,
+            f64_tol: self.f64_tol * o.f64.abs()
+                + o.f64_tol * self.f64.abs()
+                + self.f64_tol * o.f64_tol
+                + f.abs() * f64::EPSILON,
             mpfr: both(&self.mpfr, &o.mpfr, |a, b| Float::with_val(a.prec(), a * b)),
             mpfr_tol: match (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol) {
                 (Some(a), Some(b), Some(ta), Some(tb)) => {
                     let p = a.prec();
-                    let t = Float::with_val(p, ta * b.clone().abs()) + Float::with_val(p, tb * a.clone().abs());
+                    let t = Float::with_val(p, ta * b.clone().abs())
+                        + Float::with_val(p, tb * a.clone().abs());
                     Some(Float::with_val(p, t + Float::with_val(p, ta * tb)) * 2u32)
                 }
                 _ => None,
             },
             enclosure: match (&self.enclosure, &o.enclosure) {
-                (Some(a), Some(b)) if !a.lo().is_negative() && !b.lo().is_negative() => Some(a.mul_nonneg(b)),
+                (Some(a), Some(b)) if !a.lo().is_negative() && !b.lo().is_negative() => {
+                    Some(a.mul_nonneg(b))
+                }
                 _ => None,
             },
             notes: [self.notes.clone(), o.notes.clone()].concat(),
@@ -123,6 +137,48 @@ impl Estimate {
         self.mul_nonneg(&Estimate::exact(s, prec))
     }
 
+    /// x^(a/b) for a nonnegative estimate x and integers a ≥ 0, b ≥ 1 (used for
+    /// L·σ_1^{2(L−1)/L} = L·(σ_1²)^{(L−1)/L}, KP-min). The enclosure is proven exactly: for rational
+    /// candidates y, y^b ≤ lo^a and y^b ≥ hi^a are checked in exact arithmetic (t ↦ t^(a/b) is
+    /// monotone); when x is exact and the simplest candidate satisfies y^b = x^a, y is exact.
+    pub fn pow_ratio(&self, a: u32, b: u32, bits: u32) -> Estimate {
+        let ratio = a as f64 / b as f64;
+        let f = self.f64.max(0.0).powf(ratio);
+        let mpfr = self.mpfr.as_ref().map(|m| {
+            let p = m.prec();
+            Float::with_val(p, rug::ops::Pow::pow(m.clone().max(&Float::new(p)), a)).root(b)
+        });
+        let mpfr_tol = match (&self.mpfr, &self.mpfr_tol, &mpfr) {
+            (Some(m), Some(t), Some(y)) if !m.is_zero() => {
+                // |Δy| ≤ (a/b)·y·|Δx|/x to first order; doubled for the second order
+                let p = m.prec();
+                Some(
+                    Float::with_val(p, Float::with_val(p, y * t) / m.clone().abs())
+                        * (2.0 * ratio + 1.0),
+                )
+            }
+            (_, Some(t), _) => Some(t.clone()),
+            _ => None,
+        };
+        let f64_tol = if self.f64 > 0.0 {
+            f * (ratio * self.f64_tol / self.f64) * 2.0 + f * f64::EPSILON
+        } else {
+            self.f64_tol
+        };
+        let enclosure = self
+            .enclosure
+            .as_ref()
+            .and_then(|e| enclose_pow(e, a, b, bits));
+        Estimate {
+            f64: f,
+            f64_tol,
+            mpfr,
+            mpfr_tol,
+            enclosure,
+            notes: self.notes.clone(),
+        }
+    }
+
     /// The value as a decimal string at MPFR precision (or the f64 value when MPFR is absent).
     pub fn mpfr_string(&self) -> Option<String> {
         self.mpfr.as_ref().map(mpfr_decimal)
@@ -130,7 +186,9 @@ impl Estimate {
 
     /// The enclosure as the JSON contract's pair of exact strings.
     pub fn enclosure_strings(&self) -> Option<[String; 2]> {
-        self.enclosure.as_ref().map(|e| [q_to_string(e.lo()), q_to_string(e.hi())])
+        self.enclosure
+            .as_ref()
+            .map(|e| [q_to_string(e.lo()), q_to_string(e.hi())])
     }
 
     /// Is the f64 value consistent with the MPFR value and the enclosure, within the stated bounds?
@@ -158,7 +216,9 @@ impl Estimate {
             if (m.to_f64() - self.f64).abs() > self.f64_tol + t.to_f64() {
                 return Some(format!(
                     "f64 value {:e} and MPFR value {} differ by more than the f64 tolerance {:e}",
-                    self.f64, self.mpfr_string()?, self.f64_tol
+                    self.f64,
+                    self.mpfr_string()?,
+                    self.f64_tol
                 ));
             }
         }
@@ -187,7 +247,10 @@ impl Estimate {
                 let p = a.prec();
                 let diff = Float::with_val(p, a - b);
                 let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
-                let rel = Float::with_val(p, &mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)));
+                let rel = Float::with_val(
+                    p,
+                    &mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)),
+                );
                 let tol = Float::with_val(p, ta + tb).max(&rel);
                 if Float::with_val(p, diff.clone().abs()) <= tol {
                     Comparison::Decided(Ordering::Equal, Basis::Mpfr)
@@ -202,7 +265,46 @@ impl Estimate {
     }
 }
 
-fn both(a: &Option<Float>, b: &Option<Float>, op: impl Fn(&Float, &Float) -> Float) -> Option<Float> {
+/// Exact enclosure of t^(a/b) over an enclosure [lo, hi] ⊂ [0, ∞).
+fn enclose_pow(e: &Enclosure, a: u32, b: u32, bits: u32) -> Option<Enclosure> {
+    if e.lo().is_negative() {
+        return None;
+    }
+    let prec = bits + 64;
+    let approx = |q: &BigRational| -> Float {
+        let x = Float::with_val(prec, &crate::linalg::field::q_to_rug(q));
+        Float::with_val(prec, rug::ops::Pow::pow(x, a)).root(b)
+    };
+    let pow = |q: &BigRational, k: u32| -> BigRational { num_traits::pow(q.clone(), k as usize) };
+    let one = BigRational::one();
+    let mut shrink = pow2_neg(bits + 4);
+    for _ in 0..6 {
+        let lo_y = float_to_q(&approx(e.lo()))? * (&one - &shrink);
+        let hi_y = float_to_q(&approx(e.hi()))? * (&one + &shrink);
+        let lo_y = if lo_y.is_negative() {
+            BigRational::from_integer(0.into())
+        } else {
+            lo_y
+        };
+        if pow(&lo_y, b) <= pow(e.lo(), a) && pow(&hi_y, b) >= pow(e.hi(), a) {
+            if e.is_exact() {
+                let y = crate::linalg::enclosure::simplest_in(&lo_y, &hi_y);
+                if pow(&y, b) == pow(e.lo(), a) {
+                    return Some(Enclosure::exact(y));
+                }
+            }
+            return Enclosure::new(lo_y, hi_y);
+        }
+        shrink *= BigRational::from_integer(256.into());
+    }
+    None
+}
+
+fn both(
+    a: &Option<Float>,
+    b: &Option<Float>,
+    op: impl Fn(&Float, &Float) -> Float,
+) -> Option<Float> {
     match (a, b) {
         (Some(a), Some(b)) => Some(op(a, b)),
         _ => None,
@@ -221,7 +323,6 @@ pub fn pow2_neg(bits: u32) -> BigRational {
     BigRational::new(One::one(), num_bigint::BigInt::one() << bits as usize)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,13 +336,35 @@ mod tests {
         let a = Estimate::exact(&q(91, 9), 128);
         let b = Estimate::exact(&q(91, 9), 128);
         let tol = pow2_neg(50);
-        assert_eq!(a.compare(&b, &tol), Comparison::Decided(Ordering::Equal, Basis::Exact));
+        assert_eq!(
+            a.compare(&b, &tol),
+            Comparison::Decided(Ordering::Equal, Basis::Exact)
+        );
         let c = a.add(&Estimate::exact(&q(1, 1 << 60), 128));
-        assert_eq!(a.compare(&c, &tol), Comparison::Decided(Ordering::Less, Basis::Exact));
+        assert_eq!(
+            a.compare(&c, &tol),
+            Comparison::Decided(Ordering::Less, Basis::Exact)
+        );
         let prod = a.mul_nonneg(&Estimate::exact(&q(9, 1), 128));
         assert_eq!(prod.exact_value(), Some(&q(91, 1)));
         assert!(prod.disagreement().is_none());
-        assert_eq!(mpfr_decimal(&Float::with_val(64, 0.5)), "5.000000000000000000e-1");
+        assert_eq!(
+            mpfr_decimal(&Float::with_val(64, 0.5)),
+            "5.000000000000000000e-1"
+        );
+    }
+
+    #[test]
+    fn powers_are_enclosed_exactly() {
+        // 3·(64)^(2/3) = 48 exactly; 2^(1/2) enclosed
+        let x = Estimate::exact(&q(64, 1), 128).pow_ratio(2, 3, 50);
+        assert_eq!(x.exact_value(), Some(&q(16, 1)));
+        let r = Estimate::exact(&q(2, 1), 128).pow_ratio(1, 2, 50);
+        let e = r.enclosure.clone().unwrap();
+        assert!(!e.is_exact() && e.lo() * e.lo() <= q(2, 1) && e.hi() * e.hi() >= q(2, 1));
+        assert!(e.relative_width() < pow2_neg(45));
+        assert!((r.f64 - 2f64.sqrt()).abs() < 1e-15);
+        assert!(r.disagreement().is_none());
     }
 
     #[test]
@@ -255,8 +378,16 @@ mod tests {
             notes: vec![],
         };
         let tol = pow2_neg(50);
-        assert_eq!(mk(1.0, 1e-30).compare(&mk(1.0 + 1e-20, 1e-30), &tol).clone(), Comparison::Decided(Ordering::Equal, Basis::Mpfr));
-        assert_eq!(mk(1.0, 1e-30).compare(&mk(1.5, 1e-30), &tol), Comparison::Decided(Ordering::Less, Basis::Mpfr));
+        assert_eq!(
+            mk(1.0, 1e-30)
+                .compare(&mk(1.0 + 1e-20, 1e-30), &tol)
+                .clone(),
+            Comparison::Decided(Ordering::Equal, Basis::Mpfr)
+        );
+        assert_eq!(
+            mk(1.0, 1e-30).compare(&mk(1.5, 1e-30), &tol),
+            Comparison::Decided(Ordering::Less, Basis::Mpfr)
+        );
         assert!(mk(1.0, 1e-30).disagreement().is_none());
         let mut bad = mk(1.0, 1e-30);
         bad.f64 = 1.1;

@@ -38,7 +38,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { prec: 256, enclosure_bits: 50, exact_limit: 160, mpfr_limit: 320 }
+        Settings {
+            prec: 256,
+            enclosure_bits: 50,
+            exact_limit: 160,
+            mpfr_limit: 320,
+        }
     }
 }
 
@@ -69,9 +74,15 @@ pub fn lambda_max(src: &impl SymmetricSource, s: &Settings) -> (Estimate, Option
     let (mpfr, mpfr_tol) = if n <= s.mpfr_limit {
         let mp = Mpfr { prec: s.prec };
         let hm = src.build(&mp);
-        (Some(eigen_mpfr::top_eigenvalue(&hm, s.prec)), Some(eigen_mpfr::error_bound(&hm, s.prec)))
+        (
+            Some(eigen_mpfr::top_eigenvalue(&hm, s.prec)),
+            Some(eigen_mpfr::error_bound(&hm, s.prec)),
+        )
     } else {
-        notes.push(format!("MPFR eigensolver skipped: dimension {n} exceeds the MPFR limit {}", s.mpfr_limit));
+        notes.push(format!(
+            "MPFR eigensolver skipped: dimension {n} exceeds the MPFR limit {}",
+            s.mpfr_limit
+        ));
         (None, None)
     };
     let mut proof = None;
@@ -79,11 +90,17 @@ pub fn lambda_max(src: &impl SymmetricSource, s: &Settings) -> (Estimate, Option
         notes.push("inputs are not exact rationals: no exact enclosure".into());
         None
     } else if n > s.exact_limit {
-        notes.push(format!("exact enclosure skipped: dimension {n} exceeds the exact limit {}", s.exact_limit));
+        notes.push(format!(
+            "exact enclosure skipped: dimension {n} exceeds the exact limit {}",
+            s.exact_limit
+        ));
         None
     } else {
         let hq = src.build(&Exact);
-        let center = mpfr.as_ref().and_then(float_to_q).or_else(|| f64_to_q(f64_value));
+        let center = mpfr
+            .as_ref()
+            .and_then(float_to_q)
+            .or_else(|| f64_to_q(f64_value));
         match (center, vector) {
             (Some(c), Some(v)) => match enclose(&hq, &c, &v, s.enclosure_bits) {
                 Ok((enc, pr)) => {
@@ -98,7 +115,14 @@ pub fn lambda_max(src: &impl SymmetricSource, s: &Settings) -> (Estimate, Option
             _ => None,
         }
     };
-    let est = Estimate { f64: f64_value, f64_tol, mpfr, mpfr_tol, enclosure, notes };
+    let est = Estimate {
+        f64: f64_value,
+        f64_tol,
+        mpfr,
+        mpfr_tol,
+        enclosure,
+        notes,
+    };
     (est, proof)
 }
 
@@ -111,32 +135,64 @@ fn enclose(
     bits: u32,
 ) -> Result<(Enclosure, EnclosureProof), String> {
     let n = h.rows();
-    let vq: Vec<BigRational> = v.iter().map(|&x| f64_to_q(x).unwrap_or_else(BigRational::zero)).collect();
+    let vq: Vec<BigRational> = v
+        .iter()
+        .map(|&x| f64_to_q(x).unwrap_or_else(BigRational::zero))
+        .collect();
     let vv = mat::dot(&Exact, &vq, &vq);
     if vv.is_zero() {
         return Err("eigenvector is zero: no lower bound".into());
     }
     let lo = mat::dot(&Exact, &vq, &mat::matvec(&Exact, h, &vq)) / vv;
     let scale_ref = {
-        let maxabs = h.as_slice().iter().map(|x| x.abs()).max().unwrap_or_else(BigRational::zero);
+        let maxabs = h
+            .as_slice()
+            .iter()
+            .map(|x| x.abs())
+            .max()
+            .unwrap_or_else(BigRational::zero);
         center.abs().max(maxabs).max(BigRational::one())
     };
     let mut margin = &scale_ref / BigRational::from_integer(BigInt::one() << (bits as usize + 2));
+    // Ends are rounded outward to multiples of 2^(−k), k a few bits finer than the margin, so
+    // they stay short (rounding outward keeps both bounds valid).
+    let k = (bits as usize + 8) as i64 - scale_ref.to_integer().bits() as i64;
+    let grid = |q: &BigRational, up: bool| -> BigRational {
+        let g = if k >= 0 {
+            BigRational::new(BigInt::one(), BigInt::one() << k as usize)
+        } else {
+            BigRational::from_integer(BigInt::one() << (-k) as usize)
+        };
+        let t = q / &g;
+        (if up { t.ceil() } else { t.floor() }) * g
+    };
+    let lo = grid(&lo, false);
     for _ in 0..8 {
-        let u = center + &margin;
+        let u = grid(&(center + &margin), true);
         if u >= lo && definiteness(&shifted(h, &u)) == Definiteness::PositiveDefinite {
             // try to name λ_max exactly
             let q = simplest_in(&lo, &u);
             if q.denom().bits() <= 64 && q < u {
                 if let Definiteness::PositiveSemidefinite { rank } = definiteness(&shifted(h, &q)) {
                     if rank < n {
-                        let pr = EnclosureProof { vector: vq, upper: q.clone(), exact: true };
+                        let pr = EnclosureProof {
+                            vector: vq,
+                            upper: q.clone(),
+                            exact: true,
+                        };
                         return Ok((Enclosure::exact(q), pr));
                     }
                 }
             }
             let enc = Enclosure::new(lo, u.clone()).ok_or("lower end above upper end")?;
-            return Ok((enc, EnclosureProof { vector: vq, upper: u, exact: false }));
+            return Ok((
+                enc,
+                EnclosureProof {
+                    vector: vq,
+                    upper: u,
+                    exact: false,
+                },
+            ));
         }
         margin *= BigRational::from_integer(256.into());
     }
@@ -149,19 +205,13 @@ fn enclose(
 
 /// uI − H
 pub fn shifted(h: &Mat<BigRational>, u: &BigRational) -> Mat<BigRational> {
-    Mat::from_fn(h.rows(), h.cols(), |i, j| if i == j { u - h.at(i, j) } else { -h.at(i, j).clone() })
-}
-
-/// An explicit symmetric matrix given exactly (e.g. a Gram matrix AᵀA).
-pub struct ExactMatrix(pub Mat<BigRational>);
-
-impl SymmetricSource for ExactMatrix {
-    fn build<F: Field>(&self, f: &F) -> Mat<F::T> {
-        mat::from_exact(f, &self.0)
-    }
-    fn is_exact(&self) -> bool {
-        true
-    }
+    Mat::from_fn(h.rows(), h.cols(), |i, j| {
+        if i == j {
+            u - h.at(i, j)
+        } else {
+            -h.at(i, j).clone()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -172,11 +222,36 @@ mod tests {
         BigRational::new(n.into(), d.into())
     }
 
+    struct ExactMatrix(Mat<BigRational>);
+
+    impl SymmetricSource for ExactMatrix {
+        fn build<F: Field>(&self, f: &F) -> Mat<F::T> {
+            mat::from_exact(f, &self.0)
+        }
+        fn is_exact(&self) -> bool {
+            true
+        }
+    }
+
     #[test]
     fn rational_lambda_max_is_named_exactly() {
         // diag(91/9, 1, 1/2) rotated by a rational orthogonal matrix (3/5, 4/5; −4/5, 3/5) ⊕ 1
         let d = [q(91, 9), q(1, 1), q(1, 2)];
-        let r = Mat::from_vec(3, 3, vec![q(3, 5), q(4, 5), q(0, 1), q(-4, 5), q(3, 5), q(0, 1), q(0, 1), q(0, 1), q(1, 1)]);
+        let r = Mat::from_vec(
+            3,
+            3,
+            vec![
+                q(3, 5),
+                q(4, 5),
+                q(0, 1),
+                q(-4, 5),
+                q(3, 5),
+                q(0, 1),
+                q(0, 1),
+                q(0, 1),
+                q(1, 1),
+            ],
+        );
         let dm = Mat::from_fn(3, 3, |i, j| if i == j { d[i].clone() } else { q(0, 1) });
         let h = mat::matmul(&Exact, &mat::matmul(&Exact, &r, &dm), &r.transpose());
         let (est, proof) = lambda_max(&ExactMatrix(h), &Settings::default());
@@ -209,7 +284,10 @@ mod tests {
         let (est, _) = lambda_max(&ExactMatrix(z), &Settings::default());
         assert_eq!(est.exact_value(), Some(&q(0, 1)));
         let i3 = mat::identity(&Exact, 3);
-        let (est, _) = lambda_max(&ExactMatrix(mat::scale(&Exact, &q(-7, 3), &i3)), &Settings::default());
+        let (est, _) = lambda_max(
+            &ExactMatrix(mat::scale(&Exact, &q(-7, 3), &i3)),
+            &Settings::default(),
+        );
         assert_eq!(est.exact_value(), Some(&q(-7, 3)));
     }
 }

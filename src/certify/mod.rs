@@ -2,3 +2,4 @@
 
 pub mod estimate;
 pub mod lambda_max;
+pub mod scalar;

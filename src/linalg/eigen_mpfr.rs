@@ -145,7 +145,10 @@ impl Tridiagonal {
         hi += &one;
         // Stop at an absolute width of 2^(−prec)·(|lo| + |hi|): near 0 a purely relative test would
         // bisect through the whole exponent range.
-        let floor = Float::with_val(self.prec, Float::with_val(self.prec, lo.clone().abs() + hi.clone().abs()) >> self.prec as i32);
+        let floor = Float::with_val(
+            self.prec,
+            Float::with_val(self.prec, lo.clone().abs() + hi.clone().abs()) >> self.prec as i32,
+        );
         // invariant: count_below(lo) ≤ n − k < count_below(hi)
         loop {
             let mid = Float::with_val(self.prec, Float::with_val(self.prec, &lo + &hi) / 2u32);

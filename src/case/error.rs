@@ -1,0 +1,162 @@
+//! [`CaseError`]: what is wrong with a case file, and where (file, field path, line, column).
+
+use super::locate::locate_nearest;
+use std::path::{Path, PathBuf};
+
+/// An invalid case file. Displays as `file:line:column: field: message`, leaving out the line
+/// and column when unknown, e.g.
+/// `cases/bad.yaml:7:9: point.weights[1]: expected 2 rows (d_2 = 2), found 3`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(self))]
+pub struct CaseError {
+    /// The case file.
+    pub file: PathBuf,
+    /// The field path, like `point.weights[1]`, `data.x`, or `<document>` / `<file>`.
+    pub field: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn render(e: &CaseError) -> String {
+    let mut s = e.file.display().to_string();
+    if let Some(line) = e.line {
+        s.push_str(&format!(":{line}"));
+        if let Some(col) = e.column {
+            s.push_str(&format!(":{col}"));
+        }
+    }
+    format!("{s}: {}: {}", e.field, e.message)
+}
+
+impl CaseError {
+    /// An error about `field` of the YAML text `src`, positioned at the field (or at its nearest
+    /// present ancestor when the field itself is missing).
+    pub(crate) fn at(file: &Path, src: &str, field: &str, message: impl Into<String>) -> Self {
+        let pos = locate_nearest(src, field);
+        CaseError {
+            file: file.to_path_buf(),
+            field: field.to_string(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the file as a whole (it could not be read).
+    pub(crate) fn io(file: &Path, err: &std::io::Error) -> Self {
+        CaseError {
+            file: file.to_path_buf(),
+            field: "<file>".to_string(),
+            line: None,
+            column: None,
+            message: format!("cannot read the case file: {err}"),
+        }
+    }
+
+    /// Translate a serde_yaml error: position from `location()`, field path from the message
+    /// (serde_yaml writes `path: message at line L column C`), `<document>` when there is none.
+    /// When serde_yaml gives no position, the field (or its nearest ancestor) is looked up in `src`.
+    pub(crate) fn from_yaml(file: &Path, src: &str, err: &serde_yaml::Error) -> Self {
+        let loc = err.location();
+        let mut text = err.to_string();
+        if let Some(l) = &loc {
+            let at = format!(" at line {} column {}", l.line(), l.column());
+            if let Some(i) = text.find(&at) {
+                text.replace_range(i..i + at.len(), "");
+            }
+        }
+        let (mut field, mut message) = split_path(&text);
+        // Name the offending key in the field for unknown and missing keys.
+        for prefix in ["unknown field `", "missing field `"] {
+            if let Some(key) = message
+                .strip_prefix(prefix)
+                .and_then(|r| r.split('`').next())
+            {
+                field = if field.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{field}.{key}")
+                };
+            }
+        }
+        if field.is_empty() {
+            field = "<document>".to_string();
+        }
+        if message.is_empty() {
+            message = text;
+        }
+        let pos = match &loc {
+            Some(l) => Some((l.line(), l.column())),
+            None => locate_nearest(src, &field),
+        };
+        CaseError {
+            file: file.to_path_buf(),
+            field,
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message,
+        }
+    }
+}
+
+/// Split `a.b[1]: message` into (`a.b[1]`, `message`); ("", text) when there is no path prefix.
+fn split_path(text: &str) -> (String, String) {
+    if let Some((head, rest)) = text.split_once(": ") {
+        let is_path = !head.is_empty()
+            && head.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '?')
+            })
+            && super::locate::parse_path(head).is_some();
+        if is_path {
+            return (head.to_string(), rest.to_string());
+        }
+    }
+    (String::new(), text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(field: &str, line: Option<usize>, column: Option<usize>) -> CaseError {
+        CaseError {
+            file: PathBuf::from("cases/bad.yaml"),
+            field: field.into(),
+            line,
+            column,
+            message: "expected 2 rows (d_2 = 2), found 3".into(),
+        }
+    }
+
+    #[test]
+    fn display_omits_unknown_positions() {
+        assert_eq!(
+            err("point.weights[1]", Some(7), Some(9)).to_string(),
+            "cases/bad.yaml:7:9: point.weights[1]: expected 2 rows (d_2 = 2), found 3"
+        );
+        assert_eq!(
+            err("point.weights[1]", Some(7), None).to_string(),
+            "cases/bad.yaml:7: point.weights[1]: expected 2 rows (d_2 = 2), found 3"
+        );
+        assert_eq!(
+            err("<file>", None, None).to_string(),
+            "cases/bad.yaml: <file>: expected 2 rows (d_2 = 2), found 3"
+        );
+    }
+
+    #[test]
+    fn splits_serde_paths() {
+        assert_eq!(
+            split_path("data.y[0][1]: non-finite number NaN"),
+            ("data.y[0][1]".into(), "non-finite number NaN".into())
+        );
+        assert_eq!(
+            split_path("invalid type: string \"a\", expected u64"),
+            ("".into(), "invalid type: string \"a\", expected u64".into())
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! Case files: the YAML schema (version 1), exact number parsing, and validation with
+//! file/field/line errors.
+//!
+//! This module knows no mathematics beyond shapes and rank: it reads a file into a [`Case`]
+//! whose matrices have the shapes the model needs, or explains with a [`CaseError`] what is wrong
+//! and where. serde_yaml stays behind this module so that a swap to a maintained fork touches
+//! only `src/case/`.
+
+mod error;
+mod locate;
+mod number;
+mod raw;
+mod validate;
+
+pub use error::CaseError;
+pub use number::parse_exact;
+
+use crate::linalg::Mat;
+use num_rational::BigRational;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How a case file is read: which claim ids exist, and the size limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// The claim ids a `checks` entry may name.
+    pub known_claims: Vec<String>,
+    /// Largest memory estimate (bytes) allowed for the dense Hessian: 24·P² for P parameters.
+    pub max_dense_bytes: u64,
+    /// Largest allowed layer width d_k and number of data columns n.
+    pub max_dim: usize,
+}
+
+impl Default for LoadOptions {
+    /// No known claims, a 4 GiB dense limit and widths up to 4096.
+    fn default() -> Self {
+        LoadOptions {
+            known_claims: Vec::new(),
+            max_dense_bytes: 4 << 30,
+            max_dim: 4096,
+        }
+    }
+}
+
+/// The network family of a case (`model.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ModelKind {
+    /// `linear`: W_L ⋯ W_1.
+    #[serde(rename = "linear")]
+    Linear,
+    /// `residual`: (I + W_L) ⋯ (I + W_1); every width equal.
+    #[serde(rename = "residual")]
+    Residual,
+    /// `one-hidden-layer`: W_2 σ(W_1 x) with a leaky ReLU σ; exactly two layers.
+    #[serde(rename = "one-hidden-layer")]
+    OneHiddenLayer,
+    /// `l2-regularized`: the linear network plus λ Σ‖W_k‖².
+    #[serde(rename = "l2-regularized")]
+    L2Regularized,
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            ModelKind::Linear => "linear",
+            ModelKind::Residual => "residual",
+            ModelKind::OneHiddenLayer => "one-hidden-layer",
+            ModelKind::L2Regularized => "l2-regularized",
+        })
+    }
+}
+
+/// The activation of a one-hidden-layer network (`model.activation`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// `{leaky_relu: a}`: σ(t) = t for t ≥ 0 and a·t for t < 0.
+    LeakyRelu(BigRational),
+}
+
+/// What a check is expected to conclude (`checks[i].expect`), for CI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// The claim holds on this case.
+    Verified,
+    /// The case is a counterexample.
+    Refuted,
+    /// Numerics cannot decide.
+    Inconclusive,
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Expect::Verified => "verified",
+            Expect::Refuted => "refuted",
+            Expect::Inconclusive => "inconclusive",
+        })
+    }
+}
+
+/// How long a case may run (`tier`): `long` cases are left out of quick runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// The default tier.
+    #[default]
+    Default,
+    /// `tier: long`.
+    Long,
+}
+
+/// Points to produce from an enumerator (`generate`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generate {
+    /// `generate.minimizers.count`: how many global minimizers to produce (1..=10000).
+    pub minimizers: Option<usize>,
+}
+
+/// One requested check (`checks[i]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckSpec {
+    /// The claim id, one of [`LoadOptions::known_claims`].
+    pub claim: String,
+    /// The expected verdict, if stated.
+    pub expect: Option<Expect>,
+    /// 1-based line of this entry in the case file.
+    pub line: Option<usize>,
+}
+
+/// A validated case: shapes agree with `dims`, numbers are exact, X has full row rank.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// `name`, or the file stem.
+    pub name: String,
+    /// The case file.
+    pub file: PathBuf,
+    /// Free text.
+    pub about: Option<String>,
+    /// Fixes every random choice.
+    pub seed: Option<u64>,
+    /// MPFR precision in bits (default 256; 16..=65536).
+    pub precision_bits: u32,
+    /// The network family.
+    pub kind: ModelKind,
+    /// d_0 (input) … d_L (output); at least two entries, each in 1..=max_dim.
+    pub dims: Vec<usize>,
+    /// Present exactly for one-hidden-layer networks.
+    pub activation: Option<Activation>,
+    /// The L2 weight λ ≥ 0, present exactly for l2-regularized networks.
+    pub lambda: Option<BigRational>,
+    /// X, d_0 × n (`identity` is expanded to I_{d_0}).
+    pub x: Mat<BigRational>,
+    /// Whether X was written `identity` or is exactly the identity matrix.
+    pub x_is_identity: bool,
+    /// Y, d_L × n.
+    pub y: Mat<BigRational>,
+    /// The given parameter point W_1 … W_L, W_k of shape d_k × d_{k−1}.
+    pub point: Option<Vec<Mat<BigRational>>>,
+    /// Points to generate.
+    pub generate: Generate,
+    /// The requested checks, in file order, at least one, no claim twice.
+    pub checks: Vec<CheckSpec>,
+    /// One note per YAML float read (their exact binary value is used), for the report.
+    pub float_inputs: Vec<String>,
+    /// `tier`.
+    pub tier: Tier,
+    source: String,
+}
+
+impl Case {
+    /// The depth L = number of weight matrices.
+    pub fn depth(&self) -> usize {
+        self.dims.len() - 1
+    }
+
+    /// The number of parameters P = Σ_k d_k d_{k−1}.
+    pub fn param_count(&self) -> usize {
+        self.dims.windows(2).map(|w| w[0] * w[1]).sum()
+    }
+
+    /// 1-based line of a field path such as `point.weights[1][0]` or `data.x` in the file;
+    /// `None` when the field is not written in the file.
+    pub fn locate(&self, field: &str) -> Option<usize> {
+        locate::locate(&self.source, field).map(|(line, _)| line)
+    }
+
+    /// An error about `field` of this case, positioned at the field (or at its nearest written
+    /// ancestor when the field is absent).
+    pub fn error(&self, field: &str, message: impl Into<String>) -> CaseError {
+        CaseError::at(&self.file, &self.source, field, message)
+    }
+
+    /// The YAML text the case was read from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Read and validate the case file at `path`.
+pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
+    load_str(&src, path, opts)
+}
+
+/// Read and validate a case from YAML text; `file` names it in errors and gives the default name.
+pub fn load_str(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    validate::load(src, file, opts)
+}
+
+#[cfg(test)]
+mod tests;

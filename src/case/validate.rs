@@ -1,0 +1,546 @@
+//! From the raw serde shape to a validated [`Case`]: shapes, ranges, size limits, claim ids and
+//! the rank of X. Each error names the field path and its line.
+
+use super::number::RawNum;
+use super::raw::{RawCase, RawMatrix, RawX, VersionProbe};
+use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind};
+use crate::linalg::field::q_to_string;
+use crate::linalg::mat::rank_exact;
+use crate::linalg::Mat;
+use num_rational::BigRational;
+use num_traits::{One, Signed, Zero};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The only case-file version this module reads.
+const VERSION: u64 = 1;
+/// Default MPFR precision.
+const DEFAULT_PRECISION: u32 = 256;
+/// Allowed MPFR precisions.
+const PRECISION_RANGE: std::ops::RangeInclusive<u64> = 16..=65536;
+/// Allowed `generate.minimizers.count`.
+const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
+/// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
+const DENSE_BYTES_PER_P2: u128 = 24;
+
+/// Parse and validate.
+pub(crate) fn load(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    let ctx = Ctx { src, file };
+    // A wrong version explains every schema error after it, so report it first.
+    if let Ok(probe) = serde_yaml::from_str::<VersionProbe>(src) {
+        if let Some(v) = probe.version {
+            if v.as_u64() != Some(VERSION) {
+                return Err(ctx.err("version", version_message(&v)));
+            }
+        }
+    }
+    let raw: RawCase =
+        serde_yaml::from_str(src).map_err(|e| CaseError::from_yaml(file, src, &e))?;
+    build(raw, &ctx, opts)
+}
+
+fn version_message(v: &serde_yaml::Value) -> String {
+    let shown = serde_yaml::to_string(v)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".to_string());
+    format!("unsupported case-file version {shown}: this dlncheck reads version {VERSION}")
+}
+
+/// The source text and file, to position errors.
+struct Ctx<'a> {
+    src: &'a str,
+    file: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn err(&self, field: &str, message: impl Into<String>) -> CaseError {
+        CaseError::at(self.file, self.src, field, message)
+    }
+}
+
+fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError> {
+    if raw.version != VERSION {
+        let v = serde_yaml::Value::from(raw.version);
+        return Err(ctx.err("version", version_message(&v)));
+    }
+    let name = match raw.name {
+        Some(n) => n,
+        None => ctx
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    if name.trim().is_empty() {
+        return Err(ctx.err("name", "the case name must be non-empty"));
+    }
+    let precision_bits = match raw.precision_bits {
+        None => DEFAULT_PRECISION,
+        Some(p) if PRECISION_RANGE.contains(&p) => p as u32,
+        Some(p) => {
+            return Err(ctx.err(
+                "precision_bits",
+                format!(
+                    "precision_bits = {p} is outside {}..={}",
+                    PRECISION_RANGE.start(),
+                    PRECISION_RANGE.end()
+                ),
+            ))
+        }
+    };
+
+    let model = raw.model;
+    let kind = model.kind;
+    let dims = check_dims(&model.dims, kind, ctx, opts)?;
+    let mut notes = Vec::new();
+
+    let activation = match (kind, model.activation) {
+        (ModelKind::OneHiddenLayer, Some(a)) => Some(Activation::LeakyRelu(number(
+            a.leaky_relu,
+            "model.activation.leaky_relu",
+            &mut notes,
+        ))),
+        (ModelKind::OneHiddenLayer, None) => {
+            return Err(ctx.err(
+                "model.activation",
+                "a one-hidden-layer model needs `activation: {leaky_relu: SLOPE}`",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(ctx.err(
+                "model.activation",
+                format!("`activation` is only for kind one-hidden-layer, not {kind}"),
+            ))
+        }
+        (_, None) => None,
+    };
+    let lambda = match (kind, model.lambda) {
+        (ModelKind::L2Regularized, Some(l)) => {
+            let l = number(l, "model.lambda", &mut notes);
+            if l.is_negative() {
+                return Err(ctx.err(
+                    "model.lambda",
+                    format!("lambda must be ≥ 0, found {}", q_to_string(&l)),
+                ));
+            }
+            Some(l)
+        }
+        (ModelKind::L2Regularized, None) => {
+            return Err(ctx.err(
+                "model.lambda",
+                "an l2-regularized model needs `lambda` (≥ 0)",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(ctx.err(
+                "model.lambda",
+                format!("`lambda` is only for kind l2-regularized, not {kind}"),
+            ))
+        }
+        (_, None) => None,
+    };
+
+    let depth = dims.len() - 1;
+    let (d0, dl) = (dims[0], dims[depth]);
+    let (x, x_written_identity) = match raw.data.x {
+        RawX::Identity => (identity(d0), true),
+        RawX::Matrix(rows) => {
+            let x = matrix(rows, "data.x", ctx, &mut notes)?;
+            expect_shape(&x, "data.x", ctx, (d0, "d_0"), None)?;
+            (x, false)
+        }
+    };
+    let n = x.cols();
+    if n > opts.max_dim {
+        return Err(ctx.err(
+            "data.x",
+            format!(
+                "n = {n} data columns exceed the limit of {} (max_dim)",
+                opts.max_dim
+            ),
+        ));
+    }
+    let y = matrix(raw.data.y, "data.y", ctx, &mut notes)?;
+    expect_shape(
+        &y,
+        "data.y",
+        ctx,
+        (dl, &format!("d_L = d_{depth}")),
+        Some((n, "n", "the columns of data.x")),
+    )?;
+
+    let point = match raw.point {
+        None => None,
+        Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
+    };
+
+    let generate = Generate {
+        minimizers: match raw.generate.and_then(|g| g.minimizers) {
+            None => None,
+            Some(m) if MINIMIZERS_RANGE.contains(&m.count) => Some(m.count as usize),
+            Some(m) => {
+                return Err(ctx.err(
+                    "generate.minimizers.count",
+                    format!(
+                        "count = {} is outside {}..={}",
+                        m.count,
+                        MINIMIZERS_RANGE.start(),
+                        MINIMIZERS_RANGE.end()
+                    ),
+                ))
+            }
+        },
+    };
+
+    let checks = checks(raw.checks.unwrap_or_default(), ctx, opts)?;
+
+    let x_is_identity = x_written_identity || is_identity(&x);
+    if !x_is_identity {
+        let rank = rank_exact(&x);
+        if rank < d0 {
+            return Err(ctx.err(
+                "data.x",
+                format!("X must have full row rank (Σ_XX invertible): rank {rank} < d_0 = {d0}"),
+            ));
+        }
+    }
+
+    Ok(Case {
+        name,
+        file: ctx.file.to_path_buf(),
+        about: raw.about,
+        seed: raw.seed,
+        precision_bits,
+        kind,
+        dims,
+        activation,
+        lambda,
+        x,
+        x_is_identity,
+        y,
+        point,
+        generate,
+        checks,
+        float_inputs: notes,
+        tier: raw.tier.unwrap_or_default(),
+        source: ctx.src.to_string(),
+    })
+}
+
+/// Widths: at least two, each in 1..=max_dim, the kind's shape rules, and the dense size limit.
+fn check_dims(
+    raw: &[u64],
+    kind: ModelKind,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+) -> Result<Vec<usize>, CaseError> {
+    if raw.len() < 2 {
+        return Err(ctx.err(
+            "model.dims",
+            format!(
+                "need at least two widths d_0 (input) and d_1 (output), found {}",
+                raw.len()
+            ),
+        ));
+    }
+    let mut dims = Vec::with_capacity(raw.len());
+    for (k, &d) in raw.iter().enumerate() {
+        let field = format!("model.dims[{k}]");
+        if d == 0 {
+            return Err(ctx.err(&field, format!("d_{k} = 0: every width must be ≥ 1")));
+        }
+        match usize::try_from(d) {
+            Ok(d) if d <= opts.max_dim => dims.push(d),
+            _ => {
+                return Err(ctx.err(
+                    &field,
+                    format!(
+                        "d_{k} = {d} exceeds the limit of {} (max_dim)",
+                        opts.max_dim
+                    ),
+                ))
+            }
+        }
+    }
+    match kind {
+        ModelKind::Residual if dims.iter().any(|&d| d != dims[0]) => {
+            return Err(ctx.err(
+                "model.dims",
+                format!(
+                    "a residual network needs equal widths (each I + W_k is square), found {dims:?}"
+                ),
+            ))
+        }
+        ModelKind::OneHiddenLayer if dims.len() != 3 => {
+            return Err(ctx.err(
+                "model.dims",
+                format!(
+                    "a one-hidden-layer network has exactly three widths [d_0, d_1, d_2], found {}",
+                    dims.len()
+                ),
+            ))
+        }
+        _ => {}
+    }
+    check_size(&dims, ctx, opts)?;
+    Ok(dims)
+}
+
+/// P = Σ d_k d_{k−1} with checked arithmetic; 24·P² bytes must fit in `max_dense_bytes`.
+fn check_size(dims: &[usize], ctx: &Ctx, opts: &LoadOptions) -> Result<(), CaseError> {
+    let p = dims.windows(2).try_fold(0u128, |acc, w| {
+        (w[0] as u128)
+            .checked_mul(w[1] as u128)
+            .and_then(|t| acc.checked_add(t))
+    });
+    let need = p.and_then(|p| p.checked_mul(p)?.checked_mul(DENSE_BYTES_PER_P2));
+    let limit = u128::from(opts.max_dense_bytes);
+    match (p, need) {
+        (Some(_), Some(need)) if need <= limit => Ok(()),
+        (Some(p), Some(need)) => Err(ctx.err(
+            "model.dims",
+            format!(
+                "P = {p} parameters: the dense Hessian needs {} (24·P² = {need} bytes) \
+                 but the limit is {} ({limit} bytes)",
+                human_bytes(need),
+                human_bytes(limit)
+            ),
+        )),
+        (p, _) => Err(ctx.err(
+            "model.dims",
+            format!(
+                "P = {} parameters: the dense Hessian size 24·P² overflows; the limit is {} \
+                 ({limit} bytes)",
+                p.map_or_else(
+                    || "Σ d_k d_{k−1} (overflowing)".to_string(),
+                    |p| p.to_string()
+                ),
+                human_bytes(limit)
+            ),
+        )),
+    }
+}
+
+/// `9.6e9` → `8.9 GiB`.
+fn human_bytes(bytes: u128) -> String {
+    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// An exact number; YAML floats leave a note.
+fn number(n: RawNum, field: &str, notes: &mut Vec<String>) -> BigRational {
+    if let Some(f) = n.float {
+        notes.push(format!(
+            "{field}: YAML float {f:?} read as its exact binary value {}",
+            q_to_string(&n.value)
+        ));
+    }
+    n.value
+}
+
+/// A rectangular matrix with at least one row and one column.
+fn matrix(
+    rows: RawMatrix,
+    field: &str,
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Mat<BigRational>, CaseError> {
+    let Some(first) = rows.first() else {
+        return Err(ctx.err(field, "the matrix has no rows"));
+    };
+    let cols = first.len();
+    if cols == 0 {
+        return Err(ctx.err(&format!("{field}[0]"), "row 0 has no entries"));
+    }
+    if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
+        return Err(ctx.err(
+            &format!("{field}[{i}]"),
+            format!(
+                "ragged matrix: row {i} has {} but row 0 has {cols}",
+                count(row.len(), "entry", "entries")
+            ),
+        ));
+    }
+    let n_rows = rows.len();
+    let mut data = Vec::with_capacity(n_rows * cols);
+    for (i, row) in rows.into_iter().enumerate() {
+        for (j, entry) in row.into_iter().enumerate() {
+            data.push(number(entry, &format!("{field}[{i}][{j}]"), notes));
+        }
+    }
+    Ok(Mat::from_vec(n_rows, cols, data))
+}
+
+/// `1 row`, `2 rows`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Check rows (and columns when given) against the expected sizes, named by their symbols:
+/// `rows = (d, "d_0")` gives "expected 2 rows (d_0 = 2), found 3"; `cols = (n, "n", note)`
+/// gives "expected 2 columns (n = 2, note), found 3".
+fn expect_shape(
+    m: &Mat<BigRational>,
+    field: &str,
+    ctx: &Ctx,
+    rows: (usize, &str),
+    cols: Option<(usize, &str, &str)>,
+) -> Result<(), CaseError> {
+    if m.rows() != rows.0 {
+        return Err(ctx.err(
+            field,
+            format!(
+                "expected {} ({} = {}), found {}",
+                count(rows.0, "row", "rows"),
+                rows.1,
+                rows.0,
+                m.rows()
+            ),
+        ));
+    }
+    if let Some((c, symbol, note)) = cols {
+        if m.cols() != c {
+            return Err(ctx.err(
+                field,
+                format!(
+                    "expected {} ({symbol} = {c}, {note}), found {}",
+                    count(c, "column", "columns"),
+                    m.cols()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// W_1 … W_L with W_k of shape d_k × d_{k−1}.
+fn weights(
+    raw: Vec<RawMatrix>,
+    dims: &[usize],
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Mat<BigRational>>, CaseError> {
+    let depth = dims.len() - 1;
+    if raw.len() != depth {
+        return Err(ctx.err(
+            "point.weights",
+            format!(
+                "expected {depth} weight matrices W_1 … W_{depth} (L = {depth}), found {}",
+                raw.len()
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(depth);
+    for (i, rows) in raw.into_iter().enumerate() {
+        let k = i + 1;
+        let field = format!("point.weights[{i}]");
+        let w = matrix(rows, &field, ctx, notes)?;
+        let (r, c) = (dims[k], dims[k - 1]);
+        let what = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
+        if w.rows() != r {
+            return Err(ctx.err(
+                &field,
+                format!(
+                    "expected {} (d_{k} = {r}), found {}: {what}",
+                    count(r, "row", "rows"),
+                    w.rows()
+                ),
+            ));
+        }
+        if w.cols() != c {
+            return Err(ctx.err(
+                &field,
+                format!(
+                    "expected {} (d_{} = {c}), found {}: {what}",
+                    count(c, "column", "columns"),
+                    k - 1,
+                    w.cols()
+                ),
+            ));
+        }
+        out.push(w);
+    }
+    Ok(out)
+}
+
+/// At least one check, every claim known, none twice.
+fn checks(
+    raw: Vec<super::raw::RawCheck>,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+) -> Result<Vec<CheckSpec>, CaseError> {
+    if raw.is_empty() {
+        return Err(ctx.err(
+            "checks",
+            "no checks: list at least one claim, e.g. `checks: [{claim: KP-exact}]`",
+        ));
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, c) in raw.iter().enumerate() {
+        let field = format!("checks[{i}].claim");
+        if !opts.known_claims.iter().any(|k| k == &c.claim) {
+            return Err(ctx.err(
+                &field,
+                format!(
+                    "unknown claim {}; known claims: {}",
+                    super::number::show(&c.claim),
+                    opts.known_claims.join(", ")
+                ),
+            ));
+        }
+        if let Some(j) = seen.insert(c.claim.as_str(), i) {
+            return Err(ctx.err(
+                &field,
+                format!(
+                    "duplicate claim {:?} (already listed as checks[{j}])",
+                    c.claim
+                ),
+            ));
+        }
+        out.push(CheckSpec {
+            claim: c.claim.clone(),
+            expect: c.expect,
+            line: super::locate::locate(ctx.src, &format!("checks[{i}]")).map(|p| p.0),
+        });
+    }
+    Ok(out)
+}
+
+fn identity(n: usize) -> Mat<BigRational> {
+    Mat::from_fn(n, n, |i, j| {
+        if i == j {
+            BigRational::one()
+        } else {
+            BigRational::zero()
+        }
+    })
+}
+
+fn is_identity(m: &Mat<BigRational>) -> bool {
+    m.rows() == m.cols()
+        && (0..m.rows()).all(|i| {
+            (0..m.cols()).all(|j| {
+                let v = m.at(i, j);
+                if i == j {
+                    v.is_one()
+                } else {
+                    v.is_zero()
+                }
+            })
+        })
+}

@@ -1,0 +1,196 @@
+//! Balancedness (claims.md, "Balancedness"): the exact invariance of D_i = W_{i+1}ᵀW_{i+1} − W_iW_iᵀ.
+
+use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
+use super::{not_applicable, CaseContext, Claim};
+use crate::certify::estimate::Basis;
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::{Exact, Field, Mpfr, F64};
+use crate::model::linear;
+use num_rational::BigRational;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map};
+
+/// The GD step size at which the one-step drift identity is checked.
+const GD_STEP: (i64, i64) = (1, 8);
+
+/// Claim BAL-invariant.
+pub struct BalInvariant;
+
+/// The gradient identity's residual W_{k+1}ᵀ ∇_{k+1} − ∇_k W_kᵀ for each k, in arithmetic `f`.
+fn identity_residuals<F: Field>(
+    f: &F,
+    ws: &[Mat<F::T>],
+    x: &Mat<F::T>,
+    y: &Mat<F::T>,
+) -> Vec<Mat<F::T>> {
+    let g = linear::gradient(f, &linear::evaluate(f, ws, x, y));
+    (0..ws.len() - 1)
+        .map(|k| {
+            mat::sub(
+                f,
+                &mat::matmul_tn(f, &ws[k + 1], &g[k + 1]),
+                &mat::matmul_nt(f, &g[k], &ws[k]),
+            )
+        })
+        .collect()
+}
+
+/// D_k = W_{k+1}ᵀW_{k+1} − W_kW_kᵀ.
+fn imbalance<F: Field>(f: &F, ws: &[Mat<F::T>], k: usize) -> Mat<F::T> {
+    mat::sub(
+        f,
+        &mat::matmul_tn(f, &ws[k + 1], &ws[k + 1]),
+        &mat::matmul_nt(f, &ws[k], &ws[k]),
+    )
+}
+
+fn max_abs<F: Field>(f: &F, ms: &[Mat<F::T>]) -> f64 {
+    ms.iter()
+        .flat_map(|m| m.as_slice().iter().map(|v| f.to_f64(v).abs()))
+        .fold(0.0, f64::max)
+}
+
+/// Check at one point, exactly: (1) W_{k+1}ᵀ∇_{k+1}f = ∇_k f W_kᵀ for every k; (2) one GD step
+/// W' = W − η∇f changes D_k by exactly η²(∇_{k+1}ᵀ∇_{k+1} − ∇_k∇_kᵀ) (the O(η) term cancels by (1)).
+fn check_point(
+    ws: &[Mat<BigRational>],
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+    prec: u32,
+) -> Finding {
+    let res = identity_residuals(&Exact, ws, x, y);
+    let to = |f: &dyn Fn(&BigRational) -> f64| -> Vec<Mat<f64>> {
+        ws.iter().map(|w| w.map(f)).collect()
+    };
+    let wf = to(&|q| F64.from_q(q));
+    let mp = Mpfr { prec };
+    let wm: Vec<_> = ws.iter().map(|w| mat::from_exact(&mp, w)).collect();
+    let mut values = Map::new();
+    values.insert(
+        "identity_max_residual_f64".into(),
+        json_f64(max_abs(
+            &F64,
+            &identity_residuals(
+                &F64,
+                &wf,
+                &mat::from_exact(&F64, x),
+                &mat::from_exact(&F64, y),
+            ),
+        )),
+    );
+    values.insert(
+        "identity_max_residual_mpfr".into(),
+        json_f64(max_abs(
+            &mp,
+            &identity_residuals(&mp, &wm, &mat::from_exact(&mp, x), &mat::from_exact(&mp, y)),
+        )),
+    );
+    let eta = BigRational::new(GD_STEP.0.into(), GD_STEP.1.into());
+    let g = linear::gradient(&Exact, &linear::evaluate(&Exact, ws, x, y));
+    let stepped: Vec<_> = ws
+        .iter()
+        .zip(&g)
+        .map(|(w, gk)| mat::sub(&Exact, w, &mat::scale(&Exact, &eta, gk)))
+        .collect();
+    let eta2 = &eta * &eta;
+    let drift_ok = (0..ws.len() - 1).all(|k| {
+        let drift = mat::sub(
+            &Exact,
+            &imbalance(&Exact, &stepped, k),
+            &imbalance(&Exact, ws, k),
+        );
+        let predicted = mat::scale(
+            &Exact,
+            &eta2,
+            &mat::sub(
+                &Exact,
+                &mat::matmul_tn(&Exact, &g[k + 1], &g[k + 1]),
+                &mat::matmul_nt(&Exact, &g[k], &g[k]),
+            ),
+        );
+        drift == predicted
+    });
+    let identity_ok = res.iter().all(|m| mat::is_zero_mat(&Exact, m));
+    values.insert("identity_exact".into(), json!(identity_ok));
+    values.insert(
+        "gd_step".into(),
+        json!(format!("{}/{}", GD_STEP.0, GD_STEP.1)),
+    );
+    values.insert(
+        "gd_drift_is_eta_squared_term_exactly".into(),
+        json!(drift_ok),
+    );
+    let ev = Evidence {
+        values,
+        certificate: None,
+    };
+    match (identity_ok, drift_ok) {
+        (true, true) => Finding::Holds(Basis::Exact, ev),
+        (false, _) => Finding::Fails(
+            Basis::Exact,
+            ev,
+            "W_{k+1}ᵀ∇_{k+1}f ≠ ∇_k f W_kᵀ in exact arithmetic".into(),
+        ),
+        (true, false) => Finding::Fails(
+            Basis::Exact,
+            ev,
+            "one GD step changes D_k by more than its η² term".into(),
+        ),
+    }
+}
+
+fn random_point(rng: &mut impl Rng, dims: &[usize]) -> Vec<Mat<BigRational>> {
+    (0..dims.len() - 1)
+        .map(|k| {
+            Mat::from_fn(dims[k + 1], dims[k], |_, _| {
+                BigRational::new(
+                    rng.gen_range(-5i64..=5).into(),
+                    rng.gen_range(1i64..=4).into(),
+                )
+            })
+        })
+        .collect()
+}
+
+impl Claim for BalInvariant {
+    fn id(&self) -> &'static str {
+        "BAL-invariant"
+    }
+    fn source(&self) -> &'static str {
+        "claims.md, Balancedness"
+    }
+    fn statement(&self) -> &'static str {
+        "For every i, W_{i+1}ᵀ∇_{W_{i+1}}f = ∇_{W_i}f W_iᵀ at every point, so D_i is constant under gradient flow and drifts by O(η²) per GD step."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let c = ctx.case;
+        if c.depth() < 2 {
+            return not_applicable(
+                ctx.field_error("model.dims", "BAL-invariant needs at least two layers"),
+            );
+        }
+        if c.kind != crate::case::ModelKind::Linear {
+            return not_applicable(ctx.field_error(
+                "model.kind",
+                "BAL-invariant is checked for the linear network",
+            ));
+        }
+        let mut findings = Vec::new();
+        if let Some(ws) = &c.point {
+            findings.push((
+                "the case's point".to_string(),
+                check_point(ws, &c.x, &c.y, ctx.settings.prec),
+            ));
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
+        let count = c.generate.minimizers.unwrap_or(0).max(3);
+        for i in 0..count {
+            let ws = random_point(&mut rng, &c.dims);
+            findings.push((
+                format!("random point #{i} (seed {})", ctx.seed),
+                check_point(&ws, &c.x, &c.y, ctx.settings.prec),
+            ));
+        }
+        aggregate(findings)
+    }
+}

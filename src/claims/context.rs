@@ -1,0 +1,226 @@
+//! Everything the claims of one case share, computed at most once: the problem data (Φ), the
+//! points to check (the case's point, the base and balanced minimizers, seeded generated ones) and,
+//! per point, the three-way top eigenvalues.
+
+use super::sources::{Gram, HessianAt, KpOperatorAt};
+use crate::case::Case;
+use crate::certify::estimate::{pow2_neg, Estimate};
+use crate::certify::lambda_max::{lambda_max, EnclosureProof, Settings};
+use crate::enumerate::minimizers::{self, Point};
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::Exact;
+use crate::model::linear;
+use num_rational::BigRational;
+use rand::SeedableRng;
+use std::sync::OnceLock;
+
+/// A top eigenvalue with the proof of its enclosure.
+pub type Top = (Estimate, Option<EnclosureProof>);
+
+/// The lazily computed quantities at one point.
+#[derive(Default)]
+pub struct PointEval {
+    hessian: OnceLock<Top>,
+    kp_operator: OnceLock<Top>,
+    c2: OnceLock<Vec<Estimate>>,
+    layer_norms2: OnceLock<Vec<Estimate>>,
+}
+
+/// The zero-loss minimizers of a linear case and what every KP claim needs about them.
+pub struct KpProblem {
+    /// Φ = Y Xᵀ (X Xᵀ)⁻¹ with Y = Φ X.
+    pub phi: Mat<BigRational>,
+    /// The points to check, each a zero-loss minimizer.
+    pub points: Vec<Point>,
+    evals: Vec<PointEval>,
+    /// The minimum sharpness over minimizers, L·σ_1(Φ)^{2(L−1)/L} (KP-min), when X = I.
+    pub min_sharpness: Option<Estimate>,
+    /// The index of the balanced SVD factorization among the points, when X = I.
+    pub balanced_index: Option<usize>,
+}
+
+/// One case with its cached computations.
+pub struct CaseContext<'a> {
+    /// The validated case.
+    pub case: &'a Case,
+    /// Precision, enclosure width and size limits.
+    pub settings: Settings,
+    /// The seed fixing every random choice of this case.
+    pub seed: u64,
+    kp: OnceLock<Result<KpProblem, String>>,
+}
+
+impl<'a> CaseContext<'a> {
+    /// A context for `case` with the given settings and seed.
+    pub fn new(case: &'a Case, settings: Settings, seed: u64) -> Self {
+        CaseContext {
+            case,
+            settings,
+            seed,
+            kp: OnceLock::new(),
+        }
+    }
+
+    /// The relative width below which certified enclosures that overlap count as equal: 2^(−bits).
+    pub fn eq_tol(&self) -> BigRational {
+        pow2_neg(self.settings.enclosure_bits)
+    }
+
+    /// A case error (file, field, line) rendered as a message.
+    pub fn field_error(&self, field: &str, msg: impl Into<String>) -> String {
+        self.case.error(field, msg).to_string()
+    }
+
+    /// The KP problem (built on first use); `Err` explains why the case has no zero-loss minimizers
+    /// or why its point is not one.
+    pub fn kp(&self) -> Result<&KpProblem, String> {
+        self.kp
+            .get_or_init(|| self.build_kp())
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn build_kp(&self) -> Result<KpProblem, String> {
+        let c = self.case;
+        if c.kind != crate::case::ModelKind::Linear {
+            return Err(self.field_error(
+                "model.kind",
+                "the KP claims concern the linear network (kind: linear)",
+            ));
+        }
+        let phi = minimizers::target_map(&c.x, &c.y).ok_or_else(|| {
+            self.field_error("data.x", "X Xᵀ is singular: X must have full row rank")
+        })?;
+        if mat::matmul(&Exact, &phi, &c.x) != c.y {
+            return Err(self.field_error(
+                "data.y",
+                "Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss; the KP claims concern zero-loss minimizers",
+            ));
+        }
+        let point = |weights: Vec<Mat<BigRational>>, origin: String| Point {
+            weights,
+            x: c.x.clone(),
+            y: c.y.clone(),
+            exact: true,
+            origin,
+        };
+        let mut points = Vec::new();
+        let base = match &c.point {
+            Some(ws) => {
+                let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+                if !mat::is_zero_mat(&Exact, &ev.residual) {
+                    let f = linear::loss(&Exact, &ev);
+                    return Err(self.field_error(
+                        "point.weights",
+                        format!(
+                            "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0",
+                            crate::linalg::field::q_to_string(&f)
+                        ),
+                    ));
+                }
+                points.push(point(ws.clone(), "the case's point".into()));
+                ws.clone()
+            }
+            None => {
+                let ws = minimizers::base_minimizer(&c.dims, &phi)
+                    .map_err(|m| self.field_error("model.dims", m))?;
+                points.push(point(ws.clone(), "the rank-factorization minimizer".into()));
+                ws
+            }
+        };
+        let balanced = c
+            .x_is_identity
+            .then(|| minimizers::balanced_factorization(&c.dims, &phi, self.settings.prec));
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
+        for i in 0..c.generate.minimizers.unwrap_or(0) {
+            // even: a general change of basis of the base point; odd: an orthogonal one of the
+            // balanced point when it is exact (staying flat and balanced), else of the base point
+            let (from, orthogonal, what) = match &balanced {
+                Some(b) if i % 2 == 1 && b.exact && b.x == c.x && b.y == c.y => (
+                    &b.weights,
+                    true,
+                    "orthogonal transform of the balanced minimizer",
+                ),
+                _ if i % 2 == 1 => (&base, true, "orthogonal transform of the base minimizer"),
+                _ => (&base, false, "invertible transform of the base minimizer"),
+            };
+            let ws = minimizers::random_transform(&mut rng, from, orthogonal);
+            points.push(point(
+                ws,
+                format!("generated minimizer #{i} ({what}, seed {})", self.seed),
+            ));
+        }
+        let min_sharpness = balanced.as_ref().map(|_| {
+            let l = c.depth() as u32;
+            let (sigma1_sq, _) = lambda_max(&Gram::of(&phi, true), &self.settings);
+            sigma1_sq
+                .pow_ratio(l - 1, l, self.settings.enclosure_bits)
+                .scale(&BigRational::from_integer(l.into()), self.settings.prec)
+        });
+        let balanced_index = balanced.map(|b| {
+            points.push(b);
+            points.len() - 1
+        });
+        let evals = points.iter().map(|_| PointEval::default()).collect();
+        Ok(KpProblem {
+            phi,
+            points,
+            evals,
+            min_sharpness,
+            balanced_index,
+        })
+    }
+
+    /// The three-way λ_max of the Hessian at point `i` of the KP problem.
+    pub fn hessian_top<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Top {
+        kp.evals[i]
+            .hessian
+            .get_or_init(|| lambda_max(&HessianAt(&kp.points[i]), &self.settings))
+    }
+
+    /// The three-way λ_max of the KP-exact operator at point `i`.
+    pub fn kp_operator_top<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Top {
+        kp.evals[i]
+            .kp_operator
+            .get_or_init(|| lambda_max(&KpOperatorAt(&kp.points[i]), &self.settings))
+    }
+
+    /// c_k² = ‖A_k‖₂² ‖B_k X‖₂² for every layer k at point `i` (KP-bound).
+    pub fn c_squared<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k [Estimate] {
+        kp.evals[i].c2.get_or_init(|| {
+            let p = &kp.points[i];
+            let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+            (0..p.weights.len())
+                .map(|k| {
+                    let (a, _) =
+                        lambda_max(&Gram::of(ev.partials.above(k), p.exact), &self.settings);
+                    let (b, _) = lambda_max(&Gram::of(&ev.bx[k], p.exact), &self.settings);
+                    a.mul_nonneg(&b)
+                })
+                .collect()
+        })
+    }
+
+    /// ‖W_k‖₂² for every layer at point `i` (KP-depth2).
+    pub fn layer_norms2<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k [Estimate] {
+        kp.evals[i].layer_norms2.get_or_init(|| {
+            let p = &kp.points[i];
+            p.weights
+                .iter()
+                .map(|w| lambda_max(&Gram::of(w, p.exact), &self.settings).0)
+                .collect()
+        })
+    }
+
+    /// Σ_k c_k² at point `i`.
+    pub fn sum_c_squared(&self, kp: &KpProblem, i: usize) -> Estimate {
+        sum(self.c_squared(kp, i))
+    }
+}
+
+/// Σ of estimates (at least one).
+pub fn sum(items: &[Estimate]) -> Estimate {
+    let mut it = items.iter();
+    let first = it.next().expect("sum of at least one estimate").clone();
+    it.fold(first, |acc, e| acc.add(e))
+}

@@ -1,0 +1,46 @@
+//! The claims of claims.md, each a value with an id, its source and statement, and a check over a
+//! case. Claims compute verdicts and evidence; they never format output.
+
+pub mod balance;
+pub mod context;
+pub mod evidence;
+pub mod kp;
+pub mod sources;
+
+use crate::verdict::Verdict;
+pub use context::CaseContext;
+pub use evidence::Outcome;
+
+/// One checkable statement (argmin-style: one required method besides the identifiers).
+pub trait Claim: Sync {
+    /// The id used in YAML cases, reports and the CLI (claims.md).
+    fn id(&self) -> &'static str;
+    /// The paper or section of claims.md the statement comes from.
+    fn source(&self) -> &'static str;
+    /// The statement being checked, in the project's conventions (the ½ in the loss).
+    fn statement(&self) -> &'static str;
+    /// Check the claim on a case.
+    fn check(&self, ctx: &CaseContext) -> Outcome;
+}
+
+/// Every claim dlncheck knows, in the order of claims.md.
+pub fn registry() -> Vec<&'static dyn Claim> {
+    let mut all: Vec<&'static dyn Claim> = kp::CLAIMS.to_vec();
+    all.push(&balance::BalInvariant);
+    all
+}
+
+/// The claim with this id.
+pub fn find(id: &str) -> Option<&'static dyn Claim> {
+    registry().into_iter().find(|c| c.id() == id)
+}
+
+/// The ids of every registered claim.
+pub fn known_ids() -> Vec<String> {
+    registry().iter().map(|c| c.id().to_string()).collect()
+}
+
+/// Map a verdict to the outcome of a claim whose case is invalid for it.
+pub fn not_applicable(message: impl Into<String>) -> Outcome {
+    Outcome::new(Verdict::Error).with_reason(message)
+}

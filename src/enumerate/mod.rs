@@ -1,0 +1,4 @@
+//! Points of a problem from explicit parameterizations: zero-loss minimizers (rank factorization,
+//! changes of basis between layers, balanced SVD factorizations).
+
+pub mod minimizers;

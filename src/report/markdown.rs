@@ -1,0 +1,112 @@
+//! report.md: a per-claim summary and a per-case table, suitable for a CI step summary.
+
+use super::{CheckReport, Report};
+use crate::verdict::Verdict;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn short(v: Option<&Value>, digits: usize) -> String {
+    match v {
+        Some(Value::String(s)) if s.len() > digits + 8 => {
+            // "1.2345…e1": keep the leading digits and the exponent
+            match s.split_once('e') {
+                Some((m, e)) => format!("{}…e{e}", &m[..digits.min(m.len())]),
+                None => format!("{}…", &s[..digits]),
+            }
+        }
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Array(a)) => {
+            let parts: Vec<String> = a.iter().map(|x| short(Some(x), digits)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        _ => "—".into(),
+    }
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn verdict_cell(c: &CheckReport) -> String {
+    let mark = if c.met { "" } else { " ✗" };
+    format!("{}{}", c.verdict.as_str(), mark)
+}
+
+/// The per-claim table (Markdown): counts of each verdict and of unmet expectations, plus totals.
+pub fn summary_table(r: &Report) -> String {
+    let mut per_claim: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
+    for c in &r.cases {
+        for k in &c.checks {
+            let e = per_claim.entry(&k.claim).or_default();
+            e[k.verdict as usize] += 1;
+            e[4] += usize::from(!k.met);
+        }
+    }
+    let mut out = String::from("| claim | verified | refuted | inconclusive | error | unmet |\n|---|---|---|---|---|---|\n");
+    for (claim, n) in &per_claim {
+        let _ = writeln!(
+            out,
+            "| {claim} | {} | {} | {} | {} | {} |",
+            n[0], n[1], n[2], n[3], n[4]
+        );
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "| **all ({} cases, {} invalid)** | {} | {} | {} | {} | {} |",
+        s.cases,
+        s.errors,
+        s.verified,
+        s.refuted,
+        s.inconclusive,
+        s.checks - s.verified - s.refuted - s.inconclusive,
+        s.unmet
+    );
+    out
+}
+
+/// Render the Markdown report.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let s = &r.summary;
+    let _ = writeln!(out, "# dlncheck report\n");
+    let _ = writeln!(
+        out,
+        "{} cases, {} checks: {} verified, {} refuted, {} inconclusive; {} invalid cases; **{} unmet expectations**. Convention: f = ½‖PX − Y‖² (`{}`); dlncheck {}.\n",
+        s.cases, s.checks, s.verified, s.refuted, s.inconclusive, s.errors, s.unmet, r.convention, r.tool_version
+    );
+    let _ = writeln!(out, "## By claim\n\n{}\n## By case\n", summary_table(r));
+    for c in &r.cases {
+        let _ = writeln!(out, "### {} (`{}`)\n", c.name, c.file);
+        if let Some(e) = &c.error {
+            let _ = writeln!(out, "**invalid case**: {}\n", cell(e));
+            continue;
+        }
+        for n in &c.notes {
+            let _ = writeln!(out, "- note: {}", cell(n));
+        }
+        let _ = writeln!(
+            out,
+            "| claim | verdict | expected | λ_max f64 | λ_max MPFR | λ_max enclosure | basis | reason |\n|---|---|---|---|---|---|---|---|"
+        );
+        for k in &c.checks {
+            let expect = k.expect.map_or("—", Verdict::as_str);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                k.claim,
+                verdict_cell(k),
+                expect,
+                short(k.values.get("lambda_max_f64"), 17),
+                short(k.values.get("lambda_max_mpfr"), 24),
+                short(k.values.get("lambda_max_enclosure"), 24),
+                short(k.values.get("basis"), 40),
+                cell(k.reason.as_deref().unwrap_or("")),
+            );
+        }
+        let _ = writeln!(out);
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! The report of a run (the JSON v1 contract of design.md) and its writers. Writers render results
+//! and never recompute them; every file is written to a temporary name and renamed.
+
+pub mod atomic;
+pub mod markdown;
+
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// The whole run, exactly the JSON report v1 (extra fields are additions the contract allows).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// Always 1.
+    pub version: u32,
+    /// "dlncheck"
+    pub tool: String,
+    /// The crate version.
+    pub tool_version: String,
+    /// "half": f(W) = ½‖PX − Y‖² (papers without the ½ have every eigenvalue doubled).
+    pub convention: String,
+    /// One entry per case file, in path order.
+    pub cases: Vec<CaseReport>,
+    /// Counts over the cases.
+    pub summary: Summary,
+}
+
+/// One case file's results.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CaseReport {
+    /// The case's name.
+    pub name: String,
+    /// The case file as given on the command line (or found under a directory).
+    pub file: String,
+    /// "ok" or "error" (the case itself is invalid).
+    pub status: String,
+    /// The error with file, field and line, when status is "error".
+    pub error: Option<String>,
+    /// The seed that fixed this case's random choices.
+    pub seed: Option<u64>,
+    /// The MPFR precision used, in bits.
+    pub precision_bits: Option<u32>,
+    /// Notes on the inputs (YAML floats read as their exact binary values).
+    pub notes: Vec<String>,
+    /// One entry per check of the case.
+    pub checks: Vec<CheckReport>,
+}
+
+/// One claim checked on one case.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CheckReport {
+    /// The claim id (claims.md).
+    pub claim: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The case's expectation, if any.
+    pub expect: Option<Verdict>,
+    /// Whether the verdict met the expectation (without one: whether the check ran without error).
+    pub met: bool,
+    /// Why the verdict is what it is.
+    pub reason: Option<String>,
+    /// The numbers behind the verdict.
+    pub values: Map<String, Value>,
+    /// Path of the saved certificate, for verdicts decided in exact arithmetic.
+    pub certificate: Option<String>,
+    /// Wall-clock seconds (null with --no-timing, so reports can be compared byte for byte).
+    pub seconds: Option<f64>,
+}
+
+/// Counts over the cases, as the contract defines them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of case files.
+    pub cases: usize,
+    /// Number of checks.
+    pub checks: usize,
+    /// Checks verified.
+    pub verified: usize,
+    /// Checks refuted.
+    pub refuted: usize,
+    /// Checks inconclusive.
+    pub inconclusive: usize,
+    /// Cases whose status is "error".
+    pub errors: usize,
+    /// Checks whose verdict differs from the expectation.
+    pub unmet: usize,
+}
+
+impl Report {
+    /// A report over these cases with its summary computed from them.
+    pub fn new(cases: Vec<CaseReport>) -> Self {
+        let mut s = Summary {
+            cases: cases.len(),
+            ..Summary::default()
+        };
+        for c in &cases {
+            s.errors += usize::from(c.status == "error");
+            for k in &c.checks {
+                s.checks += 1;
+                match k.verdict {
+                    Verdict::Verified => s.verified += 1,
+                    Verdict::Refuted => s.refuted += 1,
+                    Verdict::Inconclusive => s.inconclusive += 1,
+                    Verdict::Error => {}
+                }
+                s.unmet += usize::from(!k.met);
+            }
+        }
+        Report {
+            version: 1,
+            tool: "dlncheck".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            convention: "half".into(),
+            cases,
+            summary: s,
+        }
+    }
+
+    /// Write report.json and report.md into `dir` (each atomically).
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)? + "\n";
+        atomic::write(&dir.join("report.json"), json.as_bytes())?;
+        atomic::write(&dir.join("report.md"), markdown::render(self).as_bytes())
+    }
+}

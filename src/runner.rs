@@ -1,0 +1,255 @@
+//! Runs checks over case files: discovery, per-case isolation, parallelism, certificates, report.
+//! Observers (progress) are told about each finished case; the runner never formats output.
+
+use crate::case::{self, Case, CaseError, Expect, LoadOptions};
+use crate::certify::lambda_max::Settings;
+use crate::claims::{self, CaseContext, Outcome};
+use crate::report::{atomic, CaseReport, CheckReport, Report};
+use crate::verdict::Verdict;
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Errors of the runner layer (usage and I/O, never a case's own problem).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A path on the command line does not exist.
+    #[error("{0}: no such file or directory")]
+    Missing(PathBuf),
+    /// No case files were found.
+    #[error("no case files (*.yaml, *.yml) under {0}")]
+    NoCases(String),
+    /// Reading a directory or writing a report failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The thread pool could not be built.
+    #[error("could not start {0} worker threads")]
+    Pool(usize),
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Where report.json, report.md and certs/ go.
+    pub report_dir: PathBuf,
+    /// Overrides every case's precision_bits.
+    pub precision: Option<u32>,
+    /// Overrides every case's seed.
+    pub seed: Option<u64>,
+    /// Worker threads (cases run in parallel, each isolated).
+    pub jobs: usize,
+    /// Record wall-clock seconds per check (off for byte-identical reports).
+    pub timing: bool,
+    /// Target relative width of exact enclosures, 2^(−bits).
+    pub enclosure_bits: u32,
+    /// Limits on case size.
+    pub load: LoadOptions,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            report_dir: PathBuf::from("reports"),
+            precision: None,
+            seed: None,
+            jobs: 0,
+            timing: true,
+            enclosure_bits: Settings::default().enclosure_bits,
+            load: LoadOptions {
+                known_claims: claims::known_ids(),
+                ..LoadOptions::default()
+            },
+        }
+    }
+}
+
+/// Case files under the given paths (files as given; directories searched recursively for *.yaml
+/// and *.yml), sorted and deduplicated.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            out.push(p.clone());
+        } else if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            return Err(RunError::Missing(p.clone()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(RunError::NoCases(shown.join(", ")));
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
+    let io = |source| RunError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Run every case file and write the reports. `on_case` observes each finished case.
+pub fn run(
+    files: &[PathBuf],
+    opts: &RunOptions,
+    on_case: &(dyn Fn(&CaseReport) + Sync),
+) -> Result<Report, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .map_err(|_| RunError::Pool(opts.jobs))?;
+    let cases: Vec<CaseReport> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| {
+                let r = run_file(f, opts);
+                on_case(&r);
+                r
+            })
+            .collect()
+    });
+    let report = Report::new(cases);
+    report
+        .write(&opts.report_dir)
+        .map_err(|source| RunError::Io {
+            path: opts.report_dir.clone(),
+            source,
+        })?;
+    Ok(report)
+}
+
+/// Load and check one case file; every failure becomes this case's error status.
+pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
+    let shown = file.display().to_string();
+    match case::load_file(file, &opts.load) {
+        Err(e) => error_report(&shown, file, e),
+        Ok(c) => match catch_unwind(AssertUnwindSafe(|| run_case(&c, &shown, opts))) {
+            Ok(r) => r,
+            Err(p) => {
+                let e = c.error(
+                    "<case>",
+                    format!("internal error while checking: {}", panic_message(&p)),
+                );
+                error_report(&shown, file, e)
+            }
+        },
+    }
+}
+
+fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string());
+    CaseReport {
+        name,
+        file: shown.to_string(),
+        status: "error".into(),
+        error: Some(e.to_string()),
+        seed: None,
+        precision_bits: None,
+        notes: Vec::new(),
+        checks: Vec::new(),
+    }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+fn expect_verdict(e: Expect) -> Verdict {
+    match e {
+        Expect::Verified => Verdict::Verified,
+        Expect::Refuted => Verdict::Refuted,
+        Expect::Inconclusive => Verdict::Inconclusive,
+    }
+}
+
+/// The settings a case runs with.
+pub fn settings_for(c: &Case, opts: &RunOptions) -> Settings {
+    Settings {
+        prec: opts.precision.unwrap_or(c.precision_bits),
+        enclosure_bits: opts.enclosure_bits,
+        ..Settings::default()
+    }
+}
+
+fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
+    let seed = opts.seed.or(c.seed).unwrap_or(0);
+    let settings = settings_for(c, opts);
+    let prec = settings.prec;
+    let ctx = CaseContext::new(c, settings, seed);
+    let checks = c
+        .checks
+        .iter()
+        .map(|spec| {
+            let start = Instant::now();
+            let outcome = match claims::find(&spec.claim) {
+                None => claims::not_applicable(format!("unknown claim {}", spec.claim)),
+                Some(claim) => {
+                    catch_unwind(AssertUnwindSafe(|| claim.check(&ctx))).unwrap_or_else(|p| {
+                        Outcome::new(Verdict::Error)
+                            .with_reason(format!("internal error: {}", panic_message(&p)))
+                    })
+                }
+            };
+            let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
+            let certificate = outcome.certificate.as_ref().and_then(|cert| {
+                let path = opts
+                    .report_dir
+                    .join("certs")
+                    .join(format!("{}--{}.json", c.name, spec.claim));
+                let text = serde_json::to_string_pretty(cert).ok()? + "\n";
+                atomic::write(&path, text.as_bytes()).ok()?;
+                Some(path.display().to_string())
+            });
+            let expect = spec.expect.map(expect_verdict);
+            let met = expect.map_or(outcome.verdict != Verdict::Error, |e| e == outcome.verdict);
+            CheckReport {
+                claim: spec.claim.clone(),
+                verdict: outcome.verdict,
+                expect,
+                met,
+                reason: outcome.reason,
+                values: outcome.values,
+                certificate,
+                seconds,
+            }
+        })
+        .collect();
+    CaseReport {
+        name: c.name.clone(),
+        file: shown.to_string(),
+        status: "ok".into(),
+        error: None,
+        seed: Some(seed),
+        precision_bits: Some(prec),
+        notes: c.float_inputs.clone(),
+        checks,
+    }
+}
