@@ -9,6 +9,7 @@
 mod error;
 mod locate;
 mod number;
+mod rank;
 mod raw;
 mod validate;
 

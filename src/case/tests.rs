@@ -654,3 +654,4 @@ fn every_good_case_file_loads() {
         }
     }
 }
+

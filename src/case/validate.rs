@@ -5,7 +5,6 @@ use super::number::RawNum;
 use super::raw::{RawCase, RawMatrix, RawX, VersionProbe};
 use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind};
 use crate::linalg::field::q_to_string;
-use crate::linalg::mat::rank_exact;
 use crate::linalg::Mat;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -196,8 +195,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
 
     let x_is_identity = x_written_identity || is_identity(&x);
     if !x_is_identity {
-        let rank = rank_exact(&x);
-        if rank < d0 {
+        if let Err(rank) = super::rank::full_row_rank(&x) {
             return Err(ctx.err(
                 "data.x",
                 format!("X must have full row rank (Σ_XX invertible): rank {rank} < d_0 = {d0}"),

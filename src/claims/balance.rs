@@ -62,7 +62,7 @@ fn check_point(
     let to = |f: &dyn Fn(&BigRational) -> f64| -> Vec<Mat<f64>> {
         ws.iter().map(|w| w.map(f)).collect()
     };
-    let wf = to(&|q| F64.from_q(q));
+    let wf = to(&|q| F64.embed(q));
     let mp = Mpfr { prec };
     let wm: Vec<_> = ws.iter().map(|w| mat::from_exact(&mp, w)).collect();
     let mut values = Map::new();

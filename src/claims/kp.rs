@@ -457,7 +457,7 @@ impl ScalarSource for ScalarFormula<'_> {
             .0
             .weights
             .iter()
-            .map(|m| f.from_q(m.at(0, 0)))
+            .map(|m| f.embed(m.at(0, 0)))
             .collect();
         let m = w.iter().fold(f.one(), |acc, x| f.mul(&acc, x));
         w.iter().fold(f.zero(), |acc, x| {

@@ -16,7 +16,7 @@ pub trait Field: Sync + Send {
     /// Short name used in reports ("f64", "exact", "mpfr-256").
     fn name(&self) -> String;
     /// The scalar nearest to the exact rational `q` (exact for [`Exact`]).
-    fn from_q(&self, q: &BigRational) -> Self::T;
+    fn embed(&self, q: &BigRational) -> Self::T;
     /// a + b
     fn add(&self, a: &Self::T, b: &Self::T) -> Self::T;
     /// a − b
@@ -31,11 +31,11 @@ pub trait Field: Sync + Send {
     fn to_f64(&self, a: &Self::T) -> f64;
     /// 0
     fn zero(&self) -> Self::T {
-        self.from_q(&BigRational::zero())
+        self.embed(&BigRational::zero())
     }
     /// 1
     fn one(&self) -> Self::T {
-        self.from_q(&BigRational::one())
+        self.embed(&BigRational::one())
     }
     /// −a
     fn neg(&self, a: &Self::T) -> Self::T {
@@ -63,7 +63,7 @@ impl Field for F64 {
     fn name(&self) -> String {
         "f64".into()
     }
-    fn from_q(&self, q: &BigRational) -> f64 {
+    fn embed(&self, q: &BigRational) -> f64 {
         q_to_f64(q)
     }
     fn add(&self, a: &f64, b: &f64) -> f64 {
@@ -91,7 +91,7 @@ impl Field for Exact {
     fn name(&self) -> String {
         "exact".into()
     }
-    fn from_q(&self, q: &BigRational) -> BigRational {
+    fn embed(&self, q: &BigRational) -> BigRational {
         q.clone()
     }
     fn add(&self, a: &BigRational, b: &BigRational) -> BigRational {
@@ -119,7 +119,7 @@ impl Field for Mpfr {
     fn name(&self) -> String {
         format!("mpfr-{}", self.prec)
     }
-    fn from_q(&self, q: &BigRational) -> Float {
+    fn embed(&self, q: &BigRational) -> Float {
         Float::with_val(self.prec, &q_to_rug(q))
     }
     fn add(&self, a: &Float, b: &Float) -> Float {
@@ -232,9 +232,9 @@ mod tests {
     fn the_three_fields_agree_on_a_small_formula() {
         // (1/3 + 2/7) * 5 / (−2) = −65/42
         fn formula<F: Field>(f: &F) -> f64 {
-            let s = f.add(&f.from_q(&q(1, 3)), &f.from_q(&q(2, 7)));
-            let p = f.mul(&s, &f.from_q(&q(5, 1)));
-            f.to_f64(&f.div(&p, &f.from_q(&q(-2, 1))))
+            let s = f.add(&f.embed(&q(1, 3)), &f.embed(&q(2, 7)));
+            let p = f.mul(&s, &f.embed(&q(5, 1)));
+            f.to_f64(&f.div(&p, &f.embed(&q(-2, 1))))
         }
         let want = -65.0 / 42.0;
         assert!((formula(&F64) - want).abs() < 1e-15);

@@ -82,7 +82,7 @@ pub fn identity<F: Field>(f: &F, n: usize) -> Mat<F::T> {
 
 /// Convert an exact matrix into the arithmetic `f`.
 pub fn from_exact<F: Field>(f: &F, a: &Mat<BigRational>) -> Mat<F::T> {
-    a.map(|q| f.from_q(q))
+    a.map(|q| f.embed(q))
 }
 
 /// A · B

@@ -92,7 +92,7 @@ pub fn evaluate<F: Field>(
 pub fn loss<F: Field>(f: &F, ev: &Evaluated<F::T>) -> F::T {
     f.div(
         &mat::frob2(f, &ev.residual),
-        &f.from_q(&BigRational::from_integer(2.into())),
+        &f.embed(&BigRational::from_integer(2.into())),
     )
 }
 

@@ -1,0 +1,256 @@
+//! Integration tests: the real binary on the shipped cases and on malformed case files.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dlncheck() -> Command {
+    let mut c = Command::cargo_bin("dlncheck").unwrap();
+    c.current_dir(root()).env("CI", "true");
+    c
+}
+
+fn run_check(args: &[&str], dir: &Path) -> (i32, Value) {
+    let out = dlncheck()
+        .arg("check")
+        .args(args)
+        .arg("--report-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let text = std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|_| {
+        panic!(
+            "no report.json; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, serde_json::from_str(&text).unwrap())
+}
+
+fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == case)
+        .unwrap_or_else(|| panic!("case {case} missing"))["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["claim"] == claim)
+        .unwrap_or_else(|| panic!("check {claim} missing in {case}"))
+}
+
+fn fraction(s: &str) -> f64 {
+    match s.split_once('/') {
+        Some((n, d)) => n.parse::<f64>().unwrap() / d.parse::<f64>().unwrap(),
+        None => s.parse().unwrap(),
+    }
+}
+
+#[test]
+fn shipped_cases_meet_every_expectation_and_match_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(&["cases", "--no-timing"], dir.path());
+    assert_eq!(code, 0, "some expectation unmet: {:#}", report["summary"]);
+    assert_eq!(report["summary"]["unmet"], 0);
+    assert!(report["summary"]["cases"].as_u64().unwrap() >= 15);
+    // the JSON v1 contract, checked by the shared tool other programs rely on
+    let checker = root().join("../shared/tools/check-report.py");
+    let out = std::process::Command::new("python3")
+        .arg(&checker)
+        .arg(dir.path().join("report.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(dir.path().join("report.md").is_file());
+
+    // reference values of claims.md, as computed by the binary
+    let enc = &check_of(&report, "depth3-diagonal", "KP-exact")["values"]["lambda_max_enclosure"];
+    assert_eq!(enc, &serde_json::json!(["91/9", "91/9"]));
+    let scalar = &check_of(&report, "kp-scalar-balanced", "KP-scalar")["values"];
+    assert_eq!(
+        scalar["lambda_max_enclosure"],
+        serde_json::json!(["48", "48"])
+    );
+    assert_eq!(scalar["lambda_max_f64"].as_f64().unwrap().round(), 48.0);
+    let golden = &check_of(&report, "kp-depth2-golden", "KP-depth2")["values"];
+    let phi2_plus_4 = (3.0 + 5f64.sqrt()) / 2.0 + 4.0;
+    let lo = fraction(golden["lambda_max_enclosure"][0].as_str().unwrap());
+    let hi = fraction(golden["lambda_max_enclosure"][1].as_str().unwrap());
+    assert!(
+        lo <= phi2_plus_4 + 1e-15 && phi2_plus_4 <= hi + 1e-15,
+        "[{lo}, {hi}]"
+    );
+    assert!((golden["lambda_max_f64"].as_f64().unwrap() - 6.618034).abs() < 1e-6);
+    assert!(golden["lambda_max_mpfr"]
+        .as_str()
+        .unwrap()
+        .starts_with("6.6180339887498948482045868343656381177"));
+
+    // the audited readings are decided, with certificates that exist on disk
+    let deep = check_of(
+        &report,
+        "kp-depth3-flat-deep-counterexample",
+        "KP-flat-necessary-deep",
+    );
+    assert_eq!(deep["verdict"], "refuted");
+    let cert = deep["certificate"]
+        .as_str()
+        .expect("exact refutation carries a certificate");
+    let cert: Value = serde_json::from_str(&std::fs::read_to_string(cert).unwrap()).unwrap();
+    assert_eq!(cert["claim"], "flat-necessary");
+    assert_eq!(
+        cert["quantities"]["lambda_max"]["enclosure"],
+        serde_json::json!(["3", "3"])
+    );
+    assert_eq!(
+        check_of(&report, "depth3-diagonal", "KP-naive")["verdict"],
+        "refuted"
+    );
+    assert_eq!(
+        check_of(
+            &report,
+            "kp-depth2-c-constant-not-flat",
+            "KP-flat-sufficient-a"
+        )["verdict"],
+        "refuted"
+    );
+}
+
+#[test]
+fn reports_are_byte_identical_across_thread_counts() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_check(&["cases", "--no-timing", "--jobs", "1"], a.path());
+    run_check(&["cases", "--no-timing", "--jobs", "2"], b.path());
+    let ra = std::fs::read(a.path().join("report.json")).unwrap();
+    let rb = std::fs::read(b.path().join("report.json")).unwrap();
+    // certificate paths differ by report dir; compare with the dirs masked
+    let mask = |bytes: &[u8], dir: &Path| {
+        String::from_utf8_lossy(bytes).replace(&dir.display().to_string(), "DIR")
+    };
+    assert_eq!(mask(&ra, a.path()), mask(&rb, b.path()));
+}
+
+#[test]
+fn malformed_cases_exit_2_with_file_field_and_line() {
+    let bad = root().join("tests/data/bad");
+    let mut files: Vec<_> = std::fs::read_dir(&bad)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for f in files {
+        let first = std::fs::read_to_string(&f)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string();
+        let spec = first
+            .strip_prefix("# expect-error: ")
+            .expect("first line names the expected error");
+        let (field, needle) = spec.split_once(' ').unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (code, report) = run_check(&[f.to_str().unwrap()], dir.path());
+        assert_eq!(code, 2, "{}", f.display());
+        let case = &report["cases"][0];
+        assert_eq!(case["status"], "error");
+        let msg = case["error"].as_str().unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        assert!(msg.contains(&format!("{name}:")), "{msg}");
+        assert!(
+            msg.contains(field) && msg.contains(needle),
+            "{}: {msg}",
+            f.display()
+        );
+        // a line number follows the file name
+        let after = &msg[msg.find(name).unwrap() + name.len() + 1..];
+        assert!(
+            after.chars().next().unwrap().is_ascii_digit(),
+            "no line in {msg}"
+        );
+    }
+}
+
+#[test]
+fn one_bad_case_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("cases/kp-scalar-balanced.yaml"),
+        work.path().join("a.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("tests/data/bad/nan.yaml"),
+        work.path().join("b.yaml"),
+    )
+    .unwrap();
+    let (code, report) = run_check(&[work.path().to_str().unwrap()], dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["cases"][0]["status"], "ok");
+    assert_eq!(report["cases"][0]["checks"].as_array().unwrap().len(), 10);
+    assert_eq!(report["cases"][1]["status"], "error");
+}
+
+#[test]
+fn an_unmet_expectation_exits_1() {
+    let work = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml")).unwrap();
+    let wrong = text.replace(
+        "{claim: KP-naive, expect: refuted}",
+        "{claim: KP-naive, expect: verified}",
+    );
+    assert_ne!(text, wrong);
+    let f = work.path().join("wrong.yaml");
+    std::fs::write(&f, wrong).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(&[f.to_str().unwrap()], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["unmet"], 1);
+    assert_eq!(
+        check_of(&report, "depth3-diagonal", "KP-naive")["met"],
+        false
+    );
+}
+
+#[test]
+fn sharpness_prints_the_three_values() {
+    let out = dlncheck()
+        .args(["sharpness", "cases/kp-depth3-diagonal.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("exact     91/9"), "{text}");
+    assert!(text.contains("f64       1.0111111111111"), "{text}");
+    assert!(
+        text.contains("MPFR-256  10.11111111111111111111111111111111111111"),
+        "{text}"
+    );
+    let missing = dlncheck()
+        .args(["sharpness", "cases/kp-depth6-rectangular.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("point"));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let out = dlncheck().args(["check", "no/such/dir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir"));
+}
