@@ -654,4 +654,3 @@ fn every_good_case_file_loads() {
         }
     }
 }
-

@@ -151,12 +151,18 @@ fn enclose(
             .map(|x| x.abs())
             .max()
             .unwrap_or_else(BigRational::zero);
-        center.abs().max(maxabs).max(BigRational::one())
+        let s = center.abs().max(maxabs);
+        if s.is_zero() {
+            BigRational::one()
+        } else {
+            s
+        }
     };
     let mut margin = &scale_ref / BigRational::from_integer(BigInt::one() << (bits as usize + 2));
     // Ends are rounded outward to multiples of 2^(−k), k a few bits finer than the margin, so
     // they stay short (rounding outward keeps both bounds valid).
-    let k = (bits as usize + 8) as i64 - scale_ref.to_integer().bits() as i64;
+    let log2_scale = scale_ref.numer().bits() as i64 - scale_ref.denom().bits() as i64;
+    let k = bits as i64 + 8 - log2_scale;
     let grid = |q: &BigRational, up: bool| -> BigRational {
         let g = if k >= 0 {
             BigRational::new(BigInt::one(), BigInt::one() << k as usize)
@@ -276,6 +282,23 @@ mod tests {
         assert!(enc.lo() < &phi2q && &phi2q < enc.hi());
         // and it is narrow: width below 2^-50 relative
         assert!(est.disagreement().is_none());
+    }
+
+    #[test]
+    fn tiny_and_huge_scales_keep_relative_width() {
+        for e in [-120i32, 120] {
+            let s = if e < 0 {
+                q(1, 1) / BigRational::from_integer(BigInt::one() << (-e) as usize)
+            } else {
+                BigRational::from_integer(BigInt::one() << e as usize)
+            };
+            let h = Mat::from_vec(2, 2, vec![q(2, 1) * &s, s.clone(), s.clone(), s.clone()]);
+            let (est, _) = lambda_max(&ExactMatrix(h), &Settings::default());
+            let enc = est.enclosure.clone().expect("enclosure at any scale");
+            let tol = crate::certify::estimate::pow2_neg(50);
+            assert!(enc.relative_width() <= tol, "scale 2^{e}");
+            assert!(est.disagreement().is_none(), "scale 2^{e}");
+        }
     }
 
     #[test]

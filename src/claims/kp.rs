@@ -453,12 +453,7 @@ claim!(
 struct ScalarFormula<'a>(&'a Point);
 impl ScalarSource for ScalarFormula<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
-        let w: Vec<F::T> = self
-            .0
-            .weights
-            .iter()
-            .map(|m| f.embed(m.at(0, 0)))
-            .collect();
+        let w: Vec<F::T> = self.0.weights.iter().map(|m| f.embed(m.at(0, 0))).collect();
         let m = w.iter().fold(f.one(), |acc, x| f.mul(&acc, x));
         w.iter().fold(f.zero(), |acc, x| {
             let r = f.div(&m, x);
