@@ -220,11 +220,14 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
             };
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
             let certificate = outcome.certificate.as_ref().and_then(|cert| {
+                let mut cert = cert.clone();
+                cert["case"] = serde_json::json!(c.name);
+                cert["verdict"] = serde_json::json!(outcome.verdict.as_str());
                 let path = opts
                     .report_dir
                     .join("certs")
                     .join(format!("{}--{}.json", c.name, spec.claim));
-                let text = serde_json::to_string_pretty(cert).ok()? + "\n";
+                let text = serde_json::to_string_pretty(&cert).ok()? + "\n";
                 atomic::write(&path, text.as_bytes()).ok()?;
                 Some(path.display().to_string())
             });

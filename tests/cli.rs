@@ -108,7 +108,9 @@ fn shipped_cases_meet_every_expectation_and_match_the_contract() {
         .as_str()
         .expect("exact refutation carries a certificate");
     let cert: Value = serde_json::from_str(&std::fs::read_to_string(cert).unwrap()).unwrap();
-    assert_eq!(cert["claim"], "flat-necessary");
+    assert_eq!(cert["claim"], "KP-flat-necessary-deep");
+    assert_eq!(cert["verdict"], "refuted");
+    assert_eq!(cert["quantities"]["lambda_max"]["matrix"], "hessian");
     assert_eq!(
         cert["quantities"]["lambda_max"]["enclosure"],
         serde_json::json!(["3", "3"])

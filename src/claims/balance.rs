@@ -1,8 +1,10 @@
 //! Balancedness (claims.md, "Balancedness"): the exact invariance of D_i = W_{i+1}ᵀW_{i+1} − W_iW_iᵀ.
 
+use super::book::Book;
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
 use super::{not_applicable, CaseContext, Claim};
 use crate::certify::estimate::Basis;
+use crate::enumerate::minimizers::Point;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, Mpfr, F64};
 use crate::model::linear;
@@ -53,6 +55,7 @@ fn max_abs<F: Field>(f: &F, ms: &[Mat<F::T>]) -> f64 {
 /// Check at one point, exactly: (1) W_{k+1}ᵀ∇_{k+1}f = ∇_k f W_kᵀ for every k; (2) one GD step
 /// W' = W − η∇f changes D_k by exactly η²(∇_{k+1}ᵀ∇_{k+1} − ∇_k∇_kᵀ) (the O(η) term cancels by (1)).
 fn check_point(
+    origin: &str,
     ws: &[Mat<BigRational>],
     x: &Mat<BigRational>,
     y: &Mat<BigRational>,
@@ -120,9 +123,18 @@ fn check_point(
         "gd_drift_is_eta_squared_term_exactly".into(),
         json!(drift_ok),
     );
+    let mut book = Book::default();
+    book.assert(json!({"type": "identity", "name": "balancedness"}));
+    let point = Point {
+        weights: ws.to_vec(),
+        x: x.clone(),
+        y: y.clone(),
+        exact: true,
+        origin: origin.into(),
+    };
     let ev = Evidence {
         values,
-        certificate: None,
+        certificate: book.certificate("BAL-invariant", &point),
     };
     match (identity_ok, drift_ok) {
         (true, true) => Finding::Holds(Basis::Exact, ev),
@@ -179,17 +191,16 @@ impl Claim for BalInvariant {
         if let Some(ws) = &c.point {
             findings.push((
                 "the case's point".to_string(),
-                check_point(ws, &c.x, &c.y, ctx.settings.prec),
+                check_point("the case's point", ws, &c.x, &c.y, ctx.settings.prec),
             ));
         }
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
         let count = c.generate.minimizers.unwrap_or(0).max(3);
         for i in 0..count {
             let ws = random_point(&mut rng, &c.dims);
-            findings.push((
-                format!("random point #{i} (seed {})", ctx.seed),
-                check_point(&ws, &c.x, &c.y, ctx.settings.prec),
-            ));
+            let origin = format!("random point #{i} (seed {})", ctx.seed);
+            let finding = check_point(&origin, &ws, &c.x, &c.y, ctx.settings.prec);
+            findings.push((origin, finding));
         }
         aggregate(findings)
     }

@@ -22,8 +22,18 @@ pub type Top = (Estimate, Option<EnclosureProof>);
 pub struct PointEval {
     hessian: OnceLock<Top>,
     kp_operator: OnceLock<Top>,
-    c2: OnceLock<Vec<Estimate>>,
-    layer_norms2: OnceLock<Vec<Estimate>>,
+    grams: OnceLock<Grams>,
+    min_sharpness: OnceLock<(Top, Estimate)>,
+}
+
+/// λ_max of the Gram matrices at one point: ‖A_k‖₂², ‖B_kX‖₂² and ‖W_k‖₂² for every layer k.
+pub struct Grams {
+    /// λ_max(A_kᵀA_k)
+    pub above: Vec<Top>,
+    /// λ_max((B_kX)(B_kX)ᵀ)
+    pub below_x: Vec<Top>,
+    /// λ_max(W_kᵀW_k)
+    pub weight: Vec<Top>,
 }
 
 /// The zero-loss minimizers of a linear case and what every KP claim needs about them.
@@ -33,8 +43,6 @@ pub struct KpProblem {
     /// The points to check, each a zero-loss minimizer.
     pub points: Vec<Point>,
     evals: Vec<PointEval>,
-    /// The minimum sharpness over minimizers, L·σ_1(Φ)^{2(L−1)/L} (KP-min), when X = I.
-    pub min_sharpness: Option<Estimate>,
     /// The index of the balanced SVD factorization among the points, when X = I.
     pub balanced_index: Option<usize>,
 }
@@ -150,13 +158,6 @@ impl<'a> CaseContext<'a> {
                 format!("generated minimizer #{i} ({what}, seed {})", self.seed),
             ));
         }
-        let min_sharpness = balanced.as_ref().map(|_| {
-            let l = c.depth() as u32;
-            let (sigma1_sq, _) = lambda_max(&Gram::of(&phi, true), &self.settings);
-            sigma1_sq
-                .pow_ratio(l - 1, l, self.settings.enclosure_bits)
-                .scale(&BigRational::from_integer(l.into()), self.settings.prec)
-        });
         let balanced_index = balanced.map(|b| {
             points.push(b);
             points.len() - 1
@@ -166,7 +167,6 @@ impl<'a> CaseContext<'a> {
             phi,
             points,
             evals,
-            min_sharpness,
             balanced_index,
         })
     }
@@ -185,42 +185,51 @@ impl<'a> CaseContext<'a> {
             .get_or_init(|| lambda_max(&KpOperatorAt(&kp.points[i]), &self.settings))
     }
 
-    /// c_k² = ‖A_k‖₂² ‖B_k X‖₂² for every layer k at point `i` (KP-bound).
-    pub fn c_squared<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k [Estimate] {
-        kp.evals[i].c2.get_or_init(|| {
+    /// λ_max of the Gram matrices of the partial products at point `i` (KP-bound, KP-depth2).
+    pub fn grams<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Grams {
+        kp.evals[i].grams.get_or_init(|| {
             let p = &kp.points[i];
             let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-            (0..p.weights.len())
-                .map(|k| {
-                    let (a, _) =
-                        lambda_max(&Gram::of(ev.partials.above(k), p.exact), &self.settings);
-                    let (b, _) = lambda_max(&Gram::of(&ev.bx[k], p.exact), &self.settings);
-                    a.mul_nonneg(&b)
-                })
-                .collect()
+            let top = |g: Gram| lambda_max(&g, &self.settings);
+            Grams {
+                above: (0..p.weights.len())
+                    .map(|k| top(Gram::tn(ev.partials.above(k), p.exact)))
+                    .collect(),
+                below_x: ev.bx.iter().map(|b| top(Gram::nt(b, p.exact))).collect(),
+                weight: p
+                    .weights
+                    .iter()
+                    .map(|w| top(Gram::tn(w, p.exact)))
+                    .collect(),
+            }
         })
     }
 
-    /// ‖W_k‖₂² for every layer at point `i` (KP-depth2).
-    pub fn layer_norms2<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k [Estimate] {
-        kp.evals[i].layer_norms2.get_or_init(|| {
-            let p = &kp.points[i];
-            p.weights
-                .iter()
-                .map(|w| lambda_max(&Gram::of(w, p.exact), &self.settings).0)
-                .collect()
-        })
+    /// c_k² = ‖A_k‖₂² ‖B_k X‖₂² for every layer k at point `i` (KP-bound).
+    pub fn c_squared(&self, kp: &KpProblem, i: usize) -> Vec<Estimate> {
+        let g = self.grams(kp, i);
+        g.above
+            .iter()
+            .zip(&g.below_x)
+            .map(|(a, b)| a.0.mul_nonneg(&b.0))
+            .collect()
     }
 
-    /// Σ_k c_k² at point `i`.
-    pub fn sum_c_squared(&self, kp: &KpProblem, i: usize) -> Estimate {
-        sum(self.c_squared(kp, i))
+    /// σ_1² = λ_max(YᵀY) of the point's own target (X = I) and the KP-min value
+    /// L·σ_1^{2(L−1)/L} = L·(σ_1²)^{(L−1)/L}; `None` unless X = I.
+    pub fn min_sharpness<'k>(&self, kp: &'k KpProblem, i: usize) -> Option<&'k (Top, Estimate)> {
+        let p = &kp.points[i];
+        if p.x != mat::identity(&Exact, p.x.rows()) {
+            return None;
+        }
+        Some(kp.evals[i].min_sharpness.get_or_init(|| {
+            let l = p.weights.len() as u32;
+            let sigma1_sq = lambda_max(&Gram::tn(&p.y, p.exact), &self.settings);
+            let value = sigma1_sq
+                .0
+                .pow_ratio(l - 1, l, self.settings.enclosure_bits)
+                .scale(&BigRational::from_integer(l.into()), self.settings.prec);
+            (sigma1_sq, value)
+        }))
     }
-}
-
-/// Σ of estimates (at least one).
-pub fn sum(items: &[Estimate]) -> Estimate {
-    let mut it = items.iter();
-    let first = it.next().expect("sum of at least one estimate").clone();
-    it.fold(first, |acc, e| acc.add(e))
 }

@@ -2,21 +2,18 @@
 //! point of the case's KP problem (its point or the rank-factorization minimizer, seeded generated
 //! minimizers, and the balanced SVD factorization when X = I).
 
-use super::context::{sum, CaseContext, KpProblem, Top};
-use super::evidence::{aggregate, estimate_values, Evidence, Finding, Outcome};
+use super::book::{q, Book, Expr, Op};
+use super::context::{CaseContext, KpProblem};
+use super::evidence::{aggregate, Finding, Outcome};
 use super::{not_applicable, Claim};
-use crate::certify::estimate::{Basis, Comparison, Estimate};
-use crate::certify::lambda_max::EnclosureProof;
+use crate::certify::estimate::Basis;
 use crate::certify::scalar::{estimate_scalar, ScalarSource};
 use crate::enumerate::minimizers::Point;
-use crate::linalg::field::q_to_string;
-use crate::linalg::mat::{self, Mat};
+use crate::linalg::mat;
 use crate::linalg::Field;
 use crate::model::linear;
-use num_rational::BigRational;
 use num_traits::Zero;
-use serde_json::{json, Map, Value};
-use std::cmp::Ordering;
+use serde_json::json;
 
 /// Every KP claim, in the order of claims.md.
 pub static CLAIMS: [&dyn Claim; 11] = [
@@ -45,169 +42,56 @@ fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Out
     }
 }
 
-/// The certificate of a finding: the point exactly and, for each quantity, its enclosure with the
-/// proof (Rayleigh vector for the lower end; u with uI − H ≻ 0 for the upper end).
-fn certificate(
-    claim: &str,
-    p: &Point,
-    items: &[(&str, &Estimate, Option<&EnclosureProof>)],
-) -> Option<Value> {
-    if !p.exact {
-        return None;
-    }
-    let matrix = |m: &Mat<BigRational>| -> Value {
-        (0..m.rows())
-            .map(|i| {
-                (0..m.cols())
-                    .map(|j| q_to_string(m.at(i, j)))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
-    let mut qs = Map::new();
-    for (name, est, proof) in items {
-        let [lo, hi] = est.enclosure_strings()?;
-        let mut q = json!({"enclosure": [lo, hi], "exact": est.exact_value().is_some()});
-        if let Some(pr) = proof {
-            q["rayleigh_vector"] = json!(pr.vector.iter().map(q_to_string).collect::<Vec<_>>());
-            q["upper"] = json!(q_to_string(&pr.upper));
-            q["upper_proof"] = json!(if pr.exact {
-                "upper·I − H is positive semidefinite and singular (exact LDLᵀ)"
-            } else {
-                "upper·I − H is positive definite (exact LDLᵀ)"
-            });
-        }
-        qs.insert(name.to_string(), q);
-    }
-    Some(json!({
-        "kind": "dlncheck-certificate",
-        "version": 1,
-        "claim": claim,
-        "convention": "half",
-        "point": p.origin,
-        "weights": p.weights.iter().map(matrix).collect::<Vec<_>>(),
-        "x": matrix(&p.x),
-        "y": matrix(&p.y),
-        "quantities": qs,
-    }))
+/// A book with λ_max of the Hessian at point i as quantity "lambda_max".
+fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book {
+    let mut b = Book::default();
+    let (e, p) = ctx.hessian_top(kp, i);
+    b.add("lambda_max", json!({"matrix": "hessian"}), (e, p.as_ref()));
+    b
 }
 
-fn values_of(items: &[(&str, &Estimate)]) -> Map<String, Value> {
-    let mut m = Map::new();
-    for (name, e) in items {
-        m.extend(estimate_values(name, e));
+/// Add the Gram quantities of c_k² = ‖A_k‖₂²‖B_kX‖₂² and return Σ_k c_k² and the list of c_k².
+fn add_c_squared(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> (Expr, Vec<Expr>) {
+    let g = ctx.grams(kp, i);
+    let mut terms = Vec::new();
+    for k in 0..g.above.len() {
+        let (a, bx) = (
+            format!("gram_above_{}", k + 1),
+            format!("gram_below_x_{}", k + 1),
+        );
+        b.add(
+            &a,
+            json!({"matrix": {"gram_above": k + 1}}),
+            (&g.above[k].0, g.above[k].1.as_ref()),
+        );
+        b.add(
+            &bx,
+            json!({"matrix": {"gram_below_x": k + 1}}),
+            (&g.below_x[k].0, g.below_x[k].1.as_ref()),
+        );
+        terms.push(vec![a, bx]);
     }
-    m
+    let each = terms.iter().map(|t| vec![t.clone()]).collect();
+    (terms, each)
 }
 
-/// The relation a claim asserts between two quantities.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Rel {
-    /// lhs = rhs
-    Eq,
-    /// lhs ≤ rhs
-    Le,
-    /// lhs ≥ rhs
-    Ge,
-}
-
-/// A named quantity with the proof of its enclosure, when it has one.
-type Side<'a> = (&'a str, &'a Estimate, Option<&'a EnclosureProof>);
-
-/// The top eigenvalue `t` as a [`Side`] named `name`.
-fn top<'a>(name: &'a str, t: &'a Top) -> Side<'a> {
-    (name, &t.0, t.1.as_ref())
-}
-
-/// Decide `lhs rel rhs` at point `p`, with the evidence and certificate of both sides.
-fn relation(claim: &str, p: &Point, lhs: Side, rhs: Side, rel: Rel, tol: &BigRational) -> Finding {
-    let ev = Evidence {
-        values: values_of(&[(lhs.0, lhs.1), (rhs.0, rhs.1)]),
-        certificate: certificate(claim, p, &[lhs, rhs]),
-    };
-    let (l, r) = (lhs.1, rhs.1);
-    if let Some(d) = l.disagreement().or_else(|| r.disagreement()) {
-        return Finding::Undecided(d, ev);
-    }
-    match l.compare(r, tol) {
-        Comparison::Decided(ord, b)
-            if ord == Ordering::Equal
-                || (rel == Rel::Le && ord == Ordering::Less)
-                || (rel == Rel::Ge && ord == Ordering::Greater) =>
-        {
-            Finding::Holds(b, ev)
-        }
-        Comparison::Decided(ord, b) => {
-            let sym = if ord == Ordering::Less { "<" } else { ">" };
-            let why = format!(
-                "{} = {:.15e} {sym} {} = {:.15e} ({})",
-                lhs.0,
-                l.f64,
-                rhs.0,
-                r.f64,
-                b.as_str()
+/// Add σ_1² and the KP-min value L·(σ_1²)^{(L−1)/L}; `false` unless X = I.
+fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> bool {
+    match ctx.min_sharpness(kp, i) {
+        None => false,
+        Some(((s, sp), value)) => {
+            b.add(
+                "sigma1_squared",
+                json!({"matrix": "gram_target"}),
+                (s, sp.as_ref()),
             );
-            Finding::Fails(b, ev, why)
+            b.add(
+                "min_sharpness",
+                json!({"scalar": "min_sharpness", "of": "sigma1_squared"}),
+                (value, None),
+            );
+            true
         }
-        Comparison::Undecided(why) => Finding::Undecided(why, ev),
-    }
-}
-
-/// Are all c_k² equal? `Some(Ok(basis))` constant, `Some(Err(basis))` certified not constant,
-/// `None` undecided.
-fn constant(c2: &[Estimate], tol: &BigRational) -> Result<Result<Basis, Basis>, String> {
-    let mut weakest = Basis::Exact;
-    for c in &c2[1..] {
-        match c.compare(&c2[0], tol) {
-            Comparison::Decided(Ordering::Equal, b) => {
-                if b != Basis::Exact {
-                    weakest = if weakest == Basis::Mpfr || b == Basis::Mpfr {
-                        Basis::Mpfr
-                    } else {
-                        b
-                    };
-                }
-            }
-            Comparison::Decided(_, b) => return Ok(Err(b)),
-            Comparison::Undecided(w) => return Err(w),
-        }
-    }
-    Ok(Ok(weakest))
-}
-
-fn c_values(c2: &[Estimate]) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert(
-        "c_squared_f64".into(),
-        json!(c2.iter().map(|c| c.f64).collect::<Vec<_>>()),
-    );
-    m.insert(
-        "c_squared_enclosures".into(),
-        json!(c2
-            .iter()
-            .map(|c| c.enclosure_strings().map(|e| e.to_vec()))
-            .collect::<Vec<_>>()),
-    );
-    m
-}
-
-/// Is the point flat (λ_max = the KP-min value)? `Ok(true/false)` decided, `Err` undecided.
-fn flat(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Result<bool, String> {
-    let s_star = kp
-        .min_sharpness
-        .as_ref()
-        .ok_or("the minimum sharpness is known only for X = I")?;
-    let (l, _) = ctx.hessian_top(kp, i);
-    match l.compare(s_star, &ctx.eq_tol()) {
-        Comparison::Decided(Ordering::Equal, _) => Ok(true),
-        Comparison::Decided(Ordering::Greater, _) => Ok(false),
-        Comparison::Decided(Ordering::Less, b) => Err(format!(
-            "λ_max = {:.15e} is below the KP-min value {:.15e} ({}): flatness is undefined while KP-min fails",
-            l.f64,
-            s_star.f64,
-            b.as_str()
-        )),
-        Comparison::Undecided(w) => Err(w),
     }
 }
 
@@ -253,13 +137,19 @@ claim!(
 impl KpExact {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
+            let mut b = with_hessian(ctx, kp, i);
             let (k, kproof) = ctx.kp_operator_top(kp, i);
-            relation(
+            b.add(
+                "kp_operator",
+                json!({"matrix": "kp_operator"}),
+                (k, kproof.as_ref()),
+            );
+            b.finding(
                 Self::ID,
                 &kp.points[i],
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("kp_operator", k, kproof.as_ref()),
-                Rel::Eq,
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("kp_operator", q("kp_operator")),
                 &ctx.eq_tol(),
             )
         })
@@ -273,6 +163,7 @@ claim!(
     "At a zero-loss minimizer tr ∇²f = Σ_i ‖A_i‖²_F ‖B_iX‖²_F."
 );
 
+/// tr ∇²f, from the diagonal of the dense Hessian.
 struct TraceOfHessian<'a>(&'a Point);
 impl ScalarSource for TraceOfHessian<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
@@ -301,6 +192,7 @@ impl ScalarSource for TraceOfHessian<'_> {
             * 4
     }
 }
+/// Σ_k ‖A_k‖²_F ‖B_kX‖²_F (KP-trace's right-hand side).
 struct TraceFormula<'a>(&'a Point);
 impl ScalarSource for TraceFormula<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
@@ -342,14 +234,23 @@ impl KpTrace {
         let prec = ctx.settings.prec;
         per_point(ctx, |kp, i| {
             let p = &kp.points[i];
-            let lhs = estimate_scalar(&TraceOfHessian(p), prec);
-            let rhs = estimate_scalar(&TraceFormula(p), prec);
-            relation(
+            let mut b = Book::default();
+            b.add(
+                "trace_hessian",
+                json!({"scalar": "trace_hessian"}),
+                (&estimate_scalar(&TraceOfHessian(p), prec), None),
+            );
+            b.add(
+                "trace_formula",
+                json!({"scalar": "trace_formula"}),
+                (&estimate_scalar(&TraceFormula(p), prec), None),
+            );
+            b.finding(
                 Self::ID,
                 p,
-                ("trace_hessian", &lhs, None),
-                ("trace_formula", &rhs, None),
-                Rel::Eq,
+                ("trace_hessian", q("trace_hessian")),
+                Op::Eq,
+                ("trace_formula", q("trace_formula")),
                 &ctx.eq_tol(),
             )
         })
@@ -365,27 +266,17 @@ claim!(
 impl KpBound {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
-            let rhs = ctx.sum_c_squared(kp, i);
-            let mut f = relation(
+            let mut b = with_hessian(ctx, kp, i);
+            let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
+            b.finding(
                 Self::ID,
                 &kp.points[i],
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("sum_c_squared", &rhs, None),
-                Rel::Le,
+                ("lambda_max", q("lambda_max")),
+                Op::Le,
+                ("sum_c_squared", sum),
                 &ctx.eq_tol(),
-            );
-            add_values(&mut f, c_values(ctx.c_squared(kp, i)));
-            f
+            )
         })
-    }
-}
-
-fn add_values(f: &mut Finding, extra: Map<String, Value>) {
-    match f {
-        Finding::Holds(_, ev) | Finding::Fails(_, ev, _) | Finding::Undecided(_, ev) => {
-            ev.values.extend(extra)
-        }
-        Finding::Vacuous(_) => {}
     }
 }
 
@@ -398,17 +289,16 @@ claim!(
 impl KpNaive {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
-            let rhs = ctx.sum_c_squared(kp, i);
-            let mut f = relation(
+            let mut b = with_hessian(ctx, kp, i);
+            let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
+            b.finding(
                 Self::ID,
                 &kp.points[i],
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("sum_c_squared", &rhs, None),
-                Rel::Eq,
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("sum_c_squared", sum),
                 &ctx.eq_tol(),
-            );
-            add_values(&mut f, c_values(ctx.c_squared(kp, i)));
-            f
+            )
         })
     }
 }
@@ -431,13 +321,24 @@ impl KpDepth2 {
             return o;
         }
         per_point(ctx, |kp, i| {
-            let rhs = sum(ctx.layer_norms2(kp, i));
-            relation(
+            let mut b = with_hessian(ctx, kp, i);
+            let g = ctx.grams(kp, i);
+            let mut sum = Vec::new();
+            for (k, t) in g.weight.iter().enumerate() {
+                let name = format!("gram_weight_{}", k + 1);
+                b.add(
+                    &name,
+                    json!({"matrix": {"gram_weight": k + 1}}),
+                    (&t.0, t.1.as_ref()),
+                );
+                sum.push(vec![name]);
+            }
+            b.finding(
                 Self::ID,
                 &kp.points[i],
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("norms_squared_sum", &rhs, None),
-                Rel::Eq,
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("norms_squared_sum", sum),
                 &ctx.eq_tol(),
             )
         })
@@ -450,6 +351,7 @@ claim!(
     "[KP]",
     "For scalar networks (all d_i = 1, X = 1): λ_max = m² Σ_i w_i⁻², m = Π_i w_i."
 );
+/// m² Σ_i w_i⁻² with m = Π_i w_i (all w_i ≠ 0).
 struct ScalarFormula<'a>(&'a Point);
 impl ScalarSource for ScalarFormula<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
@@ -483,13 +385,19 @@ impl KpScalar {
             if p.weights.iter().any(|w| w.at(0, 0).is_zero()) {
                 return Finding::Vacuous("some w_i = 0, where m² Σ w_i⁻² is undefined".into());
             }
+            let mut b = with_hessian(ctx, kp, i);
             let rhs = estimate_scalar(&ScalarFormula(p), ctx.settings.prec);
-            relation(
+            b.add(
+                "scalar_formula",
+                json!({"scalar": "scalar_formula"}),
+                (&rhs, None),
+            );
+            b.finding(
                 Self::ID,
                 p,
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("scalar_formula", &rhs, None),
-                Rel::Eq,
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("scalar_formula", q("scalar_formula")),
                 &ctx.eq_tol(),
             )
         })
@@ -504,49 +412,105 @@ impl KpMin {
             return o;
         }
         per_point(ctx, |kp, i| {
-            let s_star = kp
-                .min_sharpness
-                .as_ref()
-                .expect("X = I gives the KP-min value");
+            let mut b = with_hessian(ctx, kp, i);
+            add_min_sharpness(ctx, kp, i, &mut b);
             // the balanced factorization attains the minimum; every other minimizer lies above it
-            let rel = if kp.balanced_index == Some(i) {
-                Rel::Eq
+            let op = if kp.balanced_index == Some(i) {
+                Op::Eq
             } else {
-                Rel::Ge
+                Op::Ge
             };
-            relation(
+            b.finding(
                 Self::ID,
                 &kp.points[i],
-                top("lambda_max", ctx.hessian_top(kp, i)),
-                ("min_sharpness", s_star, None),
-                rel,
+                ("lambda_max", q("lambda_max")),
+                op,
+                ("min_sharpness", q("min_sharpness")),
                 &ctx.eq_tol(),
             )
         })
     }
 }
 
-/// The implication "c_i constant ⇒ conclusion" at point i.
-fn c_constant_implies(
+/// Are the c_k² all equal at point i? Records the relations c_k² = c_1² (or the ≠ that breaks it).
+/// `Ok(Ok(basis))` constant, `Ok(Err(basis))` not constant, `Err` undecided.
+fn c_constant(
+    ctx: &CaseContext,
+    b: &mut Book,
+    each: &[Expr],
+) -> Result<Result<Basis, Basis>, String> {
+    let mut weakest = Basis::Exact;
+    for c in &each[1..] {
+        let d = b.relation(c, Op::Eq, &each[0], &ctx.eq_tol())?;
+        if !d.holds {
+            return Ok(Err(d.basis));
+        }
+        weakest = weaker(weakest, d.basis);
+    }
+    Ok(Ok(weakest))
+}
+
+fn weaker(a: Basis, b: Basis) -> Basis {
+    let rank = |x: Basis| match x {
+        Basis::Exact => 0,
+        Basis::Enclosure => 1,
+        Basis::Mpfr => 2,
+    };
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+/// Is point i flat (λ_max = the KP-min value)? Records the relation.
+fn flat(
     ctx: &CaseContext,
     kp: &KpProblem,
     i: usize,
-    conclusion: impl FnOnce() -> Finding,
+    b: &mut Book,
+) -> Result<(bool, Basis), String> {
+    if !add_min_sharpness(ctx, kp, i, b) {
+        return Err("the minimum sharpness is known only for X = I".into());
+    }
+    let d = b.relation(&q("lambda_max"), Op::Eq, &q("min_sharpness"), &ctx.eq_tol())?;
+    if d.order == std::cmp::Ordering::Less {
+        return Err(format!(
+            "{}: flatter than the KP-min value, so KP-min fails here",
+            d.text
+        ));
+    }
+    Ok((d.holds, d.basis))
+}
+
+/// "c_i constant ⇒ conclusion" at point i, where `conclusion` adds its quantities and returns the
+/// relation to check.
+fn c_constant_implies(
+    claim: &str,
+    ctx: &CaseContext,
+    kp: &KpProblem,
+    i: usize,
+    conclusion: impl FnOnce(&mut Book) -> ((&'static str, Expr), Op, (&'static str, Expr)),
 ) -> Finding {
-    let c2 = ctx.c_squared(kp, i);
-    match constant(c2, &ctx.eq_tol()) {
-        Ok(Ok(_)) => {
-            let mut f = conclusion();
-            add_values(&mut f, c_values(c2));
-            f
+    let mut b = with_hessian(ctx, kp, i);
+    let (_, each) = add_c_squared(ctx, kp, i, &mut b);
+    match c_constant(ctx, &mut b, &each) {
+        Ok(Ok(premise)) => {
+            let (lhs, op, rhs) = conclusion(&mut b);
+            match b.finding(claim, &kp.points[i], lhs, op, rhs, &ctx.eq_tol()) {
+                Finding::Holds(basis, ev) => Finding::Holds(weaker(basis, premise), ev),
+                Finding::Fails(basis, ev, why) => Finding::Fails(
+                    weaker(basis, premise),
+                    ev,
+                    format!("the c_i are all equal, yet {why}"),
+                ),
+                other => other,
+            }
         }
         Ok(Err(_)) => Finding::Vacuous("the c_i are not all equal".into()),
         Err(w) => Finding::Undecided(
             format!("whether the c_i are equal: {w}"),
-            Evidence {
-                values: c_values(c2),
-                certificate: None,
-            },
+            b.evidence(claim, &kp.points[i], &[]),
         ),
     }
 }
@@ -559,18 +523,12 @@ impl KpFlatSufficientA {
             return o;
         }
         per_point(ctx, |kp, i| {
-            c_constant_implies(ctx, kp, i, || {
-                let s_star = kp
-                    .min_sharpness
-                    .as_ref()
-                    .expect("X = I gives the KP-min value");
-                relation(
-                    Self::ID,
-                    &kp.points[i],
-                    top("lambda_max", ctx.hessian_top(kp, i)),
-                    ("min_sharpness", s_star, None),
-                    Rel::Eq,
-                    &ctx.eq_tol(),
+            c_constant_implies(Self::ID, ctx, kp, i, |b| {
+                add_min_sharpness(ctx, kp, i, b);
+                (
+                    ("lambda_max", q("lambda_max")),
+                    Op::Eq,
+                    ("min_sharpness", q("min_sharpness")),
                 )
             })
         })
@@ -586,60 +544,50 @@ claim!(
 impl KpFlatSufficientB {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
-            c_constant_implies(ctx, kp, i, || {
-                let rhs = ctx.sum_c_squared(kp, i);
-                relation(
-                    Self::ID,
-                    &kp.points[i],
-                    top("lambda_max", ctx.hessian_top(kp, i)),
-                    ("sum_c_squared", &rhs, None),
-                    Rel::Eq,
-                    &ctx.eq_tol(),
+            let layers = kp.points[i].weights.len();
+            c_constant_implies(Self::ID, ctx, kp, i, |_| {
+                let sum = (1..=layers)
+                    .map(|k| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")])
+                    .collect();
+                (
+                    ("lambda_max", q("lambda_max")),
+                    Op::Eq,
+                    ("sum_c_squared", sum),
                 )
             })
         })
     }
 }
 
-/// The implication "flat ⇒ c_i constant" at point i.
-fn flat_implies_constant(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Finding {
-    let (l, proof) = ctx.hessian_top(kp, i);
-    let mut values = estimate_values("lambda_max", l);
-    if let Some(s) = &kp.min_sharpness {
-        values.extend(estimate_values("min_sharpness", s));
-    }
-    let c2 = ctx.c_squared(kp, i);
-    values.extend(c_values(c2));
-    let mut items = vec![("lambda_max", l, proof.as_ref())];
-    if let Some(s) = &kp.min_sharpness {
-        items.push(("min_sharpness", s, None));
-    }
-    let names: Vec<String> = (0..c2.len())
-        .map(|k| format!("c_squared_{}", k + 1))
-        .collect();
-    items.extend(c2.iter().zip(&names).map(|(c, n)| (n.as_str(), c, None)));
-    let ev = Evidence {
-        values,
-        certificate: certificate("flat-necessary", &kp.points[i], &items),
-    };
-    match flat(ctx, kp, i) {
-        Ok(false) => Finding::Vacuous("the point is not flat".into()),
-        Err(w) => Finding::Undecided(format!("whether the point is flat: {w}"), ev),
-        Ok(true) => match constant(c2, &ctx.eq_tol()) {
-            Ok(Ok(b)) => Finding::Holds(b, ev),
-            Ok(Err(b)) => {
-                let list: Vec<String> = c2.iter().map(|c| format!("{:.6}", c.f64)).collect();
-                Finding::Fails(
-                    b,
-                    ev,
-                    format!(
-                        "flat (λ_max = {:.15e}) but c_i² = [{}] are not all equal",
-                        l.f64,
-                        list.join(", ")
-                    ),
-                )
+/// "flat ⇒ c_i constant" at point i.
+fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usize) -> Finding {
+    let mut b = with_hessian(ctx, kp, i);
+    let (_, each) = add_c_squared(ctx, kp, i, &mut b);
+    let p = &kp.points[i];
+    match flat(ctx, kp, i, &mut b) {
+        Err(w) => Finding::Undecided(
+            format!("whether the point is flat: {w}"),
+            b.evidence(claim, p, &[]),
+        ),
+        Ok((false, _)) => Finding::Vacuous("the point is not flat".into()),
+        Ok((true, premise)) => match c_constant(ctx, &mut b, &each) {
+            Ok(Ok(basis)) => Finding::Holds(weaker(basis, premise), b.evidence(claim, p, &[])),
+            Ok(Err(basis)) => {
+                let c2: Vec<String> = ctx
+                    .c_squared(kp, i)
+                    .iter()
+                    .map(|c| format!("{:.6}", c.f64))
+                    .collect();
+                let why = format!(
+                    "the point is flat, yet c_i² = [{}] are not all equal",
+                    c2.join(", ")
+                );
+                Finding::Fails(weaker(basis, premise), b.evidence(claim, p, &[]), why)
             }
-            Err(w) => Finding::Undecided(format!("whether the c_i are equal: {w}"), ev),
+            Err(w) => Finding::Undecided(
+                format!("whether the c_i are equal: {w}"),
+                b.evidence(claim, p, &[]),
+            ),
         },
     }
 }
@@ -662,7 +610,7 @@ impl KpFlatNecessary {
                 "KP-flat-necessary concerns L = 2 or scalar networks (see KP-flat-necessary-deep)",
             ));
         }
-        per_point(ctx, |kp, i| flat_implies_constant(ctx, kp, i))
+        per_point(ctx, |kp, i| flat_implies_constant(Self::ID, ctx, kp, i))
     }
 }
 
@@ -683,6 +631,6 @@ impl KpFlatNecessaryDeep {
                 "KP-flat-necessary-deep concerns matrix networks of depth L ≥ 3",
             ));
         }
-        per_point(ctx, |kp, i| flat_implies_constant(ctx, kp, i))
+        per_point(ctx, |kp, i| flat_implies_constant(Self::ID, ctx, kp, i))
     }
 }

@@ -2,6 +2,7 @@
 //! case. Claims compute verdicts and evidence; they never format output.
 
 pub mod balance;
+pub mod book;
 pub mod context;
 pub mod evidence;
 pub mod kp;

@@ -40,7 +40,7 @@ impl SymmetricSource for KpOperatorAt<'_> {
     }
 }
 
-/// A Gram matrix MᵀM (or M Mᵀ) of a rational matrix: its λ_max is ‖M‖₂².
+/// A Gram matrix MᵀM or MMᵀ of a rational matrix: its λ_max is ‖M‖₂².
 pub struct Gram {
     /// The symmetric Gram matrix, exactly.
     pub gram: Mat<BigRational>,
@@ -49,15 +49,19 @@ pub struct Gram {
 }
 
 impl Gram {
-    /// The smaller of MᵀM and MMᵀ (same nonzero spectrum, so the same λ_max = ‖M‖₂²).
-    pub fn of(m: &Mat<BigRational>, exact: bool) -> Self {
-        let e = crate::linalg::Exact;
-        let gram = if m.rows() <= m.cols() {
-            mat::matmul_nt(&e, m, m)
-        } else {
-            mat::matmul_tn(&e, m, m)
-        };
-        Gram { gram, exact }
+    /// MᵀM
+    pub fn tn(m: &Mat<BigRational>, exact: bool) -> Self {
+        Gram {
+            gram: mat::matmul_tn(&crate::linalg::Exact, m, m),
+            exact,
+        }
+    }
+    /// MMᵀ
+    pub fn nt(m: &Mat<BigRational>, exact: bool) -> Self {
+        Gram {
+            gram: mat::matmul_nt(&crate::linalg::Exact, m, m),
+            exact,
+        }
     }
 }
 

@@ -1,0 +1,265 @@
+//! Named quantities of one finding and the relations asserted between them, kept in the form of
+//! the certificate format (docs/certificates.md), so that what the producer compares is exactly
+//! what `verify-cert` re-checks.
+
+use super::evidence::{estimate_values, Evidence, Finding};
+use crate::certify::estimate::{Basis, Comparison, Estimate};
+use crate::certify::lambda_max::EnclosureProof;
+use crate::enumerate::minimizers::Point;
+use crate::linalg::field::q_to_string;
+use crate::linalg::Mat;
+use num_rational::BigRational;
+use serde_json::{json, Map, Value};
+use std::cmp::Ordering;
+
+/// A relation between two expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// lhs = rhs
+    Eq,
+    /// lhs ≤ rhs
+    Le,
+    /// lhs ≥ rhs
+    Ge,
+    /// lhs ≠ rhs
+    Ne,
+}
+
+impl Op {
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Le => "<=",
+            Op::Ge => ">=",
+            Op::Ne => "!=",
+        }
+    }
+    /// Does `ord` (lhs compared with rhs) satisfy the relation?
+    fn holds(self, ord: Ordering) -> bool {
+        match self {
+            Op::Eq => ord == Ordering::Equal,
+            Op::Le => ord != Ordering::Greater,
+            Op::Ge => ord != Ordering::Less,
+            Op::Ne => ord != Ordering::Equal,
+        }
+    }
+}
+
+/// A decided relation.
+pub struct Decision {
+    /// Whether the asserted relation holds.
+    pub holds: bool,
+    /// What decided it.
+    pub basis: Basis,
+    /// The order of lhs and rhs.
+    pub order: Ordering,
+    /// Both sides' values, for reasons.
+    pub text: String,
+}
+
+/// A sum of products of named quantities, e.g. Σ_k ‖A_k‖²‖B_kX‖² = [[a1, b1], [a2, b2]].
+pub type Expr = Vec<Vec<String>>;
+
+/// One named quantity: its spec in the certificate format, its estimate and enclosure proof.
+struct Item {
+    name: String,
+    spec: Value,
+    est: Estimate,
+    proof: Option<EnclosureProof>,
+}
+
+/// The quantities of one finding.
+#[derive(Default)]
+pub struct Book {
+    items: Vec<Item>,
+    assertions: Vec<Value>,
+}
+
+impl Book {
+    /// Add a quantity: `spec` is its matrix (`{"matrix": …}`) or scalar (`{"scalar": …}`) spec.
+    pub fn add(
+        &mut self,
+        name: &str,
+        spec: Value,
+        top: (&Estimate, Option<&EnclosureProof>),
+    ) -> &mut Self {
+        self.items.push(Item {
+            name: name.into(),
+            spec,
+            est: top.0.clone(),
+            proof: top.1.cloned(),
+        });
+        self
+    }
+
+    fn get(&self, name: &str) -> &Estimate {
+        &self
+            .items
+            .iter()
+            .find(|i| i.name == name)
+            .expect("quantity added before use")
+            .est
+    }
+
+    /// The estimate of an expression (interval arithmetic on the enclosures, as the verifier does).
+    pub fn eval(&self, e: &[Vec<String>]) -> Estimate {
+        let term = |t: &Vec<String>| {
+            let mut it = t.iter();
+            let first = self.get(it.next().expect("nonempty term")).clone();
+            it.fold(first, |acc, n| acc.mul_nonneg(self.get(n)))
+        };
+        let mut terms = e.iter();
+        let first = term(terms.next().expect("nonempty expression"));
+        terms.fold(first, |acc, t| acc.add(&term(t)))
+    }
+
+    /// Decide `lhs op rhs`, record the assertion, and say whether it holds (with the basis) or why
+    /// it could not be decided.
+    pub fn relation(
+        &mut self,
+        lhs: &[Vec<String>],
+        op: Op,
+        rhs: &[Vec<String>],
+        tol: &BigRational,
+    ) -> Result<Decision, String> {
+        let (l, r) = (self.eval(lhs), self.eval(rhs));
+        if let Some(d) = l.disagreement().or_else(|| r.disagreement()) {
+            return Err(d);
+        }
+        match l.compare(&r, tol) {
+            Comparison::Decided(ord, basis) => {
+                // record what was proven: the claimed relation, or the one that refutes it
+                let holds = op.holds(ord);
+                let shown = if holds { op.symbol() } else { shown_op(ord) };
+                self.assertions.push(json!({
+                    "type": "relation", "lhs": lhs, "op": shown, "rhs": rhs, "tolerance": q_to_string(tol),
+                }));
+                let text = format!(
+                    "{} = {:.15e} {shown} {} = {:.15e} ({})",
+                    show(lhs),
+                    l.f64,
+                    show(rhs),
+                    r.f64,
+                    basis.as_str()
+                );
+                Ok(Decision {
+                    holds,
+                    basis,
+                    order: ord,
+                    text,
+                })
+            }
+            Comparison::Undecided(why) => Err(why),
+        }
+    }
+
+    /// Record an assertion of another type (e.g. `{"type": "critical"}`).
+    pub fn assert(&mut self, a: Value) {
+        self.assertions.push(a);
+    }
+
+    /// The values of every quantity (and of `extra` expressions) for the report.
+    pub fn values(&self, extra: &[(&str, &[Vec<String>])]) -> Map<String, Value> {
+        let mut m = Map::new();
+        for i in &self.items {
+            m.extend(estimate_values(&i.name, &i.est));
+        }
+        for (name, e) in extra {
+            m.extend(estimate_values(name, &self.eval(e)));
+        }
+        m
+    }
+
+    /// The certificate of this finding at point `p` (exact points only).
+    pub fn certificate(&self, claim: &str, p: &Point) -> Option<Value> {
+        if !p.exact {
+            return None;
+        }
+        let mut qs = Map::new();
+        for i in &self.items {
+            let [lo, hi] = i.est.enclosure_strings()?;
+            let mut q = i.spec.clone();
+            q["enclosure"] = json!([lo, hi]);
+            if let Some(pr) = &i.proof {
+                q["rayleigh_vector"] = json!(pr.vector.iter().map(q_to_string).collect::<Vec<_>>());
+                q["upper"] = json!(q_to_string(&pr.upper));
+                q["exact"] = json!(pr.exact);
+            }
+            qs.insert(i.name.clone(), q);
+        }
+        Some(json!({
+            "kind": "dlncheck-certificate",
+            "version": 1,
+            "claim": claim,
+            "point": p.origin,
+            "problem": {"weights": p.weights.iter().map(matrix_json).collect::<Vec<_>>(), "x": matrix_json(&p.x), "y": matrix_json(&p.y)},
+            "quantities": qs,
+            "assertions": self.assertions,
+        }))
+    }
+
+    /// Evidence for a finding: values and certificate.
+    pub fn evidence(&self, claim: &str, p: &Point, extra: &[(&str, &[Vec<String>])]) -> Evidence {
+        Evidence {
+            values: self.values(extra),
+            certificate: self.certificate(claim, p),
+        }
+    }
+
+    /// A finding from one relation: holds or fails (a counterexample) or undecided.
+    pub fn finding(
+        &mut self,
+        claim: &str,
+        p: &Point,
+        lhs: (&str, Expr),
+        op: Op,
+        rhs: (&str, Expr),
+        tol: &BigRational,
+    ) -> Finding {
+        let decided = self.relation(&lhs.1, op, &rhs.1, tol);
+        let extra: Vec<(&str, &[Vec<String>])> = [(lhs.0, &lhs.1), (rhs.0, &rhs.1)]
+            .into_iter()
+            .filter(|(n, e)| !(e.len() == 1 && e[0].len() == 1 && e[0][0] == *n))
+            .map(|(n, e)| (n, e.as_slice()))
+            .collect();
+        let ev = self.evidence(claim, p, &extra);
+        match decided {
+            Ok(Decision {
+                holds: true, basis, ..
+            }) => Finding::Holds(basis, ev),
+            Ok(Decision { basis, text, .. }) => Finding::Fails(basis, ev, text),
+            Err(why) => Finding::Undecided(why, ev),
+        }
+    }
+}
+
+fn shown_op(ord: Ordering) -> &'static str {
+    match ord {
+        Ordering::Less => "<",
+        Ordering::Greater => ">",
+        Ordering::Equal => "=",
+    }
+}
+
+fn show(e: &[Vec<String>]) -> String {
+    e.iter()
+        .map(|t| t.join("·"))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A single-quantity expression.
+pub fn q(name: &str) -> Expr {
+    vec![vec![name.to_string()]]
+}
+
+/// A rational matrix as rows of exact strings.
+pub fn matrix_json(m: &Mat<BigRational>) -> Value {
+    (0..m.rows())
+        .map(|i| {
+            (0..m.cols())
+                .map(|j| q_to_string(m.at(i, j)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
