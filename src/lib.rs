@@ -12,3 +12,4 @@ pub mod report;
 pub mod runner;
 pub mod sharpness;
 pub mod verdict;
+pub mod verify;

@@ -1,6 +1,7 @@
 //! The claims of claims.md, each a value with an id, its source and statement, and a check over a
 //! case. Claims compute verdicts and evidence; they never format output.
 
+pub mod amg;
 pub mod balance;
 pub mod book;
 pub mod context;
@@ -28,6 +29,13 @@ pub trait Claim: Sync {
 pub fn registry() -> Vec<&'static dyn Claim> {
     let mut all: Vec<&'static dyn Claim> = kp::CLAIMS.to_vec();
     all.push(&balance::BalInvariant);
+    all.extend([
+        &amg::AmgValues as &dyn Claim,
+        &amg::AmgProduct,
+        &amg::AmgMinimizers,
+        &amg::AmgClassify,
+        &amg::AmgClassifyPath,
+    ]);
     all
 }
 

@@ -1,4 +1,6 @@
 //! Points of a problem from explicit parameterizations: zero-loss minimizers (rank factorization,
 //! changes of basis between layers, balanced SVD factorizations).
 
+pub mod critical;
 pub mod minimizers;
+pub mod spectrum;

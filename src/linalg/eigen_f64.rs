@@ -2,7 +2,7 @@
 
 use super::mat::Mat;
 
-/// The top eigenpair of a symmetric matrix, in f64.
+/// An extreme eigenpair of a symmetric matrix, in f64.
 #[derive(Clone, Debug)]
 pub struct TopPairF64 {
     /// λ_max
@@ -20,18 +20,28 @@ pub struct NoConvergence;
 /// `self_adjoint_eigen` (Householder tridiagonalization + divide and conquer); backward stable, so
 /// |λ̂ − λ| ≤ c·n·u·‖H‖_F with u = 2⁻⁵³.
 pub fn top_eigenpair(h: &Mat<f64>) -> Result<TopPairF64, NoConvergence> {
+    eigenpair(h, true)
+}
+
+/// The bottom eigenpair (λ_min and a unit eigenvector), as [`top_eigenpair`].
+pub fn bottom_eigenpair(h: &Mat<f64>) -> Result<TopPairF64, NoConvergence> {
+    eigenpair(h, false)
+}
+
+fn eigenpair(h: &Mat<f64>, top: bool) -> Result<TopPairF64, NoConvergence> {
     let n = h.rows();
     assert!(
         h.is_square() && n > 0,
-        "top_eigenpair: need a nonempty square matrix"
+        "eigenpair: need a nonempty square matrix"
     );
     let m = faer::Mat::<f64>::from_fn(n, n, |i, j| *h.at(i, j));
     let evd = m
         .self_adjoint_eigen(faer::Side::Lower)
         .map_err(|_| NoConvergence)?;
-    let value = evd.S().column_vector()[n - 1];
+    let k = if top { n - 1 } else { 0 };
+    let value = evd.S().column_vector()[k];
     let u = evd.U();
-    let vector = (0..n).map(|i| u[(i, n - 1)]).collect();
+    let vector = (0..n).map(|i| u[(i, k)]).collect();
     Ok(TopPairF64 { value, vector })
 }
 
@@ -58,5 +68,7 @@ mod tests {
         let hv0 = 2.0 * v[0] + v[1];
         assert!((hv0 - phi2 * v[0]).abs() < 1e-14);
         assert!(error_bound(&h) > 0.0 && error_bound(&h) < 1e-12);
+        let bottom = bottom_eigenpair(&h).unwrap();
+        assert!((bottom.value - (3.0 - 5f64.sqrt()) / 2.0).abs() < 1e-14);
     }
 }

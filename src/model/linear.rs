@@ -211,6 +211,55 @@ pub fn kp_operator<F: Field>(f: &F, ev: &Evaluated<F::T>) -> Mat<F::T> {
     total.expect("a network has at least one layer")
 }
 
+/// The coefficients c_0, c_1, …, c_{2L} of the polynomial t ↦ f(W + tV) (degree ≤ 2L in t), found
+/// exactly by evaluating f at t = 0, 1, …, 2L and Newton interpolation. c_1 = ⟨∇f, V⟩ and
+/// c_2 = ½ Vᵀ∇²f V; the lowest nonzero c_j (j ≥ 1) decides the local behaviour along the curve
+/// (claims.md, AMG-classify certificates).
+pub fn loss_polynomial(
+    ws: &[Mat<BigRational>],
+    v: &[Mat<BigRational>],
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+) -> Vec<BigRational> {
+    use crate::linalg::Exact;
+    let degree = 2 * ws.len();
+    let ts: Vec<BigRational> = (0..=degree)
+        .map(|t| BigRational::from_integer((t as i64).into()))
+        .collect();
+    let values: Vec<BigRational> = ts
+        .iter()
+        .map(|t| {
+            let moved: Vec<_> = ws
+                .iter()
+                .zip(v)
+                .map(|(w, d)| mat::add(&Exact, w, &mat::scale(&Exact, t, d)))
+                .collect();
+            loss(&Exact, &evaluate(&Exact, &moved, x, y))
+        })
+        .collect();
+    // Newton divided differences, then expand the Newton form into monomial coefficients.
+    let mut dd = values;
+    for j in 1..=degree {
+        for i in (j..=degree).rev() {
+            dd[i] = (&dd[i] - &dd[i - 1]) / (&ts[i] - &ts[i - j]);
+        }
+    }
+    let mut coeffs = vec![BigRational::from_integer(0.into()); degree + 1];
+    for k in (0..=degree).rev() {
+        // coeffs ← coeffs·(t − t_k) + dd[k]
+        let mut next = vec![BigRational::from_integer(0.into()); degree + 1];
+        for (i, c) in coeffs.iter().enumerate() {
+            if i + 1 <= degree {
+                next[i + 1] += c;
+            }
+            next[i] -= c * &ts[k];
+        }
+        next[0] += &dd[k];
+        coeffs = next;
+    }
+    coeffs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +376,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn loss_polynomial_matches_gradient_and_hessian() {
+        let (ws, x, y) = sample();
+        let v: Vec<Mat<BigRational>> = ws
+            .iter()
+            .map(|w| Mat::from_fn(w.rows(), w.cols(), |i, j| q((i + 2 * j) as i64 - 1, 3)))
+            .collect();
+        let c = loss_polynomial(&ws, &v, &x, &y);
+        let ev = evaluate(&Exact, &ws, &x, &y);
+        assert_eq!(c[0], loss(&Exact, &ev));
+        let g = gradient(&Exact, &ev);
+        let dot: BigRational = g
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| mat::inner(&Exact, a, b))
+            .sum();
+        assert_eq!(c[1], dot);
+        let hv = hvp(&Exact, &ev, &v);
+        let vhv: BigRational = hv
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| mat::inner(&Exact, a, b))
+            .sum();
+        assert_eq!(c[2].clone() * q(2, 1), vhv);
+        assert_eq!(c.len(), 5);
     }
 
     #[test]

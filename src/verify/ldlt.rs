@@ -11,7 +11,7 @@
 //! When S is exhausted every pivot was positive: M is positive definite if no zero row was
 //! dropped, and positive semidefinite and singular otherwise (its rank is the number of pivots).
 
-use super::rational::{Mat, Q};
+use super::rational::Mat;
 use num_traits::{Signed, Zero};
 
 /// The definiteness class of a symmetric matrix.
@@ -127,10 +127,7 @@ mod tests {
     #[test]
     fn classifies() {
         use Definiteness::*;
-        assert_eq!(
-            classify(&mat(2, &["2", "-1", "-1", "2"])),
-            PositiveDefinite
-        );
+        assert_eq!(classify(&mat(2, &["2", "-1", "-1", "2"])), PositiveDefinite);
         // rank-1 [[1,1],[1,1]]
         assert_eq!(
             classify(&mat(2, &["1", "1", "1", "1"])),

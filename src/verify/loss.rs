@@ -49,7 +49,11 @@ impl Network {
         let mut at = 0;
         for w in &self.weights {
             let n = w.rows() * w.cols();
-            out.push(Mat::from_data(w.rows(), w.cols(), theta[at..at + n].to_vec()));
+            out.push(Mat::from_data(
+                w.rows(),
+                w.cols(),
+                theta[at..at + n].to_vec(),
+            ));
             at += n;
         }
         out
@@ -247,7 +251,13 @@ mod tests {
     fn mat(rows: &[&[&str]]) -> Mat {
         let r = rows.len();
         let c = rows[0].len();
-        Mat::from_data(r, c, rows.iter().flat_map(|row| row.iter().map(|s| q(s))).collect())
+        Mat::from_data(
+            r,
+            c,
+            rows.iter()
+                .flat_map(|row| row.iter().map(|s| q(s)))
+                .collect(),
+        )
     }
 
     #[test]
@@ -257,10 +267,7 @@ mod tests {
         let values: Vec<Q> = (0..5)
             .map(|t| {
                 let t = Q::from_integer(t.into());
-                coeffs
-                    .iter()
-                    .rev()
-                    .fold(Q::zero(), |acc, c| acc * &t + c)
+                coeffs.iter().rev().fold(Q::zero(), |acc, c| acc * &t + c)
             })
             .collect();
         assert_eq!(interpolate(&values), coeffs.to_vec());

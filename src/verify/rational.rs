@@ -161,14 +161,24 @@ impl Mat {
     /// The entrywise sum `self + other`.
     pub(crate) fn add(&self, other: &Mat) -> Mat {
         assert_eq!((self.rows, self.cols), (other.rows, other.cols));
-        let data = self.data.iter().zip(&other.data).map(|(a, b)| a + b).collect();
+        let data = self
+            .data
+            .iter()
+            .zip(&other.data)
+            .map(|(a, b)| a + b)
+            .collect();
         Mat::from_data(self.rows, self.cols, data)
     }
 
     /// The entrywise difference `self − other`.
     pub(crate) fn sub(&self, other: &Mat) -> Mat {
         assert_eq!((self.rows, self.cols), (other.rows, other.cols));
-        let data = self.data.iter().zip(&other.data).map(|(a, b)| a - b).collect();
+        let data = self
+            .data
+            .iter()
+            .zip(&other.data)
+            .map(|(a, b)| a - b)
+            .collect();
         Mat::from_data(self.rows, self.cols, data)
     }
 
@@ -191,6 +201,7 @@ impl Mat {
     }
 
     /// tr(self) = Σ_i a_ii, for a square matrix.
+    #[cfg(test)]
     pub(crate) fn trace(&self) -> Q {
         (0..self.rows.min(self.cols))
             .map(|i| self.at(i, i).clone())
@@ -227,7 +238,11 @@ mod tests {
     }
 
     fn m(rows: usize, cols: usize, xs: &[i64]) -> Mat {
-        Mat::from_data(rows, cols, xs.iter().map(|&x| Q::from_integer(x.into())).collect())
+        Mat::from_data(
+            rows,
+            cols,
+            xs.iter().map(|&x| Q::from_integer(x.into())).collect(),
+        )
     }
 
     #[test]
@@ -248,7 +263,9 @@ mod tests {
             assert!(e.contains("not an exact number"), "{bad:?}: {e}");
         }
         assert!(parse_exact("1/0").unwrap_err().contains("zero denominator"));
-        assert!(parse_exact("-5/000").unwrap_err().contains("zero denominator"));
+        assert!(parse_exact("-5/000")
+            .unwrap_err()
+            .contains("zero denominator"));
         let long = "1".repeat(MAX_NUMBER_LEN + 1);
         assert!(parse_exact(&long).unwrap_err().contains("exceeds"));
     }

@@ -1,0 +1,568 @@
+//! [AMG] Achour, Malgouyres & Gerchinovitz: critical points of the linear network (claims.md,
+//! "[AMG]"), checked at the critical points constructed for every index set S (and at the case's
+//! point when it is critical), each classified twice: by the rank criterion (two readings) and by
+//! certificates computed from the Hessian itself.
+
+use super::book::{matrix_json, Book};
+use super::evidence::{aggregate, Evidence, Finding, Outcome};
+use super::{not_applicable, CaseContext, Claim};
+use crate::certify::estimate::Basis;
+use crate::enumerate::critical::{critical_points, extension_direction, index_sets, CriticalPoint};
+use crate::enumerate::minimizers::{self, Point};
+use crate::enumerate::spectrum::{spectrum, Spectrum};
+use crate::linalg::definite::{definiteness, Definiteness};
+use crate::linalg::field::{f64_to_q, q_to_string};
+use crate::linalg::mat::{self, rank_exact, Mat};
+use crate::linalg::{eigen_f64, Exact};
+use crate::model::linear;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+use rand::SeedableRng;
+use serde_json::json;
+
+/// The class of a point of the landscape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// f = f*.
+    GlobalMinimizer,
+    /// A critical point where ∇²f has a negative eigenvalue.
+    StrictSaddle,
+    /// A critical point, not a minimizer, with ∇²f ⪰ 0.
+    NonStrictSaddle,
+    /// ∇f ≠ 0.
+    NotCritical,
+}
+
+impl Class {
+    /// The report's name of the class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::GlobalMinimizer => "global-minimizer",
+            Class::StrictSaddle => "strict-saddle",
+            Class::NonStrictSaddle => "non-strict-saddle",
+            Class::NotCritical => "not-critical",
+        }
+    }
+}
+
+/// The two readings of the saddle criterion in claims.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// AMG-classify: non-strict iff tightened.
+    Tightened,
+    /// AMG-classify-path: strict iff some residual path term is nonzero over a rank > s bridge.
+    Path,
+}
+
+/// Rank of the exact product W_{to}⋯W_{from+1} (code indices; identity when from = to).
+fn rank_of(pt: &linear::Partials<BigRational>, from: usize, to: usize) -> usize {
+    rank_exact(pt.prod(from, to))
+}
+
+/// Classify a critical point by the rank criterion (claims.md, AMG-classify (i)–(iii) with the
+/// chosen reading of (iii)). `set` is S with P = U_SU_SᵀΦ.
+pub fn class_by_criterion(dims: &[usize], p: &Point, set: &[usize], reading: Reading) -> Class {
+    let l = dims.len() - 1;
+    let r = *dims.iter().min().expect("dims");
+    let d_l = dims[l];
+    let s = set.len();
+    if set == (0..r.min(d_l)).collect::<Vec<_>>() {
+        return Class::GlobalMinimizer;
+    }
+    if set != (0..s).collect::<Vec<_>>() {
+        return Class::StrictSaddle;
+    }
+    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+    let pt = &ev.partials;
+    match reading {
+        Reading::Tightened => {
+            // 1 ≤ h1 < h2 ≤ L−1: rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s
+            let tightened = (1..l).any(|h1| {
+                (h1 + 1..l).any(|h2| {
+                    rank_of(pt, 0, h1) == s && rank_of(pt, h1, h2) == s && rank_of(pt, h2, l) == s
+                })
+            });
+            if tightened {
+                Class::NonStrictSaddle
+            } else {
+                Class::StrictSaddle
+            }
+        }
+        Reading::Path => {
+            // 1 ≤ h1 < h2 ≤ L: W_{L:h2+1}ᵀ R Xᵀ W_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s
+            let rxt = mat::matmul_nt(&Exact, &ev.residual, &p.x);
+            let strict = (1..=l).any(|h1| {
+                (h1 + 1..=l).any(|h2| {
+                    let term = mat::matmul_nt(
+                        &Exact,
+                        &mat::matmul_tn(&Exact, pt.prod(h2, l), &rxt),
+                        pt.prod(0, h1 - 1),
+                    );
+                    !mat::is_zero_mat(&Exact, &term) && rank_of(pt, h1, h2 - 1) > s
+                })
+            });
+            if strict {
+                Class::StrictSaddle
+            } else {
+                Class::NonStrictSaddle
+            }
+        }
+    }
+}
+
+/// Classify a point by certificates from the loss and Hessian alone, exactly: f = f* (global
+/// minimizer); a rational v with vᵀ∇²f v < 0 (strict saddle); ∇²f ⪰ 0 by exact LDLᵀ, f > f*, and a
+/// direction V whose curve f(W + tV) − f(W) has a negative lowest coefficient (non-strict saddle).
+/// Returns the class (None when no certificate was found) and the certificate's book.
+pub fn class_by_certificate(
+    sp: &Spectrum,
+    cp: &CriticalPoint,
+    f_star: &BigRational,
+    exact_limit: usize,
+) -> (Option<Class>, Book, String) {
+    let p = &cp.point;
+    let mut book = Book::default();
+    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+    if !linear::gradient(&Exact, &ev)
+        .iter()
+        .all(|g| mat::is_zero_mat(&Exact, g))
+    {
+        return (Some(Class::NotCritical), book, "∇f ≠ 0 exactly".into());
+    }
+    book.assert(json!({"type": "critical"}));
+    let f = linear::loss(&Exact, &ev);
+    if &f == f_star {
+        book.assert(json!({"type": "loss", "value": q_to_string(&f)}));
+        return (
+            Some(Class::GlobalMinimizer),
+            book,
+            format!("f = f* = {}", q_to_string(&f)),
+        );
+    }
+    book.assert(json!({"type": "loss_above", "value": q_to_string(f_star)}));
+    let params = linear::offsets(&p.weights).last().copied().unwrap_or(0);
+    if params > exact_limit {
+        return (
+            None,
+            book,
+            format!("P = {params} exceeds the exact limit {exact_limit}"),
+        );
+    }
+    let h = linear::hessian(&Exact, &p.weights, &ev);
+    let shape = |flat: &[BigRational]| -> Vec<Mat<BigRational>> {
+        let off = linear::offsets(&p.weights);
+        p.weights
+            .iter()
+            .enumerate()
+            .map(|(k, w)| Mat::from_vec(w.rows(), w.cols(), flat[off[k]..off[k + 1]].to_vec()))
+            .collect()
+    };
+    if let Ok(bottom) = eigen_f64::bottom_eigenpair(&mat::from_exact(&crate::linalg::F64, &h)) {
+        let v: Vec<BigRational> = bottom
+            .vector
+            .iter()
+            .map(|&x| f64_to_q(x).unwrap_or_else(BigRational::zero))
+            .collect();
+        let q = mat::dot(&Exact, &v, &mat::matvec(&Exact, &h, &v));
+        if q.is_negative() {
+            let dir = shape(&v);
+            book.assert(json!({"type": "negative_curvature", "direction": dir.iter().map(matrix_json).collect::<Vec<_>>(), "value": q_to_string(&q)}));
+            return (
+                Some(Class::StrictSaddle),
+                book,
+                format!("vᵀ∇²f v = {:.6e} < 0", crate::linalg::field::q_to_f64(&q)),
+            );
+        }
+    }
+    match definiteness(&h) {
+        Definiteness::NotPositiveSemidefinite => {
+            (None, book, "∇²f is not PSD (exact LDLᵀ) but the f64 eigenvector gave no rational negative direction".into())
+        }
+        _ => {
+            book.assert(json!({"type": "hessian_psd"}));
+            if let Some(dir) = extension_direction(sp, &cp.set, &p.weights) {
+                let c = linear::loss_polynomial(&p.weights, &dir, &p.x, &p.y);
+                if let Some((order, first)) = c.iter().enumerate().skip(1).find(|(_, x)| !x.is_zero()) {
+                    if first.is_negative() {
+                        book.assert(json!({
+                            "type": "descent_curve",
+                            "direction": dir.iter().map(matrix_json).collect::<Vec<_>>(),
+                            "coefficients": c[1..].iter().map(q_to_string).collect::<Vec<_>>(),
+                        }));
+                        return (Some(Class::NonStrictSaddle), book, format!("∇²f ⪰ 0 and f decreases at order {order} along the curve"));
+                    }
+                }
+            }
+            (None, book, "∇²f ⪰ 0 and f > f*, but no descent curve was found (no unused coordinate for the extension direction)".into())
+        }
+    }
+}
+
+/// The spectrum of the case, or the reason the [AMG] claims do not apply.
+fn problem(ctx: &CaseContext) -> Result<Spectrum, Outcome> {
+    let c = ctx.case;
+    if c.kind != crate::case::ModelKind::Linear {
+        return Err(not_applicable(ctx.field_error(
+            "model.kind",
+            "the [AMG] claims concern the linear network",
+        )));
+    }
+    spectrum(&c.x, &c.y, ctx.settings.prec).map_err(|e| match e {
+        crate::enumerate::spectrum::SpectrumError::SingularX => {
+            not_applicable(ctx.field_error("data.x", e.to_string()))
+        }
+        other => Outcome::new(crate::verdict::Verdict::Inconclusive)
+            .with_reason(format!("out of scope: {other}")),
+    })
+}
+
+/// Every constructed critical point, and the case's point when it is critical.
+pub fn all_critical_points(ctx: &CaseContext, sp: &Spectrum) -> Vec<CriticalPoint> {
+    let c = ctx.case;
+    let r = *c.dims.iter().min().expect("dims");
+    let mut out = Vec::new();
+    for set in index_sets(c.dims[c.dims.len() - 1], r) {
+        out.extend(critical_points(&c.dims, sp, &set, &c.x, &c.y));
+    }
+    if let Some(ws) = &c.point {
+        let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+        if let Some(set) = sp.index_set_of(ev.partials.product()) {
+            let point = Point {
+                weights: ws.clone(),
+                x: c.x.clone(),
+                y: c.y.clone(),
+                exact: true,
+                origin: "the case's point".into(),
+            };
+            out.push(CriticalPoint { point, set });
+        }
+    }
+    out
+}
+
+/// S* = {1, …, min(r, d_L)} and f* = its critical value.
+fn optimum(ctx: &CaseContext, sp: &Spectrum) -> (Vec<usize>, BigRational) {
+    let d = &ctx.case.dims;
+    let top: Vec<usize> = (0..(*d.iter().min().expect("dims")).min(d[d.len() - 1])).collect();
+    let f = sp.critical_value(&top);
+    (top, f)
+}
+
+fn set_label(s: &[usize]) -> String {
+    format!(
+        "{{{}}}",
+        s.iter()
+            .map(|j| (j + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
+    let sp = match problem(ctx) {
+        Ok(sp) => sp,
+        Err(o) => return o,
+    };
+    let (_, f_star) = optimum(ctx, &sp);
+    let findings = all_critical_points(ctx, &sp)
+        .iter()
+        .map(|cp| {
+            // the criterion's S is the one with |S| = rk P: {j : u_jᵀP ≠ 0} (a constructed S may
+            // also list eigenvectors with λ_j = 0, which leave P unchanged)
+            let product = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y)
+                .partials
+                .product()
+                .clone();
+            let set = sp.index_set_of(&product).unwrap_or_else(|| cp.set.clone());
+            let by_rule = class_by_criterion(&ctx.case.dims, &cp.point, &set, reading);
+            let (by_cert, book, detail) =
+                class_by_certificate(&sp, cp, &f_star, ctx.settings.exact_limit);
+            let mut ev = Evidence {
+                values: Default::default(),
+                certificate: book.certificate(claim, &cp.point),
+            };
+            ev.values.insert("index_set".into(), json!(set_label(&set)));
+            ev.values
+                .insert("class_by_criterion".into(), json!(by_rule.as_str()));
+            ev.values.insert(
+                "class_by_certificate".into(),
+                json!(by_cert.map_or("undetermined", Class::as_str)),
+            );
+            ev.values.insert("certificate_detail".into(), json!(detail));
+            let finding = match by_cert {
+                None => Finding::Undecided(format!("no certificate: {detail}"), ev),
+                Some(c) if c == by_rule => Finding::Holds(Basis::Exact, ev),
+                Some(c) => Finding::Fails(
+                    Basis::Exact,
+                    ev,
+                    format!(
+                        "the criterion says {} but the Hessian certifies {} ({detail})",
+                        by_rule.as_str(),
+                        c.as_str()
+                    ),
+                ),
+            };
+            (
+                format!("{} [S = {}]", cp.point.origin, set_label(&cp.set)),
+                finding,
+            )
+        })
+        .collect();
+    aggregate(findings)
+}
+
+/// Claim AMG-classify.
+pub struct AmgClassify;
+impl Claim for AmgClassify {
+    fn id(&self) -> &'static str {
+        "AMG-classify"
+    }
+    fn source(&self) -> &'static str {
+        "[AMG] as restated (hypothesis)"
+    }
+    fn statement(&self) -> &'static str {
+        "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1)."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        classify_check(self.id(), ctx, Reading::Tightened)
+    }
+}
+
+/// Claim AMG-classify-path.
+pub struct AmgClassifyPath;
+impl Claim for AmgClassifyPath {
+    fn id(&self) -> &'static str {
+        "AMG-classify-path"
+    }
+    fn source(&self) -> &'static str {
+        "derived (second reading)"
+    }
+    fn statement(&self) -> &'static str {
+        "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        classify_check(self.id(), ctx, Reading::Path)
+    }
+}
+
+/// Claim AMG-values.
+pub struct AmgValues;
+impl Claim for AmgValues {
+    fn id(&self) -> &'static str {
+        "AMG-values"
+    }
+    fn source(&self) -> &'static str {
+        "[AMG]"
+    }
+    fn statement(&self) -> &'static str {
+        "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let sp = match problem(ctx) {
+            Ok(sp) => sp,
+            Err(o) => return o,
+        };
+        let c = ctx.case;
+        let r = *c.dims.iter().min().expect("dims");
+        let findings = index_sets(c.dims[c.dims.len() - 1], r)
+            .into_iter()
+            .map(|set| {
+                let want = sp.critical_value(&set);
+                let pts = critical_points(&c.dims, &sp, &set, &c.x, &c.y);
+                let mut ev = Evidence::default();
+                ev.values.insert("index_set".into(), json!(set_label(&set)));
+                ev.values
+                    .insert("critical_value".into(), json!(q_to_string(&want)));
+                ev.values.insert("critical_points".into(), json!(pts.len()));
+                let label = format!("S = {}", set_label(&set));
+                let Some(first) = pts.first() else {
+                    return (
+                        label,
+                        Finding::Undecided(
+                            "no critical point was constructed for this S".into(),
+                            ev,
+                        ),
+                    );
+                };
+                let mut book = Book::default();
+                book.assert(json!({"type": "critical"}));
+                book.assert(json!({"type": "loss", "value": q_to_string(&want)}));
+                ev.certificate = book.certificate(self.id(), &first.point);
+                let bad = pts.iter().find(|p| {
+                    linear::loss(
+                        &Exact,
+                        &linear::evaluate(&Exact, &p.point.weights, &c.x, &c.y),
+                    ) != want
+                });
+                let finding = match bad {
+                    None => Finding::Holds(Basis::Exact, ev),
+                    Some(p) => Finding::Fails(
+                        Basis::Exact,
+                        ev,
+                        format!(
+                            "{} is critical with a value other than {}",
+                            p.point.origin,
+                            q_to_string(&want)
+                        ),
+                    ),
+                };
+                (label, finding)
+            })
+            .collect();
+        aggregate(findings)
+    }
+}
+
+/// Claim AMG-product.
+pub struct AmgProduct;
+impl Claim for AmgProduct {
+    fn id(&self) -> &'static str {
+        "AMG-product"
+    }
+    fn source(&self) -> &'static str {
+        "[AMG]"
+    }
+    fn statement(&self) -> &'static str {
+        "At every critical point, P = U_S U_Sᵀ Φ for some S."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let sp = match problem(ctx) {
+            Ok(sp) => sp,
+            Err(o) => return o,
+        };
+        let c = ctx.case;
+        let mut pts: Vec<Point> = all_critical_points(ctx, &sp)
+            .into_iter()
+            .map(|cp| cp.point)
+            .collect();
+        // the case's point counts whenever it is critical, whatever its product
+        if let Some(ws) = &c.point {
+            let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+            let critical = linear::gradient(&Exact, &ev)
+                .iter()
+                .all(|g| mat::is_zero_mat(&Exact, g));
+            if critical && sp.index_set_of(ev.partials.product()).is_none() {
+                pts.push(Point {
+                    weights: ws.clone(),
+                    x: c.x.clone(),
+                    y: c.y.clone(),
+                    exact: true,
+                    origin: "the case's point".into(),
+                });
+            }
+        }
+        let findings = pts
+            .iter()
+            .map(|p| {
+                let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+                let mut e = Evidence::default();
+                let finding = match sp.index_set_of(ev.partials.product()) {
+                    Some(s) => {
+                        e.values.insert("index_set".into(), json!(set_label(&s)));
+                        Finding::Holds(Basis::Exact, e)
+                    }
+                    None => Finding::Fails(
+                        Basis::Exact,
+                        e,
+                        "a critical point whose product is not U_S U_Sᵀ Φ for any S".into(),
+                    ),
+                };
+                (p.origin.clone(), finding)
+            })
+            .collect();
+        aggregate(findings)
+    }
+}
+
+/// Claim AMG-minimizers.
+pub struct AmgMinimizers;
+impl Claim for AmgMinimizers {
+    fn id(&self) -> &'static str {
+        "AMG-minimizers"
+    }
+    fn source(&self) -> &'static str {
+        "[AMG]"
+    }
+    fn statement(&self) -> &'static str {
+        "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let sp = match problem(ctx) {
+            Ok(sp) => sp,
+            Err(o) => return o,
+        };
+        let c = ctx.case;
+        let (top, f_star) = optimum(ctx, &sp);
+        let target = sp.product_for(&top);
+        let mut findings = Vec::new();
+        // (⇐) minimizers generated from the parameterization: f = f* exactly
+        match minimizers::base_minimizer(&c.dims, &target) {
+            Err(m) => return not_applicable(ctx.field_error("model.dims", m)),
+            Ok(base) => {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
+                let count = c.generate.minimizers.unwrap_or(4);
+                for i in 0..=count {
+                    let ws = if i == 0 {
+                        base.clone()
+                    } else {
+                        minimizers::random_transform(&mut rng, &base, i % 2 == 0)
+                    };
+                    let ev = linear::evaluate(&Exact, &ws, &c.x, &c.y);
+                    let f = linear::loss(&Exact, &ev);
+                    let point = Point {
+                        weights: ws,
+                        x: c.x.clone(),
+                        y: c.y.clone(),
+                        exact: true,
+                        origin: format!("parameterized minimizer #{i} (seed {})", ctx.seed),
+                    };
+                    let mut book = Book::default();
+                    book.assert(json!({"type": "critical"}));
+                    book.assert(json!({"type": "loss", "value": q_to_string(&f_star)}));
+                    let mut e = Evidence {
+                        values: Default::default(),
+                        certificate: book.certificate(self.id(), &point),
+                    };
+                    e.values.insert("loss".into(), json!(q_to_string(&f)));
+                    e.values
+                        .insert("f_star".into(), json!(q_to_string(&f_star)));
+                    let finding = if f == f_star && ev.partials.product() == &target {
+                        Finding::Holds(Basis::Exact, e)
+                    } else {
+                        Finding::Fails(
+                            Basis::Exact,
+                            e,
+                            format!("a parameterized point has f = {} ≠ f*", q_to_string(&f)),
+                        )
+                    };
+                    findings.push((point.origin.clone(), finding));
+                }
+            }
+        }
+        // (⇒) no other constructed critical point reaches f*
+        for cp in all_critical_points(ctx, &sp) {
+            let f = linear::loss(
+                &Exact,
+                &linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y),
+            );
+            let mut e = Evidence::default();
+            e.values
+                .insert("index_set".into(), json!(set_label(&cp.set)));
+            e.values.insert("loss".into(), json!(q_to_string(&f)));
+            let finding = if (f == f_star) == (cp.set == top) {
+                Finding::Holds(Basis::Exact, e)
+            } else {
+                Finding::Fails(
+                    Basis::Exact,
+                    e,
+                    "f = f* does not coincide with S = S*".into(),
+                )
+            };
+            findings.push((
+                format!("{} [S = {}]", cp.point.origin, set_label(&cp.set)),
+                finding,
+            ));
+        }
+        aggregate(findings)
+    }
+}

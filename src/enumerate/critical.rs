@@ -1,0 +1,263 @@
+//! Critical points of f(W) = ½‖W_L⋯W_1X − Y‖² for each index set S (claims.md, [AMG]), built
+//! from exact factorizations of U_S U_Sᵀ Φ with different rank profiles of the partial products,
+//! and kept only when the gradient vanishes exactly.
+//!
+//! Why they are critical: with P = U_SU_SᵀΦ, (PX − Y)Xᵀ = −(I − U_SU_Sᵀ)ΦΣ_XX, so
+//! ∇_{W_k}f = −A_kᵀ(I − U_SU_Sᵀ)ΦΣ_XX (B_k)ᵀ. If W_L = [C 0] with range C ⊆ range U_S, every
+//! A_k (k < L) starts with W_L and the factor vanishes; and if W_{L−1:1} = [R; 0] with R's rows in
+//! the row space of U_SU_SᵀΦ, then ∇_{W_L}f ∝ (I − U_SU_Sᵀ) Σ U_SU_Sᵀ = 0 since U_S spans
+//! eigenvectors of Σ. The layers 1…L−1 may factor [R; 0] in many ways: all of rank s (tight), or
+//! full rank where the widths allow (loose), which changes whether the point is "tightened".
+
+use super::minimizers::{rank_factorization, Point};
+use super::spectrum::{null_space, Spectrum};
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::Exact;
+use crate::model::linear;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+
+/// A constructed critical point with its index set and how it was built.
+#[derive(Clone, Debug)]
+pub struct CriticalPoint {
+    /// The point (exact).
+    pub point: Point,
+    /// S ⊆ {0, …, d_L − 1} (0-based, in λ order).
+    pub set: Vec<usize>,
+}
+
+/// The identity-like d_out × d_in matrix (ones on the diagonal, rank min(d_out, d_in)), or the
+/// rank-`k` truncation of it.
+fn diag_ones(d_out: usize, d_in: usize, k: usize) -> Mat<BigRational> {
+    Mat::from_fn(d_out, d_in, |i, j| {
+        if i == j && i < k {
+            BigRational::one()
+        } else {
+            BigRational::zero()
+        }
+    })
+}
+
+/// Every index set S ⊆ {0, …, d − 1} with |S| ≤ r, in lexicographic order by size then elements.
+pub fn index_sets(d: usize, r: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![vec![]];
+    for size in 1..=r.min(d) {
+        let mut cur: Vec<usize> = (0..size).collect();
+        loop {
+            out.push(cur.clone());
+            let Some(i) = (0..size).rev().find(|&i| cur[i] < d - size + i) else {
+                break;
+            };
+            cur[i] += 1;
+            for j in i + 1..size {
+                cur[j] = cur[j - 1] + 1;
+            }
+        }
+    }
+    out
+}
+
+/// The layers W_1 … W_L for the factorization [R; 0] = W_{L−1:1} and W_L = [C 0], where the hidden
+/// layers have rank `hidden_rank(k)` (at least s = rows of R).
+fn layered(
+    dims: &[usize],
+    c: &Mat<BigRational>,
+    r: &Mat<BigRational>,
+    hidden_rank: impl Fn(usize) -> usize,
+) -> Vec<Mat<BigRational>> {
+    let l = dims.len() - 1;
+    let s = r.rows();
+    if l == 1 {
+        return vec![mat::matmul(&Exact, c, r)];
+    }
+    let mut ws = Vec::with_capacity(l);
+    ws.push(Mat::from_fn(dims[1], dims[0], |i, j| {
+        if i < s {
+            r.at(i, j).clone()
+        } else {
+            BigRational::zero()
+        }
+    }));
+    for k in 1..l - 1 {
+        ws.push(diag_ones(dims[k + 1], dims[k], hidden_rank(k).max(s)));
+    }
+    ws.push(Mat::from_fn(dims[l], dims[l - 1], |i, j| {
+        if j < s {
+            c.at(i, j).clone()
+        } else {
+            BigRational::zero()
+        }
+    }));
+    ws
+}
+
+/// Critical points for index set S: the tight construction (every hidden layer of rank s, with
+/// its descent direction when s < r), the loose one (hidden layers of full rank), and the zero
+/// point when S = ∅ and L ≥ 2. Only exactly critical points are returned.
+pub fn critical_points(
+    dims: &[usize],
+    sp: &Spectrum,
+    set: &[usize],
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+) -> Vec<CriticalPoint> {
+    let l = dims.len() - 1;
+    let target = sp.product_for(set);
+    let (c, rr) = rank_factorization(&target);
+    let s = rr.rows();
+    let mut out = Vec::new();
+    let mut push = |ws: Vec<Mat<BigRational>>, origin: String| {
+        let ev = linear::evaluate(&Exact, &ws, x, y);
+        let critical = linear::gradient(&Exact, &ev)
+            .iter()
+            .all(|g| mat::is_zero_mat(&Exact, g));
+        if critical && !out.iter().any(|p: &CriticalPoint| p.point.weights == ws) {
+            out.push(CriticalPoint {
+                point: Point {
+                    weights: ws,
+                    x: x.clone(),
+                    y: y.clone(),
+                    exact: true,
+                    origin,
+                },
+                set: set.to_vec(),
+            });
+        }
+    };
+    let label = format!(
+        "S = {{{}}}",
+        set.iter()
+            .map(|j| (j + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let tight = layered(dims, &c, &rr, |_| s);
+    push(
+        tight,
+        format!("{label}, tight (every hidden layer of rank {s})"),
+    );
+    push(
+        layered(dims, &c, &rr, |k| dims[k].min(dims[k + 1])),
+        format!("{label}, loose (hidden layers of full rank)"),
+    );
+    if set.is_empty() && l >= 2 {
+        push(
+            dims.windows(2)
+                .map(|w| mat::zeros(&Exact, w[1], w[0]))
+                .collect(),
+            "the zero point".into(),
+        );
+    }
+    out
+}
+
+/// A direction along which f decreases at order L from a critical point with index set S, when
+/// the point leaves room for it: unit-free vectors n_k ∈ ker W_{k+1} ∩ ker W_kᵀ for every hidden
+/// width k (a coordinate no layer uses), and V_1 = n_1 ρᵀ, V_k = n_k n_{k−1}ᵀ, V_L = γ n_{L−1}ᵀ with
+/// γρᵀ = u uᵀΦ/uᵀu for the first eigenvector u ∉ S with λ_u > 0. Every mixed product of V's and W's
+/// then vanishes, so P(W + tV) = P + t^L c γρᵀ with c = Π_k n_kᵀn_k > 0, and
+/// f(W + tV) − f(W) = −t^L c λ_u + O(t^{2L}) < 0 (since (I − U_SU_Sᵀ)Σ u = λ_u u).
+pub fn extension_direction(
+    sp: &Spectrum,
+    set: &[usize],
+    ws: &[Mat<BigRational>],
+) -> Option<Vec<Mat<BigRational>>> {
+    let l = ws.len();
+    if l < 2 {
+        return None;
+    }
+    let j = (0..sp.eigenvalues.len())
+        .find(|j| !set.contains(j) && sp.eigenvalues[*j] > BigRational::zero())?;
+    let (gamma, rho) = rank_factorization(&sp.product_for(&[j]));
+    if rho.rows() != 1 {
+        return None;
+    }
+    // n_k for hidden width k = 1 … L−1 (between ws[k−1] and ws[k])
+    let mut n: Vec<Vec<BigRational>> = Vec::with_capacity(l - 1);
+    for k in 1..l {
+        let (next, prev) = (&ws[k], &ws[k - 1]);
+        let d = next.cols();
+        let stacked = Mat::from_fn(next.rows() + prev.cols(), d, |i, c| {
+            if i < next.rows() {
+                next.at(i, c).clone()
+            } else {
+                prev.at(c, i - next.rows()).clone()
+            }
+        });
+        n.push(null_space(&stacked).into_iter().next()?);
+    }
+    let outer =
+        |a: &[BigRational], b: &[BigRational]| Mat::from_fn(a.len(), b.len(), |i, c| &a[i] * &b[c]);
+    let mut v = Vec::with_capacity(l);
+    v.push(outer(&n[0], rho.as_slice()));
+    for k in 1..l - 1 {
+        v.push(outer(&n[k], &n[k - 1]));
+    }
+    let g: Vec<BigRational> = (0..gamma.rows()).map(|i| gamma.at(i, 0).clone()).collect();
+    v.push(outer(&g, &n[l - 2]));
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enumerate::spectrum::spectrum;
+
+    fn q(n: i64) -> BigRational {
+        BigRational::from_integer(n.into())
+    }
+
+    #[test]
+    fn index_sets_up_to_r() {
+        assert_eq!(
+            index_sets(3, 2),
+            vec![
+                vec![],
+                vec![0],
+                vec![1],
+                vec![2],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 2]
+            ]
+        );
+        assert_eq!(index_sets(2, 5).len(), 4);
+    }
+
+    #[test]
+    fn constructed_points_are_critical_with_the_right_value() {
+        let y = Mat::from_vec(2, 2, vec![q(3), q(0), q(0), q(1)]);
+        let x = mat::identity(&Exact, 2);
+        let dims = [2, 2, 2, 2];
+        let sp = spectrum(&x, &y, 128).unwrap();
+        for set in index_sets(2, 2) {
+            let pts = critical_points(&dims, &sp, &set, &x, &y);
+            assert!(!pts.is_empty(), "{set:?}");
+            for p in &pts {
+                let ev = linear::evaluate(&Exact, &p.point.weights, &x, &y);
+                assert_eq!(linear::loss(&Exact, &ev), sp.critical_value(&set));
+            }
+        }
+        let zero = critical_points(&dims, &sp, &[], &x, &y);
+        assert!(zero
+            .iter()
+            .any(|p| p.point.weights.iter().all(|w| mat::is_zero_mat(&Exact, w))));
+        // the extension direction decreases f at order L = 3
+        let tight = &critical_points(&dims, &sp, &[0], &x, &y)[0];
+        let v = extension_direction(&sp, &tight.set, &tight.point.weights).unwrap();
+        let t = BigRational::new(1.into(), 10.into());
+        let moved: Vec<_> = tight
+            .point
+            .weights
+            .iter()
+            .zip(&v)
+            .map(|(w, d)| mat::add(&Exact, w, &mat::scale(&Exact, &t, d)))
+            .collect();
+        let f0 = linear::loss(
+            &Exact,
+            &linear::evaluate(&Exact, &tight.point.weights, &x, &y),
+        );
+        let f1 = linear::loss(&Exact, &linear::evaluate(&Exact, &moved, &x, &y));
+        assert!(f1 < f0);
+    }
+}

@@ -1,0 +1,116 @@
+//! Independent checker for dlncheck certificates (docs/certificates.md, version 1).
+//!
+//! A certificate fixes a deep linear network problem exactly — weights W_1 … W_L, inputs X and
+//! targets Y, every number an exact string `"p"` or `"-p/q"` — and states enclosures of λ_max of
+//! symmetric matrices built from it, exact scalars, and assertions about the loss
+//! f(W) = ½‖W_L⋯W_1 X − Y‖²_F at that point. This module re-checks all of it in exact rational
+//! arithmetic with code of its own: its own rational matrices ([`rational`]), its own loss,
+//! gradient and Hessian obtained purely from loss evaluations by exact polynomial interpolation
+//! ([`loss`]), and its own LDLᵀ definiteness test ([`ldlt`]). It shares no numerical code with
+//! the producer of the certificates.
+//!
+//! [`verify_str`] and [`verify_file`] return a [`VerifyReport`] with one [`CheckLine`] per
+//! quantity and per assertion, or a [`VerifyError`] when the certificate cannot be read (invalid
+//! JSON, wrong kind or version, a malformed field — the message names its JSON path, e.g.
+//! `problem.weights[1][0][2]: not an exact number "abc" …`).
+
+mod check;
+mod ldlt;
+mod loss;
+mod rational;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The most parameters P = Σ_k d_k d_{k−1} a certificate may have (the Hessian is P × P and is
+/// built from O(P²) interpolations); larger problems are refused before anything is allocated.
+pub const MAX_PARAMS: usize = 4096;
+
+/// The most entries X and Y may each have (so that d_L·n and the Kronecker operator stay small).
+pub const MAX_DATA_ENTRIES: usize = 4096;
+
+/// One checked statement of a certificate: a quantity or an assertion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckLine {
+    /// What was checked, e.g. `quantity lambda_max: λ_max(hessian) ∈ [91/9, 91/9]`.
+    pub what: String,
+    /// Whether the check passed.
+    pub ok: bool,
+    /// The evidence, e.g. `RQ(v) = 91/9 ≥ lo = 91/9; …`; failed parts are marked ✗.
+    pub detail: String,
+}
+
+impl fmt::Display for CheckLine {
+    /// `✓ what — detail` or `✗ what — detail`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = if self.ok { '✓' } else { '✗' };
+        write!(f, "{mark} {} — {}", self.what, self.detail)
+    }
+}
+
+/// The result of checking a readable certificate: one line per quantity, then one per assertion.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The checks, in order: quantities (by name), then assertions (in file order).
+    pub lines: Vec<CheckLine>,
+}
+
+impl VerifyReport {
+    /// The certificate passes when it has at least one check and every check passed.
+    pub fn passed(&self) -> bool {
+        !self.lines.is_empty() && self.lines.iter().all(|l| l.ok)
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    /// Each line on its own row, as [`CheckLine`] displays it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.lines {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A certificate that cannot be checked at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The certificate file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not valid JSON.
+    #[error("not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A field is missing, of the wrong type or shape, not an exact number, of an unknown kind,
+    /// or too large; `path` is its JSON path such as `problem.weights[1][0][2]`.
+    #[error("{path}: {message}")]
+    Malformed {
+        /// The JSON path of the offending field.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// Check the certificate in the JSON text `json`.
+pub fn verify_str(json: &str) -> Result<VerifyReport, VerifyError> {
+    let value: serde_json::Value = serde_json::from_str(json)?;
+    check::verify_value(&value)
+}
+
+/// Read the certificate file at `path` and check it.
+pub fn verify_file(path: &Path) -> Result<VerifyReport, VerifyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| VerifyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    verify_str(&text)
+}

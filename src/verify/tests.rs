@@ -1,0 +1,530 @@
+//! End-to-end tests of the verifier on hand-written certificates (tests/data/certs/) and on
+//! variants of them.
+
+use super::*;
+use serde_json::{json, Value};
+
+fn cert_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/certs")
+        .join(name)
+}
+
+fn load(name: &str) -> Value {
+    let text = std::fs::read_to_string(cert_path(name)).expect("certificate file");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn run(v: &Value) -> VerifyReport {
+    verify_str(&v.to_string()).unwrap_or_else(|e| panic!("unexpected error: {e}"))
+}
+
+fn run_err(v: &Value) -> String {
+    match verify_str(&v.to_string()) {
+        Ok(r) => panic!("expected an error, got a report:\n{r}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The line whose `what` starts with `prefix`.
+fn line<'a>(r: &'a VerifyReport, prefix: &str) -> &'a CheckLine {
+    r.lines
+        .iter()
+        .find(|l| l.what.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line {prefix:?} in\n{r}"))
+}
+
+/// The names of the lines that failed.
+fn failed(r: &VerifyReport) -> Vec<&str> {
+    r.lines
+        .iter()
+        .filter(|l| !l.ok)
+        .map(|l| l.what.as_str())
+        .collect()
+}
+
+#[test]
+fn shipped_certificates_pass() {
+    for name in [
+        "scalar-exact.json",
+        "depth3-diagonal.json",
+        "zero-depth2.json",
+        "zero-depth3.json",
+    ] {
+        let r = verify_file(&cert_path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(r.passed(), "{name}:\n{r}");
+    }
+}
+
+#[test]
+fn scalar_network_lambda_max_is_48() {
+    let v = load("scalar-exact.json");
+    let r = run(&v);
+    assert_eq!(r.lines.len(), 14);
+    let l = line(&r, "quantity lambda_max:");
+    assert!(l.ok);
+    assert_eq!(l.what, "quantity lambda_max: λ_max(hessian) ∈ [48, 48]");
+    assert!(l.detail.contains("RQ(v) = 48 ≥ lo = 48"), "{}", l.detail);
+    assert!(
+        l.detail.contains("⪰ 0 and singular (LDLᵀ rank 2 of 3)"),
+        "{}",
+        l.detail
+    );
+    assert!(line(&r, "quantity min_sharpness:").ok);
+    assert!(line(&r, "quantity kp:").ok);
+
+    // upper = 47 below λ_max: the exact claim and 47·I − H ⪰ 0 both fail.
+    let mut bad = v.clone();
+    bad["quantities"]["lambda_max"]["upper"] = json!("47");
+    let r = run(&bad);
+    assert!(!r.passed());
+    assert_eq!(
+        failed(&r),
+        vec!["quantity lambda_max: λ_max(hessian) ∈ [48, 48]"]
+    );
+    assert!(line(&r, "quantity lambda_max:").detail.contains("not ⪰ 0"));
+    // Even with a consistent enclosure [47, 47] the LDLᵀ refutes it (and RQ = 48 > 47 is fine).
+    bad["quantities"]["lambda_max"]["enclosure"] = json!(["47", "47"]);
+    assert!(!run(&bad).passed());
+
+    // Not exact: [48, 49] with upper 49 (49·I − H ≻ 0) passes.
+    let mut loose = v.clone();
+    loose["quantities"]["lambda_max"] = json!({"matrix": "hessian", "enclosure": ["48", "49"], "rayleigh_vector": ["1", "1", "1"], "upper": "49", "exact": false});
+    loose["assertions"] = json!([]);
+    let r = run(&loose);
+    assert!(r.passed(), "{r}");
+    assert!(line(&r, "quantity lambda_max:").detail.contains("≻ 0"));
+    // Not exact with upper = λ_max: 48·I − H is singular, not ≻ 0.
+    loose["quantities"]["lambda_max"]["upper"] = json!("48");
+    assert!(!run(&loose).passed());
+    // A Rayleigh vector off the top eigenvector: RQ((1,0,0)) = 16 < lo = 48.
+    loose["quantities"]["lambda_max"]["upper"] = json!("49");
+    loose["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["1", "0", "0"]);
+    let r = run(&loose);
+    assert!(!r.passed());
+    assert!(line(&r, "quantity lambda_max:")
+        .detail
+        .contains("RQ(v) = 16 < lo = 48 ✗"));
+    // A zero Rayleigh vector proves nothing.
+    loose["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["0", "0", "0"]);
+    assert!(!run(&loose).passed());
+}
+
+#[test]
+fn scalar_quantities_must_be_exact() {
+    let v = load("scalar-exact.json");
+    for (name, wrong) in [("trace", "47"), ("trace_formula", "49"), ("formula", "96")] {
+        let mut bad = v.clone();
+        bad["quantities"][name]["enclosure"] = json!([wrong, wrong]);
+        let r = run(&bad);
+        assert!(!line(&r, &format!("quantity {name}:")).ok, "{name}");
+    }
+    // min_sharpness = 3·64^(2/3) = 48: any enclosure containing 48 passes, others fail.
+    for (enc, ok) in [
+        (["48", "48"], true),
+        (["47", "49"], true),
+        (["0", "48"], true),
+        (["49", "50"], false),
+        (["47", "47"], false),
+        (["-1", "48"], false),
+    ] {
+        let mut m = v.clone();
+        m["quantities"]["min_sharpness"]["enclosure"] = json!(enc);
+        let r = run(&m);
+        assert_eq!(line(&r, "quantity min_sharpness:").ok, ok, "{enc:?}");
+    }
+    // min_sharpness must be of λ_max(YᵀY).
+    let mut m = v.clone();
+    m["quantities"]["min_sharpness"]["of"] = json!("lambda_max");
+    m["quantities"]["min_sharpness"]["enclosure"] = json!(["0", "1000"]);
+    assert!(!line(&run(&m), "quantity min_sharpness:").ok);
+}
+
+#[test]
+fn depth3_diagonal_lambda_max_is_91_9() {
+    let v = load("depth3-diagonal.json");
+    let r = run(&v);
+    assert!(r.passed(), "{r}");
+    assert!(line(&r, "quantity lambda_max:")
+        .detail
+        .contains("RQ(v) = 91/9 ≥ lo = 91/9"));
+    assert!(line(&r, "quantity lambda_max:")
+        .detail
+        .contains("rank 11 of 12"));
+    assert!(line(&r, "quantity lambda_max_kp:").ok);
+    assert!(line(&r, "quantity trace:").detail.contains("1091/36"));
+
+    // 91/9 is not the answer for 10: too high for exact, but a fine non-exact upper bound.
+    let mut m = v.clone();
+    m["quantities"]["lambda_max"]["upper"] = json!("10");
+    m["quantities"]["lambda_max"]["enclosure"] = json!(["91/9", "91/9"]);
+    assert!(!line(&run(&m), "quantity lambda_max:").ok);
+    m["quantities"]["lambda_max"]["upper"] = json!("92/9");
+    m["quantities"]["lambda_max"]["enclosure"] = json!(["91/9", "92/9"]);
+    m["quantities"]["lambda_max"]["exact"] = json!(false);
+    assert!(line(&run(&m), "quantity lambda_max:").ok);
+    m["quantities"]["lambda_max"]["upper"] = json!("10");
+    m["quantities"]["lambda_max"]["enclosure"] = json!(["91/9", "10"]);
+    assert!(!line(&run(&m), "quantity lambda_max:").ok, "10 < 91/9");
+
+    // Tampering with one weight entry breaks criticality, the loss and λ_max.
+    let mut t = v.clone();
+    t["problem"]["weights"][0][0][0] = json!("1/2");
+    let r = run(&t);
+    assert!(!r.passed());
+    let f = failed(&r);
+    assert!(f.contains(&"assertion 0: critical: ∇f = 0"), "{f:?}");
+    assert!(f.contains(&"assertion 1: loss = 0"), "{f:?}");
+    assert!(
+        f.iter().any(|w| w.starts_with("quantity lambda_max:")),
+        "{f:?}"
+    );
+    assert!(line(&r, "assertion 0:")
+        .detail
+        .contains("∂f/∂weights[0][0][0] = "));
+    // f = ½(3/2 − 1)² = 1/8.
+    assert!(line(&r, "assertion 1:")
+        .detail
+        .contains("f = 1/8 ≠ value = 0"));
+}
+
+#[test]
+fn saddles_at_the_zero_point() {
+    // Depth 2: vᵀHv = 2⟨−Y, V_2V_1⟩ = −2 Y_11 = −2.
+    let v = load("zero-depth2.json");
+    let r = run(&v);
+    assert!(r.passed(), "{r}");
+    let mut m = v.clone();
+    m["assertions"][3]["value"] = json!("-1");
+    assert!(!line(&run(&m), "assertion 3:").ok);
+    // V_2 = −e1e1ᵀ: curvature +2, correct but not negative.
+    m["assertions"][3]["direction"][1][0][0] = json!("-1");
+    m["assertions"][3]["value"] = json!("2");
+    let r = run(&m);
+    assert!(!line(&r, "assertion 3:").ok);
+    assert!(line(&r, "assertion 3:")
+        .detail
+        .contains("vᵀ∇²f v = 2 = value = 2"));
+    // The Hessian at the depth-2 zero point is indefinite.
+    let mut m = v.clone();
+    m["assertions"] = json!([{"type": "hessian_psd"}]);
+    let r = run(&m);
+    assert!(!r.passed());
+    assert!(line(&r, "assertion 0:").detail.contains("not ⪰ 0"));
+
+    // Depth 3: H = 0 is PSD, and f(tV) − f(0) = −t³ + ½t⁶ along V_k = e1e1ᵀ.
+    let v = load("zero-depth3.json");
+    let r = run(&v);
+    assert!(r.passed(), "{r}");
+    assert!(line(&r, "assertion 2:").detail.contains("rank 0 of 12"));
+    assert!(line(&r, "assertion 3:")
+        .detail
+        .contains("(-1)·t^3 + (1/2)·t^6 exactly"));
+    let curve = |coeffs: Value, flip: bool| {
+        let mut m = v.clone();
+        m["assertions"][3]["coefficients"] = coeffs;
+        if flip {
+            m["assertions"][3]["direction"][0][0][0] = json!("-1");
+        }
+        line(&run(&m), "assertion 3:").ok
+    };
+    assert!(curve(
+        json!(["0", "0", "-1", "0", "0", "1/2", "0", "0"]),
+        false
+    ));
+    assert!(!curve(json!(["0", "0", "-2", "0", "0", "1/2"]), false));
+    assert!(!curve(json!(["0", "0", "-1"]), false), "c_6 left out");
+    assert!(!curve(json!(["0", "0", "-1", "0", "0", "1/2", "1"]), false));
+    // Flipping V_1: c_3 = +1, exact but not a descent.
+    assert!(!curve(json!(["0", "0", "1", "0", "0", "1/2"]), true));
+}
+
+#[test]
+fn relations_by_interval_arithmetic() {
+    let mut v = load("scalar-exact.json");
+    v["quantities"]["wide"] = json!({"matrix": "hessian", "enclosure": ["48", "49"],
+        "rayleigh_vector": ["1", "1", "1"], "upper": "49", "exact": false});
+    let rel = |lhs: Value, op: &str, rhs: Value, tol: &str| json!({"type": "relation", "lhs": lhs, "op": op, "rhs": rhs, "tolerance": tol});
+    let cases = [
+        // [48, 49] ≤ 64
+        (
+            rel(json!([["wide"]]), "<=", json!([["sigma_sq"]]), "0"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), "<", json!([["sigma_sq"]]), "0"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), ">", json!([["sigma_sq"]]), "0"),
+            false,
+        ),
+        // [48, 49] < 48 fails, ≥ 48 holds, ≤ 48 cannot be decided
+        (
+            rel(json!([["wide"]]), "<", json!([["lambda_max"]]), "0"),
+            false,
+        ),
+        (
+            rel(json!([["wide"]]), ">=", json!([["lambda_max"]]), "0"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), "<=", json!([["lambda_max"]]), "0"),
+            false,
+        ),
+        // relative width of [48, 49] is 1/49
+        (
+            rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/40"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/49"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/50"),
+            false,
+        ),
+        (
+            rel(json!([["wide"]]), "=", json!([["sigma_sq"]]), "1"),
+            false,
+        ),
+        (
+            rel(json!([["wide"]]), "!=", json!([["sigma_sq"]]), "0"),
+            true,
+        ),
+        (
+            rel(json!([["wide"]]), "!=", json!([["lambda_max"]]), "0"),
+            false,
+        ),
+        // products and sums: 48 ≤ 64·64 + 48; 64 ≥ 48·48 + 48 is false
+        (
+            rel(
+                json!([["lambda_max"]]),
+                "<=",
+                json!([["sigma_sq", "sigma_sq"], ["formula"]]),
+                "0",
+            ),
+            true,
+        ),
+        (
+            rel(
+                json!([["sigma_sq"]]),
+                ">=",
+                json!([["lambda_max", "trace"], ["formula"]]),
+                "0",
+            ),
+            false,
+        ),
+        // 2·48 = 48 + 48 exactly; [48, 49]·64 vs [3072, 3136]
+        (
+            rel(
+                json!([["lambda_max"], ["formula"]]),
+                "=",
+                json!([["trace"], ["trace_formula"]]),
+                "0",
+            ),
+            true,
+        ),
+        (
+            rel(
+                json!([["wide", "sigma_sq"]]),
+                ">=",
+                json!([["lambda_max", "sigma_sq"]]),
+                "0",
+            ),
+            true,
+        ),
+    ];
+    for (i, (a, ok)) in cases.iter().enumerate() {
+        let mut m = v.clone();
+        m["assertions"] = json!([a]);
+        let r = run(&m);
+        assert_eq!(r.lines.last().unwrap().ok, *ok, "case {i}: {a}\n{r}");
+    }
+    // A quantity with a negative end cannot enter a product.
+    let mut m = v.clone();
+    m["quantities"]["neg"] = json!({"scalar": "trace_hessian", "enclosure": ["-1", "48"]});
+    m["assertions"] = json!([rel(json!([["neg"]]), "<=", json!([["sigma_sq"]]), "0")]);
+    let r = run(&m);
+    let l = r.lines.last().unwrap();
+    assert!(!l.ok);
+    assert!(l.detail.contains("negative end"), "{}", l.detail);
+}
+
+/// A deterministic stream of small rationals p/q with p ∈ [−5, 5], q ∈ [1, 4].
+struct Rationals(u64);
+
+impl Rationals {
+    fn next(&mut self) -> String {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let p = ((self.0 >> 33) % 11) as i64 - 5;
+        let q = ((self.0 >> 45) % 4) + 1;
+        format!("{p}/{q}")
+    }
+
+    fn matrix(&mut self, rows: usize, cols: usize) -> Value {
+        json!((0..rows)
+            .map(|_| (0..cols).map(|_| self.next()).collect::<Vec<_>>())
+            .collect::<Vec<_>>())
+    }
+}
+
+#[test]
+fn balancedness_holds_at_random_points() {
+    // d = (2, 3, 2, 2), n = 3; W_k^T ∇_k f relations hold everywhere, critical or not.
+    for seed in 1..=3u64 {
+        let mut g = Rationals(seed);
+        let dims = [2, 3, 2, 2];
+        let weights: Vec<Value> = (1..dims.len())
+            .map(|k| g.matrix(dims[k], dims[k - 1]))
+            .collect();
+        let cert = json!({
+            "kind": "dlncheck-certificate",
+            "version": 1,
+            "problem": {"weights": weights, "x": g.matrix(2, 3), "y": g.matrix(2, 3)},
+            "assertions": [
+                {"type": "identity", "name": "balancedness"},
+                {"type": "critical"},
+                {"type": "loss_above", "value": "0"}
+            ]
+        });
+        let r = run(&cert);
+        let b = line(&r, "assertion 0:");
+        assert!(b.ok, "seed {seed}: {}", b.detail);
+        assert!(b.detail.contains("k = 1 … 2"));
+        assert!(
+            !line(&r, "assertion 1:").ok,
+            "seed {seed}: a random point is not critical"
+        );
+        assert!(line(&r, "assertion 2:").ok, "seed {seed}");
+        // Perturbing the gradient side is impossible, but a wrong identity name is an error.
+        let mut bad = cert.clone();
+        bad["assertions"][0]["name"] = json!("conservation");
+        assert!(run_err(&bad).contains("assertions[0].name: unknown identity"));
+    }
+}
+
+#[test]
+fn malformed_certificates_are_errors() {
+    let v = load("depth3-diagonal.json");
+    assert!(verify_str("{ not json")
+        .unwrap_err()
+        .to_string()
+        .starts_with("not valid JSON"));
+    assert!(run_err(&json!([1, 2])).starts_with("certificate: expected an object"));
+
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut m = v.clone();
+        f(&mut m);
+        run_err(&m)
+    };
+    let e = with(&|m| m["kind"] = json!("something-else"));
+    assert!(
+        e.starts_with("kind: expected \"dlncheck-certificate\""),
+        "{e}"
+    );
+    let e = with(&|m| m["version"] = json!(2));
+    assert!(e.starts_with("version: unsupported version 2"), "{e}");
+    let e = with(&|m| {
+        m.as_object_mut().unwrap().remove("problem");
+    });
+    assert_eq!(e, "problem: missing field");
+    let e = with(&|m| m["problem"]["weights"][1][0][1] = json!("1/0"));
+    assert_eq!(e, "problem.weights[1][0][1]: zero denominator in \"1/0\"");
+    let e = with(&|m| m["problem"]["weights"][1][0][1] = json!("abc"));
+    assert!(
+        e.starts_with("problem.weights[1][0][1]: not an exact number \"abc\""),
+        "{e}"
+    );
+    let e = with(&|m| m["problem"]["weights"][1][0][1] = json!(0.5));
+    assert!(
+        e.starts_with("problem.weights[1][0][1]: expected an exact number string"),
+        "{e}"
+    );
+    let e = with(&|m| m["problem"]["x"][1][0] = json!("1.0"));
+    assert!(e.starts_with("problem.x[1][0]: not an exact number"), "{e}");
+    // W_2 of shape 2×3 after W_1 of shape 2×2.
+    let e = with(&|m| m["problem"]["weights"][1] = json!([["1", "0", "0"], ["0", "1", "0"]]));
+    assert!(
+        e.starts_with("problem.weights[1]: shape 2×3: expected 2 columns"),
+        "{e}"
+    );
+    let e = with(&|m| m["problem"]["weights"][0][1] = json!(["1"]));
+    assert_eq!(e, "problem.weights[0][1]: row has 1 entries, row 0 has 2");
+    let e = with(&|m| m["problem"]["y"] = json!([["1", "0", "0"], ["0", "1", "0"]]));
+    assert!(e.starts_with("problem.y: shape 2×3: expected 2×2"), "{e}");
+    let e = with(&|m| m["problem"]["weights"] = json!([]));
+    assert_eq!(e, "problem.weights: needs at least one layer");
+    let e = with(&|m| m["quantities"]["lambda_max"]["matrix"] = json!("jacobian"));
+    assert_eq!(
+        e,
+        "quantities.lambda_max.matrix: unknown matrix \"jacobian\""
+    );
+    let e = with(&|m| m["quantities"]["above_1"]["matrix"] = json!({"gram_above": 4}));
+    assert!(
+        e.starts_with("quantities.above_1.matrix.gram_above: expected a layer number 1 … 3"),
+        "{e}"
+    );
+    let e = with(&|m| m["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["1", "0"]));
+    assert!(
+        e.starts_with(
+            "quantities.lambda_max.rayleigh_vector: has 2 entries, but hessian is 12 × 12"
+        ),
+        "{e}"
+    );
+    let e = with(&|m| m["quantities"]["trace"]["enclosure"] = json!(["1"]));
+    assert_eq!(
+        e,
+        "quantities.trace.enclosure: expected [lo, hi], found 1 numbers"
+    );
+    let e = with(&|m| m["quantities"]["trace"]["scalar"] = json!("scalar_formula"));
+    assert!(
+        e.starts_with("quantities.trace.scalar: scalar_formula needs a scalar network"),
+        "{e}"
+    );
+    let e = with(&|m| m["assertions"][2]["type"] = json!("saddle"));
+    assert_eq!(e, "assertions[2].type: unknown assertion type \"saddle\"");
+    let e = with(&|m| m["assertions"][3]["op"] = json!("=="));
+    assert_eq!(e, "assertions[3].op: unknown operator \"==\"");
+    let e = with(&|m| m["assertions"][3]["rhs"] = json!([["nope"]]));
+    assert_eq!(e, "assertions[3].rhs[0][0]: unknown quantity \"nope\"");
+    let e = with(&|m| {
+        m["assertions"][0] = json!({"type": "negative_curvature", "value": "-1",
+            "direction": [[["1", "0"], ["0", "0"]], [["1", "0"]], [["1", "0"], ["0", "0"]]]});
+    });
+    assert_eq!(
+        e,
+        "assertions[0].direction[1]: shape 1×2, expected 2×2 (the shape of W_2)"
+    );
+    // Too many parameters is refused from the shapes alone.
+    let row: Vec<&str> = vec!["0"; 65];
+    let big: Vec<Vec<&str>> = vec![row; 65];
+    let e = with(&|m| {
+        m["problem"]["weights"] = json!([big.clone()]);
+        m["problem"]["x"] = json!(vec![vec!["1"]; 65]);
+        m["problem"]["y"] = json!(vec![vec!["1"]; 65]);
+    });
+    assert_eq!(
+        e,
+        "problem.weights: 4225 parameters exceed the limit of 4096"
+    );
+    // A missing file is an I/O error naming it.
+    let e = verify_file(Path::new("/nonexistent/cert.json")).unwrap_err();
+    assert!(matches!(e, VerifyError::Io { .. }));
+    assert!(e.to_string().contains("/nonexistent/cert.json"));
+}
+
+#[test]
+fn empty_certificate_does_not_pass() {
+    let r = run(&json!({
+        "kind": "dlncheck-certificate",
+        "version": 1,
+        "problem": {"weights": [[["1"]]], "x": [["1"]], "y": [["1"]]}
+    }));
+    assert!(r.lines.is_empty());
+    assert!(!r.passed());
+}
