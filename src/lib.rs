@@ -5,6 +5,7 @@ pub mod case;
 pub mod certify;
 pub mod claims;
 pub mod enumerate;
+pub mod enumerate_table;
 pub mod linalg;
 pub mod model;
 pub mod progress;

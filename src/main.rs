@@ -57,6 +57,14 @@ enum Command {
         #[arg(long)]
         precision: Option<u32>,
     },
+    /// Critical points of a linear case per index set S, classified by criterion and certificate.
+    Enumerate {
+        /// The case file.
+        case: PathBuf,
+        /// MPFR precision in bits for recognizing Σ's eigenvalues.
+        #[arg(long)]
+        precision: Option<u32>,
+    },
     /// List the claims dlncheck checks.
     Claims,
 }
@@ -128,6 +136,30 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Command::Enumerate { case, precision } => {
+            let c = match load(&case) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let settings = runner::settings_for(
+                &c,
+                &RunOptions {
+                    precision,
+                    ..RunOptions::default()
+                },
+            );
+            match dlncheck::enumerate_table::table(&c, settings.prec, settings.exact_limit) {
+                Ok((text, agree)) => {
+                    print!("{text}");
+                    if agree {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(&e),
+            }
+        }
         Command::Claims => {
             for c in claims::registry() {
                 println!("{:<24} {:<22} {}", c.id(), c.source(), c.statement());
@@ -135,6 +167,14 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn load(path: &std::path::Path) -> Result<dlncheck::case::Case, ExitCode> {
+    let opts = dlncheck::case::LoadOptions {
+        known_claims: claims::known_ids(),
+        ..Default::default()
+    };
+    dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))
 }
 
 fn fail(msg: &str) -> ExitCode {

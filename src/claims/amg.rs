@@ -216,9 +216,16 @@ fn problem(ctx: &CaseContext) -> Result<Spectrum, Outcome> {
     })
 }
 
+/// The index set the criterion uses, with |S| = rk P: {j : u_jᵀP ≠ 0}. A constructed S may also
+/// list eigenvectors with λ_j = 0, which leave P unchanged.
+pub fn canonical_set(sp: &Spectrum, cp: &CriticalPoint) -> Vec<usize> {
+    let ev = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y);
+    sp.index_set_of(ev.partials.product())
+        .unwrap_or_else(|| cp.set.clone())
+}
+
 /// Every constructed critical point, and the case's point when it is critical.
-pub fn all_critical_points(ctx: &CaseContext, sp: &Spectrum) -> Vec<CriticalPoint> {
-    let c = ctx.case;
+pub fn all_critical_points(c: &crate::case::Case, sp: &Spectrum) -> Vec<CriticalPoint> {
     let r = *c.dims.iter().min().expect("dims");
     let mut out = Vec::new();
     for set in index_sets(c.dims[c.dims.len() - 1], r) {
@@ -241,14 +248,14 @@ pub fn all_critical_points(ctx: &CaseContext, sp: &Spectrum) -> Vec<CriticalPoin
 }
 
 /// S* = {1, …, min(r, d_L)} and f* = its critical value.
-fn optimum(ctx: &CaseContext, sp: &Spectrum) -> (Vec<usize>, BigRational) {
-    let d = &ctx.case.dims;
+pub fn optimum(d: &[usize], sp: &Spectrum) -> (Vec<usize>, BigRational) {
     let top: Vec<usize> = (0..(*d.iter().min().expect("dims")).min(d[d.len() - 1])).collect();
     let f = sp.critical_value(&top);
     (top, f)
 }
 
-fn set_label(s: &[usize]) -> String {
+/// S as {1,2,…} (1-based, as in claims.md).
+pub fn set_label(s: &[usize]) -> String {
     format!(
         "{{{}}}",
         s.iter()
@@ -263,12 +270,10 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
         Ok(sp) => sp,
         Err(o) => return o,
     };
-    let (_, f_star) = optimum(ctx, &sp);
-    let findings = all_critical_points(ctx, &sp)
+    let (_, f_star) = optimum(&ctx.case.dims, &sp);
+    let findings = all_critical_points(ctx.case, &sp)
         .iter()
         .map(|cp| {
-            // the criterion's S is the one with |S| = rk P: {j : u_jᵀP ≠ 0} (a constructed S may
-            // also list eigenvectors with λ_j = 0, which leave P unchanged)
             let product = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y)
                 .partials
                 .product()
@@ -431,7 +436,7 @@ impl Claim for AmgProduct {
             Err(o) => return o,
         };
         let c = ctx.case;
-        let mut pts: Vec<Point> = all_critical_points(ctx, &sp)
+        let mut pts: Vec<Point> = all_critical_points(ctx.case, &sp)
             .into_iter()
             .map(|cp| cp.point)
             .collect();
@@ -492,7 +497,7 @@ impl Claim for AmgMinimizers {
             Err(o) => return o,
         };
         let c = ctx.case;
-        let (top, f_star) = optimum(ctx, &sp);
+        let (top, f_star) = optimum(&ctx.case.dims, &sp);
         let target = sp.product_for(&top);
         let mut findings = Vec::new();
         // (⇐) minimizers generated from the parameterization: f = f* exactly
@@ -540,7 +545,7 @@ impl Claim for AmgMinimizers {
             }
         }
         // (⇒) no other constructed critical point reaches f*
-        for cp in all_critical_points(ctx, &sp) {
+        for cp in all_critical_points(ctx.case, &sp) {
             let f = linear::loss(
                 &Exact,
                 &linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y),

@@ -171,18 +171,17 @@ pub fn top_eigenvalue(h: &Mat<Float>, prec: u32) -> Float {
     tridiagonalize(h, prec).kth_largest(1)
 }
 
-/// The a priori error bound used with [`top_eigenvalue`]: 64·n·2^(−prec)·‖H‖_F (the constant is a
-/// generous allowance for the accumulation constant of the reduction, Golub–Van Loan §8.3).
+/// The a priori error bound used with [`top_eigenvalue`]: 2^(−prec)·(72·n·‖H‖_F + 8). The
+/// 64·n·‖H‖_F part covers the backward error of the Householder reduction (a generous constant,
+/// Golub–Van Loan §8.3); the rest covers the bisection's stopping width 2^(−prec)·(|lo| + |hi|) for
+/// the Gershgorin interval widened by 1, |lo|, |hi| ≤ √n·‖H‖_F + 1.
 pub fn error_bound(h: &Mat<Float>, prec: u32) -> Float {
     let mut frob2 = Float::new(prec);
     for x in h.as_slice() {
         frob2 += Float::with_val(prec, x.square_ref());
     }
-    let frob = frob2.sqrt().max(&Float::with_val(
-        prec,
-        Float::with_val(prec, 1) >> prec as i32,
-    ));
-    Float::with_val(prec, frob * (64 * h.rows() as u32)) >> (prec as i32)
+    let scaled = Float::with_val(prec, frob2.sqrt() * (72 * h.rows() as u32)) + 8u32;
+    scaled >> (prec as i32)
 }
 
 #[cfg(test)]

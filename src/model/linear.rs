@@ -249,7 +249,7 @@ pub fn loss_polynomial(
         // coeffs ← coeffs·(t − t_k) + dd[k]
         let mut next = vec![BigRational::from_integer(0.into()); degree + 1];
         for (i, c) in coeffs.iter().enumerate() {
-            if i + 1 <= degree {
+            if i < degree {
                 next[i + 1] += c;
             }
             next[i] -= c * &ts[k];

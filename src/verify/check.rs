@@ -725,8 +725,14 @@ fn check_quantity(q: &Quantity, all: &BTreeMap<String, Quantity>, land: &Landsca
     }
     let net = &land.net;
     let exact_scalar = |parts: &mut Vec<Part>, label: &str, value: Q| {
-        parts.push(eq(label, &value, "lo", lo));
-        parts.push(eq(label, &value, "hi", hi));
+        parts.push(if lo == &value && hi == &value {
+            (true, format!("{label} = {value} = lo = hi"))
+        } else {
+            (
+                false,
+                format!("{label} = {value}, so the enclosure must be [{value}, {value}]"),
+            )
+        });
     };
     let what = match &q.kind {
         QuantityKind::LambdaMax {
@@ -748,10 +754,11 @@ fn check_quantity(q: &Quantity, all: &BTreeMap<String, Quantity>, land: &Landsca
             let d = classify(&m.shift_neg(upper));
             if *exact {
                 let ok = lo == upper && hi == upper;
-                parts.push((
-                    ok,
-                    format!("exact: lo = {lo}, hi = {hi}, upper = {upper} must all be equal"),
-                ));
+                parts.push(if ok {
+                    (true, "exact: lo = hi = upper".to_string())
+                } else {
+                    (false, "exact needs lo = hi = upper".to_string())
+                });
                 let singular = matches!(d, Definiteness::SemidefiniteSingular { .. });
                 parts.push((singular, format!("{upper}·I − M {}", d.describe(n))));
                 if ok && singular {

@@ -99,7 +99,7 @@ impl Network {
     }
 }
 
-/// The coefficients c_0, …, c_{n−1} of the polynomial of degree < n through (i, values[i]),
+/// The coefficients c_0, …, c_{n−1} of the polynomial of degree < n through (i, `values[i]`),
 /// i = 0 … n−1: Newton's divided differences on the nodes 0, 1, …, n−1, then the Newton form
 /// a_0 + (t−0)(a_1 + (t−1)(a_2 + …)) expanded into powers of t.
 pub(crate) fn interpolate(values: &[Q]) -> Vec<Q> {

@@ -4,9 +4,9 @@
 //! targets Y, every number an exact string `"p"` or `"-p/q"` — and states enclosures of λ_max of
 //! symmetric matrices built from it, exact scalars, and assertions about the loss
 //! f(W) = ½‖W_L⋯W_1 X − Y‖²_F at that point. This module re-checks all of it in exact rational
-//! arithmetic with code of its own: its own rational matrices ([`rational`]), its own loss,
+//! arithmetic with code of its own: its own rational matrices (`rational.rs`), its own loss,
 //! gradient and Hessian obtained purely from loss evaluations by exact polynomial interpolation
-//! ([`loss`]), and its own LDLᵀ definiteness test ([`ldlt`]). It shares no numerical code with
+//! (`loss.rs`), and its own LDLᵀ definiteness test (`ldlt.rs`). It shares no numerical code with
 //! the producer of the certificates.
 //!
 //! [`verify_str`] and [`verify_file`] return a [`VerifyReport`] with one [`CheckLine`] per
