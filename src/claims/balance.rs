@@ -1,7 +1,8 @@
 //! Balancedness (claims.md, "Balancedness"): the exact invariance of D_i = W_{i+1}ᵀW_{i+1} − W_iW_iᵀ.
 
-use super::book::Book;
+use super::book::{q, Book, Op};
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
+use super::kp::{add_min_sharpness, require_identity_x, with_hessian};
 use super::{not_applicable, CaseContext, Claim};
 use crate::certify::estimate::Basis;
 use crate::enumerate::minimizers::Point;
@@ -203,5 +204,86 @@ impl Claim for BalInvariant {
             findings.push((origin, finding));
         }
         aggregate(findings)
+    }
+}
+
+/// Claim BAL-flat.
+pub struct BalFlat;
+
+/// Are all D_k = W_{k+1}ᵀW_{k+1} − W_kW_kᵀ exactly zero?
+fn balanced(ws: &[Mat<BigRational>]) -> bool {
+    (0..ws.len() - 1).all(|k| mat::is_zero_mat(&Exact, &imbalance(&Exact, ws, k)))
+}
+
+impl Claim for BalFlat {
+    fn id(&self) -> &'static str {
+        "BAL-flat"
+    }
+    fn source(&self) -> &'static str {
+        "claims.md, Balancedness"
+    }
+    fn statement(&self) -> &'static str {
+        "For X = I and square layers, balanced minimizers (all D_i = 0) attain KP-min; reported: whether every flat minimizer is balanced (Frobenius) and/or spectral-norm balanced."
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        if let Some(o) = require_identity_x(ctx, self.id()) {
+            return o;
+        }
+        if ctx.case.dims.windows(2).any(|w| w[0] != w[1]) {
+            return not_applicable(ctx.field_error(
+                "model.dims",
+                "BAL-flat concerns square layers (all widths equal)",
+            ));
+        }
+        let kp = match ctx.kp() {
+            Ok(kp) => kp,
+            Err(e) => return not_applicable(e),
+        };
+        let tol = ctx.eq_tol();
+        let (mut flat, mut flat_balanced, mut flat_spectral) = (0usize, 0usize, 0usize);
+        let mut findings = Vec::new();
+        for i in 0..kp.points.len() {
+            let p = &kp.points[i];
+            let mut b = with_hessian(ctx, kp, i);
+            add_min_sharpness(ctx, kp, i, &mut b);
+            let is_balanced = balanced(&p.weights);
+            let d = b.relation(&q("lambda_max"), Op::Eq, &q("min_sharpness"), &tol);
+            let is_flat = matches!(&d, Ok(d) if d.holds);
+            if is_flat {
+                flat += 1;
+                flat_balanced += usize::from(is_balanced);
+                // spectral-norm balance: ‖W_{k+1}‖₂ = ‖W_k‖₂ for every k, on certified enclosures
+                let g = &ctx.grams(kp, i).weight;
+                let spectral = g.windows(2).all(|w| {
+                    matches!(
+                        w[1].0.compare(&w[0].0, &tol),
+                        crate::certify::estimate::Comparison::Decided(std::cmp::Ordering::Equal, _)
+                    )
+                });
+                flat_spectral += usize::from(spectral);
+            }
+            let finding = if !is_balanced {
+                Finding::Vacuous("the minimizer is not balanced".into())
+            } else {
+                let ev = b.evidence(self.id(), p, &[]);
+                match d {
+                    Ok(d) if d.holds => Finding::Holds(d.basis, ev),
+                    Ok(d) => {
+                        Finding::Fails(d.basis, ev, format!("balanced but not flat: {}", d.text))
+                    }
+                    Err(why) => Finding::Undecided(why, ev),
+                }
+            };
+            findings.push((p.origin.clone(), finding));
+        }
+        let mut out = aggregate(findings);
+        out.values.insert("flat_points".into(), json!(flat));
+        out.values
+            .insert("flat_and_balanced".into(), json!(flat_balanced));
+        out.values.insert(
+            "flat_and_spectral_norm_balanced".into(),
+            json!(flat_spectral),
+        );
+        out
     }
 }

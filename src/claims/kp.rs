@@ -31,7 +31,7 @@ pub static CLAIMS: [&dyn Claim; 11] = [
 ];
 
 /// Run `f` at every point of the KP problem and aggregate.
-fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Outcome {
+pub(super) fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Outcome {
     match ctx.kp() {
         Err(e) => not_applicable(e),
         Ok(kp) => aggregate(
@@ -43,7 +43,7 @@ fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Out
 }
 
 /// A book with λ_max of the Hessian at point i as quantity "lambda_max".
-fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book {
+pub(super) fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book {
     let mut b = Book::default();
     let (e, p) = ctx.hessian_top(kp, i);
     b.add("lambda_max", json!({"matrix": "hessian"}), (e, p.as_ref()));
@@ -76,7 +76,7 @@ fn add_c_squared(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> (
 }
 
 /// Add σ_1² and the KP-min value L·(σ_1²)^{(L−1)/L}; `false` unless X = I.
-fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> bool {
+pub(super) fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> bool {
     match ctx.min_sharpness(kp, i) {
         None => false,
         Some(((s, sp), value)) => {
@@ -95,7 +95,7 @@ fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) 
     }
 }
 
-fn require_identity_x(ctx: &CaseContext, claim: &str) -> Option<Outcome> {
+pub(super) fn require_identity_x(ctx: &CaseContext, claim: &str) -> Option<Outcome> {
     (!ctx.case.x_is_identity).then(|| {
         not_applicable(ctx.field_error(
             "data.x",

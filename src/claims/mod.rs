@@ -29,6 +29,7 @@ pub trait Claim: Sync {
 pub fn registry() -> Vec<&'static dyn Claim> {
     let mut all: Vec<&'static dyn Claim> = kp::CLAIMS.to_vec();
     all.push(&balance::BalInvariant);
+    all.push(&balance::BalFlat);
     all.extend([
         &amg::AmgValues as &dyn Claim,
         &amg::AmgProduct,

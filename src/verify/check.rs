@@ -744,11 +744,20 @@ fn check_quantity(q: &Quantity, all: &BTreeMap<String, Quantity>, land: &Landsca
             let m = matrix.build(land);
             let n = m.rows();
             let vv: Q = vector.iter().map(|x| x * x).sum();
-            if vv.is_zero() {
-                parts.push((false, "rayleigh_vector is zero".to_string()));
-            } else {
-                let rq = m.quadratic_form(vector) / vv;
-                parts.push(ge("RQ(v)", &rq, "lo", lo));
+            // The Rayleigh quotient proves λ_max ≥ lo. For an exact enclosure the singular
+            // u·I − M ⪰ 0 alone proves λ_max = u (⪰ 0: λ_max ≤ u; singular: u is an
+            // eigenvalue), so there the vector is optional evidence and only reported.
+            let rq = (!vv.is_zero()).then(|| m.quadratic_form(vector) / &vv);
+            match (&rq, *exact) {
+                (None, false) => parts.push((false, "rayleigh_vector is zero".to_string())),
+                (None, true) => parts.push((
+                    true,
+                    "rayleigh_vector is zero (not needed: exact)".to_string(),
+                )),
+                (Some(rq), true) if rq < lo => {
+                    parts.push((true, format!("RQ(v) < lo = {lo} (not needed: exact)")))
+                }
+                (Some(rq), _) => parts.push(ge("RQ(v)", rq, "lo", lo)),
             }
             parts.push(le("upper", upper, "hi", hi));
             let d = classify(&m.shift_neg(upper));

@@ -87,6 +87,16 @@ fn scalar_network_lambda_max_is_48() {
     bad["quantities"]["lambda_max"]["enclosure"] = json!(["47", "47"]);
     assert!(!run(&bad).passed());
 
+    // Exact: the singular 48·I − H ⪰ 0 proves λ_max = 48 without an eigenvector, so an
+    // approximate Rayleigh vector (RQ((1,1,0)) = 32 < 48) is only reported.
+    let mut approx = v.clone();
+    approx["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["1", "1", "0"]);
+    let r = run(&approx);
+    assert!(r.passed(), "{r}");
+    assert!(line(&r, "quantity lambda_max:")
+        .detail
+        .contains("RQ(v) < lo = 48 (not needed: exact)"));
+
     // Not exact: [48, 49] with upper 49 (49·I − H ≻ 0) passes.
     let mut loose = v.clone();
     loose["quantities"]["lambda_max"] = json!({"matrix": "hessian", "enclosure": ["48", "49"], "rayleigh_vector": ["1", "1", "1"], "upper": "49", "exact": false});
@@ -401,7 +411,7 @@ fn balancedness_holds_at_random_points() {
             "seed {seed}: a random point is not critical"
         );
         assert!(line(&r, "assertion 2:").ok, "seed {seed}");
-        // Perturbing the gradient side is impossible, but a wrong identity name is an error.
+        // An unknown identity name is an error.
         let mut bad = cert.clone();
         bad["assertions"][0]["name"] = json!("conservation");
         assert!(run_err(&bad).contains("assertions[0].name: unknown identity"));
