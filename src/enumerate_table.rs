@@ -15,7 +15,7 @@ use crate::model::linear;
 use std::fmt::Write;
 
 /// The enumeration table as Markdown, and whether every row agrees.
-pub fn table(c: &Case, prec: u32, exact_limit: usize) -> Result<(String, bool), String> {
+pub fn table(c: &Case, prec: u32, exact_limit: usize, seed: u64) -> Result<(String, bool), String> {
     let sp = spectrum(&c.x, &c.y, prec).map_err(|e| c.error("data", e.to_string()).to_string())?;
     let (_, f_star) = optimum(&c.dims, &sp);
     let mut out = String::new();
@@ -31,7 +31,7 @@ pub fn table(c: &Case, prec: u32, exact_limit: usize) -> Result<(String, bool), 
     let _ = writeln!(out, "| S | critical value | point | ranks of W_1…W_L | ranks of W_k⋯W_1 | criterion (tightened) | criterion (path) | certificate | agree |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     let mut all_agree = true;
-    for cp in all_critical_points(c, &sp) {
+    for cp in all_critical_points(c, &sp, seed) {
         let set = canonical_set(&sp, &cp);
         let ev = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y);
         let layers: Vec<String> = cp

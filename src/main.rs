@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "dlncheck",
     version,
     about = "Checks the theory of deep linear networks' loss landscapes, claim by claim, on concrete cases",
-    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck claims"
+    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck enumerate cases/amg-depth3-diagonal.yaml\n  dlncheck verify-cert reports/certs/*.json\n  dlncheck claims"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -64,6 +64,12 @@ enum Command {
         /// MPFR precision in bits for recognizing Σ's eigenvalues.
         #[arg(long)]
         precision: Option<u32>,
+    },
+    /// Re-check a saved certificate with exact rational arithmetic only (independent of the producer).
+    VerifyCert {
+        /// Certificate files (JSON).
+        #[arg(required = true)]
+        certs: Vec<PathBuf>,
     },
     /// List the claims dlncheck checks.
     Claims,
@@ -148,7 +154,12 @@ fn main() -> ExitCode {
                     ..RunOptions::default()
                 },
             );
-            match dlncheck::enumerate_table::table(&c, settings.prec, settings.exact_limit) {
+            match dlncheck::enumerate_table::table(
+                &c,
+                settings.prec,
+                settings.exact_limit,
+                c.seed.unwrap_or(0),
+            ) {
                 Ok((text, agree)) => {
                     print!("{text}");
                     if agree {
@@ -158,6 +169,25 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(e) => fail(&e),
+            }
+        }
+        Command::VerifyCert { certs } => {
+            let mut all = true;
+            for path in certs {
+                match dlncheck::verify::verify_file(&path) {
+                    Ok(report) => {
+                        let ok = report.passed();
+                        all &= ok;
+                        println!("{}: {}", path.display(), if ok { "PASS" } else { "FAIL" });
+                        print!("{report}");
+                    }
+                    Err(e) => return fail(&format!("{}: {e}", path.display())),
+                }
+            }
+            if all {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
         Command::Claims => {

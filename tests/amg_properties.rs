@@ -5,8 +5,8 @@
 use dlncheck::claims::amg::{
     canonical_set, class_by_certificate, class_by_criterion, optimum, Class, Reading,
 };
-use dlncheck::enumerate::critical::{critical_points, index_sets};
-use dlncheck::enumerate::minimizers::random_orthogonal;
+use dlncheck::enumerate::critical::{critical_points, index_sets, CriticalPoint};
+use dlncheck::enumerate::minimizers::{random_orthogonal, random_transform, Point};
 use dlncheck::enumerate::spectrum::spectrum;
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::Exact;
@@ -98,8 +98,26 @@ fn criterion_matches_certificate(p: Problem) -> TestResult {
     };
     let (_, f_star) = optimum(&p.dims, &sp);
     let r = *p.dims.iter().min().unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(p.seed);
     for set in index_sets(p.dims[p.dims.len() - 1], r) {
-        for cp in critical_points(&p.dims, &sp, &set, &x, &y) {
+        let constructed = critical_points(&p.dims, &sp, &set, &x, &y);
+        // each point, and a seeded change of basis of it (criticality and class are invariant)
+        let moved: Vec<CriticalPoint> = constructed
+            .iter()
+            .map(|cp| {
+                let weights = random_transform(&mut rng, &cp.point.weights, false);
+                let point = Point {
+                    weights,
+                    origin: format!("{}, moved", cp.point.origin),
+                    ..cp.point.clone()
+                };
+                CriticalPoint {
+                    point,
+                    set: cp.set.clone(),
+                }
+            })
+            .collect();
+        for cp in constructed.into_iter().chain(moved) {
             POINTS.fetch_add(1, Ordering::Relaxed);
             let s = canonical_set(&sp, &cp);
             let (cert, _, detail) = class_by_certificate(&sp, &cp, &f_star, 200);
@@ -132,11 +150,11 @@ fn criterion_matches_certificate(p: Problem) -> TestResult {
 }
 
 #[test]
-fn criterion_and_certificate_agree_on_at_least_500_points() {
+fn criterion_and_certificate_agree_on_at_least_1000_points() {
     QuickCheck::new()
         .tests(200)
         .max_tests(2000)
         .quickcheck(criterion_matches_certificate as fn(Problem) -> TestResult);
     let n = POINTS.load(Ordering::Relaxed);
-    assert!(n >= 500, "only {n} critical points were classified");
+    assert!(n >= 1000, "only {n} critical points were classified");
 }

@@ -256,3 +256,64 @@ fn missing_path_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir"));
 }
+
+#[test]
+fn every_saved_certificate_passes_the_independent_checker_and_tampering_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _) = run_check(&["cases", "--no-timing"], dir.path());
+    assert_eq!(code, 0);
+    let mut certs: Vec<PathBuf> = std::fs::read_dir(dir.path().join("certs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    certs.sort();
+    assert!(certs.len() >= 40, "only {} certificates", certs.len());
+    let out = dlncheck().arg("verify-cert").args(&certs).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches(": PASS").count(), certs.len());
+
+    // change one weight entry of a certificate about λ_max: the re-check must fail
+    let original = dir.path().join("certs/depth3-diagonal--KP-naive.json");
+    let mut cert: Value =
+        serde_json::from_str(&std::fs::read_to_string(&original).unwrap()).unwrap();
+    assert_eq!(cert["problem"]["weights"][1][0][0], "3");
+    cert["problem"]["weights"][1][0][0] = Value::String("4".into());
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, serde_json::to_string(&cert).unwrap()).unwrap();
+    let out = dlncheck()
+        .args(["verify-cert", tampered.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": FAIL"));
+
+    // an unreadable certificate is a usage error naming the field
+    cert["problem"]["weights"][1][0][0] = Value::String("1/0".into());
+    std::fs::write(&tampered, serde_json::to_string(&cert).unwrap()).unwrap();
+    let out = dlncheck()
+        .args(["verify-cert", tampered.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("problem.weights[1][0][0]"));
+}
+
+#[test]
+fn enumerate_prints_an_agreeing_table() {
+    let out = dlncheck()
+        .args(["enumerate", "cases/amg-depth3-given-point.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("eigenvalues of Σ = [9, 1], f* = 0"), "{text}");
+    // the zero point of a depth-3 network is a non-strict saddle by criterion and certificate
+    let zero = text
+        .lines()
+        .find(|l| l.contains("tight (every hidden layer of rank 0)"))
+        .unwrap();
+    assert_eq!(zero.matches("non-strict-saddle").count(), 3, "{zero}");
+    assert!(zero.ends_with("| yes |"));
+    assert!(!text.contains("| NO |"));
+}

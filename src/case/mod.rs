@@ -117,6 +117,9 @@ pub enum Tier {
 pub struct Generate {
     /// `generate.minimizers.count`: how many global minimizers to produce (1..=10000).
     pub minimizers: Option<usize>,
+    /// `generate.critical_points.per_set`: seeded changes of basis of each constructed critical
+    /// point (1..=100).
+    pub critical_points_per_set: Option<usize>,
 }
 
 /// One requested check (`checks[i]`).

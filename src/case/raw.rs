@@ -111,6 +111,14 @@ pub(crate) struct RawPoint {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGenerate {
     pub minimizers: Option<RawMinimizers>,
+    pub critical_points: Option<RawCriticalPoints>,
+}
+
+/// `generate.critical_points:`
+#[derive(DeriveDeserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCriticalPoints {
+    pub per_set: u64,
 }
 
 /// `generate.minimizers:`

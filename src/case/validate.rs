@@ -19,6 +19,8 @@ const DEFAULT_PRECISION: u32 = 256;
 const PRECISION_RANGE: std::ops::RangeInclusive<u64> = 16..=65536;
 /// Allowed `generate.minimizers.count`.
 const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
+/// Allowed `generate.critical_points.per_set`.
+const PER_SET_RANGE: std::ops::RangeInclusive<u64> = 1..=100;
 /// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
 const DENSE_BYTES_PER_P2: u128 = 24;
 
@@ -173,8 +175,26 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
     };
 
+    let (raw_min, raw_crit) = raw
+        .generate
+        .map_or((None, None), |g| (g.minimizers, g.critical_points));
     let generate = Generate {
-        minimizers: match raw.generate.and_then(|g| g.minimizers) {
+        critical_points_per_set: match raw_crit {
+            None => None,
+            Some(c) if PER_SET_RANGE.contains(&c.per_set) => Some(c.per_set as usize),
+            Some(c) => {
+                return Err(ctx.err(
+                    "generate.critical_points.per_set",
+                    format!(
+                        "per_set = {} is outside {}..={}",
+                        c.per_set,
+                        PER_SET_RANGE.start(),
+                        PER_SET_RANGE.end()
+                    ),
+                ))
+            }
+        },
+        minimizers: match raw_min {
             None => None,
             Some(m) if MINIMIZERS_RANGE.contains(&m.count) => Some(m.count as usize),
             Some(m) => {

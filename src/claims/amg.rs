@@ -225,11 +225,30 @@ pub fn canonical_set(sp: &Spectrum, cp: &CriticalPoint) -> Vec<usize> {
 }
 
 /// Every constructed critical point, and the case's point when it is critical.
-pub fn all_critical_points(c: &crate::case::Case, sp: &Spectrum) -> Vec<CriticalPoint> {
+/// With `generate.critical_points.per_set: K`, each constructed point is followed by K seeded
+/// changes of basis W_i ↦ G_i W_i G_{i−1}⁻¹ (f is invariant, so criticality, value and rank profile
+/// are kept while the coordinates are no longer aligned).
+pub fn all_critical_points(c: &crate::case::Case, sp: &Spectrum, seed: u64) -> Vec<CriticalPoint> {
     let r = *c.dims.iter().min().expect("dims");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::new();
     for set in index_sets(c.dims[c.dims.len() - 1], r) {
-        out.extend(critical_points(&c.dims, sp, &set, &c.x, &c.y));
+        for cp in critical_points(&c.dims, sp, &set, &c.x, &c.y) {
+            for k in 0..c.generate.critical_points_per_set.unwrap_or(0) {
+                let weights = minimizers::random_transform(&mut rng, &cp.point.weights, false);
+                let origin = format!("{}, change of basis #{k} (seed {seed})", cp.point.origin);
+                let point = Point {
+                    weights,
+                    origin,
+                    ..cp.point.clone()
+                };
+                out.push(CriticalPoint {
+                    point,
+                    set: cp.set.clone(),
+                });
+            }
+            out.push(cp);
+        }
     }
     if let Some(ws) = &c.point {
         let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
@@ -271,7 +290,7 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
         Err(o) => return o,
     };
     let (_, f_star) = optimum(&ctx.case.dims, &sp);
-    let findings = all_critical_points(ctx.case, &sp)
+    let findings = all_critical_points(ctx.case, &sp, ctx.seed)
         .iter()
         .map(|cp| {
             let product = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y)
@@ -436,7 +455,7 @@ impl Claim for AmgProduct {
             Err(o) => return o,
         };
         let c = ctx.case;
-        let mut pts: Vec<Point> = all_critical_points(ctx.case, &sp)
+        let mut pts: Vec<Point> = all_critical_points(ctx.case, &sp, ctx.seed)
             .into_iter()
             .map(|cp| cp.point)
             .collect();
@@ -545,7 +564,7 @@ impl Claim for AmgMinimizers {
             }
         }
         // (⇒) no other constructed critical point reaches f*
-        for cp in all_critical_points(ctx.case, &sp) {
+        for cp in all_critical_points(ctx.case, &sp, ctx.seed) {
             let f = linear::loss(
                 &Exact,
                 &linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y),

@@ -152,10 +152,11 @@ pub fn critical_points(
 }
 
 /// A direction along which f decreases at order L from a critical point with index set S, when
-/// the point leaves room for it: unit-free vectors n_k ∈ ker W_{k+1} ∩ ker W_kᵀ for every hidden
-/// width k (a coordinate no layer uses), and V_1 = n_1 ρᵀ, V_k = n_k n_{k−1}ᵀ, V_L = γ n_{L−1}ᵀ with
-/// γρᵀ = u uᵀΦ/uᵀu for the first eigenvector u ∉ S with λ_u > 0. Every mixed product of V's and W's
-/// then vanishes, so P(W + tV) = P + t^L c γρᵀ with c = Π_k n_kᵀn_k > 0, and
+/// the point leaves room for it. For every hidden width k take a_k ∈ ker W_{k+1} and
+/// b_k ∈ ker W_kᵀ with b_kᵀa_k > 0, and set V_1 = a_1 ρᵀ, V_k = a_k b_{k−1}ᵀ, V_L = γ b_{L−1}ᵀ with
+/// γρᵀ = u uᵀΦ/uᵀu for the first eigenvector u ∉ S with λ_u > 0. Then W_{k+1}V_k = 0 and
+/// V_{k+1}W_k = 0, so every mixed product of V's and W's vanishes and
+/// P(W + tV) = P + t^L c γρᵀ with c = Π_k b_kᵀa_k > 0; hence
 /// f(W + tV) − f(W) = −t^L c λ_u + O(t^{2L}) < 0 (since (I − U_SU_Sᵀ)Σ u = λ_u u).
 pub fn extension_direction(
     sp: &Spectrum,
@@ -172,29 +173,38 @@ pub fn extension_direction(
     if rho.rows() != 1 {
         return None;
     }
-    // n_k for hidden width k = 1 … L−1 (between ws[k−1] and ws[k])
-    let mut n: Vec<Vec<BigRational>> = Vec::with_capacity(l - 1);
+    // (a_k, b_k) for hidden width k = 1 … L−1, between ws[k−1] (which produces it) and ws[k]
+    let mut pairs: Vec<(Vec<BigRational>, Vec<BigRational>)> = Vec::with_capacity(l - 1);
     for k in 1..l {
-        let (next, prev) = (&ws[k], &ws[k - 1]);
-        let d = next.cols();
-        let stacked = Mat::from_fn(next.rows() + prev.cols(), d, |i, c| {
-            if i < next.rows() {
-                next.at(i, c).clone()
-            } else {
-                prev.at(c, i - next.rows()).clone()
-            }
-        });
-        n.push(null_space(&stacked).into_iter().next()?);
+        let a_basis = null_space(&ws[k]);
+        let b_basis = null_space(&ws[k - 1].transpose());
+        let (a, b, ip) = a_basis
+            .iter()
+            .flat_map(|a| b_basis.iter().map(move |b| (a, b)))
+            .map(|(a, b)| {
+                (
+                    a,
+                    b,
+                    a.iter().zip(b).map(|(x, y)| x * y).sum::<BigRational>(),
+                )
+            })
+            .find(|(_, _, ip)| !ip.is_zero())?;
+        let b = if ip < BigRational::zero() {
+            b.iter().map(|x| -x).collect()
+        } else {
+            b.clone()
+        };
+        pairs.push((a.clone(), b));
     }
     let outer =
         |a: &[BigRational], b: &[BigRational]| Mat::from_fn(a.len(), b.len(), |i, c| &a[i] * &b[c]);
     let mut v = Vec::with_capacity(l);
-    v.push(outer(&n[0], rho.as_slice()));
+    v.push(outer(&pairs[0].0, rho.as_slice()));
     for k in 1..l - 1 {
-        v.push(outer(&n[k], &n[k - 1]));
+        v.push(outer(&pairs[k].0, &pairs[k - 1].1));
     }
     let g: Vec<BigRational> = (0..gamma.rows()).map(|i| gamma.at(i, 0).clone()).collect();
-    v.push(outer(&g, &n[l - 2]));
+    v.push(outer(&g, &pairs[l - 2].1));
     Some(v)
 }
 
