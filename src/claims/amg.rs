@@ -7,7 +7,7 @@ use super::book::{matrix_json, Book};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
 use super::{not_applicable, CaseContext, Claim};
 use crate::certify::estimate::Basis;
-use crate::enumerate::critical::{critical_points, extension_direction, index_sets, CriticalPoint};
+use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
 use crate::enumerate::minimizers::{self, Point};
 use crate::enumerate::spectrum::{spectrum, Spectrum};
 use crate::linalg::definite::{definiteness, Definiteness};
@@ -180,7 +180,7 @@ pub fn class_by_certificate(
         }
         _ => {
             book.assert(json!({"type": "hessian_psd"}));
-            if let Some(dir) = extension_direction(sp, &cp.set, &p.weights) {
+            for dir in descent_directions(sp, &cp.set, &p.weights) {
                 let c = linear::loss_polynomial(&p.weights, &dir, &p.x, &p.y);
                 if let Some((order, first)) = c.iter().enumerate().skip(1).find(|(_, x)| !x.is_zero()) {
                     if first.is_negative() {
@@ -193,7 +193,7 @@ pub fn class_by_certificate(
                     }
                 }
             }
-            (None, book, "∇²f ⪰ 0 and f > f*, but no descent curve was found (no unused coordinate for the extension direction)".into())
+            (None, book, "∇²f ⪰ 0 and f > f*, but no descent curve was found among the extension directions".into())
         }
     }
 }
@@ -526,10 +526,13 @@ impl Claim for AmgMinimizers {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
                 let count = c.generate.minimizers.unwrap_or(4);
                 for i in 0..=count {
-                    let ws = if i == 0 {
-                        base.clone()
-                    } else {
-                        minimizers::random_transform(&mut rng, &base, i % 2 == 0)
+                    let ws = match i {
+                        0 => base.clone(),
+                        _ if i % 3 == 0 => {
+                            let moved = minimizers::random_transform(&mut rng, &base, false);
+                            minimizers::add_free_blocks(&mut rng, &moved)
+                        }
+                        _ => minimizers::random_transform(&mut rng, &base, i % 2 == 0),
                     };
                     let ev = linear::evaluate(&Exact, &ws, &c.x, &c.y);
                     let f = linear::loss(&Exact, &ev);

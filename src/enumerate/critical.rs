@@ -91,9 +91,10 @@ fn layered(
     ws
 }
 
-/// Critical points for index set S: the tight construction (every hidden layer of rank s, with
-/// its descent direction when s < r), the loose one (hidden layers of full rank), and the zero
-/// point when S = ∅ and L ≥ 2. Only exactly critical points are returned.
+/// Critical points for index set S: the tight construction (every hidden layer of rank s), the
+/// loose one (hidden layers of full rank), one with rank s at a single hidden layer for each
+/// depth, and the zero point when S = ∅ and L ≥ 2. Only exactly critical points are returned
+/// (each once).
 pub fn critical_points(
     dims: &[usize],
     sp: &Spectrum,
@@ -140,6 +141,20 @@ pub fn critical_points(
         layered(dims, &c, &rr, |k| dims[k].min(dims[k + 1])),
         format!("{label}, loose (hidden layers of full rank)"),
     );
+    // rank s at exactly one hidden layer h, full rank elsewhere (differs from both above when L ≥ 4)
+    for h in 1..l.saturating_sub(1) {
+        let ws = layered(dims, &c, &rr, |k| {
+            if k == h {
+                s
+            } else {
+                dims[k].min(dims[k + 1])
+            }
+        });
+        push(
+            ws,
+            format!("{label}, rank {s} at hidden layer W_{} only", h + 1),
+        );
+    }
     if set.is_empty() && l >= 2 {
         push(
             dims.windows(2)
@@ -206,6 +221,98 @@ pub fn extension_direction(
     let g: Vec<BigRational> = (0..gamma.rows()).map(|i| gamma.at(i, 0).clone()).collect();
     v.push(outer(&g, &pairs[l - 2].1));
     Some(v)
+}
+
+/// Candidate descent directions at a critical point: [`extension_direction`] on the layers
+/// themselves, then the same on the three-layer network of blocks M_1 = W_{h1:1},
+/// M_2 = W_{h2:h1+1}, M_3 = W_{L:h2+1} (for every 1 ≤ h1 < h2 ≤ L−1), each block's perturbation D
+/// realized on a single layer of the block, so that the block becomes M + tD exactly and
+/// f(W + tV) equals the three-layer loss along M + tD.
+pub fn descent_directions(
+    sp: &Spectrum,
+    set: &[usize],
+    ws: &[Mat<BigRational>],
+) -> Vec<Vec<Mat<BigRational>>> {
+    let l = ws.len();
+    let mut out: Vec<_> = extension_direction(sp, set, ws).into_iter().collect();
+    for h1 in 1..l {
+        for h2 in h1 + 1..l {
+            let blocks = [(0, h1), (h1, h2), (h2, l)];
+            let virtual_ws: Vec<_> = blocks.iter().map(|&(a, b)| span(ws, a, b)).collect();
+            let Some(d) = extension_direction(sp, set, &virtual_ws) else {
+                continue;
+            };
+            let mut v: Vec<Mat<BigRational>> = ws
+                .iter()
+                .map(|w| mat::zeros(&Exact, w.rows(), w.cols()))
+                .collect();
+            let mut realized = true;
+            for (&(a, b), dj) in blocks.iter().zip(&d) {
+                match realize(ws, a, b, dj) {
+                    Some((k, delta)) => v[k] = delta,
+                    None => realized = false,
+                }
+            }
+            if realized {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// ws[to−1]⋯ws[from] (the identity of the right size when from = to).
+fn span(ws: &[Mat<BigRational>], from: usize, to: usize) -> Mat<BigRational> {
+    let dim = if from < ws.len() {
+        ws[from].cols()
+    } else {
+        ws[ws.len() - 1].rows()
+    };
+    ws[from..to]
+        .iter()
+        .fold(mat::identity(&Exact, dim), |p, w| {
+            mat::matmul(&Exact, w, &p)
+        })
+}
+
+/// A single-layer perturbation δ of block [a, b) with block(W + tδ) = block(W) + tD: on the top
+/// layer when δ·(layers below it) = D is solvable, else on the bottom layer when
+/// (layers above it)·δ = D is. Candidates come from the exact one-sided inverses
+/// Lᵀ(LLᵀ)⁻¹ and (LᵀL)⁻¹Lᵀ (whichever exist) and are kept only if they solve the equation.
+fn realize(
+    ws: &[Mat<BigRational>],
+    a: usize,
+    b: usize,
+    d: &Mat<BigRational>,
+) -> Option<(usize, Mat<BigRational>)> {
+    let lower = span(ws, a, b - 1);
+    if let Some(delta) = one_sided_inverses(&lower)
+        .into_iter()
+        .map(|inv| mat::matmul(&Exact, d, &inv))
+        .find(|x| mat::matmul(&Exact, x, &lower) == *d)
+    {
+        return Some((b - 1, delta));
+    }
+    let upper = span(ws, a + 1, b);
+    one_sided_inverses(&upper)
+        .into_iter()
+        .map(|inv| mat::matmul(&Exact, &inv, d))
+        .find(|x| mat::matmul(&Exact, &upper, x) == *d)
+        .map(|delta| (a, delta))
+}
+
+/// The right inverse Lᵀ(LLᵀ)⁻¹ and the left inverse (LᵀL)⁻¹Lᵀ of L, those that exist.
+fn one_sided_inverses(l: &Mat<BigRational>) -> Vec<Mat<BigRational>> {
+    let mut out = Vec::new();
+    let rr = mat::matmul_nt(&Exact, l, l);
+    if let Some(inv) = mat::solve_exact(&rr, &mat::identity(&Exact, rr.rows())) {
+        out.push(mat::matmul(&Exact, &l.transpose(), &inv));
+    }
+    let ll = mat::matmul_tn(&Exact, l, l);
+    if let Some(inv) = mat::solve_exact(&ll, &mat::identity(&Exact, ll.rows())) {
+        out.push(mat::matmul_nt(&Exact, &inv, l));
+    }
+    out
 }
 
 #[cfg(test)]

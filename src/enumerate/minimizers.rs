@@ -217,6 +217,40 @@ pub fn random_transform(
     change_basis(ws, &gs)
 }
 
+/// Add seeded free blocks acting on kernels: W_k ↦ W_k + N(A_k)·R_k with A_k = W_L⋯W_{k+1}
+/// and N(A_k) a basis of its null space, then W_k ↦ W_k + R'_k·N(B_kᵀ)ᵀ with B_k = W_{k−1}⋯W_1, so
+/// A_k Z_k B_k = 0 and the product W_L⋯W_1 is unchanged (the part of the parameterization of the
+/// minimizers that changes of basis do not reach when a width exceeds the rank).
+pub fn add_free_blocks(rng: &mut impl Rng, ws: &[Mat<BigRational>]) -> Vec<Mat<BigRational>> {
+    let mut out = ws.to_vec();
+    let l = out.len();
+    for k in 0..l {
+        let above = out[k + 1..]
+            .iter()
+            .fold(mat::identity(&Exact, out[k].rows()), |p, w| {
+                mat::matmul(&Exact, w, &p)
+            });
+        for n in crate::enumerate::spectrum::null_space(&above) {
+            let coeffs: Vec<BigRational> =
+                (0..out[k].cols()).map(|_| small_rational(rng)).collect();
+            let block = Mat::from_fn(n.len(), coeffs.len(), |i, j| &n[i] * &coeffs[j]);
+            out[k] = mat::add(&Exact, &out[k], &block);
+        }
+        let below = out[..k]
+            .iter()
+            .fold(mat::identity(&Exact, out[0].cols()), |p, w| {
+                mat::matmul(&Exact, w, &p)
+            });
+        for n in crate::enumerate::spectrum::null_space(&below.transpose()) {
+            let coeffs: Vec<BigRational> =
+                (0..out[k].rows()).map(|_| small_rational(rng)).collect();
+            let block = Mat::from_fn(coeffs.len(), n.len(), |i, j| &coeffs[i] * &n[j]);
+            out[k] = mat::add(&Exact, &out[k], &block);
+        }
+    }
+    out
+}
+
 /// Is every row and every column of M free of all but at most one nonzero entry? Then its
 /// singular values are the absolute values of the entries, exactly.
 fn monomial_singular_values(m: &Mat<BigRational>) -> Option<Vec<BigRational>> {
@@ -345,6 +379,9 @@ mod tests {
             assert_ne!(moved, ws);
             assert_eq!(product(&moved), phi);
         }
+        let free = add_free_blocks(&mut rng, &ws);
+        assert_ne!(free, ws, "widths above the rank leave free blocks");
+        assert_eq!(product(&free), phi);
         let (qm, qt) = random_orthogonal(&mut rng, 3);
         assert_eq!(mat::matmul(&Exact, &qm, &qt), mat::identity(&Exact, 3));
         assert!(base_minimizer(&[2, 1, 3], &phi).is_err());
