@@ -553,7 +553,20 @@ impl Claim for AmgMinimizers {
                     e.values.insert("loss".into(), json!(q_to_string(&f)));
                     e.values
                         .insert("f_star".into(), json!(q_to_string(&f_star)));
-                    let finding = if f == f_star && ev.partials.product() == &target {
+                    // the inverse map, where the parameterization is a bijection (hidden widths = rank)
+                    let params = minimizers::to_parameters(&point.weights, &target);
+                    let round_trip = params.as_ref().map(|gs| {
+                        minimizers::from_parameters(gs, &target).as_ref() == Some(&point.weights)
+                    });
+                    e.values
+                        .insert("inverse_map_round_trip".into(), json!(round_trip));
+                    let finding = if round_trip == Some(false) {
+                        Finding::Fails(
+                            Basis::Exact,
+                            e,
+                            "the inverse map does not return the minimizer's parameters".into(),
+                        )
+                    } else if f == f_star && ev.partials.product() == &target {
                         Finding::Holds(Basis::Exact, e)
                     } else {
                         Finding::Fails(
@@ -566,23 +579,22 @@ impl Claim for AmgMinimizers {
                 }
             }
         }
-        // (⇒) no other constructed critical point reaches f*
+        // (⇒) a constructed critical point reaches f* exactly when its product is U_{S*}U_{S*}ᵀΦ
         for cp in all_critical_points(ctx.case, &sp, ctx.seed) {
-            let f = linear::loss(
-                &Exact,
-                &linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y),
-            );
+            let ev = linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y);
+            let f = linear::loss(&Exact, &ev);
+            let at_target = ev.partials.product() == &target;
             let mut e = Evidence::default();
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));
             e.values.insert("loss".into(), json!(q_to_string(&f)));
-            let finding = if (f == f_star) == (cp.set == top) {
+            let finding = if (f == f_star) == at_target {
                 Finding::Holds(Basis::Exact, e)
             } else {
                 Finding::Fails(
                     Basis::Exact,
                     e,
-                    "f = f* does not coincide with S = S*".into(),
+                    "f = f* does not coincide with P = U_{S*}U_{S*}ᵀΦ".into(),
                 )
             };
             findings.push((
