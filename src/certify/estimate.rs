@@ -2,6 +2,7 @@
 //! rational) an exact rational enclosure, each with its stated error bound; and the comparisons the
 //! claims make between two such quantities.
 
+pub use crate::linalg::field::mpfr_decimal;
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::Enclosure;
 use num_rational::BigRational;
@@ -309,13 +310,6 @@ fn both(
         (Some(a), Some(b)) => Some(op(a, b)),
         _ => None,
     }
-}
-
-/// A decimal string of an MPFR float with as many digits as its precision supports.
-pub fn mpfr_decimal(x: &Float) -> String {
-    let digits = (x.prec() as f64 * std::f64::consts::LOG10_2).floor() as usize;
-    // rug prints "1.2345e1": parseable by Python's Fraction and float, as the JSON contract needs.
-    x.to_string_radix(10, Some(digits.max(1)))
 }
 
 /// 2^(−bits) as a rational: the default relative tolerance of an equality between enclosures.

@@ -5,6 +5,7 @@
 use super::book::{q, Book, Expr, Op};
 use super::context::{CaseContext, KpProblem};
 use super::evidence::{aggregate, Finding, Outcome};
+use super::sources::evaluated;
 use super::{not_applicable, Claim};
 use crate::certify::estimate::Basis;
 use crate::certify::scalar::{estimate_scalar, ScalarSource};
@@ -167,18 +168,7 @@ claim!(
 struct TraceOfHessian<'a>(&'a Point);
 impl ScalarSource for TraceOfHessian<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
-        let ws: Vec<_> = self
-            .0
-            .weights
-            .iter()
-            .map(|w| mat::from_exact(f, w))
-            .collect();
-        let ev = linear::evaluate(
-            f,
-            &ws,
-            &mat::from_exact(f, &self.0.x),
-            &mat::from_exact(f, &self.0.y),
-        );
+        let (ws, ev) = evaluated(f, self.0);
         mat::trace(f, &linear::hessian(f, &ws, &ev))
     }
     fn is_exact(&self) -> bool {
@@ -196,18 +186,7 @@ impl ScalarSource for TraceOfHessian<'_> {
 struct TraceFormula<'a>(&'a Point);
 impl ScalarSource for TraceFormula<'_> {
     fn eval<F: Field>(&self, f: &F) -> F::T {
-        let ws: Vec<_> = self
-            .0
-            .weights
-            .iter()
-            .map(|w| mat::from_exact(f, w))
-            .collect();
-        let ev = linear::evaluate(
-            f,
-            &ws,
-            &mat::from_exact(f, &self.0.x),
-            &mat::from_exact(f, &self.0.y),
-        );
+        let (ws, ev) = evaluated(f, self.0);
         (0..ws.len()).fold(f.zero(), |acc, k| {
             f.add(
                 &acc,

@@ -8,7 +8,8 @@ use crate::linalg::Field;
 use crate::model::linear;
 use num_rational::BigRational;
 
-fn evaluated<F: Field>(f: &F, p: &Point) -> (Vec<Mat<F::T>>, linear::Evaluated<F::T>) {
+/// The weights of `p` in arithmetic `f` and the evaluated network.
+pub fn evaluated<F: Field>(f: &F, p: &Point) -> (Vec<Mat<F::T>>, linear::Evaluated<F::T>) {
     let ws: Vec<Mat<F::T>> = p.weights.iter().map(|w| mat::from_exact(f, w)).collect();
     let ev = linear::evaluate(f, &ws, &mat::from_exact(f, &p.x), &mat::from_exact(f, &p.y));
     (ws, ev)

@@ -10,8 +10,8 @@
 //! full rank where the widths allow (loose), which changes whether the point is "tightened".
 
 use super::minimizers::{rank_factorization, Point};
-use super::spectrum::{null_space, Spectrum};
-use crate::linalg::mat::{self, Mat};
+use super::spectrum::Spectrum;
+use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::Exact;
 use crate::model::linear;
 use num_rational::BigRational;

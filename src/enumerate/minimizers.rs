@@ -44,38 +44,9 @@ pub fn target_map(x: &Mat<BigRational>, y: &Mat<BigRational>) -> Option<Mat<BigR
 /// An exact rank factorization M = C R with C = the pivot columns of M and R = the nonzero rows
 /// of its reduced row echelon form.
 pub fn rank_factorization(m: &Mat<BigRational>) -> (Mat<BigRational>, Mat<BigRational>) {
-    let (rows, cols) = (m.rows(), m.cols());
-    let mut r = m.clone();
-    let mut pivots = Vec::new();
-    let mut row = 0;
-    for col in 0..cols {
-        let Some(p) = (row..rows).find(|&i| !r.at(i, col).is_zero()) else {
-            continue;
-        };
-        for j in 0..cols {
-            let (a, b) = (r.at(row, j).clone(), r.at(p, j).clone());
-            *r.at_mut(row, j) = b;
-            *r.at_mut(p, j) = a;
-        }
-        let inv = r.at(row, col).recip();
-        for j in 0..cols {
-            *r.at_mut(row, j) *= &inv;
-        }
-        for i in 0..rows {
-            if i != row && !r.at(i, col).is_zero() {
-                let factor = r.at(i, col).clone();
-                for j in 0..cols {
-                    let t = &factor * r.at(row, j);
-                    *r.at_mut(i, j) -= t;
-                }
-            }
-        }
-        pivots.push(col);
-        row += 1;
-    }
-    let k = pivots.len();
-    let c = Mat::from_fn(rows, k, |i, j| m.at(i, pivots[j]).clone());
-    let rr = Mat::from_fn(k, cols, |i, j| r.at(i, j).clone());
+    let (r, pivots) = mat::rref(m);
+    let c = Mat::from_fn(m.rows(), pivots.len(), |i, j| m.at(i, pivots[j]).clone());
+    let rr = Mat::from_fn(pivots.len(), m.cols(), |i, j| r.at(i, j).clone());
     (c, rr)
 }
 
@@ -278,7 +249,7 @@ pub fn add_free_blocks(rng: &mut impl Rng, ws: &[Mat<BigRational>]) -> Vec<Mat<B
             .fold(mat::identity(&Exact, out[k].rows()), |p, w| {
                 mat::matmul(&Exact, w, &p)
             });
-        for n in crate::enumerate::spectrum::null_space(&above) {
+        for n in mat::null_space(&above) {
             let coeffs: Vec<BigRational> =
                 (0..out[k].cols()).map(|_| small_rational(rng)).collect();
             let block = Mat::from_fn(n.len(), coeffs.len(), |i, j| &n[i] * &coeffs[j]);
@@ -289,7 +260,7 @@ pub fn add_free_blocks(rng: &mut impl Rng, ws: &[Mat<BigRational>]) -> Vec<Mat<B
             .fold(mat::identity(&Exact, out[0].cols()), |p, w| {
                 mat::matmul(&Exact, w, &p)
             });
-        for n in crate::enumerate::spectrum::null_space(&below.transpose()) {
+        for n in mat::null_space(&below.transpose()) {
             let coeffs: Vec<BigRational> =
                 (0..out[k].rows()).map(|_| small_rational(rng)).collect();
             let block = Mat::from_fn(coeffs.len(), n.len(), |i, j| &coeffs[i] * &n[j]);

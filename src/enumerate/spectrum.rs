@@ -8,10 +8,10 @@
 use super::minimizers::target_map;
 use crate::linalg::enclosure::simplest_in;
 use crate::linalg::field::{float_to_q, q_to_string};
-use crate::linalg::mat::{self, Mat};
+use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::{eigen_mpfr, Exact, Mpfr};
 use num_rational::BigRational;
-use num_traits::{One, Zero};
+use num_traits::Zero;
 use rug::Float;
 
 /// Σ's spectrum, exactly.
@@ -48,50 +48,6 @@ impl std::fmt::Display for SpectrumError {
             SpectrumError::Repeated(v) => write!(f, "Σ has the repeated eigenvalue {v}: the [AMG] statements assume distinct eigenvalues, so they are out of scope here"),
         }
     }
-}
-
-/// The exact null space of a square matrix (a basis, by reduced row echelon form).
-pub fn null_space(a: &Mat<BigRational>) -> Vec<Vec<BigRational>> {
-    let (rows, cols) = (a.rows(), a.cols());
-    let mut m = a.clone();
-    let mut pivots = Vec::new();
-    let mut r = 0;
-    for c in 0..cols {
-        let Some(p) = (r..rows).find(|&i| !m.at(i, c).is_zero()) else {
-            continue;
-        };
-        for j in 0..cols {
-            let (x, y) = (m.at(r, j).clone(), m.at(p, j).clone());
-            *m.at_mut(r, j) = y;
-            *m.at_mut(p, j) = x;
-        }
-        let inv = m.at(r, c).recip();
-        for j in 0..cols {
-            *m.at_mut(r, j) *= &inv;
-        }
-        for i in 0..rows {
-            if i != r && !m.at(i, c).is_zero() {
-                let f = m.at(i, c).clone();
-                for j in 0..cols {
-                    let t = &f * m.at(r, j);
-                    *m.at_mut(i, j) -= t;
-                }
-            }
-        }
-        pivots.push(c);
-        r += 1;
-    }
-    (0..cols)
-        .filter(|c| !pivots.contains(c))
-        .map(|free| {
-            let mut v = vec![BigRational::zero(); cols];
-            v[free] = BigRational::one();
-            for (i, &pc) in pivots.iter().enumerate() {
-                v[pc] = -m.at(i, free).clone();
-            }
-            v
-        })
-        .collect()
 }
 
 /// Compute Σ's spectrum exactly, or say why not.
@@ -132,7 +88,7 @@ pub fn spectrum(
         match null.len() {
             0 => {
                 return Err(SpectrumError::Irrational(
-                    crate::certify::estimate::mpfr_decimal(&v),
+                    crate::linalg::field::mpfr_decimal(&v),
                 ))
             }
             1 => {}

@@ -199,6 +199,13 @@ pub fn q_to_f64(q: &BigRational) -> f64 {
     }
 }
 
+/// A decimal string of an MPFR float with as many digits as its precision supports, e.g.
+/// "1.2345e1" (parseable by Python's Fraction and float, as the JSON contract needs).
+pub fn mpfr_decimal(x: &Float) -> String {
+    let digits = (x.prec() as f64 * std::f64::consts::LOG10_2).floor() as usize;
+    x.to_string_radix(10, Some(digits.max(1)))
+}
+
 /// Render a rational as `"p/q"` (or `"p"` when integral), the JSON contract's exact format.
 pub fn q_to_string(q: &BigRational) -> String {
     if q.denom().is_one() {

@@ -190,30 +190,59 @@ pub fn dot<F: Field>(f: &F, v: &[F::T], w: &[F::T]) -> F::T {
         .fold(f.zero(), |acc, (x, y)| f.add(&acc, &f.mul(x, y)))
 }
 
-/// Rank of an exact matrix by fraction-free row reduction.
-pub fn rank_exact(a: &Mat<BigRational>) -> usize {
+/// The reduced row echelon form of an exact matrix (Gauss–Jordan) and its pivot columns.
+pub fn rref(a: &Mat<BigRational>) -> (Mat<BigRational>, Vec<usize>) {
     use num_traits::Zero;
+    let (rows, cols) = (a.rows, a.cols);
     let mut m = a.clone();
-    let mut rank = 0;
-    for col in 0..m.cols {
-        let Some(piv) = (rank..m.rows).find(|&r| !m.at(r, col).is_zero()) else {
+    let mut pivots = Vec::new();
+    for col in 0..cols {
+        let r = pivots.len();
+        let Some(p) = (r..rows).find(|&i| !m.at(i, col).is_zero()) else {
             continue;
         };
-        for j in 0..m.cols {
-            m.data.swap(rank * m.cols + j, piv * m.cols + j);
+        for j in 0..cols {
+            m.data.swap(r * cols + j, p * cols + j);
         }
-        for r in 0..m.rows {
-            if r != rank && !m.at(r, col).is_zero() {
-                let factor = m.at(r, col) / m.at(rank, col);
-                for j in col..m.cols {
-                    let t = &factor * m.at(rank, j);
-                    *m.at_mut(r, j) -= t;
+        let inv = m.at(r, col).recip();
+        for j in 0..cols {
+            *m.at_mut(r, j) *= &inv;
+        }
+        for i in 0..rows {
+            if i != r && !m.at(i, col).is_zero() {
+                let factor = m.at(i, col).clone();
+                for j in 0..cols {
+                    let t = &factor * m.at(r, j);
+                    *m.at_mut(i, j) -= t;
                 }
             }
         }
-        rank += 1;
+        pivots.push(col);
     }
-    rank
+    (m, pivots)
+}
+
+/// Rank of an exact matrix (the number of pivots of its reduced row echelon form).
+pub fn rank_exact(a: &Mat<BigRational>) -> usize {
+    rref(a).1.len()
+}
+
+/// A basis of the null space {x : A x = 0} of an exact matrix, one vector per free column of the
+/// reduced row echelon form.
+pub fn null_space(a: &Mat<BigRational>) -> Vec<Vec<BigRational>> {
+    use num_traits::{One, Zero};
+    let (m, pivots) = rref(a);
+    (0..a.cols)
+        .filter(|c| !pivots.contains(c))
+        .map(|free| {
+            let mut v = vec![BigRational::zero(); a.cols];
+            v[free] = BigRational::one();
+            for (i, &pc) in pivots.iter().enumerate() {
+                v[pc] = -m.at(i, free).clone();
+            }
+            v
+        })
+        .collect()
 }
 
 /// Solve A X = B exactly for square invertible A (Gauss–Jordan); `None` when A is singular.
@@ -284,6 +313,11 @@ mod tests {
     fn exact_rank_and_solve() {
         let a = Mat::from_vec(2, 3, vec![q(1), q(2), q(3), q(2), q(4), q(6)]);
         assert_eq!(rank_exact(&a), 1);
+        let null = null_space(&a);
+        assert_eq!(null.len(), 2);
+        for v in &null {
+            assert!(matvec(&Exact, &a, v).iter().all(|x| *x == q(0)));
+        }
         let m = Mat::from_vec(2, 2, vec![q(0), q(2), q(3), q(1)]);
         let x = solve_exact(&m, &identity(&Exact, 2)).unwrap();
         assert_eq!(matmul(&Exact, &m, &x), identity(&Exact, 2));
