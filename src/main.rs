@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "dlncheck",
     version,
     about = "Checks the theory of deep linear networks' loss landscapes, claim by claim, on concrete cases",
-    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck enumerate cases/amg-depth3-diagonal.yaml\n  dlncheck verify-cert reports/certs/*.json\n  dlncheck claims"
+    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck enumerate cases/amg-depth3-diagonal.yaml\n  dlncheck verify-cert reports/certs/*.json\n  dlncheck check cases --shard 1/2 --report-dir reports/shard-1 && dlncheck merge reports/shard-*/report.json\n  dlncheck claims"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -45,6 +45,10 @@ enum Command {
         /// Leave per-check seconds out (null) so reports compare byte for byte.
         #[arg(long)]
         no_timing: bool,
+        /// Run only shard i of n (files in sorted order, every n-th from the i-th); combine the
+        /// shards' report.json files with `dlncheck merge`.
+        #[arg(long)]
+        shard: Option<runner::Shard>,
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
@@ -71,6 +75,17 @@ enum Command {
         #[arg(required = true)]
         certs: Vec<PathBuf>,
     },
+    /// Combine shard reports (report.json files) into one report (JSON, Markdown, JUnit).
+    Merge {
+        /// The shards' report.json files.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Directory receiving the merged report.json, report.md and junit.xml.
+        #[arg(long, default_value = "reports")]
+        report_dir: PathBuf,
+    },
+    /// Print the JSON Schema of case files (the one shipped as cases/schema.json).
+    Schema,
     /// List the claims dlncheck checks.
     Claims,
 }
@@ -86,6 +101,7 @@ fn main() -> ExitCode {
             jobs,
             enclosure_bits,
             no_timing,
+            shard,
             quiet,
         } => {
             let opts = RunOptions {
@@ -98,7 +114,10 @@ fn main() -> ExitCode {
                 ..RunOptions::default()
             };
             let files = match runner::discover(&paths) {
-                Ok(f) => f,
+                Ok(f) => match shard {
+                    Some(s) => s.select(f),
+                    None => f,
+                },
                 Err(e) => return fail(&e.to_string()),
             };
             let progress = Progress::new(files.len(), quiet);
@@ -107,25 +126,41 @@ fn main() -> ExitCode {
                 Err(e) => return fail(&e.to_string()),
             };
             progress.finish();
-            print!("{}", dlncheck::report::markdown::summary_table(&report));
-            println!("reports: {}", opts.report_dir.join("report.json").display());
-            let s = &report.summary;
-            ExitCode::from(if s.errors > 0 {
-                2
-            } else if s.unmet > 0 {
-                1
-            } else {
-                0
-            })
+            finish(&report, &opts.report_dir)
+        }
+        Command::Merge {
+            reports,
+            report_dir,
+        } => {
+            let mut parts = Vec::new();
+            for path in &reports {
+                let text = match std::fs::read_to_string(path) {
+                    Ok(t) => t,
+                    Err(e) => return fail(&format!("{}: {e}", path.display())),
+                };
+                match serde_json::from_str::<dlncheck::report::Report>(&text) {
+                    Ok(r) => parts.push(r),
+                    Err(e) => {
+                        return fail(&format!(
+                            "{}: not a dlncheck JSON v1 report: {e}",
+                            path.display()
+                        ))
+                    }
+                }
+            }
+            let report = match dlncheck::report::Report::merge(parts) {
+                Ok(r) => r,
+                Err(e) => return fail(&e),
+            };
+            if let Err(e) = report.write(&report_dir) {
+                return fail(&format!("{}: {e}", report_dir.display()));
+            }
+            finish(&report, &report_dir)
         }
         Command::Sharpness { case, precision } => {
-            let load = dlncheck::case::LoadOptions {
-                known_claims: claims::known_ids(),
-                ..Default::default()
-            };
-            let c = match dlncheck::case::load_file(&case, &load) {
+            let c = match load(&case) {
                 Ok(c) => c,
-                Err(e) => return fail(&e.to_string()),
+                Err(code) => return code,
             };
             let settings = runner::settings_for(
                 &c,
@@ -190,6 +225,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+        Command::Schema => {
+            match serde_json::to_string_pretty(&dlncheck::case::json_schema()) {
+                Ok(text) => println!("{text}"),
+                Err(e) => return fail(&e.to_string()),
+            }
+            ExitCode::SUCCESS
+        }
         Command::Claims => {
             for c in claims::registry() {
                 println!("{:<24} {:<22} {}", c.id(), c.source(), c.statement());
@@ -197,6 +239,20 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Print the per-claim summary and map the outcome to the exit code (0 met, 1 unmet, 2 invalid).
+fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode {
+    print!("{}", dlncheck::report::markdown::summary_table(report));
+    println!("reports: {}", dir.join("report.json").display());
+    let s = &report.summary;
+    ExitCode::from(if s.errors > 0 {
+        2
+    } else if s.unmet > 0 {
+        1
+    } else {
+        0
+    })
 }
 
 fn load(path: &std::path::Path) -> Result<dlncheck::case::Case, ExitCode> {

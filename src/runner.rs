@@ -110,6 +110,42 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), RunError> {
     Ok(())
 }
 
+/// A shard i/n of a run (1 ≤ i ≤ n): the case files whose position in the sorted list is ≡ i − 1
+/// mod n, so shards are disjoint, cover every file and do not depend on the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("--shard {s}: expected i/n with 1 ≤ i ≤ n, e.g. 2/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The files of this shard, from the sorted list of all files.
+    pub fn select(&self, files: Vec<PathBuf>) -> Vec<PathBuf> {
+        files
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % self.count == self.index - 1)
+            .map(|(_, f)| f)
+            .collect()
+    }
+}
+
 /// Run every case file and write the reports. `on_case` observes each finished case.
 pub fn run(
     files: &[PathBuf],

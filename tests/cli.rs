@@ -317,3 +317,88 @@ fn enumerate_prints_an_agreeing_table() {
     assert!(zero.ends_with("| yes |"));
     assert!(!text.contains("| NO |"));
 }
+
+#[test]
+fn merged_shards_equal_the_unsharded_run_and_junit_has_one_case_per_check() {
+    let work = tempfile::tempdir().unwrap();
+    let full = work.path().join("full");
+    let (code, _) = run_check(&["cases", "--no-timing"], &full);
+    assert_eq!(code, 0);
+    let mut shard_reports = Vec::new();
+    for i in 1..=3 {
+        let dir = work.path().join(format!("shard-{i}"));
+        let (code, part) = run_check(
+            &["cases", "--no-timing", "--shard", &format!("{i}/3")],
+            &dir,
+        );
+        assert_eq!(code, 0);
+        assert!(part["summary"]["cases"].as_u64().unwrap() >= 5);
+        shard_reports.push(dir.join("report.json"));
+    }
+    let merged = work.path().join("merged");
+    let out = dlncheck()
+        .arg("merge")
+        .args(&shard_reports)
+        .arg("--report-dir")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // identical bytes once the report directories in certificate paths are masked
+    let masked = |p: &Path| {
+        let text = std::fs::read_to_string(p.join("report.json")).unwrap();
+        let mut t = text.replace(&full.display().to_string(), "DIR");
+        for i in 1..=3 {
+            t = t.replace(
+                &work.path().join(format!("shard-{i}")).display().to_string(),
+                "DIR",
+            );
+        }
+        t
+    };
+    assert_eq!(masked(&merged), masked(&full));
+
+    // junit.xml: one test case per (case, claim), an unmet one is a failure with its evidence
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(full.join("report.json")).unwrap()).unwrap();
+    let checks = report["summary"]["checks"].as_u64().unwrap() as usize;
+    let junit = std::fs::read_to_string(merged.join("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase ").count(), checks);
+    assert!(junit.contains(&format!("tests=\"{checks}\"")) && junit.contains("failures=\"0\""));
+    let wrong = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml"))
+        .unwrap()
+        .replace(
+            "{claim: KP-naive, expect: refuted}",
+            "{claim: KP-naive, expect: verified}",
+        );
+    std::fs::write(work.path().join("wrong.yaml"), wrong).unwrap();
+    let dir = work.path().join("wrong");
+    let (code, _) = run_check(&[work.path().join("wrong.yaml").to_str().unwrap()], &dir);
+    assert_eq!(code, 1);
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("failures=\"1\""));
+    assert!(junit.contains("verdict refuted, expected verified"));
+    assert!(junit.contains("lambda_max_enclosure"));
+}
+
+#[test]
+fn a_bad_shard_is_a_usage_error() {
+    let out = dlncheck()
+        .args(["check", "cases", "--shard", "4/3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 ≤ i ≤ n"));
+}
+
+#[test]
+fn schema_command_prints_the_shipped_schema() {
+    let out = dlncheck().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let shipped = std::fs::read_to_string(root().join("cases/schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), shipped);
+}

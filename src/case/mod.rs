@@ -11,13 +11,16 @@ mod locate;
 mod number;
 mod rank;
 mod raw;
+mod schema;
 mod validate;
 
 pub use error::CaseError;
 pub use number::parse_exact;
+pub use schema::{json_schema, SCHEMA_TITLE};
 
 use crate::linalg::Mat;
 use num_rational::BigRational;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -45,7 +48,7 @@ impl Default for LoadOptions {
 }
 
 /// The network family of a case (`model.kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ModelKind {
     /// `linear`: W_L ⋯ W_1.
     #[serde(rename = "linear")]
@@ -80,7 +83,7 @@ pub enum Activation {
 }
 
 /// What a check is expected to conclude (`checks[i].expect`), for CI.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     /// The claim holds on this case.
@@ -102,13 +105,13 @@ impl fmt::Display for Expect {
 }
 
 /// How long a case may run (`tier`): `long` cases are left out of quick runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
-    /// The default tier.
+    /// `default`: the case runs in every run (the default tier).
     #[default]
     Default,
-    /// `tier: long`.
+    /// `long`: a slow case, left out of quick runs.
     Long,
 }
 

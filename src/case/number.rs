@@ -37,6 +37,53 @@ impl<'de> Deserialize<'de> for RawNum {
     }
 }
 
+/// The `pattern` of an exact number string: a fraction `p/q` (q ≠ 0, spaces allowed around the
+/// slash) or a decimal with an optional exponent of magnitude at most [`MAX_DECIMAL_EXPONENT`],
+/// with surrounding whitespace: exactly the strings [`parse_exact`] accepts.
+pub(crate) const NUMBER_STRING_PATTERN: &str = concat!(
+    r"^\s*(?:",
+    r"[+-]?[0-9]+\s*/\s*0*[1-9][0-9]*",
+    r"|",
+    r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?0*(?:[0-9]{1,4}|10000))?",
+    r")\s*$"
+);
+
+/// A number anywhere in a case file: integer, YAML float, or exact string.
+impl schemars::JsonSchema for RawNum {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number, read exactly: an integer (7, -12); a string holding a \
+                            fraction \"p/q\" (\"1/3\", \"-2/4\") or a decimal (\"0.1\" is \
+                            exactly 1/10, \"3e-2\" is 3/100); or a YAML float such as 0.1, read \
+                            as the exact binary value it denotes (0.1000000000000000055…) and \
+                            flagged in the report. Quote decimals to mean them exactly. NaN and \
+                            infinities are rejected.",
+            "anyOf": [
+                {
+                    "description": "An integer, exact. Unquoted integers beyond 128 bits are \
+                                    read as YAML floats: quote them.",
+                    "type": "integer"
+                },
+                {
+                    "description": "A YAML float: its exact binary value is used, and the \
+                                    report notes it.",
+                    "type": "number"
+                },
+                {
+                    "description": "An exact fraction \"p/q\" (q > 0) or decimal \"0.1\", \
+                                    \"-1.25\", \"3e-2\" (exponent at most 10000 in magnitude).",
+                    "type": "string",
+                    "pattern": NUMBER_STRING_PATTERN
+                }
+            ]
+        })
+    }
+}
+
 struct NumVisitor;
 
 fn int(n: impl Into<BigInt>) -> RawNum {

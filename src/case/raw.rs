@@ -1,11 +1,18 @@
 //! The serde shape of a version-1 case file, exactly as written (nothing validated yet).
 //!
 //! Every struct denies unknown fields, so a misspelt key is an error naming it.
+//!
+//! The same types derive [`JsonSchema`], so the JSON Schema of case files (`cases/schema.json`,
+//! see [`super::json_schema`]) is generated from what the deserializer accepts. Doc comments on
+//! the types and fields below become the schema's descriptions: they are written for people
+//! editing case files.
 
 use super::number::RawNum;
 use super::{Expect, ModelKind, Tier};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize as DeriveDeserialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A matrix as a list of rows (not yet checked to be rectangular).
@@ -18,45 +25,85 @@ pub(crate) struct VersionProbe {
     pub version: Option<serde_yaml::Value>,
 }
 
-/// The whole file.
-#[derive(DeriveDeserialize)]
+/// A dlncheck case file: one network and its data, optional parameter points (given or
+/// generated), and the claims to check on them. Unknown keys are errors at every level. Numbers
+/// may be integers, exact strings such as "1/3" or "0.1", or YAML floats (see Number).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CaseFile")]
 pub(crate) struct RawCase {
+    /// The case-file format version: always 1. A file with another version is rejected before
+    /// anything else in it is read.
+    #[schemars(schema_with = "version_schema")]
     pub version: u64,
+    /// A unique, non-empty name for the case, used in reports and certificate file names.
+    /// Defaults to the file stem.
     pub name: Option<String>,
+    /// Free text: what the case tests and where its numbers come from.
     pub about: Option<String>,
+    /// Fixes every random choice (generated points, random changes of basis) so that runs are
+    /// reproducible; `dlncheck check --seed` overrides it. Default 0.
     pub seed: Option<u64>,
+    /// MPFR precision in bits of the non-exact (high-precision floating-point) arithmetic,
+    /// 16..=65536. Default 256.
     pub precision_bits: Option<u64>,
+    /// How long the case may run: `long` cases are left out of quick runs. Default `default`.
     pub tier: Option<Tier>,
+    /// The network: its family, its layer widths and the family's parameters.
     pub model: RawModel,
+    /// The data: inputs X (d_0 × n) and targets Y (d_L × n).
     pub data: RawData,
+    /// A given parameter point W_1 … W_L at which to check the claims.
     pub point: Option<RawPoint>,
+    /// Parameter points to construct with an enumerator and check the claims at.
     pub generate: Option<RawGenerate>,
+    /// The claims to check on this case, in order: at least one, no claim twice.
     pub checks: Option<Vec<RawCheck>>,
 }
 
-/// `model:`
-#[derive(DeriveDeserialize)]
+/// `version`: the integer 1.
+fn version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "integer", "const": 1 })
+}
+
+/// The network (`model:`).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Model")]
 pub(crate) struct RawModel {
+    /// The network family.
     pub kind: ModelKind,
+    /// The layer widths d_0 (input) … d_L (output), so the depth L is one less than their
+    /// number: at least two widths, each 1..=4096 (the default limit). A residual network needs
+    /// equal widths; a one-hidden-layer network has exactly three.
     pub dims: Vec<u64>,
+    /// The activation σ: required for kind one-hidden-layer, not allowed for other kinds.
     pub activation: Option<RawActivation>,
+    /// The L2 weight λ ≥ 0 of the penalty λ Σ_k ‖W_k‖²_F: required for kind l2-regularized, not
+    /// allowed for other kinds.
     pub lambda: Option<RawNum>,
 }
 
-/// `model.activation: {leaky_relu: "1/10"}`
-#[derive(DeriveDeserialize)]
+/// The activation of a one-hidden-layer network (`model.activation`), e.g.
+/// `{leaky_relu: "1/10"}`.
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Activation")]
 pub(crate) struct RawActivation {
+    /// A leaky ReLU with this slope a for negative inputs: σ(t) = t for t ≥ 0 and a·t for t < 0.
     pub leaky_relu: RawNum,
 }
 
-/// `data:`
-#[derive(DeriveDeserialize)]
+/// The data (`data:`): n samples, one per column of X and of Y.
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Data")]
 pub(crate) struct RawData {
+    /// The inputs X, d_0 × n with full row rank (Σ_XX = X Xᵀ invertible): the word `identity`
+    /// (X = I, so n = d_0) or a matrix.
     pub x: RawX,
+    /// The targets Y, d_L × n: d_L rows, each with as many entries as X has columns.
+    #[schemars(with = "MatrixSchema")]
     pub y: RawMatrix,
 }
 
@@ -69,6 +116,27 @@ pub(crate) enum RawX {
 impl<'de> Deserialize<'de> for RawX {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(XVisitor)
+    }
+}
+
+impl JsonSchema for RawX {
+    fn schema_name() -> Cow<'static, str> {
+        "X".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let matrix = generator.subschema_for::<MatrixSchema>();
+        json_schema!({
+            "description": "The word `identity` or a matrix (a list of rows).",
+            "anyOf": [
+                {
+                    "description": "The identity matrix I_{d_0}.",
+                    "type": "string",
+                    "const": "identity"
+                },
+                matrix
+            ]
+        })
     }
 }
 
@@ -99,39 +167,74 @@ impl<'de> Visitor<'de> for XVisitor {
     }
 }
 
-/// `point:`
-#[derive(DeriveDeserialize)]
+/// The JSON Schema of a [`RawMatrix`] (a type alias, so it cannot carry its own schema name).
+/// Never constructed: it only names the schema in `#[schemars(with = …)]`.
+pub(crate) enum MatrixSchema {}
+
+impl JsonSchema for MatrixSchema {
+    fn schema_name() -> Cow<'static, str> {
+        "Matrix".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let number = generator.subschema_for::<RawNum>();
+        json_schema!({
+            "description": "A matrix as a list of rows, each row a list of numbers, all rows of \
+                            the same length: [[1, 0], [0, \"1/2\"]] is 2 × 2.",
+            "type": "array",
+            "items": { "type": "array", "items": number }
+        })
+    }
+}
+
+/// A given parameter point (`point:`).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Point")]
 pub(crate) struct RawPoint {
+    /// The weight matrices W_1 … W_L in order (L = depth), W_k of shape d_k × d_{k−1}: d_k rows
+    /// of d_{k−1} numbers each.
+    #[schemars(with = "Vec<MatrixSchema>")]
     pub weights: Vec<RawMatrix>,
 }
 
-/// `generate:`
-#[derive(DeriveDeserialize)]
+/// Points to construct (`generate:`).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Generate")]
 pub(crate) struct RawGenerate {
+    /// Construct global minimizers.
     pub minimizers: Option<RawMinimizers>,
+    /// Construct the critical points, one per index set, each under seeded changes of basis.
     pub critical_points: Option<RawCriticalPoints>,
 }
 
-/// `generate.critical_points:`
-#[derive(DeriveDeserialize)]
+/// Critical points to construct (`generate.critical_points`).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "CriticalPoints")]
 pub(crate) struct RawCriticalPoints {
+    /// How many seeded changes of basis of each constructed critical point to check, 1..=100.
     pub per_set: u64,
 }
 
-/// `generate.minimizers:`
-#[derive(DeriveDeserialize)]
+/// Global minimizers to construct (`generate.minimizers`).
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Minimizers")]
 pub(crate) struct RawMinimizers {
+    /// How many global minimizers to construct, 1..=10000.
     pub count: u64,
 }
 
-/// One entry of `checks:`
-#[derive(DeriveDeserialize)]
+/// One requested check (an entry of `checks:`), e.g. `{claim: KP-exact, expect: verified}`.
+#[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Check")]
 pub(crate) struct RawCheck {
+    /// A claim id from claims.md, e.g. `KP-exact`; `dlncheck claims` lists them.
     pub claim: String,
+    /// The verdict CI expects: the check fails when the verdict differs. Without it the check
+    /// fails only on an error.
     pub expect: Option<Expect>,
 }

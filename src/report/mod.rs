@@ -2,6 +2,7 @@
 //! and never recompute them; every file is written to a temporary name and renamed.
 
 pub mod atomic;
+pub mod junit;
 pub mod markdown;
 
 use crate::verdict::Verdict;
@@ -117,10 +118,24 @@ impl Report {
         }
     }
 
-    /// Write report.json and report.md into `dir` (each atomically).
+    /// Write report.json, report.md and junit.xml into `dir` (each atomically).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)? + "\n";
+        let junit = junit::render(self).map_err(std::io::Error::other)?;
         atomic::write(&dir.join("report.json"), json.as_bytes())?;
-        atomic::write(&dir.join("report.md"), markdown::render(self).as_bytes())
+        atomic::write(&dir.join("report.md"), markdown::render(self).as_bytes())?;
+        atomic::write(&dir.join("junit.xml"), junit.as_bytes())
+    }
+
+    /// Combine shard reports into one: cases in file order (as an unsharded run lists them), the
+    /// summary recomputed. A file present in two shards is an error.
+    pub fn merge(parts: Vec<Report>) -> Result<Report, String> {
+        let mut cases: Vec<CaseReport> = parts.into_iter().flat_map(|r| r.cases).collect();
+        // the order of an unsharded run: case files sorted as paths
+        cases.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
+        if let Some(w) = cases.windows(2).find(|w| w[0].file == w[1].file) {
+            return Err(format!("{} appears in more than one shard", w[0].file));
+        }
+        Ok(Report::new(cases))
     }
 }
