@@ -1,6 +1,7 @@
 //! dlncheck: checks the published theory of deep linear networks' loss landscapes, claim by claim.
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod case;
 pub mod certify;
 pub mod claims;

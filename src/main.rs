@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "dlncheck",
     version,
     about = "Checks the theory of deep linear networks' loss landscapes, claim by claim, on concrete cases",
-    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck enumerate cases/amg-depth3-diagonal.yaml\n  dlncheck verify-cert reports/certs/*.json\n  dlncheck check cases --shard 1/2 --report-dir reports/shard-1 && dlncheck merge reports/shard-*/report.json\n  dlncheck claims"
+    after_help = "Examples:\n  dlncheck check cases\n  dlncheck check cases/kp-scalar-balanced.yaml --report-dir out --no-timing\n  dlncheck sharpness cases/kp-depth2-golden.yaml\n  dlncheck enumerate cases/amg-depth3-diagonal.yaml\n  dlncheck verify-cert reports/certs/*.json\n  dlncheck audit KP-naive --trials 100 --seed 1 --out cases/audit\n  dlncheck check cases --shard 1/2 --report-dir reports/shard-1 && dlncheck merge reports/shard-*/report.json\n  dlncheck claims"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -83,6 +83,21 @@ enum Command {
         /// Directory receiving the merged report.json, report.md and junit.xml.
         #[arg(long, default_value = "reports")]
         report_dir: PathBuf,
+    },
+    /// Search random small cases for a counterexample to a claim; shrink it and write it as a case.
+    Audit {
+        /// The claim id (see `dlncheck claims`).
+        claim: String,
+        /// Random cases to try.
+        #[arg(long, default_value_t = 200)]
+        trials: usize,
+        /// Seed of the search (the same seed gives the same cases and the same counterexample).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Directory for the minimal counterexample (YAML case with `expect: refuted`) and its
+        /// certificate.
+        #[arg(long, default_value = "cases/audit")]
+        out: PathBuf,
     },
     /// Print the JSON Schema of case files (the one shipped as cases/schema.json).
     Schema,
@@ -225,6 +240,30 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+        Command::Audit {
+            claim,
+            trials,
+            seed,
+            out,
+        } => match dlncheck::audit::audit(&claim, trials, seed, &out, &Default::default()) {
+            Err(e) => fail(&e),
+            Ok(r) => {
+                println!("{claim}: {} trials, {} applicable", r.trials, r.applicable);
+                match r.counterexample {
+                    Some((case, cert, steps)) => {
+                        println!(
+                            "counterexample (after {steps} shrink steps): {}",
+                            case.display()
+                        );
+                        if let Some(c) = cert {
+                            println!("certificate: {}", c.display());
+                        }
+                    }
+                    None => println!("no counterexample found"),
+                }
+                ExitCode::SUCCESS
+            }
+        },
         Command::Schema => {
             match serde_json::to_string_pretty(&dlncheck::case::json_schema()) {
                 Ok(text) => println!("{text}"),
