@@ -281,17 +281,37 @@ fn main() -> ExitCode {
 }
 
 /// Print the per-claim summary and map the outcome to the exit code (0 met, 1 unmet, 2 invalid).
+/// The closing status line is colored only on a terminal outside CI.
 fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode {
     print!("{}", dlncheck::report::markdown::summary_table(report));
     println!("reports: {}", dir.join("report.json").display());
     let s = &report.summary;
-    ExitCode::from(if s.errors > 0 {
-        2
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    console::set_colors_enabled(console::Term::stdout().is_term() && !ci);
+    let (code, line) = if s.errors > 0 {
+        (
+            2,
+            console::style(format!("{} invalid case files", s.errors))
+                .red()
+                .bold(),
+        )
     } else if s.unmet > 0 {
-        1
+        (
+            1,
+            console::style(format!("{} checks differ from their expectation", s.unmet))
+                .red()
+                .bold(),
+        )
     } else {
-        0
-    })
+        (
+            0,
+            console::style(format!("all {} checks met their expectation", s.checks))
+                .green()
+                .bold(),
+        )
+    };
+    println!("{line}");
+    ExitCode::from(code)
 }
 
 fn load(path: &std::path::Path) -> Result<dlncheck::case::Case, ExitCode> {

@@ -467,3 +467,52 @@ fn audits_of_the_readings_to_audit_find_shrunk_reproducible_counterexamples() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("no counterexample found"));
     assert!(!out_dir.exists());
 }
+
+#[test]
+fn killing_a_run_never_leaves_a_partial_report() {
+    let bin = assert_cmd::cargo::cargo_bin("dlncheck");
+    for delay_ms in [5u64, 40, 120, 250, 400, 700, 1000] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(root())
+            .env("CI", "true")
+            .args(["check", "cases", "--quiet", "--jobs", "2", "--report-dir"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no destructor, no cleanup runs
+        let _ = child.wait();
+        // every report or certificate present is complete (written to a temporary name, renamed)
+        for name in ["report.json", "report.md", "junit.xml"] {
+            let p = dir.path().join(name);
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                match name {
+                    "report.json" => {
+                        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                            panic!("partial report.json after {delay_ms} ms: {e}")
+                        });
+                        assert!(v["summary"]["cases"].as_u64().unwrap() >= 15);
+                    }
+                    "report.md" => assert!(text.contains("## By case"), "partial report.md"),
+                    _ => assert!(
+                        text.trim_end().ends_with("</testsuites>"),
+                        "partial junit.xml"
+                    ),
+                }
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(dir.path().join("certs")) {
+            for e in entries {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "json") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    serde_json::from_str::<Value>(&text)
+                        .unwrap_or_else(|e| panic!("partial {}: {e}", p.display()));
+                }
+            }
+        }
+    }
+}
