@@ -1,22 +1,28 @@
 # dlncheck — the two commands of the README, each installing what a fresh machine lacks first.
 # rug builds GMP and MPFR from source; GMP's configure needs m4 (absent on a fresh machine).
+# The HTML report's test renders the page in headless Chromium (Debian's package).
 
 CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps check test bench
+.PHONY: deps test-deps check test bench
 
 deps:
 	@command -v m4 >/dev/null 2>&1 || { \
 	  echo "installing m4 (needed by GMP's build, through rug)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq m4; }
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq m4; }
+
+test-deps: deps
+	@command -v chromium >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 || { \
+	  echo "installing chromium and python3 (HTML report screenshot test, report contract checker)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium python3; }
 
 # Run the main job: every shipped case, reports under reports/.
 check: deps
 	$(CARGO) run --release --quiet -- check cases
 
 # Run the tests: formatting, lints, unit, property and integration tests.
-test: deps
+test: test-deps
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
