@@ -195,6 +195,12 @@ impl Estimate {
     /// Is the f64 value consistent with the MPFR value and the enclosure, within the stated bounds?
     /// Returns a description of the first disagreement.
     pub fn disagreement(&self) -> Option<String> {
+        if !self.f64.is_finite() || !self.f64_tol.is_finite() {
+            return Some(format!(
+                "the f64 value {:e} (tolerance {:e}) is not finite: the f64 path overflowed or failed",
+                self.f64, self.f64_tol
+            ));
+        }
         if let Some(enc) = &self.enclosure {
             let tol = crate::linalg::field::f64_to_q(self.f64_tol)?;
             let v = crate::linalg::field::f64_to_q(self.f64)?;
@@ -386,5 +392,9 @@ mod tests {
         let mut bad = mk(1.0, 1e-30);
         bad.f64 = 1.1;
         assert!(bad.disagreement().is_some());
+        // an overflowed f64 path is never taken as agreement
+        let mut overflow = Estimate::exact(&q(4, 1), 128);
+        overflow.f64 = f64::INFINITY;
+        assert!(overflow.disagreement().unwrap().contains("not finite"));
     }
 }
