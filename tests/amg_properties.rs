@@ -8,12 +8,14 @@ use dlncheck::claims::amg::{
 use dlncheck::enumerate::critical::{critical_points, index_sets, CriticalPoint};
 use dlncheck::enumerate::minimizers::{random_orthogonal, random_transform, Point};
 use dlncheck::enumerate::spectrum::spectrum;
+use dlncheck::linalg::field::q_to_string;
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::Exact;
 use num_rational::BigRational;
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use rand::SeedableRng;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// A random architecture and a target Y = Q D (Q rational orthogonal, D rectangular diagonal with
 /// distinct positive entries), so Σ = Y Yᵀ = Q D Dᵀ Qᵀ has a rational spectrum with rational
@@ -88,8 +90,44 @@ impl Problem {
 }
 
 static POINTS: AtomicUsize = AtomicUsize::new(0);
+/// The last failing input: quickcheck shrinks by re-running the property on simpler inputs, so the
+/// last one that fails is the minimal counterexample.
+static LAST_FAILURE: Mutex<Option<Problem>> = Mutex::new(None);
+
+impl Problem {
+    /// The problem as a YAML case checking both readings, to be added to the regression suite.
+    fn to_yaml(&self, why: &str) -> String {
+        let y = self.target();
+        let rows: Vec<String> = (0..y.rows())
+            .map(|i| {
+                format!(
+                    "[{}]",
+                    (0..y.cols())
+                        .map(|j| format!("\"{}\"", q_to_string(y.at(i, j))))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        format!(
+            "version: 1\nabout: \"finding of tests/amg_properties.rs: {}\"\nseed: {}\nmodel: {{kind: linear, dims: {:?}}}\ndata: {{x: identity, y: [{}]}}\nchecks:\n  - {{claim: AMG-classify}}\n  - {{claim: AMG-classify-path}}\n",
+            why.replace('"', "'"),
+            self.seed,
+            self.dims,
+            rows.join(", ")
+        )
+    }
+}
 
 fn criterion_matches_certificate(p: Problem) -> TestResult {
+    let result = classify_all(&p);
+    if result.is_failure() {
+        *LAST_FAILURE.lock().unwrap() = Some(p);
+    }
+    result
+}
+
+fn classify_all(p: &Problem) -> TestResult {
     let y = p.target();
     let x = mat::identity(&Exact, p.dims[0]);
     let Ok(sp) = spectrum(&x, &y, 128) else {
@@ -151,10 +189,27 @@ fn criterion_matches_certificate(p: Problem) -> TestResult {
 
 #[test]
 fn criterion_and_certificate_agree_on_at_least_1000_points() {
-    QuickCheck::new()
+    let outcome = QuickCheck::new()
         .tests(200)
         .max_tests(2000)
-        .quickcheck(criterion_matches_certificate as fn(Problem) -> TestResult);
+        .quicktest(criterion_matches_certificate as fn(Problem) -> TestResult);
+    if outcome.is_err() {
+        // a disagreement is a finding: write the shrunk case where the suite can pick it up
+        let p = LAST_FAILURE
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("a failing input was recorded");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("findings");
+        std::fs::create_dir_all(&dir).unwrap();
+        let dims: Vec<String> = p.dims.iter().map(|d| d.to_string()).collect();
+        let path = dir.join(format!("amg-classify-{}-{}.yaml", dims.join("x"), p.seed));
+        std::fs::write(&path, p.to_yaml(&format!("{outcome:?}"))).unwrap();
+        panic!(
+            "criterion and certificate disagree; minimal case written to {}",
+            path.display()
+        );
+    }
     let n = POINTS.load(Ordering::Relaxed);
     assert!(n >= 1000, "only {n} critical points were classified");
 }
