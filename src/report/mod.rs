@@ -2,6 +2,7 @@
 //! and never recompute them; every file is written to a temporary name and renamed.
 
 pub mod atomic;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 
@@ -118,12 +119,16 @@ impl Report {
         }
     }
 
-    /// Write report.json, report.md and junit.xml into `dir` (each atomically).
+    /// Write report.json, report.md, report.html and junit.xml into `dir` (each atomically).
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)? + "\n";
         let junit = junit::render(self).map_err(std::io::Error::other)?;
         atomic::write(&dir.join("report.json"), json.as_bytes())?;
         atomic::write(&dir.join("report.md"), markdown::render(self).as_bytes())?;
+        atomic::write(
+            &dir.join("report.html"),
+            html::render_in(self, dir).as_bytes(),
+        )?;
         atomic::write(&dir.join("junit.xml"), junit.as_bytes())
     }
 
