@@ -173,17 +173,10 @@ fn main() -> ExitCode {
             finish(&report, &report_dir)
         }
         Command::Sharpness { case, precision } => {
-            let c = match load(&case) {
-                Ok(c) => c,
+            let (c, settings) = match load(&case, precision) {
+                Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            let settings = runner::settings_for(
-                &c,
-                &RunOptions {
-                    precision,
-                    ..RunOptions::default()
-                },
-            );
             match dlncheck::sharpness::report(&c, &settings) {
                 Ok(text) => {
                     print!("{text}");
@@ -193,17 +186,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Enumerate { case, precision } => {
-            let c = match load(&case) {
-                Ok(c) => c,
+            let (c, settings) = match load(&case, precision) {
+                Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            let settings = runner::settings_for(
-                &c,
-                &RunOptions {
-                    precision,
-                    ..RunOptions::default()
-                },
-            );
             match dlncheck::enumerate_table::table(
                 &c,
                 settings.prec,
@@ -314,12 +300,30 @@ fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode 
     ExitCode::from(code)
 }
 
-fn load(path: &std::path::Path) -> Result<dlncheck::case::Case, ExitCode> {
+/// Load one case file, with the settings it runs with (`--precision` overriding its own).
+fn load(
+    path: &std::path::Path,
+    precision: Option<u32>,
+) -> Result<
+    (
+        dlncheck::case::Case,
+        dlncheck::certify::lambda_max::Settings,
+    ),
+    ExitCode,
+> {
     let opts = dlncheck::case::LoadOptions {
         known_claims: claims::known_ids(),
         ..Default::default()
     };
-    dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))
+    let c = dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))?;
+    let settings = runner::settings_for(
+        &c,
+        &RunOptions {
+            precision,
+            ..RunOptions::default()
+        },
+    );
+    Ok((c, settings))
 }
 
 fn fail(msg: &str) -> ExitCode {

@@ -244,19 +244,24 @@ claim!(
 );
 impl KpBound {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let mut b = with_hessian(ctx, kp, i);
-            let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
-            b.finding(
-                Self::ID,
-                &kp.points[i],
-                ("lambda_max", q("lambda_max")),
-                Op::Le,
-                ("sum_c_squared", sum),
-                &ctx.eq_tol(),
-            )
-        })
+        lambda_against_sum_c_squared(Self::ID, ctx, Op::Le)
     }
+}
+
+/// λ_max `op` Σ_k c_k² at every point (KP-bound with ≤, KP-naive with =).
+fn lambda_against_sum_c_squared(claim: &str, ctx: &CaseContext, op: Op) -> Outcome {
+    per_point(ctx, |kp, i| {
+        let mut b = with_hessian(ctx, kp, i);
+        let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
+        b.finding(
+            claim,
+            &kp.points[i],
+            ("lambda_max", q("lambda_max")),
+            op,
+            ("sum_c_squared", sum),
+            &ctx.eq_tol(),
+        )
+    })
 }
 
 claim!(
@@ -267,18 +272,7 @@ claim!(
 );
 impl KpNaive {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let mut b = with_hessian(ctx, kp, i);
-            let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
-            b.finding(
-                Self::ID,
-                &kp.points[i],
-                ("lambda_max", q("lambda_max")),
-                Op::Eq,
-                ("sum_c_squared", sum),
-                &ctx.eq_tol(),
-            )
-        })
+        lambda_against_sum_c_squared(Self::ID, ctx, Op::Eq)
     }
 }
 
