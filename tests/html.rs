@@ -178,7 +178,11 @@ fn html_report_makes_failures_visible() {
 
     let page = html::render(&report);
     assert!(page.contains("class=\"banner bad\""));
-    assert!(page.contains("1 of 149 checks did not meet their expectation"));
+    let unmet_line = format!(
+        "1 of {} checks did not meet their expectation",
+        report.summary.checks
+    );
+    assert!(page.contains(&unmet_line), "{unmet_line}");
     assert!(page.contains("1 invalid case file<"));
     assert_eq!(total(&page, "unmet"), 1);
     assert_eq!(page.matches("<tr class=\"check unmet\">").count(), 1);
