@@ -171,20 +171,7 @@ impl AuditCase {
                 mat::matmul(&Exact, &p, &x_exact)
             }
         };
-        let rows = |m: &Mat<BigRational>| -> String {
-            let r: Vec<String> = (0..m.rows())
-                .map(|i| {
-                    format!(
-                        "[{}]",
-                        (0..m.cols())
-                            .map(|j| format!("\"{}\"", q_to_string(m.at(i, j))))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })
-                .collect();
-            format!("[{}]", r.join(", "))
-        };
+        let rows = yaml_matrix;
         let mut out = format!(
             "version: 1\nname: {name}\nabout: \"{about}\"\nseed: {}\n",
             self.seed
@@ -272,6 +259,19 @@ impl Arbitrary for AuditCase {
         }
         Box::new(out.into_iter())
     }
+}
+
+/// A matrix as a YAML flow sequence of rows of exact strings, e.g. `[["1/2", "0"], ["0", "1"]]`.
+pub fn yaml_matrix(m: &Mat<BigRational>) -> String {
+    let r: Vec<String> = (0..m.rows())
+        .map(|i| {
+            let row: Vec<String> = (0..m.cols())
+                .map(|j| format!("\"{}\"", q_to_string(m.at(i, j))))
+                .collect();
+            format!("[{}]", row.join(", "))
+        })
+        .collect();
+    format!("[{}]", r.join(", "))
 }
 
 /// The result of an audit.

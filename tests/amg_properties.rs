@@ -2,13 +2,13 @@
 //! distinct spectrum, the rank criterion (both readings) and the Hessian certificates agree at
 //! every constructed critical point. quickcheck shrinks any disagreement to a minimal case.
 
+use dlncheck::audit::yaml_matrix;
 use dlncheck::claims::amg::{
     canonical_set, class_by_certificate, class_by_criterion, optimum, Class, Reading,
 };
 use dlncheck::enumerate::critical::{critical_points, index_sets, CriticalPoint};
 use dlncheck::enumerate::minimizers::{random_orthogonal, random_transform, Point};
 use dlncheck::enumerate::spectrum::spectrum;
-use dlncheck::linalg::field::q_to_string;
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::Exact;
 use num_rational::BigRational;
@@ -97,24 +97,13 @@ static LAST_FAILURE: Mutex<Option<Problem>> = Mutex::new(None);
 impl Problem {
     /// The problem as a YAML case checking both readings, to be added to the regression suite.
     fn to_yaml(&self, why: &str) -> String {
-        let y = self.target();
-        let rows: Vec<String> = (0..y.rows())
-            .map(|i| {
-                format!(
-                    "[{}]",
-                    (0..y.cols())
-                        .map(|j| format!("\"{}\"", q_to_string(y.at(i, j))))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect();
+        let y = yaml_matrix(&self.target());
         format!(
-            "version: 1\nabout: \"finding of tests/amg_properties.rs: {}\"\nseed: {}\nmodel: {{kind: linear, dims: {:?}}}\ndata: {{x: identity, y: [{}]}}\nchecks:\n  - {{claim: AMG-classify}}\n  - {{claim: AMG-classify-path}}\n",
+            "version: 1\nabout: \"finding of tests/amg_properties.rs: {}\"\nseed: {}\nmodel: {{kind: linear, dims: {:?}}}\ndata: {{x: identity, y: {}}}\nchecks:\n  - {{claim: AMG-classify}}\n  - {{claim: AMG-classify-path}}\n",
             why.replace('"', "'"),
             self.seed,
             self.dims,
-            rows.join(", ")
+            y
         )
     }
 }

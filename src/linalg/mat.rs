@@ -245,43 +245,21 @@ pub fn null_space(a: &Mat<BigRational>) -> Vec<Vec<BigRational>> {
         .collect()
 }
 
-/// Solve A X = B exactly for square invertible A (Gauss–Jordan); `None` when A is singular.
+/// Solve A X = B exactly for square invertible A (the reduced row echelon form of [A | B] is
+/// [I | X]); `None` when A is singular.
 pub fn solve_exact(a: &Mat<BigRational>, b: &Mat<BigRational>) -> Option<Mat<BigRational>> {
-    use num_traits::Zero;
     assert!(a.is_square() && a.rows == b.rows, "solve_exact: shapes");
     let n = a.rows;
-    let mut m = a.clone();
-    let mut x = b.clone();
-    for col in 0..n {
-        let piv = (col..n).find(|&r| !m.at(r, col).is_zero())?;
-        for j in 0..n {
-            m.data.swap(col * n + j, piv * n + j);
+    let augmented = Mat::from_fn(n, n + b.cols, |i, j| {
+        if j < n {
+            a.at(i, j).clone()
+        } else {
+            b.at(i, j - n).clone()
         }
-        for j in 0..x.cols {
-            x.data.swap(col * x.cols + j, piv * x.cols + j);
-        }
-        let p = m.at(col, col).clone();
-        for j in 0..n {
-            *m.at_mut(col, j) /= &p;
-        }
-        for j in 0..x.cols {
-            *x.at_mut(col, j) /= &p;
-        }
-        for r in 0..n {
-            if r != col && !m.at(r, col).is_zero() {
-                let factor = m.at(r, col).clone();
-                for j in 0..n {
-                    let t = &factor * m.at(col, j);
-                    *m.at_mut(r, j) -= t;
-                }
-                for j in 0..x.cols {
-                    let t = &factor * x.at(col, j);
-                    *x.at_mut(r, j) -= t;
-                }
-            }
-        }
-    }
-    Some(x)
+    });
+    let (r, pivots) = rref(&augmented);
+    (pivots.len() >= n && pivots[..n].iter().copied().eq(0..n))
+        .then(|| Mat::from_fn(n, b.cols, |i, j| r.at(i, n + j).clone()))
 }
 
 #[cfg(test)]
