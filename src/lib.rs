@@ -1,4 +1,10 @@
 //! dlncheck: checks the published theory of deep linear networks' loss landscapes, claim by claim.
+//!
+//! Data flows one way: `case` (YAML → validated [`case::Case`]) → `claims` (each a
+//! [`claims::Claim`] checked on a [`claims::CaseContext`], using `model`, `certify`, `enumerate`) →
+//! `runner` (parallel, isolated cases) → `report` (JSON, Markdown, HTML, JUnit). `linalg` knows no
+//! networks, `model` knows no claims, writers never recompute, and `verify` (the independent
+//! certificate checker) imports none of the numerical modules.
 #![warn(missing_docs)]
 
 pub mod audit;

@@ -50,7 +50,7 @@ pub fn known_ids() -> Vec<String> {
     registry().iter().map(|c| c.id().to_string()).collect()
 }
 
-/// Map a verdict to the outcome of a claim whose case is invalid for it.
+/// The `error` outcome of a claim whose case is invalid for it (the message names the field).
 pub fn not_applicable(message: impl Into<String>) -> Outcome {
     Outcome::new(Verdict::Error).with_reason(message)
 }
