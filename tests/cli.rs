@@ -516,3 +516,20 @@ fn killing_a_run_never_leaves_a_partial_report() {
         }
     }
 }
+
+#[test]
+fn a_million_layer_network_is_refused_by_the_size_limit_not_by_a_crash() {
+    let work = tempfile::tempdir().unwrap();
+    let dims = vec!["1"; 1_000_001].join(", ");
+    let f = work.path().join("million.yaml");
+    std::fs::write(&f, format!("version: 1\nmodel: {{kind: linear, dims: [{dims}]}}\ndata: {{x: identity, y: [[1]]}}\nchecks: [{{claim: KP-exact}}]\n")).unwrap();
+    let (code, report) = run_check(&[f.to_str().unwrap()], &work.path().join("r"));
+    assert_eq!(code, 2);
+    let msg = report["cases"][0]["error"].as_str().unwrap();
+    assert!(
+        msg.contains("million.yaml:2:")
+            && msg.contains("model.dims")
+            && msg.contains("P = 1000000 parameters"),
+        "{msg}"
+    );
+}

@@ -94,7 +94,8 @@ impl<'de> Visitor<'de> for NumVisitor {
     type Value = RawNum;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(EXPECTING)
+        // serde writes "expected " before this text itself
+        f.write_str(EXPECTING.trim_start_matches("expected "))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNum, E> {
         Ok(int(v))
