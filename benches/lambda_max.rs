@@ -70,8 +70,14 @@ fn id(l: usize, d: usize) -> BenchmarkId {
     BenchmarkId::from_parameter(format!("{l}x{d}"))
 }
 
-fn f64_dense(c: &mut Criterion) {
-    let mut g = c.benchmark_group("lambda_max/f64-dense");
+/// One group `lambda_max/{name}`: build a symmetric matrix in f64 from the evaluated network
+/// with `build`, then take its top eigenvalue with faer.
+fn f64_path(
+    c: &mut Criterion,
+    name: &str,
+    build: impl Fn(&[Mat<f64>], &dlncheck::model::linear::Evaluated<f64>) -> Mat<f64>,
+) {
+    let mut g = c.benchmark_group(format!("lambda_max/{name}"));
     g.sample_size(10).measurement_time(Duration::from_secs(2));
     for &(l, d) in F64_SIZES {
         let p = minimizer(l, d);
@@ -80,30 +86,21 @@ fn f64_dense(c: &mut Criterion) {
         g.bench_function(id(l, d), |b| {
             b.iter(|| {
                 let ev = evaluate(&F64, &ws, &x, &y);
-                let h = hessian(&F64, &ws, &ev);
-                eigen_f64::top_eigenpair(black_box(&h)).unwrap().value
+                eigen_f64::top_eigenpair(black_box(&build(&ws, &ev)))
+                    .unwrap()
+                    .value
             })
         });
     }
     g.finish();
 }
 
+fn f64_dense(c: &mut Criterion) {
+    f64_path(c, "f64-dense", |ws, ev| hessian(&F64, ws, ev));
+}
+
 fn kp_operator_f64(c: &mut Criterion) {
-    let mut g = c.benchmark_group("lambda_max/kp-operator-f64");
-    g.sample_size(10).measurement_time(Duration::from_secs(2));
-    for &(l, d) in F64_SIZES {
-        let p = minimizer(l, d);
-        let (ws, x, y) = converted(&F64, &p);
-        g.throughput(Throughput::Elements(params(&p)));
-        g.bench_function(id(l, d), |b| {
-            b.iter(|| {
-                let ev = evaluate(&F64, &ws, &x, &y);
-                let k = kp_operator(&F64, &ev);
-                eigen_f64::top_eigenpair(black_box(&k)).unwrap().value
-            })
-        });
-    }
-    g.finish();
+    f64_path(c, "kp-operator-f64", |_, ev| kp_operator(&F64, ev));
 }
 
 fn mpfr_256(c: &mut Criterion) {

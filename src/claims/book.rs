@@ -206,6 +206,19 @@ impl Book {
         }
     }
 
+    /// A finding from `lhs op rhs` between two single quantities already in the book.
+    pub fn compare(
+        &mut self,
+        claim: &str,
+        p: &Point,
+        lhs: &str,
+        op: Op,
+        rhs: &str,
+        tol: &BigRational,
+    ) -> Finding {
+        self.finding(claim, p, (lhs, q(lhs)), op, (rhs, q(rhs)), tol)
+    }
+
     /// A finding from one relation: holds or fails (a counterexample) or undecided.
     pub fn finding(
         &mut self,

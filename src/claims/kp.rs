@@ -145,12 +145,12 @@ impl KpExact {
                 json!({"matrix": "kp_operator"}),
                 (k, kproof.as_ref()),
             );
-            b.finding(
+            b.compare(
                 Self::ID,
                 &kp.points[i],
-                ("lambda_max", q("lambda_max")),
+                "lambda_max",
                 Op::Eq,
-                ("kp_operator", q("kp_operator")),
+                "kp_operator",
                 &ctx.eq_tol(),
             )
         })
@@ -224,12 +224,12 @@ impl KpTrace {
                 json!({"scalar": "trace_formula"}),
                 (&estimate_scalar(&TraceFormula(p), prec), None),
             );
-            b.finding(
+            b.compare(
                 Self::ID,
                 p,
-                ("trace_hessian", q("trace_hessian")),
+                "trace_hessian",
                 Op::Eq,
-                ("trace_formula", q("trace_formula")),
+                "trace_formula",
                 &ctx.eq_tol(),
             )
         })
@@ -365,12 +365,12 @@ impl KpScalar {
                 json!({"scalar": "scalar_formula"}),
                 (&rhs, None),
             );
-            b.finding(
+            b.compare(
                 Self::ID,
                 p,
-                ("lambda_max", q("lambda_max")),
+                "lambda_max",
                 Op::Eq,
-                ("scalar_formula", q("scalar_formula")),
+                "scalar_formula",
                 &ctx.eq_tol(),
             )
         })
@@ -393,12 +393,12 @@ impl KpMin {
             } else {
                 Op::Ge
             };
-            b.finding(
+            b.compare(
                 Self::ID,
                 &kp.points[i],
-                ("lambda_max", q("lambda_max")),
+                "lambda_max",
                 op,
-                ("min_sharpness", q("min_sharpness")),
+                "min_sharpness",
                 &ctx.eq_tol(),
             )
         })
