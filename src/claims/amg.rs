@@ -7,6 +7,7 @@ use super::book::{matrix_json, Book};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
 use super::{not_applicable, CaseContext, Claim};
 use crate::certify::estimate::Basis;
+use crate::enumerate::coordinates;
 use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
 use crate::enumerate::minimizers::{self, Point};
 use crate::enumerate::spectrum::{spectrum, Spectrum};
@@ -498,6 +499,19 @@ impl Claim for AmgProduct {
     }
 }
 
+/// The point with 1e-6 added to every entry and each entry rounded to the nearest f64: a stand-in
+/// for a minimizer reached by gradient descent.
+fn perturbed(ws: &[Mat<BigRational>]) -> Vec<Mat<BigRational>> {
+    ws.iter()
+        .map(|w| {
+            w.map(|x| {
+                f64_to_q(crate::linalg::field::q_to_f64(x) + 1e-6)
+                    .expect("a small rational plus 1e-6 is finite")
+            })
+        })
+        .collect()
+}
+
 /// Claim AMG-minimizers.
 pub struct AmgMinimizers;
 impl Claim for AmgMinimizers {
@@ -553,18 +567,38 @@ impl Claim for AmgMinimizers {
                     e.values.insert("loss".into(), json!(q_to_string(&f)));
                     e.values
                         .insert("f_star".into(), json!(q_to_string(&f_star)));
-                    // the inverse map, where the parameterization is a bijection (hidden widths = rank)
-                    let params = minimizers::to_parameters(&point.weights, &target);
-                    let round_trip = params.as_ref().map(|gs| {
-                        minimizers::from_parameters(gs, &target).as_ref() == Some(&point.weights)
-                    });
-                    e.values
-                        .insert("inverse_map_round_trip".into(), json!(round_trip));
-                    let finding = if round_trip == Some(false) {
+                    // the inverse map for any widths, and the exact projection of this
+                    // minimizer perturbed by 1e-6 and rounded to f64 (as gradient descent would
+                    // leave it) back onto the minimizers
+                    let round_trip = coordinates::to_coordinates(&point.weights, &target)
+                        .and_then(|co| coordinates::from_coordinates(&co, &target))
+                        .map(|back| back == point.weights);
+                    let projected = coordinates::project(&perturbed(&point.weights), &target)
+                        .map(|p| linear::loss(&Exact, &linear::evaluate(&Exact, &p, &c.x, &c.y)));
+                    e.values.insert(
+                        "inverse_map_round_trip".into(),
+                        json!(round_trip.as_ref().ok()),
+                    );
+                    e.values.insert(
+                        "projected_perturbation_loss".into(),
+                        json!(projected.as_ref().ok().map(q_to_string)),
+                    );
+                    let finding = if round_trip != Ok(true) {
                         Finding::Fails(
                             Basis::Exact,
                             e,
-                            "the inverse map does not return the minimizer's parameters".into(),
+                            format!(
+                                "the inverse map does not return the minimizer: {}",
+                                round_trip
+                                    .err()
+                                    .map_or("a different point".into(), |x| x.to_string())
+                            ),
+                        )
+                    } else if projected.as_ref() != Ok(&f_star) {
+                        Finding::Fails(
+                            Basis::Exact,
+                            e,
+                            "the projection of a perturbed minimizer is not a minimizer".into(),
                         )
                     } else if f == f_star && ev.partials.product() == &target {
                         Finding::Holds(Basis::Exact, e)

@@ -188,54 +188,6 @@ pub fn random_transform(
     change_basis(ws, &gs)
 }
 
-/// The inverse of the change-of-basis parameterization when every hidden width equals k = rk Φ
-/// (then the map (G_1, …, G_{L−1}) ↦ (G_1R, G_2G_1⁻¹, …, C G_{L−1}⁻¹) from GL(k)^{L−1} onto the
-/// minimizers is a bijection): G_1 = W_1 Rᵀ(RRᵀ)⁻¹ and G_i = W_i G_{i−1} for 1 < i < L. `None`
-/// when the widths differ from k or some G_i is singular.
-pub fn to_parameters(
-    ws: &[Mat<BigRational>],
-    phi: &Mat<BigRational>,
-) -> Option<Vec<Mat<BigRational>>> {
-    let (_, r) = rank_factorization(phi);
-    let k = r.rows();
-    let l = ws.len();
-    if l < 2 || ws[..l - 1].iter().any(|w| w.rows() != k) {
-        return None;
-    }
-    let rrt = mat::matmul_nt(&Exact, &r, &r);
-    let right_inverse = mat::matmul(
-        &Exact,
-        &r.transpose(),
-        &mat::solve_exact(&rrt, &mat::identity(&Exact, k))?,
-    );
-    let mut gs = vec![mat::matmul(&Exact, &ws[0], &right_inverse)];
-    for w in &ws[1..l - 1] {
-        let next = mat::matmul(&Exact, w, gs.last().expect("nonempty"));
-        gs.push(next);
-    }
-    gs.iter().all(|g| mat::rank_exact(g) == k).then_some(gs)
-}
-
-/// The minimizer with parameters (G_1, …, G_{L−1}) (hidden widths equal to k = rk Φ):
-/// W_1 = G_1 R, W_i = G_i G_{i−1}⁻¹, W_L = C G_{L−1}⁻¹ with Φ = C R the rank factorization.
-pub fn from_parameters(
-    gs: &[Mat<BigRational>],
-    phi: &Mat<BigRational>,
-) -> Option<Vec<Mat<BigRational>>> {
-    let (c, r) = rank_factorization(phi);
-    let k = r.rows();
-    let inv: Vec<_> = gs
-        .iter()
-        .map(|g| mat::solve_exact(g, &mat::identity(&Exact, k)))
-        .collect::<Option<_>>()?;
-    let mut ws = vec![mat::matmul(&Exact, &gs[0], &r)];
-    for i in 1..gs.len() {
-        ws.push(mat::matmul(&Exact, &gs[i], &inv[i - 1]));
-    }
-    ws.push(mat::matmul(&Exact, &c, inv.last()?));
-    Some(ws)
-}
-
 /// Add seeded free blocks acting on kernels: W_k ↦ W_k + N(A_k)·R_k with A_k = W_L⋯W_{k+1}
 /// and N(A_k) a basis of its null space, then W_k ↦ W_k + R'_k·N(B_kᵀ)ᵀ with B_k = W_{k−1}⋯W_1, so
 /// A_k Z_k B_k = 0 and the product W_L⋯W_1 is unchanged (the part of the parameterization of the
@@ -404,50 +356,6 @@ mod tests {
         let (qm, qt) = random_orthogonal(&mut rng, 3);
         assert_eq!(mat::matmul(&Exact, &qm, &qt), mat::identity(&Exact, 3));
         assert!(base_minimizer(&[2, 1, 3], &phi).is_err());
-    }
-
-    #[test]
-    fn parameters_round_trip_and_project_a_perturbed_minimizer() {
-        let phi = Mat::from_vec(
-            2,
-            3,
-            vec![q(1, 1), q(2, 1), q(0, 1), q(0, 1), q(1, 2), q(3, 1)],
-        );
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let gs: Vec<_> = (0..3).map(|_| random_invertible(&mut rng, 2).0).collect();
-        let ws = from_parameters(&gs, &phi).unwrap();
-        assert_eq!(product(&ws), phi);
-        assert_eq!(to_parameters(&ws, &phi).unwrap(), gs);
-        // a minimizer "reached by gradient descent": perturbed by 1e-6 and rounded to rationals;
-        // mapped to parameters and back it becomes an exact minimizer again, close to the input
-        let noisy: Vec<_> = ws
-            .iter()
-            .map(|w| {
-                w.map(|x| {
-                    crate::linalg::field::f64_to_q(crate::linalg::field::q_to_f64(x) + 1e-6)
-                        .unwrap()
-                })
-            })
-            .collect();
-        assert_ne!(product(&noisy), phi);
-        let projected = from_parameters(&to_parameters(&noisy, &phi).unwrap(), &phi).unwrap();
-        assert_eq!(product(&projected), phi);
-        let dist = projected
-            .iter()
-            .zip(&ws)
-            .flat_map(|(a, b)| {
-                a.as_slice()
-                    .iter()
-                    .zip(b.as_slice())
-                    .map(|(x, y)| crate::linalg::field::q_to_f64(&(x - y)).abs())
-                    .collect::<Vec<_>>()
-            })
-            .fold(0.0, f64::max);
-        assert!(dist < 1e-4, "{dist}");
-        assert!(
-            to_parameters(&base_minimizer(&[3, 3, 2], &phi).unwrap(), &phi).is_none(),
-            "width 3 > rank 2"
-        );
     }
 
     #[test]

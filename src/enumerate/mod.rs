@@ -1,6 +1,7 @@
 //! Points of a problem from explicit parameterizations: zero-loss minimizers (rank factorization,
 //! changes of basis between layers, balanced SVD factorizations).
 
+pub mod coordinates;
 pub mod critical;
 pub mod minimizers;
 pub mod spectrum;
