@@ -12,10 +12,10 @@
 use super::minimizers::{rank_factorization, Point};
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
-use crate::linalg::Exact;
+use crate::linalg::{Exact, Field};
 use crate::model::linear;
 use num_rational::BigRational;
-use num_traits::{One, Zero};
+use num_traits::Zero;
 
 /// A constructed critical point with its index set and how it was built.
 #[derive(Clone, Debug)]
@@ -24,18 +24,6 @@ pub struct CriticalPoint {
     pub point: Point,
     /// S ⊆ {0, …, d_L − 1} (0-based, in λ order).
     pub set: Vec<usize>,
-}
-
-/// The identity-like d_out × d_in matrix (ones on the diagonal, rank min(d_out, d_in)), or the
-/// rank-`k` truncation of it.
-fn diag_ones(d_out: usize, d_in: usize, k: usize) -> Mat<BigRational> {
-    Mat::from_fn(d_out, d_in, |i, j| {
-        if i == j && i < k {
-            BigRational::one()
-        } else {
-            BigRational::zero()
-        }
-    })
 }
 
 /// Every index set S ⊆ {0, …, d − 1} with |S| ≤ r, in lexicographic order by size then elements.
@@ -57,44 +45,106 @@ pub fn index_sets(d: usize, r: usize) -> Vec<Vec<usize>> {
     out
 }
 
-/// The layers W_1 … W_L for the factorization [R; 0] = W_{L−1:1} and W_L = [C 0], where the hidden
-/// layers have rank `hidden_rank(k)` (at least s = rows of R).
-fn layered(
+/// The identity-like d_out × d_in matrix with ones at (i, i) for i < k (rank min(k, d_out, d_in)).
+fn diag_ones<F: Field>(f: &F, d_out: usize, d_in: usize, k: usize) -> Mat<F::T> {
+    Mat::from_fn(d_out, d_in, |i, j| {
+        if i == j && i < k {
+            f.one()
+        } else {
+            f.zero()
+        }
+    })
+}
+
+/// The layers W_1 … W_L for the factorization [R; 0] = W_{L−1:1} and W_L = [C 0] (C of full column
+/// rank s, R of full row rank s), where the middle layer W_{k+1} (1 ≤ k ≤ L − 2) is the
+/// identity-like matrix of rank `hidden_ranks[k − 1]` (at least s).
+pub(crate) fn layered<F: Field>(
+    f: &F,
     dims: &[usize],
-    c: &Mat<BigRational>,
-    r: &Mat<BigRational>,
-    hidden_rank: impl Fn(usize) -> usize,
-) -> Vec<Mat<BigRational>> {
+    c: &Mat<F::T>,
+    r: &Mat<F::T>,
+    hidden_ranks: &[usize],
+) -> Vec<Mat<F::T>> {
     let l = dims.len() - 1;
     let s = r.rows();
     if l == 1 {
-        return vec![mat::matmul(&Exact, c, r)];
+        return vec![mat::matmul(f, c, r)];
     }
     let mut ws = Vec::with_capacity(l);
     ws.push(Mat::from_fn(dims[1], dims[0], |i, j| {
         if i < s {
             r.at(i, j).clone()
         } else {
-            BigRational::zero()
+            f.zero()
         }
     }));
     for k in 1..l - 1 {
-        ws.push(diag_ones(dims[k + 1], dims[k], hidden_rank(k).max(s)));
+        ws.push(diag_ones(
+            f,
+            dims[k + 1],
+            dims[k],
+            hidden_ranks[k - 1].max(s),
+        ));
     }
     ws.push(Mat::from_fn(dims[l], dims[l - 1], |i, j| {
         if j < s {
             c.at(i, j).clone()
         } else {
-            BigRational::zero()
+            f.zero()
         }
     }));
     ws
 }
 
-/// Critical points for index set S: the tight construction (every hidden layer of rank s), the
-/// loose one (hidden layers of full rank), one with rank s at a single hidden layer for each
-/// depth, and the zero point when S = ∅ and L ≥ 2. Only exactly critical points are returned
-/// (each once).
+/// The rank profiles the constructions use, with their descriptions (`label` names S): tight
+/// (every hidden layer of rank s), loose (hidden layers of full rank), and rank s at exactly one
+/// hidden layer h with full rank elsewhere (differs from both when L ≥ 4). Entry k − 1 of a
+/// profile is the rank of the middle layer W_{k+1}, 1 ≤ k ≤ L − 2.
+pub(crate) fn profiles(dims: &[usize], s: usize, label: &str) -> Vec<(Vec<usize>, String)> {
+    let l = dims.len() - 1;
+    let full: Vec<usize> = (1..l.saturating_sub(1))
+        .map(|k| dims[k].min(dims[k + 1]))
+        .collect();
+    let mut out = vec![
+        (
+            vec![s; l.saturating_sub(2)],
+            format!("{label}, tight (every hidden layer of rank {s})"),
+        ),
+        (
+            full.clone(),
+            format!("{label}, loose (hidden layers of full rank)"),
+        ),
+    ];
+    for h in 1..l.saturating_sub(1) {
+        let mut ranks = full.clone();
+        ranks[h - 1] = s;
+        out.push((
+            ranks,
+            format!("{label}, rank {s} at hidden layer W_{} only", h + 1),
+        ));
+    }
+    out
+}
+
+/// The zero point (every W_k = 0), critical for S = ∅ when L ≥ 2.
+pub(crate) fn zero_point<F: Field>(f: &F, dims: &[usize]) -> Vec<Mat<F::T>> {
+    dims.windows(2).map(|w| mat::zeros(f, w[1], w[0])).collect()
+}
+
+/// S as "S = {1,2,…}" (1-based, as in claims.md).
+pub(crate) fn set_description(set: &[usize]) -> String {
+    format!(
+        "S = {{{}}}",
+        set.iter()
+            .map(|j| (j + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// Critical points for index set S: one per rank profile of [`profiles`], and the zero point when
+/// S = ∅ and L ≥ 2. Only exactly critical points are returned (each once).
 pub fn critical_points(
     dims: &[usize],
     sp: &Spectrum,
@@ -125,43 +175,11 @@ pub fn critical_points(
             });
         }
     };
-    let label = format!(
-        "S = {{{}}}",
-        set.iter()
-            .map(|j| (j + 1).to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    let tight = layered(dims, &c, &rr, |_| s);
-    push(
-        tight,
-        format!("{label}, tight (every hidden layer of rank {s})"),
-    );
-    push(
-        layered(dims, &c, &rr, |k| dims[k].min(dims[k + 1])),
-        format!("{label}, loose (hidden layers of full rank)"),
-    );
-    // rank s at exactly one hidden layer h, full rank elsewhere (differs from both above when L ≥ 4)
-    for h in 1..l.saturating_sub(1) {
-        let ws = layered(dims, &c, &rr, |k| {
-            if k == h {
-                s
-            } else {
-                dims[k].min(dims[k + 1])
-            }
-        });
-        push(
-            ws,
-            format!("{label}, rank {s} at hidden layer W_{} only", h + 1),
-        );
+    for (ranks, origin) in profiles(dims, s, &set_description(set)) {
+        push(layered(&Exact, dims, &c, &rr, &ranks), origin);
     }
     if set.is_empty() && l >= 2 {
-        push(
-            dims.windows(2)
-                .map(|w| mat::zeros(&Exact, w[1], w[0]))
-                .collect(),
-            "the zero point".into(),
-        );
+        push(zero_point(&Exact, dims), "the zero point".into());
     }
     out
 }

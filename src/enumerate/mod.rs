@@ -5,3 +5,4 @@ pub mod coordinates;
 pub mod critical;
 pub mod minimizers;
 pub mod spectrum;
+pub mod spectrum_mpfr;

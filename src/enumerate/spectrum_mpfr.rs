@@ -1,0 +1,259 @@
+//! Σ's spectrum in MPFR, for the cases whose eigenvalues are not all rational ([AMG], claims.md:
+//! "exact when Σ … has rational spectrum, MPFR otherwise").
+//!
+//! Eigenpairs (θ_j, u_j) come from the cyclic Jacobi method in MPFR at `prec` bits, so the u_j are
+//! orthonormal to working precision. Each θ_j is then *certified* by the residual bound for
+//! symmetric matrices: some eigenvalue of Σ lies within ρ_j = ‖Σu_j − θ_ju_j‖ / ‖u_j‖ of θ_j
+//! (Parlett, The Symmetric Eigenvalue Problem, Thm 4.5.1). The residual is evaluated at `prec`
+//! bits, so ρ_j is widened by 2^(−prec/2)·(1 + ‖Σ‖_F), a margin far above the O(n·2^(−prec)·‖Σ‖_F)
+//! rounding of that evaluation. When the d_L intervals [θ_j ± ρ_j] are pairwise disjoint they hold
+//! d_L distinct eigenvalues, hence every eigenvalue, each simple: that is the proof that
+//! λ_1 > … > λ_{d_L}. Eigenvalues that are exactly zero (d_L − rk Σ of them, rk Σ computed exactly)
+//! are set to 0 with radius 0.
+
+use super::minimizers::target_map;
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::{Exact, Mpfr};
+use num_rational::BigRational;
+use rug::Float;
+
+/// Σ's spectrum in MPFR with certified radii (module doc).
+#[derive(Clone, Debug)]
+pub struct MpfrSpectrum {
+    /// MPFR precision in bits.
+    pub prec: u32,
+    /// Φ = Σ_YX Σ_XX⁻¹ (exact).
+    pub phi: Mat<BigRational>,
+    /// λ_1 > … > λ_{d_L} to `prec` bits.
+    pub eigenvalues: Vec<Float>,
+    /// |λ_j(true) − eigenvalues[j]| ≤ radii[j].
+    pub radii: Vec<Float>,
+    /// Orthonormal (to working precision) eigenvectors, one per eigenvalue.
+    pub eigenvectors: Vec<Vec<Float>>,
+    /// ½ tr Σ_YY (exact).
+    pub half_trace_syy: BigRational,
+}
+
+/// Why no certified MPFR spectrum is available.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MpfrSpectrumError {
+    /// X Xᵀ is singular.
+    #[error("X Xᵀ is singular")]
+    SingularX,
+    /// Two certified intervals overlap: the eigenvalues are not proven distinct.
+    #[error("the eigenvalues near {0} and {1} are not separated at {2} bits: the [AMG] statements assume distinct eigenvalues")]
+    NotSeparated(String, String, u32),
+}
+
+/// One cyclic Jacobi sweep count large enough for `prec` bits: the method converges
+/// quadratically once off-diagonal mass is small, so sweeps grow like log₂(prec).
+fn sweeps(prec: u32) -> usize {
+    12 + 2 * (prec.max(2).ilog2() as usize)
+}
+
+/// Jacobi eigen-decomposition of a symmetric matrix: (eigenvalues, eigenvectors as columns).
+fn jacobi(a: &Mat<Float>, prec: u32) -> (Vec<Float>, Mat<Float>) {
+    let n = a.rows();
+    let mp = Mpfr { prec };
+    let mut a = a.clone();
+    let mut v = mat::identity(&mp, n);
+    let tiny = Float::with_val(prec, 1) >> (prec as i32 + 8);
+    for _ in 0..sweeps(prec) {
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a.at(p, q).clone();
+                if Float::with_val(prec, apq.abs_ref()) <= tiny {
+                    continue;
+                }
+                // rotation annihilating a_pq: θ = (a_qq − a_pp)/(2a_pq), t = sgn θ/(|θ| + √(θ²+1))
+                let diff = Float::with_val(prec, a.at(q, q) - a.at(p, p));
+                let theta = diff / Float::with_val(prec, &apq * 2u32);
+                let root = (Float::with_val(prec, theta.square_ref()) + 1u32).sqrt();
+                let mut t =
+                    Float::with_val(prec, 1) / (Float::with_val(prec, theta.abs_ref()) + root);
+                if theta.is_sign_negative() {
+                    t = -t;
+                }
+                let c = Float::with_val(prec, 1)
+                    / (Float::with_val(prec, t.square_ref()) + 1u32).sqrt();
+                let s = Float::with_val(prec, &t * &c);
+                for k in 0..n {
+                    let (akp, akq) = (a.at(k, p).clone(), a.at(k, q).clone());
+                    *a.at_mut(k, p) =
+                        Float::with_val(prec, &c * &akp) - Float::with_val(prec, &s * &akq);
+                    *a.at_mut(k, q) =
+                        Float::with_val(prec, &s * &akp) + Float::with_val(prec, &c * &akq);
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a.at(p, k).clone(), a.at(q, k).clone());
+                    *a.at_mut(p, k) =
+                        Float::with_val(prec, &c * &apk) - Float::with_val(prec, &s * &aqk);
+                    *a.at_mut(q, k) =
+                        Float::with_val(prec, &s * &apk) + Float::with_val(prec, &c * &aqk);
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v.at(k, p).clone(), v.at(k, q).clone());
+                    *v.at_mut(k, p) =
+                        Float::with_val(prec, &c * &vkp) - Float::with_val(prec, &s * &vkq);
+                    *v.at_mut(k, q) =
+                        Float::with_val(prec, &s * &vkp) + Float::with_val(prec, &c * &vkq);
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a.at(i, i).clone()).collect(), v)
+}
+
+/// Σ's spectrum in MPFR with certified, pairwise disjoint eigenvalue intervals, or why not.
+pub fn mpfr_spectrum(
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+    prec: u32,
+) -> Result<MpfrSpectrum, MpfrSpectrumError> {
+    let phi = target_map(x, y).ok_or(MpfrSpectrumError::SingularX)?;
+    let sxx = mat::matmul_nt(&Exact, x, x);
+    let sigma = mat::matmul(&Exact, &mat::matmul(&Exact, &phi, &sxx), &phi.transpose());
+    let n = sigma.rows();
+    let mp = Mpfr { prec };
+    let s = mat::from_exact(&mp, &sigma);
+    let (theta, v) = jacobi(&s, prec);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| theta[j].partial_cmp(&theta[i]).expect("finite eigenvalues"));
+    let zeros = n - mat::rank_exact(&sigma);
+    let margin = Float::with_val(prec, mat::frob2(&mp, &s).sqrt() + 1u32) >> (prec as i32 / 2);
+    let mut eigenvalues = Vec::with_capacity(n);
+    let mut radii = Vec::with_capacity(n);
+    let mut eigenvectors = Vec::with_capacity(n);
+    for (rank, &j) in order.iter().enumerate() {
+        let u: Vec<Float> = (0..n).map(|i| v.at(i, j).clone()).collect();
+        if rank >= n - zeros {
+            // Σ ⪰ 0 has exactly `zeros` zero eigenvalues (exact rank), the smallest ones
+            eigenvalues.push(Float::new(prec));
+            radii.push(Float::new(prec));
+        } else {
+            let su = mat::matvec(&mp, &s, &u);
+            let res: Vec<Float> = su
+                .iter()
+                .zip(&u)
+                .map(|(a, b)| Float::with_val(prec, a - Float::with_val(prec, &theta[j] * b)))
+                .collect();
+            let rho = Float::with_val(prec, mat::dot(&mp, &res, &res).sqrt())
+                / Float::with_val(prec, mat::dot(&mp, &u, &u).sqrt());
+            eigenvalues.push(theta[j].clone());
+            radii.push(Float::with_val(prec, &rho + &margin));
+        }
+        eigenvectors.push(u);
+    }
+    for j in 1..n {
+        let gap = Float::with_val(prec, &eigenvalues[j - 1] - &eigenvalues[j]);
+        if gap <= Float::with_val(prec, &radii[j - 1] + &radii[j]) {
+            return Err(MpfrSpectrumError::NotSeparated(
+                crate::linalg::field::mpfr_decimal(&eigenvalues[j - 1]),
+                crate::linalg::field::mpfr_decimal(&eigenvalues[j]),
+                prec,
+            ));
+        }
+    }
+    Ok(MpfrSpectrum {
+        prec,
+        phi,
+        eigenvalues,
+        radii,
+        eigenvectors,
+        half_trace_syy: mat::frob2(&Exact, y) / BigRational::from_integer(2.into()),
+    })
+}
+
+impl MpfrSpectrum {
+    /// The critical value ½(tr Σ_YY − Σ_{j∈S} λ_j) (AMG-values) and its certified radius
+    /// ½ Σ_{j∈S} ρ_j.
+    pub fn critical_value(&self, s: &[usize]) -> (Float, Float) {
+        let mp = Mpfr { prec: self.prec };
+        let mut v = crate::linalg::Field::embed(&mp, &self.half_trace_syy);
+        let mut r = Float::new(self.prec);
+        for &j in s {
+            v -= Float::with_val(self.prec, &self.eigenvalues[j] >> 1);
+            r += Float::with_val(self.prec, &self.radii[j] >> 1);
+        }
+        (v, r)
+    }
+
+    /// The columns u_j, j ∈ S, as a d_L × |S| matrix U_S.
+    pub fn basis(&self, s: &[usize]) -> Mat<Float> {
+        let n = self.eigenvectors.first().map_or(0, Vec::len);
+        Mat::from_fn(n, s.len(), |i, k| self.eigenvectors[s[k]][i].clone())
+    }
+
+    /// Is λ_j exactly zero (module doc)?
+    pub fn is_zero(&self, j: usize) -> bool {
+        self.eigenvalues[j].is_zero() && self.radii[j].is_zero()
+    }
+
+    /// λ_j as "value ± radius", for reports.
+    pub fn describe(&self, j: usize) -> String {
+        format!(
+            "{} ± {}",
+            crate::linalg::field::mpfr_decimal(&self.eigenvalues[j]),
+            self.radii[j].to_f64()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64) -> BigRational {
+        BigRational::from_integer(n.into())
+    }
+
+    #[test]
+    fn golden_spectrum_is_certified_and_orthonormal() {
+        // Y = [[1,1],[0,1]], X = I: Σ = YYᵀ = [[2,1],[1,1]], eigenvalues (3 ± √5)/2
+        let y = Mat::from_vec(2, 2, vec![q(1), q(1), q(0), q(1)]);
+        let sp = mpfr_spectrum(&mat::identity(&Exact, 2), &y, 200).unwrap();
+        let five = Float::with_val(200, 5).sqrt();
+        let want = [
+            Float::with_val(200, &five + 3u32) / 2u32,
+            Float::with_val(200, 3u32 - five.clone()) / 2u32,
+        ];
+        for j in 0..2 {
+            let err = Float::with_val(200, &sp.eigenvalues[j] - &want[j]).abs();
+            assert!(err <= sp.radii[j], "{} vs radius {}", err, sp.radii[j]);
+            assert!(
+                sp.radii[j] < Float::with_val(200, 1) >> 90,
+                "{}",
+                sp.radii[j]
+            );
+        }
+        let mp = Mpfr { prec: 200 };
+        let u = sp.basis(&[0, 1]);
+        let gram = mat::matmul_tn(&mp, &u, &u);
+        let off = Float::with_val(200, gram.at(0, 1).abs_ref());
+        assert!(off < Float::with_val(200, 1) >> 150, "{off}");
+        let (v, r) = sp.critical_value(&[0]);
+        // ½ tr Σ_YY − ½ λ_1 = ½·3 − (3 + √5)/4
+        let want_v = Float::with_val(200, 3u32) / 2u32 - Float::with_val(200, &want[0] / 2u32);
+        assert!(Float::with_val(200, &v - &want_v).abs() <= r);
+    }
+
+    #[test]
+    fn zero_eigenvalues_are_exact_and_close_values_need_precision() {
+        // Σ = diag(2, 0) rotated into [[1,1],[1,1]]: eigenvalues 2 and 0
+        let y = Mat::from_vec(2, 2, vec![q(1), q(0), q(1), q(0)]);
+        let sp = mpfr_spectrum(&mat::identity(&Exact, 2), &y, 128).unwrap();
+        assert!(sp.is_zero(1) && !sp.is_zero(0));
+        // λ = 1 ± 2^-80·… : separated at 256 bits, not at 64
+        let eps = BigRational::new(1.into(), num_bigint::BigInt::from(2).pow(80));
+        let y = Mat::from_vec(
+            2,
+            2,
+            vec![q(1), eps, BigRational::new(0.into(), 1.into()), q(1)],
+        );
+        assert!(mpfr_spectrum(&mat::identity(&Exact, 2), &y, 256).is_ok());
+        assert!(matches!(
+            mpfr_spectrum(&mat::identity(&Exact, 2), &y, 64),
+            Err(MpfrSpectrumError::NotSeparated(..))
+        ));
+    }
+}
