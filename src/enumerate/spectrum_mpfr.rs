@@ -217,14 +217,10 @@ mod tests {
             Float::with_val(200, &five + 3u32) / 2u32,
             Float::with_val(200, 3u32 - five.clone()) / 2u32,
         ];
-        for j in 0..2 {
-            let err = Float::with_val(200, &sp.eigenvalues[j] - &want[j]).abs();
-            assert!(err <= sp.radii[j], "{} vs radius {}", err, sp.radii[j]);
-            assert!(
-                sp.radii[j] < Float::with_val(200, 1) >> 90,
-                "{}",
-                sp.radii[j]
-            );
+        for ((got, radius), want) in sp.eigenvalues.iter().zip(&sp.radii).zip(&want) {
+            let err = Float::with_val(200, got - want).abs();
+            assert!(err <= *radius, "{err} vs radius {radius}");
+            assert!(*radius < Float::with_val(200, 1) >> 90, "{radius}");
         }
         let mp = Mpfr { prec: 200 };
         let u = sp.basis(&[0, 1]);
