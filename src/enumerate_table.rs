@@ -1,74 +1,148 @@
 //! `dlncheck enumerate CASE.yaml`: every constructed critical point of a linear case, per index set
 //! S, with its critical value, rank profile, class by the criterion (both readings) and by
-//! certificate, and whether they agree.
+//! certificate, and whether they agree. Exact when Σ's spectrum is rational, MPFR otherwise
+//! (values as decimals, numerical ranks, MPFR certificates).
 
 use crate::case::Case;
+use crate::certify::lambda_max::Settings;
 use crate::claims::amg::{
     all_critical_points, canonical_set, class_by_certificate, class_by_criterion, optimum,
-    set_label, Class, Reading,
+    optimum_set, problem, set_label, Class, Problem, Reading,
 };
-use crate::enumerate::spectrum::spectrum;
-use crate::linalg::field::q_to_string;
+use crate::claims::amg_mpfr;
+use crate::claims::CaseContext;
+use crate::enumerate::spectrum::Spectrum;
+use crate::enumerate::spectrum_mpfr::MpfrSpectrum;
+use crate::linalg::field::{mpfr_decimal, q_to_string};
 use crate::linalg::mat::rank_exact;
 use crate::linalg::Exact;
 use crate::model::linear;
 use std::fmt::Write;
 
-/// The enumeration table as Markdown, and whether every row agrees.
-pub fn table(c: &Case, prec: u32, exact_limit: usize, seed: u64) -> Result<(String, bool), String> {
-    let sp = spectrum(&c.x, &c.y, prec).map_err(|e| c.error("data", e.to_string()).to_string())?;
-    let (_, f_star) = optimum(&c.dims, &sp);
-    let mut out = String::new();
-    let eig: Vec<String> = sp.eigenvalues.iter().map(q_to_string).collect();
+const HEADER: &str = "| S | critical value | point | ranks of W_1…W_L | ranks of W_k⋯W_1 | criterion (tightened) | criterion (path) | certificate | agree |\n|---|---|---|---|---|---|---|---|---|\n";
+
+/// One table row, whatever the arithmetic.
+struct Row<'a> {
+    set: String,
+    value: String,
+    origin: &'a str,
+    layer_ranks: &'a [usize],
+    prefix_ranks: &'a [usize],
+    criterion: (Class, Class),
+    certificate: Option<Class>,
+    detail: &'a str,
+}
+
+/// Write a row; returns whether criterion and certificate agree.
+fn write_row(out: &mut String, row: &Row) -> bool {
+    let (a, b) = row.criterion;
+    let cert = row.certificate;
+    let agree = cert.is_some_and(|k| k == a && k == b);
+    let mark = |x: Class| {
+        if Some(x) == cert {
+            x.as_str().to_string()
+        } else {
+            format!("**{}**", x.as_str())
+        }
+    };
+    let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
     let _ = writeln!(
         out,
-        "case {}: dims {:?}, eigenvalues of Σ = [{}], f* = {}\n",
+        "| {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |",
+        row.set,
+        row.value,
+        row.origin,
+        join(row.layer_ranks),
+        join(row.prefix_ranks),
+        mark(a),
+        mark(b),
+        cert.map_or("undetermined", Class::as_str),
+        row.detail,
+        if agree { "yes" } else { "NO" }
+    );
+    agree
+}
+
+/// The enumeration table as Markdown, and whether every row agrees.
+pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool), String> {
+    let ctx = CaseContext::new(c, settings.clone(), seed);
+    match problem(&ctx) {
+        Ok(Problem::Exact(sp)) => Ok(exact_table(c, &sp, settings.exact_limit, seed)),
+        Ok(Problem::Mpfr(sp)) => Ok(mpfr_table(&ctx, &sp)),
+        Err(o) => Err(format!(
+            "{}: {}",
+            c.name,
+            o.reason
+                .unwrap_or_else(|| "the [AMG] claims do not apply".into())
+        )),
+    }
+}
+
+fn mpfr_table(ctx: &CaseContext, sp: &MpfrSpectrum) -> (String, bool) {
+    let c = ctx.case;
+    let (f_star, radius) = sp.critical_value(&optimum_set(&c.dims));
+    let eig: Vec<String> = (0..sp.eigenvalues.len()).map(|j| sp.describe(j)).collect();
+    let mut out = format!(
+        "case {}: dims {:?}, eigenvalues of Σ (MPFR, certified radii) = [{}], f* = {} ± {:e}\n\n{HEADER}",
+        c.name,
+        c.dims,
+        eig.join(", "),
+        mpfr_decimal(&f_star),
+        radius.to_f64()
+    );
+    let mut all_agree = true;
+    for r in amg_mpfr::rows(ctx, sp) {
+        all_agree &= write_row(
+            &mut out,
+            &Row {
+                set: r.set,
+                value: r.value,
+                origin: &r.origin,
+                layer_ranks: &r.layer_ranks,
+                prefix_ranks: &r.prefix_ranks,
+                criterion: r.criterion,
+                certificate: r.certificate,
+                detail: &r.detail,
+            },
+        );
+    }
+    (out, all_agree)
+}
+
+fn exact_table(c: &Case, sp: &Spectrum, exact_limit: usize, seed: u64) -> (String, bool) {
+    let (_, f_star) = optimum(&c.dims, sp);
+    let eig: Vec<String> = sp.eigenvalues.iter().map(q_to_string).collect();
+    let mut out = format!(
+        "case {}: dims {:?}, eigenvalues of Σ = [{}], f* = {}\n\n{HEADER}",
         c.name,
         c.dims,
         eig.join(", "),
         q_to_string(&f_star)
     );
-    let _ = writeln!(out, "| S | critical value | point | ranks of W_1…W_L | ranks of W_k⋯W_1 | criterion (tightened) | criterion (path) | certificate | agree |");
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     let mut all_agree = true;
-    for cp in all_critical_points(c, &sp, seed) {
-        let set = canonical_set(&sp, &cp);
+    for cp in all_critical_points(c, sp, seed) {
+        let set = canonical_set(sp, &cp);
         let ev = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y);
-        let layers: Vec<String> = cp
-            .point
-            .weights
-            .iter()
-            .map(|w| rank_exact(w).to_string())
-            .collect();
-        let prefixes: Vec<String> = (1..=cp.point.weights.len())
-            .map(|k| rank_exact(ev.partials.prod(0, k)).to_string())
+        let layers: Vec<usize> = cp.point.weights.iter().map(rank_exact).collect();
+        let prefixes: Vec<usize> = (1..=cp.point.weights.len())
+            .map(|k| rank_exact(ev.partials.prod(0, k)))
             .collect();
         let a = class_by_criterion(&c.dims, &cp.point, &set, Reading::Tightened);
         let b = class_by_criterion(&c.dims, &cp.point, &set, Reading::Path);
-        let (cert, _, detail) = class_by_certificate(&sp, &cp, &f_star, exact_limit);
-        let agree = cert.is_some_and(|k| k == a && k == b);
-        all_agree &= agree;
-        let mark = |x: Class| {
-            if Some(x) == cert {
-                x.as_str().to_string()
-            } else {
-                format!("**{}**", x.as_str())
-            }
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |",
-            set_label(&set),
-            q_to_string(&linear::loss(&Exact, &ev)),
-            cp.point.origin,
-            layers.join(","),
-            prefixes.join(","),
-            mark(a),
-            mark(b),
-            cert.map_or("undetermined", Class::as_str),
-            detail,
-            if agree { "yes" } else { "NO" }
+        let (cert, _, detail) = class_by_certificate(sp, &cp, &f_star, exact_limit);
+        all_agree &= write_row(
+            &mut out,
+            &Row {
+                set: set_label(&set),
+                value: q_to_string(&linear::loss(&Exact, &ev)),
+                origin: &cp.point.origin,
+                layer_ranks: &layers,
+                prefix_ranks: &prefixes,
+                criterion: (a, b),
+                certificate: cert,
+                detail: &detail,
+            },
         );
     }
-    Ok((out, all_agree))
+    (out, all_agree)
 }

@@ -190,12 +190,7 @@ fn main() -> ExitCode {
                 Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            match dlncheck::enumerate_table::table(
-                &c,
-                settings.prec,
-                settings.exact_limit,
-                c.seed.unwrap_or(0),
-            ) {
+            match dlncheck::enumerate_table::table(&c, &settings, c.seed.unwrap_or(0)) {
                 Ok((text, agree)) => {
                     print!("{text}");
                     if agree {

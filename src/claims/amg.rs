@@ -3,6 +3,7 @@
 //! point when it is critical), each classified twice: by the rank criterion (two readings) and by
 //! certificates computed from the Hessian itself.
 
+use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
 use super::{not_applicable, CaseContext, Claim};
@@ -10,7 +11,8 @@ use crate::certify::estimate::Basis;
 use crate::enumerate::coordinates;
 use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
 use crate::enumerate::minimizers::{self, Point};
-use crate::enumerate::spectrum::{spectrum, Spectrum};
+use crate::enumerate::spectrum::{spectrum, Spectrum, SpectrumError};
+use crate::enumerate::spectrum_mpfr::{mpfr_spectrum, MpfrSpectrum};
 use crate::linalg::definite::{definiteness, Definiteness};
 use crate::linalg::field::{f64_to_q, q_to_string};
 use crate::linalg::mat::{self, rank_exact, Mat};
@@ -61,9 +63,41 @@ fn rank_of(pt: &linear::Partials<BigRational>, from: usize, to: usize) -> usize 
 }
 
 /// Classify a critical point by the rank criterion (claims.md, AMG-classify (i)–(iii) with the
-/// chosen reading of (iii)). `set` is S with P = U_SU_SᵀΦ.
+/// chosen reading of (iii)). `set` is S with P = U_SU_SᵀΦ. Exact ranks and exact zero tests.
 pub fn class_by_criterion(dims: &[usize], p: &Point, set: &[usize], reading: Reading) -> Class {
-    let l = dims.len() - 1;
+    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+    let pt = &ev.partials;
+    let rxt = mat::matmul_nt(&Exact, &ev.residual, &p.x);
+    criterion(
+        dims,
+        set,
+        reading,
+        |from, to| rank_of(pt, from, to),
+        |h1, h2| {
+            let term = mat::matmul_nt(
+                &Exact,
+                &mat::matmul_tn(&Exact, pt.prod(h2, l_of(dims)), &rxt),
+                pt.prod(0, h1 - 1),
+            );
+            !mat::is_zero_mat(&Exact, &term)
+        },
+    )
+}
+
+fn l_of(dims: &[usize]) -> usize {
+    dims.len() - 1
+}
+
+/// The rank criterion itself, over any arithmetic: `rank(from, to)` is rk W_{to}⋯W_{from+1} (code
+/// indices) and `path_term_nonzero(h1, h2)` says whether W_{L:h2+1}ᵀ(PX − Y)XᵀW_{h1−1:1}ᵀ ≠ 0.
+pub(crate) fn criterion(
+    dims: &[usize],
+    set: &[usize],
+    reading: Reading,
+    rank: impl Fn(usize, usize) -> usize,
+    path_term_nonzero: impl Fn(usize, usize) -> bool,
+) -> Class {
+    let l = l_of(dims);
     let r = *dims.iter().min().expect("dims");
     let d_l = dims[l];
     let s = set.len();
@@ -73,15 +107,11 @@ pub fn class_by_criterion(dims: &[usize], p: &Point, set: &[usize], reading: Rea
     if set != (0..s).collect::<Vec<_>>() {
         return Class::StrictSaddle;
     }
-    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-    let pt = &ev.partials;
     match reading {
         Reading::Tightened => {
             // 1 ≤ h1 < h2 ≤ L−1: rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s
             let tightened = (1..l).any(|h1| {
-                (h1 + 1..l).any(|h2| {
-                    rank_of(pt, 0, h1) == s && rank_of(pt, h1, h2) == s && rank_of(pt, h2, l) == s
-                })
+                (h1 + 1..l).any(|h2| rank(0, h1) == s && rank(h1, h2) == s && rank(h2, l) == s)
             });
             if tightened {
                 Class::NonStrictSaddle
@@ -91,17 +121,8 @@ pub fn class_by_criterion(dims: &[usize], p: &Point, set: &[usize], reading: Rea
         }
         Reading::Path => {
             // 1 ≤ h1 < h2 ≤ L: W_{L:h2+1}ᵀ R Xᵀ W_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s
-            let rxt = mat::matmul_nt(&Exact, &ev.residual, &p.x);
-            let strict = (1..=l).any(|h1| {
-                (h1 + 1..=l).any(|h2| {
-                    let term = mat::matmul_nt(
-                        &Exact,
-                        &mat::matmul_tn(&Exact, pt.prod(h2, l), &rxt),
-                        pt.prod(0, h1 - 1),
-                    );
-                    !mat::is_zero_mat(&Exact, &term) && rank_of(pt, h1, h2 - 1) > s
-                })
-            });
+            let strict = (1..=l)
+                .any(|h1| (h1 + 1..=l).any(|h2| path_term_nonzero(h1, h2) && rank(h1, h2 - 1) > s));
             if strict {
                 Class::StrictSaddle
             } else {
@@ -199,8 +220,16 @@ pub fn class_by_certificate(
     }
 }
 
+/// Σ's spectrum: exact when every eigenvalue is rational, else certified in MPFR.
+pub enum Problem {
+    /// Rational spectrum: exact critical points and certificates.
+    Exact(Spectrum),
+    /// Irrational spectrum: MPFR critical points checked against a stated bound.
+    Mpfr(MpfrSpectrum),
+}
+
 /// The spectrum of the case, or the reason the [AMG] claims do not apply.
-fn problem(ctx: &CaseContext) -> Result<Spectrum, Outcome> {
+pub fn problem(ctx: &CaseContext) -> Result<Problem, Outcome> {
     let c = ctx.case;
     if c.kind != crate::case::ModelKind::Linear {
         return Err(not_applicable(ctx.field_error(
@@ -208,13 +237,36 @@ fn problem(ctx: &CaseContext) -> Result<Spectrum, Outcome> {
             "the [AMG] claims concern the linear network",
         )));
     }
-    spectrum(&c.x, &c.y, ctx.settings.prec).map_err(|e| match e {
-        crate::enumerate::spectrum::SpectrumError::SingularX => {
-            not_applicable(ctx.field_error("data.x", e.to_string()))
-        }
-        other => Outcome::new(crate::verdict::Verdict::Inconclusive)
-            .with_reason(format!("out of scope: {other}")),
-    })
+    let out_of_scope = |e: String| {
+        Outcome::new(crate::verdict::Verdict::Inconclusive)
+            .with_reason(format!("out of scope: {e}"))
+    };
+    match spectrum(&c.x, &c.y, ctx.settings.prec) {
+        Ok(sp) => Ok(Problem::Exact(sp)),
+        Err(SpectrumError::SingularX) => Err(not_applicable(
+            ctx.field_error("data.x", SpectrumError::SingularX.to_string()),
+        )),
+        Err(SpectrumError::Irrational(_)) => mpfr_spectrum(&c.x, &c.y, ctx.settings.prec)
+            .map(Problem::Mpfr)
+            .map_err(|e| out_of_scope(e.to_string())),
+        Err(other) => Err(out_of_scope(other.to_string())),
+    }
+}
+
+/// The exact spectrum, or the outcome for a claim that needs one.
+fn exact_problem(ctx: &CaseContext, what: &str) -> Result<Spectrum, Outcome> {
+    match problem(ctx)? {
+        Problem::Exact(sp) => Ok(sp),
+        Problem::Mpfr(sp) => Err(
+            Outcome::new(crate::verdict::Verdict::Inconclusive).with_reason(format!(
+                "out of scope: Σ has irrational eigenvalues ({}), and {what}",
+                (0..sp.eigenvalues.len())
+                    .map(|j| sp.describe(j))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ),
+    }
 }
 
 /// The index set the criterion uses, with |S| = rk P: {j : u_jᵀP ≠ 0}. A constructed S may also
@@ -267,9 +319,14 @@ pub fn all_critical_points(c: &crate::case::Case, sp: &Spectrum, seed: u64) -> V
     out
 }
 
-/// S* = {1, …, min(r, d_L)} and f* = its critical value.
+/// S* = {1, …, min(r, d_L)} (0-based indices).
+pub fn optimum_set(d: &[usize]) -> Vec<usize> {
+    (0..(*d.iter().min().expect("dims")).min(d[d.len() - 1])).collect()
+}
+
+/// S* and f* = its critical value.
 pub fn optimum(d: &[usize], sp: &Spectrum) -> (Vec<usize>, BigRational) {
-    let top: Vec<usize> = (0..(*d.iter().min().expect("dims")).min(d[d.len() - 1])).collect();
+    let top = optimum_set(d);
     let f = sp.critical_value(&top);
     (top, f)
 }
@@ -287,7 +344,8 @@ pub fn set_label(s: &[usize]) -> String {
 
 fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
     let sp = match problem(ctx) {
-        Ok(sp) => sp,
+        Ok(Problem::Exact(sp)) => sp,
+        Ok(Problem::Mpfr(sp)) => return amg_mpfr::classify(ctx, &sp, reading),
         Err(o) => return o,
     };
     let (_, f_star) = optimum(&ctx.case.dims, &sp);
@@ -384,7 +442,8 @@ impl Claim for AmgValues {
     }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
-            Ok(sp) => sp,
+            Ok(Problem::Exact(sp)) => sp,
+            Ok(Problem::Mpfr(sp)) => return amg_mpfr::values(ctx, &sp),
             Err(o) => return o,
         };
         let c = ctx.case;
@@ -452,7 +511,8 @@ impl Claim for AmgProduct {
     }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
-            Ok(sp) => sp,
+            Ok(Problem::Exact(sp)) => sp,
+            Ok(Problem::Mpfr(sp)) => return amg_mpfr::product(ctx, &sp),
             Err(o) => return o,
         };
         let c = ctx.case;
@@ -525,7 +585,10 @@ impl Claim for AmgMinimizers {
         "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers."
     }
     fn check(&self, ctx: &CaseContext) -> Outcome {
-        let sp = match problem(ctx) {
+        let sp = match exact_problem(
+            ctx,
+            "the minimizers are generated exactly from a rational U_{S*}U_{S*}ᵀΦ",
+        ) {
             Ok(sp) => sp,
             Err(o) => return o,
         };

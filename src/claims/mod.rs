@@ -2,6 +2,7 @@
 //! case. Claims compute verdicts and evidence; they never format output.
 
 pub mod amg;
+pub mod amg_mpfr;
 pub mod balance;
 pub mod book;
 pub mod context;

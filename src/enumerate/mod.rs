@@ -3,6 +3,7 @@
 
 pub mod coordinates;
 pub mod critical;
+pub mod critical_mpfr;
 pub mod minimizers;
 pub mod spectrum;
 pub mod spectrum_mpfr;

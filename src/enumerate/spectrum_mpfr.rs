@@ -192,7 +192,7 @@ impl MpfrSpectrum {
     /// λ_j as "value ± radius", for reports.
     pub fn describe(&self, j: usize) -> String {
         format!(
-            "{} ± {}",
+            "{} ± {:e}",
             crate::linalg::field::mpfr_decimal(&self.eigenvalues[j]),
             self.radii[j].to_f64()
         )
