@@ -365,26 +365,7 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
                 certificate: book.certificate(claim, &cp.point),
             };
             ev.values.insert("index_set".into(), json!(set_label(&set)));
-            ev.values
-                .insert("class_by_criterion".into(), json!(by_rule.as_str()));
-            ev.values.insert(
-                "class_by_certificate".into(),
-                json!(by_cert.map_or("undetermined", Class::as_str)),
-            );
-            ev.values.insert("certificate_detail".into(), json!(detail));
-            let finding = match by_cert {
-                None => Finding::Undecided(format!("no certificate: {detail}"), ev),
-                Some(c) if c == by_rule => Finding::Holds(Basis::Exact, ev),
-                Some(c) => Finding::Fails(
-                    Basis::Exact,
-                    ev,
-                    format!(
-                        "the criterion says {} but the Hessian certifies {} ({detail})",
-                        by_rule.as_str(),
-                        c.as_str()
-                    ),
-                ),
-            };
+            let finding = classification(ev, by_rule, by_cert, &detail, Basis::Exact);
             (
                 format!("{} [S = {}]", cp.point.origin, set_label(&cp.set)),
                 finding,
@@ -392,6 +373,39 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
         })
         .collect();
     aggregate(findings)
+}
+
+/// The finding of a classification check: the classes and the certificate's detail in the
+/// evidence; holds when the certificate's class is the criterion's, fails when it is another,
+/// undecided without a certificate.
+pub(crate) fn classification(
+    mut ev: Evidence,
+    by_rule: Class,
+    by_cert: Option<Class>,
+    detail: &str,
+    basis: Basis,
+) -> Finding {
+    ev.values
+        .insert("class_by_criterion".into(), json!(by_rule.as_str()));
+    ev.values.insert(
+        "class_by_certificate".into(),
+        json!(by_cert.map_or("undetermined", Class::as_str)),
+    );
+    ev.values.insert("certificate_detail".into(), json!(detail));
+    match by_cert {
+        None => Finding::Undecided(format!("no certificate: {detail}"), ev),
+        Some(c) if c == by_rule => Finding::Holds(basis, ev),
+        Some(c) => Finding::Fails(
+            basis,
+            ev,
+            format!(
+                "the criterion says {} but the {} certificate says {} ({detail})",
+                by_rule.as_str(),
+                basis.as_str(),
+                c.as_str()
+            ),
+        ),
+    }
 }
 
 /// Claim AMG-classify.

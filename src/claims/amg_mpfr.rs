@@ -7,7 +7,7 @@
 //! zero eigenvalues, which floating point cannot prove at an irrational point, so such points are
 //! reported as undecided with that reason.
 
-use super::amg::{criterion, optimum_set, set_label, Class, Reading};
+use super::amg::{classification, criterion, optimum_set, set_label, Class, Reading};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
 use super::CaseContext;
 use crate::certify::estimate::Basis;
@@ -254,27 +254,7 @@ pub(crate) fn classify(ctx: &CaseContext, sp: &MpfrSpectrum, reading: Reading) -
         .iter()
         .map(|p| {
             let (by_rule, (by_cert, detail)) = (rule(&st, p, reading), certificate(&st, p));
-            let mut ev = st.evidence(p);
-            ev.values
-                .insert("class_by_criterion".into(), json!(by_rule.as_str()));
-            ev.values.insert(
-                "class_by_certificate".into(),
-                json!(by_cert.map_or("undetermined", Class::as_str)),
-            );
-            ev.values.insert("certificate_detail".into(), json!(detail));
-            let finding = match by_cert {
-                None => Finding::Undecided(format!("no certificate: {detail}"), ev),
-                Some(c) if c == by_rule => Finding::Holds(Basis::Mpfr, ev),
-                Some(c) => Finding::Fails(
-                    Basis::Mpfr,
-                    ev,
-                    format!(
-                        "the criterion says {} but the MPFR Hessian shows {} ({detail})",
-                        by_rule.as_str(),
-                        c.as_str()
-                    ),
-                ),
-            };
+            let finding = classification(st.evidence(p), by_rule, by_cert, &detail, Basis::Mpfr);
             (st.label(p), finding)
         })
         .collect();

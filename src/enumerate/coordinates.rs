@@ -195,19 +195,10 @@ pub fn project(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enumerate::minimizers::tests::{product, q};
     use crate::enumerate::minimizers::{add_free_blocks, base_minimizer, random_transform};
     use crate::linalg::field::{f64_to_q, q_to_f64};
     use rand::SeedableRng;
-
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
-
-    fn product(ws: &[Mat<BigRational>]) -> Mat<BigRational> {
-        ws[1..]
-            .iter()
-            .fold(ws[0].clone(), |p, w| mat::matmul(&Exact, w, &p))
-    }
 
     fn phi() -> Mat<BigRational> {
         Mat::from_vec(

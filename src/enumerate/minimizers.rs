@@ -320,18 +320,20 @@ pub fn balanced_factorization(dims: &[usize], phi: &Mat<BigRational>, prec: u32)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    fn q(n: i64, d: i64) -> BigRational {
+    /// n/d
+    pub(crate) fn q(n: i64, d: i64) -> BigRational {
         BigRational::new(n.into(), d.into())
     }
 
-    fn product(ws: &[Mat<BigRational>]) -> Mat<BigRational> {
-        ws[1..]
-            .iter()
-            .fold(ws[0].clone(), |p, w| mat::matmul(&Exact, w, &p))
+    /// W_L⋯W_1, exactly.
+    pub(crate) fn product(ws: &[Mat<BigRational>]) -> Mat<BigRational> {
+        crate::model::linear::Partials::new(&Exact, ws)
+            .product()
+            .clone()
     }
 
     #[test]
