@@ -12,7 +12,7 @@ use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field};
 use crate::model::{linear, one_hidden, residual};
 use num_rational::BigRational;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 
 /// Exact rational matrices.
 pub type Q = BigRational;
@@ -167,8 +167,13 @@ impl ZlProblem {
 
     /// The layers W_k the bounds take σ_min of: the weights (linear, one-hidden-layer) or I + A_k.
     pub fn layers(&self, params: &[Mat<Q>]) -> Params {
+        self.layers_in(&Exact, params)
+    }
+
+    /// [`Self::layers`] in arithmetic `f`.
+    fn layers_in<F: Field>(&self, f: &F, params: &[Mat<F::T>]) -> Vec<Mat<F::T>> {
         match self.net {
-            Net::Residual { .. } => residual::layers(&Exact, params),
+            Net::Residual { .. } => residual::layers(f, params),
             _ => params.to_vec(),
         }
     }
@@ -183,14 +188,20 @@ impl ZlProblem {
     /// The constraint c(W) whose zeros are exactly the global minimizers: P − Φ (linear, residual:
     /// f − f* = ½‖(P − Φ)X‖² and X has full row rank) or W_2 σ(W_1 X) − Y (one-hidden-layer, f* = 0).
     pub fn constraint(&self, params: &[Mat<Q>]) -> Mat<Q> {
+        self.constraint_in(&Exact, params)
+    }
+
+    /// [`Self::constraint`] in arithmetic `f`.
+    pub fn constraint_in<F: Field>(&self, f: &F, params: &[Mat<F::T>]) -> Mat<F::T> {
         match &self.net {
             Net::Linear { phi } | Net::Residual { phi } => {
-                let w = self.layers(params);
-                let p = linear::Partials::new(&Exact, &w);
-                mat::sub(&Exact, p.product(), phi)
+                let w = self.layers_in(f, params);
+                let p = linear::Partials::new(f, &w);
+                mat::sub(f, p.product(), &mat::from_exact(f, phi))
             }
             Net::OneHidden { slope } => {
-                one_hidden::evaluate(&Exact, params, slope, &self.x, &self.y).residual
+                let (x, y) = (mat::from_exact(f, &self.x), mat::from_exact(f, &self.y));
+                one_hidden::evaluate(f, params, &f.embed(slope), &x, &y).residual
             }
         }
     }
@@ -199,44 +210,38 @@ impl ZlProblem {
     /// row-major): columns J e_a, with J(V) = Σ_k W_{L:k+1} V_k W_{k−1:1} (linear, residual) or
     /// V_2 H + W_2 (D ⊙ V_1 X) (one-hidden-layer, right derivative at kinks).
     pub fn jacobian(&self, params: &[Mat<Q>]) -> Mat<Q> {
+        self.jacobian_in(&Exact, params)
+    }
+
+    /// [`Self::jacobian`] in arithmetic `f`.
+    pub fn jacobian_in<F: Field>(&self, f: &F, params: &[Mat<F::T>]) -> Mat<F::T> {
         let d = self.width;
         let per = d * d;
         let total = per * params.len();
-        let unit = |a: usize| -> Params {
-            (0..params.len())
-                .map(|k| {
-                    Mat::from_fn(d, d, |i, j| {
-                        if k * per + i * d + j == a {
-                            Q::one()
-                        } else {
-                            Q::zero()
-                        }
-                    })
-                })
-                .collect()
+        let unit = |r: usize| -> Mat<F::T> {
+            Mat::from_fn(d, d, |i, j| if i * d + j == r { f.one() } else { f.zero() })
         };
-        let cols: Vec<Mat<Q>> = match &self.net {
+        let cols: Vec<Mat<F::T>> = match &self.net {
             Net::Linear { .. } | Net::Residual { .. } => {
-                let w = self.layers(params);
-                let pt = linear::Partials::new(&Exact, &w);
+                let w = self.layers_in(f, params);
+                let pt = linear::Partials::new(f, &w);
                 (0..total)
                     .map(|a| {
                         let (k, r) = (a / per, a % per);
-                        let e = Mat::from_fn(d, d, |i, j| {
-                            if i * d + j == r {
-                                Q::one()
-                            } else {
-                                Q::zero()
-                            }
-                        });
-                        mat::matmul(&Exact, &mat::matmul(&Exact, pt.above(k), &e), pt.below(k))
+                        mat::matmul(f, &mat::matmul(f, pt.above(k), &unit(r)), pt.below(k))
                     })
                     .collect()
             }
             Net::OneHidden { slope } => {
-                let ev = one_hidden::evaluate(&Exact, params, slope, &self.x, &self.y);
+                let (x, y) = (mat::from_exact(f, &self.x), mat::from_exact(f, &self.y));
+                let ev = one_hidden::evaluate(f, params, &f.embed(slope), &x, &y);
                 (0..total)
-                    .map(|a| one_hidden::jvp(&Exact, params, &self.x, &ev, &unit(a)))
+                    .map(|a| {
+                        let v: Vec<Mat<F::T>> = (0..params.len())
+                            .map(|k| if k == a / per { unit(a % per) } else { mat::zeros(f, d, d) })
+                            .collect();
+                        one_hidden::jvp(f, params, &x, &ev, &v)
+                    })
                     .collect()
             }
         };

@@ -10,7 +10,8 @@
 
 use super::net::{axpy, Net, Params, ZlProblem, Q};
 use crate::enumerate::minimizers::random_invertible;
-use crate::linalg::field::f64_to_q;
+use crate::linalg::enclosure::simplest_in;
+use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
@@ -83,26 +84,36 @@ pub fn generate(pb: &ZlProblem, rng: &mut impl Rng, count: usize) -> Result<Vec<
     Ok(out)
 }
 
-/// A rational u ≥ √s (s ≥ 0), close to it: the f64 square root rounded up and checked exactly.
+/// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
+/// exact computations at sample points small.
+pub fn simple_near(x: f64, rel: f64) -> Q {
+    match (f64_to_q(x * (1.0 - rel)), f64_to_q(x * (1.0 + rel))) {
+        (Some(a), Some(b)) if a <= b => simplest_in(&a, &b),
+        (Some(a), Some(b)) => simplest_in(&b, &a),
+        _ => Q::zero(),
+    }
+}
+
+/// A simple rational u ≥ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
 pub fn sqrt_upper(s: &Q) -> Q {
     if s.is_zero() {
         return Q::zero();
     }
-    let mut u = f64_to_q(crate::linalg::field::q_to_f64(s).sqrt() * (1.0 + 1e-12))
-        .unwrap_or_else(|| s + Q::one());
-    while &(&u * &u) < s {
-        u = &u * Q::new(1025.into(), 1024.into());
+    let r = q_to_f64(s).sqrt();
+    let mut u = simple_near(r * (1.0 + 2f64.powi(-21)), 2f64.powi(-22));
+    while u.is_zero() || &(&u * &u) < s {
+        u = if u.is_zero() { s + Q::one() } else { &u * Q::new(1025.into(), 1024.into()) };
     }
     u
 }
 
-/// A rational t ≤ √s (s ≥ 0), close to it, checked exactly.
+/// A simple rational t ≤ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
 pub fn sqrt_lower(s: &Q) -> Q {
     if !s.is_positive() {
         return Q::zero();
     }
-    let mut t = f64_to_q(crate::linalg::field::q_to_f64(s).sqrt() * (1.0 - 1e-12))
-        .unwrap_or_else(Q::zero);
+    let r = q_to_f64(s).sqrt();
+    let mut t = simple_near(r * (1.0 - 2f64.powi(-21)), 2f64.powi(-22));
     while &(&t * &t) > s {
         t = &t * Q::new(1023.into(), 1024.into());
     }
@@ -184,7 +195,7 @@ mod tests {
             let s = Q::new(n.into(), d.into());
             let (lo, hi) = (sqrt_lower(&s), sqrt_upper(&s));
             assert!(&lo * &lo <= s && &hi * &hi >= s);
-            assert!((&hi - &lo) * Q::from_integer(1_000_000.into()) < hi);
+            assert!((&hi - &lo) * Q::from_integer(100_000.into()) < hi);
         }
         assert!(sqrt_upper(&Q::zero()).is_zero());
     }

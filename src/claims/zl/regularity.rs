@@ -18,15 +18,14 @@ use super::cert::{certificate, params_json};
 use super::claims::common_values;
 use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, sqrt_upper, Sample};
+use super::points::{complete, free_layers, simple_near, sqrt_upper, Sample};
 use super::setup::Setup;
 use crate::claims::evidence::json_f64;
 use crate::claims::{CaseContext, Claim, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::Exact;
+use crate::linalg::{Exact, F64};
 use crate::verdict::Verdict;
-use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
@@ -35,8 +34,6 @@ use serde_json::{json, Map, Value};
 /// 2⁻²⁰ ‖W − W*‖ (first-order optimality of min ‖W − Z‖ over the minimizer set, to this
 /// tolerance; the squared ratio is compared with 2⁻⁴⁰ exactly).
 pub const NEAREST_TOL: f64 = 9.5367431640625e-7;
-/// Bits of the dyadic rounding between projection iterations.
-const ROUND_BITS: u32 = 64;
 /// Maximum projection iterations.
 const MAX_ITERS: usize = 40;
 
@@ -54,63 +51,78 @@ pub enum Reading {
 /// ZL-regularity in one reading.
 pub struct ZlRegularity(pub Reading);
 
-/// Round every entry to a multiple of 2^-bits (toward −∞), exactly.
-fn round_dyadic(p: &[Mat<Q>], bits: u32) -> Params {
-    let scale = BigInt::one() << bits;
-    p.iter()
-        .map(|m| {
-            m.map(|v| {
-                let n = (v * Q::from_integer(scale.clone())).floor().to_integer();
-                Q::new(n, scale.clone())
-            })
-        })
-        .collect()
-}
-
-/// Jᵀ(JJᵀ)⁻¹ J e: the component of e normal to the minimizer set at `z` (None if JJᵀ is singular).
-fn normal_part(pb: &ZlProblem, z: &[Mat<Q>], e: &[Q], shift: Option<&[Q]>) -> Option<Vec<Q>> {
+/// Jᵀ(JJᵀ)⁻¹ J e: the component of e normal to the minimizer set at `z`, exactly (None if JJᵀ is
+/// singular).
+fn normal_part(pb: &ZlProblem, z: &[Mat<Q>], e: &[Q]) -> Option<Vec<Q>> {
     let j = pb.jacobian(z);
-    let mut rhs = mat::matvec(&Exact, &j, e);
-    if let Some(c) = shift {
-        rhs = rhs.iter().zip(c).map(|(a, b)| a + b).collect();
-    }
+    let rhs = mat::matvec(&Exact, &j, e);
     let jjt = mat::matmul_nt(&Exact, &j, &j);
     let mu = mat::solve_exact(&jjt, &Mat::from_vec(rhs.len(), 1, rhs))?;
     Some(mat::matvec(&Exact, &j.transpose(), mu.as_slice()))
 }
 
-/// The nearest global minimizer to `w`, starting from `start`: Newton–projection steps
-/// Z ← Z + (W − Z) − Jᵀ(JJᵀ)⁻¹(J(W − Z) + c(Z)) (rounded to 2⁻⁶⁴), then made an exact minimizer by
-/// [`complete`]; with the squared relative tangential residual ‖t‖²/‖W − W*‖² (t the part of
-/// W − W* in ker J*).
+/// One f64 Newton–projection step toward the minimizer set nearest to `w`:
+/// Z ← Z + (W − Z) − Jᵀ(JJᵀ)⁻¹(J(W − Z) + c(Z)) (faer's partial-pivoting LU for JJᵀ); returns
+/// the new Z and the squared step length.
+fn projection_step(pb: &ZlProblem, w: &[f64], z: &[Mat<f64>]) -> Option<(Vec<Mat<f64>>, f64)> {
+    use faer::linalg::solvers::Solve;
+    let j = pb.jacobian_in(&F64, z);
+    let c = pb.constraint_in(&F64, z);
+    let zf: Vec<f64> = z.iter().flat_map(|m| m.as_slice().to_vec()).collect();
+    let e: Vec<f64> = w.iter().zip(&zf).map(|(a, b)| a - b).collect();
+    let je = mat::matvec(&F64, &j, &e);
+    let (m, p) = (j.rows(), j.cols());
+    let jjt = faer::Mat::<f64>::from_fn(m, m, |r, s| (0..p).map(|a| j.at(r, a) * j.at(s, a)).sum());
+    let mut rhs = faer::Mat::<f64>::from_fn(m, 1, |r, _| je[r] + c.as_slice()[r]);
+    jjt.as_ref().partial_piv_lu().solve_in_place(rhs.as_mut());
+    let mu: Vec<f64> = (0..m).map(|r| rhs[(r, 0)]).collect();
+    if mu.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let n = mat::matvec(&F64, &j.transpose(), &mu);
+    let step: Vec<f64> = e.iter().zip(&n).map(|(a, b)| a - b).collect();
+    let size = step.iter().map(|s| s * s).sum();
+    let moved: Vec<f64> = zf.iter().zip(&step).map(|(a, b)| a + b).collect();
+    let mut at = 0;
+    let out = z
+        .iter()
+        .map(|mz| {
+            let k = mz.rows() * mz.cols();
+            let r = Mat::from_vec(mz.rows(), mz.cols(), moved[at..at + k].to_vec());
+            at += k;
+            r
+        })
+        .collect();
+    Some((out, size))
+}
+
+/// The nearest global minimizer to `w`, starting from `start`: f64 Newton–projection steps
+/// ([`projection_step`]) until the step is below 10⁻³⁰ (squared), then the free layers read exactly
+/// and made an exact minimizer by [`complete`]; with the squared relative tangential residual
+/// ‖t‖²/‖W − W*‖² (t the part of W − W* in ker J*, the tangent space), computed exactly.
 pub fn nearest_minimizer(pb: &ZlProblem, w: &[Mat<Q>], start: &[Mat<Q>]) -> Option<(Params, Q)> {
-    let mut z = start.to_vec();
-    let stop = Q::new(BigInt::one(), BigInt::one() << 100u32);
+    let wf: Vec<f64> = flatten(w).iter().map(q_to_f64).collect();
+    let mut z: Vec<Mat<f64>> = start.iter().map(|m| mat::from_exact(&F64, m)).collect();
     for _ in 0..MAX_ITERS {
-        let c = flatten(std::slice::from_ref(&pb.constraint(&z)));
-        let e = flatten(&diff(w, &z));
-        let n = normal_part(pb, &z, &e, Some(&c))?;
-        let step: Vec<Q> = e.iter().zip(&n).map(|(a, b)| a - b).collect();
-        let size: Q = step.iter().map(|s| s * s).sum();
-        z = round_dyadic(&axpy(&z, &Q::one(), &unflatten(&z, &step)), ROUND_BITS);
-        if size < stop {
+        let (next, size) = projection_step(pb, &wf, &z)?;
+        z = next;
+        if size < 1e-30 {
             break;
         }
     }
-    let star = complete(pb, &free_layers_of(pb, &z))?;
+    let zq: Params = z
+        .iter()
+        .map(|m| m.map(|v| simple_near(*v, 2f64.powi(-44))))
+        .collect();
+    let star = complete(pb, &free_layers(pb, &zq))?;
     let e = flatten(&diff(w, &star));
     let e2: Q = e.iter().map(|x| x * x).sum();
     if e2.is_zero() {
         return Some((star, Q::zero()));
     }
-    let n = normal_part(pb, &star, &e, None)?;
+    let n = normal_part(pb, &star, &e)?;
     let t2: Q = e.iter().zip(&n).map(|(a, b)| (a - b) * (a - b)).sum();
     Some((star, t2 / e2))
-}
-
-/// The free layers of a (near-)minimizer in parameter form (residual: back to W = I + A first).
-fn free_layers_of(pb: &ZlProblem, z: &[Mat<Q>]) -> Params {
-    free_layers(pb, z)
 }
 
 /// One regularity sample: the point, its reference minimizer W*, and a, G, E.

@@ -8,7 +8,7 @@
 //! eigensolver.
 
 use super::net::Q;
-use super::points::sqrt_upper;
+use super::points::{simple_near, sqrt_upper};
 use crate::linalg::definite::definiteness;
 use crate::linalg::eigen_f64::bottom_eigenpair;
 use crate::linalg::field::{f64_to_q, q_to_string};
@@ -70,7 +70,7 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
     let mut lower = Q::zero();
     let mut factor = 1.0 - 2f64.powi(-20);
     for _ in 0..LOWER_TRIES {
-        let cand = f64_to_q(sigma * factor).unwrap_or_else(Q::zero);
+        let cand = simple_near(sigma * factor, (1.0 - factor) / 4.0);
         if !cand.is_positive() {
             break;
         }
@@ -81,7 +81,15 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
         factor = 1.0 - (1.0 - factor) * 4.0;
     }
     // upper end: Rayleigh quotient of the f64 eigenvector
-    let mut v: Vec<Q> = vec.iter().map(|x| f64_to_q(*x).unwrap_or_else(Q::zero)).collect();
+    let scale = vec.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let mut v: Vec<Q> = vec
+        .iter()
+        .map(|x| {
+            let near = f64_to_q(*x).unwrap_or_else(Q::zero);
+            let w = f64_to_q(scale * 2f64.powi(-30)).unwrap_or_else(Q::zero);
+            crate::linalg::enclosure::simplest_in(&(&near - &w), &(&near + &w))
+        })
+        .collect();
     if v.iter().all(Zero::is_zero) {
         v[0] = Q::from_integer(1.into());
     }
