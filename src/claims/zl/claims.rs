@@ -48,6 +48,18 @@ pub fn common_values(setup: &Setup) -> Map<String, Value> {
     v.insert("minimizers".into(), json!(setup.minimizers.len()));
     v.insert("samples".into(), json!(setup.samples.len()));
     v.insert("default_samples".into(), json!(setup.default_samples));
+    if let Some(a) = setup.pb.slope() {
+        // zero pre-activations of W*_1 X: the minimizer sits on a kink of σ, where the
+        // minimizer set is only piecewise smooth
+        let kinks: Vec<usize> = setup
+            .minimizers
+            .iter()
+            .map(|m| {
+                crate::model::one_hidden::evaluate(&Exact, m, a, &setup.pb.x, &setup.pb.y).kinks
+            })
+            .collect();
+        v.insert("minimizer_kinks".into(), json!(kinks));
+    }
     v.insert(
         "x_sigma_min_enclosure".into(),
         json!([
@@ -100,7 +112,7 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
         v.insert("tightness_ratio_max".into(), json_f64(q_to_f64(h)));
         v.insert(
             "tightness_ratio_max_enclosure".into(),
-            json!([q_to_string(lo), q_to_string(h)]),
+            json!([q_to_string(&round_down(lo)), q_to_string(&round_up(h))]),
         );
         v.insert("tightness_ratio_max_sample".into(), json!(i));
     }
@@ -149,6 +161,18 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
             })
             .collect::<Vec<_>>()),
     );
+}
+
+/// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate
+/// keeps the exact value).
+pub fn round_down(x: &Q) -> Q {
+    let w = x.abs() / Q::from_integer((1u64 << 30).into());
+    crate::linalg::enclosure::simplest_in(&(x - &w), x)
+}
+
+/// The simplest rational in [x, x + |x|·2⁻³⁰].
+pub fn round_up(x: &Q) -> Q {
+    -round_down(&-x)
 }
 
 /// An outcome from evaluated samples, with values and (for exact verdicts) the certificate.

@@ -15,7 +15,7 @@
 //! min a/G, the best β with α = 0 is min a/E; all are reported per radius.
 
 use super::cert::{certificate, params_json};
-use super::claims::common_values;
+use super::claims::{common_values, round_down};
 use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
 use super::points::{complete, free_layers, simple_near, sqrt_upper, Sample};
@@ -273,7 +273,15 @@ impl Claim for ZlRegularity {
                         params, minimizer, radius, ..
                     } = s;
                     let origin = format!("sample #{i}");
-                    match nearest_minimizer(pb, params, &setup.minimizers[*minimizer]) {
+                    // start from the generated minimizer; if that projection is not certified
+                    // stationary, start again from the sample itself and keep the better one
+                    let tol2 = Q::from_float(NEAREST_TOL * NEAREST_TOL).expect("finite");
+                    let first = nearest_minimizer(pb, params, &setup.minimizers[*minimizer]);
+                    let found = match first {
+                        Some((_, ref t)) if t <= &tol2 => first,
+                        _ => nearest_minimizer(pb, params, params).or(first),
+                    };
+                    match found {
                         Some((star, tan)) => samples.push(reg_sample(
                             pb,
                             params.clone(),
@@ -420,7 +428,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
             let half = Q::new(1.into(), 2.into());
             let pair = match (&alpha, &beta) {
                 (Some(a), Some(b)) if a.is_positive() && b.is_positive() => {
-                    json!([q_to_string(&(a * &half)), q_to_string(&(b * &half))])
+                    json!([q_to_string(&round_down(&(a * &half))), q_to_string(&round_down(&(b * &half)))])
                 }
                 _ => Value::Null,
             };
