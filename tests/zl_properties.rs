@@ -43,7 +43,10 @@ impl Arbitrary for Draw {
 }
 
 fn small(rng: &mut impl Rng) -> Q {
-    Q::new(rng.gen_range(-4i64..=4).into(), rng.gen_range(1i64..=4).into())
+    Q::new(
+        rng.gen_range(-4i64..=4).into(),
+        rng.gen_range(1i64..=4).into(),
+    )
 }
 
 fn random(rng: &mut impl Rng, r: usize, c: usize) -> Mat<Q> {
@@ -118,7 +121,9 @@ fn pointwise_gradient_dominance_holds_at_random_rational_points() {
 fn residual_with_a_equal_w_minus_i_is_the_linear_network_exactly() {
     fn prop(d: Draw) -> bool {
         let mut rng = ChaCha8Rng::seed_from_u64(d.seed);
-        let w: Vec<Mat<Q>> = (0..d.depth).map(|_| random(&mut rng, d.width, d.width)).collect();
+        let w: Vec<Mat<Q>> = (0..d.depth)
+            .map(|_| random(&mut rng, d.width, d.width))
+            .collect();
         let x = random(&mut rng, d.width, d.width + 1);
         let y = random(&mut rng, d.width, d.width + 1);
         let a = residual::parameters(&Exact, &w);

@@ -244,7 +244,10 @@ mod tests {
         let mp = Mpfr { prec: 200 };
         let emb = |m: &Mat<BigRational>| mat::from_exact(&mp, m);
         let wm: Vec<_> = wq.iter().map(emb).collect();
-        let lm = loss(&mp, &evaluate(&mp, &wm, &mp.embed(&aq), &emb(&xq), &emb(&yq)));
+        let lm = loss(
+            &mp,
+            &evaluate(&mp, &wm, &mp.embed(&aq), &emb(&xq), &emb(&yq)),
+        );
         let lf = loss(&F64, &evaluate(&F64, &w, &0.1, &x, &y));
         let e = Exact.to_f64(&exact);
         assert!((mp.to_f64(&lm) - e).abs() <= 1e-15 * e.abs());

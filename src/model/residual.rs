@@ -39,12 +39,7 @@ pub fn loss<F: Field>(f: &F, a: &[Mat<F::T>], x: &Mat<F::T>, y: &Mat<F::T>) -> F
 }
 
 /// ∇_{A_k} f = ∇_{W_k} f at W = I + A (chain rule with ∂W_k/∂A_k = id).
-pub fn gradient<F: Field>(
-    f: &F,
-    a: &[Mat<F::T>],
-    x: &Mat<F::T>,
-    y: &Mat<F::T>,
-) -> Vec<Mat<F::T>> {
+pub fn gradient<F: Field>(f: &F, a: &[Mat<F::T>], x: &Mat<F::T>, y: &Mat<F::T>) -> Vec<Mat<F::T>> {
     linear::gradient(f, &evaluate(f, a, x, y))
 }
 
@@ -88,7 +83,11 @@ mod tests {
 
     #[test]
     fn parameters_invert_layers_exactly() {
-        let w = vec![Mat::from_vec(2, 2, vec![q(1, 2), q(3, 1), q(0, 1), q(-1, 5)])];
+        let w = vec![Mat::from_vec(
+            2,
+            2,
+            vec![q(1, 2), q(3, 1), q(0, 1), q(-1, 5)],
+        )];
         let a = parameters(&Exact, &w);
         assert_eq!(a[0].at(0, 0), &q(-1, 2));
         assert_eq!(a[0].at(0, 1), &q(3, 1));

@@ -54,7 +54,10 @@ fn params(v: &Value, path: &str, pb: &Problem) -> Result<Vec<Mat>> {
         _ => None,
     };
     if ms.is_empty() || ms.len() > MAX_DEPTH || want.is_some_and(|w| w != ms.len()) {
-        return Err(err(path, format!("unexpected number of layers {}", ms.len())));
+        return Err(err(
+            path,
+            format!("unexpected number of layers {}", ms.len()),
+        ));
     }
     ms.iter()
         .enumerate()
@@ -130,10 +133,7 @@ impl Problem {
                         *masked.at_mut(i, j) = back.at(i, j) * d.at(i, j);
                     }
                 }
-                vec![
-                    masked.mul(&self.x.transpose()),
-                    r.mul(&h.transpose()),
-                ]
+                vec![masked.mul(&self.x.transpose()), r.mul(&h.transpose())]
             }
             _ => {
                 let w = self.layers(p);
@@ -360,7 +360,16 @@ pub(super) fn verify(top: &Map<String, Value>) -> Result<VerifyReport> {
             "ZL-minimizers" => sample_minimizers(&pb, o, &path, &p, &mins)?,
             c if c.starts_with("ZL-regularity") => sample_regularity(&pb, o, &path, &p)?,
             "ZL-gd-linear" | "ZL-gd-residual" | "ZL-gd-nonlinear" | "ZL-gd-neighborhood" => {
-                sample_gd(&pb, &claim, o, &path, &p, &mins, &x_sigma, x_norm_upper.as_ref())?
+                sample_gd(
+                    &pb,
+                    &claim,
+                    o,
+                    &path,
+                    &p,
+                    &mins,
+                    &x_sigma,
+                    x_norm_upper.as_ref(),
+                )?
             }
             other => return Err(err("claim", format!("unknown ZL claim {other:?}"))),
         };
@@ -430,13 +439,12 @@ fn sample_minimizers(
 
 /// The regularity readings: W* is a global minimizer; ⟨∇f, W − W*⟩, ‖∇f‖², ‖W − W*‖² as stated,
 /// ‖W − W*‖ ≤ δ; the sample holds iff the inner product is > 0 or W = W*.
-fn sample_regularity(
-    pb: &Problem,
-    o: &Map<String, Value>,
-    path: &str,
-    p: &[Mat],
-) -> Result<Line> {
-    let reference = params(field(o, "reference", path)?, &format!("{path}.reference"), pb)?;
+fn sample_regularity(pb: &Problem, o: &Map<String, Value>, path: &str, p: &[Mat]) -> Result<Line> {
+    let reference = params(
+        field(o, "reference", path)?,
+        &format!("{path}.reference"),
+        pb,
+    )?;
     let (inner, gsq, dsq, radius) = (
         stated(o, "inner", path)?,
         stated(o, "grad_norm_sq", path)?,
@@ -494,7 +502,10 @@ fn sample_gd(
     let mut parts = vec![format!("f − f* = {f_gap}, ‖∇f‖² = {g}")];
     let facs = pb.factors(p);
     if facs.len() != sig.len() {
-        return Err(err(&format!("{path}.sigma"), "one bracket per factor expected"));
+        return Err(err(
+            &format!("{path}.sigma"),
+            "one bracket per factor expected",
+        ));
     }
     for (mm, b) in facs.iter().zip(&sig) {
         let (bok, _) = check_bracket(mm, b);
@@ -504,7 +515,10 @@ fn sample_gd(
         let e: Vec<Mat> = p.iter().zip(&mins[m].0).map(|(a, b)| a.sub(b)).collect();
         let in_ball = dot(&e, &e) <= &radius * &radius;
         ok &= in_ball;
-        parts.push(format!("in the δ-ball: {}", if in_ball { "✓" } else { "✗" }));
+        parts.push(format!(
+            "in the δ-ball: {}",
+            if in_ball { "✓" } else { "✗" }
+        ));
         let shifts = match pb.kind {
             Kind::OneHidden(_) => {
                 let xn = x_norm_upper.cloned().unwrap_or_else(Q::zero);
@@ -532,8 +546,16 @@ fn sample_gd(
             &r * &r
         }
     };
-    let lo: Vec<Q> = brackets.iter().zip(&shifts).map(|(b, d)| down(&b.lower, d)).collect();
-    let hi: Vec<Q> = brackets.iter().zip(&shifts).map(|(b, d)| down(&b.upper, d)).collect();
+    let lo: Vec<Q> = brackets
+        .iter()
+        .zip(&shifts)
+        .map(|(b, d)| down(&b.lower, d))
+        .collect();
+    let hi: Vec<Q> = brackets
+        .iter()
+        .zip(&shifts)
+        .map(|(b, d)| down(&b.upper, d))
+        .collect();
     let dlo = pb.denominator(&(&x_sigma.lower * &x_sigma.lower), &lo);
     let dhi = pb.denominator(&(&x_sigma.upper * &x_sigma.upper), &hi);
     let decision = if g.is_zero() {

@@ -82,7 +82,9 @@ fn verdict_of(decisions: &[Decision], what: &str) -> (Verdict, String) {
     } else if let Some(i) = pos(Decision::Undecided) {
         (
             Verdict::Inconclusive,
-            format!("undecided at sample #{i}: the certified bracket of the tightness ratio contains 1"),
+            format!(
+                "undecided at sample #{i}: the certified bracket of the tightness ratio contains 1"
+            ),
         )
     } else {
         (
@@ -131,7 +133,10 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
     let count = |d: Decision| evals.iter().filter(|e| e.decision == d).count();
     v.insert("samples_holding".into(), json!(count(Decision::Holds)));
     v.insert("samples_failing".into(), json!(count(Decision::Fails)));
-    v.insert("samples_undecided".into(), json!(count(Decision::Undecided)));
+    v.insert(
+        "samples_undecided".into(),
+        json!(count(Decision::Undecided)),
+    );
     v.insert(
         "samples_near_surface".into(),
         json!(setup.samples.iter().filter(|s| s.near_surface).count()),
@@ -257,7 +262,10 @@ impl Claim for ZlGd {
             if a > &Q::one() {
                 return not_applicable(ctx.field_error(
                     "model.activation.leaky_relu",
-                    format!("ZL-gd-nonlinear assumes a slope a ∈ (0, 1], found {}", q_to_string(a)),
+                    format!(
+                        "ZL-gd-nonlinear assumes a slope a ∈ (0, 1], found {}",
+                        q_to_string(a)
+                    ),
                 ));
             }
         }
@@ -306,7 +314,12 @@ impl Claim for ZlGdNeighborhood {
             .iter()
             .map(|s| {
                 let sh = gd::shifts(pb, &s.radius);
-                gd::evaluate(&setup, s, Some((&star[s.minimizer], &sh)), ctx.settings.prec)
+                gd::evaluate(
+                    &setup,
+                    s,
+                    Some((&star[s.minimizer], &sh)),
+                    ctx.settings.prec,
+                )
             })
             .collect();
         let mut extra = Map::new();
@@ -331,7 +344,10 @@ impl Claim for ZlGdNeighborhood {
                 let idx: Vec<usize> = (0..setup.samples.len())
                     .filter(|&i| &setup.samples[i].radius == *r)
                     .collect();
-                let finite = idx.iter().filter(|&&i| evals[i].denominators.0.is_positive()).count();
+                let finite = idx
+                    .iter()
+                    .filter(|&&i| evals[i].denominators.0.is_positive())
+                    .count();
                 let sampled_lambda = idx
                     .iter()
                     .filter(|&&i| evals[i].grad_sq.is_positive())
@@ -397,10 +413,14 @@ impl Claim for ZlMinimizers {
                 failures.push(format!("minimizer #{i}: ∇f ≠ 0"));
             }
             if !mat::is_zero_mat(&Exact, &pb.constraint(m)) {
-                failures.push(format!("minimizer #{i}: the characterization's equation fails"));
+                failures.push(format!(
+                    "minimizer #{i}: the characterization's equation fails"
+                ));
             }
             if star[i].iter().any(|b| !b.lower.is_positive()) {
-                failures.push(format!("minimizer #{i}: a factor is not certified invertible"));
+                failures.push(format!(
+                    "minimizer #{i}: a factor is not certified invertible"
+                ));
             }
         }
         if let Net::Linear { .. } | Net::Residual { .. } = pb.net {
@@ -443,10 +463,8 @@ impl Claim for ZlMinimizers {
             "minimizer_set_dimension".into(),
             json!(dims.iter().map(|(t, _)| t).collect::<Vec<_>>()),
         );
-        o.values.insert(
-            "parameter_count".into(),
-            json!(dims.first().map(|d| d.1)),
-        );
+        o.values
+            .insert("parameter_count".into(), json!(dims.first().map(|d| d.1)));
         o.values.insert(
             "minimizer_sigma_min_f64".into(),
             json!(star
@@ -456,7 +474,10 @@ impl Claim for ZlMinimizers {
         );
         o.values.insert(
             "sample_loss_gaps_f64".into(),
-            json!(gaps.iter().map(|g| json_f64(q_to_f64(g))).collect::<Vec<_>>()),
+            json!(gaps
+                .iter()
+                .map(|g| json_f64(q_to_f64(g)))
+                .collect::<Vec<_>>()),
         );
         let samples = setup
             .samples
@@ -517,7 +538,10 @@ mod tests {
             depth: 2,
         };
         // 2 (s_X² s_W2² a² + s_H²) = 2 (4·9·¼ + 5) = 28
-        assert_eq!(gd::denominator(&pb, &q(4, 1), &[q(9, 1), q(5, 1)]), q(28, 1));
+        assert_eq!(
+            gd::denominator(&pb, &q(4, 1), &[q(9, 1), q(5, 1)]),
+            q(28, 1)
+        );
         let lin = ZlProblem {
             net: Net::Linear {
                 phi: mat::identity(&Exact, 1),
@@ -533,11 +557,17 @@ mod tests {
         let (r, d) = gd::decide(&q(1, 1), &q(4, 1), &(q(2, 1), q(3, 1)));
         assert_eq!(r, Some((q(1, 2), q(3, 4))));
         assert_eq!(d, Decision::Holds);
-        assert_eq!(gd::decide(&q(1, 1), &q(1, 1), &(q(2, 1), q(3, 1))).1, Decision::Fails);
+        assert_eq!(
+            gd::decide(&q(1, 1), &q(1, 1), &(q(2, 1), q(3, 1))).1,
+            Decision::Fails
+        );
         assert_eq!(
             gd::decide(&q(1, 1), &q(5, 2), &(q(2, 1), q(3, 1))).1,
             Decision::Undecided
         );
-        assert_eq!(gd::decide(&q(1, 1), &q(0, 1), &(q(2, 1), q(3, 1))).1, Decision::Fails);
+        assert_eq!(
+            gd::decide(&q(1, 1), &q(0, 1), &(q(2, 1), q(3, 1))).1,
+            Decision::Fails
+        );
     }
 }

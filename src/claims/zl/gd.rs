@@ -81,8 +81,16 @@ pub fn denominator_bracket(
             &r * &r
         }
     };
-    let lo: Vec<Q> = s.iter().zip(shift).map(|(b, d)| down(&b.lower, d)).collect();
-    let hi: Vec<Q> = s.iter().zip(shift).map(|(b, d)| down(&b.upper, d)).collect();
+    let lo: Vec<Q> = s
+        .iter()
+        .zip(shift)
+        .map(|(b, d)| down(&b.lower, d))
+        .collect();
+    let hi: Vec<Q> = s
+        .iter()
+        .zip(shift)
+        .map(|(b, d)| down(&b.upper, d))
+        .collect();
     (
         denominator(pb, &(&x.lower * &x.lower), &lo),
         denominator(pb, &(&x.upper * &x.upper), &hi),
@@ -204,9 +212,7 @@ pub fn evaluate(
     };
     let mpfr_rel_err = rel(mp.to_f64(&gm), &gap).max(rel(mp.to_f64(&gsm), &grad_sq));
     let kinks = match pb.slope() {
-        Some(a) => {
-            crate::model::one_hidden::evaluate(&Exact, &s.params, a, &pb.x, &pb.y).kinks
-        }
+        Some(a) => crate::model::one_hidden::evaluate(&Exact, &s.params, a, &pb.x, &pb.y).kinks,
         None => 0,
     };
     SampleEval {

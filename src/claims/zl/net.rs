@@ -69,9 +69,8 @@ impl ZlProblem {
             ));
         }
         let phi_of = || -> Result<Mat<Q>, (String, String)> {
-            let phi = target_map(&c.x, &c.y).ok_or_else(|| {
-                ("data.x".to_string(), "X Xᵀ is singular".to_string())
-            })?;
+            let phi = target_map(&c.x, &c.y)
+                .ok_or_else(|| ("data.x".to_string(), "X Xᵀ is singular".to_string()))?;
             if mat::rank_exact(&phi) < d {
                 return Err((
                     "data.y".into(),
@@ -160,7 +159,10 @@ impl ZlProblem {
             Net::OneHidden { slope } => {
                 let a = f.embed(slope);
                 let ev = one_hidden::evaluate(f, &p, &a, &x, &y);
-                (one_hidden::loss(f, &ev), one_hidden::gradient(f, &p, &x, &ev))
+                (
+                    one_hidden::loss(f, &ev),
+                    one_hidden::gradient(f, &p, &x, &ev),
+                )
             }
         }
     }
@@ -180,9 +182,8 @@ impl ZlProblem {
 
     /// The hidden activations σ(W_1 X) (one-hidden-layer only).
     pub fn hidden(&self, params: &[Mat<Q>]) -> Option<Mat<Q>> {
-        self.slope().map(|a| {
-            one_hidden::evaluate(&Exact, params, a, &self.x, &self.y).hidden
-        })
+        self.slope()
+            .map(|a| one_hidden::evaluate(&Exact, params, a, &self.x, &self.y).hidden)
     }
 
     /// The constraint c(W) whose zeros are exactly the global minimizers: P − Φ (linear, residual:
@@ -238,7 +239,13 @@ impl ZlProblem {
                 (0..total)
                     .map(|a| {
                         let v: Vec<Mat<F::T>> = (0..params.len())
-                            .map(|k| if k == a / per { unit(a % per) } else { mat::zeros(f, d, d) })
+                            .map(|k| {
+                                if k == a / per {
+                                    unit(a % per)
+                                } else {
+                                    mat::zeros(f, d, d)
+                                }
+                            })
                             .collect();
                         one_hidden::jvp(f, params, &x, &ev, &v)
                     })
@@ -277,7 +284,10 @@ pub fn inner(u: &[Mat<Q>], v: &[Mat<Q>]) -> Q {
 
 /// U − V layer by layer.
 pub fn diff(u: &[Mat<Q>], v: &[Mat<Q>]) -> Params {
-    u.iter().zip(v).map(|(a, b)| mat::sub(&Exact, a, b)).collect()
+    u.iter()
+        .zip(v)
+        .map(|(a, b)| mat::sub(&Exact, a, b))
+        .collect()
 }
 
 /// U + s V layer by layer.

@@ -27,11 +27,9 @@ const HIDDEN_TRIES: usize = 50;
 pub fn complete(pb: &ZlProblem, free: &[Mat<Q>]) -> Option<Params> {
     match &pb.net {
         Net::Linear { phi } | Net::Residual { phi } => {
-            let below = free
-                .iter()
-                .fold(mat::identity(&Exact, pb.width), |acc, w| {
-                    mat::matmul(&Exact, w, &acc)
-                });
+            let below = free.iter().fold(mat::identity(&Exact, pb.width), |acc, w| {
+                mat::matmul(&Exact, w, &acc)
+            });
             // W_L B = Φ ⇔ Bᵀ W_Lᵀ = Φᵀ
             let last = mat::solve_exact(&below.transpose(), &phi.transpose())?.transpose();
             let mut ws = free.to_vec();
@@ -102,7 +100,11 @@ pub fn sqrt_upper(s: &Q) -> Q {
     let r = q_to_f64(s).sqrt();
     let mut u = simple_near(r * (1.0 + 2f64.powi(-21)), 2f64.powi(-22));
     while u.is_zero() || &(&u * &u) < s {
-        u = if u.is_zero() { s + Q::one() } else { &u * Q::new(1025.into(), 1024.into()) };
+        u = if u.is_zero() {
+            s + Q::one()
+        } else {
+            &u * Q::new(1025.into(), 1024.into())
+        };
     }
     u
 }

@@ -186,7 +186,11 @@ fn along_minimizer_set(
     }
     let dir: Params = free
         .iter()
-        .map(|f| Mat::from_fn(f.rows(), f.cols(), |_, _| Q::new(rng.gen_range(-4i64..=4).into(), 4.into())))
+        .map(|f| {
+            Mat::from_fn(f.rows(), f.cols(), |_, _| {
+                Q::new(rng.gen_range(-4i64..=4).into(), 4.into())
+            })
+        })
         .collect();
     let norm = sqrt_upper(&inner(&dir, &dir));
     if norm.is_zero() {
@@ -270,7 +274,10 @@ impl Claim for ZlRegularity {
             Reading::Nearest => {
                 for (i, s) in setup.samples.iter().enumerate() {
                     let Sample {
-                        params, minimizer, radius, ..
+                        params,
+                        minimizer,
+                        radius,
+                        ..
                     } = s;
                     let origin = format!("sample #{i}");
                     // start from the generated minimizer; if that projection is not certified
@@ -355,7 +362,9 @@ impl Claim for ZlRegularity {
 
 fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Outcome {
     let fails = samples.iter().position(|s| s.decision == Decision::Fails);
-    let undecided = samples.iter().position(|s| s.decision == Decision::Undecided);
+    let undecided = samples
+        .iter()
+        .position(|s| s.decision == Decision::Undecided);
     let (verdict, reason) = match (fails, undecided) {
         (Some(i), _) => (
             Verdict::Refuted,
@@ -384,7 +393,8 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
     let mut o = Outcome::new(verdict).with_reason(reason);
     o.values = common_values(setup);
     o.values.insert("basis".into(), json!("exact"));
-    o.values.insert("regularity_samples".into(), json!(samples.len()));
+    o.values
+        .insert("regularity_samples".into(), json!(samples.len()));
     let ratio = |num: &Q, den: &Q| (!den.is_zero()).then(|| num / den);
     o.values.insert(
         "inner_over_dist_sq".into(),
@@ -400,11 +410,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
             .map(|s| ratio(&s.inner, &s.grad_sq).map_or(Value::Null, |r| json_f64(q_to_f64(&r))))
             .collect::<Vec<_>>()),
     );
-    if let Some(t) = samples
-        .iter()
-        .filter_map(|s| s.tangential.as_ref())
-        .max()
-    {
+    if let Some(t) = samples.iter().filter_map(|s| s.tangential.as_ref()).max() {
         o.values.insert(
             "nearest_max_relative_tangential_residual".into(),
             json_f64(q_to_f64(&sqrt_upper(t))),
