@@ -146,6 +146,9 @@ fn zl_cases_decide_every_claim_with_ratios_and_verified_certificates() {
     );
 }
 
+/// A change to a certificate.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn a_zl_certificate_with_one_changed_entry_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -155,7 +158,7 @@ fn a_zl_certificate_with_one_changed_entry_fails() {
     let read = |name: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(certs.join(name)).unwrap()).unwrap()
     };
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         // a sample point's entry: f − f* and ‖∇f‖² no longer match
         (
             "zl-linear-depth3--ZL-gd-linear.json",
