@@ -595,3 +595,58 @@ fn sample_gd(
         if ok { decision } else { None },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::verify_str;
+    use serde_json::json;
+
+    /// One scalar layer, X = 1, Y = 2: f = ½(w − 2)², ∇f = w − 2, D = 2·1·1, so the tightness ratio
+    /// (f − f*)·D/‖∇f‖² is exactly 1 at every w ≠ 2 (the one-layer bound is tight).
+    fn scalar_cert(w: &str, ratio: [&str; 2], verdict: &str) -> String {
+        json!({
+            "kind": "dlncheck-zl-certificate", "version": 1, "claim": "ZL-gd-linear",
+            "verdict": verdict, "point": "test",
+            "model": {"kind": "linear"},
+            "x": [["1"]], "y": [["2"]], "f_star": "0",
+            "x_sigma": {"lower": "1", "upper": "1", "vector": ["1"]},
+            "minimizers": [{"params": [[["2"]]], "sigma": [{"lower": "2", "upper": "2", "vector": ["1"]}]}],
+            "samples": [{
+                "params": [[[w]]], "minimizer": 0, "radius": "2",
+                "loss_gap": "1/2", "grad_norm_sq": "1",
+                "sigma": [{"lower": w, "upper": w, "vector": ["1"]}],
+                "ratio": ratio,
+            }],
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_tight_scalar_certificate_passes_and_changes_fail() {
+        let ok = verify_str(&scalar_cert("3", ["1", "1"], "verified")).unwrap();
+        assert!(ok.passed(), "{ok}");
+        // w = 1 gives the same gap and gradient norm
+        assert!(verify_str(&scalar_cert("1", ["1", "1"], "verified"))
+            .unwrap()
+            .passed());
+        // a wrong ratio, a wrong point, a wrong verdict
+        assert!(!verify_str(&scalar_cert("3", ["1/2", "1"], "verified"))
+            .unwrap()
+            .passed());
+        assert!(!verify_str(&scalar_cert("4", ["1", "1"], "verified"))
+            .unwrap()
+            .passed());
+        assert!(!verify_str(&scalar_cert("3", ["1", "1"], "refuted"))
+            .unwrap()
+            .passed());
+    }
+
+    #[test]
+    fn an_unknown_model_kind_is_malformed() {
+        let mut c: serde_json::Value =
+            serde_json::from_str(&scalar_cert("3", ["1", "1"], "verified")).unwrap();
+        c["model"]["kind"] = json!("quadratic");
+        let e = verify_str(&c.to_string()).unwrap_err().to_string();
+        assert!(e.contains("model.kind"), "{e}");
+    }
+}

@@ -471,3 +471,63 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::zl::net::Net;
+    use rand::SeedableRng;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::new(n.into(), d.into())
+    }
+
+    fn depth2() -> ZlProblem {
+        let phi = Mat::from_vec(2, 2, vec![q(2, 1), q(1, 1), q(0, 1), q(1, 2)]);
+        ZlProblem {
+            net: Net::Linear { phi: phi.clone() },
+            x: mat::identity(&Exact, 2),
+            y: phi,
+            f_star: Q::zero(),
+            width: 2,
+            depth: 2,
+        }
+    }
+
+    #[test]
+    fn the_nearest_minimizer_is_a_certified_stationary_minimizer() {
+        let pb = depth2();
+        let m = complete(&pb, &[mat::identity(&Exact, 2)]).unwrap();
+        let w: Params = m
+            .iter()
+            .map(|a| {
+                mat::add(
+                    &Exact,
+                    a,
+                    &Mat::from_vec(2, 2, vec![q(1, 20), q(-1, 30), q(1, 40), q(1, 25)]),
+                )
+            })
+            .collect();
+        let (star, tan) = nearest_minimizer(&pb, &w, &m).unwrap();
+        assert!(mat::is_zero_mat(&Exact, &pb.constraint(&star)));
+        assert!(tan < q(1, 1 << 40), "tangential residual {tan}");
+        // it is at least as near as the starting minimizer
+        let (e0, e1) = (diff(&w, &m), diff(&w, &star));
+        assert!(inner(&e1, &e1) <= inner(&e0, &e0));
+        let s = reg_sample(&pb, w, star, q(1, 1), "t".into(), Some(tan));
+        assert_eq!(s.decision, Decision::Holds);
+    }
+
+    #[test]
+    fn other_minimizers_along_the_set_admit_no_positive_beta() {
+        let pb = depth2();
+        let m = complete(&pb, &[mat::identity(&Exact, 2)]).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let other = along_minimizer_set(&pb, &m, &q(1, 10), &mut rng).unwrap();
+        assert_ne!(other, m);
+        let s = reg_sample(&pb, other, m, q(1, 10), "t".into(), None);
+        assert!(s.inner.is_zero() && s.grad_sq.is_zero() && s.dist_sq.is_positive());
+        assert!(s.dist_sq <= q(1, 100));
+        assert_eq!(s.decision, Decision::Fails);
+    }
+}
