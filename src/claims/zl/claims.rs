@@ -353,8 +353,13 @@ impl Claim for ZlGdNeighborhood {
                     .filter(|&&i| evals[i].grad_sq.is_positive())
                     .map(|&i| q_to_f64(&(&evals[i].gap / &evals[i].grad_sq)))
                     .fold(0.0, f64::max);
+                let reach = idx
+                    .iter()
+                    .map(|&i| q_to_f64(&(&setup.samples[i].dist_sq / (*r * *r))).sqrt())
+                    .fold(0.0, f64::max);
                 json!({
                     "radius": q_to_string(r),
+                    "max_distance_over_radius_f64": json_f64(reach),
                     "samples_with_finite_bound": finite,
                     "sampled_max_gap_over_grad_sq_f64": json_f64(sampled_lambda),
                 })

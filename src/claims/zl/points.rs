@@ -15,7 +15,7 @@ use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Zero};
 use rand::Rng;
 
 /// How often a one-hidden-layer draw may give a singular σ(W_1 X) before giving up.
@@ -109,19 +109,6 @@ pub fn sqrt_upper(s: &Q) -> Q {
     u
 }
 
-/// A simple rational t ≤ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
-pub fn sqrt_lower(s: &Q) -> Q {
-    if !s.is_positive() {
-        return Q::zero();
-    }
-    let r = q_to_f64(s).sqrt();
-    let mut t = simple_near(r * (1.0 - 2f64.powi(-21)), 2f64.powi(-22));
-    while &(&t * &t) > s {
-        t = &t * Q::new(1023.into(), 1024.into());
-    }
-    t
-}
-
 /// One sample: the point, the minimizer it was drawn around, the ball's radius and ‖W − W*‖².
 #[derive(Clone, Debug)]
 pub struct Sample {
@@ -195,9 +182,11 @@ mod tests {
     fn square_root_bounds_bracket_exactly() {
         for (n, d) in [(2i64, 1i64), (1, 3), (10_000, 7), (1, 1 << 40)] {
             let s = Q::new(n.into(), d.into());
-            let (lo, hi) = (sqrt_lower(&s), sqrt_upper(&s));
-            assert!(&lo * &lo <= s && &hi * &hi >= s);
-            assert!((&hi - &lo) * Q::from_integer(100_000.into()) < hi);
+            let hi = sqrt_upper(&s);
+            assert!(&hi * &hi >= s);
+            // within a relative 2⁻²⁰ of √s: (hi(1 − 2⁻¹⁹))² < s
+            let below = &hi * (Q::one() - Q::new(1.into(), (1i64 << 19).into()));
+            assert!(&below * &below < s);
         }
         assert!(sqrt_upper(&Q::zero()).is_zero());
     }
