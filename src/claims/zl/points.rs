@@ -124,6 +124,16 @@ pub struct Sample {
     pub near_surface: bool,
 }
 
+/// The fraction ρ of the radius at which a sample is placed: ρ ∈ [63/64, 1] (steps of 1/1024)
+/// near the surface, else ρ = k/64 with k ∈ 1..=64.
+pub fn radius_fraction(rng: &mut impl Rng, near_surface: bool) -> Q {
+    if near_surface {
+        Q::one() - Q::new(rng.gen_range(0i64..=16).into(), 1024.into())
+    } else {
+        Q::new(rng.gen_range(1i64..=64).into(), 64.into())
+    }
+}
+
 /// `count` seeded points in the Frobenius ball of radius δ around `center`: W* + (δρ/u) U with U
 /// a random rational direction, u ≥ ‖U‖_F and ρ ∈ (0, 1]; odd-numbered samples take
 /// ρ ∈ [63/64, 1] (near the surface), even ones ρ = k/64, k ∈ 1..=64.
@@ -155,11 +165,7 @@ pub fn ball_samples(
             };
             let u = sqrt_upper(&super::net::inner(&dir, &dir));
             let near_surface = i % 2 == 1;
-            let rho = if near_surface {
-                Q::one() - Q::new(rng.gen_range(0i64..=16).into(), 1024.into())
-            } else {
-                Q::new(rng.gen_range(1i64..=64).into(), 64.into())
-            };
+            let rho = radius_fraction(rng, near_surface);
             let s = radius * rho / u;
             let params = axpy(center, &s, &dir);
             let dist_sq = &s * &s * super::net::inner(&dir, &dir);

@@ -18,7 +18,7 @@ use super::cert::{certificate, params_json};
 use super::claims::{common_values, round_down};
 use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, simple_near, sqrt_upper, Sample};
+use super::points::{complete, free_layers, radius_fraction, simple_near, sqrt_upper, Sample};
 use super::setup::Setup;
 use crate::claims::evidence::json_f64;
 use crate::claims::{CaseContext, Claim, Outcome};
@@ -26,7 +26,7 @@ use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};
 use crate::verdict::Verdict;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 
@@ -229,11 +229,7 @@ fn normal_samples(
             if n2.is_zero() {
                 return None;
             }
-            let rho = if i % 2 == 1 {
-                Q::one() - Q::new(rng.gen_range(0i64..=16).into(), 1024.into())
-            } else {
-                Q::new(rng.gen_range(1i64..=64).into(), 64.into())
-            };
+            let rho = radius_fraction(rng, i % 2 == 1);
             let s = radius * rho / sqrt_upper(&n2);
             Some(axpy(m, &s, &unflatten(m, &n)))
         })
