@@ -97,6 +97,22 @@ fn zl_cases_decide_every_claim_with_ratios_and_verified_certificates() {
                 let max = k["values"]["tightness_ratio_max"].as_f64().unwrap();
                 assert!(max <= 1.0 && max > 0.0, "{max}");
                 assert!(ratios.iter().all(|r| r.as_f64().is_none_or(|r| r <= max)));
+                // the all-f64 ratio falls inside the certified bracket (up to f64 rounding), and
+                // the MPFR loss gap and gradient norm agree with the exact ones
+                let v = &k["values"];
+                assert!(
+                    v["tightness_ratio_f64_outside_bracket_relative"]
+                        .as_f64()
+                        .unwrap()
+                        < 1e-9
+                );
+                assert!(
+                    v["tightness_ratio_bracket_max_relative_width"]
+                        .as_f64()
+                        .unwrap()
+                        < 1e-4
+                );
+                assert!(v["mpfr_max_relative_error"].as_f64().unwrap() < 1e-60);
             }
         }
     }

@@ -118,13 +118,31 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
         );
         v.insert("tightness_ratio_max_sample".into(), json!(i));
     }
-    let f64_diff = evals
+    // the all-f64 ratio against the certified bracket: its relative distance to [ρ_lo, ρ_hi]
+    // (0 when inside), and the bracket's own largest relative width
+    let f64_outside = evals
         .iter()
-        .filter_map(|e| hi(e).map(|h| ((e.ratio_f64 - h) / h.max(f64::MIN_POSITIVE)).abs()))
+        .filter_map(|e| {
+            e.ratio.as_ref().map(|(lo, h)| {
+                let (lo, h) = (q_to_f64(lo), q_to_f64(h));
+                let d = (lo - e.ratio_f64).max(e.ratio_f64 - h).max(0.0);
+                d / h.max(f64::MIN_POSITIVE)
+            })
+        })
+        .fold(0.0, f64::max);
+    let width = evals
+        .iter()
+        .filter_map(|e| e.ratio.as_ref())
+        .filter(|(_, h)| h.is_positive())
+        .map(|(lo, h)| q_to_f64(&((h - lo) / h)))
         .fold(0.0, f64::max);
     v.insert(
-        "tightness_ratio_f64_max_relative_difference".into(),
-        json_f64(f64_diff),
+        "tightness_ratio_f64_outside_bracket_relative".into(),
+        json_f64(f64_outside),
+    );
+    v.insert(
+        "tightness_ratio_bracket_max_relative_width".into(),
+        json_f64(width),
     );
     v.insert(
         "mpfr_max_relative_error".into(),

@@ -30,7 +30,7 @@ use super::net::{Net, Params, ZlProblem, Q};
 use super::points::Sample;
 use super::setup::Setup;
 use super::sigma::{bracket, frobenius_upper, SigmaBracket};
-use crate::linalg::field::{q_to_f64, q_to_string};
+use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, Mpfr, F64};
 use num_traits::{One, Signed, Zero};
@@ -202,15 +202,13 @@ pub fn evaluate(
     let ratio_f64 = gf * dnf / gsf;
     let mp = Mpfr { prec };
     let (gm, gsm) = gap_and_grad(pb, &mp, &s.params);
-    let rel = |approx: f64, exact: &Q| {
-        let e = q_to_f64(exact);
-        if e == 0.0 {
-            approx.abs()
-        } else {
-            ((approx - e) / e).abs()
-        }
+    // the MPFR values read exactly (every finite MPFR float is a dyadic rational)
+    let rel = |approx: &rug::Float, exact: &Q| match float_to_q(approx) {
+        Some(a) if exact.is_zero() => q_to_f64(&a.abs()),
+        Some(a) => q_to_f64(&((a - exact) / exact).abs()),
+        None => f64::INFINITY,
     };
-    let mpfr_rel_err = rel(mp.to_f64(&gm), &gap).max(rel(mp.to_f64(&gsm), &grad_sq));
+    let mpfr_rel_err = rel(&gm, &gap).max(rel(&gsm, &grad_sq));
     let kinks = match pb.slope() {
         Some(a) => crate::model::one_hidden::evaluate(&Exact, &s.params, a, &pb.x, &pb.y).kinks,
         None => 0,
