@@ -125,6 +125,15 @@ pub struct Generate {
     pub critical_points_per_set: Option<usize>,
 }
 
+/// Seeded sample points in balls around generated minimizers (`samples`), for the ZL claims.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Samples {
+    /// `samples.count`: points per ball (1..=1000).
+    pub count: usize,
+    /// `samples.radii`: the balls' radii, each > 0 (1 to 16 of them).
+    pub radii: Vec<BigRational>,
+}
+
 /// One requested check (`checks[i]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckSpec {
@@ -173,6 +182,8 @@ pub struct Case {
     pub float_inputs: Vec<String>,
     /// `tier`.
     pub tier: Tier,
+    /// `samples`, if given.
+    pub samples: Option<Samples>,
     source: String,
 }
 

@@ -59,6 +59,8 @@ pub(crate) struct RawCase {
     pub generate: Option<RawGenerate>,
     /// The claims to check on this case, in order: at least one, no claim twice.
     pub checks: Option<Vec<RawCheck>>,
+    /// Seeded sample points in balls around the generated minimizers (the ZL claims).
+    pub samples: Option<RawSamples>,
 }
 
 /// `version`: the integer 1.
@@ -237,4 +239,17 @@ pub(crate) struct RawCheck {
     /// The verdict CI expects: the check fails when the verdict differs. Without it the check
     /// fails only on an error.
     pub expect: Option<Expect>,
+}
+
+/// Seeded sample points around generated minimizers (`samples:`), for the ZL claims, e.g.
+/// `{count: 6, radii: ["1/100", "1/10"]}`.
+#[derive(DeriveDeserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Samples")]
+pub(crate) struct RawSamples {
+    /// How many points to draw in each ball, 1..=1000; half of them lie within 1/64 of the
+    /// ball's surface.
+    pub count: u64,
+    /// The radii (Frobenius norm of the parameter displacement), each > 0; 1 to 16 of them.
+    pub radii: Vec<RawNum>,
 }

@@ -3,7 +3,7 @@
 
 use super::number::RawNum;
 use super::raw::{RawCase, RawMatrix, RawX, VersionProbe};
-use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind};
+use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind, Samples};
 use crate::linalg::field::q_to_string;
 use crate::linalg::Mat;
 use num_rational::BigRational;
@@ -212,6 +212,10 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
     };
 
     let checks = checks(raw.checks.unwrap_or_default(), ctx, opts)?;
+    let samples = match raw.samples {
+        None => None,
+        Some(s) => Some(samples(s, ctx, &mut notes)?),
+    };
 
     let x_is_identity = x_written_identity || is_identity(&x);
     if !x_is_identity {
@@ -241,6 +245,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         checks,
         float_inputs: notes,
         tier: raw.tier.unwrap_or_default(),
+        samples,
         source: ctx.src.to_string(),
     })
 }
@@ -561,4 +566,55 @@ fn is_identity(m: &Mat<BigRational>) -> bool {
                 }
             })
         })
+}
+
+/// Allowed `samples.count`.
+const SAMPLES_RANGE: std::ops::RangeInclusive<u64> = 1..=1000;
+/// Allowed number of `samples.radii`.
+const RADII_RANGE: std::ops::RangeInclusive<usize> = 1..=16;
+
+/// `samples`: a count in range and 1..=16 positive radii.
+fn samples(
+    raw: super::raw::RawSamples,
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Samples, CaseError> {
+    if !SAMPLES_RANGE.contains(&raw.count) {
+        return Err(ctx.err(
+            "samples.count",
+            format!(
+                "count = {} is outside {}..={}",
+                raw.count,
+                SAMPLES_RANGE.start(),
+                SAMPLES_RANGE.end()
+            ),
+        ));
+    }
+    if !RADII_RANGE.contains(&raw.radii.len()) {
+        return Err(ctx.err(
+            "samples.radii",
+            format!(
+                "expected {} to {} radii, found {}",
+                RADII_RANGE.start(),
+                RADII_RANGE.end(),
+                raw.radii.len()
+            ),
+        ));
+    }
+    let mut radii = Vec::with_capacity(raw.radii.len());
+    for (i, r) in raw.radii.into_iter().enumerate() {
+        let field = format!("samples.radii[{i}]");
+        let r = number(r, &field, notes);
+        if !r.is_positive() {
+            return Err(ctx.err(
+                &field,
+                format!("a radius must be > 0, found {}", q_to_string(&r)),
+            ));
+        }
+        radii.push(r);
+    }
+    Ok(Samples {
+        count: raw.count as usize,
+        radii,
+    })
 }

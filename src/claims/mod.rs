@@ -9,6 +9,7 @@ pub mod context;
 pub mod evidence;
 pub mod kp;
 pub mod sources;
+pub mod zl;
 
 use crate::verdict::Verdict;
 pub use context::CaseContext;
@@ -38,6 +39,7 @@ pub fn registry() -> Vec<&'static dyn Claim> {
         &amg::AmgClassify,
         &amg::AmgClassifyPath,
     ]);
+    all.extend(zl::CLAIMS);
     all
 }
 

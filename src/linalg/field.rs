@@ -41,6 +41,10 @@ pub trait Field: Sync + Send {
     fn neg(&self, a: &Self::T) -> Self::T {
         self.sub(&self.zero(), a)
     }
+    /// Is `a` < 0? (Exact for every field: the rational and MPFR fields compare their own values.)
+    fn is_negative(&self, a: &Self::T) -> bool {
+        self.to_f64(a) < 0.0
+    }
 }
 
 /// IEEE binary64 arithmetic.
@@ -112,6 +116,9 @@ impl Field for Exact {
     fn to_f64(&self, a: &BigRational) -> f64 {
         q_to_f64(a)
     }
+    fn is_negative(&self, a: &BigRational) -> bool {
+        num_traits::Signed::is_negative(a)
+    }
 }
 
 impl Field for Mpfr {
@@ -142,6 +149,9 @@ impl Field for Mpfr {
     }
     fn zero(&self) -> Float {
         Float::new(self.prec)
+    }
+    fn is_negative(&self, a: &Float) -> bool {
+        a.is_sign_negative() && !a.is_zero()
     }
 }
 

@@ -16,7 +16,7 @@ use std::fmt;
 type Result<T> = std::result::Result<T, VerifyError>;
 
 /// A [`VerifyError::Malformed`] at `path`.
-fn err(path: &str, message: impl Into<String>) -> VerifyError {
+pub(super) fn err(path: &str, message: impl Into<String>) -> VerifyError {
     VerifyError::Malformed {
         path: path.to_string(),
         message: message.into(),
@@ -42,29 +42,29 @@ fn brief(v: &Value) -> String {
     }
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
+pub(super) fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
     v.as_object()
         .ok_or_else(|| err(path, format!("expected an object, found {}", brief(v))))
 }
 
-fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
+pub(super) fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
     v.as_array()
         .ok_or_else(|| err(path, format!("expected an array, found {}", brief(v))))
 }
 
-fn string<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
+pub(super) fn string<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
     v.as_str()
         .ok_or_else(|| err(path, format!("expected a string, found {}", brief(v))))
 }
 
 /// The field `key` of `obj` (whose path is `path`), which must be present.
-fn field<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a Value> {
+pub(super) fn field<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a Value> {
     obj.get(key)
         .ok_or_else(|| err(&join(path, key), "missing field"))
 }
 
 /// An exact number: a JSON string `"p"` or `"-p/q"`.
-fn number(v: &Value, path: &str) -> Result<Q> {
+pub(super) fn number(v: &Value, path: &str) -> Result<Q> {
     match v {
         Value::String(s) => parse_exact(s).map_err(|m| err(path, m)),
         _ => Err(err(
@@ -78,7 +78,7 @@ fn number(v: &Value, path: &str) -> Result<Q> {
 }
 
 /// A list of exact numbers.
-fn vector(v: &Value, path: &str) -> Result<Vec<Q>> {
+pub(super) fn vector(v: &Value, path: &str) -> Result<Vec<Q>> {
     array(v, path)?
         .iter()
         .enumerate()
@@ -88,7 +88,7 @@ fn vector(v: &Value, path: &str) -> Result<Vec<Q>> {
 
 /// The shape of a matrix given as a non-empty list of equally long non-empty rows, without
 /// reading its entries.
-fn shape(v: &Value, path: &str) -> Result<(usize, usize)> {
+pub(super) fn shape(v: &Value, path: &str) -> Result<(usize, usize)> {
     let rows = array(v, path)?;
     if rows.is_empty() {
         return Err(err(path, "a matrix needs at least one row"));
@@ -110,7 +110,7 @@ fn shape(v: &Value, path: &str) -> Result<(usize, usize)> {
 }
 
 /// The entries of a matrix whose shape [`shape`] has checked.
-fn entries(v: &Value, path: &str, (rows, cols): (usize, usize)) -> Result<Mat> {
+pub(super) fn entries(v: &Value, path: &str, (rows, cols): (usize, usize)) -> Result<Mat> {
     let mut data = Vec::with_capacity(rows * cols);
     for (i, row) in array(v, path)?.iter().enumerate() {
         for (j, x) in array(row, path)?.iter().enumerate() {
@@ -608,6 +608,7 @@ pub(super) fn verify_value(v: &Value) -> Result<VerifyReport> {
     let top = object(v, "certificate")?;
     match top.get("kind") {
         Some(Value::String(k)) if k == "dlncheck-certificate" => {}
+        Some(Value::String(k)) if k == super::zl::KIND => return super::zl::verify(top),
         Some(k) => {
             return Err(err(
                 "kind",

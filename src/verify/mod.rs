@@ -18,6 +18,7 @@ mod check;
 mod ldlt;
 mod loss;
 mod rational;
+mod zl;
 
 #[cfg(test)]
 mod tests;

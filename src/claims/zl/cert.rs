@@ -1,0 +1,49 @@
+//! The ZL certificate (docs/certificates.md, kind `dlncheck-zl-certificate`): the problem, the
+//! minimizers with their σ_min brackets, and the claim's samples, every number an exact string.
+
+use super::net::Params;
+use super::setup::Setup;
+use super::sigma::SigmaBracket;
+use crate::claims::book::matrix_json;
+use crate::linalg::field::q_to_string;
+use serde_json::{json, Value};
+
+/// The certificate of `claim` with its claim-specific `samples` and `extra` fields.
+pub fn certificate(
+    claim: &str,
+    setup: &Setup,
+    minimizer_sigma: &[Vec<SigmaBracket>],
+    samples: Vec<Value>,
+    extra: serde_json::Map<String, Value>,
+) -> Value {
+    let pb = &setup.pb;
+    let mut model = json!({"kind": pb.kind_name()});
+    if let Some(a) = pb.slope() {
+        model["leaky_relu"] = json!(q_to_string(a));
+    }
+    let mut cert = json!({
+        "kind": "dlncheck-zl-certificate",
+        "version": 1,
+        "claim": claim,
+        "point": format!("{} seeded samples around {} generated minimizers", samples.len(), setup.minimizers.len()),
+        "model": model,
+        "x": matrix_json(&pb.x),
+        "y": matrix_json(&pb.y),
+        "f_star": q_to_string(&pb.f_star),
+        "x_sigma": setup.x_sigma.json(),
+        "minimizers": setup.minimizers.iter().zip(minimizer_sigma).map(|(m, s)| json!({
+            "params": params_json(m),
+            "sigma": s.iter().map(SigmaBracket::json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "samples": samples,
+    });
+    for (k, v) in extra {
+        cert[k] = v;
+    }
+    cert
+}
+
+/// Parameters as a list of matrices of exact strings.
+pub fn params_json(p: &Params) -> Value {
+    json!(p.iter().map(matrix_json).collect::<Vec<_>>())
+}

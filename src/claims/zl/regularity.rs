@@ -1,0 +1,529 @@
+//! ZL-regularity: ⟨∇f(W), W − W*⟩ ≥ α‖∇f(W)‖² + β‖W − W*‖² near a minimizer W*, in three readings
+//! of "the directions the paper allows", each its own claim id:
+//! - `ZL-regularity` (nearest): W* is the global minimizer nearest to W (computed by a projection
+//!   iteration, made an exact minimizer, and certified stationary: the component of W − W*
+//!   tangent to the minimizer set, relative to ‖W − W*‖, is ≤ [`NEAREST_TOL`]); every sample W.
+//! - `ZL-regularity-fixed`: W* is one fixed generated minimizer and W ranges over the whole ball,
+//!   including other minimizers on the curves W*(t) = complete(free layers + tC). There ∇f = 0, so
+//!   ⟨∇f, W − W*⟩ = 0 < β‖W − W*‖² for every β > 0: the directions along the minimizer set admit
+//!   no positive β.
+//! - `ZL-regularity-normal`: W* fixed, W = W* + N with N in the normal space range(J*ᵀ) of the
+//!   minimizer set at W* (J* the Jacobian of the characterization's constraint).
+//!
+//! On samples, positive (α, β) exist iff a = ⟨∇f, W − W*⟩ > 0 at every sample with W ≠ W*: then
+//! α = ½ min a/‖∇f‖² and β = ½ min a/‖W − W*‖² satisfy αG + βE ≤ a. The best α with β = 0 is
+//! min a/G, the best β with α = 0 is min a/E; all are reported per radius.
+
+use super::cert::{certificate, params_json};
+use super::claims::{common_values, round_down};
+use super::gd::{minimizer_sigma, Decision};
+use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
+use super::points::{complete, free_layers, radius_fraction, simple_near, sqrt_upper, Sample};
+use super::setup::Setup;
+use crate::claims::evidence::json_f64;
+use crate::claims::{CaseContext, Claim, Outcome};
+use crate::linalg::field::{q_to_f64, q_to_string};
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::{Exact, F64};
+use crate::verdict::Verdict;
+use num_traits::{Signed, Zero};
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+
+/// The stated tolerance of the nearest-minimizer certificate: ‖tangential part of W − W*‖ ≤
+/// 2⁻²⁰ ‖W − W*‖ (first-order optimality of min ‖W − Z‖ over the minimizer set, to this
+/// tolerance; the squared ratio is compared with 2⁻⁴⁰ exactly).
+pub const NEAREST_TOL: f64 = 9.5367431640625e-7;
+/// Maximum projection iterations.
+const MAX_ITERS: usize = 40;
+
+/// Which reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// W* nearest to W.
+    Nearest,
+    /// W* fixed, all directions (incl. along the minimizer set).
+    Fixed,
+    /// W* fixed, normal directions only.
+    Normal,
+}
+
+/// ZL-regularity in one reading.
+pub struct ZlRegularity(pub Reading);
+
+/// Jᵀ(JJᵀ)⁻¹ J e: the component of e normal to the minimizer set at `z`, exactly (None if JJᵀ is
+/// singular).
+fn normal_part(pb: &ZlProblem, z: &[Mat<Q>], e: &[Q]) -> Option<Vec<Q>> {
+    let j = pb.jacobian(z);
+    let rhs = mat::matvec(&Exact, &j, e);
+    let jjt = mat::matmul_nt(&Exact, &j, &j);
+    let mu = mat::solve_exact(&jjt, &Mat::from_vec(rhs.len(), 1, rhs))?;
+    Some(mat::matvec(&Exact, &j.transpose(), mu.as_slice()))
+}
+
+/// One f64 Newton–projection step toward the minimizer set nearest to `w`:
+/// Z ← Z + (W − Z) − Jᵀ(JJᵀ)⁻¹(J(W − Z) + c(Z)) (faer's partial-pivoting LU for JJᵀ); returns
+/// the new Z and the squared step length.
+fn projection_step(pb: &ZlProblem, w: &[f64], z: &[Mat<f64>]) -> Option<(Vec<Mat<f64>>, f64)> {
+    use faer::linalg::solvers::Solve;
+    let j = pb.jacobian_in(&F64, z);
+    let c = pb.constraint_in(&F64, z);
+    let zf: Vec<f64> = z.iter().flat_map(|m| m.as_slice().to_vec()).collect();
+    let e: Vec<f64> = w.iter().zip(&zf).map(|(a, b)| a - b).collect();
+    let je = mat::matvec(&F64, &j, &e);
+    let (m, p) = (j.rows(), j.cols());
+    let jjt = faer::Mat::<f64>::from_fn(m, m, |r, s| (0..p).map(|a| j.at(r, a) * j.at(s, a)).sum());
+    let mut rhs = faer::Mat::<f64>::from_fn(m, 1, |r, _| je[r] + c.as_slice()[r]);
+    jjt.as_ref().partial_piv_lu().solve_in_place(rhs.as_mut());
+    let mu: Vec<f64> = (0..m).map(|r| rhs[(r, 0)]).collect();
+    if mu.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let n = mat::matvec(&F64, &j.transpose(), &mu);
+    let step: Vec<f64> = e.iter().zip(&n).map(|(a, b)| a - b).collect();
+    let size = step.iter().map(|s| s * s).sum();
+    let moved: Vec<f64> = zf.iter().zip(&step).map(|(a, b)| a + b).collect();
+    let mut at = 0;
+    let out = z
+        .iter()
+        .map(|mz| {
+            let k = mz.rows() * mz.cols();
+            let r = Mat::from_vec(mz.rows(), mz.cols(), moved[at..at + k].to_vec());
+            at += k;
+            r
+        })
+        .collect();
+    Some((out, size))
+}
+
+/// The nearest global minimizer to `w`, starting from `start`: f64 Newton–projection steps
+/// ([`projection_step`]) until the step is below 10⁻³⁰ (squared), then the free layers read exactly
+/// and made an exact minimizer by [`complete`]; with the squared relative tangential residual
+/// ‖t‖²/‖W − W*‖² (t the part of W − W* in ker J*, the tangent space), computed exactly.
+pub fn nearest_minimizer(pb: &ZlProblem, w: &[Mat<Q>], start: &[Mat<Q>]) -> Option<(Params, Q)> {
+    let wf: Vec<f64> = flatten(w).iter().map(q_to_f64).collect();
+    let mut z: Vec<Mat<f64>> = start.iter().map(|m| mat::from_exact(&F64, m)).collect();
+    for _ in 0..MAX_ITERS {
+        let (next, size) = projection_step(pb, &wf, &z)?;
+        z = next;
+        if size < 1e-30 {
+            break;
+        }
+    }
+    let zq: Params = z
+        .iter()
+        .map(|m| m.map(|v| simple_near(*v, 2f64.powi(-44))))
+        .collect();
+    let star = complete(pb, &free_layers(pb, &zq))?;
+    let e = flatten(&diff(w, &star));
+    let e2: Q = e.iter().map(|x| x * x).sum();
+    if e2.is_zero() {
+        return Some((star, Q::zero()));
+    }
+    let n = normal_part(pb, &star, &e)?;
+    let t2: Q = e.iter().zip(&n).map(|(a, b)| (a - b) * (a - b)).sum();
+    Some((star, t2 / e2))
+}
+
+/// One regularity sample: the point, its reference minimizer W*, and a, G, E.
+struct RegSample {
+    params: Params,
+    reference: Params,
+    radius: Q,
+    inner: Q,
+    grad_sq: Q,
+    dist_sq: Q,
+    decision: Decision,
+    origin: String,
+    tangential: Option<Q>,
+}
+
+fn reg_sample(
+    pb: &ZlProblem,
+    params: Params,
+    reference: Params,
+    radius: Q,
+    origin: String,
+    tangential: Option<Q>,
+) -> RegSample {
+    let (_, g) = pb.loss_and_gradient(&Exact, &params);
+    let e = diff(&params, &reference);
+    let a = inner(&g, &e);
+    let gs = inner(&g, &g);
+    let es = inner(&e, &e);
+    let tol2 = Q::from_float(NEAREST_TOL * NEAREST_TOL).expect("finite");
+    let decision = if tangential.as_ref().is_some_and(|t| t > &tol2) {
+        Decision::Undecided
+    } else if a.is_positive() || es.is_zero() {
+        Decision::Holds
+    } else {
+        Decision::Fails
+    };
+    RegSample {
+        params,
+        reference,
+        radius,
+        inner: a,
+        grad_sq: gs,
+        dist_sq: es,
+        decision,
+        origin,
+        tangential,
+    }
+}
+
+/// Points on the minimizer set near minimizer `m`: complete(free layers + tC) for a seeded C,
+/// with t halved until ‖W' − W*‖ ≤ δ; `None` when the minimizer is isolated (no free layers).
+fn along_minimizer_set(
+    pb: &ZlProblem,
+    m: &Params,
+    radius: &Q,
+    rng: &mut impl Rng,
+) -> Option<Params> {
+    let free = free_layers(pb, m);
+    if free.is_empty() {
+        return None;
+    }
+    let dir: Params = free
+        .iter()
+        .map(|f| {
+            Mat::from_fn(f.rows(), f.cols(), |_, _| {
+                Q::new(rng.gen_range(-4i64..=4).into(), 4.into())
+            })
+        })
+        .collect();
+    let norm = sqrt_upper(&inner(&dir, &dir));
+    if norm.is_zero() {
+        return None;
+    }
+    let mut t = radius / (norm * Q::from_integer(4.into()));
+    for _ in 0..60 {
+        let moved = axpy(&free, &t, &dir);
+        if let Some(p) = complete(pb, &moved) {
+            let e = diff(&p, m);
+            if inner(&e, &e) <= radius * radius {
+                return Some(p);
+            }
+        }
+        t /= Q::from_integer(2.into());
+    }
+    None
+}
+
+/// Samples in the normal space at `m`: W* + s N, N = J*ᵀμ for a seeded μ, scaled into the ball.
+fn normal_samples(
+    pb: &ZlProblem,
+    m: &Params,
+    radius: &Q,
+    count: usize,
+    rng: &mut impl Rng,
+) -> Vec<Params> {
+    let j = pb.jacobian(m);
+    (0..count)
+        .filter_map(|i| {
+            let mu: Vec<Q> = (0..j.rows())
+                .map(|_| Q::new(rng.gen_range(-16i64..=16).into(), 16.into()))
+                .collect();
+            let n = mat::matvec(&Exact, &j.transpose(), &mu);
+            let n2: Q = n.iter().map(|x| x * x).sum();
+            if n2.is_zero() {
+                return None;
+            }
+            let rho = radius_fraction(rng, i % 2 == 1);
+            let s = radius * rho / sqrt_upper(&n2);
+            Some(axpy(m, &s, &unflatten(m, &n)))
+        })
+        .collect()
+}
+
+impl Claim for ZlRegularity {
+    fn id(&self) -> &'static str {
+        match self.0 {
+            Reading::Nearest => "ZL-regularity",
+            Reading::Fixed => "ZL-regularity-fixed",
+            Reading::Normal => "ZL-regularity-normal",
+        }
+    }
+    fn source(&self) -> &'static str {
+        "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL]); readings of the allowed directions"
+    }
+    fn statement(&self) -> &'static str {
+        match self.0 {
+            Reading::Nearest => "⟨∇f(W), W − W*⟩ ≥ α‖∇f(W)‖² + β‖W − W*‖² with α, β > 0 for W near the minimizer set, W* the nearest global minimizer (reading: directions normal to the minimizer set, via the projection).",
+            Reading::Fixed => "The same with W* one fixed full-rank minimizer and every W in a ball around it (reading: all directions, including along the minimizer set).",
+            Reading::Normal => "The same with W* fixed and W − W* in the normal space of the minimizer set at W* (reading: the directions the paper allows are the normal ones).",
+        }
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let setup = match Setup::new(ctx) {
+            Ok(s) => s,
+            Err(o) => return o,
+        };
+        let pb = &setup.pb;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed ^ 0x5a5a_0001);
+        let mut samples: Vec<RegSample> = Vec::new();
+        let mut radii: Vec<Q> = setup.samples.iter().map(|s| s.radius.clone()).collect();
+        radii.sort();
+        radii.dedup();
+        let per_ball = setup.samples.len() / (setup.minimizers.len() * radii.len()).max(1);
+        match self.0 {
+            Reading::Nearest => {
+                for (i, s) in setup.samples.iter().enumerate() {
+                    let Sample {
+                        params,
+                        minimizer,
+                        radius,
+                        ..
+                    } = s;
+                    let origin = format!("sample #{i}");
+                    // start from the generated minimizer; if that projection is not certified
+                    // stationary, start again from the sample itself and keep the better one
+                    let tol2 = Q::from_float(NEAREST_TOL * NEAREST_TOL).expect("finite");
+                    let first = nearest_minimizer(pb, params, &setup.minimizers[*minimizer]);
+                    let found = match first {
+                        Some((_, ref t)) if t <= &tol2 => first,
+                        _ => nearest_minimizer(pb, params, params).or(first),
+                    };
+                    match found {
+                        Some((star, tan)) => samples.push(reg_sample(
+                            pb,
+                            params.clone(),
+                            star,
+                            radius.clone(),
+                            origin,
+                            Some(tan),
+                        )),
+                        None => {
+                            let mut r = reg_sample(
+                                pb,
+                                params.clone(),
+                                setup.minimizers[*minimizer].clone(),
+                                radius.clone(),
+                                origin,
+                                None,
+                            );
+                            r.decision = Decision::Undecided;
+                            samples.push(r);
+                        }
+                    }
+                }
+            }
+            Reading::Fixed => {
+                for (i, m) in setup.minimizers.iter().enumerate() {
+                    for r in &radii {
+                        if let Some(p) = along_minimizer_set(pb, m, r, &mut rng) {
+                            samples.push(reg_sample(
+                                pb,
+                                p,
+                                m.clone(),
+                                r.clone(),
+                                format!("another minimizer near minimizer #{i} (along the minimizer set)"),
+                                None,
+                            ));
+                        }
+                    }
+                }
+                for (i, s) in setup.samples.iter().enumerate() {
+                    samples.push(reg_sample(
+                        pb,
+                        s.params.clone(),
+                        setup.minimizers[s.minimizer].clone(),
+                        s.radius.clone(),
+                        format!("sample #{i}"),
+                        None,
+                    ));
+                }
+            }
+            Reading::Normal => {
+                for (i, m) in setup.minimizers.iter().enumerate() {
+                    for r in &radii {
+                        for p in normal_samples(pb, m, r, per_ball, &mut rng) {
+                            let k = samples.len();
+                            samples.push(reg_sample(
+                                pb,
+                                p,
+                                m.clone(),
+                                r.clone(),
+                                format!("normal sample #{k} around minimizer #{i}"),
+                                None,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        outcome(self.id(), &setup, &samples, &radii)
+    }
+}
+
+fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Outcome {
+    let fails = samples.iter().position(|s| s.decision == Decision::Fails);
+    let undecided = samples
+        .iter()
+        .position(|s| s.decision == Decision::Undecided);
+    let (verdict, reason) = match (fails, undecided) {
+        (Some(i), _) => (
+            Verdict::Refuted,
+            format!(
+                "no positive β at {}: ⟨∇f, W − W*⟩ = {} with ‖W − W*‖² = {} > 0 (exact)",
+                samples[i].origin,
+                q_to_f64(&samples[i].inner),
+                q_to_f64(&samples[i].dist_sq)
+            ),
+        ),
+        (None, Some(i)) => (
+            Verdict::Inconclusive,
+            format!(
+                "undecided at {}: the nearest minimizer was not certified to the stated tolerance {NEAREST_TOL:e}",
+                samples[i].origin
+            ),
+        ),
+        (None, None) => (
+            Verdict::Verified,
+            format!(
+                "⟨∇f, W − W*⟩ > 0 at all {} samples, so positive α, β exist on them (exact)",
+                samples.len()
+            ),
+        ),
+    };
+    let mut o = Outcome::new(verdict).with_reason(reason);
+    o.values = common_values(setup);
+    o.values.insert("basis".into(), json!("exact"));
+    o.values
+        .insert("regularity_samples".into(), json!(samples.len()));
+    let ratio = |num: &Q, den: &Q| (!den.is_zero()).then(|| num / den);
+    o.values.insert(
+        "inner_over_dist_sq".into(),
+        json!(samples
+            .iter()
+            .map(|s| ratio(&s.inner, &s.dist_sq).map_or(Value::Null, |r| json_f64(q_to_f64(&r))))
+            .collect::<Vec<_>>()),
+    );
+    o.values.insert(
+        "inner_over_grad_sq".into(),
+        json!(samples
+            .iter()
+            .map(|s| ratio(&s.inner, &s.grad_sq).map_or(Value::Null, |r| json_f64(q_to_f64(&r))))
+            .collect::<Vec<_>>()),
+    );
+    if let Some(t) = samples.iter().filter_map(|s| s.tangential.as_ref()).max() {
+        o.values.insert(
+            "nearest_max_relative_tangential_residual".into(),
+            json_f64(q_to_f64(&sqrt_upper(t))),
+        );
+        o.values
+            .insert("nearest_tolerance".into(), json_f64(NEAREST_TOL));
+    }
+    let along = samples
+        .iter()
+        .filter(|s| s.grad_sq.is_zero() && s.dist_sq.is_positive())
+        .count();
+    o.values
+        .insert("directions_without_positive_beta".into(), json!(along));
+    let per_radius: Vec<Value> = radii
+        .iter()
+        .map(|r| {
+            let mine: Vec<&RegSample> = samples.iter().filter(|s| &s.radius == r).collect();
+            let min_of = |f: &dyn Fn(&RegSample) -> Option<Q>| mine.iter().filter_map(|s| f(s)).min();
+            let alpha = min_of(&|s| ratio(&s.inner, &s.grad_sq));
+            let beta = min_of(&|s| ratio(&s.inner, &s.dist_sq));
+            let half = Q::new(1.into(), 2.into());
+            let pair = match (&alpha, &beta) {
+                (Some(a), Some(b)) if a.is_positive() && b.is_positive() => {
+                    json!([q_to_string(&round_down(&(a * &half))), q_to_string(&round_down(&(b * &half)))])
+                }
+                _ => Value::Null,
+            };
+            json!({
+                "radius": q_to_string(r),
+                "samples": mine.len(),
+                "best_alpha_with_beta_0_f64": alpha.as_ref().map_or(Value::Null, |a| json_f64(q_to_f64(a))),
+                "best_beta_with_alpha_0_f64": beta.as_ref().map_or(Value::Null, |b| json_f64(q_to_f64(b))),
+                "alpha_beta_holding_at_every_sample": pair,
+            })
+        })
+        .collect();
+    o.values.insert("per_radius".into(), json!(per_radius));
+    if verdict != Verdict::Inconclusive {
+        let sigma: Vec<_> = setup
+            .minimizers
+            .iter()
+            .map(|m| minimizer_sigma(&setup.pb, m))
+            .collect();
+        let cert_samples = samples
+            .iter()
+            .map(|s| {
+                json!({
+                    "params": params_json(&s.params),
+                    "reference": params_json(&s.reference),
+                    "radius": q_to_string(&s.radius),
+                    "inner": q_to_string(&s.inner),
+                    "grad_norm_sq": q_to_string(&s.grad_sq),
+                    "dist_sq": q_to_string(&s.dist_sq),
+                })
+            })
+            .collect();
+        o.certificate = Some(certificate(claim, setup, &sigma, cert_samples, Map::new()));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::zl::net::Net;
+    use rand::SeedableRng;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::new(n.into(), d.into())
+    }
+
+    fn depth2() -> ZlProblem {
+        let phi = Mat::from_vec(2, 2, vec![q(2, 1), q(1, 1), q(0, 1), q(1, 2)]);
+        ZlProblem {
+            net: Net::Linear { phi: phi.clone() },
+            x: mat::identity(&Exact, 2),
+            y: phi,
+            f_star: Q::zero(),
+            width: 2,
+            depth: 2,
+        }
+    }
+
+    #[test]
+    fn the_nearest_minimizer_is_a_certified_stationary_minimizer() {
+        let pb = depth2();
+        let m = complete(&pb, &[mat::identity(&Exact, 2)]).unwrap();
+        let w: Params = m
+            .iter()
+            .map(|a| {
+                mat::add(
+                    &Exact,
+                    a,
+                    &Mat::from_vec(2, 2, vec![q(1, 20), q(-1, 30), q(1, 40), q(1, 25)]),
+                )
+            })
+            .collect();
+        let (star, tan) = nearest_minimizer(&pb, &w, &m).unwrap();
+        assert!(mat::is_zero_mat(&Exact, &pb.constraint(&star)));
+        assert!(tan < q(1, 1 << 40), "tangential residual {tan}");
+        // it is at least as near as the starting minimizer
+        let (e0, e1) = (diff(&w, &m), diff(&w, &star));
+        assert!(inner(&e1, &e1) <= inner(&e0, &e0));
+        let s = reg_sample(&pb, w, star, q(1, 1), "t".into(), Some(tan));
+        assert_eq!(s.decision, Decision::Holds);
+    }
+
+    #[test]
+    fn other_minimizers_along_the_set_admit_no_positive_beta() {
+        let pb = depth2();
+        let m = complete(&pb, &[mat::identity(&Exact, 2)]).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let other = along_minimizer_set(&pb, &m, &q(1, 10), &mut rng).unwrap();
+        assert_ne!(other, m);
+        let s = reg_sample(&pb, other, m, q(1, 10), "t".into(), None);
+        assert!(s.inner.is_zero() && s.grad_sq.is_zero() && s.dist_sq.is_positive());
+        assert!(s.dist_sq <= q(1, 100));
+        assert_eq!(s.decision, Decision::Fails);
+    }
+}

@@ -1,0 +1,70 @@
+//! What every ZL check of one case starts from: the problem, the seeded minimizers, σ_min(X)'s
+//! bracket and the seeded samples in balls around the minimizers.
+
+use super::net::{Params, ZlProblem, Q};
+use super::points::{ball_samples, generate, Sample};
+use super::sigma::{bracket, SigmaBracket};
+use crate::claims::{not_applicable, CaseContext, Outcome};
+use rand::SeedableRng;
+
+/// Sample count per ball when the case has no `samples:` section.
+pub const DEFAULT_COUNT: usize = 6;
+/// Ball radii when the case has no `samples:` section: 1/100 and 1/10.
+pub const DEFAULT_RADII: [(i64, i64); 2] = [(1, 100), (1, 10)];
+
+/// The shared starting point of the ZL checks.
+pub struct Setup {
+    /// The problem.
+    pub pb: ZlProblem,
+    /// Seeded full-rank global minimizers (`generate.minimizers.count`, default 1).
+    pub minimizers: Vec<Params>,
+    /// σ_min(X), certified.
+    pub x_sigma: SigmaBracket,
+    /// Seeded samples: for each minimizer, each radius, `count` points.
+    pub samples: Vec<Sample>,
+    /// Whether the radii and count are the defaults (the case has no `samples:`).
+    pub default_samples: bool,
+}
+
+impl Setup {
+    /// Build it for a case, or the `error` outcome naming the field that rules the case out.
+    pub fn new(ctx: &CaseContext) -> Result<Setup, Outcome> {
+        let c = ctx.case;
+        let pb = ZlProblem::from_case(c)
+            .map_err(|(field, msg)| not_applicable(ctx.field_error(&field, msg)))?;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
+        let minimizers = generate(&pb, &mut rng, c.generate.minimizers.unwrap_or(1))
+            .map_err(|m| not_applicable(ctx.field_error("generate.minimizers", m)))?;
+        let (count, radii, default_samples) = match &c.samples {
+            Some(s) => (s.count, s.radii.clone(), false),
+            None => (
+                DEFAULT_COUNT,
+                DEFAULT_RADII
+                    .iter()
+                    .map(|&(n, d)| Q::new(n.into(), d.into()))
+                    .collect(),
+                true,
+            ),
+        };
+        let mut samples = Vec::new();
+        for (i, m) in minimizers.iter().enumerate() {
+            for r in &radii {
+                samples.extend(ball_samples(m, i, r, count, &mut rng));
+            }
+        }
+        let x_sigma = bracket(&square_x(&pb));
+        Ok(Setup {
+            pb,
+            minimizers,
+            x_sigma,
+            samples,
+            default_samples,
+        })
+    }
+}
+
+/// Xᵀ (n × d): its Gram matrix (Xᵀ)ᵀXᵀ = X Xᵀ has eigenvalues σ_i(X)², so the bracket of σ_min of
+/// Xᵀ (over its d-dimensional domain) is a bracket of σ_min(X) = √λ_min(X Xᵀ).
+fn square_x(pb: &ZlProblem) -> crate::linalg::Mat<Q> {
+    pb.x.transpose()
+}
