@@ -1,3 +1,4 @@
 //! Networks and their losses. Knows linear algebra, knows no claims.
 
+pub mod l2;
 pub mod linear;
