@@ -1613,6 +1613,7 @@ mod tests {
             seed: Some(3),
             precision_bits: Some(256),
             notes: vec!["note <i>".into()],
+            skipped: None,
             checks: vec![
                 check(
                     "KP-exact",
@@ -1646,6 +1647,7 @@ mod tests {
             precision_bits: None,
             notes: vec![],
             checks: vec![],
+            skipped: None,
         };
         Report::new(vec![case, bad])
     }
