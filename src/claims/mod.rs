@@ -5,6 +5,7 @@ pub mod amg;
 pub mod balance;
 pub mod book;
 pub mod context;
+pub mod escape;
 pub mod evidence;
 pub mod kp;
 pub mod sources;
@@ -37,6 +38,7 @@ pub fn registry() -> Vec<&'static dyn Claim> {
         &amg::AmgClassify,
         &amg::AmgClassifyPath,
     ]);
+    all.push(&escape::KpEscape);
     all
 }
 
