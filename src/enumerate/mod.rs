@@ -2,5 +2,6 @@
 //! changes of basis between layers, balanced SVD factorizations).
 
 pub mod critical;
+pub mod l2_minima;
 pub mod minimizers;
 pub mod spectrum;
