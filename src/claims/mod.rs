@@ -9,6 +9,7 @@ pub mod escape;
 pub mod evidence;
 pub mod kp;
 pub mod sources;
+pub mod wj;
 
 use crate::verdict::Verdict;
 pub use context::CaseContext;
@@ -39,6 +40,7 @@ pub fn registry() -> Vec<&'static dyn Claim> {
         &amg::AmgClassifyPath,
     ]);
     all.push(&escape::KpEscape);
+    all.extend(wj::CLAIMS);
     all
 }
 
