@@ -14,8 +14,8 @@
 //! - after leaving, a run that converged (‖∇f‖ ≤ grad_tol) ends at a near-critical point whose
 //!   λ_max (three-way, certified enclosure at the exact dyadic final point) is compared with 2/η;
 //!   a diverged run or one that spent its budget satisfies the conditional statement vacuously;
-//! - the same run in MPFR (the case's precision) must reach the same stays/leaves decision, else
-//!   the point is undecided.
+//! - the same run in MPFR (the case's precision) over the first MPFR_STEPS steps must not reach a
+//!   different stays/leaves decision than f64 over those steps, else the point is undecided.
 
 use super::context::CaseContext;
 use super::evidence::{aggregate, estimate_values, json_f64, Evidence, Finding, Outcome};
@@ -53,6 +53,10 @@ const NEAR: f64 = 2.0;
 const FAR: f64 = 100.0;
 /// Diverged when f exceeds this multiple of max(1, f(0)) = max(1, ½‖Y‖²).
 const DIVERGE_FACTOR: f64 = 1e6;
+/// The MPFR re-run covers the first MPFR_STEPS steps (the stays/leaves decision is made early:
+/// at |1 − ηλ| = 1.2 the distance grows 100-fold in 26 steps); the f64 run's decision over the same
+/// prefix must agree with it.
+const MPFR_STEPS: usize = 500;
 
 /// The settings of one case's escape experiment.
 struct Setup {
@@ -97,7 +101,7 @@ impl Setup {
                 "leaves": format!("max_t ||W_t - W*||_F >= {FAR} * epsilon"),
                 "converged": "||grad f(W_t)||_F <= grad_tol; then lambda_max(final) <= 2/eta is checked",
                 "diverged": format!("f(W_t) not finite or > {DIVERGE_FACTOR:e} * max(1, f(0))"),
-                "mpfr": "the same run in MPFR at the case precision must reach the same stays/leaves decision",
+                "mpfr": format!("the same run in MPFR at the case precision over the first {MPFR_STEPS} steps must not reach a different stays/leaves decision than f64 over those steps"),
             },
         })
     }
@@ -144,6 +148,8 @@ impl Claim for KpEscape {
 struct Traced<T> {
     run: crate::dynamics::Run<T>,
     max_distance: f64,
+    /// The largest distance over the first MPFR_STEPS steps.
+    prefix_distance: f64,
     records: Vec<Record>,
 }
 
@@ -164,46 +170,44 @@ fn traced<F: Field>(
     start: Vec<Mat<F::T>>,
     eta: &F::T,
     setup: &Setup,
+    rule: &StopRule,
     with_lambda: bool,
 ) -> Traced<F::T> {
-    let mut thin = Thinned::new(setup.rule.max_steps, setup.max_points);
+    let mut thin = Thinned::new(rule.max_steps, setup.max_points);
     let mut max_distance: f64 = 0.0;
-    let run = descend(
-        f,
-        p,
-        start,
-        eta,
-        &setup.rule,
-        None,
-        |step, ws, loss, grad_norm| {
-            let d = distance(f, ws, center);
-            max_distance = max_distance.max(d);
-            let lambda_max = (with_lambda && thin.keeps(step) && loss.is_finite())
-                .then(|| {
-                    let wf: Vec<Mat<f64>> = ws.iter().map(|w| w.map(|x| f.to_f64(x))).collect();
-                    let pf = l2::Problem {
-                        x: p.x.map(|x| f.to_f64(x)),
-                        y: p.y.map(|x| f.to_f64(x)),
-                        lambda: 0.0,
-                        mask: None,
-                    };
-                    eigen_f64::top_eigenpair(&l2::hessian(&F64, &pf, &wf))
-                        .ok()
-                        .map(|t| t.value)
-                })
-                .flatten();
-            thin.offer(Record {
-                step,
-                loss,
-                distance: d,
-                grad_norm,
-                lambda_max,
-            });
-        },
-    );
+    let mut prefix_distance: f64 = 0.0;
+    let run = descend(f, p, start, eta, rule, None, |step, ws, loss, grad_norm| {
+        let d = distance(f, ws, center);
+        max_distance = max_distance.max(d);
+        if step <= MPFR_STEPS {
+            prefix_distance = prefix_distance.max(d);
+        }
+        let lambda_max = (with_lambda && thin.keeps(step) && loss.is_finite())
+            .then(|| {
+                let wf: Vec<Mat<f64>> = ws.iter().map(|w| w.map(|x| f.to_f64(x))).collect();
+                let pf = l2::Problem {
+                    x: p.x.map(|x| f.to_f64(x)),
+                    y: p.y.map(|x| f.to_f64(x)),
+                    lambda: 0.0,
+                    mask: None,
+                };
+                eigen_f64::top_eigenpair(&l2::hessian(&F64, &pf, &wf))
+                    .ok()
+                    .map(|t| t.value)
+            })
+            .flatten();
+        thin.offer(Record {
+            step,
+            loss,
+            distance: d,
+            grad_norm,
+            lambda_max,
+        });
+    });
     Traced {
         run,
         max_distance,
+        prefix_distance,
         records: thin.finish(),
     }
 }
@@ -287,7 +291,20 @@ fn escape_run(
             })
         })
         .collect();
-    let t64 = traced(&F64, &pf, &center, start.clone(), &eta, setup, true);
+    let t64 = traced(
+        &F64,
+        &pf,
+        &center,
+        start.clone(),
+        &eta,
+        setup,
+        &setup.rule,
+        true,
+    );
+    let mp_rule = StopRule {
+        max_steps: setup.rule.max_steps.min(MPFR_STEPS),
+        ..setup.rule.clone()
+    };
     // the same run in MPFR from the same (exactly embedded) start and step
     let mp = Mpfr {
         prec: ctx.settings.prec,
@@ -304,10 +321,12 @@ fn escape_run(
         to_mp(&start),
         &mp.embed(&eta_q),
         setup,
+        &mp_rule,
         false,
     );
-    let (m64, mmp) = (
+    let (m64, m64_prefix, mmp) = (
         movement(t64.max_distance, setup.epsilon),
+        movement(t64.prefix_distance, setup.epsilon),
         movement(tmp.max_distance, setup.epsilon),
     );
     let show = |m: Option<bool>| match m {
@@ -316,30 +335,49 @@ fn escape_run(
         None => "undecided",
     };
     values.insert("max_distance_f64".into(), json_f64(t64.max_distance));
-    values.insert("max_distance_mpfr".into(), json_f64(tmp.max_distance));
+    values.insert(
+        "max_distance_f64_prefix".into(),
+        json_f64(t64.prefix_distance),
+    );
+    values.insert(
+        "max_distance_mpfr_prefix".into(),
+        json_f64(tmp.max_distance),
+    );
     values.insert("movement_f64".into(), json!(show(m64)));
-    values.insert("movement_mpfr".into(), json!(show(mmp)));
+    values.insert("movement_f64_prefix".into(), json!(show(m64_prefix)));
+    values.insert("movement_mpfr_prefix".into(), json!(show(mmp)));
+    values.insert("mpfr_prefix_steps".into(), json!(mp_rule.max_steps));
     values.insert("stop".into(), json!(t64.run.stop.as_str()));
     values.insert("stop_mpfr".into(), json!(tmp.run.stop.as_str()));
     values.insert("steps".into(), json!(t64.run.steps));
     values.insert("final_loss".into(), json_f64(t64.run.loss));
     values.insert("final_grad_norm".into(), json_f64(t64.run.grad_norm));
     values.insert("trajectory".into(), json!(t64.records));
-    let moved = match (m64, mmp) {
-        (Some(a), Some(b)) if a == b => a,
-        _ => {
+    // MPFR must not contradict f64 on the common prefix; a prefix decided by neither is no check
+    let mpfr_check = match (m64_prefix, mmp) {
+        (Some(a), Some(b)) if a != b => {
             return undecided(
                 values,
                 format!(
-                    "movement undecided: f64 {}, MPFR {} (max distances {:e}, {:e}; ε = {:e})",
-                    show(m64),
-                    show(mmp),
-                    t64.max_distance,
-                    tmp.max_distance,
-                    setup.epsilon
+                    "f64 and MPFR disagree over the first {} steps: f64 {}, MPFR {}",
+                    mp_rule.max_steps,
+                    show(m64_prefix),
+                    show(mmp)
                 ),
             )
         }
+        (Some(_), Some(_)) => "agrees",
+        _ => "not decided within the prefix",
+    };
+    values.insert("mpfr_check".into(), json!(mpfr_check));
+    let Some(moved) = m64 else {
+        return undecided(
+            values,
+            format!(
+                "movement undecided: max distance {:e} is between {NEAR}ε and {FAR}ε (ε = {:e})",
+                t64.max_distance, setup.epsilon
+            ),
+        );
     };
     if moved != above.0 {
         let why = format!(
