@@ -578,7 +578,19 @@ impl Claim for WjOneWay {
                         hist[*r] += 1;
                     }
                 }
+                let runs_where = |pred: &dyn Fn(&Ending) -> bool| -> Vec<usize> {
+                    endings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| pred(x))
+                        .map(|(k, _)| k)
+                        .collect()
+                };
+                let down_runs = runs_where(&|x| matches!(x, Ending::Rank(r, _) if *r < start.rank));
+                let diverged_runs = runs_where(&|x| *x == Ending::Diverged);
                 table.push(json!({
+                    "down_runs": down_runs,
+                    "diverged_runs": diverged_runs,
                     "eta": eta,
                     "start_rank": start.rank,
                     "start_value": json_f64(start.value.to_f64()),
