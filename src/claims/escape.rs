@@ -169,11 +169,10 @@ fn traced<F: Field>(
     center: &[Mat<F::T>],
     start: Vec<Mat<F::T>>,
     eta: &F::T,
-    setup: &Setup,
-    rule: &StopRule,
+    (rule, max_points): (&StopRule, usize),
     with_lambda: bool,
 ) -> Traced<F::T> {
-    let mut thin = Thinned::new(rule.max_steps, setup.max_points);
+    let mut thin = Thinned::new(rule.max_steps, max_points);
     let mut max_distance: f64 = 0.0;
     let mut prefix_distance: f64 = 0.0;
     let run = descend(f, p, start, eta, rule, None, |step, ws, loss, grad_norm| {
@@ -297,8 +296,7 @@ fn escape_run(
         &center,
         start.clone(),
         &eta,
-        setup,
-        &setup.rule,
+        (&setup.rule, setup.max_points),
         true,
     );
     let mp_rule = StopRule {
@@ -320,8 +318,7 @@ fn escape_run(
         &to_mp(&center),
         to_mp(&start),
         &mp.embed(&eta_q),
-        setup,
-        &mp_rule,
+        (&mp_rule, setup.max_points),
         false,
     );
     let (m64, m64_prefix, mmp) = (

@@ -336,12 +336,12 @@ pub fn balanced_points(
     let r = dims.iter().copied().min().unwrap_or(0);
     let k = r.min(roots.len());
     let mut choices: Vec<Vec<Option<usize>>> = vec![Vec::new()];
-    for j in 0..k {
+    for value_roots in &roots[..k] {
         choices = choices
             .into_iter()
             .flat_map(|c| {
                 std::iter::once(None)
-                    .chain((0..roots[j].len()).map(Some))
+                    .chain((0..value_roots.len()).map(Some))
                     .map(move |x| {
                         let mut c = c.clone();
                         c.push(x);
@@ -582,6 +582,36 @@ mod tests {
         let s = singular_values(&b, 128);
         assert_eq!(s.len(), 1);
         assert!(s[0].proven && s[0].lo == q(5, 1));
+    }
+
+    quickcheck::quickcheck! {
+        /// For random a ∈ (0, 8], λ ∈ (0, 2], L ∈ 3..=6: the roots come in the number Descartes
+        /// allows (0 or 2), each bracket shows an exact sign change of g, the brackets are ordered
+        /// and disjoint, and g is negative between the roots (at the midpoint of the brackets).
+        fn roots_are_bracketed_by_exact_sign_changes(a: u8, lam: u8, depth: u8) -> bool {
+            let a = q(1 + a as i64 % 64, 8);
+            let lambda = q(1 + lam as i64 % 16, 8);
+            let l = 3 + depth as usize % 4;
+            let sv = SingularValue {
+                mpfr: Float::with_val(128, &q_to_rug(&a)),
+                lo: a.clone(),
+                hi: a.clone(),
+                proven: true,
+            };
+            match scalar_roots(l, &sv, &lambda, 128) {
+                Err(_) => false,
+                Ok(r) if r.is_empty() => true,
+                Ok(r) => {
+                    let sign = |t: &BigRational| g_exact(l, t, &a, &lambda).is_positive();
+                    let mid = (&r[0].bracket[1] + &r[1].bracket[0]) / q(2, 1);
+                    r.len() == 2
+                        && sign(&r[0].bracket[0]) && !sign(&r[0].bracket[1])
+                        && !sign(&r[1].bracket[0]) && sign(&r[1].bracket[1])
+                        && r[0].bracket[1] < r[1].bracket[0]
+                        && g_exact(l, &mid, &a, &lambda).is_negative()
+                }
+            }
+        }
     }
 
     #[test]
