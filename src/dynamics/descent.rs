@@ -327,4 +327,36 @@ mod tests {
         assert_eq!(draw(5), draw(5));
         assert_ne!(draw(5), draw(6));
     }
+
+    #[test]
+    fn sample_batches_weight_whole_columns_without_bias() {
+        let p = Problem {
+            x: Mat::from_vec(1, 3, vec![BigRational::from_integer(1.into()); 3]),
+            y: Mat::from_vec(
+                2,
+                3,
+                (1..=6)
+                    .map(|k| BigRational::from_integer(k.into()))
+                    .collect(),
+            ),
+            lambda: BigRational::from_integer(0.into()),
+            mask: None,
+        }
+        .embed(&F64);
+        let mut sampler = MiniBatch::new(Batching::Samples, 2, ChaCha8Rng::seed_from_u64(8));
+        let n = 30_000;
+        let mut mean = [0.0; 6];
+        for _ in 0..n {
+            let w = sampler.weights(&F64, &p);
+            // a drawn sample weighs its whole column: both rows carry the same weight
+            for j in 0..3 {
+                assert_eq!(w.at(0, j), w.at(1, j));
+            }
+            for (m, v) in mean.iter_mut().zip(w.as_slice()) {
+                *m += v / n as f64;
+            }
+        }
+        // ω ∈ {0, 1.5, 3}: the mean's standard error is below 0.01, so 0.05 is five of them
+        assert!(mean.iter().all(|m| (m - 1.0).abs() < 0.05), "{mean:?}");
+    }
 }
