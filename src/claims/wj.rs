@@ -352,15 +352,15 @@ enum Ending {
     Diverged,
 }
 
-/// rank W_{L:1}: singular values (faer) above the threshold.
-fn product_rank(ws: &[Mat<f64>], threshold: f64) -> usize {
+/// rank W_{L:1}: singular values (faer) above the threshold; `None` when faer's SVD fails.
+fn product_rank(ws: &[Mat<f64>], threshold: f64) -> Option<usize> {
     let p = ws[1..]
         .iter()
         .fold(ws[0].clone(), |acc, w| mat::matmul(&F64, w, &acc));
     let m = faer::Mat::<f64>::from_fn(p.rows(), p.cols(), |i, j| *p.at(i, j));
     m.singular_values()
+        .ok()
         .map(|s| s.iter().filter(|&&x| x > threshold).count())
-        .unwrap_or(usize::MAX)
 }
 
 /// The balanced minimum in the original basis: W_1 ← W_1 Vᵀ, W_L ← U W_L with A* = U Σ Vᵀ (faer).
@@ -537,10 +537,12 @@ impl Claim for WjOneWay {
                         if settled.stop == Stop::Diverged {
                             return Ending::Diverged;
                         }
-                        Ending::Rank(
-                            product_rank(&settled.weights, s.threshold),
-                            settled.stop == Stop::Converged,
-                        )
+                        // the settled loss is finite here, so faer's SVD can fail only on a
+                        // non-finite product: such a run is counted with the diverged ones
+                        match product_rank(&settled.weights, s.threshold) {
+                            Some(r) => Ending::Rank(r, settled.stop == Stop::Converged),
+                            None => Ending::Diverged,
+                        }
                     })
                     .collect();
                 let finite: Vec<(usize, bool)> = endings
