@@ -171,6 +171,8 @@ fn long_cases_are_skipped_and_reported_unless_the_long_tier_is_asked() {
     assert_eq!(r["summary"]["skipped"], 1);
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.contains("**skipped**"));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("skipped: tier: long"));
     // a bad tier is a usage error
     let out = Command::cargo_bin("dlncheck")
         .unwrap()

@@ -736,6 +736,9 @@ fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Option<&Path>) 
     if let Some(e) = &c.error {
         let _ = writeln!(out, "<div class=\"err\">{}</div>", escape(e));
     }
+    if let Some(why) = &c.skipped {
+        let _ = writeln!(out, "<p class=\"muted\">skipped: {}</p>", escape(why));
+    }
     if !c.notes.is_empty() {
         out.push_str("<ul class=\"notes\">");
         for n in &c.notes {
