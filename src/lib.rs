@@ -11,6 +11,7 @@ pub mod audit;
 pub mod case;
 pub mod certify;
 pub mod claims;
+pub mod dynamics;
 pub mod enumerate;
 pub mod enumerate_table;
 pub mod linalg;

@@ -52,6 +52,10 @@ enum Command {
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
+        /// The longest tier to run: `default` skips (and reports) `tier: long` cases; `long`
+        /// runs every case.
+        #[arg(long, default_value = "default", value_parser = parse_tier)]
+        tier: dlncheck::case::Tier,
     },
     /// λ_max at a case's point: f64, MPFR and exact enclosure.
     Sharpness {
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
             no_timing,
             shard,
             quiet,
+            tier,
         } => {
             let opts = RunOptions {
                 report_dir,
@@ -126,6 +131,7 @@ fn main() -> ExitCode {
                 jobs,
                 timing: !no_timing,
                 enclosure_bits,
+                tier,
                 ..RunOptions::default()
             };
             let files = match runner::discover(&paths) {
@@ -324,4 +330,13 @@ fn load(
 fn fail(msg: &str) -> ExitCode {
     eprintln!("dlncheck: {msg}");
     ExitCode::from(2)
+}
+
+/// `--tier default|long`.
+fn parse_tier(s: &str) -> Result<dlncheck::case::Tier, String> {
+    match s {
+        "default" => Ok(dlncheck::case::Tier::Default),
+        "long" => Ok(dlncheck::case::Tier::Long),
+        _ => Err(format!("expected `default` or `long`, found `{s}`")),
+    }
 }

@@ -1,7 +1,7 @@
 //! Runs checks over case files: discovery, per-case isolation, parallelism, certificates, report.
 //! Observers (progress) are told about each finished case; the runner never formats output.
 
-use crate::case::{self, Case, CaseError, Expect, LoadOptions};
+use crate::case::{self, Case, CaseError, Expect, LoadOptions, Tier};
 use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
 use crate::report::{atomic, CaseReport, CheckReport, Report};
@@ -50,6 +50,8 @@ pub struct RunOptions {
     pub enclosure_bits: u32,
     /// Limits on case size.
     pub load: LoadOptions,
+    /// The longest tier to run: `tier: long` cases run only when this is `Long`.
+    pub tier: Tier,
 }
 
 impl Default for RunOptions {
@@ -65,6 +67,7 @@ impl Default for RunOptions {
                 known_claims: claims::known_ids(),
                 ..LoadOptions::default()
             },
+            tier: Tier::Default,
         }
     }
 }
@@ -181,6 +184,7 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
     let shown = file.display().to_string();
     match case::load_file(file, &opts.load) {
         Err(e) => error_report(&shown, file, e),
+        Ok(c) if c.tier == Tier::Long && opts.tier == Tier::Default => skipped_report(&c, &shown),
         Ok(c) => match catch_unwind(AssertUnwindSafe(|| run_case(&c, &shown, opts))) {
             Ok(r) => r,
             Err(p) => {
@@ -191,6 +195,21 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
                 error_report(&shown, file, e)
             }
         },
+    }
+}
+
+/// A `tier: long` case left out of a default-tier run: reported, with no checks.
+fn skipped_report(c: &Case, shown: &str) -> CaseReport {
+    CaseReport {
+        name: c.name.clone(),
+        file: shown.to_string(),
+        status: "ok".into(),
+        error: None,
+        seed: None,
+        precision_bits: None,
+        notes: Vec::new(),
+        checks: Vec::new(),
+        skipped: Some("tier: long; run with `dlncheck check --tier long`".into()),
     }
 }
 
@@ -208,6 +227,7 @@ fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
         precision_bits: None,
         notes: Vec::new(),
         checks: Vec::new(),
+        skipped: None,
     }
 }
 
@@ -290,5 +310,6 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
         precision_bits: Some(prec),
         notes: c.float_inputs.clone(),
         checks,
+        skipped: None,
     }
 }

@@ -184,7 +184,38 @@ pub struct Case {
     pub tier: Tier,
     /// `samples`, if given.
     pub samples: Option<Samples>,
+    /// The 0/1 observation mask (`data.mask`, l2-regularized only), d_L × n.
+    pub mask: Option<Mat<BigRational>>,
+    /// `dynamics`: settings of the gradient dynamics (absent fields take the claims' defaults).
+    pub dynamics: Dynamics,
     source: String,
+}
+
+/// Settings of the gradient dynamics (`dynamics:`), validated; `None` takes the claim's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dynamics {
+    /// KP-escape start distance ε > 0.
+    pub epsilon: Option<BigRational>,
+    /// KP-escape step sizes as multiples of 2/λ_max (each > 0, ≠ 1).
+    pub step_factors: Option<Vec<BigRational>>,
+    /// Step budget per run.
+    pub steps: Option<usize>,
+    /// Convergence threshold on ‖∇F‖_F (> 0).
+    pub grad_tol: Option<BigRational>,
+    /// WJ-one-way step sizes (> 0).
+    pub etas: Option<Vec<BigRational>>,
+    /// WJ-one-way runs per setting.
+    pub runs: Option<usize>,
+    /// SGD draws per step.
+    pub batch: Option<usize>,
+    /// Uniform start noise half-width (≥ 0).
+    pub noise: Option<BigRational>,
+    /// Settling GD steps.
+    pub settle_steps: Option<usize>,
+    /// Singular-value threshold of the rank (> 0).
+    pub rank_threshold: Option<BigRational>,
+    /// Trajectory points kept per run.
+    pub max_points: Option<usize>,
 }
 
 impl Case {

@@ -61,6 +61,8 @@ pub(crate) struct RawCase {
     pub checks: Option<Vec<RawCheck>>,
     /// Seeded sample points in balls around the generated minimizers (the ZL claims).
     pub samples: Option<RawSamples>,
+    /// Settings of the gradient dynamics of KP-escape and WJ-one-way; every field optional.
+    pub dynamics: Option<RawDynamics>,
 }
 
 /// `version`: the integer 1.
@@ -107,6 +109,10 @@ pub(crate) struct RawData {
     /// The targets Y, d_L × n: d_L rows, each with as many entries as X has columns.
     #[schemars(with = "MatrixSchema")]
     pub y: RawMatrix,
+    /// The observation mask of matrix completion (kind l2-regularized only): d_L × n entries, each
+    /// 0 (unobserved) or 1 (observed), at least one 1. Without it every entry is observed.
+    #[schemars(with = "Option<MatrixSchema>")]
+    pub mask: Option<RawMatrix>,
 }
 
 /// `data.x`: the word `identity` or a matrix.
@@ -252,4 +258,37 @@ pub(crate) struct RawSamples {
     pub count: u64,
     /// The radii (Frobenius norm of the parameter displacement), each > 0; 1 to 16 of them.
     pub radii: Vec<RawNum>,
+}
+
+/// Settings of the gradient dynamics (`dynamics:`); each field has a default stated in the report.
+#[derive(DeriveDeserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Dynamics")]
+pub(crate) struct RawDynamics {
+    /// KP-escape: distance ε > 0 of the start from the minimizer, along the top Hessian
+    /// eigenvector. Default 1e-9.
+    pub epsilon: Option<RawNum>,
+    /// KP-escape: step sizes as multiples of 2/λ_max at the minimizer (η = factor · 2/λ_max),
+    /// each > 0 and ≠ 1. Default [0.5, 0.9, 1.1, 1.5].
+    pub step_factors: Option<Vec<RawNum>>,
+    /// Step budget of each run (GD for KP-escape, SGD for WJ-one-way), 1..=10000000.
+    pub steps: Option<u64>,
+    /// Full-batch GD stops as converged when ‖∇F‖_F ≤ grad_tol (> 0). Default 1e-10.
+    pub grad_tol: Option<RawNum>,
+    /// WJ-one-way: the SGD step sizes η (> 0), one setting each.
+    pub etas: Option<Vec<RawNum>>,
+    /// WJ-one-way: seeded runs per setting and starting minimum, 1..=100000. Default 200.
+    pub runs: Option<u64>,
+    /// WJ-one-way: observed entries drawn per SGD step, 1..=100000. Default 1.
+    pub batch: Option<u64>,
+    /// WJ-one-way: each start is the minimum plus independent uniform noise in [−noise, noise]
+    /// per weight entry (≥ 0). Default 1e-2.
+    pub noise: Option<RawNum>,
+    /// WJ-one-way: full-batch GD steps after SGD to settle at a minimum, 1..=10000000. Default 20000.
+    pub settle_steps: Option<u64>,
+    /// WJ-one-way: the rank of a point is the number of singular values of W_{L:1} above this
+    /// threshold (> 0). Default 1e-3.
+    pub rank_threshold: Option<RawNum>,
+    /// Trajectory points kept per run in report.json (thinned evenly), 2..=10000. Default 200.
+    pub max_points: Option<u64>,
 }

@@ -170,6 +170,21 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         Some((n, "n", "the columns of data.x")),
     )?;
 
+    let mask = match (raw.data.mask, kind) {
+        (None, _) => None,
+        (Some(_), k) if k != ModelKind::L2Regularized => {
+            return Err(ctx.err(
+                "data.mask",
+                format!("`mask` is only for kind l2-regularized, not {k}"),
+            ))
+        }
+        (Some(rows), _) => Some(mask(rows, &y, ctx, &mut notes)?),
+    };
+    let dynamics = match raw.dynamics {
+        None => super::Dynamics::default(),
+        Some(d) => dynamics(d, ctx, &mut notes)?,
+    };
+
     let point = match raw.point {
         None => None,
         Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
@@ -246,6 +261,8 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         float_inputs: notes,
         tier: raw.tier.unwrap_or_default(),
         samples,
+        mask,
+        dynamics,
         source: ctx.src.to_string(),
     })
 }
@@ -616,5 +633,116 @@ fn samples(
     Ok(Samples {
         count: raw.count as usize,
         radii,
+    })
+}
+
+/// The observation mask: the shape of Y, entries 0 or 1, at least one 1.
+fn mask(
+    rows: RawMatrix,
+    y: &Mat<BigRational>,
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Mat<BigRational>, CaseError> {
+    let m = matrix(rows, "data.mask", ctx, notes)?;
+    expect_shape(
+        &m,
+        "data.mask",
+        ctx,
+        (y.rows(), "d_L, the rows of data.y"),
+        Some((y.cols(), "n", "the columns of data.y")),
+    )?;
+    for i in 0..m.rows() {
+        for j in 0..m.cols() {
+            let v = m.at(i, j);
+            if !v.is_zero() && !v.is_one() {
+                return Err(ctx.err(
+                    &format!("data.mask[{i}][{j}]"),
+                    format!("mask entries are 0 or 1, found {}", q_to_string(v)),
+                ));
+            }
+        }
+    }
+    if m.as_slice().iter().all(Zero::is_zero) {
+        return Err(ctx.err("data.mask", "the mask observes no entry (all zeros)"));
+    }
+    Ok(m)
+}
+
+/// Allowed step budgets (`dynamics.steps`, `dynamics.settle_steps`).
+const STEPS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000_000;
+/// Allowed `dynamics.runs` and `dynamics.batch`.
+const RUNS_RANGE: std::ops::RangeInclusive<u64> = 1..=100_000;
+/// Allowed `dynamics.max_points`.
+const POINTS_RANGE: std::ops::RangeInclusive<u64> = 2..=10_000;
+
+/// The dynamics settings, each in its range, errors naming the field.
+fn dynamics(
+    d: super::raw::RawDynamics,
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<super::Dynamics, CaseError> {
+    let count = |v: Option<u64>, field: &str, range: std::ops::RangeInclusive<u64>| match v {
+        None => Ok(None),
+        Some(v) if range.contains(&v) => Ok(Some(v as usize)),
+        Some(v) => Err(ctx.err(
+            field,
+            format!("{v} is outside {}..={}", range.start(), range.end()),
+        )),
+    };
+    let mut positive = |v: Option<RawNum>, field: &str, allow_zero: bool| match v {
+        None => Ok(None),
+        Some(v) => {
+            let q = number(v, field, notes);
+            if q.is_negative() || (!allow_zero && q.is_zero()) {
+                let need = if allow_zero { "≥ 0" } else { "> 0" };
+                Err(ctx.err(field, format!("must be {need}, found {}", q_to_string(&q))))
+            } else {
+                Ok(Some(q))
+            }
+        }
+    };
+    let epsilon = positive(d.epsilon, "dynamics.epsilon", false)?;
+    let grad_tol = positive(d.grad_tol, "dynamics.grad_tol", false)?;
+    let noise = positive(d.noise, "dynamics.noise", true)?;
+    let rank_threshold = positive(d.rank_threshold, "dynamics.rank_threshold", false)?;
+    let mut list = |v: Option<Vec<RawNum>>, field: &str| -> Result<_, CaseError> {
+        let Some(v) = v else { return Ok(None) };
+        if v.is_empty() {
+            return Err(ctx.err(field, "the list is empty"));
+        }
+        let mut out = Vec::with_capacity(v.len());
+        for (i, x) in v.into_iter().enumerate() {
+            let f = format!("{field}[{i}]");
+            let q = number(x, &f, notes);
+            if !q.is_positive() {
+                return Err(ctx.err(&f, format!("must be > 0, found {}", q_to_string(&q))));
+            }
+            out.push(q);
+        }
+        Ok(Some(out))
+    };
+    let step_factors = list(d.step_factors, "dynamics.step_factors")?;
+    if let Some(i) = step_factors
+        .as_ref()
+        .and_then(|v| v.iter().position(One::is_one))
+    {
+        return Err(ctx.err(
+            &format!("dynamics.step_factors[{i}]"),
+            "a factor of exactly 1 (η = 2/λ_max) is on the threshold and decides nothing",
+        ));
+    }
+    let etas = list(d.etas, "dynamics.etas")?;
+    Ok(super::Dynamics {
+        epsilon,
+        step_factors,
+        steps: count(d.steps, "dynamics.steps", STEPS_RANGE)?,
+        grad_tol,
+        etas,
+        runs: count(d.runs, "dynamics.runs", RUNS_RANGE)?,
+        batch: count(d.batch, "dynamics.batch", RUNS_RANGE)?,
+        noise,
+        settle_steps: count(d.settle_steps, "dynamics.settle_steps", STEPS_RANGE)?,
+        rank_threshold,
+        max_points: count(d.max_points, "dynamics.max_points", POINTS_RANGE)?,
     })
 }

@@ -37,6 +37,9 @@ pub enum Basis {
     Enclosure,
     /// MPFR values with their a priori error bounds (not a proof).
     Mpfr,
+    /// A seeded simulation of the dynamics (reproducible bit for bit, with the statistics it
+    /// states), not a proof.
+    Simulation,
 }
 
 impl Basis {
@@ -46,11 +49,27 @@ impl Basis {
             Basis::Exact => "exact",
             Basis::Enclosure => "certified-enclosure",
             Basis::Mpfr => "mpfr-with-error-bound",
+            Basis::Simulation => "seeded-simulation",
         }
     }
     /// Is a decision on this basis backed by a proof (exact arithmetic)?
     pub fn is_certified(self) -> bool {
-        !matches!(self, Basis::Mpfr)
+        matches!(self, Basis::Exact | Basis::Enclosure)
+    }
+    /// The weaker of two bases (exact < enclosure < MPFR < simulation): what a conclusion drawn
+    /// from both rests on.
+    pub fn weaker(self, other: Basis) -> Basis {
+        let rank = |x: Basis| match x {
+            Basis::Exact => 0,
+            Basis::Enclosure => 1,
+            Basis::Mpfr => 2,
+            Basis::Simulation => 3,
+        };
+        if rank(self) >= rank(other) {
+            self
+        } else {
+            other
+        }
     }
 }
 

@@ -418,22 +418,9 @@ fn c_constant(
         if !d.holds {
             return Ok(Err(d.basis));
         }
-        weakest = weaker(weakest, d.basis);
+        weakest = weakest.weaker(d.basis);
     }
     Ok(Ok(weakest))
-}
-
-fn weaker(a: Basis, b: Basis) -> Basis {
-    let rank = |x: Basis| match x {
-        Basis::Exact => 0,
-        Basis::Enclosure => 1,
-        Basis::Mpfr => 2,
-    };
-    if rank(a) >= rank(b) {
-        a
-    } else {
-        b
-    }
 }
 
 /// Is point i flat (λ_max = the KP-min value)? Records the relation.
@@ -471,9 +458,9 @@ fn c_constant_implies(
         Ok(Ok(premise)) => {
             let (lhs, op, rhs) = conclusion(&mut b);
             match b.finding(claim, &kp.points[i], lhs, op, rhs, &ctx.eq_tol()) {
-                Finding::Holds(basis, ev) => Finding::Holds(weaker(basis, premise), ev),
+                Finding::Holds(basis, ev) => Finding::Holds(basis.weaker(premise), ev),
                 Finding::Fails(basis, ev, why) => Finding::Fails(
-                    weaker(basis, premise),
+                    basis.weaker(premise),
                     ev,
                     format!("the c_i are all equal, yet {why}"),
                 ),
@@ -544,7 +531,7 @@ fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usiz
         ),
         Ok((false, _)) => Finding::Vacuous("the point is not flat".into()),
         Ok((true, premise)) => match c_constant(ctx, &mut b, &each) {
-            Ok(Ok(basis)) => Finding::Holds(weaker(basis, premise), b.evidence(claim, p, &[])),
+            Ok(Ok(basis)) => Finding::Holds(basis.weaker(premise), b.evidence(claim, p, &[])),
             Ok(Err(basis)) => {
                 let c2: Vec<String> = ctx
                     .c_squared(kp, i)
@@ -555,7 +542,7 @@ fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usiz
                     "the point is flat, yet c_i² = [{}] are not all equal",
                     c2.join(", ")
                 );
-                Finding::Fails(weaker(basis, premise), b.evidence(claim, p, &[]), why)
+                Finding::Fails(basis.weaker(premise), b.evidence(claim, p, &[]), why)
             }
             Err(w) => Finding::Undecided(
                 format!("whether the c_i are equal: {w}"),

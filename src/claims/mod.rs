@@ -6,9 +6,11 @@ pub mod amg_mpfr;
 pub mod balance;
 pub mod book;
 pub mod context;
+pub mod escape;
 pub mod evidence;
 pub mod kp;
 pub mod sources;
+pub mod wj;
 pub mod zl;
 
 use crate::verdict::Verdict;
@@ -40,6 +42,8 @@ pub fn registry() -> Vec<&'static dyn Claim> {
         &amg::AmgClassifyPath,
     ]);
     all.extend(zl::CLAIMS);
+    all.push(&escape::KpEscape);
+    all.extend(wj::CLAIMS);
     all
 }
 

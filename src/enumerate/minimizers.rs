@@ -224,7 +224,7 @@ pub fn add_free_blocks(rng: &mut impl Rng, ws: &[Mat<BigRational>]) -> Vec<Mat<B
 
 /// Is every row and every column of M free of all but at most one nonzero entry? Then its
 /// singular values are the absolute values of the entries, exactly.
-fn monomial_singular_values(m: &Mat<BigRational>) -> Option<Vec<BigRational>> {
+pub fn monomial_singular_values(m: &Mat<BigRational>) -> Option<Vec<BigRational>> {
     let nz = |i: usize| (0..m.cols()).filter(|&j| !m.at(i, j).is_zero()).count();
     let nzc = |j: usize| (0..m.rows()).filter(|&i| !m.at(i, j).is_zero()).count();
     if (0..m.rows()).any(|i| nz(i) > 1) || (0..m.cols()).any(|j| nzc(j) > 1) {
@@ -241,7 +241,7 @@ fn monomial_singular_values(m: &Mat<BigRational>) -> Option<Vec<BigRational>> {
 }
 
 /// The exact rational L-th root of q ≥ 0 when there is one.
-fn exact_root(q: &BigRational, l: u32) -> Option<BigRational> {
+pub fn exact_root(q: &BigRational, l: u32) -> Option<BigRational> {
     let n = q_to_rug(q);
     let (num, den) = (n.numer().clone(), n.denom().clone());
     let (rn, remn) = num.root_rem(rug::Integer::new(), l);

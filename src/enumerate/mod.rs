@@ -4,6 +4,7 @@
 pub mod coordinates;
 pub mod critical;
 pub mod critical_mpfr;
+pub mod l2_minima;
 pub mod minimizers;
 pub mod spectrum;
 pub mod spectrum_mpfr;

@@ -162,6 +162,17 @@ pub fn hessian<F: Field>(f: &F, ws: &[Mat<F::T>], ev: &Evaluated<F::T>) -> Mat<F
 /// (HV)_k = A_kᵀ J(V) (B_kX)ᵀ + Σ_{l>k} W_{l−1:k+1}ᵀ V_lᵀ A_lᵀ R (B_kX)ᵀ
 ///        + Σ_{l<k} A_kᵀ R (B_lX)ᵀ V_lᵀ W_{k−1:l+1}ᵀ, with J(V) = Σ_l A_l V_l B_l X.
 pub fn hvp<F: Field>(f: &F, ev: &Evaluated<F::T>, v: &[Mat<F::T>]) -> Vec<Mat<F::T>> {
+    hvp_weighted(f, ev, v, None)
+}
+
+/// [`hvp`] for the entry-weighted loss ½Σ ω_ij r_ij² (model::l2's mask): J(V) is replaced by
+/// ω ⊙ J(V) in the Gauss–Newton term; the caller stores the weighted residual ω ⊙ R in `ev`.
+pub fn hvp_weighted<F: Field>(
+    f: &F,
+    ev: &Evaluated<F::T>,
+    v: &[Mat<F::T>],
+    weights: Option<&Mat<F::T>>,
+) -> Vec<Mat<F::T>> {
     let pt = &ev.partials;
     let l_count = v.len();
     let mut jv = mat::zeros(f, ev.residual.rows(), ev.residual.cols());
@@ -171,6 +182,9 @@ pub fn hvp<F: Field>(f: &F, ev: &Evaluated<F::T>, v: &[Mat<F::T>]) -> Vec<Mat<F:
             &jv,
             &mat::matmul(f, &mat::matmul(f, pt.above(l), vl), &ev.bx[l]),
         );
+    }
+    if let Some(w) = weights {
+        jv = mat::zip::<F>(&jv, w, |a, b| f.mul(a, b));
     }
     (0..l_count)
         .map(|k| {

@@ -1,5 +1,6 @@
 //! Networks and their losses. Knows linear algebra, knows no claims.
 
+pub mod l2;
 pub mod linear;
 pub mod one_hidden;
 pub mod residual;

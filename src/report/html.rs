@@ -736,6 +736,9 @@ fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Option<&Path>) 
     if let Some(e) = &c.error {
         let _ = writeln!(out, "<div class=\"err\">{}</div>", escape(e));
     }
+    if let Some(why) = &c.skipped {
+        let _ = writeln!(out, "<p class=\"muted\">skipped: {}</p>", escape(why));
+    }
     if !c.notes.is_empty() {
         out.push_str("<ul class=\"notes\">");
         for n in &c.notes {
@@ -1613,6 +1616,7 @@ mod tests {
             seed: Some(3),
             precision_bits: Some(256),
             notes: vec!["note <i>".into()],
+            skipped: None,
             checks: vec![
                 check(
                     "KP-exact",
@@ -1646,6 +1650,7 @@ mod tests {
             precision_bits: None,
             notes: vec![],
             checks: vec![],
+            skipped: None,
         };
         Report::new(vec![case, bad])
     }

@@ -84,6 +84,10 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "**invalid case**: {}\n", cell(e));
             continue;
         }
+        if let Some(why) = &c.skipped {
+            let _ = writeln!(out, "**skipped**: {}\n", cell(why));
+            continue;
+        }
         for n in &c.notes {
             let _ = writeln!(out, "- note: {}", cell(n));
         }

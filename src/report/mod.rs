@@ -47,6 +47,9 @@ pub struct CaseReport {
     pub notes: Vec<String>,
     /// One entry per check of the case.
     pub checks: Vec<CheckReport>,
+    /// Why the case was not run (a `tier: long` case in a default-tier run); its checks are empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// One claim checked on one case.
@@ -87,6 +90,13 @@ pub struct Summary {
     pub errors: usize,
     /// Checks whose verdict differs from the expectation.
     pub unmet: usize,
+    /// Cases not run because of their tier (absent from the JSON when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -98,6 +108,7 @@ impl Report {
         };
         for c in &cases {
             s.errors += usize::from(c.status == "error");
+            s.skipped += usize::from(c.skipped.is_some());
             for k in &c.checks {
                 s.checks += 1;
                 match k.verdict {

@@ -1,0 +1,628 @@
+//! [WJ] Wang & Jacot, L2-regularized deep linear networks (claims.md, "[WJ]"): the per-singular-value
+//! equation of balanced critical points (WJ-scalar-roots), local minima of several ranks (WJ-ranks)
+//! and SGD's one-way jumps from higher to lower rank (WJ-one-way).
+//!
+//! The balanced points are built in the singular bases of A* (see `enumerate::l2_minima`); the SGD
+//! experiment maps them back to the original basis through A*'s f64 SVD (faer), because SGD over
+//! entries is not invariant under rotations.
+
+use super::context::CaseContext;
+use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
+use super::{not_applicable, Claim};
+use crate::case::ModelKind;
+use crate::certify::estimate::Basis;
+use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
+use crate::enumerate::l2_minima::{self, Balanced, Class, Root, SingularValue};
+use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::F64;
+use crate::model::l2;
+use crate::verdict::Verdict;
+use num_rational::BigRational;
+use num_traits::Signed;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+/// Every [WJ] claim, in the order of claims.md.
+pub static CLAIMS: [&dyn Claim; 3] = [&WjScalarRoots, &WjRanks, &WjOneWay];
+
+/// WJ-scalar-roots.
+pub struct WjScalarRoots;
+/// WJ-ranks.
+pub struct WjRanks;
+/// WJ-one-way.
+pub struct WjOneWay;
+
+/// The balanced critical points of one case: its depth, λ, singular values, roots and points.
+struct WjProblem {
+    depth: usize,
+    lambda: BigRational,
+    svs: Vec<SingularValue>,
+    roots: Vec<Result<Vec<Root>, String>>,
+    points: Vec<Balanced>,
+}
+
+/// Build the problem, or explain (naming the field) why the case does not fit the [WJ] setting.
+fn wj_problem(ctx: &CaseContext) -> Result<WjProblem, String> {
+    let c = ctx.case;
+    if c.kind != ModelKind::L2Regularized {
+        return Err(ctx.field_error("model.kind", "the [WJ] claims concern kind l2-regularized"));
+    }
+    let lambda = c.lambda.clone().unwrap_or_default();
+    if !lambda.is_positive() {
+        return Err(ctx.field_error("model.lambda", "the [WJ] claims need λ > 0"));
+    }
+    if !c.x_is_identity {
+        return Err(ctx.field_error(
+            "data.x",
+            "the [WJ] claims concern matrix factorization: X = identity",
+        ));
+    }
+    if c.mask.is_some() {
+        return Err(ctx.field_error(
+            "data.mask",
+            "the balanced points are built from the SVD of the full target; a mask breaks that reduction",
+        ));
+    }
+    let depth = c.depth();
+    if depth < 2 {
+        return Err(ctx.field_error("model.dims", "the [WJ] claims need depth L ≥ 2"));
+    }
+    let prec = ctx.settings.prec;
+    let svs = l2_minima::singular_values(&c.y, prec);
+    let roots: Vec<Result<Vec<Root>, String>> = svs
+        .iter()
+        .map(|s| l2_minima::scalar_roots(depth, s, &lambda, prec))
+        .collect();
+    let usable: Vec<Vec<Root>> = roots
+        .iter()
+        .map_while(|r| r.as_ref().ok().cloned())
+        .collect();
+    let target = Mat::from_fn(c.y.rows(), c.y.cols(), |i, j| {
+        if i == j && i < svs.len() {
+            svs[i].mpfr.clone()
+        } else {
+            rug::Float::new(prec)
+        }
+    });
+    let points = l2_minima::balanced_points(&c.dims, &target, &lambda, &usable, prec);
+    Ok(WjProblem {
+        depth,
+        lambda,
+        svs,
+        roots,
+        points,
+    })
+}
+
+fn sv_json(s: &SingularValue) -> Value {
+    json!({
+        "mpfr": mpfr_decimal(&s.mpfr),
+        "f64": json_f64(s.mpfr.to_f64()),
+        "enclosure": [q_to_string(&s.lo), q_to_string(&s.hi)],
+        "enclosure_proven": s.proven,
+    })
+}
+
+fn point_json(p: &Balanced, roots: &[Vec<Root>]) -> Value {
+    let t: Vec<f64> = p
+        .choice
+        .iter()
+        .enumerate()
+        .map(|(j, c)| c.map_or(0.0, |i| roots[j][i].t.to_f64()))
+        .collect();
+    json!({
+        "t": t,
+        "rank": p.rank,
+        "value_f64": json_f64(p.value.to_f64()),
+        "value_mpfr": mpfr_decimal(&p.value),
+        "class": p.class.as_str(),
+        "reason": match &p.class { Class::Undecided(w) => Some(w.clone()), _ => None },
+        "grad_norm": json_f64(p.grad_norm.to_f64()),
+        "grad_bound": json_f64(p.grad_bound.to_f64()),
+        "orbit_dim": p.orbit_dim,
+        "min_normal_eigenvalue": p.min_normal_eigenvalue.as_ref().map(|x| json_f64(x.to_f64())),
+        "eigen_bound": p.eigen_bound.as_ref().map(|x| json_f64(x.to_f64())),
+    })
+}
+
+/// The points sorted by value, as the report's table.
+fn table(w: &WjProblem) -> Value {
+    let roots: Vec<Vec<Root>> = w
+        .roots
+        .iter()
+        .map_while(|r| r.as_ref().ok().cloned())
+        .collect();
+    let mut idx: Vec<usize> = (0..w.points.len()).collect();
+    idx.sort_by(|&a, &b| {
+        w.points[a]
+            .value
+            .partial_cmp(&w.points[b].value)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Value::Array(
+        idx.iter()
+            .map(|&i| point_json(&w.points[i], &roots))
+            .collect(),
+    )
+}
+
+impl Claim for WjScalarRoots {
+    fn id(&self) -> &'static str {
+        "WJ-scalar-roots"
+    }
+    fn source(&self) -> &'static str {
+        "[WJ] Wang & Jacot, ICLR 2024 (derived)"
+    }
+    fn statement(&self) -> &'static str {
+        "balanced critical points act per singular value a of A* through s = t^L with t^{2L−2} − a t^{L−2} + λ = 0, plus s = 0, which is a local minimum for L ≥ 3"
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let w = match wj_problem(ctx) {
+            Ok(w) => w,
+            Err(e) => return not_applicable(e),
+        };
+        let mut findings = Vec::new();
+        let mut per_value = Vec::new();
+        for (j, (sv, r)) in w.svs.iter().zip(&w.roots).enumerate() {
+            let origin = format!("singular value a_{} = {:.12e}", j + 1, sv.mpfr.to_f64());
+            let mut v = Map::new();
+            v.insert("a".into(), sv_json(sv));
+            match r {
+                Ok(roots) => {
+                    let rs: Vec<Value> = roots
+                        .iter()
+                        .map(|r| {
+                            json!({"t": mpfr_decimal(&r.t), "s": mpfr_decimal(&r.s),
+                                   "bracket": [q_to_string(&r.bracket[0]), q_to_string(&r.bracket[1])]})
+                        })
+                        .collect();
+                    v.insert("roots".into(), Value::Array(rs));
+                    let basis = if sv.proven { Basis::Exact } else { Basis::Mpfr };
+                    let ev = Evidence {
+                        values: v.clone(),
+                        certificate: None,
+                    };
+                    findings.push((origin, Finding::Holds(basis, ev)));
+                }
+                Err(e) => {
+                    v.insert("error".into(), json!(e));
+                    findings.push((
+                        origin,
+                        Finding::Undecided(
+                            e.clone(),
+                            Evidence {
+                                values: v.clone(),
+                                certificate: None,
+                            },
+                        ),
+                    ));
+                }
+            }
+            per_value.push(Value::Object(v));
+        }
+        // every balanced point built from the roots must be critical
+        for p in &w.points {
+            let origin = format!("balanced point of rank {} ({:?})", p.rank, p.choice);
+            let mut v = Map::new();
+            v.insert("grad_norm".into(), json_f64(p.grad_norm.to_f64()));
+            v.insert("grad_bound".into(), json_f64(p.grad_bound.to_f64()));
+            let ev = Evidence {
+                values: v,
+                certificate: None,
+            };
+            if p.grad_norm > p.grad_bound {
+                let why = format!(
+                    "‖∇F‖ = {} > {}: not critical",
+                    mpfr_decimal(&p.grad_norm),
+                    mpfr_decimal(&p.grad_bound)
+                );
+                findings.push((origin, Finding::Fails(Basis::Mpfr, ev, why)));
+            } else {
+                findings.push((origin, Finding::Holds(Basis::Mpfr, ev)));
+            }
+        }
+        // s = 0 is a local minimum for L ≥ 3
+        if let Some(zero) = w.points.iter().find(|p| p.rank == 0) {
+            let origin = "the rank-0 point W = 0".to_string();
+            let ev = Evidence {
+                values: Map::new(),
+                certificate: None,
+            };
+            let f = match (&zero.class, w.depth >= 3) {
+                (_, false) => {
+                    Finding::Vacuous("L = 2: the statement about s = 0 is for L ≥ 3".into())
+                }
+                (Class::LocalMin, true) => Finding::Holds(Basis::Mpfr, ev),
+                (Class::Saddle, true) => Finding::Fails(
+                    Basis::Mpfr,
+                    ev,
+                    "W = 0 has a negative Hessian eigenvalue".into(),
+                ),
+                (Class::Undecided(why), true) => Finding::Undecided(why.clone(), ev),
+            };
+            findings.push((origin, f));
+        }
+        let mut out = aggregate(findings);
+        out.values.insert("depth".into(), json!(w.depth));
+        out.values
+            .insert("lambda".into(), json!(q_to_string(&w.lambda)));
+        out.values
+            .insert("singular_values".into(), Value::Array(per_value));
+        out.values.insert(
+            "root_count_argument".into(),
+            json!("Descartes' rule of signs: t^{2L-2} - a t^{L-2} + λ has at most two positive roots (L ≥ 3; one iff a > λ for L = 2); each root found is bracketed by rationals where the exact value of g changes sign for every a in the enclosure"),
+        );
+        out.values.insert("points".into(), table(&w));
+        out
+    }
+}
+
+impl Claim for WjRanks {
+    fn id(&self) -> &'static str {
+        "WJ-ranks"
+    }
+    fn source(&self) -> &'static str {
+        "[WJ] Wang & Jacot, ICLR 2024"
+    }
+    fn statement(&self) -> &'static str {
+        "for L ≥ 3 and small λ, F has local minima of different ranks"
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let w = match wj_problem(ctx) {
+            Ok(w) => w,
+            Err(e) => return not_applicable(e),
+        };
+        let mut min_ranks: Vec<usize> = w
+            .points
+            .iter()
+            .filter(|p| p.class == Class::LocalMin)
+            .map(|p| p.rank)
+            .collect();
+        min_ranks.sort_unstable();
+        min_ranks.dedup();
+        let undecided = w
+            .points
+            .iter()
+            .filter(|p| matches!(p.class, Class::Undecided(_)))
+            .count();
+        let root_errors: Vec<&String> = w.roots.iter().filter_map(|r| r.as_ref().err()).collect();
+        let mut out = if w.depth < 3 {
+            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+                "the claim is for L ≥ 3; this case has L = {}",
+                w.depth
+            ))
+        } else if min_ranks.len() >= 2 {
+            Outcome::new(Verdict::Verified).with_reason(format!(
+                "certified local minima of ranks {min_ranks:?} (MPFR at {} bits: ‖∇F‖ within its bound, Hessian positive definite on the normal space of the orbit beyond its error bound)",
+                ctx.settings.prec
+            ))
+        } else if undecided > 0 || !root_errors.is_empty() {
+            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+                "local minima of ranks {min_ranks:?} only, with {undecided} undecided points and {} singular values whose roots were not bracketed",
+                root_errors.len()
+            ))
+        } else {
+            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+                "at λ = {} every balanced critical point is decided and local minima have ranks {min_ranks:?} only: λ is not small enough for the claim's premise",
+                q_to_string(&w.lambda)
+            ))
+        };
+        out.values
+            .insert("basis".into(), json!(Basis::Mpfr.as_str()));
+        out.values.insert("depth".into(), json!(w.depth));
+        out.values
+            .insert("lambda".into(), json!(q_to_string(&w.lambda)));
+        out.values
+            .insert("local_min_ranks".into(), json!(min_ranks));
+        out.values.insert(
+            "singular_values".into(),
+            Value::Array(w.svs.iter().map(sv_json).collect()),
+        );
+        out.values
+            .insert("points_sorted_by_value".into(), table(&w));
+        out.values.insert(
+            "certificate_rule".into(),
+            json!("critical: ||grad F|| <= 2^(-prec/2)(1 + ||A*||^2); local minimum: the Hessian compressed to the orthogonal complement of the symmetry directions W_i -> O_i W_i O_{i-1}^T has smallest eigenvalue above its MPFR error bound plus the gradient bound; saddle: below minus that bound"),
+        );
+        out
+    }
+}
+
+/// Defaults of WJ-one-way (claims.md planning setting).
+const DEFAULT_ETAS: [f64; 1] = [0.12];
+const DEFAULT_RUNS: usize = 200;
+const DEFAULT_STEPS: usize = 4000;
+const DEFAULT_BATCH: usize = 1;
+const DEFAULT_NOISE: f64 = 1e-2;
+const DEFAULT_SETTLE: usize = 20_000;
+const DEFAULT_GRAD_TOL: f64 = 1e-10;
+const DEFAULT_RANK_THRESHOLD: f64 = 1e-3;
+/// Diverged when F exceeds this multiple of max(1, F(0)).
+const DIVERGE_FACTOR: f64 = 1e6;
+
+/// How one SGD run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    /// Final rank (after settling) and whether GD converged.
+    Rank(usize, bool),
+    /// SGD or settling diverged.
+    Diverged,
+}
+
+/// rank W_{L:1}: singular values (faer) above the threshold; `None` when faer's SVD fails.
+fn product_rank(ws: &[Mat<f64>], threshold: f64) -> Option<usize> {
+    let p = ws[1..]
+        .iter()
+        .fold(ws[0].clone(), |acc, w| mat::matmul(&F64, w, &acc));
+    let m = faer::Mat::<f64>::from_fn(p.rows(), p.cols(), |i, j| *p.at(i, j));
+    m.singular_values()
+        .ok()
+        .map(|s| s.iter().filter(|&&x| x > threshold).count())
+}
+
+/// The balanced minimum in the original basis: W_1 ← W_1 Vᵀ, W_L ← U W_L with A* = U Σ Vᵀ (faer).
+fn to_original_basis(ws: Vec<Mat<f64>>, y: &Mat<f64>) -> Option<Vec<Mat<f64>>> {
+    let m = faer::Mat::<f64>::from_fn(y.rows(), y.cols(), |i, j| *y.at(i, j));
+    let svd = m.svd().ok()?;
+    let (u, v) = (svd.U(), svd.V());
+    let um = Mat::from_fn(y.rows(), y.rows(), |i, j| u[(i, j)]);
+    let vt = Mat::from_fn(y.cols(), y.cols(), |i, j| v[(j, i)]);
+    let l = ws.len();
+    let mut ws = ws;
+    ws[0] = mat::matmul(&F64, &ws[0], &vt);
+    ws[l - 1] = mat::matmul(&F64, &um, &ws[l - 1]);
+    Some(ws)
+}
+
+struct OneWaySetup {
+    etas: Vec<f64>,
+    runs: usize,
+    steps: usize,
+    batch: usize,
+    noise: f64,
+    settle: usize,
+    grad_tol: f64,
+    threshold: f64,
+}
+
+impl Claim for WjOneWay {
+    fn id(&self) -> &'static str {
+        "WJ-one-way"
+    }
+    fn source(&self) -> &'static str {
+        "[WJ] Wang & Jacot, ICLR 2024"
+    }
+    fn statement(&self) -> &'static str {
+        "SGD with small λ and η jumps from a higher-rank minimum to a lower-rank one with positive probability and never back up"
+    }
+    fn check(&self, ctx: &CaseContext) -> Outcome {
+        let w = match wj_problem(ctx) {
+            Ok(w) => w,
+            Err(e) => return not_applicable(e),
+        };
+        let d = &ctx.case.dynamics;
+        let s = OneWaySetup {
+            etas: d
+                .etas
+                .as_ref()
+                .map_or(DEFAULT_ETAS.to_vec(), |v| v.iter().map(q_to_f64).collect()),
+            runs: d.runs.unwrap_or(DEFAULT_RUNS),
+            steps: d.steps.unwrap_or(DEFAULT_STEPS),
+            batch: d.batch.unwrap_or(DEFAULT_BATCH),
+            noise: d.noise.as_ref().map_or(DEFAULT_NOISE, q_to_f64),
+            settle: d.settle_steps.unwrap_or(DEFAULT_SETTLE),
+            grad_tol: d.grad_tol.as_ref().map_or(DEFAULT_GRAD_TOL, q_to_f64),
+            threshold: d
+                .rank_threshold
+                .as_ref()
+                .map_or(DEFAULT_RANK_THRESHOLD, q_to_f64),
+        };
+        let mins: Vec<&Balanced> = w
+            .points
+            .iter()
+            .filter(|p| p.class == Class::LocalMin)
+            .collect();
+        let roots: Vec<Vec<Root>> = w
+            .roots
+            .iter()
+            .map_while(|r| r.as_ref().ok().cloned())
+            .collect();
+        // the smallest nonzero singular value of the product over the certified minima
+        let s_min = mins
+            .iter()
+            .flat_map(|p| {
+                p.choice
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, c)| c.map(|i| roots[j][i].s.to_f64()))
+            })
+            .fold(f64::INFINITY, f64::min);
+        let mut settings = json!({
+            "L": w.depth, "widths": ctx.case.dims, "lambda": q_to_string(&w.lambda), "etas": s.etas,
+            "runs_per_setting": s.runs, "sgd_steps": s.steps, "batch": s.batch,
+            "batching": "uniform observed entries with replacement, gradient weights (draws)·N/batch (unbiased)",
+            "start_noise": format!("independent uniform in [-{0}, {0}] per weight entry", s.noise),
+            "settle": format!("full-batch GD with the same eta, at most {} steps, until ||grad F|| <= {:e}", s.settle, s.grad_tol),
+            "rank_threshold": s.threshold,
+            "seed": ctx.seed,
+            "streams": "ChaCha8 seeded by the case seed, stream (eta index << 40) | (start index << 20) | run index",
+        });
+        if mins.len() < 2 || !s_min.is_finite() {
+            let mut o = Outcome::new(Verdict::Inconclusive).with_reason(format!(
+                "fewer than two certified local minima of different ranks ({}), so no jump can be observed",
+                mins.len()
+            ));
+            o.values.insert("settings".into(), settings);
+            return o;
+        }
+        if s.threshold >= s_min / 10.0 {
+            return not_applicable(ctx.field_error(
+                "dynamics.rank_threshold",
+                format!("the rank threshold {:e} must be below a tenth of the smallest nonzero singular value {s_min:e} of the product at the certified minima", s.threshold),
+            ));
+        }
+        settings["rank_threshold_reason"] = json!(format!(
+            "at every certified local minimum the product's singular values are 0 or >= s_min = {s_min:.6}; a settled run is within about ||grad F||/lambda of a minimum, so the threshold {:e} lies {:.0} times below s_min and far above the settled residue",
+            s.threshold,
+            s_min / s.threshold
+        ));
+        let y = mat::from_exact(&F64, &ctx.case.y);
+        let problem = l2::Problem {
+            x: mat::identity(&F64, ctx.case.dims[0]),
+            y: y.clone(),
+            lambda: q_to_f64(&w.lambda),
+            mask: None,
+        };
+        let diverge_above = DIVERGE_FACTOR * (0.5 * mat::frob2(&F64, &y)).max(1.0);
+        let max_rank = mins.iter().map(|p| p.rank).max().unwrap_or(0);
+        let mut table = Vec::new();
+        let mut up_total = 0;
+        let mut down_where_predicted = 0;
+        let mut first_up: Option<String> = None;
+        for (e, &eta) in s.etas.iter().enumerate() {
+            for (m, start) in mins.iter().enumerate() {
+                let base: Vec<Mat<f64>> = start
+                    .weights
+                    .iter()
+                    .map(|w| w.map(|x| x.to_f64()))
+                    .collect();
+                let Some(base) = to_original_basis(base, &y) else {
+                    return Outcome::new(Verdict::Inconclusive)
+                        .with_reason("faer's SVD of A* failed");
+                };
+                let endings: Vec<Ending> = (0..s.runs)
+                    .into_par_iter()
+                    .map(|k| {
+                        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
+                        rng.set_stream(((e as u64) << 40) | ((m as u64) << 20) | k as u64);
+                        let noisy: Vec<Mat<f64>> = base
+                            .iter()
+                            .map(|w| w.map(|x| x + rng.gen_range(-s.noise..=s.noise)))
+                            .collect();
+                        let mut sampler = MiniBatch::new(Batching::Entries, s.batch, rng);
+                        let sgd_rule = StopRule {
+                            max_steps: s.steps,
+                            grad_tol: 0.0,
+                            diverge_above,
+                        };
+                        let run = descend(
+                            &F64,
+                            &problem,
+                            noisy,
+                            &eta,
+                            &sgd_rule,
+                            Some(&mut sampler),
+                            |_, _, _, _| {},
+                        );
+                        if run.stop == Stop::Diverged {
+                            return Ending::Diverged;
+                        }
+                        let gd_rule = StopRule {
+                            max_steps: s.settle,
+                            grad_tol: s.grad_tol,
+                            diverge_above,
+                        };
+                        let settled = descend(
+                            &F64,
+                            &problem,
+                            run.weights,
+                            &eta,
+                            &gd_rule,
+                            None,
+                            |_, _, _, _| {},
+                        );
+                        if settled.stop == Stop::Diverged {
+                            return Ending::Diverged;
+                        }
+                        // the settled loss is finite here, so faer's SVD can fail only on a
+                        // non-finite product: such a run is counted with the diverged ones
+                        match product_rank(&settled.weights, s.threshold) {
+                            Some(r) => Ending::Rank(r, settled.stop == Stop::Converged),
+                            None => Ending::Diverged,
+                        }
+                    })
+                    .collect();
+                let finite: Vec<(usize, bool)> = endings
+                    .iter()
+                    .filter_map(|x| match x {
+                        Ending::Rank(r, c) => Some((*r, *c)),
+                        Ending::Diverged => None,
+                    })
+                    .collect();
+                let down = finite.iter().filter(|(r, _)| *r < start.rank).count();
+                let up = finite.iter().filter(|(r, _)| *r > start.rank).count();
+                let diverged = endings.len() - finite.len();
+                let unsettled = finite.iter().filter(|(_, c)| !c).count();
+                if up > 0 && first_up.is_none() {
+                    let k = endings
+                        .iter()
+                        .position(|x| matches!(x, Ending::Rank(r, _) if *r > start.rank))
+                        .unwrap_or(0);
+                    first_up = Some(format!(
+                        "η = {eta}, start rank {}, run {k} (seed {})",
+                        start.rank, ctx.seed
+                    ));
+                }
+                up_total += up;
+                if start.rank == max_rank && start.rank > 0 {
+                    down_where_predicted += down;
+                }
+                let mut hist = vec![
+                    0usize;
+                    max_rank.max(ctx.case.dims.iter().copied().min().unwrap_or(0))
+                        + 1
+                ];
+                for (r, _) in &finite {
+                    if *r < hist.len() {
+                        hist[*r] += 1;
+                    }
+                }
+                let runs_where = |pred: &dyn Fn(&Ending) -> bool| -> Vec<usize> {
+                    endings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| pred(x))
+                        .map(|(k, _)| k)
+                        .collect()
+                };
+                let down_runs = runs_where(&|x| matches!(x, Ending::Rank(r, _) if *r < start.rank));
+                let diverged_runs = runs_where(&|x| *x == Ending::Diverged);
+                table.push(json!({
+                    "down_runs": down_runs,
+                    "diverged_runs": diverged_runs,
+                    "eta": eta,
+                    "start_rank": start.rank,
+                    "start_value": json_f64(start.value.to_f64()),
+                    "runs": s.runs,
+                    "down": wilson95(down, finite.len()),
+                    "up": wilson95(up, finite.len()),
+                    "same": finite.len() - down - up,
+                    "diverged": wilson95(diverged, endings.len()),
+                    "unsettled": unsettled,
+                    "final_rank_counts": hist,
+                }));
+            }
+        }
+        let mut out = if let Some(run) = first_up {
+            Outcome::new(Verdict::Refuted).with_reason(format!(
+                "{up_total} upward rank transitions; the first at {run}"
+            ))
+        } else if down_where_predicted > 0 {
+            Outcome::new(Verdict::Verified).with_reason(format!(
+                "no upward transition in any setting; {down_where_predicted} downward transitions from the rank-{max_rank} minimum (seeded simulation, not a proof; Wilson 95% intervals in `transitions`)"
+            ))
+        } else {
+            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+                "no upward transition, but no downward transition from the rank-{max_rank} minimum was observed either: positive probability is not exercised at these settings"
+            ))
+        };
+        out.values
+            .insert("basis".into(), json!(Basis::Simulation.as_str()));
+        out.values.insert("settings".into(), settings);
+        out.values.insert("transitions".into(), Value::Array(table));
+        out
+    }
+}
