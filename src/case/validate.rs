@@ -23,6 +23,10 @@ const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
 const PER_SET_RANGE: std::ops::RangeInclusive<u64> = 1..=100;
 /// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
 const DENSE_BYTES_PER_P2: u128 = 24;
+/// Largest `x: identity` expanded to an exact d_0 × d_0 matrix, in entries: every other matrix
+/// is written out in the file (so bounded by its size), but `identity` turns 10 bytes of text
+/// into d_0² rationals of about 64 bytes each (d_0 = 4096 would take 1 GiB before any check).
+const MAX_IDENTITY_ENTRIES: usize = 1 << 20;
 
 /// Parse and validate.
 pub(crate) fn load(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
@@ -144,6 +148,16 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
     let depth = dims.len() - 1;
     let (d0, dl) = (dims[0], dims[depth]);
     let (x, x_written_identity) = match raw.data.x {
+        RawX::Identity if d0 * d0 > MAX_IDENTITY_ENTRIES => {
+            return Err(ctx.err(
+                "data.x",
+                format!(
+                    "x: identity with d_0 = {d0} would be a {d0} × {d0} exact matrix of {} \
+                     entries, more than the limit of {MAX_IDENTITY_ENTRIES}",
+                    d0 * d0
+                ),
+            ))
+        }
         RawX::Identity => (identity(d0), true),
         RawX::Matrix(rows) => {
             let x = matrix(rows, "data.x", ctx, &mut notes)?;
