@@ -115,3 +115,233 @@ fn every_bad_input_is_rejected_within_the_memory_and_time_caps() {
     }
     assert_eq!(expected_messages, 3);
 }
+
+fn dlncheck() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("dlncheck").unwrap();
+    c.current_dir(root()).env("CI", "true");
+    c
+}
+
+fn report_of(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+fn contract_holds(dir: &Path) {
+    let out = Command::new("python3")
+        .arg(root().join("../shared/tools/check-report.py"))
+        .arg(dir.join("report.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+const SLOW: &str = "tests/data/slow/many-minimizers.yaml";
+const QUICK: &str = "cases/kp-scalar-balanced.yaml";
+
+#[test]
+fn a_timed_out_case_is_reported_as_such_and_the_others_are_unchanged() {
+    let help = dlncheck().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--case-timeout") && help.contains("[default: 300]"),
+        "{help}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let out = dlncheck()
+        .args([
+            "check",
+            SLOW,
+            QUICK,
+            "--no-timing",
+            "--case-timeout",
+            "1.5",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    // the slow case needs minutes; the run ends soon after its limit
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 cases stopped by a limit"));
+    contract_holds(dir.path());
+    let report = report_of(dir.path());
+    // cases are listed in path order: cases/… before tests/…
+    let slow = &report["cases"][1];
+    assert_eq!(slow["file"], SLOW);
+    assert_eq!(slow["status"], "error");
+    assert_eq!(slow["stopped"], "timeout");
+    assert!(slow["error"].as_str().unwrap().contains(
+        "many-minimizers.yaml:1:1: <case>: timeout: the case did not finish within 1.5 s"
+    ));
+    assert_eq!(slow["checks"].as_array().unwrap().len(), 0);
+    // an abandoned case writes no certificate
+    let certs = dir.path().join("certs");
+    if let Ok(entries) = std::fs::read_dir(&certs) {
+        for e in entries {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            assert!(!name.starts_with("many-minimizers"), "{name}");
+        }
+    }
+    // the case that finished is byte for byte what it is in a run of its own
+    let alone = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", QUICK, "--no-timing", "--report-dir"])
+        .arg(alone.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mask = |v: &Value, d: &Path| v.to_string().replace(&d.display().to_string(), "DIR");
+    assert_eq!(
+        mask(&report["cases"][0], dir.path()),
+        mask(&report_of(alone.path())["cases"][0], alone.path())
+    );
+    assert_eq!(report["cases"][0]["status"], "ok");
+    assert!(report["cases"][0].get("stopped").is_none());
+}
+
+#[test]
+fn a_case_over_the_memory_budget_is_refused_before_any_work() {
+    let work = tempfile::tempdir().unwrap();
+    // P = 100·100 + 100 = 10100 parameters: the dense f64 Hessian alone is 24·P² ≈ 2.28 GiB,
+    // inside the loader's 4 GiB size limit but over the default 2048 MiB budget
+    let zeros = vec!["0"; 100].join(", ");
+    let wide = work.path().join("wide.yaml");
+    std::fs::write(
+        &wide,
+        format!("version: 1\nmodel: {{kind: linear, dims: [100, 100, 1]}}\ndata: {{x: identity, y: [[{zeros}]]}}\nchecks: [{{claim: KP-exact}}]\n"),
+    )
+    .unwrap();
+    let dir = work.path().join("r");
+    let start = std::time::Instant::now();
+    let out = dlncheck()
+        .arg("check")
+        .arg(&wide)
+        .args([QUICK, "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(start.elapsed().as_secs() < 20);
+    assert_eq!(out.status.code(), Some(1));
+    contract_holds(&dir);
+    let report = report_of(&dir);
+    let refused = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "wide")
+        .unwrap();
+    assert_eq!(refused["stopped"], "refused");
+    let msg = refused["error"].as_str().unwrap();
+    assert!(
+        msg.contains("wide.yaml:2:")
+            && msg.contains("model.dims: refused")
+            && msg.contains("dense Hessian (P = 10100)")
+            && msg.contains("--memory-budget 2048 MiB"),
+        "{msg}"
+    );
+    let quick = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "kp-scalar-balanced")
+        .unwrap();
+    assert_eq!(quick["status"], "ok");
+
+    // the budget decides: 10000 generated minimizers of 40 parameters need about 26 MB (count·P
+    // rationals), refused under 1 MiB, run (and stopped by the timeout) under 64 MiB
+    let small = work.path().join("small");
+    for (budget, stopped) in [("1", "refused"), ("64", "timeout")] {
+        let out = dlncheck()
+            .args([
+                "check",
+                SLOW,
+                "--case-timeout",
+                "1",
+                "--memory-budget",
+                budget,
+            ])
+            .arg("--report-dir")
+            .arg(&small)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(report_of(&small)["cases"][0]["stopped"], stopped);
+    }
+}
+
+/// Send SIGINT to the real binary while it runs (a slow case keeps it busy) and look at the report
+/// directory: the previous complete report is untouched, no new or partial one, no temporary
+/// files, exit status 130.
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_the_last_complete_report() {
+    let bin = assert_cmd::cargo::cargo_bin("dlncheck");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", QUICK, "--no-timing", "--report-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let before = std::fs::read(dir.path().join("report.json")).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    for (target, previous) in [(dir.path(), Some(&before)), (fresh.path(), None)] {
+        for delay_ms in [300u64, 900] {
+            let child = Command::new(&bin)
+                .current_dir(root())
+                .env("CI", "true")
+                .args([
+                    "check",
+                    "cases",
+                    SLOW,
+                    "--quiet",
+                    "--jobs",
+                    "2",
+                    "--report-dir",
+                ])
+                .arg(target)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let kill = Command::new("kill")
+                .args(["-s", "INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(kill.success());
+            let start = std::time::Instant::now();
+            let out = child.wait_with_output().unwrap();
+            assert!(start.elapsed().as_secs() < 20, "slow to stop");
+            assert_eq!(
+                out.status.code(),
+                Some(130),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted: no report written"));
+            match previous {
+                Some(bytes) => assert_eq!(
+                    &std::fs::read(target.join("report.json")).unwrap(),
+                    bytes,
+                    "the previous report changed"
+                ),
+                None => {
+                    for name in ["report.json", "report.md", "report.html", "junit.xml"] {
+                        assert!(!target.join(name).exists(), "{name} written after SIGINT");
+                    }
+                }
+            }
+            for e in std::fs::read_dir(target).unwrap() {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                assert!(!name.ends_with(".tmp"), "temporary file {name} left");
+            }
+        }
+    }
+}

@@ -57,6 +57,17 @@ impl CaseError {
         }
     }
 
+    /// The run was interrupted before this case finished (the report is not written).
+    pub(crate) fn interrupted(file: &Path) -> Self {
+        CaseError {
+            file: file.to_path_buf(),
+            field: "<case>".to_string(),
+            line: None,
+            column: None,
+            message: "interrupted".to_string(),
+        }
+    }
+
     /// The file is larger than `limit` bytes: refused before reading (positioned at line 1).
     pub(crate) fn too_large(file: &Path, size: u64, limit: u64) -> Self {
         CaseError {

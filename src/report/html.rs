@@ -1636,6 +1636,7 @@ mod tests {
                            "class_by_criterion": "strict-saddle", "class_by_certificate": "strict-saddle"}),
                 ),
             ],
+            stopped: None,
         };
         let bad = CaseReport {
             name: "broken".into(),
@@ -1646,6 +1647,7 @@ mod tests {
             precision_bits: None,
             notes: vec![],
             checks: vec![],
+            stopped: None,
         };
         Report::new(vec![case, bad])
     }

@@ -47,6 +47,20 @@ pub struct CaseReport {
     pub notes: Vec<String>,
     /// One entry per check of the case.
     pub checks: Vec<CheckReport>,
+    /// Set when a valid case was stopped: `"timeout"` (past `--case-timeout`) or `"refused"`
+    /// (memory estimate over `--memory-budget`); its status is then "error". Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// Why a valid case was stopped before its checks finished.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Stopped {
+    /// It ran past the wall-clock limit (`--case-timeout`).
+    Timeout,
+    /// Its memory estimate exceeded the budget (`--memory-budget`); nothing ran.
+    Refused,
 }
 
 /// One claim checked on one case.
