@@ -47,6 +47,25 @@ pub fn plan_str(src: &str, file: &Path, load: &LoadOptions) -> Result<Plan, Case
     Ok(plan(case, settings))
 }
 
+/// The fuzzing entry point of the case input path (`fuzz/fuzz_targets/case_input.rs`, replayed by
+/// `tests/fuzz_regressions.rs`): any bytes, read as a case file's text, are planned or rejected
+/// with a [`CaseError`] that renders; nothing may panic, hang or allocate without bound. Returns
+/// the rendered error, if any.
+pub fn fuzz_case_input(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let load = LoadOptions {
+        known_claims: claims::known_ids(),
+        ..LoadOptions::default()
+    };
+    match plan_str(text, Path::new("fuzz.yaml"), &load) {
+        Ok(p) => {
+            debug_assert!(p.claims.len() == p.case.checks.len());
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
 /// Plan a validated case with the given settings.
 pub fn plan(case: Case, settings: Settings) -> Plan {
     let claims = case
