@@ -141,6 +141,52 @@ fn reports_are_byte_identical_across_thread_counts() {
         String::from_utf8_lossy(bytes).replace(&dir.display().to_string(), "DIR")
     };
     assert_eq!(mask(&ra, a.path()), mask(&rb, b.path()));
+    // the whole suite run a second time (same thread count): the same bytes again, in every
+    // report file and certificate
+    let c = tempfile::tempdir().unwrap();
+    run_check(&["cases", "--no-timing", "--jobs", "2"], c.path());
+    for name in ["report.json", "report.md", "junit.xml"] {
+        let rb = std::fs::read(b.path().join(name)).unwrap();
+        let rc = std::fs::read(c.path().join(name)).unwrap();
+        assert_eq!(mask(&rb, b.path()), mask(&rc, c.path()), "{name}");
+    }
+    let certs = |d: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join("certs"))
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (cb, cc) = (certs(b.path()), certs(c.path()));
+    assert!(cb.len() >= 40);
+    assert_eq!(cb, cc);
+    // and with a timing run in between, only the seconds differ
+    let t = tempfile::tempdir().unwrap();
+    let (_, timed) = run_check(&["cases", "--jobs", "2"], t.path());
+    let mut untimed: Value = serde_json::from_slice(&report_bytes(b.path())).unwrap();
+    let mut timed = timed;
+    for r in [&mut untimed, &mut timed] {
+        for case in r["cases"].as_array_mut().unwrap() {
+            for k in case["checks"].as_array_mut().unwrap() {
+                k["seconds"] = Value::Null;
+            }
+        }
+    }
+    assert_eq!(
+        mask(untimed.to_string().as_bytes(), b.path()),
+        mask(timed.to_string().as_bytes(), t.path())
+    );
+}
+
+fn report_bytes(dir: &Path) -> Vec<u8> {
+    std::fs::read(dir.join("report.json")).unwrap()
 }
 
 /// Every file under tests/bad/ names what it must produce on its first line:

@@ -345,3 +345,40 @@ fn ctrl_c_stops_cleanly_and_leaves_the_last_complete_report() {
         }
     }
 }
+
+/// Timeouts do not disturb the cases that finish: the shipped suite plus a case that times out,
+/// with one and with two worker threads, gives the same report bytes (certificate dirs masked).
+#[test]
+fn a_timeout_leaves_the_rest_of_the_report_deterministic() {
+    let run = |jobs: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dlncheck()
+            .args([
+                "check",
+                "cases",
+                SLOW,
+                "--no-timing",
+                "--quiet",
+                "--case-timeout",
+                "3",
+            ])
+            .args(["--jobs", jobs, "--report-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+        text.replace(&dir.path().display().to_string(), "DIR")
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one, two);
+    let report: Value = serde_json::from_str(&one).unwrap();
+    let stopped: Vec<&Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("stopped").is_some())
+        .collect();
+    assert_eq!(stopped.len(), 1);
+    assert_eq!(stopped[0]["file"], SLOW);
+}
