@@ -637,6 +637,20 @@ fn identity(n: usize) -> Mat<BigRational> {
     })
 }
 
+fn is_identity(m: &Mat<BigRational>) -> bool {
+    m.rows() == m.cols()
+        && (0..m.rows()).all(|i| {
+            (0..m.cols()).all(|j| {
+                let v = m.at(i, j);
+                if i == j {
+                    v.is_one()
+                } else {
+                    v.is_zero()
+                }
+            })
+        })
+}
+
 #[cfg(test)]
 mod depth_tests {
     use super::*;
@@ -659,18 +673,4 @@ mod depth_tests {
             Some((2, 4 + MAX_FLOW_DEPTH))
         );
     }
-}
-
-fn is_identity(m: &Mat<BigRational>) -> bool {
-    m.rows() == m.cols()
-        && (0..m.rows()).all(|i| {
-            (0..m.cols()).all(|j| {
-                let v = m.at(i, j);
-                if i == j {
-                    v.is_one()
-                } else {
-                    v.is_zero()
-                }
-            })
-        })
 }
