@@ -56,6 +56,15 @@ enum Command {
         /// runs every case.
         #[arg(long, default_value = "default", value_parser = parse_tier)]
         tier: dlncheck::case::Tier,
+        /// Wall-clock limit per case in seconds (default 300); a case still running then is
+        /// reported as `timeout` (status error, "stopped": "timeout") and the run goes on.
+        #[arg(long, value_name = "SECS", default_value_t = runner::DEFAULT_CASE_TIMEOUT_SECS as f64, value_parser = positive_seconds)]
+        case_timeout: f64,
+        /// Memory budget per case in MiB (default 2048); a case whose estimated need (dense
+        /// Hessian and KP operator in f64, MPFR and exact arithmetic) is larger is refused before
+        /// any work ("stopped": "refused") and the run goes on.
+        #[arg(long, value_name = "MIB", default_value_t = runner::DEFAULT_MEMORY_BUDGET_MIB, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+        memory_budget: u64,
     },
     /// λ_max at a case's point: f64, MPFR and exact enclosure.
     Sharpness {
@@ -123,6 +132,8 @@ fn main() -> ExitCode {
             shard,
             quiet,
             tier,
+            case_timeout,
+            memory_budget,
         } => {
             let opts = RunOptions {
                 report_dir,
@@ -132,8 +143,14 @@ fn main() -> ExitCode {
                 timing: !no_timing,
                 enclosure_bits,
                 tier,
+                case_timeout: std::time::Duration::from_secs_f64(case_timeout),
+                memory_budget: memory_budget << 20,
                 ..RunOptions::default()
             };
+            // Ctrl-C: stop the cases, write no report (the last complete one stays), exit 130
+            if let Err(e) = ctrlc::set_handler(dlncheck::isolate::interrupt) {
+                return fail(&format!("cannot install the Ctrl-C handler: {e}"));
+            }
             let files = match runner::discover(&paths) {
                 Ok(f) => match shard {
                     Some(s) => s.select(f),
@@ -144,6 +161,10 @@ fn main() -> ExitCode {
             let progress = Progress::new(files.len(), quiet);
             let report = match runner::run(&files, &opts, &|c| progress.case_done(c)) {
                 Ok(r) => r,
+                Err(runner::RunError::Interrupted) => {
+                    eprintln!("dlncheck: {}", runner::RunError::Interrupted);
+                    return ExitCode::from(130);
+                }
                 Err(e) => return fail(&e.to_string()),
             };
             progress.finish();
@@ -267,20 +288,31 @@ fn main() -> ExitCode {
     }
 }
 
-/// Print the per-claim summary and map the outcome to the exit code (0 met, 1 unmet, 2 invalid).
-/// The closing status line is colored only on a terminal outside CI.
+/// Print the per-claim summary and map the outcome to the exit code (0 met, 1 unmet or a valid
+/// case stopped by a limit, 2 invalid). The closing status line is colored only on a terminal
+/// outside CI.
 fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode {
     print!("{}", dlncheck::report::markdown::summary_table(report));
     println!("reports: {}", dir.join("report.json").display());
     let s = &report.summary;
+    let stopped = report.cases.iter().filter(|c| c.stopped.is_some()).count();
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
     console::set_colors_enabled(console::Term::stdout().is_term() && !ci);
-    let (code, line) = if s.errors > 0 {
+    let (code, line) = if s.errors > stopped {
         (
             2,
-            console::style(format!("{} invalid case files", s.errors))
+            console::style(format!("{} invalid case files", s.errors - stopped))
                 .red()
                 .bold(),
+        )
+    } else if stopped > 0 {
+        (
+            1,
+            console::style(format!(
+                "{stopped} cases stopped by a limit (timeout or memory budget)"
+            ))
+            .red()
+            .bold(),
         )
     } else if s.unmet > 0 {
         (
@@ -325,6 +357,14 @@ fn load(
         },
     );
     Ok((c, settings))
+}
+
+/// `--case-timeout`: a positive, finite number of seconds.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(format!("{s}: expected a number of seconds > 0")),
+    }
 }
 
 fn fail(msg: &str) -> ExitCode {

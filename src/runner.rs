@@ -4,12 +4,15 @@
 use crate::case::{self, Case, CaseError, Expect, LoadOptions, Tier};
 use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
-use crate::report::{atomic, CaseReport, CheckReport, Report};
+use crate::isolate::{self, Finished};
+use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped};
 use crate::verdict::Verdict;
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Errors of the runner layer (usage and I/O, never a case's own problem).
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,9 @@ pub enum RunError {
     /// The thread pool could not be built.
     #[error("could not start {0} worker threads")]
     Pool(usize),
+    /// The run was interrupted (SIGINT): no report was written.
+    #[error("interrupted: no report written (a previous report in the directory is untouched)")]
+    Interrupted,
 }
 
 /// How to run.
@@ -52,7 +58,17 @@ pub struct RunOptions {
     pub load: LoadOptions,
     /// The longest tier to run: `tier: long` cases run only when this is `Long`.
     pub tier: Tier,
+    /// Wall-clock limit per case; a case still running then is reported as timed out.
+    pub case_timeout: Duration,
+    /// Memory budget per case in bytes; a case whose estimate ([`crate::plan::estimate`]) exceeds
+    /// it is refused before any work.
+    pub memory_budget: u64,
 }
+
+/// Default `--case-timeout`, in seconds.
+pub const DEFAULT_CASE_TIMEOUT_SECS: u64 = 300;
+/// Default `--memory-budget`, in MiB.
+pub const DEFAULT_MEMORY_BUDGET_MIB: u64 = 2048;
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -68,6 +84,8 @@ impl Default for RunOptions {
                 ..LoadOptions::default()
             },
             tier: Tier::Default,
+            case_timeout: Duration::from_secs(DEFAULT_CASE_TIMEOUT_SECS),
+            memory_budget: DEFAULT_MEMORY_BUDGET_MIB << 20,
         }
     }
 }
@@ -149,7 +167,8 @@ impl Shard {
     }
 }
 
-/// Run every case file and write the reports. `on_case` observes each finished case.
+/// Run every case file and write the reports. `on_case` observes each finished case. When the
+/// process is interrupted ([`isolate::interrupt`]) the run stops and writes nothing.
 pub fn run(
     files: &[PathBuf],
     opts: &RunOptions,
@@ -164,11 +183,16 @@ pub fn run(
             .par_iter()
             .map(|f| {
                 let r = run_file(f, opts);
-                on_case(&r);
+                if !isolate::interrupted() {
+                    on_case(&r);
+                }
                 r
             })
             .collect()
     });
+    if isolate::interrupted() {
+        return Err(RunError::Interrupted);
+    }
     let report = Report::new(cases);
     report
         .write(&opts.report_dir)
@@ -179,22 +203,76 @@ pub fn run(
     Ok(report)
 }
 
-/// Load and check one case file; every failure becomes this case's error status.
+/// Load and check one case file; every failure becomes this case's error status. The case is
+/// refused before any work when its memory estimate exceeds the budget, and runs on its own
+/// thread under the wall-clock limit (a case past it is reported as timed out).
 pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
     let shown = file.display().to_string();
-    match case::load_file(file, &opts.load) {
-        Err(e) => error_report(&shown, file, e),
-        Ok(c) if c.tier == Tier::Long && opts.tier == Tier::Default => skipped_report(&c, &shown),
-        Ok(c) => match catch_unwind(AssertUnwindSafe(|| run_case(&c, &shown, opts))) {
-            Ok(r) => r,
-            Err(p) => {
-                let e = c.error(
-                    "<case>",
-                    format!("internal error while checking: {}", panic_message(&p)),
-                );
-                error_report(&shown, file, e)
-            }
-        },
+    if isolate::interrupted() {
+        return error_report(&shown, file, CaseError::interrupted(file));
+    }
+    let c = match case::load_file(file, &opts.load) {
+        Err(e) => return error_report(&shown, file, e),
+        Ok(c) => c,
+    };
+    if c.tier == Tier::Long && opts.tier == Tier::Default {
+        return skipped_report(&c, &shown);
+    }
+    let memory = crate::plan::estimate(&c, &settings_for(&c, opts));
+    if memory.bytes > u128::from(opts.memory_budget) {
+        let e = c.error(
+            "model.dims",
+            format!(
+                "refused: the work needs an estimated {} bytes (mostly the {}), more than the \
+                 memory budget of {} bytes (--memory-budget {} MiB)",
+                memory.bytes,
+                memory.dominant,
+                opts.memory_budget,
+                opts.memory_budget >> 20
+            ),
+        );
+        return stopped_report(&shown, file, e, Stopped::Refused);
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let work = {
+        let (c, shown, opts, cancel) = (c.clone(), shown.clone(), opts.clone(), cancel.clone());
+        move || catch_unwind(AssertUnwindSafe(|| run_case(&c, &shown, &opts, &cancel)))
+    };
+    match isolate::run_limited(opts.case_timeout, cancel, work) {
+        Finished::Done(Ok(r)) => r,
+        Finished::Done(Err(p)) => {
+            let e = c.error(
+                "<case>",
+                format!("internal error while checking: {}", panic_message(&p)),
+            );
+            error_report(&shown, file, e)
+        }
+        Finished::Lost(why) => error_report(
+            &shown,
+            file,
+            c.error("<case>", format!("internal error while checking: {why}")),
+        ),
+        Finished::TimedOut => {
+            let secs = opts.case_timeout.as_secs_f64();
+            let e = c.error(
+                "<case>",
+                format!(
+                    "timeout: the case did not finish within {secs} s (--case-timeout {secs}); \
+                     its checks were abandoned"
+                ),
+            );
+            stopped_report(&shown, file, e, Stopped::Timeout)
+        }
+        Finished::Interrupted => error_report(&shown, file, CaseError::interrupted(file)),
+    }
+}
+
+/// The report of a valid case that was stopped (refused or timed out): status "error" (the JSON
+/// v1 contract knows only ok and error), `stopped` saying why.
+fn stopped_report(shown: &str, file: &Path, e: CaseError, why: Stopped) -> CaseReport {
+    CaseReport {
+        stopped: Some(why),
+        ..error_report(shown, file, e)
     }
 }
 
@@ -210,6 +288,7 @@ fn skipped_report(c: &Case, shown: &str) -> CaseReport {
         notes: Vec::new(),
         checks: Vec::new(),
         skipped: Some("tier: long; run with `dlncheck check --tier long`".into()),
+        stopped: None,
     }
 }
 
@@ -228,6 +307,7 @@ fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
         notes: Vec::new(),
         checks: Vec::new(),
         skipped: None,
+        stopped: None,
     }
 }
 
@@ -255,7 +335,9 @@ pub fn settings_for(c: &Case, opts: &RunOptions) -> Settings {
     }
 }
 
-fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
+/// Check every claim of the case; once `cancel` is set (the case was abandoned) no further check
+/// starts and no certificate is written.
+fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> CaseReport {
     let seed = opts.seed.or(c.seed).unwrap_or(0);
     let settings = settings_for(c, opts);
     let prec = settings.prec;
@@ -263,6 +345,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
     let checks = c
         .checks
         .iter()
+        .take_while(|_| !cancel.load(Ordering::SeqCst))
         .map(|spec| {
             let start = Instant::now();
             let outcome = match claims::find(&spec.claim) {
@@ -276,6 +359,9 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
             };
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
             let certificate = outcome.certificate.as_ref().and_then(|cert| {
+                if cancel.load(Ordering::SeqCst) {
+                    return None;
+                }
                 let mut cert = cert.clone();
                 cert["case"] = serde_json::json!(c.name);
                 cert["verdict"] = serde_json::json!(outcome.verdict.as_str());
@@ -311,5 +397,6 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions) -> CaseReport {
         notes: c.float_inputs.clone(),
         checks,
         skipped: None,
+        stopped: None,
     }
 }

@@ -141,17 +141,71 @@ fn reports_are_byte_identical_across_thread_counts() {
         String::from_utf8_lossy(bytes).replace(&dir.display().to_string(), "DIR")
     };
     assert_eq!(mask(&ra, a.path()), mask(&rb, b.path()));
+    // the whole suite run a second time (same thread count): the same bytes again, in every
+    // report file and certificate
+    let c = tempfile::tempdir().unwrap();
+    run_check(&["cases", "--no-timing", "--jobs", "2"], c.path());
+    for name in ["report.json", "report.md", "junit.xml"] {
+        let rb = std::fs::read(b.path().join(name)).unwrap();
+        let rc = std::fs::read(c.path().join(name)).unwrap();
+        assert_eq!(mask(&rb, b.path()), mask(&rc, c.path()), "{name}");
+    }
+    let certs = |d: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join("certs"))
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (cb, cc) = (certs(b.path()), certs(c.path()));
+    assert!(cb.len() >= 40);
+    assert_eq!(cb, cc);
+    // and with a timing run in between, only the seconds differ
+    let t = tempfile::tempdir().unwrap();
+    let (_, timed) = run_check(&["cases", "--jobs", "2"], t.path());
+    let mut untimed: Value = serde_json::from_slice(&report_bytes(b.path())).unwrap();
+    let mut timed = timed;
+    for r in [&mut untimed, &mut timed] {
+        for case in r["cases"].as_array_mut().unwrap() {
+            for k in case["checks"].as_array_mut().unwrap() {
+                k["seconds"] = Value::Null;
+            }
+        }
+    }
+    assert_eq!(
+        mask(untimed.to_string().as_bytes(), b.path()),
+        mask(timed.to_string().as_bytes(), t.path())
+    );
 }
 
+fn report_bytes(dir: &Path) -> Vec<u8> {
+    std::fs::read(dir.join("report.json")).unwrap()
+}
+
+/// Every file under tests/bad/ names what it must produce on its first line:
+/// `# expect-error: <field> <substring>` (the case is invalid input: exit 2, status error, the
+/// message names the file, a line, the field and the substring) or
+/// `# expect-check-error: <claim> <field> <substring>` (valid input whose point or data does not
+/// suit that claim, e.g. a point that is not a minimizer: the check's verdict is `error` with a
+/// reason naming file, line and field, and the run exits 1 because the check did not pass).
 #[test]
 fn malformed_cases_exit_2_with_file_field_and_line() {
-    let bad = root().join("tests/data/bad");
+    let bad = root().join("tests/bad");
     let mut files: Vec<_> = std::fs::read_dir(&bad)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 10);
+    assert!(files.len() >= 40, "only {} bad case files", files.len());
+    let mut per_check = 0;
     for f in files {
         let first = std::fs::read_to_string(&f)
             .unwrap()
@@ -159,20 +213,33 @@ fn malformed_cases_exit_2_with_file_field_and_line() {
             .next()
             .unwrap()
             .to_string();
-        let spec = first
-            .strip_prefix("# expect-error: ")
-            .expect("first line names the expected error");
-        let (field, needle) = spec.split_once(' ').unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (code, report) = run_check(&[f.to_str().unwrap()], dir.path());
-        assert_eq!(code, 2, "{}", f.display());
         let case = &report["cases"][0];
-        assert_eq!(case["status"], "error");
-        let msg = case["error"].as_str().unwrap();
-        let name = f.file_name().unwrap().to_str().unwrap();
+        let (msg, field, needle) = if let Some(spec) = first.strip_prefix("# expect-check-error: ")
+        {
+            let (claim, rest) = spec.split_once(' ').unwrap();
+            let (field, needle) = rest.split_once(' ').unwrap();
+            assert_eq!(code, 1, "{}", f.display());
+            assert_eq!(case["status"], "ok", "{}", f.display());
+            let check = check_of(&report, case["name"].as_str().unwrap(), claim);
+            assert_eq!(check["verdict"], "error", "{}", f.display());
+            assert_eq!(check["met"], false);
+            per_check += 1;
+            (check["reason"].as_str().unwrap().to_string(), field, needle)
+        } else {
+            let spec = first
+                .strip_prefix("# expect-error: ")
+                .expect("first line names the expected error");
+            let (field, needle) = spec.split_once(' ').unwrap();
+            assert_eq!(code, 2, "{}", f.display());
+            assert_eq!(case["status"], "error");
+            (case["error"].as_str().unwrap().to_string(), field, needle)
+        };
         assert!(msg.contains(&format!("{name}:")), "{msg}");
         assert!(
-            msg.contains(field) && msg.contains(needle),
+            msg.contains(&format!(": {field}: ")) && msg.contains(needle),
             "{}: {msg}",
             f.display()
         );
@@ -183,6 +250,7 @@ fn malformed_cases_exit_2_with_file_field_and_line() {
             "no line in {msg}"
         );
     }
+    assert!(per_check >= 3);
 }
 
 #[test]
@@ -195,7 +263,7 @@ fn one_bad_case_does_not_stop_the_others() {
     )
     .unwrap();
     std::fs::copy(
-        root().join("tests/data/bad/nan.yaml"),
+        root().join("tests/bad/nan.yaml"),
         work.path().join("b.yaml"),
     )
     .unwrap();

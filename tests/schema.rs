@@ -240,7 +240,7 @@ fn malformed_documents_are_rejected() {
         "nan",
         "inf",
     ] {
-        let src = std::fs::read_to_string(manifest_path(&format!("tests/data/bad/{name}.yaml")));
+        let src = std::fs::read_to_string(manifest_path(&format!("tests/bad/{name}.yaml")));
         assert!(validate(&yaml_to_json(&src.unwrap())).is_err(), "{name}");
     }
 }

@@ -57,6 +57,32 @@ impl CaseError {
         }
     }
 
+    /// The run was interrupted before this case finished (the report is not written).
+    pub(crate) fn interrupted(file: &Path) -> Self {
+        CaseError {
+            file: file.to_path_buf(),
+            field: "<case>".to_string(),
+            line: None,
+            column: None,
+            message: "interrupted".to_string(),
+        }
+    }
+
+    /// The file is larger than `limit` bytes: refused before reading (positioned at line 1).
+    pub(crate) fn too_large(file: &Path, size: u64, limit: u64) -> Self {
+        CaseError {
+            file: file.to_path_buf(),
+            field: "<file>".to_string(),
+            line: Some(1),
+            column: None,
+            message: format!(
+                "the case file has {size} bytes, more than the limit of {limit} bytes \
+                 ({} MiB); case files hold small exact examples",
+                limit >> 20
+            ),
+        }
+    }
+
     /// Translate a serde_yaml error: position from `location()`, field path from the message
     /// (serde_yaml writes `path: message at line L column C`), `<document>` when there is none.
     /// When serde_yaml gives no position, the field (or its nearest ancestor) is looked up in `src`.

@@ -247,8 +247,19 @@ impl Case {
     }
 }
 
-/// Read and validate the case file at `path`.
+/// Largest case file read, in bytes. The YAML parser holds every event of the document at once
+/// (about 50 bytes of memory per byte of a dense flow list, measured on a 3 MB million-layer
+/// file: 152 MiB peak), so this bounds the memory spent on reading any file to about 200 MiB.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Read and validate the case file at `path` (at most [`MAX_FILE_BYTES`]).
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| CaseError::io(path, &e))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(CaseError::too_large(path, size, MAX_FILE_BYTES));
+    }
     let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
     load_str(&src, path, opts)
 }

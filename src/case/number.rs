@@ -16,6 +16,10 @@ use std::fmt;
 /// cannot ask for an astronomically large integer.
 pub(crate) const MAX_DECIMAL_EXPONENT: u32 = 10_000;
 
+/// Longest number text accepted (after trimming whitespace), for the same reason: a 10⁶-digit
+/// integer would make every exact product in the case slow. Large values fit with an exponent.
+pub(crate) const MAX_NUMBER_CHARS: usize = 10_000;
+
 /// A number as read from the YAML file: its exact value, and the f64 when it was a YAML float.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RawNum {
@@ -152,6 +156,14 @@ pub fn parse_exact(text: &str) -> Result<BigRational, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(format!("{EXPECTING}, found an empty string"));
+    }
+    if t.len() > MAX_NUMBER_CHARS {
+        return Err(format!(
+            "number too long: {} has {} characters, at most {MAX_NUMBER_CHARS} are accepted \
+             (write large values with an exponent, e.g. \"1e400\")",
+            show(text),
+            t.len()
+        ));
     }
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t).to_ascii_lowercase();
     if matches!(

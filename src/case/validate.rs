@@ -23,10 +23,88 @@ const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
 const PER_SET_RANGE: std::ops::RangeInclusive<u64> = 1..=100;
 /// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
 const DENSE_BYTES_PER_P2: u128 = 24;
+/// Largest `x: identity` expanded to an exact d_0 × d_0 matrix, in entries: every other matrix
+/// is written out in the file (so bounded by its size), but `identity` turns 10 bytes of text
+/// into d_0² rationals of about 64 bytes each (d_0 = 4096 would take 1 GiB before any check).
+const MAX_IDENTITY_ENTRIES: usize = 1 << 20;
+
+/// Deepest nesting of flow collections (`[`, `{`) read. serde_yaml deserializes at most 128
+/// levels anyway, and libyaml's scanner spends time proportional to the flow depth on every token
+/// (80 000 levels in a 160 KB file took 52 s; found by fuzzing), so deeper text is refused before
+/// it is parsed.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// The 1-based (line, column) where the flow nesting first exceeds [`MAX_FLOW_DEPTH`], if it does.
+/// Brackets inside quoted scalars and comments do not count; a quote opens a scalar only where
+/// YAML allows one to start (after `[ { , : - ?` or at the start of a line).
+fn too_deep(src: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let (mut escaped, mut comment) = (false, false);
+    let mut last = '\n'; // last significant character outside quotes
+    for c in src.chars() {
+        col += 1;
+        if c == '\n' {
+            (line, col, comment) = (line + 1, 0, false);
+            if quote.is_none() {
+                last = '\n';
+            }
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == '"' && c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+                last = c;
+            }
+            continue;
+        }
+        match c {
+            '#' if matches!(last, '\n' | ' ') || col == 1 => comment = true,
+            '"' | '\'' if matches!(last, '[' | '{' | ',' | ':' | '-' | '?' | '\n' | ' ') => {
+                quote = Some(c)
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some((line, col));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == ' ' || c == '\t' {
+            if !matches!(last, '[' | '{' | ',' | ':' | '-' | '?' | '\n') {
+                last = ' ';
+            }
+        } else {
+            last = c;
+        }
+    }
+    None
+}
 
 /// Parse and validate.
 pub(crate) fn load(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
     let ctx = Ctx { src, file };
+    if let Some((line, column)) = too_deep(src) {
+        return Err(CaseError {
+            file: file.to_path_buf(),
+            field: "<document>".to_string(),
+            line: Some(line),
+            column: Some(column),
+            message: format!(
+                "collections nested deeper than {MAX_FLOW_DEPTH} levels (`[` or `{{`); a case \
+                 file needs at most a few"
+            ),
+        });
+    }
     // A wrong version explains every schema error after it, so report it first.
     if let Ok(probe) = serde_yaml::from_str::<VersionProbe>(src) {
         if let Some(v) = probe.version {
@@ -144,6 +222,16 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
     let depth = dims.len() - 1;
     let (d0, dl) = (dims[0], dims[depth]);
     let (x, x_written_identity) = match raw.data.x {
+        RawX::Identity if d0 * d0 > MAX_IDENTITY_ENTRIES => {
+            return Err(ctx.err(
+                "data.x",
+                format!(
+                    "x: identity with d_0 = {d0} would be a {d0} × {d0} exact matrix of {} \
+                     entries, more than the limit of {MAX_IDENTITY_ENTRIES}",
+                    d0 * d0
+                ),
+            ))
+        }
         RawX::Identity => (identity(d0), true),
         RawX::Matrix(rows) => {
             let x = matrix(rows, "data.x", ctx, &mut notes)?;
@@ -745,4 +833,28 @@ fn dynamics(
         rank_threshold,
         max_points: count(d.max_points, "dynamics.max_points", POINTS_RANGE)?,
     })
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn flow_depth_counts_brackets_outside_quotes_and_comments() {
+        let deep = |n: usize| format!("y: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert_eq!(too_deep(&deep(MAX_FLOW_DEPTH)), None);
+        assert_eq!(
+            too_deep(&deep(MAX_FLOW_DEPTH + 1)),
+            Some((1, 4 + MAX_FLOW_DEPTH))
+        );
+        let many = "[".repeat(200);
+        assert_eq!(too_deep(&format!("about: \"{many}\"\ny: [[1]]\n")), None);
+        assert_eq!(too_deep(&format!("about: '{many}'\n")), None);
+        assert_eq!(too_deep(&format!("# {many}\nx: 1 # {many}\n")), None);
+        // an apostrophe inside a plain scalar opens no quote, so it hides nothing
+        assert_eq!(
+            too_deep(&format!("about: it's\ny: {many}\n")),
+            Some((2, 4 + MAX_FLOW_DEPTH))
+        );
+    }
 }

@@ -252,14 +252,23 @@ impl Estimate {
     }
 
     /// Compare with another estimate. `eq_rel` is the relative width below which overlapping
-    /// enclosures (or MPFR values within their error bounds) count as equal.
+    /// enclosures count as equal — unless the MPFR values, at their higher precision, differ by
+    /// more than their error bounds: then the two are not equal and the comparison is undecided
+    /// (a difference below 2^(−enclosure bits) is never reported as equality). MPFR values alone
+    /// count as equal only within their error bounds.
     pub fn compare(&self, o: &Estimate, eq_rel: &BigRational) -> Comparison {
         if let (Some(a), Some(b)) = (&self.enclosure, &o.enclosure) {
             return match a.certified_cmp(b) {
                 Some(ord) if a.is_exact() && b.is_exact() => Comparison::Decided(ord, Basis::Exact),
                 Some(ord) => Comparison::Decided(ord, Basis::Enclosure),
                 None if a.relative_width() <= *eq_rel && b.relative_width() <= *eq_rel => {
-                    Comparison::Decided(Ordering::Equal, Basis::Enclosure)
+                    match self.mpfr_equality(o, eq_rel) {
+                        Some(why) => Comparison::Undecided(format!(
+                            "the enclosures overlap within the equality tolerance, but {why}: \
+                             the values differ below 2^-enclosure-bits (raise --enclosure-bits)"
+                        )),
+                        None => Comparison::Decided(Ordering::Equal, Basis::Enclosure),
+                    }
                 }
                 None => Comparison::Undecided(format!(
                     "enclosures overlap but are wider than the tolerance: relative widths {:e} and {:e}",
@@ -277,9 +286,18 @@ impl Estimate {
                     p,
                     &mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)),
                 );
-                let tol = Float::with_val(p, ta + tb).max(&rel);
-                if Float::with_val(p, diff.clone().abs()) <= tol {
+                let bound = Float::with_val(p, ta + tb);
+                let abs = Float::with_val(p, diff.clone().abs());
+                if abs <= bound && bound <= confirmable(&mag, eq_rel) {
                     Comparison::Decided(Ordering::Equal, Basis::Mpfr)
+                } else if abs <= rel.clone().max(&bound) {
+                    Comparison::Undecided(format!(
+                        "the MPFR values differ by {:e}, within the equality tolerance ({:e}) or \
+                         their error bounds ({:e}) but not proven equal: equality is not established",
+                        abs.to_f64(),
+                        rel.to_f64(),
+                        bound.to_f64()
+                    ))
                 } else if diff.is_sign_negative() {
                     Comparison::Decided(Ordering::Less, Basis::Mpfr)
                 } else {
@@ -287,6 +305,56 @@ impl Estimate {
                 }
             }
             _ => Comparison::Undecided("no MPFR value or enclosure on one side".into()),
+        }
+    }
+}
+
+/// Bits by which MPFR's error bounds must be finer than the equality tolerance before values not
+/// identified exactly count as equal: the tolerance 2^(−enclosure bits) is what the report states,
+/// the margin keeps a difference just below it (a near miss) from passing as equality.
+pub const EQUALITY_MARGIN_BITS: u32 = 64;
+
+/// `eq_rel`·|mag|·2^(−[`EQUALITY_MARGIN_BITS`]): the largest MPFR error bound that may confirm an
+/// equality.
+fn confirmable(mag: &Float, eq_rel: &BigRational) -> Float {
+    let p = mag.prec();
+    let rel = Float::with_val(
+        p,
+        mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)),
+    );
+    rel >> EQUALITY_MARGIN_BITS
+}
+
+impl Estimate {
+    /// `None` when the MPFR values of both sides agree within their error bounds and those
+    /// bounds are below the equality tolerance `eq_rel` (relative); otherwise why equality is not
+    /// established (a value missing, MPFR too coarse, or the values differ).
+    fn mpfr_equality(&self, o: &Estimate, eq_rel: &BigRational) -> Option<String> {
+        let (Some(a), Some(b), Some(ta), Some(tb)) =
+            (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol)
+        else {
+            return Some("no MPFR value on one side to confirm the equality".into());
+        };
+        let p = a.prec().max(b.prec());
+        let diff = Float::with_val(p, a - b).abs();
+        let bound = Float::with_val(p, ta + tb);
+        let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
+        let fine = confirmable(&mag, eq_rel);
+        if diff > bound {
+            Some(format!(
+                "the MPFR values differ by {:e}, more than their error bounds ({:e})",
+                diff.to_f64(),
+                bound.to_f64()
+            ))
+        } else if bound > fine {
+            Some(format!(
+                "the MPFR error bounds ({:e}) are not {EQUALITY_MARGIN_BITS} bits finer than the \
+                 equality tolerance ({:e} needed): raise --precision",
+                bound.to_f64(),
+                fine.to_f64()
+            ))
+        } else {
+            None
         }
     }
 }
@@ -397,12 +465,23 @@ mod tests {
             notes: vec![],
         };
         let tol = pow2_neg(50);
+        // equal within error bounds 2^64 times finer than the tolerance 2^-50
         assert_eq!(
-            mk(1.0, 1e-30)
-                .compare(&mk(1.0 + 1e-20, 1e-30), &tol)
-                .clone(),
+            mk(1.0, 1e-40).compare(&mk(1.0, 1e-40), &tol),
             Comparison::Decided(Ordering::Equal, Basis::Mpfr)
         );
+        // bounds too coarse to confirm an equality: undecided, never equal
+        assert!(matches!(
+            mk(1.0, 1e-30).compare(&mk(1.0, 1e-30), &tol),
+            Comparison::Undecided(_)
+        ));
+        // a near miss (relative 2^-70, below the tolerance, above the bounds): undecided
+        let mut near = mk(1.0, 1e-40);
+        near.mpfr = Some(Float::with_val(128, 1.0) + Float::with_val(128, -70f64).exp2());
+        match mk(1.0, 1e-40).compare(&near, &tol) {
+            Comparison::Undecided(why) => assert!(why.contains("not proven equal"), "{why}"),
+            c => panic!("{c:?}"),
+        }
         assert_eq!(
             mk(1.0, 1e-30).compare(&mk(1.5, 1e-30), &tol),
             Comparison::Decided(Ordering::Less, Basis::Mpfr)

@@ -128,9 +128,15 @@ impl Book {
         }
         match l.compare(&r, tol) {
             Comparison::Decided(ord, basis) => {
-                // record what was proven: the claimed relation, or the one that refutes it
+                // record what was proven: the claimed relation, or the one that refutes it; an
+                // equality (possibly within the tolerance) is recorded as `=`, which is what the
+                // independent checker can re-check for a `≤` or `≥` claim that holds with equality
                 let holds = op.holds(ord);
-                let shown = if holds { op.symbol() } else { shown_op(ord) };
+                let shown = if holds && ord != Ordering::Equal {
+                    op.symbol()
+                } else {
+                    shown_op(ord)
+                };
                 self.assertions.push(json!({
                     "type": "relation", "lhs": lhs, "op": shown, "rhs": rhs, "tolerance": q_to_string(tol),
                 }));

@@ -1640,6 +1640,7 @@ mod tests {
                            "class_by_criterion": "strict-saddle", "class_by_certificate": "strict-saddle"}),
                 ),
             ],
+            stopped: None,
         };
         let bad = CaseReport {
             name: "broken".into(),
@@ -1651,6 +1652,7 @@ mod tests {
             notes: vec![],
             checks: vec![],
             skipped: None,
+            stopped: None,
         };
         Report::new(vec![case, bad])
     }

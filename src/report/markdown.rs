@@ -80,6 +80,14 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "## By claim\n\n{}\n## By case\n", summary_table(r));
     for c in &r.cases {
         let _ = writeln!(out, "### {} (`{}`)\n", c.name, c.file);
+        if let (Some(e), Some(why)) = (&c.error, c.stopped) {
+            let what = match why {
+                crate::report::Stopped::Timeout => "timed out",
+                crate::report::Stopped::Refused => "refused",
+            };
+            let _ = writeln!(out, "**{what}**: {}\n", cell(e));
+            continue;
+        }
         if let Some(e) = &c.error {
             let _ = writeln!(out, "**invalid case**: {}\n", cell(e));
             continue;

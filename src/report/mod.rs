@@ -50,6 +50,20 @@ pub struct CaseReport {
     /// Why the case was not run (a `tier: long` case in a default-tier run); its checks are empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// Set when a valid case was stopped: `"timeout"` (past `--case-timeout`) or `"refused"`
+    /// (memory estimate over `--memory-budget`); its status is then "error". Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// Why a valid case was stopped before its checks finished.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Stopped {
+    /// It ran past the wall-clock limit (`--case-timeout`).
+    Timeout,
+    /// Its memory estimate exceeded the budget (`--memory-budget`); nothing ran.
+    Refused,
 }
 
 /// One claim checked on one case.

@@ -107,6 +107,25 @@ pub fn verify_str(json: &str) -> Result<VerifyReport, VerifyError> {
     check::verify_value(&value)
 }
 
+/// The fuzzing entry point of `verify-cert` (`fuzz/fuzz_targets/certificate.rs`, replayed by
+/// `tests/fuzz_regressions.rs`): any bytes, read as a certificate, are checked or rejected with a
+/// [`VerifyError`]; the report or the error is rendered. Returns whether the certificate passed.
+pub fn fuzz_certificate(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    match verify_str(text) {
+        Ok(report) => {
+            let _ = report.to_string();
+            report.passed()
+        }
+        Err(e) => {
+            let _ = e.to_string();
+            false
+        }
+    }
+}
+
 /// Read the certificate file at `path` and check it.
 pub fn verify_file(path: &Path) -> Result<VerifyReport, VerifyError> {
     let text = std::fs::read_to_string(path).map_err(|source| VerifyError::Io {

@@ -1,0 +1,183 @@
+//! What a run will do with one case, decided before any numerical work: the validated case, the
+//! settings and claims it runs with, and an estimate of the memory its work needs, which the
+//! runner compares with the run's budget (`--memory-budget`) to refuse a case up front.
+
+use crate::case::{self, Case, CaseError, LoadOptions};
+use crate::certify::lambda_max::Settings;
+use crate::claims::{self, Claim};
+use num_traits::ToPrimitive;
+use std::path::Path;
+
+/// Bytes per entry of a dense f64 operator, with the eigensolver's workspace (as in validation).
+const F64_BYTES_PER_ENTRY: u128 = 24;
+/// Bytes of one MPFR value besides its limbs (the `mpfr_t` header and the allocation).
+const MPFR_HEADER_BYTES: u128 = 48;
+/// Bytes of one exact rational besides its digits (two `BigInt`s and their allocations).
+const RATIONAL_HEADER_BYTES: u128 = 64;
+
+/// The memory a case's work needs, by its largest part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Estimated peak bytes.
+    pub bytes: u128,
+    /// What dominates, e.g. `dense f64 Hessian (P = 10100)`.
+    pub dominant: String,
+}
+
+/// A case ready to run: validated, with its settings, seed, claims and memory estimate.
+pub struct Plan {
+    /// The validated case.
+    pub case: Case,
+    /// The numerical settings it runs with.
+    pub settings: Settings,
+    /// The claims of its `checks`, in file order.
+    pub claims: Vec<&'static dyn Claim>,
+    /// The memory its work needs.
+    pub memory: MemoryEstimate,
+}
+
+/// Parse, validate and plan a case from YAML text with the default settings (the case's own
+/// precision): the whole input path of `dlncheck check` up to the numerical work.
+pub fn plan_str(src: &str, file: &Path, load: &LoadOptions) -> Result<Plan, CaseError> {
+    let case = case::load_str(src, file, load)?;
+    let settings = Settings {
+        prec: case.precision_bits,
+        ..Settings::default()
+    };
+    Ok(plan(case, settings))
+}
+
+/// The fuzzing entry point of the case input path (`fuzz/fuzz_targets/case_input.rs`, replayed by
+/// `tests/fuzz_regressions.rs`): any bytes, read as a case file's text, are planned or rejected
+/// with a [`CaseError`] that renders; nothing may panic, hang or allocate without bound. Returns
+/// the rendered error, if any.
+pub fn fuzz_case_input(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let load = LoadOptions {
+        known_claims: claims::known_ids(),
+        ..LoadOptions::default()
+    };
+    match plan_str(text, Path::new("fuzz.yaml"), &load) {
+        Ok(p) => {
+            debug_assert!(p.claims.len() == p.case.checks.len());
+            None
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// Plan a validated case with the given settings.
+pub fn plan(case: Case, settings: Settings) -> Plan {
+    let claims = case
+        .checks
+        .iter()
+        .filter_map(|c| claims::find(&c.claim))
+        .collect();
+    let memory = estimate(&case, &settings);
+    Plan {
+        case,
+        settings,
+        claims,
+        memory,
+    }
+}
+
+/// The memory estimate of a case's work. For each dense symmetric operator of size m the claims
+/// build — the full Hessian (m = P = Σ_k d_k d_{k−1}) and the KP-exact operator
+/// (m = d_L · n) — it adds
+/// - f64: 24·m² bytes (the matrix and the eigensolver's workspace);
+/// - MPFR, when m ≤ `mpfr_limit`: 2·m²·(48 + 8⌈prec/64⌉) bytes (matrix and workspace);
+/// - exact, when m ≤ `exact_limit`: the fraction-free LDLᵀ of an m × m matrix whose entries have
+///   b bits holds m² integers of up to m·b bits (Bareiss: step-k entries are k × k minors), so
+///   m²·(64 + m·b/8) bytes, with b = (2L + 2)·β + 2·log₂ m + 64 for inputs of at most β bits
+///   (a Hessian entry is a sum of products of at most 2L weights and 2 data entries);
+///
+/// and for the generated minimizers (held together) count·P·(64 + L·β/8) bytes. It is an
+/// estimate, not a bound: it is meant to refuse cases that certainly do not fit, before any work.
+pub fn estimate(c: &Case, s: &Settings) -> MemoryEstimate {
+    let depth = c.depth() as u128;
+    let beta = input_bits(c);
+    let p = c.param_count() as u128;
+    let kp = (c.dims[c.depth()] as u128) * (c.x.cols() as u128);
+    let limbs = u128::from(s.prec.div_ceil(64)) * 8;
+    let operator = |m: u128| -> u128 {
+        let mut b = F64_BYTES_PER_ENTRY.saturating_mul(m).saturating_mul(m);
+        if m <= s.mpfr_limit as u128 {
+            b = b.saturating_add(2 * m * m * (MPFR_HEADER_BYTES + limbs));
+        }
+        if m <= s.exact_limit as u128 {
+            let log_m = 128 - u128::from(m.max(1).leading_zeros());
+            let bits = (2 * depth + 2).saturating_mul(beta) + 2 * log_m + 64;
+            b = b.saturating_add(m * m * (RATIONAL_HEADER_BYTES + m.saturating_mul(bits) / 8));
+        }
+        b
+    };
+    let count = c.generate.minimizers.unwrap_or(0) as u128;
+    let points = count
+        .saturating_mul(p)
+        .saturating_mul(RATIONAL_HEADER_BYTES + depth.saturating_mul(beta) / 8);
+    let parts = [
+        (operator(p), format!("dense Hessian (P = {p})")),
+        (operator(kp), format!("KP-exact operator (d_L·n = {kp})")),
+        (points, format!("{count} generated minimizers")),
+    ];
+    let bytes = parts.iter().fold(0u128, |a, (b, _)| a.saturating_add(*b));
+    let dominant = parts
+        .into_iter()
+        .max_by_key(|(b, _)| *b)
+        .map(|(_, what)| what)
+        .unwrap_or_default();
+    MemoryEstimate { bytes, dominant }
+}
+
+/// β: the most bits of any numerator or denominator among the case's numbers.
+fn input_bits(c: &Case) -> u128 {
+    let mats = std::iter::once(&c.x)
+        .chain(std::iter::once(&c.y))
+        .chain(c.point.iter().flatten());
+    let mut bits = 1u64;
+    for m in mats {
+        for i in 0..m.rows() {
+            for j in 0..m.cols() {
+                let q = m.at(i, j);
+                bits = bits.max(q.numer().bits()).max(q.denom().bits());
+            }
+        }
+    }
+    u128::from(bits.to_u64().unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::LoadOptions;
+
+    fn load(yaml: &str) -> Plan {
+        let opts = LoadOptions {
+            known_claims: claims::known_ids(),
+            ..LoadOptions::default()
+        };
+        plan_str(yaml, Path::new("t.yaml"), &opts).unwrap()
+    }
+
+    #[test]
+    fn the_f64_hessian_dominates_a_wide_network() {
+        // P = 100·100 + 100 = 10100: 24·P² = 2448240000 bytes, beyond MPFR and exact limits
+        let zeros = vec!["0"; 100].join(", ");
+        let p = load(&format!("version: 1\nmodel: {{kind: linear, dims: [100, 100, 1]}}\ndata: {{x: identity, y: [[{zeros}]]}}\nchecks: [{{claim: KP-exact}}]\n"));
+        // plus the KP operator (m = 100): f64, MPFR at 256 bits, and exact with β = 1, L = 2,
+        // b = 6·1 + 2·7 + 64
+        let kp =
+            24 * 100 * 100 + 2 * 100 * 100 * (48 + 32) + 100 * 100 * (64 + 100 * (6 + 14 + 64) / 8);
+        assert_eq!(p.memory.bytes, 2_448_240_000 + kp);
+        assert_eq!(p.memory.dominant, "dense Hessian (P = 10100)");
+        assert_eq!(p.claims.len(), 1);
+    }
+
+    #[test]
+    fn input_size_enters_the_exact_part() {
+        let small = load("version: 1\nmodel: {kind: linear, dims: [2, 2, 2]}\ndata: {x: identity, y: [[1, 0], [0, 1]]}\nchecks: [{claim: KP-exact}]\n");
+        let big = load("version: 1\nmodel: {kind: linear, dims: [2, 2, 2]}\ndata: {x: identity, y: [[\"1e300\", 0], [0, 1]]}\nchecks: [{claim: KP-exact}]\n");
+        assert!(big.memory.bytes > small.memory.bytes);
+    }
+}

@@ -1,0 +1,127 @@
+//! Adversarial numerics: statements known to be false must never come out `verified`, whatever
+//! the precision and enclosure settings, including near misses that f64 cannot see.
+
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// (case file, case name, claim): statements that are false on that case, each for a reason
+/// worked out by hand in the case's `about` (not taken from dlncheck's output).
+const FALSE: [(&str, &str, &str); 4] = [
+    // λ_max = 2(1+e)² + (1+2e)² < Σ c_i² = 2(1+2e)² + (1+e)², e = 1e-20 (relative gap 7e-21)
+    (
+        "cases/adversarial-naive-near-miss.yaml",
+        "adversarial-naive-near-miss",
+        "KP-naive",
+    ),
+    // λ_max = 91/9 ≠ Σ c_i² = 11
+    (
+        "cases/kp-depth3-diagonal.yaml",
+        "depth3-diagonal",
+        "KP-naive",
+    ),
+    // c_1 = c_2 = 2 but λ_max = 8 > 4 = minimal sharpness
+    (
+        "cases/kp-depth2-c-constant-not-flat.yaml",
+        "kp-depth2-c-constant-not-flat",
+        "KP-flat-sufficient-a",
+    ),
+    // flat (λ_max = 3 = L σ_1^{4/3}) with c² = (1, 36/25, 1)
+    (
+        "cases/kp-depth3-flat-deep-counterexample.yaml",
+        "kp-depth3-flat-deep-counterexample",
+        "KP-flat-necessary-deep",
+    ),
+];
+
+#[test]
+fn false_statements_are_never_verified_at_any_precision() {
+    let files: Vec<&str> = FALSE.iter().map(|f| f.0).collect();
+    for precision in ["64", "128", "256", "1024"] {
+        for bits in ["8", "50", "120"] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = assert_cmd::Command::cargo_bin("dlncheck")
+                .unwrap()
+                .current_dir(root())
+                .env("CI", "true")
+                .arg("check")
+                .args(&files)
+                .args(["--quiet", "--no-timing", "--precision", precision])
+                .args(["--enclosure-bits", bits, "--report-dir"])
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.code().is_some_and(|c| c <= 1));
+            let report: Value = serde_json::from_str(
+                &std::fs::read_to_string(dir.path().join("report.json")).unwrap(),
+            )
+            .unwrap();
+            for (_, case, claim) in FALSE {
+                let check = report["cases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["name"] == case)
+                    .unwrap()["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|k| k["claim"] == claim)
+                    .unwrap();
+                let verdict = check["verdict"].as_str().unwrap();
+                assert_ne!(
+                    verdict, "verified",
+                    "{case} / {claim} verified at --precision {precision} --enclosure-bits {bits}: {check:#}"
+                );
+                // an undecided near miss says why
+                if verdict == "inconclusive" {
+                    assert!(!check["reason"].as_str().unwrap_or("").is_empty());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_near_miss_is_told_apart_by_mpfr_and_the_cancellation_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("dlncheck")
+        .unwrap()
+        .current_dir(root())
+        .env("CI", "true")
+        .args([
+            "check",
+            "cases/adversarial-naive-near-miss.yaml",
+            "cases/adversarial-product-cancellation.yaml",
+            "--quiet",
+            "--no-timing",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let naive = &report["cases"][0]["checks"][0];
+    assert_eq!(naive["claim"], "KP-naive");
+    assert_eq!(naive["verdict"], "inconclusive");
+    let reason = naive["reason"].as_str().unwrap();
+    assert!(reason.contains("MPFR values differ by 2e-20"), "{reason}");
+    // f64 alone would call them equal
+    assert_eq!(naive["values"]["lambda_max_f64"], 3.0);
+    assert_eq!(naive["values"]["sum_c_squared_f64"], 3.0);
+    // the cancellation case: f64 computes P = 0, the exact path a zero-loss minimizer
+    let trace = report["cases"][1]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["claim"] == "KP-trace")
+        .unwrap();
+    assert_eq!(trace["verdict"], "verified");
+    assert_eq!(trace["values"]["basis"], "exact");
+}
