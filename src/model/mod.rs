@@ -1,3 +1,4 @@
 //! Networks and their losses. Knows linear algebra, knows no claims.
 
 pub mod linear;
+pub mod network_f64;

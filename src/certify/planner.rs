@@ -1,0 +1,203 @@
+//! Which way to compute λ_max(∇²f) in f64, picked from the sizes and the loss, and the three fast
+//! paths themselves:
+//! - `kp-operator`: at a zero-loss point ∇²f = JᵀJ and the KP-exact operator K = JJᵀ
+//!   (claims.md, KP-exact) has the same nonzero eigenvalues, in dimension d_L·n instead of
+//!   P = Σ d_k d_{k−1}; K is formed in O(L·(d_L n)²) and all its eigenvalues are computed by faer
+//!   (backward stable: |λ̂ − λ| ≤ 64·m·u·‖K‖_F, [`eigen_f64::error_bound`]);
+//! - `lanczos-hvp`: anywhere, matrix-free Lanczos ([`lanczos`]) on the O(L)-product
+//!   Hessian-vector product of [`NetworkF64`], with its computed residual ‖Hv − θv‖ (an
+//!   eigenvalue lies within it of θ; that it is the top one is not proven, see [`lanczos`]);
+//! - `dense`: the P × P Hessian from P products, all eigenvalues by faer (backward stable), only
+//!   when P is small or it is asked for.
+
+use crate::linalg::{eigen_f64, lanczos, Mat};
+use crate::model::network_f64::NetworkF64;
+
+/// A way to compute λ_max in f64.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Path {
+    /// The KP-exact operator (zero-loss points only).
+    KpOperator,
+    /// Lanczos on Hessian-vector products.
+    LanczosHvp,
+    /// The dense Hessian.
+    Dense,
+}
+
+impl Path {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Path::KpOperator => "kp-operator",
+            Path::LanczosHvp => "lanczos-hvp",
+            Path::Dense => "dense",
+        }
+    }
+}
+
+/// Largest P for which the planner picks the dense Hessian by itself (P² doubles, P³/3 flops: at
+/// 400 that is 1.3 MB and about 20 Mflop, well under a Lanczos run's fixed costs).
+pub const DENSE_AUTO_LIMIT: usize = 400;
+/// Largest d_L·n for the KP operator (m² doubles: 4096 is 134 MB; its eigensolver is O(m³)).
+pub const KP_LIMIT: usize = 4096;
+/// Relative residual target of the Lanczos path (ARPACK's ‖r‖ ≤ tol·|θ|, as jax-eigsh's tol).
+pub const LANCZOS_TOL: f64 = 1e-12;
+/// The Lanczos start vector's seed.
+pub const LANCZOS_SEED: u64 = 0x5eed;
+
+/// The planner's choice and why.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The path.
+    pub path: Path,
+    /// One line saying why.
+    pub reason: String,
+}
+
+/// Pick the path: `requested` if given and valid; else the KP operator at a zero-loss point when
+/// d_L·n ≤ min(P, [`KP_LIMIT`]); else the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`]; else
+/// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).
+pub fn plan(
+    params: usize,
+    kp_dim: usize,
+    zero_loss: bool,
+    requested: Option<Path>,
+) -> Result<Plan, String> {
+    if let Some(p) = requested {
+        if p == Path::KpOperator && !zero_loss {
+            return Err(
+                "the KP operator gives λ_max(∇²f) only at zero-loss points; this point's loss is \
+                 not zero"
+                    .into(),
+            );
+        }
+        return Ok(Plan {
+            path: p,
+            reason: "requested".into(),
+        });
+    }
+    Ok(if zero_loss && kp_dim <= params && kp_dim <= KP_LIMIT {
+        Plan {
+            path: Path::KpOperator,
+            reason: format!("zero loss and d_L·n = {kp_dim} ≤ P = {params}"),
+        }
+    } else if params <= DENSE_AUTO_LIMIT {
+        Plan {
+            path: Path::Dense,
+            reason: format!("P = {params} ≤ {DENSE_AUTO_LIMIT}"),
+        }
+    } else {
+        Plan {
+            path: Path::LanczosHvp,
+            reason: if zero_loss {
+                format!("P = {params} > {DENSE_AUTO_LIMIT} and d_L·n = {kp_dim} too large")
+            } else {
+                format!("nonzero loss and P = {params} > {DENSE_AUTO_LIMIT}")
+            },
+        }
+    })
+}
+
+/// λ_max in f64 by one path, with its error statement.
+#[derive(Clone, Debug)]
+pub struct FastTop {
+    /// The path used.
+    pub path: Path,
+    /// λ_max (f64).
+    pub value: f64,
+    /// The bound on |value − λ_max|: a priori (backward stability) for the dense paths, the
+    /// computed residual ‖Hv − θv‖ for Lanczos.
+    pub bound: f64,
+    /// What `bound` is.
+    pub bound_kind: &'static str,
+    /// Hessian-vector products used (Lanczos; 0 otherwise).
+    pub products: usize,
+}
+
+/// λ_max(∇²f) at `net` along `path` (the caller has established zero loss for the KP path).
+pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
+    match path {
+        Path::KpOperator => {
+            let k = net.kp_operator();
+            dense_top(k, path)
+        }
+        Path::Dense => {
+            let p = net.params();
+            let mut h = faer::Mat::<f64>::zeros(p, p);
+            let mut s = net.scratch();
+            let mut e = vec![0.0; p];
+            for j in 0..p {
+                e[j] = 1.0;
+                let col = h
+                    .col_mut(j)
+                    .try_as_col_major_mut()
+                    .expect("faer::Mat columns are contiguous")
+                    .as_slice_mut();
+                net.hvp(&e, col, &mut s);
+                e[j] = 0.0;
+            }
+            dense_top(h, path)
+        }
+        Path::LanczosHvp => {
+            let mut s = net.scratch();
+            let pair = lanczos::top_eigenpair(
+                net.params(),
+                |v, out| net.hvp(v, out, &mut s),
+                LANCZOS_SEED,
+                LANCZOS_TOL,
+                net.params().min(600),
+            );
+            if !pair.converged {
+                return Err(format!(
+                    "Lanczos did not reach the relative residual {LANCZOS_TOL:e} in {} products \
+                     (residual {:e})",
+                    pair.products, pair.residual
+                ));
+            }
+            Ok(FastTop {
+                path,
+                value: pair.value,
+                bound: pair.residual,
+                bound_kind: "residual ‖Hv − θv‖ (an eigenvalue within it; top not proven)",
+                products: pair.products,
+            })
+        }
+    }
+}
+
+/// All eigenvalues of a dense symmetric f64 matrix (values only), the top one with the a priori
+/// bound of [`eigen_f64::error_bound`].
+fn dense_top(m: faer::Mat<f64>, path: Path) -> Result<FastTop, String> {
+    let n = m.nrows();
+    let vals = m
+        .self_adjoint_eigenvalues(faer::Side::Lower)
+        .map_err(|_| "faer's self-adjoint eigensolver did not converge".to_string())?;
+    let value = vals[n - 1];
+    let as_mat = Mat::from_fn(n, n, |i, j| m[(i, j)]);
+    Ok(FastTop {
+        path,
+        value,
+        bound: eigen_f64::error_bound(&as_mat),
+        bound_kind: "a priori 64·m·u·‖M‖_F (backward stability)",
+        products: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planner_rules() {
+        assert_eq!(plan(12288, 1024, true, None).unwrap().path, Path::KpOperator);
+        assert_eq!(plan(12288, 1024, false, None).unwrap().path, Path::LanczosHvp);
+        assert_eq!(plan(192, 64, false, None).unwrap().path, Path::Dense);
+        // KP larger than the Hessian (wide output, many columns): the Hessian is smaller
+        assert_eq!(plan(12, 40, true, None).unwrap().path, Path::Dense);
+        assert!(plan(100, 10, false, Some(Path::KpOperator)).is_err());
+        assert_eq!(
+            plan(100, 10, false, Some(Path::LanczosHvp)).unwrap().path,
+            Path::LanczosHvp
+        );
+    }
+}
