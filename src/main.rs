@@ -60,6 +60,21 @@ enum Command {
         /// MPFR precision in bits (overrides precision_bits).
         #[arg(long)]
         precision: Option<u32>,
+        /// Force the f64 path (default: the planner's choice from sizes and loss).
+        #[arg(long, value_enum)]
+        path: Option<dlncheck::certify::planner::Path>,
+        /// Time the f64 path this many times (median reported).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Skip the MPFR value.
+        #[arg(long)]
+        no_mpfr: bool,
+        /// Skip the proven enclosure.
+        #[arg(long)]
+        no_certify: bool,
+        /// Print the fast paths' results as JSON (for benches/compare.sh).
+        #[arg(long)]
+        json: bool,
     },
     /// Critical points of a linear case per index set S, classified by criterion and certificate.
     Enumerate {
@@ -172,12 +187,37 @@ fn main() -> ExitCode {
             }
             finish(&report, &report_dir)
         }
-        Command::Sharpness { case, precision } => {
+        Command::Sharpness {
+            case,
+            precision,
+            path,
+            repeat,
+            no_mpfr,
+            no_certify,
+            json,
+        } => {
             let (c, settings) = match load(&case, precision) {
                 Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            match dlncheck::sharpness::report(&c, &settings) {
+            let fast = dlncheck::sharpness_fast::FastOptions {
+                path,
+                repeat,
+                mpfr: !no_mpfr,
+                certify: !no_certify,
+            };
+            if json {
+                let measured = dlncheck::sharpness::point_of(&c)
+                    .and_then(|p| dlncheck::sharpness_fast::measure(&p, &settings, &fast));
+                return match measured {
+                    Ok(r) => {
+                        println!("{}", serde_json::to_string_pretty(&r).expect("plain data"));
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                };
+            }
+            match dlncheck::sharpness::report(&c, &settings, &fast) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

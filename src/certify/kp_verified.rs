@@ -14,9 +14,10 @@
 
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{f64_to_q, q_to_f64};
-use crate::linalg::mat::{self, Mat};
+use crate::linalg::mat::Mat;
+use crate::linalg::scaled::Scaled;
 use crate::linalg::verified::{frobenius_up, gamma, verified_top, VerifiedTop};
-use crate::linalg::{Enclosure, Exact};
+use crate::linalg::Enclosure;
 use crate::model::network_f64::kron_sum;
 use num_rational::BigRational;
 use num_traits::Signed;
@@ -39,18 +40,14 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
         return Err("the point is not exact (an MPFR rounding): no proven enclosure".into());
     }
     let l = p.weights.len();
-    let mut z = vec![p.x.clone()];
-    for w in &p.weights {
-        let next = mat::matmul(&Exact, w, z.last().expect("z_0 is present"));
-        z.push(next);
-    }
-    if z[l] != p.y {
+    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
+    let z = activations(&ws, &p.x);
+    if !z[l].equals(&p.y) {
         return Err("the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into());
     }
-    let d_out = p.y.rows();
-    let mut above = vec![mat::identity(&Exact, d_out)];
+    let mut above = vec![Scaled::identity(p.y.rows())];
     for k in (1..l).rev() {
-        let next = mat::matmul(&Exact, above.last().expect("A_{L−1} is present"), &p.weights[k]);
+        let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
         above.push(next);
     }
     above.reverse();
@@ -58,8 +55,8 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
     let mut rho = 0.0f64;
     let mut magnitude = 0.0f64;
     for k in 0..l {
-        let (g, rg) = rounded(&mat::matmul_tn(&Exact, &z[k], &z[k]))?;
-        let (s, rs) = rounded(&mat::matmul_nt(&Exact, &above[k], &above[k]))?;
+        let (g, rg) = rounded(&z[k].gram_tn().to_q())?;
+        let (s, rs) = rounded(&above[k].gram_nt().to_q())?;
         let (gf, sf) = (frobenius_up(g.as_ref()), frobenius_up(s.as_ref()));
         let (rgf, rsf) = (frobenius_up(rg.as_ref()), frobenius_up(rs.as_ref()));
         rho += rgf * (sf + rsf) + gf * rsf;
@@ -77,6 +74,26 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
         top,
         dim: k.nrows(),
     })
+}
+
+/// z_k = W_{k−1}⋯W_0 X exactly, k = 0..=L.
+pub fn activations(ws: &[Scaled], x: &Mat<BigRational>) -> Vec<Scaled> {
+    let mut z = vec![Scaled::from_q(x)];
+    for w in ws {
+        let next = w.matmul(z.last().expect("z_0 is present"));
+        z.push(next);
+    }
+    z
+}
+
+/// Is the loss exactly zero at `p` (W_L⋯W_1 X = Y in rationals)?
+pub fn exact_zero_loss(p: &Point) -> bool {
+    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
+    let mut z = Scaled::from_q(&p.x);
+    for w in &ws {
+        z = w.matmul(&z);
+    }
+    z.equals(&p.y)
 }
 
 /// The nearest f64 matrix to an exact one and an entrywise upper bound of the rounding error
@@ -106,6 +123,7 @@ mod tests {
     use super::*;
     use crate::certify::lambda_max::{lambda_max, Settings};
     use crate::claims::sources::HessianAt;
+    use crate::linalg::{mat, Exact};
 
     fn q(n: i64, d: i64) -> BigRational {
         BigRational::new(n.into(), d.into())

@@ -9,6 +9,7 @@ pub mod enclosure;
 pub mod field;
 pub mod lanczos;
 pub mod mat;
+pub mod scaled;
 pub mod verified;
 
 pub use enclosure::Enclosure;
