@@ -4,9 +4,9 @@
 //! ([`kp_verified`]) or, for small non-minimizers, the exact rational path. Used by
 //! `dlncheck sharpness` (text, or JSON with `--json` for `benches/compare.sh`).
 
+use crate::certify::kp_verified;
 use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
 use crate::certify::planner::{self, Path};
-use crate::certify::kp_verified;
 use crate::claims::sources::{HessianAt, KpOperatorAt};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
@@ -319,7 +319,10 @@ mod tests {
             .unwrap();
             assert!(r.zero_loss);
             assert_eq!(r.f64.path, path.name());
-            assert!((r.f64.value - 84.0).abs() <= 1e-12 * 84.0, "{path:?}: {r:?}");
+            assert!(
+                (r.f64.value - 84.0).abs() <= 1e-12 * 84.0,
+                "{path:?}: {r:?}"
+            );
             let c = r.certified.as_ref().unwrap();
             assert_eq!(c.via, "exact-rational");
             assert_eq!((c.lo_exact.as_str(), c.hi_exact.as_str()), ("84", "84"));

@@ -43,7 +43,9 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
     let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
     let z = activations(&ws, &p.x);
     if !z[l].equals(&p.y) {
-        return Err("the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into());
+        return Err(
+            "the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into(),
+        );
     }
     let mut above = vec![Scaled::identity(p.y.rows())];
     for k in (1..l).rev() {

@@ -2,8 +2,9 @@
 //! paths themselves:
 //! - `kp-operator`: at a zero-loss point ∇²f = JᵀJ and the KP-exact operator K = JJᵀ
 //!   (claims.md, KP-exact) has the same nonzero eigenvalues, in dimension d_L·n instead of
-//!   P = Σ d_k d_{k−1}; K is formed in O(L·(d_L n)²) and all its eigenvalues are computed by faer
-//!   (backward stable: |λ̂ − λ| ≤ 64·m·u·‖K‖_F, [`eigen_f64::error_bound`]);
+//!   P = Σ d_k d_{k−1}; K is formed in O(L·(d_L n)²); up to [`KP_DENSE_EIG_LIMIT`] all its
+//!   eigenvalues are computed by faer (backward stable: |λ̂ − λ| ≤ 64·m·u·‖K‖_F,
+//!   [`eigen_f64::error_bound`]), beyond it Lanczos on K (faer products) with its residual;
 //! - `lanczos-hvp`: anywhere, matrix-free Lanczos ([`lanczos`]) on the O(L)-product
 //!   Hessian-vector product of [`NetworkF64`], with its computed residual ‖Hv − θv‖ (an
 //!   eigenvalue lies within it of θ; that it is the top one is not proven, see [`lanczos`]);
@@ -40,6 +41,9 @@ impl Path {
 pub const DENSE_AUTO_LIMIT: usize = 400;
 /// Largest d_L·n for the KP operator (m² doubles: 4096 is 134 MB; its eigensolver is O(m³)).
 pub const KP_LIMIT: usize = 4096;
+/// Largest d_L·n for which the KP operator's eigenvalues are all computed (dense, backward stable,
+/// the top one proven to be the top); beyond it Lanczos runs on the formed K (K ⪰ 0).
+pub const KP_DENSE_EIG_LIMIT: usize = 256;
 /// Relative residual target of the Lanczos path (ARPACK's ‖r‖ ≤ tol·|θ|, as jax-eigsh's tol).
 pub const LANCZOS_TOL: f64 = 1e-12;
 /// The Lanczos start vector's seed.
@@ -119,7 +123,34 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
     match path {
         Path::KpOperator => {
             let k = net.kp_operator();
-            dense_top(k, path)
+            let m = k.nrows();
+            if m <= KP_DENSE_EIG_LIMIT {
+                return dense_top(k, path);
+            }
+            let par = if m >= 512 {
+                faer::get_global_parallelism()
+            } else {
+                faer::Par::Seq
+            };
+            let pair = lanczos::top_eigenpair(
+                m,
+                |v, out| {
+                    let v = faer::ColRef::from_slice(v);
+                    let out = faer::ColMut::from_slice_mut(out);
+                    faer::linalg::matmul::matmul(
+                        out.as_mat_mut(),
+                        faer::Accum::Replace,
+                        k.as_ref(),
+                        v.as_mat(),
+                        1.0,
+                        par,
+                    );
+                },
+                LANCZOS_SEED,
+                LANCZOS_TOL,
+                m.min(600),
+            );
+            lanczos_top(pair, path)
         }
         Path::Dense => {
             let p = net.params();
@@ -147,22 +178,27 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
                 LANCZOS_TOL,
                 net.params().min(600),
             );
-            if !pair.converged {
-                return Err(format!(
-                    "Lanczos did not reach the relative residual {LANCZOS_TOL:e} in {} products \
-                     (residual {:e})",
-                    pair.products, pair.residual
-                ));
-            }
-            Ok(FastTop {
-                path,
-                value: pair.value,
-                bound: pair.residual,
-                bound_kind: "residual ‖Hv − θv‖ (an eigenvalue within it; top not proven)",
-                products: pair.products,
-            })
+            lanczos_top(pair, path)
         }
     }
+}
+
+/// A Lanczos result as a [`FastTop`], or why it is not one.
+fn lanczos_top(pair: lanczos::RitzPair, path: Path) -> Result<FastTop, String> {
+    if !pair.converged {
+        return Err(format!(
+            "Lanczos did not reach the relative residual {LANCZOS_TOL:e} in {} products \
+             (residual {:e})",
+            pair.products, pair.residual
+        ));
+    }
+    Ok(FastTop {
+        path,
+        value: pair.value,
+        bound: pair.residual,
+        bound_kind: "residual ‖Mv − θv‖ (an eigenvalue within it; top not proven)",
+        products: pair.products,
+    })
 }
 
 /// All eigenvalues of a dense symmetric f64 matrix (values only), the top one with the a priori
@@ -188,9 +224,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kp_lanczos_agrees_with_all_eigenvalues_of_the_same_operator() {
+        // dims 20 → 15 → 20, X = I_20: K is 400 × 400 > KP_DENSE_EIG_LIMIT, so Lanczos runs
+        let w = |r: usize, c: usize, s: f64| {
+            Mat::from_fn(r, c, |i, j| {
+                ((i * 7 + j * 3) as f64 * s).sin() + if i == j { 1.0 } else { 0.0 }
+            })
+        };
+        let ws = vec![w(15, 20, 0.37), w(20, 15, 0.91)];
+        let x = Mat::from_fn(20, 20, |i, j| if i == j { 1.0 } else { 0.0 });
+        let net = NetworkF64::new(&ws, &x, &x);
+        assert!(net.kp_operator().nrows() > KP_DENSE_EIG_LIMIT);
+        let fast = top_f64(&net, Path::KpOperator).unwrap();
+        let all = dense_top(net.kp_operator(), Path::KpOperator).unwrap();
+        assert!(fast.products > 0 && all.products == 0);
+        assert!(
+            (fast.value - all.value).abs() <= fast.bound + all.bound,
+            "{fast:?} vs {all:?}"
+        );
+        assert!(fast.bound <= 1e-10 * all.value);
+    }
+
+    #[test]
     fn planner_rules() {
-        assert_eq!(plan(12288, 1024, true, None).unwrap().path, Path::KpOperator);
-        assert_eq!(plan(12288, 1024, false, None).unwrap().path, Path::LanczosHvp);
+        assert_eq!(
+            plan(12288, 1024, true, None).unwrap().path,
+            Path::KpOperator
+        );
+        assert_eq!(
+            plan(12288, 1024, false, None).unwrap().path,
+            Path::LanczosHvp
+        );
         assert_eq!(plan(192, 64, false, None).unwrap().path, Path::Dense);
         // KP larger than the Hessian (wide output, many columns): the Hessian is smaller
         assert_eq!(plan(12, 40, true, None).unwrap().path, Path::Dense);

@@ -64,8 +64,16 @@ impl Scaled {
 
     /// A · B (`ta`: use Aᵀ; `tb`: use Bᵀ).
     fn product(a: &Scaled, ta: bool, b: &Scaled, tb: bool) -> Scaled {
-        let (ar, ac) = if ta { (a.cols, a.rows) } else { (a.rows, a.cols) };
-        let (br, bc) = if tb { (b.cols, b.rows) } else { (b.rows, b.cols) };
+        let (ar, ac) = if ta {
+            (a.cols, a.rows)
+        } else {
+            (a.rows, a.cols)
+        };
+        let (br, bc) = if tb {
+            (b.cols, b.rows)
+        } else {
+            (b.rows, b.cols)
+        };
         assert_eq!(ac, br, "Scaled product: inner dimensions differ");
         let at = |i: usize, k: usize| {
             if ta {
@@ -135,8 +143,12 @@ mod tests {
 
     #[test]
     fn products_agree_with_the_generic_exact_ones() {
-        let a = Mat::from_fn(3, 2, |i, j| q(i as i64 * 2 - j as i64 + 1, (i + j + 2) as i64));
-        let b = Mat::from_fn(2, 4, |i, j| q(j as i64 - 3 * i as i64, (2 * i + j + 1) as i64));
+        let a = Mat::from_fn(3, 2, |i, j| {
+            q(i as i64 * 2 - j as i64 + 1, (i + j + 2) as i64)
+        });
+        let b = Mat::from_fn(2, 4, |i, j| {
+            q(j as i64 - 3 * i as i64, (2 * i + j + 1) as i64)
+        });
         let (sa, sb) = (Scaled::from_q(&a), Scaled::from_q(&b));
         assert_eq!(sa.matmul(&sb).to_q(), mat::matmul(&Exact, &a, &b));
         assert_eq!(sa.gram_tn().to_q(), mat::matmul_tn(&Exact, &a, &a));

@@ -92,7 +92,10 @@ pub fn frobenius_up(a: faer::MatRef<'_, f64>) -> f64 {
 /// of it, so it must be exactly symmetric).
 pub fn verified_top(mid: faer::MatRef<'_, f64>, rho: f64) -> Result<VerifiedTop, VerifyError> {
     let n = mid.nrows();
-    assert!(n > 0 && mid.ncols() == n, "verified_top: square matrix required");
+    assert!(
+        n > 0 && mid.ncols() == n,
+        "verified_top: square matrix required"
+    );
     for j in 0..n {
         for i in 0..n {
             if !mid[(i, j)].is_finite() {

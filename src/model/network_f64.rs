@@ -91,7 +91,11 @@ impl NetworkF64 {
     pub fn scratch(&self) -> HvpScratch {
         let n = self.z[0].ncols();
         HvpScratch {
-            dz: self.z.iter().map(|z| faer::Mat::zeros(z.nrows(), n)).collect(),
+            dz: self
+                .z
+                .iter()
+                .map(|z| faer::Mat::zeros(z.nrows(), n))
+                .collect(),
             ddelta: self
                 .ws
                 .iter()
@@ -168,12 +172,7 @@ impl NetworkF64 {
                     w.nrows(),
                     w.ncols(),
                 );
-                mm(
-                    dst,
-                    Accum::Add,
-                    self.delta[k].as_ref(),
-                    s.dz[k].transpose(),
-                );
+                mm(dst, Accum::Add, self.delta[k].as_ref(), s.dz[k].transpose());
             }
         }
     }
@@ -216,7 +215,9 @@ pub fn kron_sum(pairs: &[(faer::Mat<f64>, faer::Mat<f64>)]) -> faer::Mat<f64> {
         for j in 0..n {
             for q in 0..a {
                 let col = k.col_mut(j * a + q);
-                let col = col.try_as_col_major_mut().expect("faer::Mat columns are contiguous");
+                let col = col
+                    .try_as_col_major_mut()
+                    .expect("faer::Mat columns are contiguous");
                 let col = col.as_slice_mut();
                 for i in 0..n {
                     let gij = g[(i, j)];
