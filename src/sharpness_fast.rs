@@ -192,9 +192,17 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
     })
 }
 
-/// The proven enclosure: the exact rational path (tightest; can name λ_max exactly) while P is
-/// within the exact limit, else KP + verified floating point at zero-loss points, else none (with
-/// a note).
+/// Largest KP dimension for the exact rational enclosure at zero loss (beyond it the entries of
+/// deep products of 53-bit dyadics make fraction-free elimination slow; verified floating point
+/// takes over).
+pub const EXACT_KP_LIMIT: usize = 32;
+/// Largest P for the exact rational enclosure of the full Hessian at nonzero loss.
+pub const EXACT_HESSIAN_LIMIT: usize = 64;
+
+/// The proven enclosure: at zero loss the exact rational path on the small KP operator (tightest;
+/// can name λ_max exactly) up to [`EXACT_KP_LIMIT`], then KP + verified floating point; at
+/// nonzero loss the exact rational path on the Hessian up to [`EXACT_HESSIAN_LIMIT`]; else none
+/// (with a note).
 fn certify(
     p: &Point,
     settings: &Settings,
@@ -217,13 +225,19 @@ fn certify(
         relative_width: q_to_f64(&enc.relative_width()),
         seconds: t.elapsed().as_secs_f64(),
     };
-    if params > settings.exact_limit && zero_loss && kp_dim <= planner::KP_LIMIT {
+    if zero_loss && kp_dim <= EXACT_KP_LIMIT && kp_dim <= params {
+        // KP-exact: at zero loss λ_max(∇²f) = λ_max(K), and K is the smaller matrix
+        let (est, _) = lambda_max(&KpOperatorAt(p), settings);
+        if let Some(enc) = est.enclosure {
+            return Some(part("exact-rational-kp", &enc, t));
+        }
+        notes.extend(est.notes);
+    } else if zero_loss && kp_dim <= planner::KP_LIMIT {
         match kp_verified::enclose(p) {
             Ok(e) => return Some(part("kp-verified-f64", &e.enclosure, t)),
             Err(e) => notes.push(format!("KP verified enclosure failed: {e}")),
         }
-    }
-    if params <= settings.exact_limit {
+    } else if params <= EXACT_HESSIAN_LIMIT {
         let (est, _) = lambda_max(&HessianAt(p), settings);
         if let Some(enc) = est.enclosure {
             return Some(part("exact-rational", &enc, t));
@@ -232,8 +246,7 @@ fn certify(
     } else {
         notes.push(format!(
             "no enclosure: nonzero loss (or KP too large) and P = {params} exceeds the exact \
-             limit {}",
-            settings.exact_limit
+             limit {EXACT_HESSIAN_LIMIT}"
         ));
     }
     None
@@ -324,7 +337,7 @@ mod tests {
                 "{path:?}: {r:?}"
             );
             let c = r.certified.as_ref().unwrap();
-            assert_eq!(c.via, "exact-rational");
+            assert_eq!(c.via, "exact-rational-kp");
             assert_eq!((c.lo_exact.as_str(), c.hi_exact.as_str()), ("84", "84"));
             let m = rug::Float::parse(&r.mpfr.as_ref().unwrap().value).unwrap();
             let m = rug::Float::with_val(256, m);
