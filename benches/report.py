@@ -145,7 +145,8 @@ def write(rows, suite, out, peers, repeat, wall):
     w(f"- machine: {platform.machine()}, {os.cpu_count()} logical cores, "
       f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) — "
       "the cores are shared with other jobs, so timings are noisy: medians of "
-      f"{repeat} runs (one run when a run took over 5 s)")
+      f"{repeat} runs (fewer when a run took over 20 s; the first run of a JAX method includes its "
+      "compile, later ones hit JAX's caches, as in the shared results)")
     try:
         import jax, scipy, mpmath, flint
         w(f"- python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "

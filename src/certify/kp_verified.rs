@@ -16,7 +16,7 @@ use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::Mat;
 use crate::linalg::scaled::Scaled;
-use crate::linalg::verified::{frobenius_up, gamma, verified_top, VerifiedTop};
+use crate::linalg::verified::{frobenius_up, gamma, next_up, verified_top, VerifiedTop};
 use crate::linalg::Enclosure;
 use crate::model::network_f64::kron_sum;
 use num_rational::BigRational;
@@ -113,7 +113,7 @@ fn rounded(m: &Mat<BigRational>) -> Result<(faer::Mat<f64>, faer::Mat<f64>), Str
             rad[(i, j)] = if err == BigRational::from_integer(0.into()) {
                 0.0
             } else {
-                q_to_f64(&err).next_up().next_up()
+                next_up(next_up(q_to_f64(&err)))
             };
         }
     }

@@ -233,8 +233,8 @@ mod tests {
                 row[p] = c * x - s * y;
                 row[qq] = s * x + c * y;
             }
-            for j in 0..n {
-                let (x, y) = (a[p][j], a[qq][j]);
+            let (rp, rq) = (a[p].clone(), a[qq].clone());
+            for (j, (x, y)) in rp.into_iter().zip(rq).enumerate() {
                 a[p][j] = c * x - s * y;
                 a[qq][j] = s * x + c * y;
             }

@@ -66,6 +66,24 @@ pub fn gamma(m: usize) -> f64 {
     (mu / (1.0 - mu)) * INFLATE
 }
 
+/// The least f64 above `x` (x itself for NaN and +∞).
+pub fn next_up(x: f64) -> f64 {
+    if x.is_nan() || x == f64::INFINITY {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
+/// The greatest f64 below `x`.
+pub fn next_down(x: f64) -> f64 {
+    -next_up(-x)
+}
+
 /// ‖A‖_F computed in f64 and rounded up as described in the module doc.
 pub fn frobenius_up(a: faer::MatRef<'_, f64>) -> f64 {
     let mut s = 0.0f64;
@@ -130,15 +148,15 @@ pub fn verified_top(mid: faer::MatRef<'_, f64>, rho: f64) -> Result<VerifiedTop,
     let g = gamma(n + 2);
     let beta = (frobenius_up(r.as_ref()) + g * (kf + dmax_abs) * xf * INFLATE) * INFLATE;
     let alpha = (frobenius_up(e.as_ref()) + g * xf * xf * INFLATE) * INFLATE;
-    if !(alpha < 0.5) || !beta.is_finite() {
+    if alpha.is_nan() || alpha >= 0.5 || !beta.is_finite() {
         return Err(VerifyError::NotOrthogonal(alpha));
     }
     // η = β/√(1 − α), rounded up: 1 − α rounded down, then the quotient inflated
     let eta = beta / ((1.0 - alpha) * (1.0 - 4.0 * U)).sqrt() * INFLATE;
     let rho = rho * INFLATE;
     let width = (eta + rho) * INFLATE + TINY;
-    let lo = (center - width - center.abs() * 4.0 * U).next_down();
-    let hi = (center + width + center.abs() * 4.0 * U).next_up();
+    let lo = next_down(center - width - center.abs() * 4.0 * U);
+    let hi = next_up(center + width + center.abs() * 4.0 * U);
     Ok(VerifiedTop {
         lo,
         hi,
@@ -172,6 +190,15 @@ mod tests {
         // an input uncertainty widens the enclosure by exactly that much (to rounding)
         let w = verified_top(k.as_ref(), 1e-6).unwrap();
         assert!(w.lo <= v.lo - 1e-6 + 1e-12 && w.hi >= v.hi + 1e-6 - 1e-12);
+    }
+
+    #[test]
+    fn neighbours() {
+        assert_eq!(next_up(1.0), 1.0 + f64::EPSILON);
+        assert_eq!(next_down(1.0), 1.0 - f64::EPSILON / 2.0);
+        assert_eq!(next_up(-1.0), -1.0 + f64::EPSILON / 2.0);
+        assert!(next_up(0.0) > 0.0 && next_down(0.0) < 0.0);
+        assert_eq!(next_up(f64::MAX), f64::INFINITY);
     }
 
     #[test]
