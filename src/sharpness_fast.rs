@@ -121,7 +121,17 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
     let t = Instant::now();
     let zero_loss = p.exact && kp_verified::exact_zero_loss(p);
     let zero_loss_seconds = t.elapsed().as_secs_f64();
-    let plan = planner::plan(params, kp_dim, zero_loss, opts.path)?;
+    let sizes = planner::Sizes {
+        params,
+        kp_dim,
+        hvp_size: p
+            .weights
+            .iter()
+            .map(|w| w.rows() * w.cols() * p.x.cols())
+            .sum(),
+        depth: p.weights.len(),
+    };
+    let plan = planner::plan(sizes, zero_loss, opts.path)?;
     let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
     let (x, y) = (mat::from_exact(&F64, &p.x), mat::from_exact(&F64, &p.y));
     let mut all_seconds = Vec::new();

@@ -43,7 +43,7 @@ pub const DENSE_AUTO_LIMIT: usize = 400;
 pub const KP_LIMIT: usize = 4096;
 /// Largest d_L·n for which the KP operator's eigenvalues are all computed (dense, backward stable,
 /// the top one proven to be the top); beyond it Lanczos runs on the formed K (K ⪰ 0).
-pub const KP_DENSE_EIG_LIMIT: usize = 256;
+pub const KP_DENSE_EIG_LIMIT: usize = 128;
 /// Relative residual target of the Lanczos path (ARPACK's ‖r‖ ≤ tol·|θ|, as jax-eigsh's tol).
 pub const LANCZOS_TOL: f64 = 1e-12;
 /// The Lanczos start vector's seed.
@@ -58,15 +58,45 @@ pub struct Plan {
     pub reason: String,
 }
 
-/// Pick the path: `requested` if given and valid; else the KP operator at a zero-loss point when
-/// d_L·n ≤ min(P, [`KP_LIMIT`]); else the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`]; else
+/// The sizes the planner decides from.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    /// P = Σ_k d_{k+1} d_k.
+    pub params: usize,
+    /// d_L·n, the KP operator's dimension m.
+    pub kp_dim: usize,
+    /// Σ_k d_{k+1} d_k n: one Hessian-vector product costs about 4 (zero loss) to 6 times this
+    /// in multiply-adds.
+    pub hvp_size: usize,
+    /// L.
+    pub depth: usize,
+}
+
+/// Lanczos steps assumed by the cost model (the benchmarks take 60–100 at tolerance 1e-12).
+const STEPS: f64 = 80.0;
+
+/// Multiply-adds of the KP path: forming K (L·m²), the products (S·m²) and the
+/// reorthogonalization (S²·m); all eigenvalues (≈ 4m³/3... counted as m³) up to the dense limit.
+fn kp_cost(z: Sizes) -> f64 {
+    let m = z.kp_dim as f64;
+    if z.kp_dim <= KP_DENSE_EIG_LIMIT {
+        z.depth as f64 * m * m + m * m * m
+    } else {
+        (z.depth as f64 + STEPS) * m * m + STEPS * STEPS * m
+    }
+}
+
+/// Multiply-adds of the Lanczos-on-HVP path: S products of ≈ 4·hvp_size plus the
+/// reorthogonalization S²·P.
+fn hvp_cost(z: Sizes) -> f64 {
+    STEPS * 4.0 * z.hvp_size as f64 + STEPS * STEPS * z.params as f64
+}
+
+/// Pick the path: `requested` if given and valid; else, at a zero-loss point, the cheaper of the
+/// KP operator and Lanczos on HVPs by the multiply-add counts above (the KP operator only up to
+/// [`KP_LIMIT`] and P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
 /// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).
-pub fn plan(
-    params: usize,
-    kp_dim: usize,
-    zero_loss: bool,
-    requested: Option<Path>,
-) -> Result<Plan, String> {
+pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, String> {
     if let Some(p) = requested {
         if p == Path::KpOperator && !zero_loss {
             return Err(
@@ -80,26 +110,37 @@ pub fn plan(
             reason: "requested".into(),
         });
     }
-    Ok(if zero_loss && kp_dim <= params && kp_dim <= KP_LIMIT {
-        Plan {
-            path: Path::KpOperator,
-            reason: format!("zero loss and d_L·n = {kp_dim} ≤ P = {params}"),
-        }
-    } else if params <= DENSE_AUTO_LIMIT {
-        Plan {
-            path: Path::Dense,
-            reason: format!("P = {params} ≤ {DENSE_AUTO_LIMIT}"),
-        }
-    } else {
-        Plan {
-            path: Path::LanczosHvp,
-            reason: if zero_loss {
-                format!("P = {params} > {DENSE_AUTO_LIMIT} and d_L·n = {kp_dim} too large")
-            } else {
-                format!("nonzero loss and P = {params} > {DENSE_AUTO_LIMIT}")
-            },
-        }
-    })
+    let (kp, hvp) = (kp_cost(z), hvp_cost(z));
+    Ok(
+        if zero_loss && z.kp_dim <= KP_LIMIT && z.kp_dim <= z.params && kp <= hvp {
+            Plan {
+                path: Path::KpOperator,
+                reason: format!(
+                    "zero loss, d_L·n = {}: about {kp:.1e} multiply-adds against {hvp:.1e} for \
+                 Lanczos on HVPs",
+                    z.kp_dim
+                ),
+            }
+        } else if z.params <= DENSE_AUTO_LIMIT {
+            Plan {
+                path: Path::Dense,
+                reason: format!("P = {} ≤ {DENSE_AUTO_LIMIT}", z.params),
+            }
+        } else {
+            Plan {
+                path: Path::LanczosHvp,
+                reason: if zero_loss {
+                    format!(
+                    "zero loss, but Lanczos on HVPs costs about {hvp:.1e} multiply-adds against \
+                     {kp:.1e} for the KP operator (d_L·n = {})",
+                    z.kp_dim
+                )
+                } else {
+                    format!("nonzero loss and P = {} > {DENSE_AUTO_LIMIT}", z.params)
+                },
+            }
+        },
+    )
 }
 
 /// λ_max in f64 by one path, with its error statement.
@@ -245,22 +286,48 @@ mod tests {
         assert!(fast.bound <= 1e-10 * all.value);
     }
 
+    fn sizes(l: usize, d: usize) -> Sizes {
+        Sizes {
+            params: l * d * d,
+            kp_dim: d * d,
+            hvp_size: l * d * d * d,
+            depth: l,
+        }
+    }
+
     #[test]
     fn planner_rules() {
+        // deep and moderately wide: the KP operator; shallow or very wide: HVPs
         assert_eq!(
-            plan(12288, 1024, true, None).unwrap().path,
+            plan(sizes(12, 32), true, None).unwrap().path,
             Path::KpOperator
         );
         assert_eq!(
-            plan(12288, 1024, false, None).unwrap().path,
+            plan(sizes(3, 64), true, None).unwrap().path,
             Path::LanczosHvp
         );
-        assert_eq!(plan(192, 64, false, None).unwrap().path, Path::Dense);
-        // KP larger than the Hessian (wide output, many columns): the Hessian is smaller
-        assert_eq!(plan(12, 40, true, None).unwrap().path, Path::Dense);
-        assert!(plan(100, 10, false, Some(Path::KpOperator)).is_err());
         assert_eq!(
-            plan(100, 10, false, Some(Path::LanczosHvp)).unwrap().path,
+            plan(sizes(12, 4), true, None).unwrap().path,
+            Path::KpOperator
+        );
+        assert_eq!(
+            plan(sizes(12, 32), false, None).unwrap().path,
+            Path::LanczosHvp
+        );
+        assert_eq!(plan(sizes(3, 8), false, None).unwrap().path, Path::Dense);
+        // KP larger than the Hessian (wide output, many columns): the Hessian is smaller
+        let wide = Sizes {
+            params: 12,
+            kp_dim: 40,
+            hvp_size: 120,
+            depth: 2,
+        };
+        assert_eq!(plan(wide, true, None).unwrap().path, Path::Dense);
+        assert!(plan(sizes(3, 4), false, Some(Path::KpOperator)).is_err());
+        assert_eq!(
+            plan(sizes(3, 4), false, Some(Path::LanczosHvp))
+                .unwrap()
+                .path,
             Path::LanczosHvp
         );
     }
