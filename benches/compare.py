@@ -204,6 +204,7 @@ def main():
             print(f"L={c['L']} d={c['d']} jax-eigsh (non-minimizer): {short(res)}", flush=True)
         rows.append(row)
     suite = run_suite(a.dlncheck)
+    (work / "rows.json").write_text(json.dumps({"rows": rows, "suite": suite}, default=str))
     import report
     report.write(rows, suite, Path(a.out), peers_sel, a.repeat, time.time() - t0)
 

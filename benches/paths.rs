@@ -10,6 +10,9 @@
 //! - `kp-verified` (proven enclosure) only for d ≤ 32 (d = 64: a 4096² verified
 //!   eigendecomposition, minutes);
 //! - `lanczos-hvp` (nonzero loss) and `hvp`: all sizes.
+//!
+//! `suite/check-cases` runs the whole shipped suite (`dlncheck check cases`, every core, reports
+//! into a temporary directory) in process.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dlncheck::certify::kp_verified;
@@ -22,6 +25,7 @@ use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::scaled::Scaled;
 use dlncheck::linalg::{eigen_mpfr, Mpfr, F64};
 use dlncheck::model::network_f64::NetworkF64;
+use dlncheck::runner;
 use num_rational::BigRational;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -154,9 +158,25 @@ fn kp_verified_enclosure(c: &mut Criterion) {
     g.finish();
 }
 
+fn suite(c: &mut Criterion) {
+    let mut g = c.benchmark_group("suite");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let files = runner::discover(&[std::path::PathBuf::from("cases")]).expect("cases/ exists");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let opts = runner::RunOptions {
+        report_dir: dir.path().to_path_buf(),
+        timing: false,
+        ..runner::RunOptions::default()
+    };
+    g.bench_function("check-cases", |b| {
+        b.iter(|| runner::run(&files, &opts, &|_| {}).expect("the suite runs"))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(300));
-    targets = hvp, kp_operator, lanczos_hvp, dense, mpfr_kp, kp_verified_enclosure
+    targets = hvp, kp_operator, lanczos_hvp, dense, mpfr_kp, kp_verified_enclosure, suite
 }
 criterion_main!(benches);

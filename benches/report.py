@@ -237,8 +237,8 @@ def write(rows, suite, out, peers, repeat, wall):
         inside = "—"
         if c:
             vals = [m["f64"]["value"]] + [peer_value(r, p) for p in peers if peer_value(r, p) is not None]
-            out = max(max(c["lo"] - v, v - c["hi"], 0.0) / abs(c["hi"]) for v in vals)
-            inside = f"{sum(c['lo'] <= v <= c['hi'] for v in vals)}/{len(vals)}; max {out:.0e}"
+            away = max(max(c["lo"] - v, v - c["hi"], 0.0) / abs(c["hi"]) for v in vals)
+            inside = f"{sum(c['lo'] <= v <= c['hi'] for v in vals)}/{len(vals)}; max {away:.0e}"
         w(f"| {r['L']} | {r['d']} | {r['params']} | {mp['via'] if mp else '—'} | {fmt_t(mt)} | "
           f"{fmt_t(a)} | {fmt_t(b)} | {fmt_r(a / mt if a and mt else None)} | "
           f"{fmt_r(b / mt if b and mt else None)} | {c['via'] if c else '—'} | "

@@ -196,7 +196,8 @@ fn main() -> ExitCode {
             no_certify,
             json,
         } => {
-            let (c, settings) = match load(&case, precision) {
+            // no dense-size limit: the planner never forms the Hessian of a large case
+            let (c, settings) = match load_sized(&case, precision, u64::MAX) {
                 Ok(loaded) => loaded,
                 Err(code) => return code,
             };
@@ -351,8 +352,28 @@ fn load(
     ),
     ExitCode,
 > {
+    load_sized(
+        path,
+        precision,
+        dlncheck::case::LoadOptions::default().max_dense_bytes,
+    )
+}
+
+/// [`load`] with a given limit on the dense Hessian's memory estimate.
+fn load_sized(
+    path: &std::path::Path,
+    precision: Option<u32>,
+    max_dense_bytes: u64,
+) -> Result<
+    (
+        dlncheck::case::Case,
+        dlncheck::certify::lambda_max::Settings,
+    ),
+    ExitCode,
+> {
     let opts = dlncheck::case::LoadOptions {
         known_claims: claims::known_ids(),
+        max_dense_bytes,
         ..Default::default()
     };
     let c = dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))?;
