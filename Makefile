@@ -5,7 +5,7 @@
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps check test bench
+.PHONY: deps test-deps check test bench compare
 
 deps:
 	@command -v m4 >/dev/null 2>&1 || { \
@@ -26,6 +26,12 @@ test: test-deps
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
+	$(CARGO) bench --no-run
 
 bench: deps
 	$(CARGO) bench --bench lambda_max
+	$(CARGO) bench --bench paths
+
+# dlncheck against the reference peers (../shared/anchors/peers.py): reports/bench.md, bench.svg
+compare: deps
+	benches/compare.sh

@@ -22,5 +22,6 @@ pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod sharpness;
+pub mod sharpness_fast;
 pub mod verdict;
 pub mod verify;

@@ -73,6 +73,21 @@ enum Command {
         /// MPFR precision in bits (overrides precision_bits).
         #[arg(long)]
         precision: Option<u32>,
+        /// Force the f64 path (default: the planner's choice from sizes and loss).
+        #[arg(long, value_enum)]
+        path: Option<dlncheck::certify::planner::Path>,
+        /// Time the f64 path this many times (median reported).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Skip the MPFR value.
+        #[arg(long)]
+        no_mpfr: bool,
+        /// Skip the proven enclosure.
+        #[arg(long)]
+        no_certify: bool,
+        /// Print the fast paths' results as JSON (for benches/compare.sh).
+        #[arg(long)]
+        json: bool,
     },
     /// Critical points of a linear case per index set S, classified by criterion and certificate.
     Enumerate {
@@ -199,12 +214,38 @@ fn main() -> ExitCode {
             }
             finish(&report, &report_dir)
         }
-        Command::Sharpness { case, precision } => {
-            let (c, settings) = match load(&case, precision) {
+        Command::Sharpness {
+            case,
+            precision,
+            path,
+            repeat,
+            no_mpfr,
+            no_certify,
+            json,
+        } => {
+            // no dense-size limit: the planner never forms the Hessian of a large case
+            let (c, settings) = match load_sized(&case, precision, u64::MAX) {
                 Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            match dlncheck::sharpness::report(&c, &settings) {
+            let fast = dlncheck::sharpness_fast::FastOptions {
+                path,
+                repeat,
+                mpfr: !no_mpfr,
+                certify: !no_certify,
+            };
+            if json {
+                let measured = dlncheck::sharpness::point_of(&c)
+                    .and_then(|p| dlncheck::sharpness_fast::measure(&p, &settings, &fast));
+                return match measured {
+                    Ok(r) => {
+                        println!("{}", serde_json::to_string_pretty(&r).expect("plain data"));
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                };
+            }
+            match dlncheck::sharpness::report(&c, &settings, &fast) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS
@@ -344,8 +385,28 @@ fn load(
     ),
     ExitCode,
 > {
+    load_sized(
+        path,
+        precision,
+        dlncheck::case::LoadOptions::default().max_dense_bytes,
+    )
+}
+
+/// [`load`] with a given limit on the dense Hessian's memory estimate.
+fn load_sized(
+    path: &std::path::Path,
+    precision: Option<u32>,
+    max_dense_bytes: u64,
+) -> Result<
+    (
+        dlncheck::case::Case,
+        dlncheck::certify::lambda_max::Settings,
+    ),
+    ExitCode,
+> {
     let opts = dlncheck::case::LoadOptions {
         known_claims: claims::known_ids(),
+        max_dense_bytes,
         ..Default::default()
     };
     let c = dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))?;

@@ -7,24 +7,31 @@ use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::{mat, Exact};
 use crate::model::linear;
+use crate::sharpness_fast::FastOptions;
 use std::fmt::Write;
 
-/// A text report of λ_max at the case's point: f64 (faer) with its tolerance, MPFR at the case's
-/// precision, and the exact enclosure; at zero-loss points also the KP-exact operator's λ_max.
-pub fn report(c: &Case, settings: &Settings) -> Result<String, String> {
+/// The case's point as an exact [`Point`] (the sharpness command needs `point.weights`).
+pub fn point_of(c: &Case) -> Result<Point, String> {
     let weights = c.point.clone().ok_or_else(|| {
         c.error("point", "the sharpness command needs point.weights")
             .to_string()
     })?;
-    let p = Point {
+    Ok(Point {
         weights,
         x: c.x.clone(),
         y: c.y.clone(),
         exact: true,
         origin: "the case's point".into(),
-    };
-    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-    let zero_loss = mat::is_zero_mat(&Exact, &ev.residual);
+    })
+}
+
+/// A text report of λ_max at the case's point: first the planned fast paths
+/// ([`crate::sharpness_fast`]: which path, value, bound, time); then, when P is within the MPFR
+/// limit, the full Hessian three ways — f64 (faer) with its tolerance, MPFR at the case's
+/// precision, and the exact enclosure — and at zero-loss points also the KP-exact operator's.
+pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<String, String> {
+    let p = point_of(c)?;
+    let fast_report = crate::sharpness_fast::measure(&p, settings, fast)?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -33,6 +40,17 @@ pub fn report(c: &Case, settings: &Settings) -> Result<String, String> {
         c.file.display(),
         c.param_count()
     );
+    out += &crate::sharpness_fast::render(&fast_report);
+    if c.param_count() > settings.mpfr_limit {
+        out += &format!(
+            "three-way full-Hessian comparison skipped: P = {} exceeds the MPFR limit {}\n",
+            c.param_count(),
+            settings.mpfr_limit
+        );
+        return Ok(out);
+    }
+    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
+    let zero_loss = mat::is_zero_mat(&Exact, &ev.residual);
     let _ = writeln!(out, "loss f = {}", q_to_string(&linear::loss(&Exact, &ev)));
     let mut show = |label: &str, est: &crate::certify::estimate::Estimate| {
         let _ = writeln!(out, "{label}");

@@ -1,5 +1,7 @@
 //! Exact certificates: λ_max enclosures and the three-way estimates they belong to.
 
 pub mod estimate;
+pub mod kp_verified;
 pub mod lambda_max;
+pub mod planner;
 pub mod scalar;

@@ -7,7 +7,10 @@ pub mod eigen_f64;
 pub mod eigen_mpfr;
 pub mod enclosure;
 pub mod field;
+pub mod lanczos;
 pub mod mat;
+pub mod scaled;
+pub mod verified;
 
 pub use enclosure::Enclosure;
 pub use field::{Exact, Field, Mpfr, F64};

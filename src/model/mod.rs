@@ -2,5 +2,6 @@
 
 pub mod l2;
 pub mod linear;
+pub mod network_f64;
 pub mod one_hidden;
 pub mod residual;

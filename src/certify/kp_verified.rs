@@ -1,0 +1,170 @@
+//! A proven enclosure of λ_max(∇²f) at an exact zero-loss point that scales to thousands of
+//! parameters: through the KP-exact operator and verified floating point.
+//!
+//! 1. Zero loss is checked exactly (z_L = W_{L−1}⋯W_0 X = Y in rationals). Then ∇²f = JᵀJ and
+//!    K = JJᵀ = Σ_k z_kᵀz_k ⊗ A_kA_kᵀ (claims.md, KP-exact), and JᵀJ, JJᵀ have the same nonzero
+//!    eigenvalues and are both ⪰ 0, so λ_max(∇²f) = λ_max(K).
+//! 2. The 2L Gram factors G_k = z_kᵀz_k and S_k = A_kA_kᵀ are computed exactly (rationals; they
+//!    are only n × n and d_L × d_L), rounded to f64 (G̃_k, S̃_k) and the rounding errors bounded
+//!    entrywise exactly: r(G)_ij ≥ |G_ij − G̃_ij|.
+//! 3. K̃ = fl(Σ_k G̃_k ⊗ S̃_k), and ‖K − K̃‖₂ ≤ ρ with
+//!    ρ = Σ_k [‖r(G_k)‖_F(‖S̃_k‖_F + ‖r(S_k)‖_F) + ‖G̃_k‖_F‖r(S_k)‖_F] + γ_L Σ_k ‖G̃_k‖_F‖S̃_k‖_F
+//!    (‖A ⊗ B‖_F = ‖A‖_F‖B‖_F; a length-L floating dot product errs by ≤ γ_L Σ|x_i y_i|).
+//! 4. [`verified_top`] encloses λ_max of every matrix within ρ of K̃.
+
+use crate::enumerate::minimizers::Point;
+use crate::linalg::field::{f64_to_q, q_to_f64};
+use crate::linalg::mat::Mat;
+use crate::linalg::scaled::Scaled;
+use crate::linalg::verified::{frobenius_up, gamma, next_up, verified_top, VerifiedTop};
+use crate::linalg::Enclosure;
+use crate::model::network_f64::kron_sum;
+use num_rational::BigRational;
+use num_traits::Signed;
+
+/// A proven enclosure of λ_max(∇²f) through the KP operator, with its parts.
+#[derive(Clone, Debug)]
+pub struct KpEnclosure {
+    /// The enclosure (rational ends, exactly the f64 ends below).
+    pub enclosure: Enclosure,
+    /// The verified eigenvalue bound of K̃ and the input radius ρ.
+    pub top: VerifiedTop,
+    /// The dimension d_L·n of K.
+    pub dim: usize,
+}
+
+/// Prove an enclosure of λ_max(∇²f) at the exact point `p` through the KP operator. Errors when
+/// the point is not exact, its loss is not exactly zero, or a bound cannot be proven.
+pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
+    if !p.exact {
+        return Err("the point is not exact (an MPFR rounding): no proven enclosure".into());
+    }
+    let l = p.weights.len();
+    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
+    let z = activations(&ws, &p.x);
+    if !z[l].equals(&p.y) {
+        return Err(
+            "the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into(),
+        );
+    }
+    let mut above = vec![Scaled::identity(p.y.rows())];
+    for k in (1..l).rev() {
+        let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
+        above.push(next);
+    }
+    above.reverse();
+    let mut pairs = Vec::with_capacity(l);
+    let mut rho = 0.0f64;
+    let mut magnitude = 0.0f64;
+    for k in 0..l {
+        let (g, rg) = rounded(&z[k].gram_tn().to_q())?;
+        let (s, rs) = rounded(&above[k].gram_nt().to_q())?;
+        let (gf, sf) = (frobenius_up(g.as_ref()), frobenius_up(s.as_ref()));
+        let (rgf, rsf) = (frobenius_up(rg.as_ref()), frobenius_up(rs.as_ref()));
+        rho += rgf * (sf + rsf) + gf * rsf;
+        magnitude += gf * sf;
+        pairs.push((g, s));
+    }
+    let rho = rho + gamma(l) * magnitude;
+    let k = kron_sum(&pairs);
+    let top = verified_top(k.as_ref(), rho).map_err(|e| e.to_string())?;
+    let lo = f64_to_q(top.lo.max(0.0)).ok_or("non-finite lower end")?;
+    let hi = f64_to_q(top.hi).ok_or("non-finite upper end")?;
+    let enclosure = Enclosure::new(lo, hi).ok_or("lower end above upper end")?;
+    Ok(KpEnclosure {
+        enclosure,
+        top,
+        dim: k.nrows(),
+    })
+}
+
+/// z_k = W_{k−1}⋯W_0 X exactly, k = 0..=L.
+pub fn activations(ws: &[Scaled], x: &Mat<BigRational>) -> Vec<Scaled> {
+    let mut z = vec![Scaled::from_q(x)];
+    for w in ws {
+        let next = w.matmul(z.last().expect("z_0 is present"));
+        z.push(next);
+    }
+    z
+}
+
+/// Is the loss exactly zero at `p` (W_L⋯W_1 X = Y in rationals)?
+pub fn exact_zero_loss(p: &Point) -> bool {
+    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
+    let mut z = Scaled::from_q(&p.x);
+    for w in &ws {
+        z = w.matmul(&z);
+    }
+    z.equals(&p.y)
+}
+
+/// The nearest f64 matrix to an exact one and an entrywise upper bound of the rounding error
+/// (|q − q̃| computed exactly, rounded to nearest and moved up by two units in the last place).
+fn rounded(m: &Mat<BigRational>) -> Result<(faer::Mat<f64>, faer::Mat<f64>), String> {
+    let mut mid = faer::Mat::<f64>::zeros(m.rows(), m.cols());
+    let mut rad = faer::Mat::<f64>::zeros(m.rows(), m.cols());
+    for i in 0..m.rows() {
+        for j in 0..m.cols() {
+            let q = m.at(i, j);
+            let x = q_to_f64(q);
+            let xq = f64_to_q(x).ok_or("a Gram entry overflows f64")?;
+            let err = (q - xq).abs();
+            mid[(i, j)] = x;
+            rad[(i, j)] = if err == BigRational::from_integer(0.into()) {
+                0.0
+            } else {
+                next_up(next_up(q_to_f64(&err)))
+            };
+        }
+    }
+    Ok((mid, rad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certify::lambda_max::{lambda_max, Settings};
+    use crate::claims::sources::HessianAt;
+    use crate::linalg::{mat, Exact};
+
+    fn q(n: i64, d: i64) -> BigRational {
+        BigRational::new(n.into(), d.into())
+    }
+
+    #[test]
+    fn encloses_the_exact_lambda_max_of_the_kp_naive_counterexample() {
+        // W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = Y-compatible: λ_max = 91/9 (README)
+        let diag = |a: BigRational, b: BigRational| {
+            Mat::from_fn(2, 2, |i, j| match (i, j) {
+                (0, 0) => a.clone(),
+                (1, 1) => b.clone(),
+                _ => q(0, 1),
+            })
+        };
+        let ws = vec![
+            diag(q(1, 3), q(1, 2)),
+            diag(q(3, 1), q(1, 1)),
+            diag(q(1, 1), q(2, 1)),
+        ];
+        let x = mat::identity(&Exact, 2);
+        let y = diag(q(1, 1), q(1, 1));
+        let p = Point {
+            weights: ws,
+            x,
+            y,
+            exact: true,
+            origin: "test".into(),
+        };
+        let e = enclose(&p).unwrap();
+        let want = q(91, 9);
+        assert!(e.enclosure.lo() <= &want && &want <= e.enclosure.hi());
+        assert!(q_to_f64(&e.enclosure.relative_width()) < 1e-12);
+        // and it agrees with the exact path's enclosure
+        let (est, _) = lambda_max(&HessianAt(&p), &Settings::default());
+        assert_eq!(est.exact_value(), Some(&want));
+        // a nonzero loss is refused
+        let mut off = p.clone();
+        *off.y.at_mut(0, 0) = q(2, 1);
+        assert!(enclose(&off).unwrap_err().contains("not exactly zero"));
+    }
+}

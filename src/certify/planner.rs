@@ -1,0 +1,334 @@
+//! Which way to compute λ_max(∇²f) in f64, picked from the sizes and the loss, and the three fast
+//! paths themselves:
+//! - `kp-operator`: at a zero-loss point ∇²f = JᵀJ and the KP-exact operator K = JJᵀ
+//!   (claims.md, KP-exact) has the same nonzero eigenvalues, in dimension d_L·n instead of
+//!   P = Σ d_k d_{k−1}; K is formed in O(L·(d_L n)²); up to [`KP_DENSE_EIG_LIMIT`] all its
+//!   eigenvalues are computed by faer (backward stable: |λ̂ − λ| ≤ 64·m·u·‖K‖_F,
+//!   [`eigen_f64::error_bound`]), beyond it Lanczos on K (faer products) with its residual;
+//! - `lanczos-hvp`: anywhere, matrix-free Lanczos ([`lanczos`]) on the O(L)-product
+//!   Hessian-vector product of [`NetworkF64`], with its computed residual ‖Hv − θv‖ (an
+//!   eigenvalue lies within it of θ; that it is the top one is not proven, see [`lanczos`]);
+//! - `dense`: the P × P Hessian from P products, all eigenvalues by faer (backward stable), only
+//!   when P is small or it is asked for.
+
+use crate::linalg::{eigen_f64, lanczos, Mat};
+use crate::model::network_f64::NetworkF64;
+
+/// A way to compute λ_max in f64.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Path {
+    /// The KP-exact operator (zero-loss points only).
+    KpOperator,
+    /// Lanczos on Hessian-vector products.
+    LanczosHvp,
+    /// The dense Hessian.
+    Dense,
+}
+
+impl Path {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Path::KpOperator => "kp-operator",
+            Path::LanczosHvp => "lanczos-hvp",
+            Path::Dense => "dense",
+        }
+    }
+}
+
+/// Largest P for which the planner picks the dense Hessian by itself (P² doubles, P³/3 flops: at
+/// 400 that is 1.3 MB and about 20 Mflop, well under a Lanczos run's fixed costs).
+pub const DENSE_AUTO_LIMIT: usize = 400;
+/// Largest d_L·n for the KP operator (m² doubles: 4096 is 134 MB; its eigensolver is O(m³)).
+pub const KP_LIMIT: usize = 4096;
+/// Largest d_L·n for which the KP operator's eigenvalues are all computed (dense, backward stable,
+/// the top one proven to be the top); beyond it Lanczos runs on the formed K (K ⪰ 0).
+pub const KP_DENSE_EIG_LIMIT: usize = 128;
+/// Relative residual target of the Lanczos path (ARPACK's ‖r‖ ≤ tol·|θ|, as jax-eigsh's tol).
+pub const LANCZOS_TOL: f64 = 1e-12;
+/// The Lanczos start vector's seed.
+pub const LANCZOS_SEED: u64 = 0x5eed;
+
+/// The planner's choice and why.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The path.
+    pub path: Path,
+    /// One line saying why.
+    pub reason: String,
+}
+
+/// The sizes the planner decides from.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    /// P = Σ_k d_{k+1} d_k.
+    pub params: usize,
+    /// d_L·n, the KP operator's dimension m.
+    pub kp_dim: usize,
+    /// Σ_k d_{k+1} d_k n: one Hessian-vector product costs about 4 (zero loss) to 6 times this
+    /// in multiply-adds.
+    pub hvp_size: usize,
+    /// L.
+    pub depth: usize,
+}
+
+/// Lanczos steps assumed by the cost model (the benchmarks take 60–100 at tolerance 1e-12).
+const STEPS: f64 = 80.0;
+
+/// Multiply-adds of the KP path: forming K (L·m²), the products (S·m²) and the
+/// reorthogonalization (S²·m); all eigenvalues (≈ 4m³/3... counted as m³) up to the dense limit.
+fn kp_cost(z: Sizes) -> f64 {
+    let m = z.kp_dim as f64;
+    if z.kp_dim <= KP_DENSE_EIG_LIMIT {
+        z.depth as f64 * m * m + m * m * m
+    } else {
+        (z.depth as f64 + STEPS) * m * m + STEPS * STEPS * m
+    }
+}
+
+/// Multiply-adds of the Lanczos-on-HVP path: S products of ≈ 4·hvp_size plus the
+/// reorthogonalization S²·P.
+fn hvp_cost(z: Sizes) -> f64 {
+    STEPS * 4.0 * z.hvp_size as f64 + STEPS * STEPS * z.params as f64
+}
+
+/// Pick the path: `requested` if given and valid; else, at a zero-loss point, the cheaper of the
+/// KP operator and Lanczos on HVPs by the multiply-add counts above (the KP operator only up to
+/// [`KP_LIMIT`] and P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
+/// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).
+pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, String> {
+    if let Some(p) = requested {
+        if p == Path::KpOperator && !zero_loss {
+            return Err(
+                "the KP operator gives λ_max(∇²f) only at zero-loss points; this point's loss is \
+                 not zero"
+                    .into(),
+            );
+        }
+        return Ok(Plan {
+            path: p,
+            reason: "requested".into(),
+        });
+    }
+    let (kp, hvp) = (kp_cost(z), hvp_cost(z));
+    Ok(
+        if zero_loss && z.kp_dim <= KP_LIMIT && z.kp_dim <= z.params && kp <= hvp {
+            Plan {
+                path: Path::KpOperator,
+                reason: format!(
+                    "zero loss, d_L·n = {}: about {kp:.1e} multiply-adds against {hvp:.1e} for \
+                 Lanczos on HVPs",
+                    z.kp_dim
+                ),
+            }
+        } else if z.params <= DENSE_AUTO_LIMIT {
+            Plan {
+                path: Path::Dense,
+                reason: format!("P = {} ≤ {DENSE_AUTO_LIMIT}", z.params),
+            }
+        } else {
+            Plan {
+                path: Path::LanczosHvp,
+                reason: if zero_loss {
+                    format!(
+                    "zero loss, but Lanczos on HVPs costs about {hvp:.1e} multiply-adds against \
+                     {kp:.1e} for the KP operator (d_L·n = {})",
+                    z.kp_dim
+                )
+                } else {
+                    format!("nonzero loss and P = {} > {DENSE_AUTO_LIMIT}", z.params)
+                },
+            }
+        },
+    )
+}
+
+/// λ_max in f64 by one path, with its error statement.
+#[derive(Clone, Debug)]
+pub struct FastTop {
+    /// The path used.
+    pub path: Path,
+    /// λ_max (f64).
+    pub value: f64,
+    /// The bound on |value − λ_max|: a priori (backward stability) for the dense paths, the
+    /// computed residual ‖Hv − θv‖ for Lanczos.
+    pub bound: f64,
+    /// What `bound` is.
+    pub bound_kind: &'static str,
+    /// Hessian-vector products used (Lanczos; 0 otherwise).
+    pub products: usize,
+}
+
+/// λ_max(∇²f) at `net` along `path` (the caller has established zero loss for the KP path).
+pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
+    match path {
+        Path::KpOperator => {
+            let k = net.kp_operator();
+            let m = k.nrows();
+            if m <= KP_DENSE_EIG_LIMIT {
+                return dense_top(k, path);
+            }
+            let par = if m >= 512 {
+                faer::get_global_parallelism()
+            } else {
+                faer::Par::Seq
+            };
+            let pair = lanczos::top_eigenpair(
+                m,
+                |v, out| {
+                    let v = faer::ColRef::from_slice(v);
+                    let out = faer::ColMut::from_slice_mut(out);
+                    faer::linalg::matmul::matmul(
+                        out.as_mat_mut(),
+                        faer::Accum::Replace,
+                        k.as_ref(),
+                        v.as_mat(),
+                        1.0,
+                        par,
+                    );
+                },
+                LANCZOS_SEED,
+                LANCZOS_TOL,
+                m.min(600),
+            );
+            lanczos_top(pair, path)
+        }
+        Path::Dense => {
+            let p = net.params();
+            let mut h = faer::Mat::<f64>::zeros(p, p);
+            let mut s = net.scratch();
+            let mut e = vec![0.0; p];
+            for j in 0..p {
+                e[j] = 1.0;
+                let col = h
+                    .col_mut(j)
+                    .try_as_col_major_mut()
+                    .expect("faer::Mat columns are contiguous")
+                    .as_slice_mut();
+                net.hvp(&e, col, &mut s);
+                e[j] = 0.0;
+            }
+            dense_top(h, path)
+        }
+        Path::LanczosHvp => {
+            let mut s = net.scratch();
+            let pair = lanczos::top_eigenpair(
+                net.params(),
+                |v, out| net.hvp(v, out, &mut s),
+                LANCZOS_SEED,
+                LANCZOS_TOL,
+                net.params().min(600),
+            );
+            lanczos_top(pair, path)
+        }
+    }
+}
+
+/// A Lanczos result as a [`FastTop`], or why it is not one.
+fn lanczos_top(pair: lanczos::RitzPair, path: Path) -> Result<FastTop, String> {
+    if !pair.converged {
+        return Err(format!(
+            "Lanczos did not reach the relative residual {LANCZOS_TOL:e} in {} products \
+             (residual {:e})",
+            pair.products, pair.residual
+        ));
+    }
+    Ok(FastTop {
+        path,
+        value: pair.value,
+        bound: pair.residual,
+        bound_kind: "residual ‖Mv − θv‖ (an eigenvalue within it; top not proven)",
+        products: pair.products,
+    })
+}
+
+/// All eigenvalues of a dense symmetric f64 matrix (values only), the top one with the a priori
+/// bound of [`eigen_f64::error_bound`].
+fn dense_top(m: faer::Mat<f64>, path: Path) -> Result<FastTop, String> {
+    let n = m.nrows();
+    let vals = m
+        .self_adjoint_eigenvalues(faer::Side::Lower)
+        .map_err(|_| "faer's self-adjoint eigensolver did not converge".to_string())?;
+    let value = vals[n - 1];
+    let as_mat = Mat::from_fn(n, n, |i, j| m[(i, j)]);
+    Ok(FastTop {
+        path,
+        value,
+        bound: eigen_f64::error_bound(&as_mat),
+        bound_kind: "a priori 64·m·u·‖M‖_F (backward stability)",
+        products: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kp_lanczos_agrees_with_all_eigenvalues_of_the_same_operator() {
+        // dims 20 → 15 → 20, X = I_20: K is 400 × 400 > KP_DENSE_EIG_LIMIT, so Lanczos runs
+        let w = |r: usize, c: usize, s: f64| {
+            Mat::from_fn(r, c, |i, j| {
+                ((i * 7 + j * 3) as f64 * s).sin() + if i == j { 1.0 } else { 0.0 }
+            })
+        };
+        let ws = vec![w(15, 20, 0.37), w(20, 15, 0.91)];
+        let x = Mat::from_fn(20, 20, |i, j| if i == j { 1.0 } else { 0.0 });
+        let net = NetworkF64::new(&ws, &x, &x);
+        assert!(net.kp_operator().nrows() > KP_DENSE_EIG_LIMIT);
+        let fast = top_f64(&net, Path::KpOperator).unwrap();
+        let all = dense_top(net.kp_operator(), Path::KpOperator).unwrap();
+        assert!(fast.products > 0 && all.products == 0);
+        assert!(
+            (fast.value - all.value).abs() <= fast.bound + all.bound,
+            "{fast:?} vs {all:?}"
+        );
+        assert!(fast.bound <= 1e-10 * all.value);
+    }
+
+    fn sizes(l: usize, d: usize) -> Sizes {
+        Sizes {
+            params: l * d * d,
+            kp_dim: d * d,
+            hvp_size: l * d * d * d,
+            depth: l,
+        }
+    }
+
+    #[test]
+    fn planner_rules() {
+        // deep and moderately wide: the KP operator; shallow or very wide: HVPs
+        assert_eq!(
+            plan(sizes(12, 32), true, None).unwrap().path,
+            Path::KpOperator
+        );
+        assert_eq!(
+            plan(sizes(3, 64), true, None).unwrap().path,
+            Path::LanczosHvp
+        );
+        assert_eq!(
+            plan(sizes(12, 4), true, None).unwrap().path,
+            Path::KpOperator
+        );
+        assert_eq!(
+            plan(sizes(12, 32), false, None).unwrap().path,
+            Path::LanczosHvp
+        );
+        assert_eq!(plan(sizes(3, 8), false, None).unwrap().path, Path::Dense);
+        // KP larger than the Hessian (wide output, many columns): the Hessian is smaller
+        let wide = Sizes {
+            params: 12,
+            kp_dim: 40,
+            hvp_size: 120,
+            depth: 2,
+        };
+        assert_eq!(plan(wide, true, None).unwrap().path, Path::Dense);
+        assert!(plan(sizes(3, 4), false, Some(Path::KpOperator)).is_err());
+        assert_eq!(
+            plan(sizes(3, 4), false, Some(Path::LanczosHvp))
+                .unwrap()
+                .path,
+            Path::LanczosHvp
+        );
+    }
+}
