@@ -1,12 +1,10 @@
 //! Adversarial numerics: statements known to be false must never come out `verified`, whatever
 //! the precision and enclosure settings, including near misses that f64 cannot see.
 
-use serde_json::Value;
-use std::path::PathBuf;
+mod common;
+use common::root;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use serde_json::Value;
 
 /// (case file, case name, claim): statements that are false on that case, each for a reason
 /// worked out by hand in the case's `about` (not taken from dlncheck's output).

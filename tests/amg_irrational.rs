@@ -2,31 +2,15 @@
 //! cases, through the MPFR path (values, products, strict saddles decided; non-strict saddles
 //! reported undecided with the reason).
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn dlncheck() -> Command {
-    let mut c = Command::cargo_bin("dlncheck").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("CI", "true");
-    c
-}
+use common::{dlncheck, run_check};
+use serde_json::Value;
 
 fn checks(case: &str) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let out = dlncheck()
-        .args(["check", case, "--no-timing", "--report-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+    let (code, report) = run_check(&[case, "--no-timing"], dir.path());
+    assert_eq!(code, 0);
     report["cases"][0]["checks"].as_array().unwrap().clone()
 }
 

@@ -1,36 +1,10 @@
 //! Integration tests: the real binary on the shipped cases and on malformed case files.
 
-use assert_cmd::Command;
+mod common;
+use common::{dlncheck, root, run_check};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn dlncheck() -> Command {
-    let mut c = Command::cargo_bin("dlncheck").unwrap();
-    c.current_dir(root()).env("CI", "true");
-    c
-}
-
-fn run_check(args: &[&str], dir: &Path) -> (i32, Value) {
-    let out = dlncheck()
-        .arg("check")
-        .args(args)
-        .arg("--report-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap();
-    let text = std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|_| {
-        panic!(
-            "no report.json; stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (code, serde_json::from_str(&text).unwrap())
-}
 
 fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
     report["cases"]

@@ -2,13 +2,12 @@
 //! cases: determinism across thread counts, the claims.md reference values as reported, the
 //! escape threshold of the scalar example, and the long tier.
 
+mod common;
+use common::root;
+
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn check(args: &[&str], dir: &Path) -> (i32, Value, Vec<u8>) {
     let out = Command::cargo_bin("dlncheck")

@@ -5,15 +5,14 @@
 //! unless `DLNCHECK_SKIP_BROWSER=1`. With `DLNCHECK_HTML_KEEP=DIR` the page and the screenshot are
 //! also copied to DIR for a look.
 
+mod common;
+use common::root;
+
 use assert_cmd::Command;
 use dlncheck::report::{html, Report};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Run the shipped cases into `dir` and read the report back.
 fn shipped_report(dir: &Path) -> Report {

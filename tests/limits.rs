@@ -1,13 +1,12 @@
 //! Resource limits: hostile inputs are rejected within a stated memory cap and time, never by a
 //! crash; the real binary is run under `ulimit -v` (RLIMIT_AS) through `sh`.
 
+mod common;
+use common::{dlncheck, report_of, root};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The address-space cap for rejecting any bad input: 512 MiB. Why this figure: a case file is at
 /// most 4 MiB (`case::MAX_FILE_BYTES`) and the YAML parser holds about 50 bytes per input byte
@@ -127,16 +126,6 @@ fn every_bad_input_is_rejected_within_the_memory_and_time_caps() {
         }
     }
     assert_eq!(expected_messages, 4);
-}
-
-fn dlncheck() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("dlncheck").unwrap();
-    c.current_dir(root()).env("CI", "true");
-    c
-}
-
-fn report_of(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
 
 fn contract_holds(dir: &Path) {

@@ -1,13 +1,13 @@
 //! The README's figures about the shipped suite are the suite's own: this test runs
 //! `dlncheck check cases` and compares the counts the README states with the report.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
+
+use common::{root, run_check};
 
 #[test]
 fn readme_counts_match_the_shipped_suite() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let line = readme
         .lines()
         .find(|l| l.starts_with("`make check` runs "))
@@ -18,18 +18,8 @@ fn readme_counts_match_the_shipped_suite() {
         .map(|s| s.parse().unwrap())
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("dlncheck")
-        .unwrap()
-        .current_dir(root)
-        .env("CI", "true")
-        .args(["check", "cases", "--no-timing", "--quiet", "--report-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+    let (code, report) = run_check(&["cases", "--no-timing", "--quiet"], dir.path());
+    assert_eq!(code, 0);
     let s = &report["summary"];
     let checks = s["checks"].as_u64().unwrap();
     let certificates = std::fs::read_dir(dir.path().join("certs")).unwrap().count() as u64;

@@ -2,19 +2,11 @@
 //! tightness ratios in report.json, and the ZL certificates accepted by `verify-cert`, while a
 //! certificate with one changed entry is rejected.
 
-use assert_cmd::Command;
+mod common;
+use common::{dlncheck, root};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn dlncheck() -> Command {
-    let mut c = Command::cargo_bin("dlncheck").unwrap();
-    c.current_dir(root()).env("CI", "true");
-    c
-}
 
 fn zl_cases() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root().join("cases"))

@@ -1,0 +1,44 @@
+//! Helpers the integration tests share: the crate root, the real binary, and `check` runs read
+//! back as JSON. Each test crate uses a subset, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The crate root (cases, tests, ../shared are found from here).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real `dlncheck` binary, run from the crate root as in CI (no colors, no progress bar).
+pub fn dlncheck() -> Command {
+    let mut c = Command::cargo_bin("dlncheck").unwrap();
+    c.current_dir(root()).env("CI", "true");
+    c
+}
+
+/// The report.json in `dir`, parsed.
+pub fn report_of(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+/// `dlncheck check ARGS --report-dir DIR`: (exit code, report.json). Panics with the binary's
+/// stderr when no report was written.
+pub fn run_check(args: &[&str], dir: &Path) -> (i32, Value) {
+    let out = dlncheck()
+        .arg("check")
+        .args(args)
+        .arg("--report-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let text = std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|_| {
+        panic!(
+            "no report.json; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, serde_json::from_str(&text).unwrap())
+}
