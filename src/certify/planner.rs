@@ -5,6 +5,9 @@
 //!   P = Σ d_k d_{k−1}; K is formed in O(L·(d_L n)²); up to [`KP_DENSE_EIG_LIMIT`] all its
 //!   eigenvalues are computed by faer (backward stable: |λ̂ − λ| ≤ 64·m·u·‖K‖_F,
 //!   [`eigen_f64::error_bound`]), beyond it Lanczos on K (faer products) with its residual;
+//! - `kp-operator-lanczos`: the same K, never formed: Lanczos on
+//!   K·vec(V) = Σ_k vec(M_k V G_k) ([`KpMatFree`], O(L·(d_L²n + d_L n²)) per product,
+//!   O(L·(d_L² + n²)) memory), with its residual as for `lanczos-hvp`;
 //! - `lanczos-hvp`: anywhere, matrix-free Lanczos ([`lanczos`]) on the O(L)-product
 //!   Hessian-vector product of [`NetworkF64`], with its computed residual ‖Hv − θv‖ (an
 //!   eigenvalue lies within it of θ; that it is the top one is not proven, see [`lanczos`]);
@@ -12,13 +15,15 @@
 //!   when P is small or it is asked for.
 
 use crate::linalg::{eigen_f64, lanczos, Mat};
-use crate::model::network_f64::NetworkF64;
+use crate::model::network_f64::{KpMatFree, NetworkF64};
 
 /// A way to compute λ_max in f64.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Path {
     /// The KP-exact operator (zero-loss points only).
     KpOperator,
+    /// Lanczos on the KP-exact operator applied without forming it (zero-loss points only).
+    KpOperatorLanczos,
     /// Lanczos on Hessian-vector products.
     LanczosHvp,
     /// The dense Hessian.
@@ -30,6 +35,7 @@ impl Path {
     pub fn name(self) -> &'static str {
         match self {
             Path::KpOperator => "kp-operator",
+            Path::KpOperatorLanczos => "kp-operator-lanczos",
             Path::LanczosHvp => "lanczos-hvp",
             Path::Dense => "dense",
         }
@@ -70,6 +76,8 @@ pub struct Sizes {
     pub hvp_size: usize,
     /// L.
     pub depth: usize,
+    /// d_L (so n = kp_dim / out_dim).
+    pub out_dim: usize,
 }
 
 /// Lanczos steps assumed by the cost model (the benchmarks take 60–100 at tolerance 1e-12).
@@ -86,19 +94,30 @@ fn kp_cost(z: Sizes) -> f64 {
     }
 }
 
+/// Multiply-adds of the matrix-free KP path: S products of L·(d_L²n + d_L n²) = L·m·(d_L + n)
+/// plus the reorthogonalization S²·m (the Gram factors, common to both KP paths, not counted).
+fn kp_free_cost(z: Sizes) -> f64 {
+    let m = z.kp_dim as f64;
+    let (a, n) = (z.out_dim as f64, (z.kp_dim / z.out_dim.max(1)) as f64);
+    STEPS * z.depth as f64 * m * (a + n) + STEPS * STEPS * m
+}
+
 /// Multiply-adds of the Lanczos-on-HVP path: S products of ≈ 4·hvp_size plus the
 /// reorthogonalization S²·P.
 fn hvp_cost(z: Sizes) -> f64 {
     STEPS * 4.0 * z.hvp_size as f64 + STEPS * STEPS * z.params as f64
 }
 
-/// Pick the path: `requested` if given and valid; else, at a zero-loss point, the cheaper of the
-/// KP operator and Lanczos on HVPs by the multiply-add counts above (the KP operator only up to
-/// [`KP_LIMIT`] and P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
+/// Pick the path: `requested` if given and valid; else, at a zero-loss point with d_L·n ≤ P, the
+/// cheapest by the multiply-add counts above of the formed KP operator ([`kp_cost`], only up to
+/// d_L·n = [`KP_LIMIT`]), the matrix-free one ([`kp_free_cost`]) and Lanczos on HVPs
+/// ([`hvp_cost`]), ties to the earlier; so beyond [`KP_LIMIT`], where K is not formed, the
+/// matrix-free KP path competes with HVPs alone (per product L·m·(d_L + n) against about
+/// 4·Σ_k d_{k+1}d_k n, and a basis of length m instead of P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
 /// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).
 pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, String> {
     if let Some(p) = requested {
-        if p == Path::KpOperator && !zero_loss {
+        if matches!(p, Path::KpOperator | Path::KpOperatorLanczos) && !zero_loss {
             return Err(
                 "the KP operator gives λ_max(∇²f) only at zero-loss points; this point's loss is \
                  not zero"
@@ -110,15 +129,30 @@ pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, 
             reason: "requested".into(),
         });
     }
-    let (kp, hvp) = (kp_cost(z), hvp_cost(z));
+    let (kp, free, hvp) = (kp_cost(z), kp_free_cost(z), hvp_cost(z));
+    let kp_ok = zero_loss && z.kp_dim <= z.params;
     Ok(
-        if zero_loss && z.kp_dim <= KP_LIMIT && z.kp_dim <= z.params && kp <= hvp {
+        if kp_ok && z.kp_dim <= KP_LIMIT && kp <= free && kp <= hvp {
             Plan {
                 path: Path::KpOperator,
                 reason: format!(
-                    "zero loss, d_L·n = {}: about {kp:.1e} multiply-adds against {hvp:.1e} for \
-                 Lanczos on HVPs",
+                    "zero loss, d_L·n = {}: about {kp:.1e} multiply-adds against {free:.1e} \
+                     matrix-free and {hvp:.1e} for Lanczos on HVPs",
                     z.kp_dim
+                ),
+            }
+        } else if kp_ok && free <= hvp {
+            Plan {
+                path: Path::KpOperatorLanczos,
+                reason: format!(
+                    "zero loss, d_L·n = {}: about {free:.1e} multiply-adds matrix-free against \
+                     {} for the formed K and {hvp:.1e} for Lanczos on HVPs",
+                    z.kp_dim,
+                    if z.kp_dim <= KP_LIMIT {
+                        format!("{kp:.1e}")
+                    } else {
+                        format!("(d_L·n)² > {KP_LIMIT}² doubles")
+                    }
                 ),
             }
         } else if z.params <= DENSE_AUTO_LIMIT {
@@ -132,7 +166,7 @@ pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, 
                 reason: if zero_loss {
                     format!(
                     "zero loss, but Lanczos on HVPs costs about {hvp:.1e} multiply-adds against \
-                     {kp:.1e} for the KP operator (d_L·n = {})",
+                     {free:.1e} for the matrix-free KP operator (d_L·n = {})",
                     z.kp_dim
                 )
                 } else {
@@ -193,6 +227,20 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
             );
             lanczos_top(pair, path)
         }
+        Path::KpOperatorLanczos => {
+            let grams = net.kp_grams();
+            let (a, n) = (grams[0].1.nrows(), grams[0].0.nrows());
+            let mut op = KpMatFree::new(grams, product_par(a, n));
+            let m = op.dim();
+            let pair = lanczos::top_eigenpair(
+                m,
+                |v, out| op.apply(v, out),
+                LANCZOS_SEED,
+                LANCZOS_TOL,
+                m.min(600),
+            );
+            lanczos_top(pair, path)
+        }
         Path::Dense => {
             let p = net.params();
             let mut h = faer::Mat::<f64>::zeros(p, p);
@@ -221,6 +269,22 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
             );
             lanczos_top(pair, path)
         }
+    }
+}
+
+/// Smallest d_L·n·max(d_L, n) (multiply-adds of one of [`KpMatFree`]'s products) for which its
+/// products run in parallel. Below it they stay sequential, so small problems pay no thread
+/// hand-off; measured sequential at d_L = n = 64 (2.6e5 per product, 66–85 products): 18–25 ms for
+/// the whole λ_max at L = 3 and 12 on the 2-core bench machine. The threshold itself (4× that
+/// size) is not tuned by measurement.
+const KP_FREE_PAR_MIN: usize = 1 << 20;
+
+/// The parallelism of one matrix-free product of a d_L × n operand.
+fn product_par(a: usize, n: usize) -> faer::Par {
+    if a * n * a.max(n) >= KP_FREE_PAR_MIN {
+        faer::get_global_parallelism()
+    } else {
+        faer::Par::Seq
     }
 }
 
@@ -284,6 +348,15 @@ mod tests {
             "{fast:?} vs {all:?}"
         );
         assert!(fast.bound <= 1e-10 * all.value);
+        // the matrix-free path on the same operator
+        let free = top_f64(&net, Path::KpOperatorLanczos).unwrap();
+        assert_eq!(free.path.name(), "kp-operator-lanczos");
+        assert!(free.products > 0);
+        assert!(
+            (free.value - all.value).abs() <= free.bound + all.bound,
+            "{free:?} vs {all:?}"
+        );
+        assert!(free.bound <= 1e-10 * all.value);
     }
 
     fn sizes(l: usize, d: usize) -> Sizes {
@@ -292,20 +365,37 @@ mod tests {
             kp_dim: d * d,
             hvp_size: l * d * d * d,
             depth: l,
+            out_dim: d,
         }
     }
 
     #[test]
     fn planner_rules() {
-        // deep and moderately wide: the KP operator; shallow or very wide: HVPs
+        // zero loss: K formed while d⁴ products are cheap, matrix-free beyond, never HVPs at
+        // square layers; at L = 12, d = 32 forming K (≈ 9e7) loses to matrix-free (≈ 7e7)
         assert_eq!(
             plan(sizes(12, 32), true, None).unwrap().path,
-            Path::KpOperator
+            Path::KpOperatorLanczos
         );
         assert_eq!(
-            plan(sizes(3, 64), true, None).unwrap().path,
-            Path::LanczosHvp
+            plan(sizes(12, 16), true, None).unwrap().path,
+            Path::KpOperator
         );
+        // K of 4096² not formed (its products alone would cost S·d⁴), but matrix-free KP
+        // products (2·L·d³) undercut HVPs (4·L·d³) and its basis is d² long instead of L·d²
+        for l in [3, 6, 12] {
+            assert_eq!(
+                plan(sizes(l, 64), true, None).unwrap().path,
+                Path::KpOperatorLanczos
+            );
+            assert!(kp_free_cost(sizes(l, 64)) < hvp_cost(sizes(l, 64)) / 2.0);
+        }
+        // at d = 32 forming K costs (L + S)·d⁴ against S·2L·d³ + S²·d²: matrix-free wins at L = 3
+        assert_eq!(
+            plan(sizes(3, 32), true, None).unwrap().path,
+            Path::KpOperatorLanczos
+        );
+        assert!(plan(sizes(3, 4), false, Some(Path::KpOperatorLanczos)).is_err());
         assert_eq!(
             plan(sizes(12, 4), true, None).unwrap().path,
             Path::KpOperator
@@ -321,6 +411,7 @@ mod tests {
             kp_dim: 40,
             hvp_size: 120,
             depth: 2,
+            out_dim: 4,
         };
         assert_eq!(plan(wide, true, None).unwrap().path, Path::Dense);
         assert!(plan(sizes(3, 4), false, Some(Path::KpOperator)).is_err());
