@@ -6,6 +6,7 @@
 //! Skipped combinations (infeasible for a path, not measured):
 //! - `dense` only for P ≤ 3072 (P² doubles and P³ flops: 12288 would be 1.2 GB);
 //! - `kp-operator` (d_L·n)² = d⁴ doubles: all sizes (d = 64 is a 4096² matrix, 134 MB);
+//! - `kp-operator-lanczos` (K never formed, O(L·d²) doubles): all sizes;
 //! - `mpfr-256-kp` only for d ≤ 8 (O(d⁶) MPFR operations);
 //! - `kp-verified` (proven enclosure) only for d ≤ 32 (d = 64: a 4096² verified
 //!   eigendecomposition, minutes);
@@ -107,6 +108,10 @@ fn kp_operator(c: &mut Criterion) {
     f64_path(c, Path::KpOperator, false, |_, _| true);
 }
 
+fn kp_operator_lanczos(c: &mut Criterion) {
+    f64_path(c, Path::KpOperatorLanczos, false, |_, _| true);
+}
+
 fn lanczos_hvp(c: &mut Criterion) {
     f64_path(c, Path::LanczosHvp, true, |_, _| true);
 }
@@ -177,6 +182,6 @@ fn suite(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(300));
-    targets = hvp, kp_operator, lanczos_hvp, dense, mpfr_kp, kp_verified_enclosure, suite
+    targets = hvp, kp_operator, kp_operator_lanczos, lanczos_hvp, dense, mpfr_kp, kp_verified_enclosure, suite
 }
 criterion_main!(benches);

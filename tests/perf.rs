@@ -42,6 +42,28 @@ fn planner_picks_the_kp_operator_at_a_minimizer_and_proves_91_over_9() {
     assert_eq!(c["via"], "exact-rational-kp");
     assert_eq!(q(c["lo_exact"].as_str().unwrap()), q("91/9"));
     assert_eq!(q(c["hi_exact"].as_str().unwrap()), q("91/9"));
+    // the matrix-free KP operator, forced: the same value within its residual
+    let (code, out, err) = sharpness(&[
+        "cases/kp-depth3-diagonal.yaml",
+        "--json",
+        "--path",
+        "kp-operator-lanczos",
+        "--no-mpfr",
+        "--no-certify",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["f64"]["path"], "kp-operator-lanczos");
+    let (f, r) = (
+        v["f64"]["value"].as_f64().unwrap(),
+        v["f64"]["bound"].as_f64().unwrap(),
+    );
+    assert!(v["f64"]["products"].as_u64().unwrap() > 0);
+    // θ itself carries rounding of a few ulps of 10: 1e-13 on top of the residual
+    assert!(
+        r < 1e-10 && (f - 91.0 / 9.0).abs() <= r + 1e-13,
+        "{f} ± {r}"
+    );
 }
 
 #[test]
@@ -70,9 +92,11 @@ fn every_forced_path_agrees_within_its_bound_and_kp_is_refused_off_a_minimizer()
         "{v} ± {r} vs [{lo}, {hi}]"
     );
     assert!(r < 1e-10);
-    let (code, _, err) = sharpness(&[case, "--path", "kp-operator"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("zero-loss"), "{err}");
+    for path in ["kp-operator", "kp-operator-lanczos"] {
+        let (code, _, err) = sharpness(&[case, "--path", path]);
+        assert_eq!(code, 2);
+        assert!(err.contains("zero-loss"), "{err}");
+    }
     // the text form names the path
     let (code, out, _) = sharpness(&[case]);
     assert_eq!(code, 0);
