@@ -1,7 +1,7 @@
 //! Integration tests: the real binary on the shipped cases and on malformed case files.
 
 mod common;
-use common::{dlncheck, root, run_check};
+use common::{contract_holds, dlncheck, root, run_check};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -35,17 +35,7 @@ fn shipped_cases_meet_every_expectation_and_match_the_contract() {
     assert_eq!(report["summary"]["unmet"], 0);
     assert!(report["summary"]["cases"].as_u64().unwrap() >= 15);
     // the JSON v1 contract, checked by the shared tool other programs rely on
-    let checker = root().join("../shared/tools/check-report.py");
-    let out = std::process::Command::new("python3")
-        .arg(&checker)
-        .arg(dir.path().join("report.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    contract_holds(dir.path());
     assert!(dir.path().join("report.md").is_file());
 
     // reference values of claims.md, as computed by the binary

@@ -2,7 +2,7 @@
 //! crash; the real binary is run under `ulimit -v` (RLIMIT_AS) through `sh`.
 
 mod common;
-use common::{dlncheck, report_of, root};
+use common::{contract_holds, dlncheck, report_of, root};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -126,19 +126,6 @@ fn every_bad_input_is_rejected_within_the_memory_and_time_caps() {
         }
     }
     assert_eq!(expected_messages, 4);
-}
-
-fn contract_holds(dir: &Path) {
-    let out = Command::new("python3")
-        .arg(root().join("../shared/tools/check-report.py"))
-        .arg(dir.join("report.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
 }
 
 const SLOW: &str = "tests/data/slow/many-minimizers.yaml";

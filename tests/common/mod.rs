@@ -42,3 +42,18 @@ pub fn run_check(args: &[&str], dir: &Path) -> (i32, Value) {
     });
     (code, serde_json::from_str(&text).unwrap())
 }
+
+/// The report.json in `dir` keeps the JSON v1 contract, checked by the shared tool other programs
+/// rely on (`../shared/tools/check-report.py`).
+pub fn contract_holds(dir: &Path) {
+    let out = std::process::Command::new("python3")
+        .arg(root().join("../shared/tools/check-report.py"))
+        .arg(dir.join("report.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
