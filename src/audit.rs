@@ -293,11 +293,11 @@ fn check(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> Option<Outcom
     let case = case::load_str(&yaml, Path::new("<audit>"), &opts).ok()?;
     let ctx = CaseContext::new(&case, settings.clone(), c.seed);
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| claim.check(&ctx))).ok()?;
-    (out.verdict != Verdict::Error).then_some(out)
+    (out.verdict() != Verdict::Error).then_some(out)
 }
 
 fn refuted(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> bool {
-    check(c, claim, settings).is_some_and(|o| o.verdict == Verdict::Refuted)
+    check(c, claim, settings).is_some_and(|o| o.verdict() == Verdict::Refuted)
 }
 
 /// Search `trials` seeded random cases for a counterexample to `claim`; shrink the first one and
@@ -319,7 +319,7 @@ pub fn audit(
             continue;
         };
         applicable += 1;
-        if out.verdict != Verdict::Refuted {
+        if out.verdict() != Verdict::Refuted {
             continue;
         }
         // shrink: take the first simpler case that is still refuted, until none is

@@ -42,6 +42,10 @@ enum Command {
         /// Target relative width 2^-BITS of exact λ_max enclosures.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(8..=1000))]
         enclosure_bits: u32,
+        /// Highest MPFR precision in bits: a check left inconclusive by too coarse bounds is
+        /// retried at twice the precision until it is decided or this is reached.
+        #[arg(long, default_value_t = runner::DEFAULT_MAX_PRECISION, value_parser = clap::value_parser!(u32).range(16..=65536))]
+        max_precision: u32,
         /// Leave per-check seconds out (null) so reports compare byte for byte.
         #[arg(long)]
         no_timing: bool,
@@ -143,6 +147,7 @@ fn main() -> ExitCode {
             seed,
             jobs,
             enclosure_bits,
+            max_precision,
             no_timing,
             shard,
             quiet,
@@ -157,6 +162,7 @@ fn main() -> ExitCode {
                 jobs,
                 timing: !no_timing,
                 enclosure_bits,
+                max_precision,
                 tier,
                 case_timeout: std::time::Duration::from_secs_f64(case_timeout),
                 memory_budget: memory_budget << 20,

@@ -51,9 +51,14 @@ impl Progress {
         let line = match &c.error {
             Some(e) => format!("{}: invalid case: {e}", c.name),
             None => format!(
-                "{}: {} verified, {} refuted, {} inconclusive, {} error, {} unmet",
+                "{}: {} verified ({} proved), {} refuted, {} inconclusive, {} error, {} unmet",
                 c.name,
                 count(Verdict::Verified),
+                c.checks
+                    .iter()
+                    .filter(|k| k.verdict == Verdict::Verified
+                        && k.strength == Some(crate::verdict::Strength::Proved))
+                    .count(),
                 count(Verdict::Refuted),
                 count(Verdict::Inconclusive),
                 count(Verdict::Error),

@@ -6,7 +6,7 @@ use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
 use crate::isolate::{self, Finished};
 use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped};
-use crate::verdict::Verdict;
+use crate::verdict::{Strength, Verdict};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -54,6 +54,9 @@ pub struct RunOptions {
     pub timing: bool,
     /// Target relative width of exact enclosures, 2^(−bits).
     pub enclosure_bits: u32,
+    /// The highest MPFR precision an inconclusive check is retried at (doubling from the case's
+    /// own), for claims that [escalate](crate::claims::Claim::escalates).
+    pub max_precision: u32,
     /// Limits on case size.
     pub load: LoadOptions,
     /// The longest tier to run: `tier: long` cases run only when this is `Long`.
@@ -64,6 +67,9 @@ pub struct RunOptions {
     /// it is refused before any work.
     pub memory_budget: u64,
 }
+
+/// Default `--max-precision`, in bits.
+pub const DEFAULT_MAX_PRECISION: u32 = 4096;
 
 /// Default `--case-timeout`, in seconds.
 pub const DEFAULT_CASE_TIMEOUT_SECS: u64 = 300;
@@ -79,6 +85,7 @@ impl Default for RunOptions {
             jobs: 0,
             timing: true,
             enclosure_bits: Settings::default().enclosure_bits,
+            max_precision: DEFAULT_MAX_PRECISION,
             load: LoadOptions {
                 known_claims: claims::known_ids(),
                 ..LoadOptions::default()
@@ -318,12 +325,57 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
+/// The verdict an expectation asks for (`proved` asks for `verified`, with strength proved).
 fn expect_verdict(e: Expect) -> Verdict {
     match e {
-        Expect::Verified => Verdict::Verified,
+        Expect::Verified | Expect::Proved => Verdict::Verified,
         Expect::Refuted => Verdict::Refuted,
         Expect::Inconclusive => Verdict::Inconclusive,
     }
+}
+
+/// Check `claim`, and while it is inconclusive with points the numbers left undecided, check it
+/// again at twice the precision, up to `max_prec` (only for claims that
+/// [escalate](claims::Claim::escalates)). Returns the outcome and the precision it was reached at.
+/// A lower precision can thus only leave a check inconclusive, never decide it differently.
+fn check_escalating(
+    claim: &dyn claims::Claim,
+    ctx: &CaseContext,
+    c: &Case,
+    seed: u64,
+    max_prec: u32,
+    cancel: &AtomicBool,
+) -> (Outcome, u32) {
+    let run = |ctx: &CaseContext| {
+        catch_unwind(AssertUnwindSafe(|| claim.check(ctx)))
+            .unwrap_or_else(|p| Outcome::error(format!("internal error: {}", panic_message(&p))))
+    };
+    let mut prec = ctx.settings.prec;
+    let mut outcome = run(ctx);
+    while claim.escalates()
+        && outcome.verdict() == Verdict::Inconclusive
+        && outcome.undecided_points
+        && prec < max_prec
+        && !cancel.load(Ordering::SeqCst)
+    {
+        prec = prec.saturating_mul(2).min(max_prec);
+        let higher = CaseContext::new(
+            c,
+            Settings {
+                prec,
+                ..ctx.settings.clone()
+            },
+            seed,
+        );
+        outcome = run(&higher);
+    }
+    (outcome, prec)
+}
+
+/// Does a verdict of this strength meet the expectation? `proved` needs a proved verification;
+/// the others need their verdict, of any strength.
+fn expect_met(e: Expect, verdict: Verdict, strength: Option<Strength>) -> bool {
+    verdict == expect_verdict(e) && (e != Expect::Proved || strength == Some(Strength::Proved))
 }
 
 /// The settings a case runs with.
@@ -348,15 +400,19 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         .take_while(|_| !cancel.load(Ordering::SeqCst))
         .map(|spec| {
             let start = Instant::now();
-            let outcome = match claims::find(&spec.claim) {
-                None => claims::not_applicable(format!("unknown claim {}", spec.claim)),
-                Some(claim) => {
-                    catch_unwind(AssertUnwindSafe(|| claim.check(&ctx))).unwrap_or_else(|p| {
-                        Outcome::new(Verdict::Error)
-                            .with_reason(format!("internal error: {}", panic_message(&p)))
-                    })
-                }
+            let (outcome, used_prec) = match claims::find(&spec.claim) {
+                None => (
+                    claims::not_applicable(format!("unknown claim {}", spec.claim)),
+                    prec,
+                ),
+                Some(claim) => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
             };
+            let mut outcome = outcome;
+            if used_prec != prec {
+                outcome
+                    .values
+                    .insert("precision_bits_used".into(), serde_json::json!(used_prec));
+            }
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
             let certificate = outcome.certificate.as_ref().and_then(|cert| {
                 if cancel.load(Ordering::SeqCst) {
@@ -364,7 +420,8 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
                 }
                 let mut cert = cert.clone();
                 cert["case"] = serde_json::json!(c.name);
-                cert["verdict"] = serde_json::json!(outcome.verdict.as_str());
+                cert["verdict"] = serde_json::json!(outcome.verdict().as_str());
+                cert["strength"] = serde_json::json!(outcome.strength().map(|s| s.as_str()));
                 let path = opts
                     .report_dir
                     .join("certs")
@@ -373,12 +430,19 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
                 atomic::write(&path, text.as_bytes()).ok()?;
                 Some(path.display().to_string())
             });
-            let expect = spec.expect.map(expect_verdict);
-            let met = expect.map_or(outcome.verdict != Verdict::Error, |e| e == outcome.verdict);
+            let met = spec
+                .expect
+                .map_or(outcome.verdict() != Verdict::Error, |e| {
+                    expect_met(e, outcome.verdict(), outcome.strength())
+                });
             CheckReport {
                 claim: spec.claim.clone(),
-                verdict: outcome.verdict,
-                expect,
+                verdict: outcome.verdict(),
+                strength: outcome.strength(),
+                expect: spec.expect.map(expect_verdict),
+                expect_strength: spec
+                    .expect
+                    .and_then(|e| (e == Expect::Proved).then_some(Strength::Proved)),
                 met,
                 reason: outcome.reason,
                 values: outcome.values,

@@ -1,4 +1,5 @@
-//! The four verdicts a check can reach (design.md, "Verdicts").
+//! The four verdicts a check can reach and the strength of a decided one (design.md, "Verdicts"
+//! and "Strength of a verdict").
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,33 @@ impl Verdict {
             Verdict::Refuted => "refuted",
             Verdict::Inconclusive => "inconclusive",
             Verdict::Error => "error",
+        }
+    }
+}
+
+/// What kind of evidence stands behind a decided verdict (design.md, "Strength of a verdict").
+/// Ordered from strongest to weakest, so `max` of two strengths is what a conclusion drawn from
+/// both rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Every instance was decided by exact arithmetic or by a rigorous enclosure, premises
+    /// included.
+    Proved,
+    /// Some instance rests on approximate values that agree within estimated errors (e.g. an
+    /// equality of irrational numbers seen to N bits).
+    Numerical,
+    /// Seeded runs of the dynamics.
+    Simulated,
+}
+
+impl Strength {
+    /// The lowercase name used in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Proved => "proved",
+            Strength::Numerical => "numerical",
+            Strength::Simulated => "simulated",
         }
     }
 }

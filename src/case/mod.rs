@@ -92,6 +92,9 @@ pub enum Expect {
     Refuted,
     /// Numerics cannot decide.
     Inconclusive,
+    /// The claim holds and the verdict is proved (strength `proved`, design.md): CI can insist on
+    /// proof rather than numerical agreement.
+    Proved,
 }
 
 impl fmt::Display for Expect {
@@ -100,6 +103,7 @@ impl fmt::Display for Expect {
             Expect::Verified => "verified",
             Expect::Refuted => "refuted",
             Expect::Inconclusive => "inconclusive",
+            Expect::Proved => "proved",
         })
     }
 }

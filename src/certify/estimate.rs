@@ -5,8 +5,9 @@
 pub use crate::linalg::field::mpfr_decimal;
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::Enclosure;
+use crate::verdict::Strength;
 use num_rational::BigRational;
-use num_traits::{One, Signed};
+use num_traits::{One, Signed, Zero};
 use rug::Float;
 use std::cmp::Ordering;
 
@@ -32,10 +33,16 @@ pub struct Estimate {
 pub enum Basis {
     /// Both values are exact rationals.
     Exact,
-    /// Proven rational enclosures: disjoint (order), or both of relative width ≤ the tolerance and
-    /// overlapping (equality to within that width).
+    /// Disjoint proven enclosures (exact rational, or directed-rounding MPFR): a strict order.
     Enclosure,
-    /// MPFR values with their a priori error bounds (not a proof).
+    /// An equality that is not proved: the two values' enclosures overlap within the equality
+    /// tolerance and their MPFR values agree within their error bounds, to `bits` bits (relative).
+    /// Two different irrational numbers closer than that pass as equal, so this is numerical.
+    Agreement {
+        /// The relative agreement established, −log₂ of the larger relative uncertainty.
+        bits: u32,
+    },
+    /// MPFR values with their a priori error bounds (estimates, not a proof).
     Mpfr,
     /// A seeded simulation of the dynamics (reproducible bit for bit, with the statistics it
     /// states), not a proof.
@@ -48,22 +55,32 @@ impl Basis {
         match self {
             Basis::Exact => "exact",
             Basis::Enclosure => "certified-enclosure",
+            Basis::Agreement { .. } => "numerical-agreement",
             Basis::Mpfr => "mpfr-with-error-bound",
             Basis::Simulation => "seeded-simulation",
         }
     }
-    /// Is a decision on this basis backed by a proof (exact arithmetic)?
+    /// Is a decision on this basis a proof (exact arithmetic or a rigorous enclosure)?
     pub fn is_certified(self) -> bool {
-        matches!(self, Basis::Exact | Basis::Enclosure)
+        self.strength() == Strength::Proved
     }
-    /// The weaker of two bases (exact < enclosure < MPFR < simulation): what a conclusion drawn
-    /// from both rests on.
+    /// The strength of a verdict resting on this basis (design.md, "Strength of a verdict").
+    pub fn strength(self) -> Strength {
+        match self {
+            Basis::Exact | Basis::Enclosure => Strength::Proved,
+            Basis::Agreement { .. } | Basis::Mpfr => Strength::Numerical,
+            Basis::Simulation => Strength::Simulated,
+        }
+    }
+    /// The weaker of two bases (exact < enclosure < agreement < MPFR < simulation; of two
+    /// agreements, the one to fewer bits): what a conclusion drawn from both rests on.
     pub fn weaker(self, other: Basis) -> Basis {
         let rank = |x: Basis| match x {
-            Basis::Exact => 0,
-            Basis::Enclosure => 1,
-            Basis::Mpfr => 2,
-            Basis::Simulation => 3,
+            Basis::Exact => (0, 0),
+            Basis::Enclosure => (1, 0),
+            Basis::Agreement { bits } => (2, u32::MAX - bits),
+            Basis::Mpfr => (3, 0),
+            Basis::Simulation => (4, 0),
         };
         if rank(self) >= rank(other) {
             self
@@ -251,61 +268,72 @@ impl Estimate {
         None
     }
 
-    /// Compare with another estimate. `eq_rel` is the relative width below which overlapping
-    /// enclosures count as equal — unless the MPFR values, at their higher precision, differ by
-    /// more than their error bounds: then the two are not equal and the comparison is undecided
-    /// (a difference below 2^(−enclosure bits) is never reported as equality). MPFR values alone
-    /// count as equal only within their error bounds.
+    /// Compare with another estimate. A strict order is decided by disjoint proven enclosures
+    /// ([`Basis::Enclosure`]) or exact values ([`Basis::Exact`]); equality is proved only between
+    /// exact values. Overlapping enclosures of relative width ≤ `eq_rel` whose MPFR values agree
+    /// within error bounds [`EQUALITY_MARGIN_BITS`] finer than `eq_rel` count as equal on
+    /// [`Basis::Agreement`] — numerical, never proved: two different numbers closer than that
+    /// agreement pass as equal, so a verdict resting on it says so. MPFR values alone decide an
+    /// order on [`Basis::Mpfr`] (estimated error bounds: numerical).
     pub fn compare(&self, o: &Estimate, eq_rel: &BigRational) -> Comparison {
-        if let (Some(a), Some(b)) = (&self.enclosure, &o.enclosure) {
-            return match a.certified_cmp(b) {
-                Some(ord) if a.is_exact() && b.is_exact() => Comparison::Decided(ord, Basis::Exact),
-                Some(ord) => Comparison::Decided(ord, Basis::Enclosure),
-                None if a.relative_width() <= *eq_rel && b.relative_width() <= *eq_rel => {
-                    match self.mpfr_equality(o, eq_rel) {
-                        Some(why) => Comparison::Undecided(format!(
-                            "the enclosures overlap within the equality tolerance, but {why}: \
-                             the values differ below 2^-enclosure-bits (raise --enclosure-bits)"
-                        )),
-                        None => Comparison::Decided(Ordering::Equal, Basis::Enclosure),
-                    }
+        let enclosures = self.enclosure.as_ref().zip(o.enclosure.as_ref());
+        if let Some((a, b)) = enclosures {
+            match a.certified_cmp(b) {
+                Some(ord) if a.is_exact() && b.is_exact() => {
+                    return Comparison::Decided(ord, Basis::Exact)
                 }
-                None => Comparison::Undecided(format!(
-                    "enclosures overlap but are wider than the tolerance: relative widths {:e} and {:e}",
+                Some(ord) => return Comparison::Decided(ord, Basis::Enclosure),
+                None => {}
+            }
+        }
+        let (Some(a), Some(b), Some(ta), Some(tb)) =
+            (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol)
+        else {
+            return Comparison::Undecided(match enclosures {
+                Some((a, b)) => format!(
+                    "the enclosures overlap (relative widths {:e} and {:e}) and no MPFR value on \
+                     one side can tell the values apart",
                     q_to_f64(&a.relative_width()),
                     q_to_f64(&b.relative_width())
-                )),
+                ),
+                None => "no MPFR value or enclosure on one side".into(),
+            });
+        };
+        let p = a.prec().max(b.prec());
+        let diff = Float::with_val(p, a - b);
+        let abs = Float::with_val(p, diff.clone().abs());
+        let bound = Float::with_val(p, ta + tb);
+        if abs > bound {
+            // apart by more than the (estimated) error bounds: an order, numerically
+            let ord = if diff.is_sign_negative() {
+                Ordering::Less
+            } else {
+                Ordering::Greater
             };
+            return Comparison::Decided(ord, Basis::Mpfr);
         }
-        match (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol) {
-            (Some(a), Some(b), Some(ta), Some(tb)) => {
-                let p = a.prec();
-                let diff = Float::with_val(p, a - b);
-                let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
-                let rel = Float::with_val(
-                    p,
-                    &mag * Float::with_val(p, &crate::linalg::field::q_to_rug(eq_rel)),
-                );
-                let bound = Float::with_val(p, ta + tb);
-                let abs = Float::with_val(p, diff.clone().abs());
-                if abs <= bound && bound <= confirmable(&mag, eq_rel) {
-                    Comparison::Decided(Ordering::Equal, Basis::Mpfr)
-                } else if abs <= rel.clone().max(&bound) {
-                    Comparison::Undecided(format!(
-                        "the MPFR values differ by {:e}, within the equality tolerance ({:e}) or \
-                         their error bounds ({:e}) but not proven equal: equality is not established",
-                        abs.to_f64(),
-                        rel.to_f64(),
-                        bound.to_f64()
-                    ))
-                } else if diff.is_sign_negative() {
-                    Comparison::Decided(Ordering::Less, Basis::Mpfr)
-                } else {
-                    Comparison::Decided(Ordering::Greater, Basis::Mpfr)
-                }
-            }
-            _ => Comparison::Undecided("no MPFR value or enclosure on one side".into()),
+        let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
+        let fine = confirmable(&mag, eq_rel);
+        let narrow = match enclosures {
+            Some((a, b)) => a.relative_width() <= *eq_rel && b.relative_width() <= *eq_rel,
+            None => true,
+        };
+        if bound <= fine && narrow {
+            let enc_bits = enclosures.map_or(0, |(a, b)| {
+                rational_bits(&a.relative_width()).min(rational_bits(&b.relative_width()))
+            });
+            let bits = enc_bits.max(self.mpfr_agreement_bits(o).unwrap_or(0));
+            return Comparison::Decided(Ordering::Equal, Basis::Agreement { bits });
         }
+        Comparison::Undecided(format!(
+            "the MPFR values differ by {:e}, within their error bounds ({:e}), but those bounds \
+             are not {EQUALITY_MARGIN_BITS} bits finer than the equality tolerance ({:e} needed) \
+             or the enclosures are wider than it: neither an order nor an agreement is established \
+             (raise --precision or --enclosure-bits)",
+            abs.to_f64(),
+            bound.to_f64(),
+            fine.to_f64()
+        ))
     }
 }
 
@@ -325,37 +353,36 @@ fn confirmable(mag: &Float, eq_rel: &BigRational) -> Float {
     rel >> EQUALITY_MARGIN_BITS
 }
 
+/// ⌊−log₂ r⌋ for a relative width r > 0 (a lower bound, from the bit lengths of numerator and
+/// denominator); `u32::MAX` for r = 0.
+fn rational_bits(r: &BigRational) -> u32 {
+    if r.is_zero() {
+        return u32::MAX;
+    }
+    let (n, d) = (r.numer().bits(), r.denom().bits());
+    // r < 2^n / 2^(d−1), so −log₂ r > d − 1 − n
+    u32::try_from(d.saturating_sub(n + 1)).unwrap_or(u32::MAX)
+}
+
 impl Estimate {
-    /// `None` when the MPFR values of both sides agree within their error bounds and those
-    /// bounds are below the equality tolerance `eq_rel` (relative); otherwise why equality is not
-    /// established (a value missing, MPFR too coarse, or the values differ).
-    fn mpfr_equality(&self, o: &Estimate, eq_rel: &BigRational) -> Option<String> {
-        let (Some(a), Some(b), Some(ta), Some(tb)) =
-            (&self.mpfr, &o.mpfr, &self.mpfr_tol, &o.mpfr_tol)
-        else {
-            return Some("no MPFR value on one side to confirm the equality".into());
-        };
+    /// The relative agreement of the two MPFR values established by their error bounds,
+    /// −log₂((|a − b| + t_a + t_b)/max(|a|, |b|)) rounded down, from the binary exponents (no
+    /// underflow at any magnitude); `None` when a value or bound is missing or the values are 0.
+    fn mpfr_agreement_bits(&self, o: &Estimate) -> Option<u32> {
+        let (a, b, ta, tb) = (
+            self.mpfr.as_ref()?,
+            o.mpfr.as_ref()?,
+            self.mpfr_tol.as_ref()?,
+            o.mpfr_tol.as_ref()?,
+        );
         let p = a.prec().max(b.prec());
-        let diff = Float::with_val(p, a - b).abs();
-        let bound = Float::with_val(p, ta + tb);
+        let spread = Float::with_val(p, a - b).abs() + ta + tb;
         let mag = Float::with_val(p, a.clone().abs()).max(&b.clone().abs());
-        let fine = confirmable(&mag, eq_rel);
-        if diff > bound {
-            Some(format!(
-                "the MPFR values differ by {:e}, more than their error bounds ({:e})",
-                diff.to_f64(),
-                bound.to_f64()
-            ))
-        } else if bound > fine {
-            Some(format!(
-                "the MPFR error bounds ({:e}) are not {EQUALITY_MARGIN_BITS} bits finer than the \
-                 equality tolerance ({:e} needed): raise --precision",
-                bound.to_f64(),
-                fine.to_f64()
-            ))
-        } else {
-            None
-        }
+        let (Some(em), Some(es)) = (mag.get_exp(), spread.get_exp()) else {
+            return spread.is_zero().then_some(p);
+        };
+        // mag ≥ 2^(em−1) and spread < 2^es, so spread/mag < 2^(es−em+1)
+        u32::try_from(i64::from(em) - i64::from(es) - 1).ok()
     }
 }
 
@@ -468,20 +495,21 @@ mod tests {
         // equal within error bounds 2^64 times finer than the tolerance 2^-50
         assert_eq!(
             mk(1.0, 1e-40).compare(&mk(1.0, 1e-40), &tol),
-            Comparison::Decided(Ordering::Equal, Basis::Mpfr)
+            Comparison::Decided(Ordering::Equal, Basis::Agreement { bits: 130 })
         );
         // bounds too coarse to confirm an equality: undecided, never equal
         assert!(matches!(
             mk(1.0, 1e-30).compare(&mk(1.0, 1e-30), &tol),
             Comparison::Undecided(_)
         ));
-        // a near miss (relative 2^-70, below the tolerance, above the bounds): undecided
+        // a near miss (relative 2^-70, below the tolerance, above the bounds): ordered
+        // numerically, never equal
         let mut near = mk(1.0, 1e-40);
         near.mpfr = Some(Float::with_val(128, 1.0) + Float::with_val(128, -70f64).exp2());
-        match mk(1.0, 1e-40).compare(&near, &tol) {
-            Comparison::Undecided(why) => assert!(why.contains("not proven equal"), "{why}"),
-            c => panic!("{c:?}"),
-        }
+        assert_eq!(
+            mk(1.0, 1e-40).compare(&near, &tol),
+            Comparison::Decided(Ordering::Less, Basis::Mpfr)
+        );
         assert_eq!(
             mk(1.0, 1e-30).compare(&mk(1.5, 1e-30), &tol),
             Comparison::Decided(Ordering::Less, Basis::Mpfr)

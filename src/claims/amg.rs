@@ -237,10 +237,7 @@ pub fn problem(ctx: &CaseContext) -> Result<Problem, Outcome> {
             "the [AMG] claims concern the linear network",
         )));
     }
-    let out_of_scope = |e: String| {
-        Outcome::new(crate::verdict::Verdict::Inconclusive)
-            .with_reason(format!("out of scope: {e}"))
-    };
+    let out_of_scope = |e: String| Outcome::inconclusive(format!("out of scope: {e}"));
     match spectrum(&c.x, &c.y, ctx.settings.prec) {
         Ok(sp) => Ok(Problem::Exact(sp)),
         Err(SpectrumError::SingularX) => Err(not_applicable(
@@ -257,15 +254,13 @@ pub fn problem(ctx: &CaseContext) -> Result<Problem, Outcome> {
 fn exact_problem(ctx: &CaseContext, what: &str) -> Result<Spectrum, Outcome> {
     match problem(ctx)? {
         Problem::Exact(sp) => Ok(sp),
-        Problem::Mpfr(sp) => Err(
-            Outcome::new(crate::verdict::Verdict::Inconclusive).with_reason(format!(
-                "out of scope: Σ has irrational eigenvalues ({}), and {what}",
-                (0..sp.eigenvalues.len())
-                    .map(|j| sp.describe(j))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        ),
+        Problem::Mpfr(sp) => Err(Outcome::inconclusive(format!(
+            "out of scope: Σ has irrational eigenvalues ({}), and {what}",
+            (0..sp.eigenvalues.len())
+                .map(|j| sp.describe(j))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
     }
 }
 

@@ -225,6 +225,9 @@ impl Claim for BalFlat {
     fn statement(&self) -> &'static str {
         "For X = I and square layers, balanced minimizers (all D_i = 0) attain KP-min; reported: whether every flat minimizer is balanced (Frobenius) and/or spectral-norm balanced."
     }
+    fn escalates(&self) -> bool {
+        true
+    }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         if let Some(o) = require_identity_x(ctx, self.id()) {
             return o;
@@ -263,7 +266,7 @@ impl Claim for BalFlat {
                 flat_spectral += usize::from(spectral);
             }
             let finding = if !is_balanced {
-                Finding::Vacuous("the minimizer is not balanced".into())
+                Finding::Vacuous(Basis::Exact, "the minimizer is not balanced".into())
             } else {
                 let ev = b.evidence(self.id(), p, &[]);
                 match d {

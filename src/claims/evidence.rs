@@ -2,33 +2,88 @@
 //! aggregation of per-point findings into one verdict.
 
 use crate::certify::estimate::{Basis, Estimate};
-use crate::verdict::Verdict;
+use crate::verdict::{Strength, Verdict};
 use serde_json::{json, Map, Value};
 
-/// The result of one check: a verdict, the numbers behind it and, for exact verdicts, a
-/// certificate (JSON) that an independent checker can re-verify.
+/// The result of one check: a verdict with its strength, the numbers behind it and, for proved
+/// verdicts, a certificate (JSON) that an independent checker can re-verify.
+///
+/// The verdict and its strength are set together by the constructors and read through
+/// [`Outcome::verdict`] and [`Outcome::strength`], so a decided verdict always has a strength, an
+/// undecided one never has, and a refutation is always proved: a counterexample that is only
+/// numerical or simulated ([`Outcome::counterexample`]) is reported as inconclusive.
 #[derive(Clone, Debug)]
 pub struct Outcome {
-    /// The verdict.
-    pub verdict: Verdict,
+    verdict: Verdict,
+    strength: Option<Strength>,
     /// Named values (JSON), including `lambda_max_f64`, `lambda_max_mpfr`, `lambda_max_enclosure`
     /// when a top eigenvalue is involved.
     pub values: Map<String, Value>,
     /// Why the verdict is what it is (always set for inconclusive and error).
     pub reason: Option<String>,
-    /// The certificate for exact verdicts.
+    /// The certificate for proved verdicts.
     pub certificate: Option<Value>,
+    /// Set when some point was left undecided by the numbers (a finding `Undecided`, or a
+    /// counterexample that is only numerical): a higher precision may decide it (the runner then retries, see [`crate::claims::Claim::escalates`]).
+    pub undecided_points: bool,
 }
 
 impl Outcome {
-    /// An outcome with no values yet.
-    pub fn new(verdict: Verdict) -> Self {
+    fn with(verdict: Verdict, strength: Option<Strength>) -> Self {
         Outcome {
             verdict,
+            strength,
             values: Map::new(),
             reason: None,
             certificate: None,
+            undecided_points: false,
         }
+    }
+    /// The claim holds, on evidence of this strength.
+    pub fn verified(strength: Strength) -> Self {
+        Self::with(Verdict::Verified, Some(strength))
+    }
+    /// A counterexample whose every part, premise included, was decided on evidence of this
+    /// strength: `refuted` when that is a proof, otherwise `inconclusive` with `why` and the
+    /// strength named (a refutation is always proved, design.md).
+    pub fn counterexample(strength: Strength, why: impl Into<String>) -> Self {
+        let why = why.into();
+        match strength {
+            Strength::Proved => {
+                Self::with(Verdict::Refuted, Some(Strength::Proved)).with_reason(why)
+            }
+            s => Self::inconclusive(format!(
+                "a counterexample was found, but it is {} and not proved, so the claim is not \
+                 refuted: {why}",
+                s.as_str()
+            )),
+        }
+    }
+    /// The outcome of a decision made on evidence of this strength: verified, a counterexample
+    /// ([`Outcome::counterexample`]: refuted only when proved), inconclusive or error.
+    pub fn decided(verdict: Verdict, strength: Strength, why: impl Into<String>) -> Self {
+        match verdict {
+            Verdict::Verified => Self::verified(strength).with_reason(why),
+            Verdict::Refuted => Self::counterexample(strength, why),
+            Verdict::Inconclusive => Self::inconclusive(why),
+            Verdict::Error => Self::error(why),
+        }
+    }
+    /// The numbers could not decide; `why` says what is missing.
+    pub fn inconclusive(why: impl Into<String>) -> Self {
+        Self::with(Verdict::Inconclusive, None).with_reason(why)
+    }
+    /// The case is invalid for this claim (the message names the field).
+    pub fn error(why: impl Into<String>) -> Self {
+        Self::with(Verdict::Error, None).with_reason(why)
+    }
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    /// The strength of a verified or refuted verdict; `None` for inconclusive and error.
+    pub fn strength(&self) -> Option<Strength> {
+        self.strength
     }
     /// Attach a reason.
     pub fn with_reason(mut self, r: impl Into<String>) -> Self {
@@ -53,8 +108,8 @@ pub enum Finding {
     Holds(Basis, Evidence),
     /// The statement fails at the point (a counterexample), decided on this basis.
     Fails(Basis, Evidence, String),
-    /// The premise of an implication is false here: nothing is exercised.
-    Vacuous(String),
+    /// The premise of an implication is false here, decided on this basis: nothing is exercised.
+    Vacuous(Basis, String),
     /// The numbers could not decide at this point.
     Undecided(String, Evidence),
 }
@@ -91,14 +146,16 @@ pub fn json_f64(x: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Combine per-point findings: any failure refutes (the first failing point is the counterexample);
-/// otherwise any undecided point makes the verdict inconclusive; otherwise the claim is verified at
-/// every point where its premise held, and inconclusive when the premise held nowhere.
+/// Combine per-point findings. A failure decided by proof refutes (the first such point is the
+/// counterexample). Otherwise a failure seen only numerically, or any undecided point, makes the
+/// verdict inconclusive. Otherwise the claim is verified at every point where its premise held,
+/// with the strength of the weakest decision it rests on (vacuous points' premise decisions
+/// included), and inconclusive when the premise held nowhere.
 pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
     let total = findings.len();
     let vacuous = findings
         .iter()
-        .filter(|(_, f)| matches!(f, Finding::Vacuous(_)))
+        .filter(|(_, f)| matches!(f, Finding::Vacuous(..)))
         .count();
     let holding = findings
         .iter()
@@ -113,6 +170,9 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
         o.values.insert("decisive_point".into(), json!(origin));
         if let Some(b) = basis {
             o.values.insert("basis".into(), json!(b.as_str()));
+            if let Basis::Agreement { bits } = b {
+                o.values.insert("agreement_bits".into(), json!(bits));
+            }
             if b.is_certified() {
                 o.certificate = ev.certificate.clone();
             }
@@ -120,48 +180,56 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
         o.values.extend(ev.values.clone());
         o
     };
-    if let Some((origin, Finding::Fails(basis, values, why))) = findings
-        .iter()
-        .find(|(_, f)| matches!(f, Finding::Fails(..)))
-    {
+    let failing = |proved: bool| {
+        findings
+            .iter()
+            .find(|(_, f)| matches!(f, Finding::Fails(b, ..) if b.is_certified() == proved))
+    };
+    if let Some((origin, Finding::Fails(basis, values, why))) = failing(true) {
         let reason = format!("counterexample at {origin}: {why}");
         return with(
-            Outcome::new(Verdict::Refuted).with_reason(reason),
+            Outcome::counterexample(basis.strength(), reason),
             origin,
             values,
             Some(*basis),
         );
+    }
+    if let Some((origin, Finding::Fails(basis, values, why))) = failing(false) {
+        let reason = format!("counterexample at {origin} ({}): {why}", basis.as_str());
+        let mut o = with(
+            Outcome::counterexample(basis.strength(), reason),
+            origin,
+            values,
+            Some(*basis),
+        );
+        // a higher precision may decide the numerical parts either way
+        o.undecided_points = true;
+        return o;
     }
     if let Some((origin, Finding::Undecided(why, values))) = findings
         .iter()
         .find(|(_, f)| matches!(f, Finding::Undecided(..)))
     {
         let reason = format!("undecided at {origin}: {why}");
-        return with(
-            Outcome::new(Verdict::Inconclusive).with_reason(reason),
-            origin,
-            values,
-            None,
-        );
+        let mut o = with(Outcome::inconclusive(reason), origin, values, None);
+        o.undecided_points = true;
+        return o;
     }
+    let weakest = findings
+        .iter()
+        .filter_map(|(_, f)| match f {
+            Finding::Holds(b, _) | Finding::Vacuous(b, _) => Some(*b),
+            _ => None,
+        })
+        .reduce(Basis::weaker);
     match findings
         .iter()
         .find(|(_, f)| matches!(f, Finding::Holds(..)))
     {
         Some((origin, Finding::Holds(_, values))) => {
-            let weakest = findings
-                .iter()
-                .filter_map(|(_, f)| {
-                    if let Finding::Holds(b, _) = f {
-                        Some(*b)
-                    } else {
-                        None
-                    }
-                })
-                .reduce(Basis::weaker)
-                .expect("at least one holding point");
+            let weakest = weakest.expect("at least one holding point");
             let mut o = with(
-                Outcome::new(Verdict::Verified),
+                Outcome::verified(weakest.strength()),
                 origin,
                 values,
                 Some(weakest),
@@ -175,15 +243,14 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
             let why = findings
                 .iter()
                 .find_map(|(o, f)| {
-                    if let Finding::Vacuous(w) = f {
+                    if let Finding::Vacuous(_, w) = f {
                         Some(format!("{o}: {w}"))
                     } else {
                         None
                     }
                 })
                 .unwrap_or_else(|| "no points to check".into());
-            let mut o = Outcome::new(Verdict::Inconclusive)
-                .with_reason(format!("the premise holds at none of the {total} points, so nothing was exercised (e.g. {why})"));
+            let mut o = Outcome::inconclusive(format!("the premise holds at none of the {total} points, so nothing was exercised (e.g. {why})"));
             o.values = summary;
             o
         }
@@ -201,7 +268,8 @@ mod tests {
             ("a".into(), h(Basis::Exact)),
             ("b".into(), h(Basis::Enclosure)),
         ]);
-        assert_eq!(v.verdict, Verdict::Verified);
+        assert_eq!(v.verdict(), Verdict::Verified);
+        assert_eq!(v.strength(), Some(Strength::Proved));
         assert_eq!(v.values["basis"], json!("certified-enclosure"));
         let r = aggregate(vec![
             ("a".into(), h(Basis::Exact)),
@@ -214,10 +282,15 @@ mod tests {
                 Finding::Fails(Basis::Exact, Evidence::default(), "3 > 2".into()),
             ),
         ]);
-        assert_eq!(r.verdict, Verdict::Refuted);
+        assert_eq!(r.verdict(), Verdict::Refuted);
+        assert_eq!(r.strength(), Some(Strength::Proved));
         assert!(r.reason.unwrap().contains("counterexample at c"));
-        let i = aggregate(vec![("a".into(), Finding::Vacuous("premise false".into()))]);
-        assert_eq!(i.verdict, Verdict::Inconclusive);
+        let i = aggregate(vec![(
+            "a".into(),
+            Finding::Vacuous(Basis::Exact, "premise false".into()),
+        )]);
+        assert_eq!(i.verdict(), Verdict::Inconclusive);
+        assert_eq!(i.strength(), None);
         let u = aggregate(vec![
             ("a".into(), h(Basis::Exact)),
             (
@@ -225,6 +298,68 @@ mod tests {
                 Finding::Undecided("wide".into(), Evidence::default()),
             ),
         ]);
-        assert_eq!(u.verdict, Verdict::Inconclusive);
+        assert_eq!(u.verdict(), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn unproved_counterexamples_never_refute() {
+        for b in [
+            Basis::Agreement { bits: 200 },
+            Basis::Mpfr,
+            Basis::Simulation,
+        ] {
+            let o = aggregate(vec![(
+                "a".into(),
+                Finding::Fails(b, Evidence::default(), "x".into()),
+            )]);
+            assert_eq!(o.verdict(), Verdict::Inconclusive, "{b:?}");
+            assert_eq!(o.strength(), None);
+            assert!(o.reason.unwrap().contains("not proved"));
+        }
+        // a proved counterexample elsewhere still refutes
+        let o = aggregate(vec![
+            (
+                "a".into(),
+                Finding::Fails(Basis::Mpfr, Evidence::default(), "x".into()),
+            ),
+            (
+                "b".into(),
+                Finding::Fails(Basis::Enclosure, Evidence::default(), "y".into()),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Refuted);
+        assert!(o.reason.unwrap().contains("counterexample at b"));
+    }
+
+    #[test]
+    fn strength_is_the_weakest_decision_premises_included() {
+        let o = aggregate(vec![
+            (
+                "a".into(),
+                Finding::Holds(Basis::Exact, Evidence::default()),
+            ),
+            (
+                "b".into(),
+                Finding::Vacuous(Basis::Agreement { bits: 90 }, "premise false".into()),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Verified);
+        assert_eq!(o.strength(), Some(Strength::Numerical));
+        assert_eq!(o.values["agreement_bits"], json!(90));
+        let o = aggregate(vec![
+            (
+                "a".into(),
+                Finding::Holds(Basis::Agreement { bits: 90 }, Evidence::default()),
+            ),
+            (
+                "b".into(),
+                Finding::Holds(Basis::Agreement { bits: 60 }, Evidence::default()),
+            ),
+        ]);
+        assert_eq!(o.values["agreement_bits"], json!(60));
+        assert_eq!(
+            Outcome::counterexample(Strength::Simulated, "up").verdict(),
+            Verdict::Inconclusive
+        );
     }
 }

@@ -125,6 +125,9 @@ macro_rules! claim {
             fn check(&self, ctx: &CaseContext) -> Outcome {
                 self.run(ctx)
             }
+            fn escalates(&self) -> bool {
+                true
+            }
         }
     };
 }
@@ -356,7 +359,10 @@ impl KpScalar {
         per_point(ctx, |kp, i| {
             let p = &kp.points[i];
             if p.weights.iter().any(|w| w.at(0, 0).is_zero()) {
-                return Finding::Vacuous("some w_i = 0, where m² Σ w_i⁻² is undefined".into());
+                return Finding::Vacuous(
+                    Basis::Exact,
+                    "some w_i = 0, where m² Σ w_i⁻² is undefined".into(),
+                );
             }
             let mut b = with_hessian(ctx, kp, i);
             let rhs = estimate_scalar(&ScalarFormula(p), ctx.settings.prec);
@@ -467,7 +473,7 @@ fn c_constant_implies(
                 other => other,
             }
         }
-        Ok(Err(_)) => Finding::Vacuous("the c_i are not all equal".into()),
+        Ok(Err(basis)) => Finding::Vacuous(basis, "the c_i are not all equal".into()),
         Err(w) => Finding::Undecided(
             format!("whether the c_i are equal: {w}"),
             b.evidence(claim, &kp.points[i], &[]),
@@ -529,7 +535,7 @@ fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usiz
             format!("whether the point is flat: {w}"),
             b.evidence(claim, p, &[]),
         ),
-        Ok((false, _)) => Finding::Vacuous("the point is not flat".into()),
+        Ok((false, basis)) => Finding::Vacuous(basis, "the point is not flat".into()),
         Ok((true, premise)) => match c_constant(ctx, &mut b, &each) {
             Ok(Ok(basis)) => Finding::Holds(basis.weaker(premise), b.evidence(claim, p, &[])),
             Ok(Err(basis)) => {

@@ -13,7 +13,6 @@ pub mod sources;
 pub mod wj;
 pub mod zl;
 
-use crate::verdict::Verdict;
 pub use context::CaseContext;
 pub use evidence::Outcome;
 
@@ -27,6 +26,13 @@ pub trait Claim: Sync {
     fn statement(&self) -> &'static str;
     /// Check the claim on a case.
     fn check(&self, ctx: &CaseContext) -> Outcome;
+    /// Does a higher MPFR precision help when this claim's check leaves points undecided? When
+    /// it does, the runner repeats an inconclusive check at twice the precision, up to
+    /// `--max-precision`, before reporting it (claims whose undecided points are a matter of
+    /// principle, or that raise the precision themselves, say no).
+    fn escalates(&self) -> bool {
+        false
+    }
 }
 
 /// Every claim dlncheck knows, in the order of claims.md.
@@ -59,5 +65,5 @@ pub fn known_ids() -> Vec<String> {
 
 /// The `error` outcome of a claim whose case is invalid for it (the message names the field).
 pub fn not_applicable(message: impl Into<String>) -> Outcome {
-    Outcome::new(Verdict::Error).with_reason(message)
+    Outcome::error(message)
 }

@@ -17,7 +17,6 @@ use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::F64;
 use crate::model::l2;
-use crate::verdict::Verdict;
 use num_rational::BigRational;
 use num_traits::Signed;
 use rand::{Rng, SeedableRng};
@@ -232,9 +231,10 @@ impl Claim for WjScalarRoots {
                 certificate: None,
             };
             let f = match (&zero.class, w.depth >= 3) {
-                (_, false) => {
-                    Finding::Vacuous("L = 2: the statement about s = 0 is for L ≥ 3".into())
-                }
+                (_, false) => Finding::Vacuous(
+                    Basis::Exact,
+                    "L = 2: the statement about s = 0 is for L ≥ 3".into(),
+                ),
                 (Class::LocalMin, true) => Finding::Holds(Basis::Mpfr, ev),
                 (Class::Saddle, true) => Finding::Fails(
                     Basis::Mpfr,
@@ -290,22 +290,22 @@ impl Claim for WjRanks {
             .count();
         let root_errors: Vec<&String> = w.roots.iter().filter_map(|r| r.as_ref().err()).collect();
         let mut out = if w.depth < 3 {
-            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+            Outcome::inconclusive(format!(
                 "the claim is for L ≥ 3; this case has L = {}",
                 w.depth
             ))
         } else if min_ranks.len() >= 2 {
-            Outcome::new(Verdict::Verified).with_reason(format!(
+            Outcome::verified(Basis::Mpfr.strength()).with_reason(format!(
                 "certified local minima of ranks {min_ranks:?} (MPFR at {} bits: ‖∇F‖ within its bound, Hessian positive definite on the normal space of the orbit beyond its error bound)",
                 ctx.settings.prec
             ))
         } else if undecided > 0 || !root_errors.is_empty() {
-            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+            Outcome::inconclusive(format!(
                 "local minima of ranks {min_ranks:?} only, with {undecided} undecided points and {} singular values whose roots were not bracketed",
                 root_errors.len()
             ))
         } else {
-            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+            Outcome::inconclusive(format!(
                 "at λ = {} every balanced critical point is decided and local minima have ranks {min_ranks:?} only: λ is not small enough for the claim's premise",
                 q_to_string(&w.lambda)
             ))
@@ -451,7 +451,7 @@ impl Claim for WjOneWay {
             "streams": "ChaCha8 seeded by the case seed, stream (eta index << 40) | (start index << 20) | run index",
         });
         if mins.len() < 2 || !s_min.is_finite() {
-            let mut o = Outcome::new(Verdict::Inconclusive).with_reason(format!(
+            let mut o = Outcome::inconclusive(format!(
                 "fewer than two certified local minima of different ranks ({}), so no jump can be observed",
                 mins.len()
             ));
@@ -490,8 +490,7 @@ impl Claim for WjOneWay {
                     .map(|w| w.map(|x| x.to_f64()))
                     .collect();
                 let Some(base) = to_original_basis(base, &y) else {
-                    return Outcome::new(Verdict::Inconclusive)
-                        .with_reason("faer's SVD of A* failed");
+                    return Outcome::inconclusive("faer's SVD of A* failed");
                 };
                 let endings: Vec<Ending> = (0..s.runs)
                     .into_par_iter()
@@ -607,15 +606,16 @@ impl Claim for WjOneWay {
             }
         }
         let mut out = if let Some(run) = first_up {
-            Outcome::new(Verdict::Refuted).with_reason(format!(
-                "{up_total} upward rank transitions; the first at {run}"
-            ))
+            Outcome::counterexample(
+                Basis::Simulation.strength(),
+                format!("{up_total} upward rank transitions; the first at {run}"),
+            )
         } else if down_where_predicted > 0 {
-            Outcome::new(Verdict::Verified).with_reason(format!(
+            Outcome::verified(Basis::Simulation.strength()).with_reason(format!(
                 "no upward transition in any setting; {down_where_predicted} downward transitions from the rank-{max_rank} minimum (seeded simulation, not a proof; Wilson 95% intervals in `transitions`)"
             ))
         } else {
-            Outcome::new(Verdict::Inconclusive).with_reason(format!(
+            Outcome::inconclusive(format!(
                 "no upward transition, but no downward transition from the rank-{max_rank} minimum was observed either: positive probability is not exercised at these settings"
             ))
         };

@@ -304,6 +304,18 @@ fn badge(v: Verdict) -> String {
     format!("<span class=\"badge v-{0}\">{0}</span>", escape(v.as_str()))
 }
 
+/// The verdict's badge followed by its strength (proved, numerical, simulated).
+fn verdict_badge(k: &CheckReport) -> String {
+    match k.strength {
+        Some(s) => format!(
+            "{}<br><span class=\"strength s-{1}\" title=\"strength of the verdict (design.md)\">{1}</span>",
+            badge(k.verdict),
+            escape(s.as_str()),
+        ),
+        None => badge(k.verdict),
+    }
+}
+
 fn f64_cell(k: &CheckReport, key: &str) -> String {
     let v = k.values.get(key);
     match f64_of(v) {
@@ -473,6 +485,7 @@ tr.total td{font-weight:700;background:#f7f8fa}
 .v-refuted{background:#d84315;border-color:#d84315}.badge.outline.v-refuted{color:#d84315}
 .v-inconclusive{background:#f5a623;color:#222;border-color:#f5a623}.badge.outline.v-inconclusive{color:#9a6500}
 .v-error{background:#616161;border-color:#616161}.badge.outline.v-error{color:#616161}
+.strength{font-size:11px;color:#555;text-transform:uppercase;letter-spacing:.04em}.strength.s-proved{color:#1b5e20;font-weight:700}
 .met{color:#2e7d32;font-weight:700}.notmet{color:#c62828;font-weight:700}
 .muted{color:#8a8f98}
 .exact{color:#1b5e20}
@@ -555,11 +568,13 @@ fn render_page(r: &Report, dir: Option<&Path>) -> String {
     };
     let _ = writeln!(out, "<div class=\"status\">{}</div>", escape(&status));
     out.push_str("<div class=\"tiles\">\n");
-    let tiles: [(&str, &str, usize, &str); 7] = [
+    let tiles: [(&str, &str, usize, &str); 9] = [
         ("cases", "cases", s.cases, ""),
         ("checks", "checks", s.checks, ""),
         ("verified", "verified", s.verified, "t-verified"),
         ("refuted", "refuted", s.refuted, "t-refuted"),
+        ("proved", "proved", s.proved, ""),
+        ("numerical", "numerical", s.numerical, ""),
         (
             "inconclusive",
             "inconclusive",
@@ -790,8 +805,9 @@ fn lambda_cell(k: &CheckReport) -> String {
 fn check_row(out: &mut String, k: &CheckReport, lam: bool, dir: Option<&Path>) {
     let expect = match k.expect {
         Some(v) => format!(
-            "<span class=\"badge outline v-{0}\">{0}</span>",
-            escape(v.as_str())
+            "<span class=\"badge outline v-{}\">{}</span>",
+            escape(v.as_str()),
+            escape(super::markdown::expect_cell(k))
         ),
         None => "<span class=\"muted\" title=\"no expectation: met means the check ran without error\">—</span>".into(),
     };
@@ -826,7 +842,7 @@ fn check_row(out: &mut String, k: &CheckReport, lam: bool, dir: Option<&Path>) {
         "<tr class=\"check{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"c\">{}</td>{}<td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
         if k.met { "" } else { " unmet" },
         escape(&k.claim),
-        badge(k.verdict),
+        verdict_badge(k),
         expect,
         met,
         lam,
@@ -1598,7 +1614,10 @@ mod tests {
         CheckReport {
             claim: claim.into(),
             verdict,
+            strength: (verdict == Verdict::Verified || verdict == Verdict::Refuted)
+                .then_some(crate::verdict::Strength::Proved),
             expect: Some(if met { verdict } else { Verdict::Verified }),
+            expect_strength: None,
             met,
             reason: Some("a <b>reason</b> & \"quotes\"".into()),
             values,

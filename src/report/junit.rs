@@ -22,10 +22,13 @@ pub fn render(r: &Report) -> Result<String, quick_junit::SerializeError> {
                 TestCaseStatus::success()
             } else {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let expected = k.expect.map_or("no error", |e| e.as_str());
+                let expected = match k.expect {
+                    Some(_) => super::markdown::expect_cell(k),
+                    None => "no error",
+                };
                 s.set_message(format!(
                     "verdict {}, expected {expected}: {}",
-                    k.verdict.as_str(),
+                    super::markdown::verdict_cell(k),
                     k.reason.as_deref().unwrap_or("")
                 ))
                 .set_type(k.verdict.as_str())
@@ -39,7 +42,7 @@ pub fn render(r: &Report) -> Result<String, quick_junit::SerializeError> {
             }
             tc.set_system_out(format!(
                 "{}: {}",
-                k.verdict.as_str(),
+                super::markdown::verdict_cell(k),
                 k.reason.as_deref().unwrap_or("")
             ));
             suite.add_test_case(tc);

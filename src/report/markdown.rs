@@ -1,7 +1,6 @@
 //! report.md: a per-claim summary and a per-case table, suitable for a CI step summary.
 
 use super::{CheckReport, Report};
-use crate::verdict::Verdict;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -29,39 +28,62 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn verdict_cell(c: &CheckReport) -> String {
+/// The verdict with its strength, e.g. `verified (proved)`, marked ✗ when unmet.
+pub fn verdict_cell(c: &CheckReport) -> String {
     let mark = if c.met { "" } else { " ✗" };
-    format!("{}{}", c.verdict.as_str(), mark)
+    match c.strength {
+        Some(s) => format!("{} ({}){mark}", c.verdict.as_str(), s.as_str()),
+        None => format!("{}{mark}", c.verdict.as_str()),
+    }
 }
 
-/// The per-claim table (Markdown): counts of each verdict and of unmet expectations, plus totals.
+/// The expectation, e.g. `verified`, or `proved` when it asks for a proved verification.
+pub fn expect_cell(c: &CheckReport) -> &'static str {
+    match (c.expect, c.expect_strength) {
+        (Some(_), Some(s)) => s.as_str(),
+        (Some(v), None) => v.as_str(),
+        (None, _) => "—",
+    }
+}
+
+/// The per-claim table (Markdown): counts of each verdict, of proved, numerical and simulated
+/// decided verdicts, and of unmet expectations, plus totals.
 pub fn summary_table(r: &Report) -> String {
-    let mut per_claim: BTreeMap<&str, [usize; 5]> = BTreeMap::new();
+    // verified, refuted, inconclusive, error, proved, numerical, simulated, unmet
+    let mut per_claim: BTreeMap<&str, [usize; 8]> = BTreeMap::new();
     for c in &r.cases {
         for k in &c.checks {
             let e = per_claim.entry(&k.claim).or_default();
             e[k.verdict as usize] += 1;
-            e[4] += usize::from(!k.met);
+            if let Some(s) = k.strength {
+                e[4 + s as usize] += 1;
+            }
+            e[7] += usize::from(!k.met);
         }
     }
-    let mut out = String::from("| claim | verified | refuted | inconclusive | error | unmet |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| claim | verified | refuted | inconclusive | error | proved | numerical | simulated | unmet |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
     for (claim, n) in &per_claim {
         let _ = writeln!(
             out,
-            "| {claim} | {} | {} | {} | {} | {} |",
-            n[0], n[1], n[2], n[3], n[4]
+            "| {claim} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]
         );
     }
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "| **all ({} cases, {} invalid)** | {} | {} | {} | {} | {} |",
+        "| **all ({} cases, {} invalid)** | {} | {} | {} | {} | {} | {} | {} | {} |",
         s.cases,
         s.errors,
         s.verified,
         s.refuted,
         s.inconclusive,
         s.checks - s.verified - s.refuted - s.inconclusive,
+        s.proved,
+        s.numerical,
+        s.simulated,
         s.unmet
     );
     out
@@ -74,8 +96,8 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "# dlncheck report\n");
     let _ = writeln!(
         out,
-        "{} cases, {} checks: {} verified, {} refuted, {} inconclusive; {} invalid cases; **{} unmet expectations**. Convention: f = ½‖PX − Y‖² (`{}`); dlncheck {}.\n",
-        s.cases, s.checks, s.verified, s.refuted, s.inconclusive, s.errors, s.unmet, r.convention, r.tool_version
+        "{} cases, {} checks: {} verified, {} refuted, {} inconclusive; of the decided verdicts {} proved, {} numerical, {} simulated; {} invalid cases; **{} unmet expectations**. Convention: f = ½‖PX − Y‖² (`{}`); dlncheck {}.\n",
+        s.cases, s.checks, s.verified, s.refuted, s.inconclusive, s.proved, s.numerical, s.simulated, s.errors, s.unmet, r.convention, r.tool_version
     );
     let _ = writeln!(out, "## By claim\n\n{}\n## By case\n", summary_table(r));
     for c in &r.cases {
@@ -104,7 +126,7 @@ pub fn render(r: &Report) -> String {
             "| claim | verdict | expected | λ_max f64 | λ_max MPFR | λ_max enclosure | basis | reason |\n|---|---|---|---|---|---|---|---|"
         );
         for k in &c.checks {
-            let expect = k.expect.map_or("—", Verdict::as_str);
+            let expect = expect_cell(k);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",

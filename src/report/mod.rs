@@ -6,7 +6,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 
-use crate::verdict::Verdict;
+use crate::verdict::{Strength, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -73,8 +73,15 @@ pub struct CheckReport {
     pub claim: String,
     /// The verdict.
     pub verdict: Verdict,
+    /// What kind of evidence stands behind a verified or refuted verdict (`proved`, `numerical`
+    /// or `simulated`); null for inconclusive and error (design.md, "Strength of a verdict").
+    #[serde(default)]
+    pub strength: Option<Strength>,
     /// The case's expectation, if any.
     pub expect: Option<Verdict>,
+    /// The strength the expectation asks for (`expect: proved`); absent when it asks for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_strength: Option<Strength>,
     /// Whether the verdict met the expectation (without one: whether the check ran without error).
     pub met: bool,
     /// Why the verdict is what it is.
@@ -104,6 +111,15 @@ pub struct Summary {
     pub errors: usize,
     /// Checks whose verdict differs from the expectation.
     pub unmet: usize,
+    /// Verified or refuted checks whose strength is `proved`.
+    #[serde(default)]
+    pub proved: usize,
+    /// Verified checks whose strength is `numerical`.
+    #[serde(default)]
+    pub numerical: usize,
+    /// Verified checks whose strength is `simulated`.
+    #[serde(default)]
+    pub simulated: usize,
     /// Cases not run because of their tier (absent from the JSON when 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub skipped: usize,
@@ -132,6 +148,12 @@ impl Report {
                     Verdict::Error => {}
                 }
                 s.unmet += usize::from(!k.met);
+                match k.strength {
+                    Some(Strength::Proved) => s.proved += 1,
+                    Some(Strength::Numerical) => s.numerical += 1,
+                    Some(Strength::Simulated) => s.simulated += 1,
+                    None => {}
+                }
             }
         }
         Report {

@@ -43,11 +43,13 @@ pub fn run_check(args: &[&str], dir: &Path) -> (i32, Value) {
     (code, serde_json::from_str(&text).unwrap())
 }
 
-/// The report.json in `dir` keeps the JSON v1 contract, checked by the shared tool other programs
-/// rely on (`../shared/tools/check-report.py`).
+/// The report.json in `dir` keeps the JSON v1 contract with strengths, checked by the shared tool
+/// other programs rely on (`../shared/tools/check-report.py --require-strength`: every decided
+/// verdict carries its strength, every refutation is proved, the summary counts proved verdicts).
 pub fn contract_holds(dir: &Path) {
     let out = std::process::Command::new("python3")
         .arg(root().join("../shared/tools/check-report.py"))
+        .arg("--require-strength")
         .arg(dir.join("report.json"))
         .output()
         .unwrap();

@@ -6,6 +6,7 @@ use super::net::{Net, ZlProblem, Q};
 use super::setup::Setup;
 use super::sigma::SigmaBracket;
 use crate::case::ModelKind;
+use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
 use crate::claims::{not_applicable, CaseContext, Claim, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_string};
@@ -209,7 +210,7 @@ fn outcome(
 ) -> Outcome {
     let decisions: Vec<Decision> = evals.iter().map(|e| e.decision.clone()).collect();
     let (verdict, reason) = verdict_of(&decisions, what);
-    let mut o = Outcome::new(verdict).with_reason(reason);
+    let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
     o.values = common_values(setup);
     o.values.insert("basis".into(), json!("exact"));
     ratio_values(setup, evals, &mut o.values);
@@ -472,13 +473,13 @@ impl Claim for ZlMinimizers {
         }
         let dims = tangent_dimensions(&setup);
         let mut o = if failures.is_empty() {
-            Outcome::new(Verdict::Verified).with_reason(format!(
+            Outcome::verified(Basis::Exact.strength()).with_reason(format!(
                 "{} generated minimizers have f = f*, ∇f = 0, certified invertible factors and satisfy the characterization; at all {} samples f − f* equals the characterization's residual exactly",
                 setup.minimizers.len(),
                 setup.samples.len()
             ))
         } else {
-            Outcome::new(Verdict::Refuted).with_reason(failures.join("; "))
+            Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
         o.values = common_values(&setup);
         o.values.insert("basis".into(), json!("exact"));

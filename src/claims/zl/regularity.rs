@@ -20,6 +20,7 @@ use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
 use super::points::{complete, free_layers, radius_fraction, simple_near, sqrt_upper, Sample};
 use super::setup::Setup;
+use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
 use crate::claims::{CaseContext, Claim, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_string};
@@ -386,7 +387,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
             ),
         ),
     };
-    let mut o = Outcome::new(verdict).with_reason(reason);
+    let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
     o.values = common_values(setup);
     o.values.insert("basis".into(), json!("exact"));
     o.values
