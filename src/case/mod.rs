@@ -120,13 +120,27 @@ pub enum Tier {
 }
 
 /// Points to produce from an enumerator (`generate`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generate {
     /// `generate.minimizers.count`: how many global minimizers to produce (1..=10000).
     pub minimizers: Option<usize>,
     /// `generate.critical_points.per_set`: seeded changes of basis of each constructed critical
     /// point (1..=100).
     pub critical_points_per_set: Option<usize>,
+    /// `generate.balanced`: whether the KP claims also check the balanced SVD factorization of
+    /// the target (default true).
+    pub balanced: bool,
+}
+
+impl Default for Generate {
+    /// Nothing generated beyond the balanced factorization.
+    fn default() -> Self {
+        Generate {
+            minimizers: None,
+            critical_points_per_set: None,
+            balanced: true,
+        }
+    }
 }
 
 /// Seeded sample points in balls around generated minimizers (`samples`), for the ZL claims.

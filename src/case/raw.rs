@@ -215,6 +215,10 @@ pub(crate) struct RawGenerate {
     pub minimizers: Option<RawMinimizers>,
     /// Construct the critical points, one per index set, each under seeded changes of basis.
     pub critical_points: Option<RawCriticalPoints>,
+    /// Add the balanced SVD factorization W_i = U_i Σ^{1/L} U_{i−1}ᵀ of the target to the points
+    /// the KP claims are checked at (X = I only; default true). With `false` only the case's own
+    /// point (or the rank-factorization minimizer) and the generated minimizers are checked.
+    pub balanced: Option<bool>,
 }
 
 /// Critical points to construct (`generate.critical_points`).

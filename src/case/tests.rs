@@ -514,9 +514,19 @@ fn top_level_fields_are_checked() {
         ("given", 64, Some(3), Some("hi"))
     );
     assert_eq!(c.generate.minimizers, Some(10000));
+    assert!(c.generate.balanced);
     let c = load(BASE).unwrap();
     assert_eq!(c.name, "t");
     assert_eq!(c.generate, Generate::default());
+    let c = load(&format!("{BASE}generate:\n  balanced: false\n")).unwrap();
+    assert!(!c.generate.balanced);
+    assert_eq!(c.generate.minimizers, None);
+    expect_err(
+        &format!("{BASE}generate:\n  balanced: maybe\n"),
+        "generate.balanced",
+        13,
+        "",
+    );
 }
 
 #[test]

@@ -278,10 +278,11 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
     };
 
-    let (raw_min, raw_crit) = raw
+    let (raw_min, raw_crit, raw_balanced) = raw
         .generate
-        .map_or((None, None), |g| (g.minimizers, g.critical_points));
+        .map_or((None, None, None), |g| (g.minimizers, g.critical_points, g.balanced));
     let generate = Generate {
+        balanced: raw_balanced.unwrap_or(true),
         critical_points_per_set: match raw_crit {
             None => None,
             Some(c) if PER_SET_RANGE.contains(&c.per_set) => Some(c.per_set as usize),

@@ -136,8 +136,7 @@ impl<'a> CaseContext<'a> {
                 ws
             }
         };
-        let balanced = c
-            .x_is_identity
+        let balanced = (c.x_is_identity && c.generate.balanced)
             .then(|| minimizers::balanced_factorization(&c.dims, &phi, self.settings.prec));
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
         for i in 0..c.generate.minimizers.unwrap_or(0) {
