@@ -113,7 +113,10 @@ fn the_near_miss_is_told_apart_by_mpfr_and_the_cancellation_is_exact() {
     assert_eq!(naive["strength"], Value::Null);
     let reason = naive["reason"].as_str().unwrap();
     assert!(reason.contains("numerical and not proved"), "{reason}");
-    assert!(reason.contains("lambda_max = 3.000000000000000e0 <"), "{reason}");
+    assert!(
+        reason.contains("lambda_max = 3.000000000000000e0 <"),
+        "{reason}"
+    );
     // f64 alone would call them equal
     assert_eq!(naive["values"]["lambda_max_f64"], 3.0);
     assert_eq!(naive["values"]["sum_c_squared_f64"], 3.0);

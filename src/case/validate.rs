@@ -278,9 +278,9 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
     };
 
-    let (raw_min, raw_crit, raw_balanced) = raw
-        .generate
-        .map_or((None, None, None), |g| (g.minimizers, g.critical_points, g.balanced));
+    let (raw_min, raw_crit, raw_balanced) = raw.generate.map_or((None, None, None), |g| {
+        (g.minimizers, g.critical_points, g.balanced)
+    });
     let generate = Generate {
         balanced: raw_balanced.unwrap_or(true),
         critical_points_per_set: match raw_crit {
