@@ -94,6 +94,25 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Result<(), 
                     check(root, sub, v, &format!("{path}[{i}]"))?;
                 }
             }
+            "allOf" => {
+                for s in sub.as_array().unwrap() {
+                    check(root, s, value, path)?;
+                }
+            }
+            "not" if check(root, sub, value, path).is_ok() => {
+                return fail(format!(
+                    "{value} matches the schema it must not match: {sub}"
+                ))
+            }
+            "if" => {
+                if check(root, sub, value, path).is_ok() {
+                    if let Some(then) = obj.get("then") {
+                        check(root, then, value, path)?;
+                    }
+                } else if let Some(otherwise) = obj.get("else") {
+                    check(root, otherwise, value, path)?;
+                }
+            }
             "anyOf" | "oneOf" => {
                 let branches = sub.as_array().unwrap();
                 let errors: Vec<String> = branches
@@ -106,6 +125,9 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Result<(), 
                 }
             }
             "const"
+            | "not"
+            | "then"
+            | "else"
             | "enum"
             | "minimum"
             | "maximum"
@@ -209,6 +231,26 @@ fn a_document_using_every_key_passes() {
 }
 
 #[test]
+fn array_files_pass_and_names_need_a_file() {
+    let doc = "version: 1
+model: {kind: linear, dims: [2, 2, 2]}
+data: {file: d.npz, x: X, y: identity}
+point: {file: p.safetensors, arrays: [fc1.weight, fc2.weight]}
+checks: [{claim: KP-exact}]
+";
+    validate(&yaml_to_json(doc)).unwrap();
+    validate(&yaml_to_json(&doc.replace(
+        "p.safetensors, arrays: [fc1.weight, fc2.weight]",
+        "p.npz",
+    )))
+    .unwrap();
+    let no_file = yaml_to_json(&doc.replace("file: d.npz, ", ""));
+    assert!(validate(&no_file)
+        .unwrap_err()
+        .contains("missing key \"file\""));
+}
+
+#[test]
 fn malformed_documents_are_rejected() {
     let bad = [
         ("tier: long", "colour: blue"),
@@ -223,6 +265,10 @@ fn malformed_documents_are_rejected() {
         (
             "data: {x: [[1, 0.5], [\"1/3\", \"2.5e-1\"]], ",
             "data: {x: eye, ",
+        ),
+        (
+            "data: {x: [[1, 0.5], [\"1/3\", \"2.5e-1\"]], ",
+            "data: {x: {file: x.npy}, ",
         ),
     ];
     for (from, to) in bad {

@@ -6,6 +6,7 @@
 //! and where. serde_yaml stays behind this module so that a swap to a maintained fork touches
 //! only `src/case/`.
 
+mod arrays;
 mod error;
 mod locate;
 mod number;

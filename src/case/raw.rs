@@ -51,7 +51,8 @@ pub(crate) struct RawCase {
     pub tier: Option<Tier>,
     /// The network: its family, its layer widths and the family's parameters.
     pub model: RawModel,
-    /// The data: inputs X (d_0 × n) and targets Y (d_L × n).
+    /// The data: inputs X (d_0 × n, one sample per column) and targets Y (d_L × n), written out
+    /// or read from an array file.
     pub data: RawData,
     /// A given parameter point W_1 … W_L at which to check the claims.
     pub point: Option<RawPoint>,
@@ -101,24 +102,44 @@ pub(crate) struct RawActivation {
 /// The data (`data:`): n samples, one per column of X and of Y.
 #[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Data")]
+#[schemars(rename = "Data", transform = names_need_a_file)]
 pub(crate) struct RawData {
+    /// An array file (`.npz` or `.safetensors`, path relative to the case file) holding X and Y:
+    /// `x` and `y` then name arrays in it, e.g. `{file: data.npz, x: X, y: Y}`. Float arrays are
+    /// read as the exact binary values they hold.
+    pub file: Option<String>,
     /// The inputs X, d_0 × n with full row rank (Σ_XX = X Xᵀ invertible): the word `identity`
-    /// (X = I, so n = d_0) or a matrix.
+    /// (X = I, so n = d_0), a matrix, or the name of an array in `file`.
     pub x: RawX,
-    /// The targets Y, d_L × n: d_L rows, each with as many entries as X has columns.
-    #[schemars(with = "MatrixSchema")]
-    pub y: RawMatrix,
+    /// The targets Y, d_L × n: the word `identity` (Y = I, so d_L = n), a matrix with d_L rows of
+    /// n entries, or the name of an array in `file`.
+    pub y: RawX,
     /// The observation mask of matrix completion (kind l2-regularized only): d_L × n entries, each
     /// 0 (unobserved) or 1 (observed), at least one 1. Without it every entry is observed.
     #[schemars(with = "Option<MatrixSchema>")]
     pub mask: Option<RawMatrix>,
 }
 
-/// `data.x`: the word `identity` or a matrix.
+/// In the schema of `data`: an `x` or `y` that names an array (a string other than `identity`)
+/// requires `file`, as the loader does.
+fn names_need_a_file(schema: &mut Schema) {
+    let rule = |key: &str| {
+        serde_json::json!({
+            "if": {
+                "properties": { key: { "type": "string", "not": { "const": "identity" } } },
+                "required": [key]
+            },
+            "then": { "required": ["file"] }
+        })
+    };
+    schema.insert("allOf".into(), serde_json::json!([rule("x"), rule("y")]));
+}
+
+/// `data.x` or `data.y`: the word `identity`, a matrix, or the name of an array in `data.file`.
 pub(crate) enum RawX {
     Identity,
     Matrix(RawMatrix),
+    Array(String),
 }
 
 impl<'de> Deserialize<'de> for RawX {
@@ -135,14 +156,19 @@ impl JsonSchema for RawX {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let matrix = generator.subschema_for::<MatrixSchema>();
         json_schema!({
-            "description": "The word `identity` or a matrix (a list of rows).",
+            "description": "The word `identity`, a matrix (a list of rows), or the name of an \
+                            array in `data.file`.",
             "anyOf": [
                 {
-                    "description": "The identity matrix I_{d_0}.",
+                    "description": "The identity matrix.",
                     "type": "string",
                     "const": "identity"
                 },
-                matrix
+                matrix,
+                {
+                    "description": "The name of an array in `data.file`.",
+                    "type": "string"
+                }
             ]
         })
     }
@@ -154,16 +180,13 @@ impl<'de> Visitor<'de> for XVisitor {
     type Value = RawX;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("`identity` or a matrix (a list of rows)")
+        f.write_str("`identity`, a matrix (a list of rows) or the name of an array in data.file")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RawX, E> {
         if v.trim() == "identity" {
             Ok(RawX::Identity)
         } else {
-            Err(E::custom(format!(
-                "expected `identity` or a matrix (a list of rows), found {}",
-                super::number::show(v)
-            )))
+            Ok(RawX::Array(v.to_string()))
         }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawX, A::Error> {
@@ -195,15 +218,26 @@ impl JsonSchema for MatrixSchema {
     }
 }
 
-/// A given parameter point (`point:`).
+/// A given parameter point (`point:`): the matrices written out (`weights`), or read from an
+/// array file (`file`, with `arrays` naming them in order) or one `.npy` file per layer (`files`).
+/// Exactly one of `weights`, `file` and `files`.
 #[derive(DeriveDeserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Point")]
 pub(crate) struct RawPoint {
     /// The weight matrices W_1 … W_L in order (L = depth), W_k of shape d_k × d_{k−1}: d_k rows
     /// of d_{k−1} numbers each.
-    #[schemars(with = "Vec<MatrixSchema>")]
-    pub weights: Vec<RawMatrix>,
+    #[schemars(with = "Option<Vec<MatrixSchema>>")]
+    pub weights: Option<Vec<RawMatrix>>,
+    /// An array file holding W_1 … W_L (`.npz` as written by `np.savez`, or `.safetensors`), path
+    /// relative to the case file. W_k is d_k × d_{k−1}, the layout of PyTorch's
+    /// `nn.Linear.weight`. Float arrays are read as the exact binary values they hold.
+    pub file: Option<String>,
+    /// The names of W_1 … W_L in `file`, in order. Default: every array in the file, in the
+    /// natural order of their names (`arr_0`, `arr_1`, … `arr_10`).
+    pub arrays: Option<Vec<String>>,
+    /// One `.npy` file per layer, W_1 … W_L in order, paths relative to the case file.
+    pub files: Option<Vec<String>>,
 }
 
 /// Points to construct (`generate:`).

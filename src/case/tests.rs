@@ -498,7 +498,7 @@ fn top_level_fields_are_checked() {
         &BASE.replace("x: identity", "x: eye"),
         "data.x",
         6,
-        "expected `identity` or a matrix (a list of rows), found \"eye\"",
+        "\"eye\" is neither `identity` nor a matrix; as the name of an array it needs `data.file`",
     );
     let c = load(&format!(
         "name: given\nprecision_bits: 64\nseed: 3\nabout: hi\n{BASE}generate:\n  minimizers: {{count: 10000}}\n"

@@ -221,20 +221,35 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
 
     let depth = dims.len() - 1;
     let (d0, dl) = (dims[0], dims[depth]);
-    let (x, x_written_identity) = match raw.data.x {
-        RawX::Identity if d0 * d0 > MAX_IDENTITY_ENTRIES => {
-            return Err(ctx.err(
-                "data.x",
-                format!(
-                    "x: identity with d_0 = {d0} would be a {d0} × {d0} exact matrix of {} \
-                     entries, more than the limit of {MAX_IDENTITY_ENTRIES}",
-                    d0 * d0
-                ),
-            ))
+    let mut data_file = match &raw.data.file {
+        None => None,
+        Some(f) => {
+            let names: Vec<String> = [&raw.data.x, &raw.data.y]
+                .into_iter()
+                .filter_map(|v| match v {
+                    RawX::Array(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect();
+            if names.is_empty() {
+                return Err(ctx.err(
+                    "data.file",
+                    "neither x nor y names an array of the file: write e.g. \
+                     `{file: data.npz, x: X, y: Y}`",
+                ));
+            }
+            Some(FileArrays::read(f, "data.file", Some(&names), ctx, opts)?)
         }
-        RawX::Identity => (identity(d0), true),
+    };
+    let (x, x_written_identity) = match raw.data.x {
+        RawX::Identity => (identity_of(d0, "data.x", "d_0", ctx)?, true),
         RawX::Matrix(rows) => {
             let x = matrix(rows, "data.x", ctx, &mut notes)?;
+            expect_shape(&x, "data.x", ctx, (d0, "d_0"), None)?;
+            (x, false)
+        }
+        RawX::Array(name) => {
+            let x = named(&mut data_file, &name, "data.x", ctx, &mut notes)?;
             expect_shape(&x, "data.x", ctx, (d0, "d_0"), None)?;
             (x, false)
         }
@@ -249,7 +264,11 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
             ),
         ));
     }
-    let y = matrix(raw.data.y, "data.y", ctx, &mut notes)?;
+    let y = match raw.data.y {
+        RawX::Identity => identity_of(dl, "data.y", "d_L", ctx)?,
+        RawX::Matrix(rows) => matrix(rows, "data.y", ctx, &mut notes)?,
+        RawX::Array(name) => named(&mut data_file, &name, "data.y", ctx, &mut notes)?,
+    };
     expect_shape(
         &y,
         "data.y",
@@ -275,7 +294,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
 
     let point = match raw.point {
         None => None,
-        Some(p) => Some(weights(p.weights, &dims, ctx, &mut notes)?),
+        Some(p) => Some(point(p, &dims, ctx, opts, &mut notes)?),
     };
 
     let (raw_min, raw_crit, raw_balanced) = raw.generate.map_or((None, None, None), |g| {
@@ -324,9 +343,19 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
     let x_is_identity = x_written_identity || is_identity(&x);
     if !x_is_identity {
         if let Err(rank) = super::rank::full_row_rank(&x) {
+            let hint = if n < d0 {
+                format!(
+                    "; X has fewer columns (n = {n}) than rows (d_0 = {d0}): dlncheck takes X as \
+                     d_0 × n, one sample per column, so if the samples are rows, transpose X"
+                )
+            } else {
+                String::new()
+            };
             return Err(ctx.err(
                 "data.x",
-                format!("X must have full row rank (Σ_XX invertible): rank {rank} < d_0 = {d0}"),
+                format!(
+                    "X must have full row rank (Σ_XX invertible): rank {rank} < d_0 = {d0}{hint}"
+                ),
             ));
         }
     }
@@ -529,11 +558,25 @@ fn expect_shape(
     rows: (usize, &str),
     cols: Option<(usize, &str, &str)>,
 ) -> Result<(), CaseError> {
+    let transposed = match cols {
+        Some((c, _, _)) => m.rows() == c && m.cols() == rows.0 && c != rows.0,
+        None => m.cols() == rows.0 && m.rows() != rows.0,
+    };
+    let hint = if transposed {
+        format!(
+            "; the {} × {} matrix fits transposed: dlncheck takes X as d_0 × n and Y as d_L × n, \
+             one sample per column",
+            m.rows(),
+            m.cols()
+        )
+    } else {
+        String::new()
+    };
     if m.rows() != rows.0 {
         return Err(ctx.err(
             field,
             format!(
-                "expected {} ({} = {}), found {}",
+                "expected {} ({} = {}), found {}{hint}",
                 count(rows.0, "row", "rows"),
                 rows.1,
                 rows.0,
@@ -546,7 +589,7 @@ fn expect_shape(
             return Err(ctx.err(
                 field,
                 format!(
-                    "expected {} ({symbol} = {c}, {note}), found {}",
+                    "expected {} ({symbol} = {c}, {note}), found {}{hint}",
                     count(c, "column", "columns"),
                     m.cols()
                 ),
@@ -556,35 +599,110 @@ fn expect_shape(
     Ok(())
 }
 
-/// W_1 … W_L with W_k of shape d_k × d_{k−1}.
-fn weights(
-    raw: Vec<RawMatrix>,
+/// The point W_1 … W_L: written out, or read from one array file or from one `.npy` per layer.
+fn point(
+    p: super::raw::RawPoint,
     dims: &[usize],
     ctx: &Ctx,
+    opts: &LoadOptions,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Mat<BigRational>>, CaseError> {
-    let depth = dims.len() - 1;
-    if raw.len() != depth {
+    let given = [p.weights.is_some(), p.file.is_some(), p.files.is_some()];
+    if given.iter().filter(|&&g| g).count() != 1 {
         return Err(ctx.err(
-            "point.weights",
+            "point",
+            "give exactly one of `weights` (the matrices written out), `file` (an .npz or \
+             .safetensors file) and `files` (one .npy file per layer)",
+        ));
+    }
+    if p.arrays.is_some() && p.file.is_none() {
+        return Err(ctx.err(
+            "point.arrays",
+            "`arrays` names the layers inside `file`; this point has no `file`",
+        ));
+    }
+    let located: Vec<(String, String, Mat<BigRational>)> = if let Some(rows) = p.weights {
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, m) in rows.into_iter().enumerate() {
+            let field = format!("point.weights[{i}]");
+            let w = matrix(m, &field, ctx, notes)?;
+            out.push((field, String::new(), w));
+        }
+        out
+    } else if let Some(f) = p.file {
+        let arrays = FileArrays::read(&f, "point.file", p.arrays.as_deref(), ctx, opts)?;
+        arrays.notes(notes);
+        let shown = arrays.shown.clone();
+        arrays
+            .arrays
+            .into_iter()
+            .map(|a| {
+                let what = format!("array {:?} of {shown}: ", a.name);
+                ("point.file".to_string(), what, a.matrix)
+            })
+            .collect()
+    } else {
+        let files = p.files.unwrap_or_default();
+        let mut out = Vec::with_capacity(files.len());
+        for (i, f) in files.iter().enumerate() {
+            let field = format!("point.files[{i}]");
+            let arrays = FileArrays::read(f, &field, None, ctx, opts)?;
+            arrays.notes(notes);
+            let shown = arrays.shown.clone();
+            for a in arrays.arrays {
+                out.push((field.clone(), format!("{shown}: "), a.matrix));
+            }
+        }
+        out
+    };
+    weights(located, dims, ctx)
+}
+
+/// W_1 … W_L with W_k of shape d_k × d_{k−1}; each matrix comes with the field its errors name
+/// and a prefix saying which array it was read from (empty for a matrix written out).
+fn weights(
+    located: Vec<(String, String, Mat<BigRational>)>,
+    dims: &[usize],
+    ctx: &Ctx,
+) -> Result<Vec<Mat<BigRational>>, CaseError> {
+    let depth = dims.len() - 1;
+    if located.len() != depth {
+        let field = located
+            .first()
+            .map_or("point.weights", |(f, _, _)| {
+                if f.starts_with("point.weights") {
+                    "point.weights"
+                } else if f.starts_with("point.files") {
+                    "point.files"
+                } else {
+                    "point.file"
+                }
+            })
+            .to_string();
+        return Err(ctx.err(
+            &field,
             format!(
                 "expected {depth} weight matrices W_1 … W_{depth} (L = {depth}), found {}",
-                raw.len()
+                located.len()
             ),
         ));
     }
     let mut out = Vec::with_capacity(depth);
-    for (i, rows) in raw.into_iter().enumerate() {
+    for (i, (field, what, w)) in located.into_iter().enumerate() {
         let k = i + 1;
-        let field = format!("point.weights[{i}]");
-        let w = matrix(rows, &field, ctx, notes)?;
         let (r, c) = (dims[k], dims[k - 1]);
-        let what = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
+        let mut rule = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
+        if w.rows() == c && w.cols() == r && r != c {
+            rule.push_str(
+                ", and this matrix fits transposed: dlncheck takes W_k as d_k × d_{k−1} (output × \
+                 input, the layout of PyTorch's nn.Linear.weight, acting as x ↦ W_k x)",
+            );
+        }
         if w.rows() != r {
             return Err(ctx.err(
                 &field,
                 format!(
-                    "expected {} (d_{k} = {r}), found {}: {what}",
+                    "{what}expected {} (d_{k} = {r}), found {}: {rule}",
                     count(r, "row", "rows"),
                     w.rows()
                 ),
@@ -594,7 +712,7 @@ fn weights(
             return Err(ctx.err(
                 &field,
                 format!(
-                    "expected {} (d_{} = {c}), found {}: {what}",
+                    "{what}expected {} (d_{} = {c}), found {}: {rule}",
                     count(c, "column", "columns"),
                     k - 1,
                     w.cols()
@@ -604,6 +722,100 @@ fn weights(
         out.push(w);
     }
     Ok(out)
+}
+
+/// The arrays read from one file named in a case, with the path as the case wrote it.
+struct FileArrays {
+    /// The path as written in the case file (relative to it).
+    shown: String,
+    /// The field that named the file, for errors.
+    field: String,
+    arrays: Vec<super::arrays::Array>,
+}
+
+impl FileArrays {
+    /// Read `names` (or every array) from `path`, relative to the case file's folder.
+    fn read(
+        path: &str,
+        field: &str,
+        names: Option<&[String]>,
+        ctx: &Ctx,
+        opts: &LoadOptions,
+    ) -> Result<FileArrays, CaseError> {
+        let full = ctx
+            .file
+            .parent()
+            .map_or_else(|| Path::new(path).to_path_buf(), |d| d.join(path));
+        let arrays = super::arrays::read(&full, names, opts.max_dim)
+            .map_err(|e| ctx.err(field, format!("{path}: {e}")))?;
+        Ok(FileArrays {
+            shown: path.to_string(),
+            field: field.to_string(),
+            arrays,
+        })
+    }
+
+    /// One note per float array: it was read as the exact binary values it holds.
+    fn notes(&self, notes: &mut Vec<String>) {
+        for a in self.arrays.iter().filter(|a| a.is_float()) {
+            notes.push(format!(
+                "{}: array {:?} of {} ({}) read as the exact binary values it holds",
+                self.field, a.name, self.shown, a.dtype
+            ));
+        }
+    }
+}
+
+/// The array `name` of `data.file` for `field` (`data.x`, `data.y`).
+fn named(
+    file: &mut Option<FileArrays>,
+    name: &str,
+    field: &str,
+    ctx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Mat<BigRational>, CaseError> {
+    let Some(f) = file.as_mut() else {
+        return Err(ctx.err(
+            field,
+            format!(
+                "{} is neither `identity` nor a matrix; as the name of an array it needs \
+                 `data.file`",
+                super::number::show(name)
+            ),
+        ));
+    };
+    let a = f
+        .arrays
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| ctx.err(field, format!("no array {name:?} in {}", f.shown)))?;
+    if a.is_float() {
+        notes.push(format!(
+            "{field}: array {name:?} of {} ({}) read as the exact binary values it holds",
+            f.shown, a.dtype
+        ));
+    }
+    Ok(a.matrix.clone())
+}
+
+/// `identity` for X (d_0 × d_0) or Y (d_L × d_L), within the size limit of expanded identities.
+fn identity_of(
+    d: usize,
+    field: &str,
+    symbol: &str,
+    ctx: &Ctx,
+) -> Result<Mat<BigRational>, CaseError> {
+    if d * d > MAX_IDENTITY_ENTRIES {
+        return Err(ctx.err(
+            field,
+            format!(
+                "identity with {symbol} = {d} would be a {d} × {d} exact matrix of {} entries, \
+                 more than the limit of {MAX_IDENTITY_ENTRIES}",
+                d * d
+            ),
+        ));
+    }
+    Ok(identity(d))
 }
 
 /// At least one check, every claim known, none twice.
