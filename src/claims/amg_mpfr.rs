@@ -340,8 +340,9 @@ impl Certificate {
 ///   an index i ∈ S* with λ_i > 0 has Σ_T λ < Σ_{S*} λ (exchange each j ∈ T∖S* for a larger
 ///   missing λ_i). Only those other values have to be separated from f;
 /// - a strict saddle: ∇²f at the point (formed in interval arithmetic, so it encloses the exact
-///   Hessian there) has an eigenvalue below −τ, proven by the inertia count of
-///   [`eigen_mpfr::proven_count_below`]; a proven count of 0 means no curvature below −τ;
+///   Hessian there) has an eigenvalue below some x ≤ −τ, proven by the inertia count of
+///   [`eigen_mpfr::proven_count_below`] at x = λ̃/k, k = 2, 3, 4, for the approximation λ̃ of
+///   λ_min; when λ̃ ≥ −2τ no negative curvature beyond the bound is visible;
 /// - otherwise undecided: when f is within the bounds of f* and of another critical value, a
 ///   higher precision narrows τ and the enclosures and may separate them (the runner retries);
 ///   ∇²f ⪰ 0 with zero eigenvalues (a non-strict saddle) cannot be proven in floating point.
@@ -415,38 +416,51 @@ fn certificate(st: &Setting, p: &MpfrCriticalPoint) -> Certificate {
         &mat::from_exact(&iv, &st.ctx.case.y),
     );
     let h = linear::hessian(&iv, &ws, &ev);
-    // an approximation of λ_min for the report; the decision rests on the proven count below −τ
+    // λ̃, an approximation of λ_min from the midpoint matrix; the decision rests on a proven count
+    // below a shift x = λ̃/k ≤ −τ, which moves the (near-)zero eigenvalues of the saddle's flat
+    // directions well away from x so that the interval LDLᵀ has no tiny pivots
     let minus_h = h.map(|x| -x.mid());
     let approx = -eigen_mpfr::top_eigenvalue(&minus_h, prec);
     let minus_tau = Float::with_val(prec, -&st.tau);
-    match eigen_mpfr::proven_count_below(&h, &minus_tau, prec) {
-        Some(0) => Certificate::undecided(
+    let two_tau = Float::with_val(prec, &st.tau * 2u32);
+    if approx >= -two_tau.clone() {
+        return Certificate::undecided(
             format!(
-                "λ_min(∇²f) = {:.3e} > −τ = {:e} (proven): no negative curvature beyond the bound, \
-                 and positive semidefiniteness (a non-strict saddle) cannot be proven in floating \
+                "λ_min(∇²f) ≈ {:.3e} ≥ −2τ = {:e}: no negative curvature beyond the bound, and \
+                 positive semidefiniteness (a non-strict saddle) cannot be proven in floating \
                  point at an irrational point",
                 approx.to_f64(),
-                -st.tau.to_f64()
+                -two_tau.to_f64()
             ),
             false,
-        ),
-        Some(count) => Certificate::decided(
-            Class::StrictSaddle,
-            format!(
-                "λ_min(∇²f) = {:.6e} < −τ = {:e} (proven: {count} eigenvalue(s) of ∇²f below −τ, \
-                 by an interval LDLᵀ inertia count)",
-                approx.to_f64(),
-                -st.tau.to_f64()
-            ),
-        ),
-        None => Certificate::undecided(
-            format!(
-                "λ_min(∇²f) = {:.3e}: the inertia of ∇²f + τI could not be proven at {prec} bits",
-                approx.to_f64()
-            ),
-            true,
-        ),
+        );
     }
+    for k in [2u32, 3, 4] {
+        let x = Float::with_val(prec, &approx / k);
+        if x >= minus_tau {
+            continue;
+        }
+        if let Some(count @ 1..) = eigen_mpfr::proven_count_below(&h, &x, prec) {
+            return Certificate::decided(
+                Class::StrictSaddle,
+                format!(
+                    "λ_min(∇²f) = {:.6e} < −τ = {:e} (proven: {count} eigenvalue(s) of ∇²f below \
+                     {:e}, by an interval LDLᵀ inertia count)",
+                    approx.to_f64(),
+                    -st.tau.to_f64(),
+                    x.to_f64()
+                ),
+            );
+        }
+    }
+    Certificate::undecided(
+        format!(
+            "λ_min(∇²f) ≈ {:.3e} < −2τ, but no eigenvalue below −τ could be proven at {prec} bits \
+             (inertia counts failed)",
+            approx.to_f64()
+        ),
+        true,
+    )
 }
 
 /// One row of `dlncheck enumerate` for an MPFR point: value, ranks of the layers and of the
