@@ -228,11 +228,13 @@ pub fn proven_count_below(h: &Mat<Interval>, x: &Float, prec: u32) -> Option<usi
         if d.is_negative() {
             count += 1;
         }
-        for i in k + 1..n {
-            let l = iv.div(&a[i][k], &d);
-            for j in k + 1..=i {
-                let t = iv.mul(&l, &a[j][k]);
-                a[i][j] = iv.sub(&a[i][j], &t);
+        // column k below the pivot: a_jk, j = k + 1 … n − 1
+        let col: Vec<Interval> = a[k + 1..].iter().map(|row| row[k].clone()).collect();
+        for (row, aik) in a[k + 1..].iter_mut().zip(&col) {
+            let l = iv.div(aik, &d);
+            // a_ij −= l·a_jk for k < j ≤ i (the lower triangle of row i)
+            for (aij, ajk) in row[k + 1..].iter_mut().zip(&col) {
+                *aij = iv.sub(aij, &iv.mul(&l, ajk));
             }
         }
     }
