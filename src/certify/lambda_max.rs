@@ -146,7 +146,7 @@ fn proven_radius(src: &impl SymmetricSource, n: usize, value: &Float, prec: u32)
         return None;
     }
     let h = src.build(&Ival { prec });
-    let (lo, hi) = eigen_mpfr::enclose_kth_largest(&h, 1, prec)?;
+    let (lo, hi) = eigen_mpfr::enclose_kth_largest_near(&h, 1, value, prec)?;
     let below = Float::with_val_round(prec, value - &lo, Round::Up).0;
     let above = Float::with_val_round(prec, &hi - value, Round::Up).0;
     Some(below.max(&above).max(&Float::new(prec)))

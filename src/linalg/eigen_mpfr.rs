@@ -255,8 +255,22 @@ pub fn enclose_kth_largest(h: &Mat<Interval>, k: usize, prec: u32) -> Option<(Fl
     if !h.is_square() || k == 0 || k > n || !h.as_slice().iter().all(Interval::is_finite) {
         return None;
     }
-    let mid = h.map(Interval::mid);
-    let approx = tridiagonalize(&mid, prec).kth_largest(k);
+    let approx = tridiagonalize(&h.map(Interval::mid), prec).kth_largest(k);
+    enclose_kth_largest_near(h, k, &approx, prec)
+}
+
+/// [`enclose_kth_largest`] around a given approximation `approx` of λ_k (for a caller that has
+/// already computed it): the same proof, without recomputing the approximation.
+pub fn enclose_kth_largest_near(
+    h: &Mat<Interval>,
+    k: usize,
+    approx: &Float,
+    prec: u32,
+) -> Option<(Float, Float)> {
+    let n = h.rows();
+    if !h.is_square() || k == 0 || k > n || !h.as_slice().iter().all(Interval::is_finite) {
+        return None;
+    }
     let mut frob2 = Float::new(prec);
     let mut rad = Float::new(prec);
     for x in h.as_slice() {
@@ -266,8 +280,8 @@ pub fn enclose_kth_largest(h: &Mat<Interval>, k: usize, prec: u32) -> Option<(Fl
     let mut delta = Float::with_val(prec, frob2.sqrt() + 1u32) >> (prec as i32 - 8);
     delta += Float::with_val(prec, rad * n as u32);
     for _ in 0..8 {
-        let lo = Float::with_val(prec, &approx - &delta);
-        let hi = Float::with_val(prec, &approx + &delta);
+        let lo = Float::with_val(prec, approx - &delta);
+        let hi = Float::with_val(prec, approx + &delta);
         let below_lo = proven_count_below(h, &lo, prec);
         let below_hi = proven_count_below(h, &hi, prec);
         if let (Some(a), Some(b)) = (below_lo, below_hi) {
