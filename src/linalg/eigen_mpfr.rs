@@ -407,4 +407,68 @@ mod tests {
         assert_eq!(at(3.0), Some(2));
         assert_eq!(enclose_kth_largest(&h, 3, prec), None);
     }
+
+    /// Random rational symmetric matrices of orders 3 to 6: every eigenvalue's proven enclosure
+    /// (lo, hi) is checked exactly against the inertia of the rational matrix (exact LDLᵀ of
+    /// [`crate::linalg::definite`]): λ_k > lo ⟺ fewer than n − k + 1 eigenvalues are ≤ lo, and
+    /// λ_k < hi; for k = 1 these read hi·I − H ≻ 0 and lo·I − H ⋡ 0.
+    #[test]
+    fn proven_enclosures_of_random_rational_matrices_hold_exactly() {
+        use crate::linalg::definite::{definiteness, Definiteness};
+        use crate::linalg::field::float_to_q;
+        use crate::linalg::mat;
+        use num_rational::BigRational;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        for n in 3..=6usize {
+            for _ in 0..20 {
+                let vals: Vec<BigRational> = (0..n * n)
+                    .map(|_| {
+                        BigRational::new(
+                            rng.gen_range(-20i64..20).into(),
+                            rng.gen_range(1i64..7).into(),
+                        )
+                    })
+                    .collect();
+                let hq = Mat::from_fn(n, n, |i, j| vals[i.min(j) * n + i.max(j)].clone());
+                let prec = 128;
+                let h = mat::from_exact(&Ival { prec }, &hq);
+                let shifted = |t: &BigRational| {
+                    Mat::from_fn(n, n, |i, j| {
+                        if i == j {
+                            t - hq.at(i, j)
+                        } else {
+                            -hq.at(i, j).clone()
+                        }
+                    })
+                };
+                let (lo, hi) = enclose_kth_largest(&h, 1, prec).expect("λ_max enclosed");
+                let (lo, hi) = (float_to_q(&lo).unwrap(), float_to_q(&hi).unwrap());
+                assert_eq!(definiteness(&shifted(&hi)), Definiteness::PositiveDefinite);
+                assert!(matches!(
+                    definiteness(&shifted(&lo)),
+                    Definiteness::NotPositiveSemidefinite
+                ));
+                // λ_min: H − lo·I ≻ 0 and H − hi·I ⋡ 0
+                let neg = Mat::from_fn(n, n, |i, j| -hq.at(i, j).clone());
+                let minus = |t: &BigRational| {
+                    Mat::from_fn(n, n, |i, j| {
+                        if i == j {
+                            -(t + neg.at(i, j))
+                        } else {
+                            -neg.at(i, j).clone()
+                        }
+                    })
+                };
+                if let Some((lo, hi)) = enclose_kth_largest(&h, n, prec) {
+                    let (lo, hi) = (float_to_q(&lo).unwrap(), float_to_q(&hi).unwrap());
+                    assert_eq!(definiteness(&minus(&lo)), Definiteness::PositiveDefinite);
+                    assert!(matches!(
+                        definiteness(&minus(&hi)),
+                        Definiteness::NotPositiveSemidefinite
+                    ));
+                }
+            }
+        }
+    }
 }
