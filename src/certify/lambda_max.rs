@@ -10,10 +10,12 @@ use crate::linalg::definite::{definiteness, Definiteness};
 use crate::linalg::enclosure::simplest_in;
 use crate::linalg::field::{f64_to_q, float_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{eigen_f64, eigen_mpfr, Enclosure, Exact, Field, Mpfr, F64};
+use crate::linalg::{eigen_f64, eigen_mpfr, Enclosure, Exact, Field, Ival, Mpfr, F64};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
+use rug::float::Round;
+use rug::Float;
 
 /// A symmetric matrix that can be built in any of the three arithmetics.
 pub trait SymmetricSource {
@@ -74,10 +76,15 @@ pub fn lambda_max(src: &impl SymmetricSource, s: &Settings) -> (Estimate, Option
     let (mpfr, mpfr_tol) = if n <= s.mpfr_limit {
         let mp = Mpfr { prec: s.prec };
         let hm = src.build(&mp);
-        (
-            Some(eigen_mpfr::top_eigenvalue(&hm, s.prec)),
-            Some(eigen_mpfr::error_bound(&hm, s.prec)),
-        )
+        let value = eigen_mpfr::top_eigenvalue(&hm, s.prec);
+        let tol = proven_radius(src, n, &value, s.prec).unwrap_or_else(|| {
+            notes.push(format!(
+                "the MPFR error bound is an a priori estimate, not proven (dimension {n} above \
+                 the interval limit {PROVEN_MPFR_LIMIT}, or the interval count failed)"
+            ));
+            eigen_mpfr::error_bound(&hm, s.prec)
+        });
+        (Some(value), Some(tol))
     } else {
         notes.push(format!(
             "MPFR eigensolver skipped: dimension {n} exceeds the MPFR limit {}",
@@ -124,6 +131,25 @@ pub fn lambda_max(src: &impl SymmetricSource, s: &Settings) -> (Estimate, Option
         notes,
     };
     (est, proof)
+}
+
+/// Largest dimension for which the MPFR error bound of λ_max is proven by interval arithmetic
+/// ([`eigen_mpfr::enclose_kth_largest`], n³/3 interval operations per count).
+pub const PROVEN_MPFR_LIMIT: usize = 64;
+
+/// A proven bound on |λ_max(H) − `value`| for the matrix H built from `src`'s inputs: H is built in
+/// interval arithmetic ([`Ival`], so it encloses the matrix of the inputs), λ_max is enclosed in
+/// (lo, hi) by proven inertia counts, and max(value − lo, hi − value) is rounded up. `None` above
+/// [`PROVEN_MPFR_LIMIT`] (n is H's dimension) or when the counts cannot be proven at this precision.
+fn proven_radius(src: &impl SymmetricSource, n: usize, value: &Float, prec: u32) -> Option<Float> {
+    if n > PROVEN_MPFR_LIMIT {
+        return None;
+    }
+    let h = src.build(&Ival { prec });
+    let (lo, hi) = eigen_mpfr::enclose_kth_largest_near(&h, 1, value, prec)?;
+    let below = Float::with_val_round(prec, value - &lo, Round::Up).0;
+    let above = Float::with_val_round(prec, &hi - value, Round::Up).0;
+    Some(below.max(&above).max(&Float::new(prec)))
 }
 
 /// Prove an enclosure of λ_max(H) around the approximation `center`, with lower end the Rayleigh

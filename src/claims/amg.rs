@@ -12,7 +12,7 @@ use crate::enumerate::coordinates;
 use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
 use crate::enumerate::minimizers::{self, Point};
 use crate::enumerate::spectrum::{spectrum, Spectrum, SpectrumError};
-use crate::enumerate::spectrum_mpfr::{mpfr_spectrum, MpfrSpectrum};
+use crate::enumerate::spectrum_mpfr::{mpfr_spectrum, MpfrSpectrum, MpfrSpectrumError};
 use crate::linalg::definite::{definiteness, Definiteness};
 use crate::linalg::field::{f64_to_q, q_to_string};
 use crate::linalg::mat::{self, rank_exact, Mat};
@@ -220,6 +220,13 @@ pub fn class_by_certificate(
     }
 }
 
+/// An outcome of the exact path: its undecided points are not a matter of precision, so the
+/// runner does not retry it ([`Claim::escalates`] concerns the MPFR path).
+fn exact_outcome(mut o: Outcome) -> Outcome {
+    o.undecided_points = false;
+    o
+}
+
 /// Σ's spectrum: exact when every eigenvalue is rational, else certified in MPFR.
 pub enum Problem {
     /// Rational spectrum: exact critical points and certificates.
@@ -245,7 +252,13 @@ pub fn problem(ctx: &CaseContext) -> Result<Problem, Outcome> {
         )),
         Err(SpectrumError::Irrational(_)) => mpfr_spectrum(&c.x, &c.y, ctx.settings.prec)
             .map(Problem::Mpfr)
-            .map_err(|e| out_of_scope(e.to_string())),
+            .map_err(|e| {
+                let separable = matches!(e, MpfrSpectrumError::NotSeparated(..));
+                let mut o = out_of_scope(e.to_string());
+                // eigenvalues not separated at this precision may be at a higher one
+                o.undecided_points = separable;
+                o
+            }),
         Err(other) => Err(out_of_scope(other.to_string())),
     }
 }
@@ -367,7 +380,7 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
             )
         })
         .collect();
-    aggregate(findings)
+    exact_outcome(aggregate(findings))
 }
 
 /// The finding of a classification check: the classes and the certificate's detail in the
@@ -415,6 +428,12 @@ impl Claim for AmgClassify {
     fn statement(&self) -> &'static str {
         "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1)."
     }
+    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
+    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
+    /// may decide them.
+    fn escalates(&self) -> bool {
+        true
+    }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Tightened)
     }
@@ -432,6 +451,12 @@ impl Claim for AmgClassifyPath {
     fn statement(&self) -> &'static str {
         "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s."
     }
+    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
+    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
+    /// may decide them.
+    fn escalates(&self) -> bool {
+        true
+    }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Path)
     }
@@ -448,6 +473,12 @@ impl Claim for AmgValues {
     }
     fn statement(&self) -> &'static str {
         "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point."
+    }
+    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
+    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
+    /// may decide them.
+    fn escalates(&self) -> bool {
+        true
     }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
@@ -502,7 +533,7 @@ impl Claim for AmgValues {
                 (label, finding)
             })
             .collect();
-        aggregate(findings)
+        exact_outcome(aggregate(findings))
     }
 }
 
@@ -517,6 +548,12 @@ impl Claim for AmgProduct {
     }
     fn statement(&self) -> &'static str {
         "At every critical point, P = U_S U_Sᵀ Φ for some S."
+    }
+    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
+    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
+    /// may decide them.
+    fn escalates(&self) -> bool {
+        true
     }
     fn check(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
@@ -564,7 +601,7 @@ impl Claim for AmgProduct {
                 (p.origin.clone(), finding)
             })
             .collect();
-        aggregate(findings)
+        exact_outcome(aggregate(findings))
     }
 }
 

@@ -1,26 +1,37 @@
 //! [AMG] claims when Σ's spectrum is not rational: the same statements as in [`super::amg`],
 //! checked at MPFR critical points ([`crate::enumerate::critical_mpfr`]) against the stated bound τ
-//! of [`tolerance`], so every verdict here rests on `Basis::Mpfr`, never on exact arithmetic.
+//! of [`tolerance`].
+//!
+//! What is proven and what is not: Σ's eigenvalue radii, the critical values' enclosures and the
+//! enclosure of λ_min(∇²f) at an MPFR point are proven (interval arithmetic with directed
+//! rounding). The MPFR points themselves are only critical to τ, a stated bound rather than a proof
+//! of the distance to the exact critical point they stand for, so every verdict here rests on
+//! `Basis::Mpfr` (numerical) and a failure is never a refutation.
 //!
 //! What MPFR can and cannot decide: a critical value, a product U_SU_SᵀΦ and a strict saddle
-//! (λ_min(∇²f) below minus its error bound) are decided; a non-strict saddle needs ∇²f ⪰ 0 with
-//! zero eigenvalues, which floating point cannot prove at an irrational point, so such points are
-//! reported as undecided with that reason.
+//! (proven λ_min(∇²f) below −τ) are decided; a global minimizer only when its value is separated
+//! from every critical value other than f* by more than the bounds ([`certificate`]), else the
+//! point is undecided at this precision and the runner retries at twice the precision up to
+//! `--max-precision`; a non-strict saddle needs ∇²f ⪰ 0 with zero eigenvalues, which floating
+//! point cannot prove at an irrational point, so such points are reported as undecided with that
+//! reason.
 
 use super::amg::{classification, criterion, optimum_set, set_label, Class, Reading};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
 use super::CaseContext;
 use crate::certify::estimate::Basis;
+use crate::certify::lambda_max::PROVEN_MPFR_LIMIT;
 use crate::enumerate::critical::index_sets;
 use crate::enumerate::critical_mpfr::{critical_points_mpfr, tolerance, MpfrCriticalPoint};
 use crate::enumerate::minimizers;
 use crate::enumerate::spectrum_mpfr::MpfrSpectrum;
 use crate::linalg::field::mpfr_decimal;
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{eigen_mpfr, Exact, Mpfr};
+use crate::linalg::{eigen_mpfr, Exact, Interval, Ival, Mpfr};
 use crate::model::linear;
 use num_rational::BigRational;
 use rand::SeedableRng;
+use rug::float::Round;
 use rug::Float;
 use serde_json::json;
 
@@ -249,16 +260,26 @@ pub(crate) fn product(ctx: &CaseContext, sp: &MpfrSpectrum) -> Outcome {
 /// certificate of [`certificate`].
 pub(crate) fn classify(ctx: &CaseContext, sp: &MpfrSpectrum, reading: Reading) -> Outcome {
     let st = Setting::new(ctx, sp);
-    let findings = st
-        .points()
-        .iter()
-        .map(|p| {
-            let (by_rule, (by_cert, detail)) = (rule(&st, p, reading), certificate(&st, p));
-            let finding = classification(st.evidence(p), by_rule, by_cert, &detail, Basis::Mpfr);
-            (st.label(p), finding)
-        })
-        .collect();
-    aggregate(findings)
+    let mut retry = false;
+    let mut findings = Vec::new();
+    for p in st.points() {
+        let (by_rule, cert) = (rule(&st, &p, reading), certificate(&st, &p));
+        retry |= cert.precision_limited;
+        let finding = classification(
+            st.evidence(&p),
+            by_rule,
+            cert.class,
+            &cert.detail,
+            Basis::Mpfr,
+        );
+        retry |= matches!(finding, Finding::Fails(..));
+        findings.push((st.label(&p), finding));
+    }
+    let mut outcome = aggregate(findings);
+    // only points a higher precision may decide make the runner retry; a non-strict saddle is
+    // undecided in floating point at any precision
+    outcome.undecided_points &= retry;
+    outcome
 }
 
 /// The rank criterion at an MPFR point: numerical ranks, and path terms nonzero beyond τ.
@@ -284,61 +305,162 @@ fn rule(st: &Setting, p: &MpfrCriticalPoint, reading: Reading) -> Class {
     )
 }
 
-/// The class an MPFR point shows from its loss and Hessian: not critical (‖∇f‖ > τ); a global
-/// minimizer (|f − f*| ≤ τ + the radius of f*); a strict saddle (λ_min(∇²f) < −(e + τ) with e the
-/// MPFR eigenvalue error bound); otherwise undecided (module doc).
-fn certificate(st: &Setting, p: &MpfrCriticalPoint) -> (Option<Class>, String) {
+/// The certificate's answer at an MPFR point: the class (None when undecided), what it rests on,
+/// and whether a higher precision may decide what this one left open.
+struct Certificate {
+    class: Option<Class>,
+    detail: String,
+    precision_limited: bool,
+}
+
+impl Certificate {
+    fn decided(class: Class, detail: String) -> Self {
+        Certificate {
+            class: Some(class),
+            detail,
+            precision_limited: false,
+        }
+    }
+    fn undecided(detail: String, precision_limited: bool) -> Self {
+        Certificate {
+            class: None,
+            detail,
+            precision_limited,
+        }
+    }
+}
+
+/// The class an MPFR point shows from its loss and Hessian (module doc):
+///
+/// - not critical: ‖∇f‖ > τ;
+/// - global minimizer: f ± τ meets the proven enclosure of f* = ½(tr Σ_YY − Σ_{j∈S*} λ_j) and no
+///   other critical value's enclosure ([`MpfrSpectrum::critical_value_enclosure`]). A critical
+///   value ½(tr Σ_YY − Σ_{j∈T} λ_j), |T| ≤ r, equals f* exactly iff T and S* agree outside the
+///   indices of zero eigenvalues: the λ_j are proven distinct and ≥ 0 (Σ ⪰ 0), so a T that misses
+///   an index i ∈ S* with λ_i > 0 has Σ_T λ < Σ_{S*} λ (exchange each j ∈ T∖S* for a larger
+///   missing λ_i). Only those other values have to be separated from f;
+/// - a strict saddle: ∇²f at the point (formed in interval arithmetic, so it encloses the exact
+///   Hessian there) has an eigenvalue below some x ≤ −τ, proven by the inertia count of
+///   [`eigen_mpfr::proven_count_below`] at x = λ̃/k, k = 2, 3, 4, for the approximation λ̃ of
+///   λ_min; when λ̃ ≥ −2τ no negative curvature beyond the bound is visible;
+/// - otherwise undecided: when f is within the bounds of f* and of another critical value, a
+///   higher precision narrows τ and the enclosures and may separate them (the runner retries);
+///   ∇²f ⪰ 0 with zero eigenvalues (a non-strict saddle) cannot be proven in floating point.
+fn certificate(st: &Setting, p: &MpfrCriticalPoint) -> Certificate {
     let prec = st.sp.prec;
     let (g, f) = st.gradient_norm_and_loss(&p.weights);
     if g > st.tau {
-        return (
-            Some(Class::NotCritical),
+        return Certificate::decided(
+            Class::NotCritical,
             format!("‖∇f‖ = {:e} > τ = {:e}", g.to_f64(), st.tau.to_f64()),
         );
     }
-    let (f_star, radius) = st.sp.critical_value(&optimum_set(&st.ctx.case.dims));
-    let gap = Float::with_val(prec, &f - &f_star);
-    if Float::with_val(prec, gap.abs_ref()) <= Float::with_val(prec, &radius + &st.tau) {
-        return (
-            Some(Class::GlobalMinimizer),
-            format!("|f − f*| ≤ {:e} (MPFR)", (radius + &st.tau).to_f64()),
+    let dims = &st.ctx.case.dims;
+    let canonical =
+        |t: &[usize]| -> Vec<usize> { t.iter().copied().filter(|&j| !st.sp.is_zero(j)).collect() };
+    let optimum = canonical(&optimum_set(dims));
+    let iv = Ival { prec };
+    let band = Interval::new(
+        Float::with_val_round(prec, &f - &st.tau, Round::Down).0,
+        Float::with_val_round(prec, &f + &st.tau, Round::Up).0,
+    );
+    let r = *dims.iter().min().expect("dims");
+    let mut near_optimum = false;
+    let mut near_others: Vec<String> = Vec::new();
+    for t in index_sets(dims[dims.len() - 1], r) {
+        if !band.overlaps(&st.sp.critical_value_enclosure(&t)) {
+            continue;
+        }
+        let c = canonical(&t);
+        if c == optimum {
+            near_optimum = true;
+        } else if !near_others.contains(&set_label(&c)) {
+            near_others.push(set_label(&c));
+        }
+    }
+    if near_optimum && near_others.is_empty() {
+        return Certificate::decided(
+            Class::GlobalMinimizer,
+            format!(
+                "f = {} ± τ = {:e} meets the enclosure of f* and no other critical value's",
+                mpfr_decimal(&f),
+                st.tau.to_f64()
+            ),
+        );
+    }
+    if near_optimum {
+        return Certificate::undecided(
+            format!(
+                "f = {} ± τ = {:e} meets the enclosures of f* and of the critical value(s) of S = \
+                 {}: the values are not separated at {prec} bits",
+                mpfr_decimal(&f),
+                st.tau.to_f64(),
+                near_others.join(", ")
+            ),
+            true,
         );
     }
     let params = linear::offsets(&p.weights).last().copied().unwrap_or(0);
-    if params > st.ctx.settings.mpfr_limit {
-        return (
-            None,
-            format!(
-                "P = {params} exceeds the MPFR limit {}",
-                st.ctx.settings.mpfr_limit
-            ),
+    let limit = st.ctx.settings.mpfr_limit.min(PROVEN_MPFR_LIMIT);
+    if params > limit {
+        return Certificate::undecided(
+            format!("P = {params} exceeds the limit {limit} of the interval Hessian"),
+            false,
         );
     }
-    let ev = linear::evaluate(&st.mp, &p.weights, &st.x, &st.y);
-    let minus_h = linear::hessian(&st.mp, &p.weights, &ev).map(|v| -v.clone());
-    let lambda_min = -eigen_mpfr::top_eigenvalue(&minus_h, prec);
-    let bound = Float::with_val(prec, eigen_mpfr::error_bound(&minus_h, prec) + &st.tau);
-    if lambda_min < -bound.clone() {
-        (
-            Some(Class::StrictSaddle),
+    let ws: Vec<Mat<Interval>> = p.weights.iter().map(eigen_mpfr::point_matrix).collect();
+    let ev = linear::evaluate(
+        &iv,
+        &ws,
+        &mat::from_exact(&iv, &st.ctx.case.x),
+        &mat::from_exact(&iv, &st.ctx.case.y),
+    );
+    let h = linear::hessian(&iv, &ws, &ev);
+    // λ̃, an approximation of λ_min from the midpoint matrix; the decision rests on a proven count
+    // below a shift x = λ̃/k ≤ −τ, which moves the (near-)zero eigenvalues of the saddle's flat
+    // directions well away from x so that the interval LDLᵀ has no tiny pivots
+    let minus_h = h.map(|x| -x.mid());
+    let approx = -eigen_mpfr::top_eigenvalue(&minus_h, prec);
+    let minus_tau = Float::with_val(prec, -&st.tau);
+    let two_tau = Float::with_val(prec, &st.tau * 2u32);
+    if approx >= -two_tau.clone() {
+        return Certificate::undecided(
             format!(
-                "λ_min(∇²f) = {:.6e} < −{:e} (MPFR)",
-                lambda_min.to_f64(),
-                bound.to_f64()
-            ),
-        )
-    } else {
-        (
-            None,
-            format!(
-                "λ_min(∇²f) = {:.3e} ≥ −{:e}: no negative curvature beyond the MPFR bound, and \
+                "λ_min(∇²f) ≈ {:.3e} ≥ −2τ = {:e}: no negative curvature beyond the bound, and \
                  positive semidefiniteness (a non-strict saddle) cannot be proven in floating \
                  point at an irrational point",
-                lambda_min.to_f64(),
-                bound.to_f64()
+                approx.to_f64(),
+                -two_tau.to_f64()
             ),
-        )
+            false,
+        );
     }
+    for k in [2u32, 3, 4] {
+        let x = Float::with_val(prec, &approx / k);
+        if x >= minus_tau {
+            continue;
+        }
+        if let Some(count @ 1..) = eigen_mpfr::proven_count_below(&h, &x, prec) {
+            return Certificate::decided(
+                Class::StrictSaddle,
+                format!(
+                    "λ_min(∇²f) = {:.6e} < −τ = {:e} (proven: {count} eigenvalue(s) of ∇²f below \
+                     {:e}, by an interval LDLᵀ inertia count)",
+                    approx.to_f64(),
+                    -st.tau.to_f64(),
+                    x.to_f64()
+                ),
+            );
+        }
+    }
+    Certificate::undecided(
+        format!(
+            "λ_min(∇²f) ≈ {:.3e} < −2τ, but no eigenvalue below −τ could be proven at {prec} bits \
+             (inertia counts failed)",
+            approx.to_f64()
+        ),
+        true,
+    )
 }
 
 /// One row of `dlncheck enumerate` for an MPFR point: value, ranks of the layers and of the
@@ -369,7 +491,11 @@ pub fn rows(ctx: &CaseContext, sp: &MpfrSpectrum) -> Vec<MpfrRow> {
         .iter()
         .map(|p| {
             let ev = linear::evaluate(&st.mp, &p.weights, &st.x, &st.y);
-            let (certificate, detail) = certificate(&st, p);
+            let Certificate {
+                class: certificate,
+                detail,
+                ..
+            } = certificate(&st, p);
             MpfrRow {
                 set: set_label(&p.set),
                 value: mpfr_decimal(&linear::loss(&st.mp, &ev)),

@@ -3,18 +3,20 @@
 //!
 //! Eigenpairs (θ_j, u_j) come from the cyclic Jacobi method in MPFR at `prec` bits, so the u_j are
 //! orthonormal to working precision. Each θ_j is then *certified* by the residual bound for
-//! symmetric matrices: some eigenvalue of Σ lies within ρ_j = ‖Σu_j − θ_ju_j‖ / ‖u_j‖ of θ_j
-//! (Parlett, The Symmetric Eigenvalue Problem, Thm 4.5.1). The residual is evaluated at `prec`
-//! bits, so ρ_j is widened by 2^(−prec/2)·(1 + ‖Σ‖_F), a margin far above the O(n·2^(−prec)·‖Σ‖_F)
-//! rounding of that evaluation. When the d_L intervals [θ_j ± ρ_j] are pairwise disjoint they hold
-//! d_L distinct eigenvalues, hence every eigenvalue, each simple: that is the proof that
+//! symmetric matrices: for any vector u ≠ 0 and scalar θ, some eigenvalue of Σ lies within
+//! ρ = ‖Σu − θu‖ / ‖u‖ of θ (Parlett, The Symmetric Eigenvalue Problem, Thm 4.5.1). The residual is
+//! evaluated in interval arithmetic with directed rounding ([`Ival`]) on the exact Σ, and ρ_j is
+//! the upper end of ‖r‖ divided by the lower end of ‖u‖, rounded up: a proven radius, no estimate.
+//! When the d_L intervals [θ_j ± ρ_j] are pairwise disjoint (checked with outward rounding) they
+//! hold d_L distinct eigenvalues, hence every eigenvalue, each simple: that is the proof that
 //! λ_1 > … > λ_{d_L}. Eigenvalues that are exactly zero (d_L − rk Σ of them, rk Σ computed exactly)
 //! are set to 0 with radius 0.
 
 use super::minimizers::target_map;
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{Exact, Mpfr};
+use crate::linalg::{Exact, Field, Interval, Ival, Mpfr};
 use num_rational::BigRational;
+use rug::float::Round;
 use rug::Float;
 
 /// Σ's spectrum in MPFR with certified radii (module doc).
@@ -104,6 +106,28 @@ fn jacobi(a: &Mat<Float>, prec: u32) -> (Vec<Float>, Mat<Float>) {
     ((0..n).map(|i| a.at(i, i).clone()).collect(), v)
 }
 
+/// The proven residual radius ρ = ‖Σu − θu‖ / ‖u‖ (module doc): Σ enclosed by `sigma`, u and θ
+/// exact MPFR values, the norms taken from interval sums of squares (upper end over lower end,
+/// rounded up); +∞ when u is 0.
+fn residual_radius(iv: &Ival, sigma: &Mat<Interval>, theta: &Float, u: &[Float]) -> Float {
+    let prec = iv.prec;
+    let ui: Vec<Interval> = u.iter().map(Interval::point).collect();
+    let th = Interval::point(theta);
+    let su = mat::matvec(iv, sigma, &ui);
+    let res: Vec<Interval> = su
+        .iter()
+        .zip(&ui)
+        .map(|(a, b)| iv.sub(a, &iv.mul(&th, b)))
+        .collect();
+    let sum_sq = |v: &[Interval]| {
+        v.iter()
+            .fold(iv.zero(), |acc, x| iv.add(&acc, &x.square(prec)))
+            .sqrt(prec)
+    };
+    let (r, un) = (sum_sq(&res), sum_sq(&ui));
+    Float::with_val_round(prec, r.hi() / un.lo(), Round::Up).0
+}
+
 /// Σ's spectrum in MPFR with certified, pairwise disjoint eigenvalue intervals, or why not.
 pub fn mpfr_spectrum(
     x: &Mat<BigRational>,
@@ -120,7 +144,8 @@ pub fn mpfr_spectrum(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| theta[j].partial_cmp(&theta[i]).expect("finite eigenvalues"));
     let zeros = n - mat::rank_exact(&sigma);
-    let margin = Float::with_val(prec, mat::frob2(&mp, &s).sqrt() + 1u32) >> (prec as i32 / 2);
+    let iv = Ival { prec };
+    let sigma_iv = mat::from_exact(&iv, &sigma);
     let mut eigenvalues = Vec::with_capacity(n);
     let mut radii = Vec::with_capacity(n);
     let mut eigenvectors = Vec::with_capacity(n);
@@ -131,22 +156,16 @@ pub fn mpfr_spectrum(
             eigenvalues.push(Float::new(prec));
             radii.push(Float::new(prec));
         } else {
-            let su = mat::matvec(&mp, &s, &u);
-            let res: Vec<Float> = su
-                .iter()
-                .zip(&u)
-                .map(|(a, b)| Float::with_val(prec, a - Float::with_val(prec, &theta[j] * b)))
-                .collect();
-            let rho = Float::with_val(prec, mat::dot(&mp, &res, &res).sqrt())
-                / Float::with_val(prec, mat::dot(&mp, &u, &u).sqrt());
             eigenvalues.push(theta[j].clone());
-            radii.push(Float::with_val(prec, &rho + &margin));
+            radii.push(residual_radius(&iv, &sigma_iv, &theta[j], &u));
         }
         eigenvectors.push(u);
     }
     for j in 1..n {
-        let gap = Float::with_val(prec, &eigenvalues[j - 1] - &eigenvalues[j]);
-        if gap <= Float::with_val(prec, &radii[j - 1] + &radii[j]) {
+        // lower end of λ̃_{j−1} − ρ_{j−1} − (λ̃_j + ρ_j) must be > 0
+        let gap = Float::with_val_round(prec, &eigenvalues[j - 1] - &eigenvalues[j], Round::Down).0;
+        let reach = Float::with_val_round(prec, &radii[j - 1] + &radii[j], Round::Up).0;
+        if gap <= reach {
             return Err(MpfrSpectrumError::NotSeparated(
                 crate::linalg::field::mpfr_decimal(&eigenvalues[j - 1]),
                 crate::linalg::field::mpfr_decimal(&eigenvalues[j]),
@@ -176,6 +195,26 @@ impl MpfrSpectrum {
             r += Float::with_val(self.prec, &self.radii[j] >> 1);
         }
         (v, r)
+    }
+
+    /// A proven enclosure of the critical value ½(tr Σ_YY − Σ_{j∈S} λ_j): interval arithmetic over
+    /// the exact ½ tr Σ_YY and the certified intervals [θ_j − ρ_j, θ_j + ρ_j] ∋ λ_j.
+    pub fn critical_value_enclosure(&self, s: &[usize]) -> Interval {
+        let iv = Ival { prec: self.prec };
+        let half = iv.embed(&BigRational::new(1.into(), 2.into()));
+        s.iter().fold(iv.embed(&self.half_trace_syy), |acc, &j| {
+            let lam = Interval::new(
+                Float::with_val_round(
+                    self.prec,
+                    &self.eigenvalues[j] - &self.radii[j],
+                    Round::Down,
+                )
+                .0,
+                Float::with_val_round(self.prec, &self.eigenvalues[j] + &self.radii[j], Round::Up)
+                    .0,
+            );
+            iv.sub(&acc, &iv.mul(&half, &lam))
+        })
     }
 
     /// The columns u_j, j ∈ S, as a d_L × |S| matrix U_S.

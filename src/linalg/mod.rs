@@ -7,6 +7,7 @@ pub mod eigen_f64;
 pub mod eigen_mpfr;
 pub mod enclosure;
 pub mod field;
+pub mod interval;
 pub mod lanczos;
 pub mod mat;
 pub mod scaled;
@@ -14,4 +15,5 @@ pub mod verified;
 
 pub use enclosure::Enclosure;
 pub use field::{Exact, Field, Mpfr, F64};
+pub use interval::{Interval, Ival};
 pub use mat::Mat;
