@@ -70,14 +70,17 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = runner::DEFAULT_MEMORY_BUDGET_MIB, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
         memory_budget: u64,
     },
-    /// λ_max at a case's point: f64, MPFR and exact enclosure.
+    /// λ_max of the Hessian of the case's own model (linear, residual, one-hidden-layer,
+    /// l2-regularized) at its point: f64, MPFR and proven enclosure. A leaky-ReLU point with a
+    /// zero pre-activation (a kink: no Hessian) is refused, naming the entries (exit 2).
     Sharpness {
-        /// The case file (must have point.weights).
+        /// The case file (must have point.weights; the A_k for a residual network).
         case: PathBuf,
         /// MPFR precision in bits (overrides precision_bits).
         #[arg(long)]
         precision: Option<u32>,
-        /// Force the f64 path (default: the planner's choice from sizes and loss).
+        /// Force the f64 path (default: the planner's choice from sizes and loss). Only `dense`
+        /// serves one-hidden-layer and l2-regularized models.
         #[arg(long, value_enum)]
         path: Option<dlncheck::certify::planner::Path>,
         /// Time the f64 path this many times (median reported).

@@ -158,7 +158,7 @@ pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, 
         return Ok(Plan {
             path: Path::Dense,
             reason: format!(
-                "{} model: the dense Hessian of its own formula (P = {})",
+                "{} model: the dense Hessian of its own formula, P = {}",
                 z.kind, z.params
             ),
         });

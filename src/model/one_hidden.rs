@@ -13,7 +13,10 @@
 //! σ'(0⁺) = 1, i.e. the gradient of the smooth branch on which Z_ij ≥ 0; [`Evaluated::kinks`]
 //! counts such entries so callers can say when a sample sits on a kink, and [`hessian`] refuses
 //! those points (the Hessian does not exist there). For a = 1 there is no kink: the model is the
-//! depth-2 linear network.
+//! depth-2 linear network. `dlncheck sharpness` refuses a kink point (exit 2), naming every zero
+//! entry, rather than report the Hessian of one branch ([`super::instance::ModelPoint::new`]);
+//! away from kinks it decides the sign pattern of Z exactly and evaluates every arithmetic on that
+//! branch ([`evaluate_on_branch`]), so an f64 or MPFR rounding of a tiny Z_ij cannot flip it.
 
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Field;
