@@ -48,24 +48,29 @@ pub enum Family {
 }
 
 impl Family {
-    /// The family of a validated case.
-    pub fn of_case(c: &Case) -> Family {
-        match c.kind {
+    /// The family of a validated case (validation guarantees the activation of a
+    /// one-hidden-layer case and the λ of an l2-regularized one; their absence is an error here,
+    /// never a default).
+    pub fn of_case(c: &Case) -> Result<Family, String> {
+        Ok(match c.kind {
             ModelKind::Linear => Family::Linear,
             ModelKind::Residual => Family::Residual,
-            ModelKind::OneHiddenLayer => {
-                let slope = match &c.activation {
-                    Some(Activation::LeakyRelu(a)) => a.clone(),
-                    // validation requires an activation for this kind; a = 1 is the identity
-                    None => BigRational::one(),
-                };
-                Family::OneHidden { slope }
-            }
+            ModelKind::OneHiddenLayer => match &c.activation {
+                Some(Activation::LeakyRelu(a)) => Family::OneHidden { slope: a.clone() },
+                None => {
+                    return Err(c
+                        .error("model.activation", "missing activation")
+                        .to_string())
+                }
+            },
             ModelKind::L2Regularized => Family::L2 {
-                lambda: c.lambda.clone().unwrap_or_else(BigRational::zero),
+                lambda: c
+                    .lambda
+                    .clone()
+                    .ok_or_else(|| c.error("model.lambda", "missing lambda").to_string())?,
                 mask: c.mask.clone(),
             },
-        }
+        })
     }
 
     /// The case-file name of the family (`model.kind`).
@@ -167,7 +172,7 @@ impl ModelPoint {
             c.error("point", "the sharpness command needs point.weights")
                 .to_string()
         })?;
-        ModelPoint::new(Family::of_case(c), params, c.x.clone(), c.y.clone())
+        ModelPoint::new(Family::of_case(c)?, params, c.x.clone(), c.y.clone())
             .map_err(|e| c.error("point.weights", e).to_string())
     }
 
