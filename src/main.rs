@@ -70,14 +70,17 @@ enum Command {
         #[arg(long, value_name = "MIB", default_value_t = runner::DEFAULT_MEMORY_BUDGET_MIB, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
         memory_budget: u64,
     },
-    /// λ_max at a case's point: f64, MPFR and exact enclosure.
+    /// λ_max of the Hessian of the case's own model (linear, residual, one-hidden-layer,
+    /// l2-regularized) at its point: f64, MPFR and proven enclosure. A leaky-ReLU point with a
+    /// zero pre-activation (a kink: no Hessian) is refused, naming the entries (exit 2).
     Sharpness {
-        /// The case file (must have point.weights).
+        /// The case file (must have point.weights; the A_k for a residual network).
         case: PathBuf,
         /// MPFR precision in bits (overrides precision_bits).
         #[arg(long)]
         precision: Option<u32>,
-        /// Force the f64 path (default: the planner's choice from sizes and loss).
+        /// Force the f64 path (default: the planner's choice from sizes and loss). Only `dense`
+        /// serves one-hidden-layer and l2-regularized models.
         #[arg(long, value_enum)]
         path: Option<dlncheck::certify::planner::Path>,
         /// Time the f64 path this many times (median reported).
@@ -241,19 +244,22 @@ fn main() -> ExitCode {
                 certify: !no_certify,
             };
             if json {
-                let measured = dlncheck::sharpness::point_of(&c)
+                let measured = dlncheck::model::instance::ModelPoint::of_case(&c)
                     .and_then(|p| dlncheck::sharpness_fast::measure(&p, &settings, &fast));
                 return match measured {
-                    Ok(r) => {
-                        println!("{}", serde_json::to_string_pretty(&r).expect("plain data"));
-                        ExitCode::SUCCESS
-                    }
+                    Ok(r) => match serde_json::to_string_pretty(&r) {
+                        Ok(text) => {
+                            emit(&format!("{text}\n"));
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => fail(&e.to_string()),
+                    },
                     Err(e) => fail(&e),
                 };
             }
             match dlncheck::sharpness::report(&c, &settings, &fast) {
                 Ok(text) => {
-                    print!("{text}");
+                    emit(&text);
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e),
@@ -266,7 +272,7 @@ fn main() -> ExitCode {
             };
             match dlncheck::enumerate_table::table(&c, &settings, c.seed.unwrap_or(0)) {
                 Ok((text, agree)) => {
-                    print!("{text}");
+                    emit(&text);
                     if agree {
                         ExitCode::SUCCESS
                     } else {
@@ -283,8 +289,11 @@ fn main() -> ExitCode {
                     Ok(report) => {
                         let ok = report.passed();
                         all &= ok;
-                        println!("{}: {}", path.display(), if ok { "PASS" } else { "FAIL" });
-                        print!("{report}");
+                        emit(&format!(
+                            "{}: {}\n{report}",
+                            path.display(),
+                            if ok { "PASS" } else { "FAIL" }
+                        ));
                     }
                     Err(e) => return fail(&format!("{}: {e}", path.display())),
                 }
@@ -303,33 +312,39 @@ fn main() -> ExitCode {
         } => match dlncheck::audit::audit(&claim, trials, seed, &out, &Default::default()) {
             Err(e) => fail(&e),
             Ok(r) => {
-                println!("{claim}: {} trials, {} applicable", r.trials, r.applicable);
+                let mut text = format!(
+                    "{claim}: {} trials, {} applicable\n",
+                    r.trials, r.applicable
+                );
                 match r.counterexample {
                     Some((case, cert, steps)) => {
-                        println!(
-                            "counterexample (after {steps} shrink steps): {}",
+                        text += &format!(
+                            "counterexample (after {steps} shrink steps): {}\n",
                             case.display()
                         );
                         if let Some(c) = cert {
-                            println!("certificate: {}", c.display());
+                            text += &format!("certificate: {}\n", c.display());
                         }
                     }
-                    None => println!("no counterexample found"),
+                    None => text += "no counterexample found\n",
                 }
+                emit(&text);
                 ExitCode::SUCCESS
             }
         },
         Command::Schema => {
             match serde_json::to_string_pretty(&dlncheck::case::json_schema()) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => emit(&format!("{text}\n")),
                 Err(e) => return fail(&e.to_string()),
             }
             ExitCode::SUCCESS
         }
         Command::Claims => {
+            let mut text = String::new();
             for c in claims::registry() {
-                println!("{:<24} {:<22} {}", c.id(), c.source(), c.statement());
+                text += &format!("{:<24} {:<22} {}\n", c.id(), c.source(), c.statement());
             }
+            emit(&text);
             ExitCode::SUCCESS
         }
     }
@@ -339,8 +354,8 @@ fn main() -> ExitCode {
 /// case stopped by a limit, 2 invalid). The closing status line is colored only on a terminal
 /// outside CI.
 fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode {
-    print!("{}", dlncheck::report::markdown::summary_table(report));
-    println!("reports: {}", dir.join("report.json").display());
+    let mut text = dlncheck::report::markdown::summary_table(report);
+    text += &format!("reports: {}\n", dir.join("report.json").display());
     let s = &report.summary;
     let stopped = report.cases.iter().filter(|c| c.stopped.is_some()).count();
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
@@ -376,8 +391,16 @@ fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode 
                 .bold(),
         )
     };
-    println!("{line}");
+    emit(&format!("{text}{line}\n"));
     ExitCode::from(code)
+}
+
+/// Write `text` to stdout. A reader that has gone away (`dlncheck … | head`: a closed pipe) or
+/// any other write error ends the output quietly; the exit code stays that of the work done.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Load one case file, with the settings it runs with (`--precision` overriding its own).
@@ -434,8 +457,10 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Report an error on stderr (quietly dropped if stderr is closed) and exit with code 2.
 fn fail(msg: &str) -> ExitCode {
-    eprintln!("dlncheck: {msg}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "dlncheck: {msg}");
     ExitCode::from(2)
 }
 

@@ -4,7 +4,7 @@
 use crate::report::CaseReport;
 use crate::verdict::Verdict;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where progress goes.
@@ -72,7 +72,8 @@ impl Progress {
             }
             Progress::Lines { done, total } => {
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                eprintln!("[{n}/{total}] {line}");
+                // a closed stderr ends the progress lines, not the run
+                let _ = writeln!(std::io::stderr(), "[{n}/{total}] {line}");
             }
             Progress::Quiet => {}
         }

@@ -1,57 +1,43 @@
-//! `dlncheck sharpness CASE.yaml`: λ_max of the Hessian at the case's point, three ways.
+//! `dlncheck sharpness CASE.yaml`: λ_max of the Hessian of the case's own model (linear,
+//! residual, one-hidden-layer or L2-regularized, [`ModelPoint`]) at the case's point, three ways.
 
 use crate::case::Case;
 use crate::certify::lambda_max::{lambda_max, Settings};
-use crate::claims::sources::{HessianAt, KpOperatorAt};
-use crate::enumerate::minimizers::Point;
-use crate::linalg::field::{q_to_f64, q_to_string};
-use crate::linalg::{mat, Exact};
-use crate::model::linear;
+use crate::claims::sources::KpOperatorAt;
+use crate::linalg::field::{q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
+use crate::linalg::Exact;
+use crate::model::instance::ModelPoint;
 use crate::sharpness_fast::FastOptions;
 use std::fmt::Write;
 
-/// The case's point as an exact [`Point`] (the sharpness command needs `point.weights`).
-pub fn point_of(c: &Case) -> Result<Point, String> {
-    let weights = c.point.clone().ok_or_else(|| {
-        c.error("point", "the sharpness command needs point.weights")
-            .to_string()
-    })?;
-    Ok(Point {
-        weights,
-        x: c.x.clone(),
-        y: c.y.clone(),
-        exact: true,
-        origin: "the case's point".into(),
-    })
-}
-
-/// A text report of λ_max at the case's point: first the planned fast paths
+/// A text report of λ_max at the case's point: the model and its loss; the planned fast paths
 /// ([`crate::sharpness_fast`]: which path, value, bound, time); then, when P is within the MPFR
-/// limit, the full Hessian three ways — f64 (faer) with its tolerance, MPFR at the case's
-/// precision, and the exact enclosure — and at zero-loss points also the KP-exact operator's.
+/// limit, the model's full Hessian three ways — f64 (faer) with its tolerance, MPFR at the case's
+/// precision, and the exact enclosure — and, for the linear network (linear and residual models)
+/// at zero-loss points, also the KP-exact operator's.
 pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<String, String> {
-    let p = point_of(c)?;
-    let fast_report = crate::sharpness_fast::measure(&p, settings, fast)?;
+    let mp = ModelPoint::of_case(c)?;
+    let fast_report = crate::sharpness_fast::measure(&mp, settings, fast)?;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "case {} ({}), P = {} parameters, convention f = ½‖PX − Y‖²",
+        "case {} ({}), model {}, P = {} parameters, loss {}",
         c.name,
         c.file.display(),
-        c.param_count()
+        c.kind,
+        mp.param_count(),
+        mp.family.loss_formula()
     );
     out += &crate::sharpness_fast::render(&fast_report);
-    if c.param_count() > settings.mpfr_limit {
+    if mp.param_count() > settings.mpfr_limit {
         out += &format!(
             "three-way full-Hessian comparison skipped: P = {} exceeds the MPFR limit {}\n",
-            c.param_count(),
+            mp.param_count(),
             settings.mpfr_limit
         );
         return Ok(out);
     }
-    let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-    let zero_loss = mat::is_zero_mat(&Exact, &ev.residual);
-    let _ = writeln!(out, "loss f = {}", q_to_string(&linear::loss(&Exact, &ev)));
+    let _ = writeln!(out, "loss f = {}", q_to_string(&mp.loss(&Exact)));
     let mut show = |label: &str, est: &crate::certify::estimate::Estimate| {
         let _ = writeln!(out, "{label}");
         let _ = writeln!(
@@ -73,9 +59,9 @@ pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<Strin
             Some(e) => {
                 let _ = writeln!(
                     out,
-                    "  enclosure [{:.17e}, {:.17e}], relative width {:.1e}\n            [{}, {}]",
-                    q_to_f64(e.lo()),
-                    q_to_f64(e.hi()),
+                    "  enclosure [{:.17e}, {:.17e}] (f64 ends rounded outward), relative width {:.1e}\n            [{}, {}]",
+                    q_to_f64_down(e.lo()),
+                    q_to_f64_up(e.hi()),
                     q_to_f64(&e.relative_width()),
                     q_to_string(e.lo()),
                     q_to_string(e.hi())
@@ -91,14 +77,16 @@ pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<Strin
         }
     };
     show(
-        "λ_max(∇²f), full Hessian:",
-        &lambda_max(&HessianAt(&p), settings).0,
+        &format!("λ_max(∇²f) of the {} model, full Hessian:", c.kind),
+        &lambda_max(&mp, settings).0,
     );
-    if zero_loss {
-        show(
-            "λ_max of the KP-exact operator (zero-loss point):",
-            &lambda_max(&KpOperatorAt(&p), settings).0,
-        );
+    if fast_report.zero_loss {
+        if let Some(p) = mp.linear_network() {
+            show(
+                "λ_max of the KP-exact operator (zero-loss point):",
+                &lambda_max(&KpOperatorAt(&p), settings).0,
+            );
+        }
     }
     Ok(out)
 }

@@ -1,18 +1,26 @@
-//! λ_max(∇²f) at a case's point along the planned fast paths, timed: f64 by the planner's path
-//! ([`planner`]), MPFR through the KP operator (zero loss) or the Hessian (Householder + Sturm
-//! bisection), and a proven enclosure through verified floating point on the KP operator
-//! ([`kp_verified`]) or, for small non-minimizers, the exact rational path. Used by
-//! `dlncheck sharpness` (text, or JSON with `--json` for `benches/compare.sh`).
+//! λ_max of the Hessian of a case's own model at its point along the planned fast paths, timed:
+//! f64 by the planner's path ([`planner`]), MPFR through the KP operator (linear network at zero
+//! loss) or the model's Hessian (Householder + Sturm bisection), and a proven enclosure through
+//! verified floating point on the KP operator ([`kp_verified`]) or, for small points, the exact
+//! rational path on the KP operator or the model's Hessian. The KP operator and the
+//! Hessian-vector products are the linear network's: they serve the linear model and the residual
+//! one (the linear network at W = I + A); the one-hidden-layer and L2-regularized models go
+//! through their own dense Hessian only ([`ModelPoint`]). Used by `dlncheck sharpness` (text, or
+//! JSON with `--json` for `benches/compare.sh`).
 
+use crate::case::ModelKind;
 use crate::certify::kp_verified;
 use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
+use crate::certify::planner::FastTop;
 use crate::certify::planner::{self, Path};
-use crate::claims::sources::{HessianAt, KpOperatorAt};
+use crate::claims::sources::KpOperatorAt;
 use crate::enumerate::minimizers::Point;
-use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
+use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{eigen_mpfr, Mpfr, F64};
+use crate::linalg::{eigen_mpfr, Exact, Mpfr, F64};
+use crate::model::instance::ModelPoint;
 use crate::model::network_f64::NetworkF64;
+use num_traits::Zero;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -79,9 +87,11 @@ pub struct MpfrPart {
 pub struct CertifiedPart {
     /// "kp-verified-f64" or "exact-rational".
     pub via: &'static str,
-    /// Lower end (f64, exactly the rational end when via = kp-verified-f64).
+    /// Lower end as an f64 rounded down: the largest f64 ≤ the exact lower end (equal to it when
+    /// that is an f64, as with via = kp-verified-f64).
     pub lo: f64,
-    /// Upper end.
+    /// Upper end as an f64 rounded up: the smallest f64 ≥ the exact upper end. So [lo, hi]
+    /// always contains [lo_exact, hi_exact].
     pub hi: f64,
     /// Exact ends as "p/q".
     pub lo_exact: String,
@@ -96,6 +106,10 @@ pub struct CertifiedPart {
 /// Everything `sharpness` measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct FastReport {
+    /// The case's model kind, whose Hessian every value is of.
+    pub model: ModelKind,
+    /// Its loss, as a formula with the model's constants.
+    pub loss: String,
     /// The parameter count P.
     pub params: usize,
     /// d_L·n, the KP operator's dimension.
@@ -114,41 +128,47 @@ pub struct FastReport {
     pub notes: Vec<String>,
 }
 
-/// Run the fast paths at the exact point `p`.
-pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<FastReport, String> {
-    let params: usize = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
-    let kp_dim = p.y.rows() * p.y.cols();
-    let t = Instant::now();
-    let zero_loss = p.exact && kp_verified::exact_zero_loss(p);
-    let zero_loss_seconds = t.elapsed().as_secs_f64();
+/// Run the fast paths at the case's model point `mp`: the planner's f64 path, the MPFR value and
+/// a proven enclosure, each of λ_max of `mp`'s own model (the linear network's kernels only for
+/// the linear and residual models, [`ModelPoint::linear_network`]).
+pub fn measure(
+    mp: &ModelPoint,
+    settings: &Settings,
+    opts: &FastOptions,
+) -> Result<FastReport, String> {
+    let kind = mp.family.kind();
+    let lin = mp.linear_network();
+    let params = mp.param_count();
+    let kp_dim = mp.y.rows() * mp.y.cols();
     let sizes = planner::Sizes {
         params,
         kp_dim,
-        hvp_size: p
-            .weights
+        hvp_size: mp
+            .params
             .iter()
-            .map(|w| w.rows() * w.cols() * p.x.cols())
+            .map(|w| w.rows() * w.cols() * mp.x.cols())
             .sum(),
-        depth: p.weights.len(),
-        out_dim: p.y.rows(),
+        depth: mp.params.len(),
+        out_dim: mp.y.rows(),
+        kind,
     };
-    let plan = planner::plan(sizes, zero_loss, opts.path)?;
-    let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
-    let (x, y) = (mat::from_exact(&F64, &p.x), mat::from_exact(&F64, &p.y));
-    // one untimed run first: the first faer product of a process reads the CPU's cache sizes from
-    // /sys (gemm's lazy initialization, about 1 ms, measured with strace), which is not part of
-    // the computation being timed (the process wall time still includes it)
-    planner::top_f64(&NetworkF64::new(&ws, &x, &y), plan.path)?;
-    let mut all_seconds = Vec::new();
-    let mut top = None;
-    for _ in 0..opts.repeat.max(1) {
-        let t = Instant::now();
-        let net = NetworkF64::new(&ws, &x, &y);
-        let r = planner::top_f64(&net, plan.path)?;
-        all_seconds.push(t.elapsed().as_secs_f64());
-        top = Some(r);
-    }
-    let top = top.expect("at least one repeat");
+    let t = Instant::now();
+    let (zero_loss, plan) = match &lin {
+        Some(p) => {
+            let zero = kp_verified::exact_zero_loss(p);
+            (zero, planner::plan(sizes, zero, opts.path)?)
+        }
+        // the other models' plan does not depend on the loss: refuse before any exact work
+        None => {
+            let plan = planner::plan(sizes, false, opts.path)?;
+            (mp.loss(&Exact).is_zero(), plan)
+        }
+    };
+    let zero_loss_seconds = t.elapsed().as_secs_f64();
+    let (all_seconds, top) = match &lin {
+        Some(p) => time_network(p, plan.path, opts.repeat)?,
+        None => time_model(mp, opts.repeat)?,
+    };
     let f64_part = F64Part {
         path: top.path.name(),
         reason: plan.reason,
@@ -160,11 +180,12 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
         all_seconds,
     };
     let mut notes = Vec::new();
-    let use_kp = zero_loss && kp_dim <= params;
+    // at zero loss ∇²f = JᵀJ and K = JJᵀ share their nonzero eigenvalues (linear networks)
+    let kp_point = lin.as_ref().filter(|_| zero_loss && kp_dim <= params);
     let mpfr = if !opts.mpfr {
         None
     } else {
-        let dim = if use_kp { kp_dim } else { params };
+        let dim = if kp_point.is_some() { kp_dim } else { params };
         if dim > settings.mpfr_limit {
             notes.push(format!(
                 "MPFR skipped: dimension {dim} exceeds the MPFR limit {} (O(m³) MPFR operations)",
@@ -172,18 +193,21 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
             ));
             None
         } else {
-            let mp = Mpfr {
+            let mpf = Mpfr {
                 prec: settings.prec,
             };
             let t = Instant::now();
-            let m = if use_kp {
-                KpOperatorAt(p).build(&mp)
-            } else {
-                HessianAt(p).build(&mp)
+            let m = match kp_point {
+                Some(p) => KpOperatorAt(p).build(&mpf),
+                None => mp.build(&mpf),
             };
             let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
             Some(MpfrPart {
-                via: if use_kp { "kp-operator" } else { "hessian" },
+                via: if kp_point.is_some() {
+                    "kp-operator"
+                } else {
+                    "hessian"
+                },
                 precision: settings.prec,
                 value: mpfr_decimal(&v),
                 seconds: t.elapsed().as_secs_f64(),
@@ -193,9 +217,11 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
     let certified = if !opts.certify {
         None
     } else {
-        certify(p, settings, zero_loss, params, kp_dim, &mut notes)
+        certify(mp, lin.as_ref(), settings, zero_loss, &mut notes)
     };
     Ok(FastReport {
+        model: kind,
+        loss: mp.family.loss_formula(),
         params,
         kp_dim,
         zero_loss,
@@ -207,6 +233,39 @@ pub fn measure(p: &Point, settings: &Settings, opts: &FastOptions) -> Result<Fas
     })
 }
 
+/// The linear network's f64 path at `p`, timed `repeat` times from f64 weights in memory to the
+/// value, after one untimed run: the first faer product of a process reads the CPU's cache sizes
+/// from /sys (gemm's lazy initialization, about 1 ms, measured with strace), which is not part of
+/// the computation being timed (the process wall time still includes it).
+fn time_network(p: &Point, path: Path, repeat: usize) -> Result<(Vec<f64>, FastTop), String> {
+    let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
+    let (x, y) = (mat::from_exact(&F64, &p.x), mat::from_exact(&F64, &p.y));
+    let mut top = planner::top_f64(&NetworkF64::new(&ws, &x, &y), path)?;
+    let mut all_seconds = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let net = NetworkF64::new(&ws, &x, &y);
+        top = planner::top_f64(&net, path)?;
+        all_seconds.push(t.elapsed().as_secs_f64());
+    }
+    Ok((all_seconds, top))
+}
+
+/// The dense path of a model the network kernels do not serve: its Hessian built in f64 by the
+/// model's own formula from the exact point, then all its eigenvalues; timed `repeat` times.
+fn time_model(mp: &ModelPoint, repeat: usize) -> Result<(Vec<f64>, FastTop), String> {
+    let mut all_seconds = Vec::new();
+    let mut top = None;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let r = planner::dense_matrix_top(&mp.hessian(&F64))?;
+        all_seconds.push(t.elapsed().as_secs_f64());
+        top = Some(r);
+    }
+    top.map(|t| (all_seconds, t))
+        .ok_or_else(|| "no f64 run".to_string())
+}
+
 /// Largest KP dimension for the exact rational enclosure at zero loss (beyond it the entries of
 /// deep products of 53-bit dyadics make fraction-free elimination slow; verified floating point
 /// takes over).
@@ -214,54 +273,63 @@ pub const EXACT_KP_LIMIT: usize = 32;
 /// Largest P for the exact rational enclosure of the full Hessian at nonzero loss.
 pub const EXACT_HESSIAN_LIMIT: usize = 64;
 
-/// The proven enclosure: at zero loss the exact rational path on the small KP operator (tightest;
-/// can name λ_max exactly) up to [`EXACT_KP_LIMIT`], then KP + verified floating point; at
-/// nonzero loss the exact rational path on the Hessian up to [`EXACT_HESSIAN_LIMIT`]; else none
-/// (with a note).
+/// The proven enclosure of λ_max of `mp`'s model: for the linear network (`lin`, the linear and
+/// residual models) at zero loss the exact rational path on the small KP operator (tightest; can
+/// name λ_max exactly) up to [`EXACT_KP_LIMIT`], then KP + verified floating point; otherwise the
+/// exact rational path on the model's own Hessian up to [`EXACT_HESSIAN_LIMIT`]; else none (with
+/// a note).
 fn certify(
-    p: &Point,
+    mp: &ModelPoint,
+    lin: Option<&Point>,
     settings: &Settings,
     zero_loss: bool,
-    params: usize,
-    kp_dim: usize,
     notes: &mut Vec<String>,
 ) -> Option<CertifiedPart> {
     let t = Instant::now();
-    if !p.exact {
-        notes.push("no enclosure: the point is not exact".into());
-        return None;
-    }
+    let (params, kp_dim) = (mp.param_count(), mp.y.rows() * mp.y.cols());
     let part = |via, enc: &crate::linalg::Enclosure, t: Instant| CertifiedPart {
         via,
-        lo: q_to_f64(enc.lo()),
-        hi: q_to_f64(enc.hi()),
+        lo: q_to_f64_down(enc.lo()),
+        hi: q_to_f64_up(enc.hi()),
         lo_exact: q_to_string(enc.lo()),
         hi_exact: q_to_string(enc.hi()),
         relative_width: q_to_f64(&enc.relative_width()),
         seconds: t.elapsed().as_secs_f64(),
     };
-    if zero_loss && kp_dim <= EXACT_KP_LIMIT && kp_dim <= params {
-        // KP-exact: at zero loss λ_max(∇²f) = λ_max(K), and K is the smaller matrix
-        let (est, _) = lambda_max(&KpOperatorAt(p), settings);
-        if let Some(enc) = est.enclosure {
-            return Some(part("exact-rational-kp", &enc, t));
+    let kp_point = lin.filter(|_| zero_loss && kp_dim <= params);
+    match kp_point {
+        Some(p) if kp_dim <= EXACT_KP_LIMIT => {
+            // KP-exact: at zero loss λ_max(∇²f) = λ_max(K), and K is the smaller matrix
+            let (est, _) = lambda_max(&KpOperatorAt(p), settings);
+            if let Some(enc) = est.enclosure {
+                return Some(part("exact-rational-kp", &enc, t));
+            }
+            notes.extend(est.notes);
+            return None;
         }
-        notes.extend(est.notes);
-    } else if zero_loss && kp_dim <= planner::KP_LIMIT {
-        match kp_verified::enclose(p) {
-            Ok(e) => return Some(part("kp-verified-f64", &e.enclosure, t)),
-            Err(e) => notes.push(format!("KP verified enclosure failed: {e}")),
+        Some(p) if kp_dim <= planner::KP_LIMIT => {
+            match kp_verified::enclose(p) {
+                Ok(e) => return Some(part("kp-verified-f64", &e.enclosure, t)),
+                Err(e) => notes.push(format!("KP verified enclosure failed: {e}")),
+            }
+            return None;
         }
-    } else if params <= EXACT_HESSIAN_LIMIT {
-        let (est, _) = lambda_max(&HessianAt(p), settings);
+        _ => {}
+    }
+    if params <= EXACT_HESSIAN_LIMIT {
+        let (est, _) = lambda_max(mp, settings);
         if let Some(enc) = est.enclosure {
             return Some(part("exact-rational", &enc, t));
         }
         notes.extend(est.notes);
     } else {
         notes.push(format!(
-            "no enclosure: nonzero loss (or KP too large) and P = {params} exceeds the exact \
-             limit {EXACT_HESSIAN_LIMIT}"
+            "no enclosure: {} and P = {params} exceeds the exact limit {EXACT_HESSIAN_LIMIT}",
+            if lin.is_none() {
+                format!("the {} model has no KP operator", mp.family.kind())
+            } else {
+                "nonzero loss (or KP too large)".to_string()
+            }
         ));
     }
     None
@@ -314,6 +382,7 @@ pub fn render(r: &FastReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::instance::Family;
     use num_rational::BigRational;
 
     fn q(n: i64, d: i64) -> BigRational {
@@ -321,15 +390,9 @@ mod tests {
     }
 
     /// The scalar minimizer w = (1, 2, 4), X = 1, Y = 8: λ_max = 1·(4·2)²/… = 84 (claims.md).
-    fn scalar(y: i64) -> Point {
+    fn scalar(y: i64) -> ModelPoint {
         let one = |v: i64| Mat::from_vec(1, 1, vec![q(v, 1)]);
-        Point {
-            weights: vec![one(1), one(2), one(4)],
-            x: one(1),
-            y: one(y),
-            exact: true,
-            origin: "test".into(),
-        }
+        ModelPoint::new(Family::Linear, vec![one(1), one(2), one(4)], one(1), one(y)).unwrap()
     }
 
     #[test]
@@ -369,5 +432,45 @@ mod tests {
         assert_eq!(r.f64.path, "dense");
         assert_eq!(r.certified.unwrap().via, "exact-rational");
         assert_eq!(r.mpfr.unwrap().via, "hessian");
+    }
+
+    /// The same scalar point read as other models: residual (a = w, W = 1 + a: the linear
+    /// network at (2, 3, 5), zero loss for Y = 30, λ_max = Σ_k (P/w_k)² = 225 + 100 + 36 = 361),
+    /// and L2 (λ = 1/10 on the linear Hessian: 84 + 1/10 at Y = 8), each proven exactly.
+    #[test]
+    fn other_models_get_their_own_lambda_max() {
+        let one = |v: i64| Mat::from_vec(1, 1, vec![q(v, 1)]);
+        let ws = vec![one(1), one(2), one(4)];
+        let res = ModelPoint::new(Family::Residual, ws.clone(), one(1), one(30)).unwrap();
+        let r = measure(&res, &Settings::default(), &FastOptions::default()).unwrap();
+        assert_eq!(r.model, ModelKind::Residual);
+        assert!(r.zero_loss);
+        let c = r.certified.unwrap();
+        assert_eq!((c.lo_exact.as_str(), c.hi_exact.as_str()), ("361", "361"));
+        let fam = Family::L2 {
+            lambda: q(1, 10),
+            mask: None,
+        };
+        let l2 = ModelPoint::new(fam, ws, one(1), one(8)).unwrap();
+        let r = measure(&l2, &Settings::default(), &FastOptions::default()).unwrap();
+        assert_eq!(r.model, ModelKind::L2Regularized);
+        assert!(r.loss.contains("(λ/2)"));
+        assert_eq!(r.f64.path, "dense");
+        let c = r.certified.unwrap();
+        assert_eq!(c.via, "exact-rational");
+        assert_eq!(
+            (c.lo_exact.as_str(), c.hi_exact.as_str()),
+            ("841/10", "841/10")
+        );
+        assert!(c.lo < 84.1 || c.hi > 84.1);
+        assert!((r.f64.value - 84.1).abs() < 1e-12);
+        // a path of the linear network's kernels cannot serve it
+        for path in [Path::KpOperator, Path::LanczosHvp] {
+            let opts = FastOptions {
+                path: Some(path),
+                ..FastOptions::default()
+            };
+            assert!(measure(&l2, &Settings::default(), &opts).is_err());
+        }
     }
 }

@@ -54,13 +54,14 @@ pub enum ModelKind {
     /// `linear`: W_L ⋯ W_1.
     #[serde(rename = "linear")]
     Linear,
-    /// `residual`: (I + W_L) ⋯ (I + W_1); every width equal.
+    /// `residual`: (I + A_L) ⋯ (I + A_1), the point's weights being the A_k; every width equal.
     #[serde(rename = "residual")]
     Residual,
     /// `one-hidden-layer`: W_2 σ(W_1 x) with a leaky ReLU σ; exactly two layers.
     #[serde(rename = "one-hidden-layer")]
     OneHiddenLayer,
-    /// `l2-regularized`: the linear network plus λ Σ‖W_k‖².
+    /// `l2-regularized`: the linear network plus (λ/2) Σ_k ‖W_k‖²_F (its Hessian: the data
+    /// term's plus λI).
     #[serde(rename = "l2-regularized")]
     L2Regularized,
 }

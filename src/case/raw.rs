@@ -84,8 +84,9 @@ pub(crate) struct RawModel {
     pub dims: Vec<u64>,
     /// The activation σ: required for kind one-hidden-layer, not allowed for other kinds.
     pub activation: Option<RawActivation>,
-    /// The L2 weight λ ≥ 0 of the penalty λ Σ_k ‖W_k‖²_F: required for kind l2-regularized, not
-    /// allowed for other kinds.
+    /// The L2 weight λ ≥ 0 of the penalty (λ/2) Σ_k ‖W_k‖²_F (so the penalty adds λ to every
+    /// diagonal entry of the Hessian): required for kind l2-regularized, not allowed for other
+    /// kinds.
     pub lambda: Option<RawNum>,
 }
 

@@ -13,7 +13,15 @@
 //!   eigenvalue lies within it of θ; that it is the top one is not proven, see [`lanczos`]);
 //! - `dense`: the P × P Hessian from P products, all eigenvalues by faer (backward stable), only
 //!   when P is small or it is asked for.
+//!
+//! The first three, and the products of `dense`, are the linear network's kernels
+//! ([`NetworkF64`]). They serve the linear model and the residual one (whose Hessian in A is the
+//! linear network's at W = I + A, [`crate::model::instance`]). The one-hidden-layer and
+//! L2-regularized models have only `dense`, with the P × P Hessian built by the model's own
+//! formula ([`dense_matrix_top`]), up to P = [`DENSE_MODEL_LIMIT`]; any other path, or a larger
+//! P, is refused with the reason, never answered with another model's Hessian.
 
+use crate::case::ModelKind;
 use crate::linalg::{eigen_f64, lanczos, Mat};
 use crate::model::network_f64::{KpMatFree, NetworkF64};
 
@@ -45,6 +53,10 @@ impl Path {
 /// Largest P for which the planner picks the dense Hessian by itself (P² doubles, P³/3 flops: at
 /// 400 that is 1.3 MB and about 20 Mflop, well under a Lanczos run's fixed costs).
 pub const DENSE_AUTO_LIMIT: usize = 400;
+/// Largest P of the dense Hessian of a model the linear network's kernels do not serve
+/// (one-hidden-layer, L2-regularized): the matrix is built entry by entry in generic arithmetic
+/// (P² entries, 8·P² bytes, a few copies: 100 MB at 2048) before faer's eigensolver.
+pub const DENSE_MODEL_LIMIT: usize = 2048;
 /// Largest d_L·n for the KP operator (m² doubles: 4096 is 134 MB; its eigensolver is O(m³)).
 pub const KP_LIMIT: usize = 4096;
 /// Largest d_L·n for which the KP operator's eigenvalues are all computed (dense, backward stable,
@@ -78,6 +90,14 @@ pub struct Sizes {
     pub depth: usize,
     /// d_L (so n = kp_dim / out_dim).
     pub out_dim: usize,
+    /// The model whose Hessian is wanted.
+    pub kind: ModelKind,
+}
+
+/// Do the linear network's kernels (KP operator, Hessian-vector products) compute the Hessian of
+/// a model of this kind? Yes for linear and residual (the linear network at W = I + A).
+pub fn kernels_serve(kind: ModelKind) -> bool {
+    matches!(kind, ModelKind::Linear | ModelKind::Residual)
 }
 
 /// Lanczos steps assumed by the cost model (the benchmarks take 60–100 at tolerance 1e-12).
@@ -115,7 +135,34 @@ fn hvp_cost(z: Sizes) -> f64 {
 /// matrix-free KP path competes with HVPs alone (per product L·m·(d_L + n) against about
 /// 4·Σ_k d_{k+1}d_k n, and a basis of length m instead of P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
 /// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).
+/// For a model the kernels do not serve ([`kernels_serve`]) the only path is `dense`, up to
+/// P = [`DENSE_MODEL_LIMIT`]; anything else is an error saying why.
 pub fn plan(z: Sizes, zero_loss: bool, requested: Option<Path>) -> Result<Plan, String> {
+    if !kernels_serve(z.kind) {
+        if let Some(p) = requested.filter(|&p| p != Path::Dense) {
+            return Err(format!(
+                "path {} computes the linear network's Hessian and cannot serve the {} model; \
+                 its only path is dense",
+                p.name(),
+                z.kind
+            ));
+        }
+        if z.params > DENSE_MODEL_LIMIT {
+            return Err(format!(
+                "the {} model has only the dense Hessian of its own formula, limited to \
+                 P = {DENSE_MODEL_LIMIT} parameters; this point has P = {} (the KP operator and \
+                 Lanczos on Hessian-vector products serve linear and residual models only)",
+                z.kind, z.params
+            ));
+        }
+        return Ok(Plan {
+            path: Path::Dense,
+            reason: format!(
+                "{} model: the dense Hessian of its own formula, P = {}",
+                z.kind, z.params
+            ),
+        });
+    }
     if let Some(p) = requested {
         if matches!(p, Path::KpOperator | Path::KpOperatorLanczos) && !zero_loss {
             return Err(
@@ -272,6 +319,13 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
     }
 }
 
+/// λ_max of a dense symmetric Hessian built by the model's own formula (the `dense` path of the
+/// models the kernels do not serve), with the a priori bound of [`eigen_f64::error_bound`].
+pub fn dense_matrix_top(h: &Mat<f64>) -> Result<FastTop, String> {
+    let m = faer::Mat::from_fn(h.rows(), h.cols(), |i, j| *h.at(i, j));
+    dense_top(m, Path::Dense)
+}
+
 /// Smallest d_L·n·max(d_L, n) (multiply-adds of one of [`KpMatFree`]'s products) for which its
 /// products run in parallel. Below it they stay sequential, so small problems pay no thread
 /// hand-off; measured sequential at d_L = n = 64 (2.6e5 per product, 66–85 products): 18–25 ms for
@@ -366,6 +420,7 @@ mod tests {
             hvp_size: l * d * d * d,
             depth: l,
             out_dim: d,
+            kind: ModelKind::Linear,
         }
     }
 
@@ -412,6 +467,7 @@ mod tests {
             hvp_size: 120,
             depth: 2,
             out_dim: 4,
+            kind: ModelKind::Linear,
         };
         assert_eq!(plan(wide, true, None).unwrap().path, Path::Dense);
         assert!(plan(sizes(3, 4), false, Some(Path::KpOperator)).is_err());
@@ -421,5 +477,34 @@ mod tests {
                 .path,
             Path::LanczosHvp
         );
+        // the residual model is the linear network at I + A: every path; the others dense only
+        let residual = Sizes {
+            kind: ModelKind::Residual,
+            ..sizes(12, 32)
+        };
+        assert_eq!(
+            plan(residual, true, None).unwrap().path,
+            Path::KpOperatorLanczos
+        );
+        for kind in [ModelKind::OneHiddenLayer, ModelKind::L2Regularized] {
+            let small = Sizes {
+                kind,
+                ..sizes(2, 4)
+            };
+            assert_eq!(plan(small, true, None).unwrap().path, Path::Dense);
+            assert_eq!(
+                plan(small, false, Some(Path::Dense)).unwrap().path,
+                Path::Dense
+            );
+            for p in [Path::KpOperator, Path::KpOperatorLanczos, Path::LanczosHvp] {
+                let e = plan(small, true, Some(p)).unwrap_err();
+                assert!(e.contains(&kind.to_string()) && e.contains(p.name()), "{e}");
+            }
+            let big = Sizes {
+                kind,
+                ..sizes(3, 32)
+            };
+            assert!(plan(big, false, None).unwrap_err().contains("dense"));
+        }
     }
 }

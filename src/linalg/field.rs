@@ -209,6 +209,35 @@ pub fn q_to_f64(q: &BigRational) -> f64 {
     }
 }
 
+/// The largest f64 ≤ q (q rounded toward −∞): the nearest f64, stepped down one ulp when it lies
+/// above q. Above the f64 range it is f64::MAX, below it −∞.
+pub fn q_to_f64_down(q: &BigRational) -> f64 {
+    let r = q_to_f64(q);
+    match f64_to_q(r) {
+        Some(rq) if rq > *q => -step_up(-r),
+        Some(_) => r,
+        // nearest is ±∞: q lies beyond ±f64::MAX
+        None if r > 0.0 => f64::MAX,
+        None => r,
+    }
+}
+
+/// The next f64 above a finite x (or −∞): one step of the binary64 grid toward +∞ (the smallest
+/// positive subnormal above ±0). `f64::next_up` needs Rust 1.86, above this crate's rust-version.
+fn step_up(x: f64) -> f64 {
+    if x == 0.0 {
+        return f64::from_bits(1);
+    }
+    let b = x.to_bits();
+    f64::from_bits(if x > 0.0 { b + 1 } else { b - 1 })
+}
+
+/// The smallest f64 ≥ q (q rounded toward +∞): the nearest f64, stepped up one ulp when it lies
+/// below q. Below the f64 range it is −f64::MAX, above it +∞.
+pub fn q_to_f64_up(q: &BigRational) -> f64 {
+    -q_to_f64_down(&-q)
+}
+
 /// A decimal string of an MPFR float with as many digits as its precision supports, e.g.
 /// "1.2345e1" (parseable by Python's Fraction and float, as the JSON contract needs).
 pub fn mpfr_decimal(x: &Float) -> String {
@@ -258,5 +287,35 @@ mod tests {
         assert_eq!(formula(&Exact), want);
         assert_eq!(formula(&Mpfr { prec: 128 }), want);
         assert_eq!(q_to_f64(&q(1, 3)), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn directed_conversions_bracket_the_rational() {
+        let big = BigRational::from_integer(BigInt::from(10u8).pow(400));
+        for x in [
+            q(91, 9),
+            q(-91, 9),
+            q(1, 3),
+            q(2, 3),
+            q(1, 1),
+            q(0, 1),
+            big.clone(),
+            -big,
+        ] {
+            let (lo, hi) = (q_to_f64_down(&x), q_to_f64_up(&x));
+            assert!(lo <= hi, "{x}");
+            if let Some(l) = f64_to_q(lo) {
+                assert!(l <= x, "{x}");
+            }
+            if let Some(h) = f64_to_q(hi) {
+                assert!(h >= x, "{x}");
+            }
+            // tight: one ulp apart, or equal when x is an f64
+            match f64_to_q(q_to_f64(&x)) {
+                Some(r) if r == x => assert_eq!(lo, hi),
+                _ => assert!(step_up(lo) == hi || lo == f64::MAX || hi == -f64::MAX),
+            }
+        }
+        assert!(q_to_f64_down(&q(91, 9)) < 91.0 / 9.0 || q_to_f64_up(&q(91, 9)) > 91.0 / 9.0);
     }
 }

@@ -13,7 +13,10 @@
 //! σ'(0⁺) = 1, i.e. the gradient of the smooth branch on which Z_ij ≥ 0; [`Evaluated::kinks`]
 //! counts such entries so callers can say when a sample sits on a kink, and [`hessian`] refuses
 //! those points (the Hessian does not exist there). For a = 1 there is no kink: the model is the
-//! depth-2 linear network.
+//! depth-2 linear network. `dlncheck sharpness` refuses a kink point (exit 2), naming every zero
+//! entry, rather than report the Hessian of one branch ([`super::instance::ModelPoint::new`]);
+//! away from kinks it decides the sign pattern of Z exactly and evaluates every arithmetic on that
+//! branch ([`evaluate_on_branch`]), so an f64 or MPFR rounding of a tiny Z_ij cannot flip it.
 
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Field;
@@ -21,16 +24,26 @@ use num_rational::BigRational;
 
 /// The leaky ReLU σ(t) = t for t ≥ 0, a·t for t < 0.
 pub fn leaky_relu<F: Field>(f: &F, slope: &F::T, t: &F::T) -> F::T {
-    if f.is_negative(t) {
+    on_branch(f, slope, t, f.is_negative(t))
+}
+
+/// σ'(t): 1 for t > 0, a for t < 0, and the right derivative 1 at the kink t = 0.
+pub fn leaky_relu_slope<F: Field>(f: &F, slope: &F::T, t: &F::T) -> F::T {
+    branch_slope(f, slope, f.is_negative(t))
+}
+
+/// σ on a given branch: a·t on the negative one, t on the other.
+fn on_branch<F: Field>(f: &F, slope: &F::T, t: &F::T, negative: bool) -> F::T {
+    if negative {
         f.mul(slope, t)
     } else {
         t.clone()
     }
 }
 
-/// σ'(t): 1 for t > 0, a for t < 0, and the right derivative 1 at the kink t = 0.
-pub fn leaky_relu_slope<F: Field>(f: &F, slope: &F::T, t: &F::T) -> F::T {
-    if f.is_negative(t) {
+/// σ' on a given branch: a on the negative one, 1 on the other.
+fn branch_slope<F: Field>(f: &F, slope: &F::T, negative: bool) -> F::T {
+    if negative {
         slope.clone()
     } else {
         f.one()
@@ -51,7 +64,8 @@ pub struct Evaluated<T> {
     pub kinks: usize,
 }
 
-/// Evaluate the network at W = (W_1, W_2) with slope a.
+/// Evaluate the network at W = (W_1, W_2) with slope a, the sign of each entry of Z = W_1 X
+/// decided in the arithmetic `f` itself.
 pub fn evaluate<F: Field>(
     f: &F,
     w: &[Mat<F::T>],
@@ -61,9 +75,41 @@ pub fn evaluate<F: Field>(
 ) -> Evaluated<F::T> {
     assert_eq!(w.len(), 2, "one-hidden-layer: exactly two layers");
     let pre = mat::matmul(f, &w[0], x);
-    let hidden = pre.map(|t| leaky_relu(f, slope, t));
-    let pattern = pre.map(|t| leaky_relu_slope(f, slope, t));
+    let negative = pre.map(|t| f.is_negative(t));
     let kinks = pre.as_slice().iter().filter(|t| f.is_zero(t)).count();
+    assemble(f, w, slope, y, pre, &negative, kinks)
+}
+
+/// [`evaluate`] on a given branch: `negative` says, entry by entry, whether Z_ij = (W_1 X)_ij < 0,
+/// as decided by the caller (exactly, at a rational point with no zero entry of Z, so that an
+/// f64 or MPFR rounding of a tiny Z_ij cannot switch the branch); `kinks` is then 0.
+pub fn evaluate_on_branch<F: Field>(
+    f: &F,
+    w: &[Mat<F::T>],
+    slope: &F::T,
+    x: &Mat<F::T>,
+    y: &Mat<F::T>,
+    negative: &Mat<bool>,
+) -> Evaluated<F::T> {
+    assert_eq!(w.len(), 2, "one-hidden-layer: exactly two layers");
+    let pre = mat::matmul(f, &w[0], x);
+    assemble(f, w, slope, y, pre, negative, 0)
+}
+
+/// H = σ(Z), D = σ'(Z) and R = W_2 H − Y on the branch `negative`.
+fn assemble<F: Field>(
+    f: &F,
+    w: &[Mat<F::T>],
+    slope: &F::T,
+    y: &Mat<F::T>,
+    pre: Mat<F::T>,
+    negative: &Mat<bool>,
+    kinks: usize,
+) -> Evaluated<F::T> {
+    let hidden = Mat::from_fn(pre.rows(), pre.cols(), |i, j| {
+        on_branch(f, slope, pre.at(i, j), *negative.at(i, j))
+    });
+    let pattern = negative.map(|&n| branch_slope(f, slope, n));
     let residual = mat::sub(f, &mat::matmul(f, &w[1], &hidden), y);
     Evaluated {
         pre,
