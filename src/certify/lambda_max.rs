@@ -351,7 +351,7 @@ fn enclose(
     let mut tried: Vec<BigRational> = Vec::new();
     let mut attempt = |q: BigRational, upper: Option<&BigRational>| -> Option<BigRational> {
         let admissible = q >= lo
-            && upper.is_none_or(|u| &q < u)
+            && upper.map_or(true, |u| &q < u)
             && d.is_multiple_of(q.denom())
             && !tried.contains(&q);
         if !admissible {
