@@ -168,4 +168,36 @@ fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
     assert_eq!(scalar["values"]["lambda_max_enclosure"][0], want.as_str());
     // the f64 value is +inf, which JSON writes as null
     assert_eq!(scalar["values"]["lambda_max_f64"], Value::Null);
+
+    // its certificate passes verify-cert; moved by 2^-500 either way, λ_max no longer passes
+    let cert_file = dir
+        .path()
+        .join("certs/adversarial-scalar-1e320--KP-scalar.json");
+    let verify = |path: &std::path::Path| {
+        assert_cmd::Command::cargo_bin("dlncheck")
+            .unwrap()
+            .arg("verify-cert")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    assert!(verify(&cert_file).status.success());
+    let cert: Value = serde_json::from_str(&std::fs::read_to_string(&cert_file).unwrap()).unwrap();
+    assert_eq!(cert["quantities"]["lambda_max"]["upper"], want.as_str());
+    let ten = |k: u32| num_bigint::BigInt::from(10).pow(k);
+    let two500 = num_bigint::BigInt::from(1) << 500usize;
+    for (sign, why) in [(1, "≻ 0"), (-1, "not ⪰ 0")] {
+        // (10^640 + 1)/10^320 ± 2^-500 = ((10^640 + 1)·2^500 ± 10^320) / (10^320·2^500)
+        let p = (ten(640) + 1) * &two500 + ten(320) * sign;
+        let moved = format!("{p}/{}", ten(320) * &two500);
+        let mut bad = cert.clone();
+        bad["quantities"]["lambda_max"]["upper"] = Value::from(moved.clone());
+        bad["quantities"]["lambda_max"]["enclosure"] = serde_json::json!([moved, moved]);
+        let path = dir.path().join(format!("tampered{sign}.json"));
+        std::fs::write(&path, bad.to_string()).unwrap();
+        let out = verify(&path);
+        assert!(!out.status.success(), "λ_max moved by {sign}·2^-500 passed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(why), "{sign}: {text}");
+    }
 }

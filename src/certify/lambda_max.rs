@@ -272,7 +272,8 @@ fn rayleigh(h: &Mat<BigRational>, v: &[BigRational]) -> Option<BigRational> {
 
 /// Cost allowance of the high-precision eigenvalue behind the lattice candidate, in units of
 /// n·(n² + p)·(p/64)^(3/2) (Householder reduction plus p bisection steps of n operations, each
-/// operation on p-bit numbers): about a second on one core of the development machine.
+/// operation on p-bit numbers): a little more than the working-precision MPFR eigensolver costs at
+/// its largest size (n = 320 at 256 bits: 2.6·10⁸), so identification at most doubles that work.
 const LATTICE_BUDGET: f64 = 3.0e8;
 
 /// The multiple of 1/D nearest to λ_max, from an MPFR value whose error bound t satisfies
