@@ -84,7 +84,7 @@ fn false_statements_are_never_verified_at_any_precision() {
 }
 
 #[test]
-fn the_near_miss_is_told_apart_by_mpfr_and_the_cancellation_is_exact() {
+fn the_near_miss_is_refuted_exactly_and_the_cancellation_is_exact() {
     let dir = tempfile::tempdir().unwrap();
     let out = assert_cmd::Command::cargo_bin("dlncheck")
         .unwrap()
@@ -107,12 +107,11 @@ fn the_near_miss_is_told_apart_by_mpfr_and_the_cancellation_is_exact() {
             .unwrap();
     let naive = &report["cases"][0]["checks"][0];
     assert_eq!(naive["claim"], "KP-naive");
-    // MPFR tells the values apart, but MPFR's order is numerical: a counterexample that is not
-    // proved is not a refutation
-    assert_eq!(naive["verdict"], "inconclusive");
-    assert_eq!(naive["strength"], Value::Null);
+    // both sides are rational and identified exactly: the counterexample is proved
+    assert_eq!(naive["verdict"], "refuted", "{naive:#}");
+    assert_eq!(naive["strength"], "proved");
+    assert_eq!(naive["values"]["basis"], "exact");
     let reason = naive["reason"].as_str().unwrap();
-    assert!(reason.contains("numerical and not proved"), "{reason}");
     assert!(
         reason.contains("lambda_max = 3.000000000000000e0 <"),
         "{reason}"
@@ -129,4 +128,76 @@ fn the_near_miss_is_told_apart_by_mpfr_and_the_cancellation_is_exact() {
         .unwrap();
     assert_eq!(trace["verdict"], "verified");
     assert_eq!(trace["values"]["basis"], "exact");
+}
+
+#[test]
+fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
+    // w = (1e160, 1e-160): λ_max = 1e320 + 1e-320 (trace of the Hessian, whose determinant is 0)
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("dlncheck")
+        .unwrap()
+        .current_dir(root())
+        .env("CI", "true")
+        .args([
+            "check",
+            "cases/adversarial-scalar-1e320.yaml",
+            "--quiet",
+            "--no-timing",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let checks = report["cases"][0]["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 6);
+    let want = format!(
+        "{}/{}",
+        num_bigint::BigInt::from(10).pow(640) + 1,
+        num_bigint::BigInt::from(10).pow(320)
+    );
+    for c in checks {
+        assert_eq!(c["verdict"], "verified", "{c:#}");
+        assert_eq!(c["strength"], "proved", "{c:#}");
+    }
+    let scalar = checks.iter().find(|c| c["claim"] == "KP-scalar").unwrap();
+    assert_eq!(scalar["values"]["lambda_max_exact"], true);
+    assert_eq!(scalar["values"]["lambda_max_enclosure"][0], want.as_str());
+    // the f64 value is +inf, which JSON writes as null
+    assert_eq!(scalar["values"]["lambda_max_f64"], Value::Null);
+
+    // its certificate passes verify-cert; moved by 2^-500 either way, λ_max no longer passes
+    let cert_file = dir
+        .path()
+        .join("certs/adversarial-scalar-1e320--KP-scalar.json");
+    let verify = |path: &std::path::Path| {
+        assert_cmd::Command::cargo_bin("dlncheck")
+            .unwrap()
+            .arg("verify-cert")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    assert!(verify(&cert_file).status.success());
+    let cert: Value = serde_json::from_str(&std::fs::read_to_string(&cert_file).unwrap()).unwrap();
+    assert_eq!(cert["quantities"]["lambda_max"]["upper"], want.as_str());
+    let ten = |k: u32| num_bigint::BigInt::from(10).pow(k);
+    let two500 = num_bigint::BigInt::from(1) << 500usize;
+    for (sign, why) in [(1, "≻ 0"), (-1, "not ⪰ 0")] {
+        // (10^640 + 1)/10^320 ± 2^-500 = ((10^640 + 1)·2^500 ± 10^320) / (10^320·2^500)
+        let p = (ten(640) + 1) * &two500 + ten(320) * sign;
+        let moved = format!("{p}/{}", ten(320) * &two500);
+        let mut bad = cert.clone();
+        bad["quantities"]["lambda_max"]["upper"] = Value::from(moved.clone());
+        bad["quantities"]["lambda_max"]["enclosure"] = serde_json::json!([moved, moved]);
+        let path = dir.path().join(format!("tampered{sign}.json"));
+        std::fs::write(&path, bad.to_string()).unwrap();
+        let out = verify(&path);
+        assert!(!out.status.success(), "λ_max moved by {sign}·2^-500 passed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(why), "{sign}: {text}");
+    }
 }

@@ -230,21 +230,34 @@ impl Estimate {
 
     /// Is the f64 value consistent with the MPFR value and the enclosure, within the stated bounds?
     /// Returns a description of the first disagreement.
+    ///
+    /// A non-finite f64 value is a disagreement (the f64 path overflowed or failed), except when
+    /// the proven enclosure lies wholly beyond the f64 range on the side of that infinity (both ends
+    /// round to it): then ±∞ is the correctly rounded f64 value, the f64 path has nothing to
+    /// cross-check, and overflow does not block the proven answer.
     pub fn disagreement(&self) -> Option<String> {
-        if !self.f64.is_finite() || !self.f64_tol.is_finite() {
+        let finite = self.f64.is_finite() && self.f64_tol.is_finite();
+        let beyond_range = self.f64.is_infinite()
+            && self
+                .enclosure
+                .as_ref()
+                .is_some_and(|e| q_to_f64(e.lo()) == self.f64 && q_to_f64(e.hi()) == self.f64);
+        if !finite && !beyond_range {
             return Some(format!(
                 "the f64 value {:e} (tolerance {:e}) is not finite: the f64 path overflowed or failed",
                 self.f64, self.f64_tol
             ));
         }
         if let Some(enc) = &self.enclosure {
-            let tol = crate::linalg::field::f64_to_q(self.f64_tol)?;
-            let v = crate::linalg::field::f64_to_q(self.f64)?;
-            if v < enc.lo() - &tol || v > enc.hi() + &tol {
-                return Some(format!(
-                    "f64 value {:e} lies outside the exact enclosure [{}, {}] by more than its tolerance {:e}",
-                    self.f64, q_to_f64(enc.lo()), q_to_f64(enc.hi()), self.f64_tol
-                ));
+            if finite {
+                let tol = crate::linalg::field::f64_to_q(self.f64_tol)?;
+                let v = crate::linalg::field::f64_to_q(self.f64)?;
+                if v < enc.lo() - &tol || v > enc.hi() + &tol {
+                    return Some(format!(
+                        "f64 value {:e} lies outside the exact enclosure [{}, {}] by more than its tolerance {:e}",
+                        self.f64, q_to_f64(enc.lo()), q_to_f64(enc.hi()), self.f64_tol
+                    ));
+                }
             }
             if let (Some(m), Some(t)) = (&self.mpfr, &self.mpfr_tol) {
                 let (m, t) = (float_to_q(m)?, float_to_q(t)?);

@@ -2,7 +2,12 @@
 //! aggregation of per-point findings into one verdict.
 
 use crate::certify::estimate::{Basis, Estimate};
+use crate::linalg::field::q_to_string;
+use crate::linalg::Enclosure;
 use crate::verdict::{Strength, Verdict};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed};
 use serde_json::{json, Map, Value};
 
 /// The result of one check: a verdict with its strength, the numbers behind it and, for proved
@@ -126,17 +131,62 @@ pub fn estimate_values(prefix: &str, e: &Estimate) -> Map<String, Value> {
     if let Some(t) = &e.mpfr_tol {
         m.insert(format!("{prefix}_mpfr_tolerance"), json_f64(t.to_f64()));
     }
-    if let Some([lo, hi]) = e.enclosure_strings() {
-        m.insert(format!("{prefix}_enclosure"), json!([lo, hi]));
+    let mut notes = e.notes.clone();
+    if let Some(enc) = &e.enclosure {
+        let shown = match short_enclosure(enc) {
+            Some(short) => {
+                notes.push(format!(
+                    "the enclosure's ends have more than {REPORT_MAX_BITS} bits: shown rounded \
+                     outward to {SHORT_BITS} bits (the certificate holds them exactly)"
+                ));
+                short
+            }
+            None => enc.clone(),
+        };
+        m.insert(
+            format!("{prefix}_enclosure"),
+            json!([q_to_string(shown.lo()), q_to_string(shown.hi())]),
+        );
         m.insert(
             format!("{prefix}_exact"),
             Value::Bool(e.exact_value().is_some()),
         );
     }
-    if !e.notes.is_empty() {
-        m.insert(format!("{prefix}_notes"), json!(e.notes));
+    if !notes.is_empty() {
+        m.insert(format!("{prefix}_notes"), json!(notes));
     }
     m
+}
+
+/// Bits of numerator or denominator beyond which report.json shows an enclosure end rounded:
+/// Python's `int` (and so `Fraction`, which the report's readers use) refuses decimal strings of
+/// more than 4300 digits by default, and 2^13000 has 3914.
+pub const REPORT_MAX_BITS: u64 = 13_000;
+
+/// Relative precision of a rounded end: 2^(−SHORT_BITS).
+const SHORT_BITS: i64 = 256;
+
+/// [lo, hi] widened outward to multiples of 2^(e − [`SHORT_BITS`]), e the binary exponent of the
+/// larger end, when an end has a numerator or denominator of more than [`REPORT_MAX_BITS`] bits
+/// (and the rounded ends are short themselves); `None` when the ends are short already. Rounding
+/// lo down and hi up keeps the interval a valid enclosure.
+fn short_enclosure(enc: &Enclosure) -> Option<Enclosure> {
+    let long = |q: &BigRational| q.numer().bits().max(q.denom().bits()) > REPORT_MAX_BITS;
+    if !long(enc.lo()) && !long(enc.hi()) {
+        return None;
+    }
+    let mag = enc.lo().abs().max(enc.hi().abs());
+    let e = mag.numer().bits() as i64 - mag.denom().bits() as i64 + 1;
+    let k = SHORT_BITS - e;
+    let unit = if k >= 0 {
+        BigRational::new(BigInt::one(), BigInt::one() << k as usize)
+    } else {
+        BigRational::from_integer(BigInt::one() << k.unsigned_abs() as usize)
+    };
+    let lo = (enc.lo() / &unit).floor() * &unit;
+    let hi = (enc.hi() / &unit).ceil() * &unit;
+    let short = Enclosure::new(lo, hi)?;
+    (!long(short.lo()) && !long(short.hi())).then_some(short)
 }
 
 /// An f64 as JSON (non-finite values become null, which JSON cannot represent otherwise).
@@ -260,6 +310,36 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_exact_ends_are_shown_rounded_outward() {
+        let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        let short = Estimate::exact(&q(91, 9), 64);
+        let v = estimate_values("x", &short);
+        assert_eq!(v["x_enclosure"], json!(["91/9", "91/9"]));
+        assert!(v.get("x_notes").is_none());
+        // 1/3 + 2^-20000: a denominator of 20002 bits
+        let tiny = BigRational::new(BigInt::one(), BigInt::one() << 20_000usize);
+        let long = &q(1, 3) + &tiny;
+        let v = estimate_values("x", &Estimate::exact(&long, 64));
+        assert_eq!(v["x_exact"], json!(true));
+        let ends: Vec<BigRational> = v["x_enclosure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let (n, d) = s.as_str().unwrap().split_once('/').unwrap();
+                BigRational::new(n.parse().unwrap(), d.parse().unwrap())
+            })
+            .collect();
+        assert!(ends[0] < long && long < ends[1]);
+        assert!(&ends[1] - &ends[0] <= BigRational::new(BigInt::one(), BigInt::one() << 250usize));
+        assert!(ends.iter().all(|e| e.denom().bits() <= 260));
+        assert!(v["x_notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("rounded outward"));
+    }
 
     #[test]
     fn aggregation_rules() {
