@@ -161,7 +161,8 @@ pub fn class_by_certificate(
             format!("f = f* = {}", q_to_string(&f)),
         );
     }
-    book.assert(json!({"type": "loss_above", "value": q_to_string(f_star)}));
+    // f > f* needs no assertion: a negative curvature or a descent curve shows that the point
+    // is not a minimizer
     let params = linear::offsets(&p.weights).last().copied().unwrap_or(0);
     if params > exact_limit {
         return (
@@ -549,7 +550,13 @@ impl Claim for AmgProduct {
             .iter()
             .map(|p| {
                 let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-                let mut e = Evidence::default();
+                // the certificate: the point is critical (the verifier recomputes P's form)
+                let mut book = Book::default();
+                book.assert(json!({"type": "critical"}));
+                let mut e = Evidence {
+                    values: Default::default(),
+                    certificate: book.certificate(self.id(), p),
+                };
                 let finding = match sp.index_set_of(ev.partials.product()) {
                     Some(s) => {
                         e.values.insert("index_set".into(), json!(set_label(&s)));
