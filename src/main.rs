@@ -282,7 +282,12 @@ fn main() -> ExitCode {
         Command::VerifyCert { certs, quiet } => {
             let stdout = std::io::stdout();
             let stderr = std::io::stderr();
-            match dlncheck::verify::verify_files(&certs, quiet, &mut stdout.lock(), &mut stderr.lock()) {
+            match dlncheck::verify::verify_files(
+                &certs,
+                quiet,
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            ) {
                 Ok(t) if t.unreadable > 0 => ExitCode::from(2),
                 Ok(t) if t.failed > 0 => ExitCode::from(1),
                 Ok(_) => ExitCode::SUCCESS,

@@ -111,7 +111,8 @@ enum Step {
 fn is_exact(s: &str) -> bool {
     let body = s.strip_prefix('-').unwrap_or(s);
     let mut parts = body.split('/');
-    let digits = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let digits =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     let first = parts.next();
     digits(first) && parts.next().map_or(true, |d| digits(Some(d))) && parts.next().is_none()
 }
@@ -149,7 +150,11 @@ fn mutate(cert: &Value, kind: usize, rng: &mut impl Rng) -> Option<(Value, Strin
     let mut c = cert.clone();
     let what = match kind {
         0 => {
-            let v = if c["verdict"] == "verified" { "refuted" } else { "verified" };
+            let v = if c["verdict"] == "verified" {
+                "refuted"
+            } else {
+                "verified"
+            };
             c["verdict"] = Value::String(v.into());
             format!("verdict → {v}")
         }
@@ -173,7 +178,9 @@ fn mutate(cert: &Value, kind: usize, rng: &mut impl Rng) -> Option<(Value, Strin
             let pts = point_objects(&c);
             let p = pts.choose(rng)?;
             let a = at_mut(&mut c, p)["assertions"].as_array_mut()?;
-            let rel: Vec<usize> = (0..a.len()).filter(|&i| a[i]["type"] == "relation").collect();
+            let rel: Vec<usize> = (0..a.len())
+                .filter(|&i| a[i]["type"] == "relation")
+                .collect();
             let i = *rel.choose(rng)?;
             a[i]["tolerance"] = Value::String("1".into());
             format!("tolerance of assertion {i} → 1")
@@ -229,7 +236,9 @@ fn untouched_certificates_pass_and_tampered_ones_fail() {
         .collect();
     assert!(texts.iter().any(|t| t.contains("\"refuted\"")));
     assert!(texts.iter().any(|t| t.contains("dlncheck-zl-certificate")));
-    assert!(texts.iter().any(|t| t.contains("dlncheck-check-certificate")));
+    assert!(texts
+        .iter()
+        .any(|t| t.contains("dlncheck-check-certificate")));
 
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
     let tampered_dir = dir.path().join("tampered");
@@ -259,7 +268,16 @@ fn untouched_certificates_pass_and_tampered_ones_fail() {
         // verdict, strength and claim always apply (an AMG-product point states no number)
         assert!(made >= 3, "{}", path.display());
     }
-    for kind in ["verdict", "strength", "deleted", "tolerance", "samples", "claim", "number", "points"] {
+    for kind in [
+        "verdict",
+        "strength",
+        "deleted",
+        "tolerance",
+        "samples",
+        "claim",
+        "number",
+        "points",
+    ] {
         let n = described.iter().filter(|d| d.contains(kind)).count();
         assert!(n >= 3, "only {n} mutations of kind {kind}");
     }

@@ -244,8 +244,9 @@ mod tests {
         assert_eq!(top.is_top_set(), Some(true));
         let half = parse_exact("1/2").unwrap();
         assert!(top.proves_optimum(&half).is_ok());
-        // a smaller claimed value is not the optimum
-        assert!(top.proves_optimum(&parse_exact("1/4").unwrap()).is_err());
+        // f* ≥ q is proved for q ≤ f* only: a larger value is not the optimum
+        assert!(top.proves_optimum(&parse_exact("1/4").unwrap()).is_ok());
+        assert!(top.proves_optimum(&parse_exact("1").unwrap()).is_err());
         // P = e2 (0, 1): a saddle with f = 9/2; S = {2} is not a top set
         let low = Regression::new(&net(&["0", "1"], &["0", "1"])).unwrap();
         assert!(low.product_form().is_ok());

@@ -232,7 +232,8 @@ pub(super) fn point_finding(claim: &str, pc: &PointCheck) -> Finding {
     let f = Facts::new(pc);
     let net = &pc.land.net;
     let l = f.depth();
-    let x_identity = net.x.rows() == net.x.cols() && net.x == super::rational::Mat::identity(net.x.rows());
+    let x_identity =
+        net.x.rows() == net.x.cols() && net.x == super::rational::Mat::identity(net.x.rows());
     let scalar = net.weights.iter().all(|w| (w.rows(), w.cols()) == (1, 1));
     let zero_loss = pc.land.loss().is_zero();
     let need = |ok: bool, what: &str| -> Result<(), Finding> {
@@ -251,70 +252,118 @@ pub(super) fn point_finding(claim: &str, pc: &PointCheck) -> Finding {
         )?;
         extra
     };
-    let result = match claim {
-        "KP-exact" => kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &one("kp_operator"), "λ_max(∇²f) = λ_max(KP operator)")),
-        "KP-trace" => kp(Ok(())).map(|_| {
-            equality(&f, &one("trace_hessian"), &one("trace_formula"), "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F")
-        }),
-        "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
-            Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
-            Some(Known::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
-            _ => missing("λ_max against Σ_k c_k²"),
-        }),
-        "KP-naive" => kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²")),
-        "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
-            let norms = vec![vec!["gram_weight 1".to_string()], vec!["gram_weight 2".to_string()]];
-            equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
-        }),
-        "KP-scalar" => kp(need(scalar, "a scalar network")
-            .and(need(x_identity, "X = 1"))
-            .and(need(
-                net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
-                "every w_i ≠ 0",
-            )))
-        .map(|_| equality(&f, &one(LAMBDA), &one("scalar_formula"), "λ_max = m²Σ_i w_i⁻²")),
-        "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
-        "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
-            c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
-                Some(Known::Eq) => Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into()),
-                Some(Known::Gt) => Finding::Fails("c_k constant, yet λ_max > the KP-min value: not flat".into()),
-                _ => missing("λ_max against the KP-min value"),
-            })
-        }),
-        "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
-            c_constant_implies(&f, l, || equality(&f, &one(LAMBDA), &sum_c_sq(l), "c_k constant ⇒ λ_max = Σ_k c_k²"))
-        }),
-        "KP-flat-necessary" => kp(need(x_identity, "X = I").and(need(l == 2 || scalar, "L = 2 or a scalar network")))
-            .map(|_| flat_implies_constant(&f, l)),
-        "KP-flat-necessary-deep" => kp(need(x_identity, "X = I").and(need(l >= 3 && !scalar, "a matrix network with L ≥ 3")))
-            .map(|_| flat_implies_constant(&f, l)),
-        "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
-            if f.has(|a| matches!(a, Assertion::Balancedness)) {
-                Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
-            } else {
-                missing("the balancedness identity")
+    let result =
+        match claim {
+            "KP-exact" => kp(Ok(())).map(|_| {
+                equality(
+                    &f,
+                    &one(LAMBDA),
+                    &one("kp_operator"),
+                    "λ_max(∇²f) = λ_max(KP operator)",
+                )
+            }),
+            "KP-trace" => kp(Ok(())).map(|_| {
+                equality(
+                    &f,
+                    &one("trace_hessian"),
+                    &one("trace_formula"),
+                    "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F",
+                )
+            }),
+            "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
+                Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
+                Some(Known::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
+                _ => missing("λ_max against Σ_k c_k²"),
+            }),
+            "KP-naive" => {
+                kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²"))
             }
-        }),
-        "BAL-flat" => need(x_identity, "X = I")
-            .and(need(net.weights.iter().all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()), "square layers"))
-            .and(need(zero_loss, "a zero-loss point"))
+            "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
+                let norms = vec![
+                    vec!["gram_weight 1".to_string()],
+                    vec!["gram_weight 2".to_string()],
+                ];
+                equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
+            }),
+            "KP-scalar" => kp(need(scalar, "a scalar network")
+                .and(need(x_identity, "X = 1"))
+                .and(need(
+                    net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
+                    "every w_i ≠ 0",
+                )))
             .map(|_| {
-                if !balanced(pc) {
-                    return Finding::Vacuous("the minimizer is not balanced".into());
-                }
-                match f.relation(&one(LAMBDA), &one(MIN)) {
-                    Some(Known::Eq) => Finding::Holds("balanced and λ_max = the KP-min value".into()),
-                    Some(Known::Gt) => Finding::Fails("balanced, yet λ_max > the KP-min value".into()),
+                equality(
+                    &f,
+                    &one(LAMBDA),
+                    &one("scalar_formula"),
+                    "λ_max = m²Σ_i w_i⁻²",
+                )
+            }),
+            "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
+            "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
+                c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
+                    Some(Known::Eq) => {
+                        Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into())
+                    }
+                    Some(Known::Gt) => Finding::Fails(
+                        "c_k constant, yet λ_max > the KP-min value: not flat".into(),
+                    ),
                     _ => missing("λ_max against the KP-min value"),
+                })
+            }),
+            "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
+                c_constant_implies(&f, l, || {
+                    equality(
+                        &f,
+                        &one(LAMBDA),
+                        &sum_c_sq(l),
+                        "c_k constant ⇒ λ_max = Σ_k c_k²",
+                    )
+                })
+            }),
+            "KP-flat-necessary" => {
+                kp(need(x_identity, "X = I")
+                    .and(need(l == 2 || scalar, "L = 2 or a scalar network")))
+                .map(|_| flat_implies_constant(&f, l))
+            }
+            "KP-flat-necessary-deep" => kp(need(x_identity, "X = I")
+                .and(need(l >= 3 && !scalar, "a matrix network with L ≥ 3")))
+            .map(|_| flat_implies_constant(&f, l)),
+            "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
+                if f.has(|a| matches!(a, Assertion::Balancedness)) {
+                    Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
+                } else {
+                    missing("the balancedness identity")
                 }
             }),
-        "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify" | "AMG-classify-path" => {
-            amg(claim, &f)
-        }
-        other => Err(Finding::Undetermined(format!(
-            "unknown claim {other:?}: this verifier has no rule for it"
-        ))),
-    };
+            "BAL-flat" => need(x_identity, "X = I")
+                .and(need(
+                    net.weights
+                        .iter()
+                        .all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()),
+                    "square layers",
+                ))
+                .and(need(zero_loss, "a zero-loss point"))
+                .map(|_| {
+                    if !balanced(pc) {
+                        return Finding::Vacuous("the minimizer is not balanced".into());
+                    }
+                    match f.relation(&one(LAMBDA), &one(MIN)) {
+                        Some(Known::Eq) => {
+                            Finding::Holds("balanced and λ_max = the KP-min value".into())
+                        }
+                        Some(Known::Gt) => {
+                            Finding::Fails("balanced, yet λ_max > the KP-min value".into())
+                        }
+                        _ => missing("λ_max against the KP-min value"),
+                    }
+                }),
+            "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify"
+            | "AMG-classify-path" => amg(claim, &f),
+            other => Err(Finding::Undetermined(format!(
+                "unknown claim {other:?}: this verifier has no rule for it"
+            ))),
+        };
     result.unwrap_or_else(|f| f)
 }
 
@@ -528,7 +577,11 @@ fn criterion(f: &Facts, reg: &Regression, path: bool) -> Option<Class> {
                 !term.is_zero() && rank(h1, h2 - 1) > s
             })
         });
-        Some(if strict { Class::Strict } else { Class::NonStrict })
+        Some(if strict {
+            Class::Strict
+        } else {
+            Class::NonStrict
+        })
     } else {
         let tightened = (1..l).any(|h1| {
             (h1 + 1..l).any(|h2| rank(0, h1) == s && rank(h1, h2) == s && rank(h2, l) == s)

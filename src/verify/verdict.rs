@@ -21,15 +21,18 @@ const MAX_POINTS: usize = 1000;
 
 /// The verdict a certificate states, with its strength.
 pub(super) struct Stated {
-    /// `verified`, `refuted`, or anything else (which fails).
-    pub(super) verdict: String,
+    /// `verified`, `refuted`, or anything else (which fails); `None` when missing.
+    pub(super) verdict: Option<String>,
     /// The stated strength (`None` when the field is missing or null).
     pub(super) strength: Option<String>,
 }
 
-/// Read `verdict` and `strength` of a certificate.
+/// Read `verdict` and `strength` of a certificate (either may be missing, which fails its line).
 pub(super) fn stated(top: &Map<String, Value>) -> Result<Stated> {
-    let verdict = string(field(top, "verdict", "")?, "verdict")?.to_string();
+    let verdict = match top.get("verdict") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(string(v, "verdict")?.to_string()),
+    };
     let strength = match top.get("strength") {
         None | Some(Value::Null) => None,
         Some(v) => Some(string(v, "strength")?.to_string()),
@@ -41,10 +44,7 @@ pub(super) fn stated(top: &Map<String, Value>) -> Result<Stated> {
 pub(super) fn strength_line(s: &Stated) -> CheckLine {
     let ok = s.strength.as_deref() == Some("proved");
     CheckLine {
-        what: format!(
-            "strength {}",
-            s.strength.as_deref().unwrap_or("(missing)")
-        ),
+        what: format!("strength {}", s.strength.as_deref().unwrap_or("(missing)")),
         ok,
         detail: if ok {
             "every fact was re-checked exactly: proved".into()
@@ -56,7 +56,19 @@ pub(super) fn strength_line(s: &Stated) -> CheckLine {
 
 /// The line on the stated verdict, given how many points hold, fail, are vacuous or
 /// undetermined.
-pub(super) fn verdict_line(verdict: &str, holds: usize, fails: usize, open: usize) -> CheckLine {
+pub(super) fn verdict_line(
+    verdict: Option<&str>,
+    holds: usize,
+    fails: usize,
+    open: usize,
+) -> CheckLine {
+    let Some(verdict) = verdict else {
+        return CheckLine {
+            what: "verdict (missing)".into(),
+            ok: false,
+            detail: "a certificate states the verdict it certifies".into(),
+        };
+    };
     let (ok, detail) = match verdict {
         "refuted" => (
             fails > 0 && open == 0,
@@ -64,9 +76,7 @@ pub(super) fn verdict_line(verdict: &str, holds: usize, fails: usize, open: usiz
         ),
         "verified" => (
             fails == 0 && open == 0 && holds > 0,
-            format!(
-                "{holds} point(s) hold, {fails} fail (needed: none fail, at least one holds)"
-            ),
+            format!("{holds} point(s) hold, {fails} fail (needed: none fail, at least one holds)"),
         ),
         other => (
             false,
@@ -85,9 +95,12 @@ pub(super) fn verdict_line(verdict: &str, holds: usize, fails: usize, open: usiz
     }
 }
 
-/// The claim of a point certificate, which must have a rule.
+/// The claim of a point certificate, which must have a rule (a missing claim has none).
 fn claim(top: &Map<String, Value>) -> Result<(String, CheckLine)> {
-    let c = string(field(top, "claim", "")?, "claim")?.to_string();
+    let c = match top.get("claim") {
+        None => "(missing)".to_string(),
+        Some(v) => string(v, "claim")?.to_string(),
+    };
     let known = POINT_CLAIMS.contains(&c.as_str());
     let line = CheckLine {
         what: format!("claim {c}"),
@@ -135,7 +148,12 @@ pub(super) fn single(top: &Map<String, Value>) -> Result<VerifyReport> {
     let mut verdict = vec![claim_line];
     verdict.push(finding_line("", &c, &pc, &mut counts));
     verdict.push(strength_line(&st));
-    verdict.push(verdict_line(&st.verdict, counts[0], counts[1], counts[2]));
+    verdict.push(verdict_line(
+        st.verdict.as_deref(),
+        counts[0],
+        counts[1],
+        counts[2],
+    ));
     Ok(VerifyReport {
         lines: pc.lines,
         verdict,
@@ -195,6 +213,11 @@ pub(super) fn bundle(top: &Map<String, Value>) -> Result<VerifyReport> {
         verdict.push(finding_line(&label, &c, &checked, &mut counts));
     }
     verdict.push(strength_line(&st));
-    verdict.push(verdict_line(&st.verdict, counts[0], counts[1], counts[2]));
+    verdict.push(verdict_line(
+        st.verdict.as_deref(),
+        counts[0],
+        counts[1],
+        counts[2],
+    ));
     Ok(VerifyReport { lines, verdict })
 }

@@ -371,18 +371,16 @@ pub(super) fn verify(top: &Map<String, Value>) -> Result<VerifyReport> {
         let (line, decision) = match claim.as_str() {
             "ZL-minimizers" => sample_minimizers(&pb, o, &path, &p, &mins)?,
             c if c.starts_with("ZL-regularity") => sample_regularity(&pb, o, &path, &p)?,
-            _ => {
-                sample_gd(
-                    &pb,
-                    &claim,
-                    o,
-                    &path,
-                    &p,
-                    &mins,
-                    &x_sigma,
-                    x_norm_upper.as_ref(),
-                )?
-            }
+            _ => sample_gd(
+                &pb,
+                &claim,
+                o,
+                &path,
+                &p,
+                &mins,
+                &x_sigma,
+                x_norm_upper.as_ref(),
+            )?,
         };
         lines.push(line);
         decisions.push(decision);
@@ -403,7 +401,12 @@ pub(super) fn verify(top: &Map<String, Value>) -> Result<VerifyReport> {
             },
         },
         strength_line(&declared),
-        verdict_line(&declared.verdict, holds, fails, if fails > 0 { 0 } else { open }),
+        verdict_line(
+            declared.verdict.as_deref(),
+            holds,
+            fails,
+            if fails > 0 { 0 } else { open },
+        ),
     ];
     Ok(VerifyReport { lines, verdict })
 }
@@ -619,7 +622,7 @@ mod tests {
     fn scalar_cert(w: &str, ratio: [&str; 2], verdict: &str) -> String {
         json!({
             "kind": "dlncheck-zl-certificate", "version": 1, "claim": "ZL-gd-linear",
-            "verdict": verdict, "point": "test",
+            "verdict": verdict, "strength": "proved", "point": "test",
             "model": {"kind": "linear"},
             "x": [["1"]], "y": [["2"]], "f_star": "0",
             "x_sigma": {"lower": "1", "upper": "1", "vector": ["1"]},
