@@ -418,7 +418,7 @@ fn merged_shards_equal_the_unsharded_run_and_junit_has_one_case_per_check() {
     assert_eq!(code, 1);
     let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
     assert!(junit.contains("failures=\"1\""));
-    assert!(junit.contains("verdict refuted, expected verified"));
+    assert!(junit.contains("verdict refuted (proved), expected verified"));
     assert!(junit.contains("lambda_max_enclosure"));
 }
 

@@ -28,7 +28,7 @@ pub fn render(r: &Report) -> Result<String, quick_junit::SerializeError> {
                 };
                 s.set_message(format!(
                     "verdict {}, expected {expected}: {}",
-                    super::markdown::verdict_cell(k),
+                    super::markdown::verdict_text(k),
                     k.reason.as_deref().unwrap_or("")
                 ))
                 .set_type(k.verdict.as_str())
@@ -42,7 +42,7 @@ pub fn render(r: &Report) -> Result<String, quick_junit::SerializeError> {
             }
             tc.set_system_out(format!(
                 "{}: {}",
-                super::markdown::verdict_cell(k),
+                super::markdown::verdict_text(k),
                 k.reason.as_deref().unwrap_or("")
             ));
             suite.add_test_case(tc);

@@ -31,9 +31,14 @@ fn cell(s: &str) -> String {
 /// The verdict with its strength, e.g. `verified (proved)`, marked ✗ when unmet.
 pub fn verdict_cell(c: &CheckReport) -> String {
     let mark = if c.met { "" } else { " ✗" };
+    format!("{}{mark}", verdict_text(c))
+}
+
+/// The verdict with its strength, e.g. `refuted (proved)`, without the unmet mark.
+pub fn verdict_text(c: &CheckReport) -> String {
     match c.strength {
-        Some(s) => format!("{} ({}){mark}", c.verdict.as_str(), s.as_str()),
-        None => format!("{}{mark}", c.verdict.as_str()),
+        Some(s) => format!("{} ({})", c.verdict.as_str(), s.as_str()),
+        None => c.verdict.as_str().to_string(),
     }
 }
 
