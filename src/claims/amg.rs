@@ -697,7 +697,16 @@ impl Claim for AmgMinimizers {
             let ev = linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y);
             let f = linear::loss(&Exact, &ev);
             let at_target = ev.partials.product() == &target;
-            let mut e = Evidence::default();
+            // the certificate: a critical point (the verifier recomputes whether it reaches f*)
+            let mut book = Book::default();
+            book.assert(json!({"type": "critical"}));
+            if f == f_star {
+                book.assert(json!({"type": "loss", "value": q_to_string(&f)}));
+            }
+            let mut e = Evidence {
+                values: Default::default(),
+                certificate: book.certificate(self.id(), &cp.point),
+            };
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));
             e.values.insert("loss".into(), json!(q_to_string(&f)));

@@ -197,6 +197,13 @@ impl Regression {
         }
     }
 
+    /// Does Σ have a positive eigenvalue on the complement of range Π, i.e. (I − Π)Σ(I − Π) ≠ 0
+    /// (Σ ⪰ 0)?
+    pub(super) fn positive_outside(&self) -> bool {
+        let comp = Mat::identity(self.sigma.rows()).sub(&self.proj);
+        !comp.mul(&self.sigma).mul(&comp).is_zero()
+    }
+
     /// Is S the top set {1, …, s} (eigenvalues of Σ on range Π all ≥ those on its complement)?
     /// `None` when the bisection cannot tell (a tie at a non-dyadic value).
     pub(super) fn is_top_set(&self) -> Option<bool> {

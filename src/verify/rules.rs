@@ -490,12 +490,30 @@ fn amg(claim: &str, f: &Facts) -> Result<Finding, Finding> {
                 "{e}: whether f is another critical value is not decided here"
             )),
         },
-        "AMG-minimizers" => match optimum() {
+        // a point stated to reach f* (a `loss` assertion) is a global minimizer of that form
+        "AMG-minimizers" if asserted_value => match optimum() {
             Err(e) => Finding::Undetermined(format!("f = f* not shown: {e}")),
             Ok(why) => match form {
                 Ok(()) => Finding::Holds(format!("{why}; P = U_(S*)U_(S*)ᵀΦ")),
                 Err(e) => Finding::Fails(format!("{why}, yet {e}")),
             },
+        },
+        // any other critical point is neither: S not a top set (some λ outside S exceeds one
+        // in S), or a top set of s < k with a positive eigenvalue outside it, gives
+        // Σ_(j∈S) λ_j < Σ_(j≤k) λ_j, so f > f*, and range P ≠ range U_(S*)U_(S*)ᵀΦ
+        "AMG-minimizers" => match (form, reg.is_top_set()) {
+            (Err(e), _) => Finding::Undetermined(format!("{e}: the criterion needs P = U_SU_SᵀΦ")),
+            (Ok(()), Some(false)) => Finding::Holds(
+                "S is not a top set: f > f* and P ≠ U_(S*)U_(S*)ᵀΦ".into(),
+            ),
+            (Ok(()), Some(true)) if reg.rank() < reg.k() && reg.positive_outside() => {
+                Finding::Holds(format!(
+                    "S is a top set of s = {} < k = {} with a positive eigenvalue outside: f > f* and P ≠ U_(S*)U_(S*)ᵀΦ",
+                    reg.rank(),
+                    reg.k()
+                ))
+            }
+            _ => missing("loss: a point that is neither shown to reach f* nor to miss it"),
         },
         _ => {
             let shown = if optimum().is_ok() {

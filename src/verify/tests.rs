@@ -720,4 +720,12 @@ fn amg_classes_and_the_optimum_are_recomputed() {
         .any(|l| l.contains("f = f* not shown")));
     // …while as a critical value of S = {1} it is fine
     assert!(run(&cert(["1", "0"], ["1", "0"], "2", "AMG-values")).passed());
+    // without a `loss` assertion an AMG-minimizers point is shown to miss f*: S = {1} is not a
+    // top set (λ = 4 lies outside it); the global minimizer without its `loss` is undetermined
+    let mut miss = cert(["1", "0"], ["1", "0"], "2", "AMG-minimizers");
+    miss["assertions"].as_array_mut().unwrap().pop();
+    assert!(run(&miss).passed(), "{}", run(&miss));
+    let mut min = cert(["0", "1"], ["0", "2"], "1/2", "AMG-minimizers");
+    min["assertions"].as_array_mut().unwrap().pop();
+    assert!(!run(&min).passed());
 }
