@@ -341,10 +341,11 @@ pub fn audit(
         crate::report::atomic::write(&path, yaml.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let cert = check(&current, claim, settings)
-            .and_then(|o| o.certificate)
-            .map(|mut cert| {
+            .and_then(|o| Some((o.strength(), o.certificate?)))
+            .map(|(strength, mut cert)| {
                 cert["case"] = serde_json::json!(name);
                 cert["verdict"] = serde_json::json!("refuted");
+                cert["strength"] = serde_json::json!(strength.map(|s| s.as_str()));
                 let p = out_dir.join(format!("{name}.cert.json"));
                 let text = serde_json::to_string_pretty(&cert).unwrap_or_default() + "\n";
                 crate::report::atomic::write(&p, text.as_bytes()).map(|_| p)

@@ -109,6 +109,9 @@ enum Command {
         /// Certificate files (JSON).
         #[arg(required = true)]
         certs: Vec<PathBuf>,
+        /// Print only the failures and the summary line.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Combine shard reports (report.json files) into one report (JSON, Markdown, JUnit).
     Merge {
@@ -282,26 +285,21 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
-        Command::VerifyCert { certs } => {
-            let mut all = true;
-            for path in certs {
-                match dlncheck::verify::verify_file(&path) {
-                    Ok(report) => {
-                        let ok = report.passed();
-                        all &= ok;
-                        emit(&format!(
-                            "{}: {}\n{report}",
-                            path.display(),
-                            if ok { "PASS" } else { "FAIL" }
-                        ));
-                    }
-                    Err(e) => return fail(&format!("{}: {e}", path.display())),
-                }
-            }
-            if all {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+        Command::VerifyCert { certs, quiet } => {
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            match dlncheck::verify::verify_files(
+                &certs,
+                quiet,
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            ) {
+                Ok(t) if t.unreadable > 0 => ExitCode::from(2),
+                Ok(t) if t.failed > 0 => ExitCode::from(1),
+                Ok(_) => ExitCode::SUCCESS,
+                // the reader went away (`verify-cert … | head`): stop quietly
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+                Err(e) => fail(&e.to_string()),
             }
         }
         Command::Audit {

@@ -74,9 +74,12 @@ fn shipped_cases_meet_every_expectation_and_match_the_contract() {
     let cert: Value = serde_json::from_str(&std::fs::read_to_string(cert).unwrap()).unwrap();
     assert_eq!(cert["claim"], "KP-flat-necessary-deep");
     assert_eq!(cert["verdict"], "refuted");
-    assert_eq!(cert["quantities"]["lambda_max"]["matrix"], "hessian");
+    // one point: the counterexample
+    assert_eq!(cert["points"].as_array().unwrap().len(), 1);
+    let point = &cert["points"][0];
+    assert_eq!(point["quantities"]["lambda_max"]["matrix"], "hessian");
     assert_eq!(
-        cert["quantities"]["lambda_max"]["enclosure"],
+        point["quantities"]["lambda_max"]["enclosure"],
         serde_json::json!(["3", "3"])
     );
     assert_eq!(
@@ -305,12 +308,14 @@ fn every_saved_certificate_passes_the_independent_checker_and_tampering_fails() 
     assert!(out.status.success(), "{text}");
     assert_eq!(text.matches(": PASS").count(), certs.len());
 
-    // change one weight entry of a certificate about λ_max: the re-check must fail
+    // change one weight entry of a certificate about λ_max (the counterexample, the one point
+    // of this check certificate): the re-check must fail
     let original = dir.path().join("certs/depth3-diagonal--KP-naive.json");
     let mut cert: Value =
         serde_json::from_str(&std::fs::read_to_string(&original).unwrap()).unwrap();
-    assert_eq!(cert["problem"]["weights"][1][0][0], "3");
-    cert["problem"]["weights"][1][0][0] = Value::String("4".into());
+    let weight = &mut cert["points"][0]["problem"]["weights"][1][0][0];
+    assert_eq!(*weight, "3");
+    *weight = Value::String("4".into());
     let tampered = dir.path().join("tampered.json");
     std::fs::write(&tampered, serde_json::to_string(&cert).unwrap()).unwrap();
     let out = dlncheck()
@@ -321,14 +326,14 @@ fn every_saved_certificate_passes_the_independent_checker_and_tampering_fails() 
     assert!(String::from_utf8_lossy(&out.stdout).contains(": FAIL"));
 
     // an unreadable certificate is a usage error naming the field
-    cert["problem"]["weights"][1][0][0] = Value::String("1/0".into());
+    cert["points"][0]["problem"]["weights"][1][0][0] = Value::String("1/0".into());
     std::fs::write(&tampered, serde_json::to_string(&cert).unwrap()).unwrap();
     let out = dlncheck()
         .args(["verify-cert", tampered.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("problem.weights[1][0][0]"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("points[0].problem.weights[1][0][0]"));
 }
 
 #[test]

@@ -161,7 +161,8 @@ pub fn class_by_certificate(
             format!("f = f* = {}", q_to_string(&f)),
         );
     }
-    book.assert(json!({"type": "loss_above", "value": q_to_string(f_star)}));
+    // f > f* needs no assertion: a negative curvature or a descent curve shows that the point
+    // is not a minimizer
     let params = linear::offsets(&p.weights).last().copied().unwrap_or(0);
     if params > exact_limit {
         return (
@@ -586,7 +587,13 @@ impl Claim for AmgProduct {
             .iter()
             .map(|p| {
                 let ev = linear::evaluate(&Exact, &p.weights, &p.x, &p.y);
-                let mut e = Evidence::default();
+                // the certificate: the point is critical (the verifier recomputes P's form)
+                let mut book = Book::default();
+                book.assert(json!({"type": "critical"}));
+                let mut e = Evidence {
+                    values: Default::default(),
+                    certificate: book.certificate(self.id(), p),
+                };
                 let finding = match sp.index_set_of(ev.partials.product()) {
                     Some(s) => {
                         e.values.insert("index_set".into(), json!(set_label(&s)));
@@ -727,7 +734,16 @@ impl Claim for AmgMinimizers {
             let ev = linear::evaluate(&Exact, &cp.point.weights, &c.x, &c.y);
             let f = linear::loss(&Exact, &ev);
             let at_target = ev.partials.product() == &target;
-            let mut e = Evidence::default();
+            // the certificate: a critical point (the verifier recomputes whether it reaches f*)
+            let mut book = Book::default();
+            book.assert(json!({"type": "critical"}));
+            if f == f_star {
+                book.assert(json!({"type": "loss", "value": q_to_string(&f)}));
+            }
+            let mut e = Evidence {
+                values: Default::default(),
+                certificate: book.certificate(self.id(), &cp.point),
+            };
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));
             e.values.insert("loss".into(), json!(q_to_string(&f)));

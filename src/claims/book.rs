@@ -137,8 +137,10 @@ impl Book {
                 } else {
                     shown_op(ord)
                 };
+                // only proved relations reach a certificate, and an equality is proved only
+                // exactly (`Basis::Exact`), so no tolerance is written: the format allows none
                 self.assertions.push(json!({
-                    "type": "relation", "lhs": lhs, "op": shown, "rhs": rhs, "tolerance": q_to_string(tol),
+                    "type": "relation", "lhs": lhs, "op": shown, "rhs": rhs,
                 }));
                 let text = format!(
                     "{} = {:.15e} {shown} {} = {:.15e} ({})",

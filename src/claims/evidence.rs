@@ -196,11 +196,25 @@ pub fn json_f64(x: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The certificate of a check (docs/certificates.md, kind `dlncheck-check-certificate`): the
+/// point certificates it rests on, under the claim of the first; `None` without any.
+fn bundle<'a>(points: impl Iterator<Item = &'a Value>) -> Option<Value> {
+    let points: Vec<&Value> = points.collect();
+    let claim = points.first()?.get("claim")?.clone();
+    Some(json!({
+        "kind": "dlncheck-check-certificate",
+        "version": 1,
+        "claim": claim,
+        "points": points,
+    }))
+}
+
 /// Combine per-point findings. A failure decided by proof refutes (the first such point is the
 /// counterexample). Otherwise a failure seen only numerically, or any undecided point, makes the
 /// verdict inconclusive. Otherwise the claim is verified at every point where its premise held,
 /// with the strength of the weakest decision it rests on (vacuous points' premise decisions
-/// included), and inconclusive when the premise held nowhere.
+/// included), and inconclusive when the premise held nowhere. A proved refutation carries the
+/// counterexample's certificate, a proved verification those of every holding point.
 pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
     let total = findings.len();
     let vacuous = findings
@@ -224,7 +238,7 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
                 o.values.insert("agreement_bits".into(), json!(bits));
             }
             if b.is_certified() {
-                o.certificate = ev.certificate.clone();
+                o.certificate = bundle(ev.certificate.iter());
             }
         }
         o.values.extend(ev.values.clone());
@@ -286,6 +300,13 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
             );
             if vacuous > 0 {
                 o.reason = Some(format!("holds at the {holding} points where its premise holds; {vacuous} points do not meet the premise"));
+            }
+            if o.certificate.is_some() {
+                // the verdict rests on every holding point: certify them all
+                o.certificate = bundle(findings.iter().filter_map(|(_, f)| match f {
+                    Finding::Holds(_, ev) => ev.certificate.as_ref(),
+                    _ => None,
+                }));
             }
             o
         }

@@ -239,7 +239,7 @@ fn direction(v: &Value, path: &str, net: &Network) -> Result<Vec<Q>> {
 
 /// A symmetric matrix named by a certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum MatrixName {
+pub(super) enum MatrixName {
     /// ∇²f.
     Hessian,
     /// Σ_k (B_kX)ᵀ(B_kX) ⊗ A_kA_kᵀ.
@@ -352,11 +352,11 @@ impl MatrixName {
 }
 
 /// An interval [lo, hi] of rationals.
-type Interval = (Q, Q);
+pub(super) type Interval = (Q, Q);
 
 /// What a quantity is.
 #[derive(Clone, Debug)]
-enum QuantityKind {
+pub(super) enum QuantityKind {
     /// λ_max(matrix), with a Rayleigh vector for the lower end and `upper` for the upper end.
     LambdaMax {
         matrix: MatrixName,
@@ -376,10 +376,13 @@ enum QuantityKind {
 
 /// A named quantity with its claimed enclosure.
 #[derive(Clone, Debug)]
-struct Quantity {
-    name: String,
-    enclosure: Interval,
-    kind: QuantityKind,
+pub(super) struct Quantity {
+    /// Its name in the certificate.
+    pub(super) name: String,
+    /// The claimed enclosure [lo, hi].
+    pub(super) enclosure: Interval,
+    /// What it is.
+    pub(super) kind: QuantityKind,
 }
 
 fn enclosure(obj: &Map<String, Value>, path: &str) -> Result<Interval> {
@@ -451,7 +454,7 @@ fn quantity(name: &str, v: &Value, net: &Network) -> Result<Quantity> {
 
 /// A relation operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
+pub(super) enum Op {
     Lt,
     Le,
     Eq,
@@ -474,11 +477,11 @@ impl Op {
 }
 
 /// A sum of products of quantity names.
-type Expr = Vec<Vec<String>>;
+pub(super) type Expr = Vec<Vec<String>>;
 
 /// One assertion.
 #[derive(Clone, Debug)]
-enum Assertion {
+pub(super) enum Assertion {
     Relation {
         lhs: Expr,
         op: Op,
@@ -603,30 +606,76 @@ fn assertion(
     })
 }
 
-/// Read and check a whole certificate.
+/// A point certificate read and checked: its lines, and the facts the verdict rules read
+/// ([`super::rules`]): the quantities, each assertion with whether it passed, and the landscape.
+pub(super) struct PointCheck {
+    /// One line per quantity, then one per assertion.
+    pub(super) lines: Vec<CheckLine>,
+    /// The quantities by name.
+    pub(super) quantities: BTreeMap<String, Quantity>,
+    /// The assertions in file order, each with whether its check passed.
+    pub(super) assertions: Vec<(Assertion, bool)>,
+    /// The problem and its exact loss, gradient and Hessian.
+    pub(super) land: Landscape,
+}
+
+/// Read and check the certificate `v`: a point certificate, a check certificate (a bundle of
+/// point certificates) or a ZL certificate; then re-derive its verdict ([`super::rules`]).
 pub(super) fn verify_value(v: &Value) -> Result<VerifyReport> {
     let top = object(v, "certificate")?;
     match top.get("kind") {
-        Some(Value::String(k)) if k == "dlncheck-certificate" => {}
-        Some(Value::String(k)) if k == super::zl::KIND => return super::zl::verify(top),
+        Some(Value::String(k)) if k == POINT_KIND || k == CHECK_KIND || k == super::zl::KIND => {}
         Some(k) => {
             return Err(err(
                 "kind",
-                format!("expected \"dlncheck-certificate\", found {}", brief(k)),
+                format!(
+                    "expected \"{POINT_KIND}\", \"{CHECK_KIND}\" or \"{}\", found {}",
+                    super::zl::KIND,
+                    brief(k)
+                ),
             ))
         }
         None => return Err(err("kind", "missing field")),
     }
-    match top.get("version") {
-        Some(n) if n.as_u64() == Some(1) => {}
-        Some(n) => {
-            return Err(err(
-                "version",
-                format!("unsupported version {} (this checker reads 1)", brief(n)),
-            ))
-        }
-        None => return Err(err("version", "missing field")),
+    version(top, "")?;
+    match top.get("kind").and_then(Value::as_str) {
+        Some(super::zl::KIND) => super::zl::verify(top),
+        Some(CHECK_KIND) => super::verdict::bundle(top),
+        _ => super::verdict::single(top),
     }
+}
+
+/// The kind of a certificate of one point.
+pub(super) const POINT_KIND: &str = "dlncheck-certificate";
+/// The kind of a certificate of one check: every point it relied on.
+pub(super) const CHECK_KIND: &str = "dlncheck-check-certificate";
+
+/// `version` must be 1.
+pub(super) fn version(top: &Map<String, Value>, path: &str) -> Result<()> {
+    match top.get("version") {
+        Some(n) if n.as_u64() == Some(1) => Ok(()),
+        Some(n) => Err(err(
+            &join(path, "version"),
+            format!("unsupported version {} (this checker reads 1)", brief(n)),
+        )),
+        None => Err(err(&join(path, "version"), "missing field")),
+    }
+}
+
+/// Read and check the quantities and assertions of one point certificate (`top`, at JSON path
+/// `path`, empty for a top-level certificate).
+pub(super) fn check_point(top: &Map<String, Value>, path: &str) -> Result<PointCheck> {
+    let rebase = |e: VerifyError| match e {
+        VerifyError::Malformed { path: p, message } if !path.is_empty() => VerifyError::Malformed {
+            path: join(path, &p),
+            message,
+        },
+        other => other,
+    };
+    check_point_at(top).map_err(rebase)
+}
+
+fn check_point_at(top: &Map<String, Value>) -> Result<PointCheck> {
     let net = problem(field(top, "problem", "")?)?;
     let mut quantities = BTreeMap::new();
     if let Some(qs) = top.get("quantities") {
@@ -661,10 +710,18 @@ pub(super) fn verify_value(v: &Value) -> Result<VerifyReport> {
     for q in quantities.values() {
         lines.push(check_quantity(q, &quantities, &land));
     }
-    for (i, a) in assertions.iter().enumerate() {
-        lines.push(check_assertion(i, a, &quantities, &land));
+    let mut checked = Vec::with_capacity(assertions.len());
+    for (i, a) in assertions.into_iter().enumerate() {
+        let l = check_assertion(i, &a, &quantities, &land);
+        checked.push((a, l.ok));
+        lines.push(l);
     }
-    Ok(VerifyReport { lines })
+    Ok(PointCheck {
+        lines,
+        quantities,
+        assertions: checked,
+        land,
+    })
 }
 
 /// A sub-check: whether it holds, and its text.
@@ -973,6 +1030,15 @@ fn check_assertion(
                 true,
                 format!("lhs ∈ [{}, {}], rhs ∈ [{}, {}]", l.0, l.1, r.0, r.1),
             ));
+            if tolerance.is_positive() {
+                parts.push((
+                    false,
+                    format!(
+                        "tolerance {tolerance} > 0: the format allows none, since an equality \
+                         within a tolerance is not a proof"
+                    ),
+                ));
+            }
             parts.push(decide(&l, *op, &r, tolerance));
             (
                 format!(

@@ -9,15 +9,22 @@
 //! (`loss.rs`), and its own LDLᵀ definiteness test (`ldlt.rs`). It shares no numerical code with
 //! the producer of the certificates.
 //!
+//! The verdict is then re-derived (`rules.rs`, `verdict.rs`): per claim, which of the facts that
+//! passed imply which verdict; a certificate whose stated verdict or strength does not follow, of
+//! an unknown claim, with a tolerance, or without the assertions its verdict needs, fails.
+//!
 //! [`verify_str`] and [`verify_file`] return a [`VerifyReport`] with one [`CheckLine`] per
-//! quantity and per assertion, or a [`VerifyError`] when the certificate cannot be read (invalid
+//! quantity and per assertion and the verdict's derivation, or a [`VerifyError`] when the certificate cannot be read (invalid
 //! JSON, wrong kind or version, a malformed field — the message names its JSON path, e.g.
 //! `problem.weights[1][0][2]: not an exact number "abc" …`).
 
+mod amg;
 mod check;
 mod ldlt;
 mod loss;
 mod rational;
+mod rules;
+mod verdict;
 mod zl;
 
 #[cfg(test)]
@@ -52,24 +59,40 @@ impl fmt::Display for CheckLine {
     }
 }
 
-/// The result of checking a readable certificate: one line per quantity, then one per assertion.
+/// The result of checking a readable certificate: the arithmetic (one line per quantity, then
+/// one per assertion, per point), then the verdict re-derived from the facts that passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyReport {
-    /// The checks, in order: quantities (by name), then assertions (in file order).
+    /// The arithmetic checks, in order: quantities (by name), then assertions (in file order);
+    /// in a check certificate, point by point.
     pub lines: Vec<CheckLine>,
+    /// The verdict's derivation: the claim has a rule, what each point shows (holds, fails,
+    /// vacuous), the strength, and whether the stated verdict follows.
+    pub verdict: Vec<CheckLine>,
 }
 
 impl VerifyReport {
-    /// The certificate passes when it has at least one check and every check passed.
-    pub fn passed(&self) -> bool {
+    /// Did every arithmetic check pass (and is there at least one)?
+    pub fn arithmetic_passed(&self) -> bool {
         !self.lines.is_empty() && self.lines.iter().all(|l| l.ok)
+    }
+
+    /// The certificate passes when its arithmetic passed and its stated verdict and strength
+    /// follow from the facts it proves.
+    pub fn passed(&self) -> bool {
+        self.arithmetic_passed() && !self.verdict.is_empty() && self.verdict.iter().all(|l| l.ok)
+    }
+
+    /// The lines that failed, arithmetic first.
+    pub fn failures(&self) -> impl Iterator<Item = &CheckLine> {
+        self.lines.iter().chain(&self.verdict).filter(|l| !l.ok)
     }
 }
 
 impl fmt::Display for VerifyReport {
-    /// Each line on its own row, as [`CheckLine`] displays it.
+    /// Each line on its own row, as [`CheckLine`] displays it, the verdict's derivation last.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for line in &self.lines {
+        for line in self.lines.iter().chain(&self.verdict) {
             writeln!(f, "{line}")?;
         }
         Ok(())
@@ -133,4 +156,59 @@ pub fn verify_file(path: &Path) -> Result<VerifyReport, VerifyError> {
         source,
     })?;
     verify_str(&text)
+}
+
+/// What a `verify-cert` run over several files found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Certificates that passed.
+    pub passed: usize,
+    /// Certificates that were read and failed.
+    pub failed: usize,
+    /// Certificates that could not be read (also counted in `failed`).
+    pub unreadable: usize,
+}
+
+/// `verify-cert`: check each file, write `PATH: PASS` or `PATH: FAIL` with its lines to `out`
+/// (with `quiet`, only failures, and of them only the failed lines), an unreadable certificate's
+/// error to `err`, and end with the summary line `N passed, M failed`. An I/O error on `out`
+/// (such as a closed pipe) stops the run and is returned.
+pub fn verify_files(
+    paths: &[PathBuf],
+    quiet: bool,
+    out: &mut impl std::io::Write,
+    err: &mut impl std::io::Write,
+) -> std::io::Result<Tally> {
+    let mut t = Tally::default();
+    for path in paths {
+        match verify_file(path) {
+            Ok(report) if report.passed() => {
+                t.passed += 1;
+                if !quiet {
+                    writeln!(out, "{}: PASS", path.display())?;
+                    write!(out, "{report}")?;
+                }
+            }
+            Ok(report) => {
+                t.failed += 1;
+                writeln!(out, "{}: FAIL", path.display())?;
+                if quiet {
+                    for line in report.failures() {
+                        writeln!(out, "{line}")?;
+                    }
+                } else {
+                    write!(out, "{report}")?;
+                }
+            }
+            Err(e) => {
+                t.failed += 1;
+                t.unreadable += 1;
+                writeln!(out, "{}: FAIL (unreadable)", path.display())?;
+                writeln!(err, "dlncheck: {}: {e}", path.display())?;
+            }
+        }
+    }
+    writeln!(out, "{} passed, {} failed", t.passed, t.failed)?;
+    out.flush()?;
+    Ok(t)
 }

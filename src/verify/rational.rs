@@ -201,11 +201,99 @@ impl Mat {
     }
 
     /// tr(self) = Σ_i a_ii, for a square matrix.
-    #[cfg(test)]
     pub(crate) fn trace(&self) -> Q {
         (0..self.rows.min(self.cols))
             .map(|i| self.at(i, i).clone())
             .sum()
+    }
+
+    /// c · self.
+    pub(crate) fn scale(&self, c: &Q) -> Mat {
+        let data = self.data.iter().map(|a| a * c).collect();
+        Mat::from_data(self.rows, self.cols, data)
+    }
+
+    /// Is every entry 0?
+    pub(crate) fn is_zero(&self) -> bool {
+        self.data.iter().all(Zero::is_zero)
+    }
+
+    /// The columns of `self` taken in order, keeping each one that is not a linear combination of
+    /// the ones kept before (Gaussian elimination over ℚ): their number is the rank, and they are
+    /// a basis of the column space.
+    pub(crate) fn independent_columns(&self) -> Vec<usize> {
+        // reduced rows of the kept columns' echelon form, by forward elimination column by column
+        let mut pivots: Vec<(usize, Vec<Q>)> = Vec::new(); // (pivot row, reduced column)
+        let mut kept = Vec::new();
+        for j in 0..self.cols {
+            let mut col: Vec<Q> = (0..self.rows).map(|i| self.at(i, j).clone()).collect();
+            for (row, p) in &pivots {
+                if !col[*row].is_zero() {
+                    let f = &col[*row] / &p[*row];
+                    for (c, x) in col.iter_mut().zip(p) {
+                        *c -= &f * x;
+                    }
+                }
+            }
+            if let Some(row) = col.iter().position(|c| !c.is_zero()) {
+                pivots.push((row, col));
+                kept.push(j);
+            }
+        }
+        kept
+    }
+
+    /// The rank over ℚ.
+    pub(crate) fn rank(&self) -> usize {
+        self.independent_columns().len()
+    }
+
+    /// The columns `cols` of `self`, in that order.
+    pub(crate) fn columns(&self, cols: &[usize]) -> Mat {
+        let mut out = Mat::zeros(self.rows, cols.len());
+        for i in 0..self.rows {
+            for (k, &j) in cols.iter().enumerate() {
+                *out.at_mut(i, k) = self.at(i, j).clone();
+            }
+        }
+        out
+    }
+
+    /// The inverse of a square matrix by Gauss–Jordan elimination over ℚ, or `None` when it is
+    /// singular.
+    pub(crate) fn inverse(&self) -> Option<Mat> {
+        let n = self.rows;
+        if n != self.cols {
+            return None;
+        }
+        let mut a = self.clone();
+        let mut inv = Mat::identity(n);
+        for c in 0..n {
+            let p = (c..n).find(|&r| !a.at(r, c).is_zero())?;
+            if p != c {
+                for j in 0..n {
+                    a.data.swap(p * n + j, c * n + j);
+                    inv.data.swap(p * n + j, c * n + j);
+                }
+            }
+            let d = a.at(c, c).clone();
+            for j in 0..n {
+                *a.at_mut(c, j) /= &d;
+                *inv.at_mut(c, j) /= &d;
+            }
+            for r in 0..n {
+                if r == c || a.at(r, c).is_zero() {
+                    continue;
+                }
+                let f = a.at(r, c).clone();
+                for j in 0..n {
+                    let (x, y) = (a.at(c, j) * &f, inv.at(c, j) * &f);
+                    *a.at_mut(r, j) -= x;
+                    *inv.at_mut(r, j) -= y;
+                }
+            }
+        }
+        Some(inv)
     }
 
     /// vᵀ · self · v for a square matrix and a vector of matching length.

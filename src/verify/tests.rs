@@ -102,22 +102,24 @@ fn scalar_network_lambda_max_is_48() {
     loose["quantities"]["lambda_max"] = json!({"matrix": "hessian", "enclosure": ["48", "49"], "rayleigh_vector": ["1", "1", "1"], "upper": "49", "exact": false});
     loose["assertions"] = json!([]);
     let r = run(&loose);
-    assert!(r.passed(), "{r}");
+    assert!(r.arithmetic_passed(), "{r}");
+    // … but with no assertion left, KP-scalar's verdict no longer follows
+    assert!(!r.passed(), "{r}");
     assert!(line(&r, "quantity lambda_max:").detail.contains("≻ 0"));
     // Not exact with upper = λ_max: 48·I − H is singular, not ≻ 0.
     loose["quantities"]["lambda_max"]["upper"] = json!("48");
-    assert!(!run(&loose).passed());
+    assert!(!run(&loose).arithmetic_passed());
     // A Rayleigh vector off the top eigenvector: RQ((1,0,0)) = 16 < lo = 48.
     loose["quantities"]["lambda_max"]["upper"] = json!("49");
     loose["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["1", "0", "0"]);
     let r = run(&loose);
-    assert!(!r.passed());
+    assert!(!r.arithmetic_passed());
     assert!(line(&r, "quantity lambda_max:")
         .detail
         .contains("RQ(v) = 16 < lo = 48 ✗"));
     // A zero Rayleigh vector proves nothing.
     loose["quantities"]["lambda_max"]["rayleigh_vector"] = json!(["0", "0", "0"]);
-    assert!(!run(&loose).passed());
+    assert!(!run(&loose).arithmetic_passed());
 }
 
 #[test]
@@ -282,14 +284,28 @@ fn relations_by_interval_arithmetic() {
             rel(json!([["wide"]]), "<=", json!([["lambda_max"]]), "0"),
             false,
         ),
-        // relative width of [48, 49] is 1/49
+        // relative width of [48, 49] is 1/49: overlapping within a tolerance is no proof of
+        // equality, so the format allows no positive tolerance at all
         (
             rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/40"),
-            true,
+            false,
         ),
         (
             rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/49"),
-            true,
+            false,
+        ),
+        (
+            rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "0"),
+            false,
+        ),
+        (
+            rel(
+                json!([["lambda_max"]]),
+                "=",
+                json!([["lambda_max"]]),
+                "1/49",
+            ),
+            false,
         ),
         (
             rel(json!([["wide"]]), "=", json!([["lambda_max"]]), "1/50"),
@@ -537,4 +553,179 @@ fn empty_certificate_does_not_pass() {
     }));
     assert!(r.lines.is_empty());
     assert!(!r.passed());
+}
+
+/// The verdict lines that failed.
+fn verdict_failed(r: &VerifyReport) -> Vec<String> {
+    r.verdict
+        .iter()
+        .filter(|l| !l.ok)
+        .map(|l| format!("{} — {}", l.what, l.detail))
+        .collect()
+}
+
+/// λ_max(gram_above k) or λ_max(gram_below_x k) of a scalar network: the 1 × 1 matrix [v].
+fn gram(kind: &str, k: usize, v: &str) -> Value {
+    json!({"matrix": {kind: k}, "enclosure": [v, v], "rayleigh_vector": ["1"], "upper": v, "exact": true})
+}
+
+/// scalar-exact.json (w = (2, 2, 2), X = 1, Y = 8, λ_max = 48) with c_k² = ‖A_k‖²‖B_kX‖²:
+/// (A_k, B_kX) = (4, 1), (2, 2), (1, 4), so c_k² = 16 for every k and Σc² = 48.
+fn scalar_with_c() -> Value {
+    let mut v = load("scalar-exact.json");
+    for (k, a, b) in [(1, "16", "1"), (2, "4", "4"), (3, "1", "16")] {
+        v["quantities"][format!("a{k}")] = gram("gram_above", k, a);
+        v["quantities"][format!("b{k}")] = gram("gram_below_x", k, b);
+    }
+    v
+}
+
+fn relation(lhs: Value, op: &str, rhs: Value) -> Value {
+    json!({"type": "relation", "lhs": lhs, "op": op, "rhs": rhs})
+}
+
+#[test]
+fn kp_rules_read_the_relations_by_their_matrices() {
+    let base = scalar_with_c();
+    let sum_c = json!([["a1", "b1"], ["a2", "b2"], ["a3", "b3"]]);
+    // KP-naive: λ = Σc² verifies, and cannot be called refuted
+    let mut v = base.clone();
+    v["claim"] = json!("KP-naive");
+    v["assertions"] = json!([relation(json!([["lambda_max"]]), "=", sum_c.clone())]);
+    assert!(run(&v).passed(), "{}", run(&v));
+    v["verdict"] = json!("refuted");
+    assert!(!run(&v).passed());
+    // the sides may be swapped; the names do not matter, the matrices do
+    let mut v = base.clone();
+    v["claim"] = json!("KP-bound");
+    v["assertions"] = json!([relation(sum_c.clone(), ">=", json!([["lambda_max"]]))]);
+    assert!(run(&v).passed(), "{}", run(&v));
+    // a relation against the wrong matrices (only two of the three c_k²) decides nothing
+    v["assertions"] = json!([relation(
+        json!([["lambda_max"]]),
+        "<=",
+        json!([["a1", "b1"], ["a2", "b2"], ["kp"]])
+    )]);
+    let r = run(&v);
+    assert!(r.arithmetic_passed(), "{r}");
+    assert!(!r.passed());
+    assert!(verdict_failed(&r)
+        .iter()
+        .any(|l| l.contains("undetermined") && l.contains("Σ_k c_k²")));
+}
+
+#[test]
+fn flat_necessary_needs_the_whole_chain_of_c_equalities() {
+    let mut v = scalar_with_c();
+    v["claim"] = json!("KP-flat-necessary");
+    let chain = vec![
+        relation(json!([["lambda_max"]]), "=", json!([["min_sharpness"]])),
+        relation(json!([["a2", "b2"]]), "=", json!([["a1", "b1"]])),
+        relation(json!([["a3", "b3"]]), "=", json!([["a1", "b1"]])),
+    ];
+    v["assertions"] = json!(chain);
+    assert!(run(&v).passed(), "{}", run(&v));
+    // each assertion is needed: without one the verdict does not follow
+    for i in 0..3 {
+        let mut cut = v.clone();
+        cut["assertions"].as_array_mut().unwrap().remove(i);
+        let r = run(&cut);
+        assert!(r.arithmetic_passed() && !r.passed(), "without {i}:\n{r}");
+    }
+    // a tolerance is never allowed, even on a true exact equality
+    let mut tol = v.clone();
+    tol["assertions"][1]["tolerance"] = json!("1/1000");
+    assert!(!run(&tol).passed());
+    tol["assertions"][1]["tolerance"] = json!("0");
+    assert!(run(&tol).passed());
+    // the KP premise is recomputed: Y = 9 makes f ≠ 0 (and λ_max changes, but the rule alone
+    // already refuses a point that is not a zero-loss minimizer)
+    let mut moved = v.clone();
+    moved["problem"]["y"] = json!([["9"]]);
+    let r = run(&moved);
+    assert!(verdict_failed(&r)
+        .iter()
+        .any(|l| l.contains("zero-loss point")));
+}
+
+#[test]
+fn strength_claim_and_verdict_must_be_stated_and_follow() {
+    let v = load("scalar-exact.json");
+    assert!(run(&v).passed());
+    for (field, value, why) in [
+        ("strength", json!("numerical"), "strength"),
+        ("strength", Value::Null, "strength"),
+        ("claim", json!("KP-everything"), "unknown claim"),
+        ("claim", json!("KP-escape"), "unknown claim"),
+        ("verdict", json!("inconclusive"), "cannot be certified"),
+        ("verdict", json!("refuted"), "counterexamples"),
+    ] {
+        let mut bad = v.clone();
+        bad[field] = value;
+        let r = run(&bad);
+        assert!(!r.passed(), "{field}: {r}");
+        assert!(
+            verdict_failed(&r).iter().any(|l| l.contains(why)),
+            "{field}: {r}"
+        );
+    }
+    let mut bad = v.clone();
+    bad.as_object_mut().unwrap().remove("verdict");
+    assert!(!run(&bad).passed());
+}
+
+#[test]
+fn amg_classes_and_the_optimum_are_recomputed() {
+    // W = 0 at depth 2 is a strict saddle (both readings), at depth 3 a non-strict one
+    let mut v = load("zero-depth2.json");
+    for claim in ["AMG-classify", "AMG-classify-path"] {
+        v["claim"] = json!(claim);
+        assert!(run(&v).passed(), "{claim}: {}", run(&v));
+    }
+    let mut v = load("zero-depth3.json");
+    for claim in ["AMG-classify", "AMG-classify-path"] {
+        v["claim"] = json!(claim);
+        assert!(run(&v).passed(), "{claim}: {}", run(&v));
+        v["verdict"] = json!("refuted");
+        assert!(!run(&v).passed());
+        v["verdict"] = json!("verified");
+    }
+    // X = I, Y = diag(1, 2), widths 2-1-2 (r = 1): Σ = diag(1, 4), f* = ½(5 − 4) = ½ at
+    // P = e₂e₂ᵀY, reached by W_1 = (0 1), W_2 = (0 2)ᵀ
+    let cert = |w1: [&str; 2], w2: [&str; 2], loss: &str, claim: &str| {
+        json!({
+            "kind": "dlncheck-certificate", "version": 1, "claim": claim,
+            "verdict": "verified", "strength": "proved",
+            "problem": {"weights": [[w1], [[w2[0]], [w2[1]]]],
+                        "x": [["1", "0"], ["0", "1"]], "y": [["1", "0"], ["0", "2"]]},
+            "assertions": [{"type": "critical"}, {"type": "loss", "value": loss}],
+        })
+    };
+    for claim in [
+        "AMG-minimizers",
+        "AMG-classify",
+        "AMG-values",
+        "AMG-product",
+    ] {
+        let r = run(&cert(["0", "1"], ["0", "2"], "1/2", claim));
+        assert!(r.passed(), "{claim}: {r}");
+    }
+    // the critical point P = e₁e₁ᵀY has f = 2 > f*: calling it a global minimizer fails, as f*
+    // cannot be shown to be 2
+    let r = run(&cert(["1", "0"], ["1", "0"], "2", "AMG-minimizers"));
+    assert!(r.arithmetic_passed(), "{r}");
+    assert!(!r.passed());
+    assert!(verdict_failed(&r)
+        .iter()
+        .any(|l| l.contains("f = f* not shown")));
+    // …while as a critical value of S = {1} it is fine
+    assert!(run(&cert(["1", "0"], ["1", "0"], "2", "AMG-values")).passed());
+    // without a `loss` assertion an AMG-minimizers point is shown to miss f*: S = {1} is not a
+    // top set (λ = 4 lies outside it); the global minimizer without its `loss` is undetermined
+    let mut miss = cert(["1", "0"], ["1", "0"], "2", "AMG-minimizers");
+    miss["assertions"].as_array_mut().unwrap().pop();
+    assert!(run(&miss).passed(), "{}", run(&miss));
+    let mut min = cert(["0", "1"], ["0", "2"], "1/2", "AMG-minimizers");
+    min["assertions"].as_array_mut().unwrap().pop();
+    assert!(!run(&min).passed());
 }

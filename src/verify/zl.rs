@@ -9,6 +9,8 @@
 use super::check::{array, entries, err, field, number, object, shape, string};
 use super::ldlt::classify;
 use super::rational::{Mat, Q};
+use super::rules::ZL_CLAIMS;
+use super::verdict::{stated as stated_verdict, strength_line, verdict_line};
 use super::{CheckLine, VerifyError, VerifyReport};
 use num_traits::{One, Signed, Zero};
 use serde_json::{Map, Value};
@@ -272,7 +274,17 @@ fn read_problem(top: &Map<String, Value>) -> Result<Problem> {
 pub(super) fn verify(top: &Map<String, Value>) -> Result<VerifyReport> {
     let pb = read_problem(top)?;
     let claim = string(field(top, "claim", "")?, "claim")?.to_string();
-    let verdict = string(field(top, "verdict", "")?, "verdict")?.to_string();
+    let declared = stated_verdict(top)?;
+    if !ZL_CLAIMS.contains(&claim.as_str()) {
+        return Ok(VerifyReport {
+            lines: Vec::new(),
+            verdict: vec![CheckLine {
+                what: format!("claim {claim}"),
+                ok: false,
+                detail: "unknown ZL claim: no rule says which samples imply its verdict".into(),
+            }],
+        });
+    }
     let mins_v = array(field(top, "minimizers", "")?, "minimizers")?;
     let samples_v = array(field(top, "samples", "")?, "samples")?;
     if samples_v.len() > MAX_SAMPLES {
@@ -359,40 +371,44 @@ pub(super) fn verify(top: &Map<String, Value>) -> Result<VerifyReport> {
         let (line, decision) = match claim.as_str() {
             "ZL-minimizers" => sample_minimizers(&pb, o, &path, &p, &mins)?,
             c if c.starts_with("ZL-regularity") => sample_regularity(&pb, o, &path, &p)?,
-            "ZL-gd-linear" | "ZL-gd-residual" | "ZL-gd-nonlinear" | "ZL-gd-neighborhood" => {
-                sample_gd(
-                    &pb,
-                    &claim,
-                    o,
-                    &path,
-                    &p,
-                    &mins,
-                    &x_sigma,
-                    x_norm_upper.as_ref(),
-                )?
-            }
-            other => return Err(err("claim", format!("unknown ZL claim {other:?}"))),
+            _ => sample_gd(
+                &pb,
+                &claim,
+                o,
+                &path,
+                &p,
+                &mins,
+                &x_sigma,
+                x_norm_upper.as_ref(),
+            )?,
         };
         lines.push(line);
         decisions.push(decision);
     }
-    let (ok, detail) = match verdict.as_str() {
-        "verified" => (
-            decisions.iter().all(|d| *d == Some(true)),
-            "every sample holds".to_string(),
+    // the verdict: every sample holds (verified) or some sample fails (refuted); an empty
+    // sample list shows nothing either way
+    let holds = decisions.iter().filter(|d| **d == Some(true)).count();
+    let fails = decisions.iter().filter(|d| **d == Some(false)).count();
+    let open = decisions.len() - holds - fails;
+    let verdict = vec![
+        CheckLine {
+            what: format!("{} sample(s)", decisions.len()),
+            ok: !decisions.is_empty(),
+            detail: if decisions.is_empty() {
+                "an empty sample list certifies nothing ✗".into()
+            } else {
+                format!("{holds} hold, {fails} fail, {open} undecided")
+            },
+        },
+        strength_line(&declared),
+        verdict_line(
+            declared.verdict.as_deref(),
+            holds,
+            fails,
+            if fails > 0 { 0 } else { open },
         ),
-        "refuted" => (
-            decisions.contains(&Some(false)),
-            "some sample is a certified counterexample".to_string(),
-        ),
-        other => (false, format!("verdict {other:?} is not certified")),
-    };
-    lines.push(CheckLine {
-        what: format!("verdict {verdict}"),
-        ok,
-        detail,
-    });
-    Ok(VerifyReport { lines })
+    ];
+    Ok(VerifyReport { lines, verdict })
 }
 
 fn stated(o: &Map<String, Value>, key: &str, path: &str) -> Result<Q> {
@@ -606,7 +622,7 @@ mod tests {
     fn scalar_cert(w: &str, ratio: [&str; 2], verdict: &str) -> String {
         json!({
             "kind": "dlncheck-zl-certificate", "version": 1, "claim": "ZL-gd-linear",
-            "verdict": verdict, "point": "test",
+            "verdict": verdict, "strength": "proved", "point": "test",
             "model": {"kind": "linear"},
             "x": [["1"]], "y": [["2"]], "f_star": "0",
             "x_sigma": {"lower": "1", "upper": "1", "vector": ["1"]},
