@@ -183,7 +183,10 @@ fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
     };
     assert!(verify(&cert_file).status.success());
     let cert: Value = serde_json::from_str(&std::fs::read_to_string(&cert_file).unwrap()).unwrap();
-    assert_eq!(cert["quantities"]["lambda_max"]["upper"], want.as_str());
+    assert_eq!(
+        cert["points"][0]["quantities"]["lambda_max"]["upper"],
+        want.as_str()
+    );
     let ten = |k: u32| num_bigint::BigInt::from(10).pow(k);
     let two500 = num_bigint::BigInt::from(1) << 500usize;
     for (sign, why) in [(1, "≻ 0"), (-1, "not ⪰ 0")] {
@@ -191,8 +194,9 @@ fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
         let p = (ten(640) + 1) * &two500 + ten(320) * sign;
         let moved = format!("{p}/{}", ten(320) * &two500);
         let mut bad = cert.clone();
-        bad["quantities"]["lambda_max"]["upper"] = Value::from(moved.clone());
-        bad["quantities"]["lambda_max"]["enclosure"] = serde_json::json!([moved, moved]);
+        let q = &mut bad["points"][0]["quantities"]["lambda_max"];
+        q["upper"] = Value::from(moved.clone());
+        q["enclosure"] = serde_json::json!([moved, moved]);
         let path = dir.path().join(format!("tampered{sign}.json"));
         std::fs::write(&path, bad.to_string()).unwrap();
         let out = verify(&path);
