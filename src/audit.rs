@@ -94,7 +94,10 @@ pub fn parse_depth(s: &str) -> Result<(usize, usize), String> {
         Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
         None => (s.trim(), s.trim()),
     };
-    let (lo, hi): (usize, usize) = (lo.parse().map_err(|_| bad())?, hi.parse().map_err(|_| bad())?);
+    let (lo, hi): (usize, usize) = (
+        lo.parse().map_err(|_| bad())?,
+        hi.parse().map_err(|_| bad())?,
+    );
     if lo == 0 || lo > hi || hi > MAX_DEPTH {
         return Err(format!("--depth {s}: need 1 ≤ LO ≤ HI ≤ {MAX_DEPTH}"));
     }
@@ -120,12 +123,15 @@ fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         ModelKind::Linear
     });
     if kind == ModelKind::OneHiddenLayer {
-        return Err("audit draws linear, residual and l2-regularized models, not one-hidden-layer".into());
+        return Err(
+            "audit draws linear, residual and l2-regularized models, not one-hidden-layer".into(),
+        );
     }
     let mut depth = match (claim, fam) {
         ("KP-depth2", _) => (2, 2),
         ("KP-flat-necessary-deep", _) => (3, 4),
         (_, Family::Spectrum) => (2, 4),
+        (c, _) if c.starts_with("WJ-") => (2, 4),
         _ => (1, 4),
     };
     let mut width = match (claim, fam) {
@@ -333,9 +339,9 @@ impl AuditCase {
                         w.clone()
                     }
                 };
-                let p = weights[1..]
-                    .iter()
-                    .fold(factor(&weights[0]), |p, w| mat::matmul(&Exact, &factor(w), &p));
+                let p = weights[1..].iter().fold(factor(&weights[0]), |p, w| {
+                    mat::matmul(&Exact, &factor(w), &p)
+                });
                 mat::matmul(&Exact, &p, &x_exact)
             }
         };
@@ -398,7 +404,11 @@ impl AuditCase {
             }
         }
         if family(&self.claim) == Family::AnyPoint {
-            let n = if self.x_matrix { d0 + self.extra_columns } else { d0 };
+            let n = if self.x_matrix {
+                d0 + self.extra_columns
+            } else {
+                d0
+            };
             for i in 0..dl {
                 out.extend((0..n).map(|j| GRID * DATA_COLS + i * DATA_COLS + j));
             }
@@ -452,8 +462,7 @@ fn simpler((n, d): (i64, i64)) -> Vec<(i64, i64)> {
     [(0, 1), (1, 1), (n.abs(), d), (n, 1), (n / 2, d)]
         .into_iter()
         .filter(|&s| {
-            s != (n, d)
-                && (s.0.abs() < n.abs() || s.1 < d || s == (0, 1) || (s.0 == -n && n < 0))
+            s != (n, d) && (s.0.abs() < n.abs() || s.1 < d || s == (0, 1) || (s.0 == -n && n < 0))
         })
         .collect()
 }
@@ -615,7 +624,14 @@ pub fn audit(
     out_dir: &Path,
     settings: &Settings,
 ) -> Result<AuditReport, String> {
-    audit_with(claim_id, trials, seed, out_dir, settings, &AuditOptions::default())
+    audit_with(
+        claim_id,
+        trials,
+        seed,
+        out_dir,
+        settings,
+        &AuditOptions::default(),
+    )
 }
 
 /// [`audit`] with the user's control of depth, widths, kind and X.
@@ -643,12 +659,23 @@ pub fn audit_with(
         let out = match check(&c, claim, settings) {
             Ok(o) => o,
             Err(why) => {
+                // drop the `<audit>:line:col: ` position of the generated text
+                let why = match why.strip_prefix("<audit>:") {
+                    Some(rest) => rest
+                        .splitn(3, ':')
+                        .nth(2)
+                        .unwrap_or(rest)
+                        .trim()
+                        .to_string(),
+                    None => why,
+                };
                 *report.not_applicable.entry(why).or_default() += 1;
                 continue;
             }
         };
         report.applicable += 1;
-        let vacuous_everywhere = match (out.values.get("points"), out.values.get("points_vacuous")) {
+        let vacuous_everywhere = match (out.values.get("points"), out.values.get("points_vacuous"))
+        {
             (Some(p), Some(v)) => p.as_u64().is_some_and(|p| v.as_u64() == Some(p)),
             _ => false,
         };
@@ -729,9 +756,7 @@ impl AuditReport {
 
     /// The machine-readable summary (`audit --json`).
     pub fn to_json(&self) -> Value {
-        let count = |v: &str| -> usize {
-            self.verdicts.get(v).map_or(0, |m| m.values().sum())
-        };
+        let count = |v: &str| -> usize { self.verdicts.get(v).map_or(0, |m| m.values().sum()) };
         json!({
             "claim": self.claim,
             "seed": self.seed,
@@ -776,7 +801,11 @@ impl AuditReport {
         for (r, n) in &self.not_applicable {
             t += &format!("  not applicable: {n} ({r})\n");
         }
-        let depths: Vec<String> = self.depths.iter().map(|(d, n)| format!("L={d}: {n}")).collect();
+        let depths: Vec<String> = self
+            .depths
+            .iter()
+            .map(|(d, n)| format!("L={d}: {n}"))
+            .collect();
         t += &format!("  depths drawn: {}\n", depths.join(", "));
         match &self.counterexample {
             Some(c) => {

@@ -533,7 +533,10 @@ fn audit_options(
         Some(v) => return Err(format!("--x {v}: expected identity or general")),
     };
     Ok(dlncheck::audit::AuditOptions {
-        depth: depth.as_deref().map(dlncheck::audit::parse_depth).transpose()?,
+        depth: depth
+            .as_deref()
+            .map(dlncheck::audit::parse_depth)
+            .transpose()?,
         widths,
         max_width,
         kind,
