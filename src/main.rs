@@ -123,6 +123,16 @@ enum Command {
         report_dir: PathBuf,
     },
     /// Search random small cases for a counterexample to a claim; shrink it and write it as a case.
+    #[command(
+        after_help = "Output: trials drawn, how many the claim applied to (its verdict was not error), how many \
+had the claim's premise holding, the verdicts with their strengths, why the other trials did not apply, and the \
+depths drawn. A counterexample is shrunk (fewer layers, then narrower widths, then simpler entries) and printed \
+in full (the YAML case and the decisive figures), written to --out with its certificate.\n\n\
+Exit codes: 0 the audit ran (with or without a counterexample); 2 invalid usage, or no trial was applicable \
+(a warning on stderr says why, e.g. the WJ claims need --kind l2-regularized).\n\n\
+Claim ids are case-insensitive. Examples:\n  dlncheck audit kp-flat-necessary-deep --seed 1 --out /tmp/audit\n  \
+dlncheck audit AMG-classify --depth 2..4 --max-width 3 --json\n  dlncheck audit KP-naive --widths 2,3,2 --x general"
+    )]
     Audit {
         /// The claim id (see `dlncheck claims`).
         claim: String,
@@ -136,6 +146,27 @@ enum Command {
         /// certificate.
         #[arg(long, default_value = "cases/audit")]
         out: PathBuf,
+        /// Depth L of the drawn networks: one value (3) or an inclusive range (2..4). Default: the
+        /// claim's own range (2..4 for AMG, 3..4 for KP-flat-necessary-deep, 1..4 otherwise).
+        #[arg(long)]
+        depth: Option<String>,
+        /// Every width d_0,…,d_L, comma-separated (fixes the depth too), e.g. 2,2,2,2.
+        #[arg(long, value_delimiter = ',', conflicts_with_all = ["depth", "max_width"])]
+        widths: Option<Vec<usize>>,
+        /// Largest width drawn (default 3, at most 6).
+        #[arg(long)]
+        max_width: Option<usize>,
+        /// Model kind: linear, residual (all widths equal) or l2-regularized (λ = 1/n, n ≤ 20).
+        /// Default: l2-regularized for the WJ claims, linear otherwise.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Data X: identity, or general ([I | R] with 1 or 2 random rational columns). Default:
+        /// general for the KP claims on data and BAL-invariant, identity otherwise.
+        #[arg(long)]
+        x: Option<String>,
+        /// Print a machine-readable JSON summary instead of the text (same exit codes).
+        #[arg(long)]
+        json: bool,
     },
     /// Print the JSON Schema of case files (the one shipped as cases/schema.json).
     Schema,
@@ -307,29 +338,47 @@ fn main() -> ExitCode {
             trials,
             seed,
             out,
-        } => match dlncheck::audit::audit(&claim, trials, seed, &out, &Default::default()) {
-            Err(e) => fail(&e),
-            Ok(r) => {
-                let mut text = format!(
-                    "{claim}: {} trials, {} applicable\n",
-                    r.trials, r.applicable
-                );
-                match r.counterexample {
-                    Some((case, cert, steps)) => {
-                        text += &format!(
-                            "counterexample (after {steps} shrink steps): {}\n",
-                            case.display()
-                        );
-                        if let Some(c) = cert {
-                            text += &format!("certificate: {}\n", c.display());
-                        }
-                    }
-                    None => text += "no counterexample found\n",
-                }
-                emit(&text);
-                ExitCode::SUCCESS
+            depth,
+            widths,
+            max_width,
+            kind,
+            x,
+            json,
+        } => {
+            let opts = match audit_options(depth, widths, max_width, kind, x) {
+                Ok(o) => o,
+                Err(e) => return fail(&e),
+            };
+            let r = match dlncheck::audit::audit_with(
+                &claim,
+                trials,
+                seed,
+                &out,
+                &Default::default(),
+                &opts,
+            ) {
+                Ok(r) => r,
+                Err(e) => return fail(&e),
+            };
+            if json {
+                let text = serde_json::to_string_pretty(&r.to_json()).unwrap_or_default();
+                emit(&format!("{text}\n"));
+            } else {
+                emit(&r.text());
             }
-        },
+            if r.applicable == 0 && r.trials > 0 {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "dlncheck: warning: {} applied to none of the {} trials: {}",
+                    r.claim,
+                    r.trials,
+                    r.main_reason().unwrap_or("no reason given")
+                );
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
         Command::Schema => {
             match serde_json::to_string_pretty(&dlncheck::case::json_schema()) {
                 Ok(text) => emit(&format!("{text}\n")),
@@ -456,6 +505,45 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
 }
 
 /// Report an error on stderr (quietly dropped if stderr is closed) and exit with code 2.
+/// The audit's `--depth`, `--widths`, `--max-width`, `--kind` and `--x`.
+fn audit_options(
+    depth: Option<String>,
+    widths: Option<Vec<usize>>,
+    max_width: Option<usize>,
+    kind: Option<String>,
+    x: Option<String>,
+) -> Result<dlncheck::audit::AuditOptions, String> {
+    use dlncheck::audit::XKind;
+    use dlncheck::case::ModelKind;
+    let kind = match kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("linear") => Some(ModelKind::Linear),
+        Some("residual") => Some(ModelKind::Residual),
+        Some("l2-regularized") => Some(ModelKind::L2Regularized),
+        Some(k) => {
+            return Err(format!(
+                "--kind {k}: audit draws linear, residual or l2-regularized models"
+            ))
+        }
+    };
+    let x = match x.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("identity") => Some(XKind::Identity),
+        Some("general" | "random") => Some(XKind::General),
+        Some(v) => return Err(format!("--x {v}: expected identity or general")),
+    };
+    Ok(dlncheck::audit::AuditOptions {
+        depth: depth
+            .as_deref()
+            .map(dlncheck::audit::parse_depth)
+            .transpose()?,
+        widths,
+        max_width,
+        kind,
+        x,
+    })
+}
+
 fn fail(msg: &str) -> ExitCode {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "dlncheck: {msg}");

@@ -1,0 +1,191 @@
+//! The `audit` command, run as the real binary: minimal shrunk counterexamples that `check`
+//! confirms independently, the falsifying example on the terminal, `--json` counts that add up,
+//! a claim that applies to no trial (exit 2, with the reason), and the shape options.
+
+mod common;
+use common::{dlncheck, run_check};
+use serde_json::Value;
+
+fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
+    let o = dlncheck()
+        .arg("audit")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn kp_flat_necessary_deep_shrinks_to_depth_3_with_2x2_layers_and_check_confirms_it() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("audit");
+    // the claim id is case-insensitive
+    let (code, text, err) = audit(&["kp-flat-necessary-deep", "--seed", "1"], &out);
+    assert_eq!(code, 0, "{err}");
+    let yaml_path = out.join("audit-kp-flat-necessary-deep-seed1.yaml");
+    let yaml = std::fs::read_to_string(&yaml_path).unwrap();
+    assert!(
+        yaml.contains("model: {kind: linear, dims: [2, 2, 2, 2]}"),
+        "{yaml}"
+    );
+    // the terminal shows the falsifying example in full, its figures, and both paths
+    assert!(
+        text.contains("depth 3, dims [2, 2, 2, 2], refuted proved"),
+        "{text}"
+    );
+    assert!(text.contains("falsifying example:"), "{text}");
+    for line in yaml.lines() {
+        assert!(
+            text.contains(&format!("  | {line}")),
+            "{line} not in {text}"
+        );
+    }
+    assert!(text.contains("why: counterexample"), "{text}");
+    assert!(text.contains("lambda_max_enclosure"), "{text}");
+    assert!(
+        text.contains(&format!("case: {}", yaml_path.display())),
+        "{text}"
+    );
+    let cert = out.join("audit-kp-flat-necessary-deep-seed1.cert.json");
+    assert!(
+        text.contains(&format!("certificate: {}", cert.display())),
+        "{text}"
+    );
+    assert!(cert.exists());
+    // independent confirmation: the written case through `check`
+    let (code, report) = run_check(&[yaml_path.to_str().unwrap()], &work.path().join("r"));
+    assert_eq!(code, 0, "{report:#}");
+    let c = &report["cases"][0]["checks"][0];
+    assert_eq!(c["claim"], "KP-flat-necessary-deep");
+    assert_eq!(c["verdict"], "refuted");
+    assert_eq!(c["strength"], "proved");
+}
+
+#[test]
+fn json_summary_parses_and_its_counts_add_up() {
+    let work = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["KP-flat-necessary-deep", "--seed", "1", "--json"],
+        vec!["KP-bound", "--trials", "20", "--seed", "3", "--json"],
+        vec!["KP-depth2", "--trials", "12", "--depth", "2..3", "--json"],
+    ] {
+        let (code, text, err) = audit(&args, &work.path().join(args[0]));
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let n = |k: &str| v[k].as_u64().unwrap();
+        assert!(n("trials") > 0);
+        assert_eq!(n("applicable") + n("not_applicable"), n("trials"), "{v:#}");
+        assert_eq!(
+            n("verified") + n("refuted") + n("inconclusive"),
+            n("applicable"),
+            "{v:#}"
+        );
+        assert!(n("premise_held") <= n("applicable"));
+        let by: u64 = v["by_verdict_and_strength"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|m| m.as_object().unwrap().values())
+            .map(|x| x.as_u64().unwrap())
+            .sum();
+        assert_eq!(by, n("applicable"));
+        let reasons: u64 = v["not_applicable_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["trials"].as_u64().unwrap())
+            .sum();
+        assert_eq!(reasons, n("not_applicable"));
+        let depths: u64 = v["depths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|x| x.as_u64().unwrap())
+            .sum();
+        assert_eq!(depths, n("trials"));
+        if args[0] == "KP-flat-necessary-deep" {
+            let c = &v["counterexample"];
+            assert_eq!(c["depth"], 3);
+            assert_eq!(c["dims"], serde_json::json!([2, 2, 2, 2]));
+            assert_eq!(c["strength"], "proved");
+            assert!(c["yaml"].as_str().unwrap().contains("expect: refuted"));
+        }
+    }
+}
+
+#[test]
+fn wj_ranks_on_linear_models_applies_to_no_trial_and_says_why() {
+    let work = tempfile::tempdir().unwrap();
+    let (code, text, err) = audit(
+        &["WJ-ranks", "--kind", "linear", "--trials", "10"],
+        &work.path().join("wj"),
+    );
+    assert_eq!(code, 2, "{text}{err}");
+    assert!(text.contains("0 applicable"), "{text}");
+    assert!(text.contains("l2-regularized"), "{text}");
+    assert!(err.contains("applied to none of the 10 trials"), "{err}");
+    assert!(err.contains("l2-regularized"), "{err}");
+    // and in JSON, same exit code, the reason listed
+    let (code, text, _) = audit(
+        &["wj-ranks", "--kind", "linear", "--trials", "10", "--json"],
+        &work.path().join("wj"),
+    );
+    assert_eq!(code, 2);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["applicable"], 0);
+    assert_eq!(v["not_applicable"], 10);
+    assert!(v["not_applicable_reasons"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("l2-regularized"));
+    // by default the WJ claims are audited on l2-regularized models, where they apply
+    let (code, text, err) = audit(&["WJ-ranks", "--trials", "5"], &work.path().join("wj"));
+    assert_eq!(code, 0, "{err}");
+    assert!(!text.contains(" 0 applicable"), "{text}");
+}
+
+#[test]
+fn shape_options_fix_depth_widths_kind_and_x() {
+    let work = tempfile::tempdir().unwrap();
+    let json = |args: &[&str]| -> Value {
+        let (code, text, err) = audit(args, &work.path().join("shape"));
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&text).unwrap()
+    };
+    let v = json(&["KP-bound", "--trials", "8", "--depth", "3", "--json"]);
+    assert_eq!(v["depths"], serde_json::json!({"3": 8}));
+    let v = json(&["KP-bound", "--trials", "6", "--widths", "2,3,2", "--json"]);
+    assert_eq!(v["depths"], serde_json::json!({"2": 6}));
+    let v = json(&[
+        "KP-bound", "--trials", "6", "--depth", "1..2", "--x", "identity", "--json",
+    ]);
+    assert_eq!(v["applicable"], 6, "{v:#}");
+    // residual models (square) for the claim about them
+    let v = json(&[
+        "ZL-gd-residual",
+        "--trials",
+        "6",
+        "--kind",
+        "residual",
+        "--json",
+    ]);
+    assert_eq!(v["applicable"], 6, "{v:#}");
+    // usage errors exit 2 with a message
+    for bad in [
+        vec!["KP-bound", "--depth", "0"],
+        vec!["KP-bound", "--kind", "one-hidden-layer"],
+        vec!["KP-bound", "--x", "weird"],
+        vec!["KP-bound", "--max-width", "9"],
+        vec!["no-such-claim"],
+    ] {
+        let (code, _, err) = audit(&bad, &work.path().join("bad"));
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(!err.is_empty());
+    }
+}
