@@ -263,6 +263,78 @@ fn an_unmet_expectation_exits_1() {
     );
 }
 
+/// A failing run ends, pytest-style, with one block per unmet check (case, claim, verdict against
+/// expectation, reason, figures, certificate) and per invalid case; `-q` silences only progress.
+#[test]
+fn a_failing_run_lists_each_unmet_check_with_its_reason() {
+    let work = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml")).unwrap();
+    let wrong = text.replace(
+        "{claim: KP-naive, expect: refuted}",
+        "{claim: KP-naive, expect: verified}",
+    );
+    std::fs::write(work.path().join("wrong.yaml"), wrong).unwrap();
+    std::fs::copy(
+        root().join("tests/bad/nan.yaml"),
+        work.path().join("nan.yaml"),
+    )
+    .unwrap();
+    for quiet in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = dlncheck();
+        cmd.args(["check", "--no-timing", "--report-dir"])
+            .arg(dir.path())
+            .arg(work.path());
+        if quiet {
+            cmd.arg("-q");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for needle in [
+            "│ KP-naive",
+            "│ invalid: nan (below)",
+            "─── unmet: depth3-diagonal · KP-naive ───",
+            "  verdict:     refuted (proved)\n  expected:    verified\n  reason:      counterexample at the case's point",
+            "  λ_max:       91/9 ≈ 10.1111111111… (exact)",
+            "  certificate: ",
+            "─── invalid case: nan ───",
+            "nan.yaml:8:11: data.y[0][1]: non-finite number NaN",
+            "1 check differs from its expectation, 1 invalid case file; 5 of 6 checks met their expectation",
+        ] {
+            assert!(stdout.contains(needle), "{needle:?} missing (quiet: {quiet}):\n{stdout}");
+        }
+        assert!(
+            !stdout.contains("| claim |"),
+            "no Markdown pipes:\n{stdout}"
+        );
+        if quiet {
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    // -v lists every check, the met ones too
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "-q", "-v", "--report-dir"])
+        .arg(dir.path())
+        .arg(work.path().join("wrong.yaml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("│ ok    ┆ depth3-diagonal ┆ KP-trace"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("│ UNMET ┆ depth3-diagonal ┆ KP-naive"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn sharpness_prints_the_three_values() {
     let out = dlncheck()
