@@ -309,8 +309,9 @@ pub fn audit(
     out_dir: &Path,
     settings: &Settings,
 ) -> Result<AuditReport, String> {
-    let claim = claims::find(claim_id)
-        .ok_or_else(|| format!("unknown claim {claim_id}; `dlncheck claims` lists them"))?;
+    let claim = claims::find(claim_id).ok_or_else(|| claims::unknown(claim_id))?;
+    // the registered spelling (ids are case-insensitive)
+    let claim_id = claim.id();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut applicable = 0;
     for t in 0..trials {

@@ -401,10 +401,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         .map(|spec| {
             let start = Instant::now();
             let (outcome, used_prec) = match claims::find(&spec.claim) {
-                None => (
-                    claims::not_applicable(format!("unknown claim {}", spec.claim)),
-                    prec,
-                ),
+                None => (claims::not_applicable(claims::unknown(&spec.claim)), prec),
                 Some(claim) => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
             };
             let mut outcome = outcome;
