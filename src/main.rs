@@ -61,6 +61,10 @@ enum Command {
         /// unmet ones).
         #[arg(long, short)]
         verbose: bool,
+        /// Run only the checks of this claim (repeatable; ids are case-insensitive); the other
+        /// checks are reported as deselected, not as failures.
+        #[arg(long = "claim", value_name = "ID")]
+        claims: Vec<String>,
         /// The longest tier to run: `default` skips (and reports) `tier: long` cases; `long`
         /// runs every case.
         #[arg(long, default_value = "default", value_parser = parse_tier)]
@@ -166,10 +170,18 @@ fn main() -> ExitCode {
             shard,
             quiet,
             verbose,
+            claims: selected,
             tier,
             case_timeout,
             memory_budget,
         } => {
+            let mut wanted = Vec::new();
+            for id in &selected {
+                match claims::find(id) {
+                    Some(c) => wanted.push(c.id().to_string()),
+                    None => return fail(&format!("--claim: {}", claims::unknown(id))),
+                }
+            }
             let opts = RunOptions {
                 report_dir,
                 precision,
@@ -181,6 +193,7 @@ fn main() -> ExitCode {
                 tier,
                 case_timeout: std::time::Duration::from_secs_f64(case_timeout),
                 memory_budget: memory_budget << 20,
+                claims: wanted,
                 ..RunOptions::default()
             };
             // Ctrl-C: stop the cases, write no report (the last complete one stays), exit 130

@@ -335,6 +335,80 @@ fn a_failing_run_lists_each_unmet_check_with_its_reason() {
     );
 }
 
+/// Misspellings get the nearest name; a tab is named as such (tests/bad/ pins the rest).
+#[test]
+fn mistakes_get_messages_that_fix_them() {
+    let out = dlncheck().args(["audit", "KP-exatc"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown claim \"KP-exatc\"; did you mean KP-exact?"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args([
+            "check",
+            "-q",
+            "tests/bad/claim_typo.yaml",
+            "tests/bad/tab_indent.yaml",
+        ])
+        .arg("--report-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("did you mean KP-exact?"), "{stdout}");
+    assert!(
+        stdout
+            .contains("tab_indent.yaml:4:1: <document>: a tab character: YAML indents with spaces"),
+        "{stdout}"
+    );
+}
+
+/// `--claim` runs only the named claims (case-insensitively); the others are deselected, not failed.
+#[test]
+fn claim_narrows_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "-q", "--claim", "kp-naive", "--claim", "KP-TRACE"])
+        .args(["cases/kp-depth3-diagonal.yaml", "--report-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("all 2 checks met their expectation (4 checks deselected by --claim)"),
+        "{stdout}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let claims: Vec<&str> = report["cases"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["claim"].as_str().unwrap())
+        .collect();
+    assert_eq!(claims, ["KP-trace", "KP-naive"]);
+    assert_eq!(
+        report["cases"][0]["deselected"].as_array().unwrap().len(),
+        4
+    );
+    let out = dlncheck()
+        .args([
+            "check",
+            "--claim",
+            "KP-exatc",
+            "cases/kp-depth3-diagonal.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean KP-exact?"));
+}
+
 #[test]
 fn sharpness_prints_the_three_values() {
     let out = dlncheck()

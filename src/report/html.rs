@@ -1660,6 +1660,7 @@ mod tests {
                 ),
             ],
             stopped: None,
+            deselected: Vec::new(),
         };
         let bad = CaseReport {
             name: "broken".into(),
@@ -1672,6 +1673,7 @@ mod tests {
             checks: vec![],
             skipped: None,
             stopped: None,
+            deselected: Vec::new(),
         };
         Report::new(vec![case, bad])
     }

@@ -173,6 +173,13 @@ pub fn status_line(r: &Report) -> String {
             plural(s.checks, "check", "checks")
         )
     };
+    let deselected: usize = r.cases.iter().map(|c| c.deselected.len()).sum();
+    if deselected > 0 {
+        line += &format!(
+            " ({} deselected by --claim)",
+            plural(deselected, "check", "checks")
+        );
+    }
     if s.skipped > 0 {
         line += &format!(
             " ({} skipped: `--tier long` runs them)",
