@@ -606,13 +606,9 @@ fn refuted(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> bool {
     check(c, claim, settings).is_ok_and(|o| o.verdict() == Verdict::Refuted)
 }
 
-/// The registered id matching `id` case-insensitively.
+/// The registered claim matching `id` case-insensitively, or an error with a suggestion.
 pub fn resolve_claim(id: &str) -> Result<&'static dyn Claim, String> {
-    claims::known_ids()
-        .into_iter()
-        .find(|k| k.eq_ignore_ascii_case(id))
-        .and_then(|k| claims::find(&k))
-        .ok_or_else(|| format!("unknown claim {id}; `dlncheck claims` lists them"))
+    claims::find(id).ok_or_else(|| claims::unknown(id))
 }
 
 /// Search `trials` seeded random cases for a counterexample to `claim_id` (case-insensitive);

@@ -23,5 +23,6 @@ pub mod report;
 pub mod runner;
 pub mod sharpness;
 pub mod sharpness_fast;
+pub mod suggest;
 pub mod verdict;
 pub mod verify;

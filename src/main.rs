@@ -27,7 +27,7 @@ enum Command {
         /// Case files or directories.
         #[arg(default_value = "cases")]
         paths: Vec<PathBuf>,
-        /// Directory receiving report.json, report.md and certs/.
+        /// Directory receiving report.json, report.md, report.html, junit.xml and certs/.
         #[arg(long, default_value = "reports")]
         report_dir: PathBuf,
         /// MPFR precision in bits for every case (overrides precision_bits).
@@ -53,9 +53,18 @@ enum Command {
         /// shards' report.json files with `dlncheck merge`.
         #[arg(long)]
         shard: Option<runner::Shard>,
-        /// No progress output.
+        /// No progress output. The closing table and the list of unmet checks and invalid cases
+        /// are still printed.
         #[arg(long, short)]
         quiet: bool,
+        /// After the table, list every check with its verdict and expectation (not only the
+        /// unmet ones).
+        #[arg(long, short)]
+        verbose: bool,
+        /// Run only the checks of this claim (repeatable; ids are case-insensitive); the other
+        /// checks are reported as deselected, not as failures.
+        #[arg(long = "claim", value_name = "ID")]
+        claims: Vec<String>,
         /// The longest tier to run: `default` skips (and reports) `tier: long` cases; `long`
         /// runs every case.
         #[arg(long, default_value = "default", value_parser = parse_tier)]
@@ -118,9 +127,12 @@ enum Command {
         /// The shards' report.json files.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
-        /// Directory receiving the merged report.json, report.md and junit.xml.
+        /// Directory receiving the merged report.json, report.md, report.html and junit.xml.
         #[arg(long, default_value = "reports")]
         report_dir: PathBuf,
+        /// After the table, list every check with its verdict and expectation.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Search random small cases for a counterexample to a claim; shrink it and write it as a case.
     #[command(
@@ -188,10 +200,19 @@ fn main() -> ExitCode {
             no_timing,
             shard,
             quiet,
+            verbose,
+            claims: selected,
             tier,
             case_timeout,
             memory_budget,
         } => {
+            let mut wanted = Vec::new();
+            for id in &selected {
+                match claims::find(id) {
+                    Some(c) => wanted.push(c.id().to_string()),
+                    None => return fail(&format!("--claim: {}", claims::unknown(id))),
+                }
+            }
             let opts = RunOptions {
                 report_dir,
                 precision,
@@ -203,6 +224,7 @@ fn main() -> ExitCode {
                 tier,
                 case_timeout: std::time::Duration::from_secs_f64(case_timeout),
                 memory_budget: memory_budget << 20,
+                claims: wanted,
                 ..RunOptions::default()
             };
             // Ctrl-C: stop the cases, write no report (the last complete one stays), exit 130
@@ -226,11 +248,12 @@ fn main() -> ExitCode {
                 Err(e) => return fail(&e.to_string()),
             };
             progress.finish();
-            finish(&report, &opts.report_dir)
+            finish(&report, &opts.report_dir, verbose)
         }
         Command::Merge {
             reports,
             report_dir,
+            verbose,
         } => {
             let mut parts = Vec::new();
             for path in &reports {
@@ -255,7 +278,7 @@ fn main() -> ExitCode {
             if let Err(e) = report.write(&report_dir) {
                 return fail(&format!("{}: {e}", report_dir.display()));
             }
-            finish(&report, &report_dir)
+            finish(&report, &report_dir, verbose)
         }
         Command::Sharpness {
             case,
@@ -397,46 +420,32 @@ fn main() -> ExitCode {
     }
 }
 
-/// Print the per-claim summary and map the outcome to the exit code (0 met, 1 unmet or a valid
-/// case stopped by a limit, 2 invalid). The closing status line is colored only on a terminal
-/// outside CI.
-fn finish(report: &dlncheck::report::Report, dir: &std::path::Path) -> ExitCode {
-    let mut text = dlncheck::report::markdown::summary_table(report);
+/// Print the per-claim table, the unmet checks and invalid cases one block each (every check
+/// too with `verbose`), and map the outcome to the exit code (0 met, 1 unmet or a valid case
+/// stopped by a limit, 2 invalid). The closing status line is colored only on a terminal outside
+/// CI.
+fn finish(report: &dlncheck::report::Report, dir: &std::path::Path, verbose: bool) -> ExitCode {
+    let detail = dlncheck::report::terminal::Detail {
+        every_check: verbose,
+    };
+    let mut text = dlncheck::report::terminal::summary(report, detail);
     text += &format!("reports: {}\n", dir.join("report.json").display());
     let s = &report.summary;
     let stopped = report.cases.iter().filter(|c| c.stopped.is_some()).count();
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
     console::set_colors_enabled(console::Term::stdout().is_term() && !ci);
-    let (code, line) = if s.errors > stopped {
-        (
-            2,
-            console::style(format!("{} invalid case files", s.errors - stopped))
-                .red()
-                .bold(),
-        )
-    } else if stopped > 0 {
-        (
-            1,
-            console::style(format!(
-                "{stopped} cases stopped by a limit (timeout or memory budget)"
-            ))
-            .red()
-            .bold(),
-        )
-    } else if s.unmet > 0 {
-        (
-            1,
-            console::style(format!("{} checks differ from their expectation", s.unmet))
-                .red()
-                .bold(),
-        )
+    let code = if s.errors > stopped {
+        2
+    } else if stopped > 0 || s.unmet > 0 {
+        1
     } else {
-        (
-            0,
-            console::style(format!("all {} checks met their expectation", s.checks))
-                .green()
-                .bold(),
-        )
+        0
+    };
+    let words = dlncheck::report::terminal::status_line(report);
+    let line = if code == 0 {
+        console::style(words).green().bold()
+    } else {
+        console::style(words).red().bold()
     };
     emit(&format!("{text}{line}\n"));
     ExitCode::from(code)

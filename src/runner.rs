@@ -66,6 +66,9 @@ pub struct RunOptions {
     /// Memory budget per case in bytes; a case whose estimate ([`crate::plan::estimate`]) exceeds
     /// it is refused before any work.
     pub memory_budget: u64,
+    /// Run only the checks of these claims (registered ids); empty: every check. The others are
+    /// reported as deselected.
+    pub claims: Vec<String>,
 }
 
 /// Default `--max-precision`, in bits.
@@ -93,6 +96,7 @@ impl Default for RunOptions {
             tier: Tier::Default,
             case_timeout: Duration::from_secs(DEFAULT_CASE_TIMEOUT_SECS),
             memory_budget: DEFAULT_MEMORY_BUDGET_MIB << 20,
+            claims: Vec::new(),
         }
     }
 }
@@ -218,10 +222,21 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
     if isolate::interrupted() {
         return error_report(&shown, file, CaseError::interrupted(file));
     }
-    let c = match case::load_file(file, &opts.load) {
+    let mut c = match case::load_file(file, &opts.load) {
         Err(e) => return error_report(&shown, file, e),
         Ok(c) => c,
     };
+    // `--claim`: keep the selected checks, remember the others
+    let mut deselected = Vec::new();
+    if !opts.claims.is_empty() {
+        c.checks.retain(|k| {
+            let keep = opts.claims.contains(&k.claim);
+            if !keep {
+                deselected.push(k.claim.clone());
+            }
+            keep
+        });
+    }
     if c.tier == Tier::Long && opts.tier == Tier::Default {
         return skipped_report(&c, &shown);
     }
@@ -246,7 +261,7 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
         move || catch_unwind(AssertUnwindSafe(|| run_case(&c, &shown, &opts, &cancel)))
     };
     match isolate::run_limited(opts.case_timeout, cancel, work) {
-        Finished::Done(Ok(r)) => r,
+        Finished::Done(Ok(r)) => CaseReport { deselected, ..r },
         Finished::Done(Err(p)) => {
             let e = c.error(
                 "<case>",
@@ -296,6 +311,7 @@ fn skipped_report(c: &Case, shown: &str) -> CaseReport {
         checks: Vec::new(),
         skipped: Some("tier: long; run with `dlncheck check --tier long`".into()),
         stopped: None,
+        deselected: Vec::new(),
     }
 }
 
@@ -315,6 +331,7 @@ fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
         checks: Vec::new(),
         skipped: None,
         stopped: None,
+        deselected: Vec::new(),
     }
 }
 
@@ -401,10 +418,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         .map(|spec| {
             let start = Instant::now();
             let (outcome, used_prec) = match claims::find(&spec.claim) {
-                None => (
-                    claims::not_applicable(format!("unknown claim {}", spec.claim)),
-                    prec,
-                ),
+                None => (claims::not_applicable(claims::unknown(&spec.claim)), prec),
                 Some(claim) => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
             };
             let mut outcome = outcome;
@@ -462,5 +476,6 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         checks,
         skipped: None,
         stopped: None,
+        deselected: Vec::new(),
     }
 }

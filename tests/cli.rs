@@ -263,6 +263,152 @@ fn an_unmet_expectation_exits_1() {
     );
 }
 
+/// A failing run ends, pytest-style, with one block per unmet check (case, claim, verdict against
+/// expectation, reason, figures, certificate) and per invalid case; `-q` silences only progress.
+#[test]
+fn a_failing_run_lists_each_unmet_check_with_its_reason() {
+    let work = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml")).unwrap();
+    let wrong = text.replace(
+        "{claim: KP-naive, expect: refuted}",
+        "{claim: KP-naive, expect: verified}",
+    );
+    std::fs::write(work.path().join("wrong.yaml"), wrong).unwrap();
+    std::fs::copy(
+        root().join("tests/bad/nan.yaml"),
+        work.path().join("nan.yaml"),
+    )
+    .unwrap();
+    for quiet in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = dlncheck();
+        cmd.args(["check", "--no-timing", "--report-dir"])
+            .arg(dir.path())
+            .arg(work.path());
+        if quiet {
+            cmd.arg("-q");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for needle in [
+            "│ KP-naive",
+            "│ invalid: nan (below)",
+            "─── unmet: depth3-diagonal · KP-naive ───",
+            "  verdict:     refuted (proved)\n  expected:    verified\n  reason:      counterexample at the case's point",
+            "  λ_max:       91/9 ≈ 10.1111111111… (exact)",
+            "  certificate: ",
+            "─── invalid case: nan ───",
+            "nan.yaml:8:11: data.y[0][1]: non-finite number NaN",
+            "1 check differs from its expectation, 1 invalid case file; 5 of 6 checks met their expectation",
+        ] {
+            assert!(stdout.contains(needle), "{needle:?} missing (quiet: {quiet}):\n{stdout}");
+        }
+        assert!(
+            !stdout.contains("| claim |"),
+            "no Markdown pipes:\n{stdout}"
+        );
+        if quiet {
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    // -v lists every check, the met ones too
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "-q", "-v", "--report-dir"])
+        .arg(dir.path())
+        .arg(work.path().join("wrong.yaml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("│ ok    ┆ depth3-diagonal ┆ KP-trace"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("│ UNMET ┆ depth3-diagonal ┆ KP-naive"),
+        "{stdout}"
+    );
+}
+
+/// Misspellings get the nearest name; a tab is named as such (tests/bad/ pins the rest).
+#[test]
+fn mistakes_get_messages_that_fix_them() {
+    let out = dlncheck().args(["audit", "KP-exatc"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown claim \"KP-exatc\"; did you mean KP-exact?"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args([
+            "check",
+            "-q",
+            "tests/bad/claim_typo.yaml",
+            "tests/bad/tab_indent.yaml",
+        ])
+        .arg("--report-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("did you mean KP-exact?"), "{stdout}");
+    assert!(
+        stdout
+            .contains("tab_indent.yaml:4:1: <document>: a tab character: YAML indents with spaces"),
+        "{stdout}"
+    );
+}
+
+/// `--claim` runs only the named claims (case-insensitively); the others are deselected, not failed.
+#[test]
+fn claim_narrows_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "-q", "--claim", "kp-naive", "--claim", "KP-TRACE"])
+        .args(["cases/kp-depth3-diagonal.yaml", "--report-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("all 2 checks met their expectation (4 checks deselected by --claim)"),
+        "{stdout}"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let claims: Vec<&str> = report["cases"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["claim"].as_str().unwrap())
+        .collect();
+    assert_eq!(claims, ["KP-trace", "KP-naive"]);
+    assert_eq!(
+        report["cases"][0]["deselected"].as_array().unwrap().len(),
+        4
+    );
+    let out = dlncheck()
+        .args([
+            "check",
+            "--claim",
+            "KP-exatc",
+            "cases/kp-depth3-diagonal.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean KP-exact?"));
+}
+
 #[test]
 fn sharpness_prints_the_three_values() {
     let out = dlncheck()

@@ -158,7 +158,7 @@ fn a_timed_out_case_is_reported_as_such_and_the_others_are_unchanged() {
     // the slow case needs minutes; the run ends soon after its limit
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 cases stopped by a limit"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 case stopped by a limit"));
     contract_holds(dir.path());
     let report = report_of(dir.path());
     // cases are listed in path order: cases/… before tests/…

@@ -115,6 +115,7 @@ impl CaseError {
         if message.is_empty() {
             message = text;
         }
+        message = helpful(&message, src, loc.as_ref().map(|l| l.index()));
         let pos = match &loc {
             Some(l) => Some((l.line(), l.column())),
             None => locate_nearest(src, &field),
@@ -127,6 +128,68 @@ impl CaseError {
             message,
         }
     }
+}
+
+/// serde's type names in words: what a case file writes there.
+const TYPE_WORDS: [(&str, &str); 11] = [
+    ("struct RawCheck", "a check like {claim: KP-exact}"),
+    (
+        "struct RawCase",
+        "a case file: a mapping with version, model, data and checks",
+    ),
+    (
+        "struct RawModel",
+        "a model like {kind: linear, dims: [2, 2]}",
+    ),
+    (
+        "struct RawData",
+        "data like {x: identity, y: [[1, 0], [0, 1]]}",
+    ),
+    (
+        "struct RawActivation",
+        "an activation like {leaky_relu: \"1/10\"}",
+    ),
+    ("struct RawPoint", "a point like {weights: [[[1]], [[1]]]}"),
+    (
+        "struct RawGenerate",
+        "a generate mapping like {minimizers: {count: 2}}",
+    ),
+    ("struct RawCriticalPoints", "a mapping like {per_set: 2}"),
+    ("struct RawMinimizers", "a mapping like {count: 2}"),
+    (
+        "struct RawSamples",
+        "samples like {count: 8, radii: [\"1/10\"]}",
+    ),
+    (
+        "struct RawDynamics",
+        "a dynamics mapping such as {steps: 100}",
+    ),
+];
+
+/// Make serde_yaml's message say how to fix the mistake: the nearest known name for an unknown
+/// key or variant ("did you mean …?"), a tab named as such, type names in words.
+fn helpful(message: &str, src: &str, index: Option<usize>) -> String {
+    let mut m = message.to_string();
+    if m.contains("found character that cannot start any token")
+        && index.is_some_and(|i| src.as_bytes().get(i) == Some(&b'\t'))
+    {
+        return "a tab character: YAML indents with spaces (replace the tab by spaces)".to_string();
+    }
+    for (name, words) in TYPE_WORDS {
+        m = m.replace(name, words);
+    }
+    for prefix in ["unknown field `", "unknown variant `"] {
+        if let Some(rest) = m.strip_prefix(prefix) {
+            let mut parts = rest.split('`');
+            let word = parts.next().unwrap_or("");
+            // the names after the word alternate with the text between them
+            let known: Vec<&str> = parts.skip(1).step_by(2).filter(|k| !k.is_empty()).collect();
+            if let Some(near) = crate::suggest::nearest(word, known.iter().copied()) {
+                m = format!("{m}; did you mean `{near}`?");
+            }
+        }
+    }
+    m
 }
 
 /// Split `a.b[1]: message` into (`a.b[1]`, `message`); ("", text) when there is no path prefix.

@@ -530,12 +530,31 @@ fn top_level_fields_are_checked() {
 }
 
 #[test]
+fn claim_ids_are_case_insensitive() {
+    let c = load(&BASE.replace("KP-exact", "KP-EXACT")).unwrap();
+    assert_eq!(c.checks[0].claim, "KP-exact");
+    expect_err(
+        &format!("{}  - claim: kp-exact\n", BASE),
+        "checks[1].claim",
+        12,
+        "duplicate claim",
+    );
+}
+
+#[test]
 fn checks_are_validated() {
     let e = expect_err(
         &BASE.replace("KP-exact", "KP-exactly"),
         "checks[0].claim",
         11,
-        "unknown claim \"KP-exactly\"; known claims: KP-exact, KP-trace,",
+        "unknown claim \"KP-exactly\"; did you mean KP-exact?",
+    );
+    assert!(e.message.ends_with("lists every claim)"), "{e}");
+    let e = expect_err(
+        &BASE.replace("KP-exact", "Nothing-like-it"),
+        "checks[0].claim",
+        11,
+        "unknown claim \"Nothing-like-it\"; known claims: KP-exact, KP-trace,",
     );
     assert!(e.message.ends_with("BAL-invariant"), "{e}");
     expect_err(

@@ -834,17 +834,30 @@ fn checks(
     let mut out = Vec::with_capacity(raw.len());
     for (i, c) in raw.iter().enumerate() {
         let field = format!("checks[{i}].claim");
-        if !opts.known_claims.iter().any(|k| k == &c.claim) {
+        // claim ids are case-insensitive: `KP-EXACT` is KP-exact
+        let Some(claim) = opts
+            .known_claims
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(&c.claim))
+        else {
+            let near =
+                crate::suggest::nearest(&c.claim, opts.known_claims.iter().map(String::as_str));
             return Err(ctx.err(
                 &field,
-                format!(
-                    "unknown claim {}; known claims: {}",
-                    super::number::show(&c.claim),
-                    opts.known_claims.join(", ")
-                ),
+                match near {
+                    Some(near) => format!(
+                        "unknown claim {}; did you mean {near}? (`dlncheck claims` lists every claim)",
+                        super::number::show(&c.claim)
+                    ),
+                    None => format!(
+                        "unknown claim {}; known claims: {}",
+                        super::number::show(&c.claim),
+                        opts.known_claims.join(", ")
+                    ),
+                },
             ));
-        }
-        if let Some(j) = seen.insert(c.claim.as_str(), i) {
+        };
+        if let Some(j) = seen.insert(claim.as_str(), i) {
             return Err(ctx.err(
                 &field,
                 format!(
@@ -854,7 +867,7 @@ fn checks(
             ));
         }
         out.push(CheckSpec {
-            claim: c.claim.clone(),
+            claim: claim.clone(),
             expect: c.expect,
             line: super::locate::locate(ctx.src, &format!("checks[{i}]")).map(|p| p.0),
         });

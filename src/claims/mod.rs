@@ -55,7 +55,21 @@ pub fn registry() -> Vec<&'static dyn Claim> {
 
 /// The claim with this id.
 pub fn find(id: &str) -> Option<&'static dyn Claim> {
-    registry().into_iter().find(|c| c.id() == id)
+    // claim ids are case-insensitive: `kp-exact` is KP-exact
+    registry()
+        .into_iter()
+        .find(|c| c.id().eq_ignore_ascii_case(id))
+}
+
+/// "unknown claim …" with the nearest known id when the given one looks misspelt.
+pub fn unknown(id: &str) -> String {
+    let ids = known_ids();
+    match crate::suggest::nearest(id, ids.iter().map(String::as_str)) {
+        Some(near) => format!(
+            "unknown claim {id:?}; did you mean {near}? (`dlncheck claims` lists every claim)"
+        ),
+        None => format!("unknown claim {id:?}; `dlncheck claims` lists every claim"),
+    }
 }
 
 /// The ids of every registered claim.

@@ -84,7 +84,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A value of `values` as plain text (for tooltips and the data tables).
-fn plain(v: &Value) -> String {
+pub(crate) fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Array(a) => {
@@ -99,7 +99,7 @@ fn plain(v: &Value) -> String {
 // exact numbers: the report's strings ("p/q", MPFR decimals) as rationals and back as decimals
 
 /// Parse "p/q", an integer, or a decimal such as "-1.25e-3" exactly.
-fn parse_rational(s: &str) -> Option<Rational> {
+pub(crate) fn parse_rational(s: &str) -> Option<Rational> {
     let s = s.trim();
     if s.contains('/') {
         return Rational::parse(s).ok().map(Rational::from);
@@ -137,7 +137,7 @@ fn pow10(e: i64) -> Rational {
 
 /// How to cut a decimal expansion.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Cut {
+pub(crate) enum Cut {
     /// toward −∞ (lower ends of enclosures)
     Floor,
     /// toward +∞ (upper ends of enclosures)
@@ -148,7 +148,7 @@ enum Cut {
 
 /// `q` with `sig` significant decimal digits, cut as asked; the flag says whether the digits are
 /// exact (then trailing zeros are dropped). Plain notation for exponents in -5..21, else d.ddde±x.
-fn decimal(q: &Rational, sig: usize, cut: Cut) -> (String, bool) {
+pub(crate) fn decimal(q: &Rational, sig: usize, cut: Cut) -> (String, bool) {
     if *q == 0 {
         return ("0".into(), true);
     }
@@ -211,7 +211,7 @@ fn place_point(neg: bool, digits: &str, e: i64) -> String {
 }
 
 /// The leading `sig` digits of an exact value, with "…" when more follow.
-fn leading(q: &Rational, sig: usize) -> String {
+pub(crate) fn leading(q: &Rational, sig: usize) -> String {
     let (s, exact) = decimal(q, sig, Cut::Trunc);
     if exact {
         s
@@ -221,7 +221,7 @@ fn leading(q: &Rational, sig: usize) -> String {
 }
 
 /// An f64 the way Rust prints it (shortest round-trip), in exponent form when very large or small.
-fn fmt_f64(x: f64) -> String {
+pub(crate) fn fmt_f64(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 || (1e-4..1e16).contains(&a) || !x.is_finite() {
         format!("{x}")
@@ -286,7 +286,7 @@ fn usize_of(v: Option<&Value>) -> Option<usize> {
 }
 
 /// An enclosure ["p/q", "p/q"] as exact bounds.
-fn enclosure_of(v: Option<&Value>) -> Option<(Rational, Rational)> {
+pub(crate) fn enclosure_of(v: Option<&Value>) -> Option<(Rational, Rational)> {
     let a = v?.as_array()?;
     if a.len() != 2 {
         return None;
@@ -1660,6 +1660,7 @@ mod tests {
                 ),
             ],
             stopped: None,
+            deselected: Vec::new(),
         };
         let bad = CaseReport {
             name: "broken".into(),
@@ -1672,6 +1673,7 @@ mod tests {
             checks: vec![],
             skipped: None,
             stopped: None,
+            deselected: Vec::new(),
         };
         Report::new(vec![case, bad])
     }

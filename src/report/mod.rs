@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod terminal;
 
 use crate::verdict::{Strength, Verdict};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,10 @@ pub struct CaseReport {
     /// (memory estimate over `--memory-budget`); its status is then "error". Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<Stopped>,
+    /// The claims of the case left out by `check --claim` (not run, not failures); absent when
+    /// none were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deselected: Vec<String>,
 }
 
 /// Why a valid case was stopped before its checks finished.

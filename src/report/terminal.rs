@@ -1,0 +1,486 @@
+//! The end of `dlncheck check` (and `merge`) on the terminal: an aligned per-claim table with the
+//! cases that did not run as rows, then, pytest-style, one block per unmet check and per invalid
+//! or stopped case: what was expected, what came out, why, the decisive figures and the
+//! certificate. report.md keeps its Markdown table (CI step summaries read Markdown); this is the
+//! text a person reads at the end of a run.
+//!
+//! Like every writer it renders the report and never recomputes a verdict; the output depends on
+//! the report alone, so the same report prints the same text.
+
+use super::html::{decimal, enclosure_of, fmt_f64, leading, parse_rational, plain, Cut};
+use super::markdown::{expect_cell, verdict_text};
+use super::{CaseReport, CheckReport, Report, Stopped};
+use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Significant digits of the decimals shown for exact and MPFR values.
+const DIGITS: usize = 12;
+/// Longest exact value ("p/q") shown whole; longer ones are shown by their leading digits.
+const WHOLE: usize = 24;
+/// Widest cell of free text (case names, reasons) in a table before it wraps.
+const TEXT_WIDTH: u16 = 60;
+
+/// How much the terminal summary lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Detail {
+    /// Also list every check (`-v`), not only the unmet ones.
+    pub every_check: bool,
+}
+
+/// The whole terminal summary: the per-claim table, the listing of every check when asked, and
+/// one block per unmet check and per case that is invalid or was stopped.
+pub fn summary(r: &Report, detail: Detail) -> String {
+    let mut out = claim_table(r);
+    if detail.every_check {
+        out.push('\n');
+        out += &check_table(r);
+    }
+    let blocks = problem_blocks(r);
+    if !blocks.is_empty() {
+        let _ = writeln!(out, "\n{}", blocks.join("\n"));
+    }
+    out
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .apply_modifier(comfy_table::modifiers::UTF8_ROUND_CORNERS)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t
+}
+
+/// The per-claim counts, the cases that did not run (skipped by tier, invalid, stopped by a
+/// limit) as rows of their own, and the totals.
+pub fn claim_table(r: &Report) -> String {
+    // verified, refuted, inconclusive, error, proved, numerical, simulated, unmet
+    let mut per_claim: BTreeMap<&str, [usize; 8]> = BTreeMap::new();
+    for c in &r.cases {
+        for k in &c.checks {
+            let e = per_claim.entry(&k.claim).or_default();
+            e[k.verdict as usize] += 1;
+            if let Some(s) = k.strength {
+                e[4 + s as usize] += 1;
+            }
+            e[7] += usize::from(!k.met);
+        }
+    }
+    let mut t = new_table();
+    t.set_header(vec![
+        "claim",
+        "verified",
+        "refuted",
+        "inconclusive",
+        "error",
+        "proved",
+        "numerical",
+        "simulated",
+        "unmet",
+    ]);
+    for (claim, n) in &per_claim {
+        let mut row = vec![claim.to_string()];
+        row.extend(n.iter().map(usize::to_string));
+        t.add_row(row);
+    }
+    for c in &r.cases {
+        if let Some(label) = not_run(c) {
+            let why = match (label, &c.skipped) {
+                // "tier: long; run with …": the part before the advice
+                ("skipped", Some(w)) => format!(" ({})", w.split(';').next().unwrap_or(w)),
+                _ => " (below)".to_string(),
+            };
+            let mut row = vec![format!("{label}: {}{why}", c.name)];
+            row.extend(vec!["—".to_string(); 8]);
+            t.add_row(row);
+        }
+    }
+    let s = &r.summary;
+    let mut parts = vec![format!("{} cases", s.cases)];
+    for (n, what) in [
+        (s.skipped, "skipped"),
+        (invalid_count(r), "invalid"),
+        (stopped_count(r), "stopped"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    t.add_row(vec![
+        format!("all ({})", parts.join(", ")),
+        s.verified.to_string(),
+        s.refuted.to_string(),
+        s.inconclusive.to_string(),
+        (s.checks - s.verified - s.refuted - s.inconclusive).to_string(),
+        s.proved.to_string(),
+        s.numerical.to_string(),
+        s.simulated.to_string(),
+        s.unmet.to_string(),
+    ]);
+    if let Some(col) = t.column_mut(0) {
+        col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(36)));
+    }
+    for i in 1..9 {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
+}
+
+/// The closing line: what needs attention (unmet checks, invalid case files, cases stopped by a
+/// limit), then how many checks met their expectation and how many cases were skipped.
+pub fn status_line(r: &Report) -> String {
+    let s = &r.summary;
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut problems = Vec::new();
+    if s.unmet > 0 {
+        problems.push(plural(
+            s.unmet,
+            "check differs from its expectation",
+            "checks differ from their expectation",
+        ));
+    }
+    let invalid = invalid_count(r);
+    if invalid > 0 {
+        problems.push(plural(invalid, "invalid case file", "invalid case files"));
+    }
+    let stopped = stopped_count(r);
+    if stopped > 0 {
+        problems.push(plural(
+            stopped,
+            "case stopped by a limit (timeout or memory budget)",
+            "cases stopped by a limit (timeout or memory budget)",
+        ));
+    }
+    let met = s.checks - s.unmet;
+    let mut line = if problems.is_empty() {
+        format!(
+            "all {} met their expectation",
+            plural(s.checks, "check", "checks")
+        )
+    } else {
+        format!(
+            "{}; {met} of {} met their expectation",
+            problems.join(", "),
+            plural(s.checks, "check", "checks")
+        )
+    };
+    let deselected: usize = r.cases.iter().map(|c| c.deselected.len()).sum();
+    if deselected > 0 {
+        line += &format!(
+            " ({} deselected by --claim)",
+            plural(deselected, "check", "checks")
+        );
+    }
+    if s.skipped > 0 {
+        line += &format!(
+            " ({} skipped: `--tier long` runs them)",
+            plural(s.skipped, "case", "cases")
+        );
+    }
+    line
+}
+
+/// `skipped`, `invalid` or `stopped` for a case that did not run its checks; `None` otherwise.
+fn not_run(c: &CaseReport) -> Option<&'static str> {
+    if c.skipped.is_some() {
+        Some("skipped")
+    } else if c.stopped.is_some() {
+        Some("stopped")
+    } else if c.error.is_some() {
+        Some("invalid")
+    } else {
+        None
+    }
+}
+
+fn invalid_count(r: &Report) -> usize {
+    r.cases
+        .iter()
+        .filter(|c| not_run(c) == Some("invalid"))
+        .count()
+}
+
+fn stopped_count(r: &Report) -> usize {
+    r.cases.iter().filter(|c| c.stopped.is_some()).count()
+}
+
+/// `-v`: every check, one row each, unmet ones marked.
+pub fn check_table(r: &Report) -> String {
+    let mut t = new_table();
+    t.set_header(vec!["", "case", "claim", "verdict", "expected"]);
+    for c in &r.cases {
+        for k in &c.checks {
+            t.add_row(vec![
+                if k.met { "ok" } else { "UNMET" }.to_string(),
+                c.name.clone(),
+                k.claim.clone(),
+                verdict_text(k),
+                expect_cell(k).to_string(),
+            ]);
+        }
+    }
+    if let Some(col) = t.column_mut(1) {
+        col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(TEXT_WIDTH)));
+    }
+    format!("{t}\n")
+}
+
+/// One block per unmet check and per case that did not run for a reason that needs fixing
+/// (invalid input, a limit); skipped cases are only rows of the table.
+pub fn problem_blocks(r: &Report) -> Vec<String> {
+    let mut blocks = Vec::new();
+    for c in &r.cases {
+        if c.skipped.is_some() {
+            continue;
+        }
+        if let Some(e) = &c.error {
+            let what = match c.stopped {
+                Some(Stopped::Timeout) => "stopped: timed out",
+                Some(Stopped::Refused) => "stopped: refused by the memory budget",
+                None => "invalid case",
+            };
+            blocks.push(block(
+                &format!("{what}: {}", c.name),
+                &[("file", c.file.clone()), ("error", e.clone())],
+            ));
+            continue;
+        }
+        for k in c.checks.iter().filter(|k| !k.met) {
+            blocks.push(check_block(c, k));
+        }
+    }
+    blocks
+}
+
+/// The block of one unmet check.
+pub fn check_block(c: &CaseReport, k: &CheckReport) -> String {
+    let mut lines = vec![
+        ("file", c.file.clone()),
+        ("verdict", verdict_text(k)),
+        ("expected", expectation(k)),
+    ];
+    if let Some(reason) = &k.reason {
+        lines.push(("reason", reason.clone()));
+    }
+    let figures = figures(k);
+    for (label, value) in &figures {
+        lines.push((label, value.clone()));
+    }
+    if let Some(cert) = &k.certificate {
+        lines.push(("certificate", cert.clone()));
+    }
+    block(&format!("unmet: {} · {}", c.name, k.claim), &lines)
+}
+
+/// The expectation in words: `verified`, `a proved verification`, or `no error` when none was set.
+fn expectation(k: &CheckReport) -> String {
+    match (k.expect, k.expect_strength) {
+        (Some(v), Some(s)) => format!("{} ({})", v.as_str(), s.as_str()),
+        (Some(v), None) => v.as_str().to_string(),
+        (None, _) => "no expectation: a check that runs without error".to_string(),
+    }
+}
+
+/// A titled block of `label: value` lines, the values aligned and continued under themselves.
+fn block(title: &str, lines: &[(&str, String)]) -> String {
+    let width = lines
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    // a rule of 80 columns with the title in it, as pytest heads its failures
+    let tail = 80usize.saturating_sub(title.chars().count() + 5).max(3);
+    let mut out = format!("─── {title} {}\n", "─".repeat(tail));
+    for (label, value) in lines {
+        let pad = " ".repeat(width - label.chars().count());
+        let indent = " ".repeat(width + 4);
+        let mut first = true;
+        for part in value.lines() {
+            if first {
+                let _ = writeln!(out, "  {label}:{pad} {part}");
+                first = false;
+            } else {
+                let _ = writeln!(out, "{indent}{part}");
+            }
+        }
+    }
+    out
+}
+
+/// The quantities a check compares, in the order they are shown, with the names the claims use.
+const QUANTITIES: [(&str, &str); 10] = [
+    ("lambda_max", "λ_max"),
+    ("sum_c_squared", "Σc²"),
+    ("min_sharpness", "min sharpness"),
+    ("sigma1_squared", "σ₁²"),
+    ("trace_hessian", "tr ∇²f"),
+    ("trace_formula", "trace formula"),
+    ("scalar_formula", "scalar formula"),
+    ("kp_operator", "KP operator"),
+    ("norms_squared_sum", "Σ‖W_k‖²"),
+    ("lambda_max_start", "λ_max at start"),
+];
+
+/// At most this many quantities per block.
+const MAX_QUANTITIES: usize = 3;
+
+/// The decisive figures of a check, readable: where it was decided, the classes compared, the
+/// main quantities (exact values whole when short, otherwise their leading digits; enclosures
+/// rounded outward; floating-point values with their error bound), f*, the points that held and
+/// the basis of the verdict.
+pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
+    let v = &k.values;
+    let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    let reason = k.reason.as_deref().unwrap_or("");
+    let mut out = Vec::new();
+    if let Some(p) = text("decisive_point") {
+        if !reason.contains(&p) {
+            out.push(("at", p));
+        }
+    }
+    if let (Some(a), Some(b)) = (text("class_by_criterion"), text("class_by_certificate")) {
+        out.push((
+            "class",
+            format!("{a} by the criterion, {b} by the certificate"),
+        ));
+    }
+    let mut shown = 0;
+    for (key, label) in QUANTITIES {
+        if shown == MAX_QUANTITIES {
+            break;
+        }
+        if let Some(q) = quantity(k, key) {
+            out.push((label, q));
+            shown += 1;
+        }
+    }
+    for (key, label) in [("f_star", "f*"), ("loss", "loss"), ("critical_value", "f")] {
+        if let Some(x) = v.get(key) {
+            out.push((label, readable(x)));
+        }
+    }
+    let count = |key: &str| v.get(key).and_then(Value::as_u64);
+    if let (Some(n), Some(h)) = (count("points"), count("points_holding")) {
+        let vac = count("points_vacuous").unwrap_or(0);
+        let vac = if vac > 0 {
+            format!(" ({vac} vacuously)")
+        } else {
+            String::new()
+        };
+        out.push(("points", format!("the claim holds at {h} of {n}{vac}")));
+    }
+    if let Some(p) = count("precision_bits_used") {
+        out.push(("precision", format!("{p} bits")));
+    }
+    if let Some(b) = text("basis") {
+        out.push(("basis", b));
+    }
+    out
+}
+
+/// A quantity `key` of a check, from its best evidence: the exact value or proven enclosure,
+/// else the MPFR value with its error bound, else the f64 value with its error bound.
+fn quantity(k: &CheckReport, key: &str) -> Option<String> {
+    let v = &k.values;
+    if let Some((lo, hi)) = enclosure_of(v.get(&format!("{key}_enclosure"))) {
+        if lo == hi {
+            return Some(format!("{} (exact)", exact(&lo)));
+        }
+        return Some(format!(
+            "∈ [{}, {}] (proven enclosure)",
+            decimal(&lo, DIGITS, Cut::Floor).0,
+            decimal(&hi, DIGITS, Cut::Ceil).0
+        ));
+    }
+    let tolerance = |suffix: &str| {
+        v.get(&format!("{key}_{suffix}_tolerance"))
+            .and_then(Value::as_f64)
+            .map(|t| format!(" ± {}", short_f64(t)))
+            .unwrap_or_default()
+    };
+    if let Some(q) = v
+        .get(&format!("{key}_mpfr"))
+        .and_then(Value::as_str)
+        .and_then(parse_rational)
+    {
+        return Some(format!(
+            "{}{} (MPFR)",
+            leading(&q, DIGITS),
+            tolerance("mpfr")
+        ));
+    }
+    let x = v.get(&format!("{key}_f64")).and_then(Value::as_f64)?;
+    Some(format!("{}{} (f64)", fmt_f64(x), tolerance("f64")))
+}
+
+/// An exact rational: whole when short (`91/9 ≈ 10.1111111111…`), else its leading digits.
+fn exact(q: &rug::Rational) -> String {
+    let whole = q.to_string();
+    let (dec, terminates) = decimal(q, DIGITS, Cut::Trunc);
+    if terminates {
+        return dec;
+    }
+    if whole.len() <= WHOLE {
+        format!("{whole} ≈ {dec}…")
+    } else {
+        format!("{dec}…")
+    }
+}
+
+/// An error bound with three significant digits.
+fn short_f64(t: f64) -> String {
+    if t == 0.0 || !t.is_finite() {
+        return fmt_f64(t);
+    }
+    format!("{t:.2e}")
+}
+
+/// Any other value: exact strings as [`exact`], numbers as they are, the rest as plain text.
+fn readable(v: &Value) -> String {
+    match v {
+        Value::String(s) => match parse_rational(s) {
+            Some(q) => exact(&q),
+            None => s.clone(),
+        },
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if n.is_f64() => fmt_f64(x),
+            _ => n.to_string(),
+        },
+        other => plain(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_values_are_whole_when_short_and_cut_honestly_otherwise() {
+        let q = |s: &str| parse_rational(s).unwrap();
+        assert_eq!(exact(&q("11")), "11");
+        assert_eq!(exact(&q("15/8")), "1.875");
+        assert_eq!(exact(&q("91/9")), "91/9 ≈ 10.1111111111…");
+        let long =
+            "3750000000000000000100000000000000000001/1250000000000000000000000000000000000000";
+        assert_eq!(exact(&q(long)), "3.00000000000…");
+    }
+
+    #[test]
+    fn blocks_align_their_values() {
+        let b = block("t", &[("a", "x".into()), ("long", "y\nz".into())]);
+        let rule = "─".repeat(74);
+        assert_eq!(
+            b,
+            format!("─── t {rule}\n  a:    x\n  long: y\n        z\n")
+        );
+    }
+}
