@@ -367,11 +367,14 @@ fn frobenius_sq(a: &Mat<BigRational>) -> BigRational {
         .fold(BigRational::zero(), |s, x| s + x * x)
 }
 
-/// [lo, hi] ∋ √q for q ≥ 0, with hi − lo ≤ 2^−b relative to the scale of q (lo = hi when √q is
-/// a dyadic rational found exactly): floor(√⌊q·4^e⌋) = ⌊√(q·4^e)⌋ for integers.
+/// [lo, hi] ∋ √q for q ≥ 0, with hi − lo ≤ 2^−b relative to the scale of q (lo = hi when q is the
+/// square of a rational): floor(√⌊q·4^e⌋) = ⌊√(q·4^e)⌋ for integers.
 fn sqrt_enclosure(q: &BigRational, bits: u64) -> (BigRational, BigRational) {
-    if q.is_zero() {
-        return (q.clone(), q.clone());
+    let (rn, rd) = (q.numer().sqrt(), q.denom().sqrt());
+    if &(&rn * &rn) == q.numer() && &(&rd * &rd) == q.denom() {
+        // a square of a rational (zero included): the root is exact
+        let r = BigRational::new(rn, rd);
+        return (r.clone(), r);
     }
     let e = bits + q.denom().bits().div_ceil(2) + 1;
     let scale = BigInt::one() << (2 * e);
