@@ -389,3 +389,34 @@ fn sqrt_enclosure(q: &BigRational, bits: u64) -> (BigRational, BigRational) {
     let hi = BigRational::from_integer(s + 1) * &unit;
     (lo, hi)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> BigRational {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn sqrt_enclosures_hold_the_root_and_are_exact_on_squares() {
+        for s in ["0", "1/4", "9/10000000200000001", "4"] {
+            let (lo, hi) = sqrt_enclosure(&q(s), 64);
+            assert_eq!(lo, hi, "{s}");
+            assert_eq!(&lo * &lo, q(s));
+        }
+        for s in [
+            "2",
+            "1/3",
+            "400000003600000009/400000004000000010000000000000000",
+        ] {
+            let x = q(s);
+            let (lo, hi) = sqrt_enclosure(&x, 64);
+            assert!(&lo * &lo <= x && x <= &hi * &hi, "{s}");
+            assert!(
+                lo < hi && &hi - &lo <= &lo * q("1/18446744073709551616"),
+                "{s}"
+            );
+        }
+    }
+}
