@@ -110,6 +110,18 @@ impl fmt::Display for Expect {
     }
 }
 
+/// What to do with a given point that is only near a global minimizer (`point.project`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum Projection {
+    /// `nearest-minimizer`: the minimizer claims (KP-*, BAL-flat, KP-escape) are checked at the
+    /// exact global minimizer W* that the inverse map of the parameterization assigns to the
+    /// point (its paths and upper free blocks kept, the product set to Φ); the report gives
+    /// ‖W − W*‖_F, f(W) − f* and λ_max at W itself. When Y is not of the form Φ X the target is
+    /// replaced by Φ X, Φ = Y Xᵀ(X Xᵀ)⁻¹, and the report gives ‖Y − Φ X‖²_F.
+    #[serde(rename = "nearest-minimizer")]
+    NearestMinimizer,
+}
+
 /// How long a case may run (`tier`): `long` cases are left out of quick runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -194,6 +206,8 @@ pub struct Case {
     pub y: Mat<BigRational>,
     /// The given parameter point W_1 … W_L, W_k of shape d_k × d_{k−1}.
     pub point: Option<Vec<Mat<BigRational>>>,
+    /// `point.project`: check the minimizer claims at the exact minimizer nearest the point.
+    pub project: Option<Projection>,
     /// Points to generate.
     pub generate: Generate,
     /// The requested checks, in file order, at least one, no claim twice.

@@ -8,7 +8,7 @@
 //! editing case files.
 
 use super::number::RawNum;
-use super::{Expect, ModelKind, Tier};
+use super::{Expect, ModelKind, Projection, Tier};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize as DeriveDeserialize;
@@ -239,6 +239,12 @@ pub(crate) struct RawPoint {
     pub arrays: Option<Vec<String>>,
     /// One `.npy` file per layer, W_1 … W_L in order, paths relative to the case file.
     pub files: Option<Vec<String>>,
+    /// `nearest-minimizer`: the point is only near a global minimizer (a trained network, its
+    /// weights floats): the minimizer claims are checked at the exact minimizer W* the inverse
+    /// map of the parameterization assigns to it, and the report states ‖W − W*‖_F, f(W) − f*
+    /// and λ_max at W itself. With it, targets Y not of the form Φ X (float data) are replaced
+    /// by Φ X, Φ = Y Xᵀ(X Xᵀ)⁻¹, and the report states ‖Y − Φ X‖²_F. Linear networks only.
+    pub project: Option<Projection>,
 }
 
 /// Points to construct (`generate:`).

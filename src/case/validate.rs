@@ -292,10 +292,29 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         Some(d) => dynamics(d, ctx, &mut notes)?,
     };
 
+    let project = raw.point.as_ref().and_then(|p| p.project);
+    if project.is_some() && kind != ModelKind::Linear {
+        return Err(ctx.err(
+            "point.project",
+            format!(
+                "`project: nearest-minimizer` concerns the zero-loss minimizers of the linear \
+                 network (kind: linear), not kind {kind}"
+            ),
+        ));
+    }
     let point = match raw.point {
         None => None,
         Some(p) => Some(point(p, &dims, ctx, opts, &mut notes)?),
     };
+    if project.is_some() {
+        notes.push(
+            "point.project: nearest-minimizer: the minimizer claims (KP-*, BAL-flat, KP-escape) \
+             are checked at the exact global minimizer W* projected from the case's point, not \
+             at the point itself; their values give projection_distance (‖W − W*‖_F), \
+             loss_at_case_point, loss_gap (f(W) − f*) and λ_max at the case's point"
+                .to_string(),
+        );
+    }
 
     let (raw_min, raw_crit, raw_balanced) = raw.generate.map_or((None, None, None), |g| {
         (g.minimizers, g.critical_points, g.balanced)
@@ -374,6 +393,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         x_is_identity,
         y,
         point,
+        project,
         generate,
         checks,
         float_inputs: notes,

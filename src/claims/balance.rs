@@ -287,6 +287,6 @@ impl Claim for BalFlat {
             "flat_and_spectral_norm_balanced".into(),
             json!(flat_spectral),
         );
-        out
+        kp.annotate(out)
     }
 }

@@ -2,16 +2,22 @@
 //! points to check (the case's point, the base and balanced minimizers, seeded generated ones) and,
 //! per point, the three-way top eigenvalues.
 
+use super::evidence::{estimate_values, json_f64, Outcome};
 use super::sources::{Gram, HessianAt, KpOperatorAt};
 use crate::case::Case;
 use crate::certify::estimate::{pow2_neg, Estimate};
 use crate::certify::lambda_max::{lambda_max, EnclosureProof, Settings};
+use crate::enumerate::coordinates;
 use crate::enumerate::minimizers::{self, Point};
+use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::linear;
+use num_bigint::BigInt;
 use num_rational::BigRational;
+use num_traits::{One, Zero};
 use rand::SeedableRng;
+use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 
 /// A top eigenvalue with the proof of its enclosure.
@@ -45,6 +51,20 @@ pub struct KpProblem {
     evals: Vec<PointEval>,
     /// The index of the balanced SVD factorization among the points, when X = I.
     pub balanced_index: Option<usize>,
+    /// With `point.project: nearest-minimizer`: the values stating the projection (of the point
+    /// and, when Y ≠ Φ X, of the target), added to every outcome built on this problem.
+    pub projection: Option<Map<String, Value>>,
+}
+
+impl KpProblem {
+    /// `o` with the projection's values added (nothing without `point.project`), so that no
+    /// verdict at the projected point reads as one at the case's own point.
+    pub fn annotate(&self, mut o: Outcome) -> Outcome {
+        if let Some(p) = &self.projection {
+            o.values.extend(p.clone());
+        }
+        o
+    }
 }
 
 /// One case with its cached computations.
@@ -99,29 +119,59 @@ impl<'a> CaseContext<'a> {
         let phi = minimizers::target_map(&c.x, &c.y).ok_or_else(|| {
             self.field_error("data.x", "X Xᵀ is singular: X must have full row rank")
         })?;
-        if mat::matmul(&Exact, &phi, &c.x) != c.y {
+        let fitted = mat::matmul(&Exact, &phi, &c.x);
+        let mut projection = c.project.map(|_| {
+            let mut v = Map::new();
+            v.insert("projected_from_case_point".into(), json!(true));
+            v.insert("projection".into(), json!("nearest-minimizer"));
+            v
+        });
+        let target = if fitted == c.y {
+            if let Some(v) = projection.as_mut() {
+                v.insert("target_projected".into(), json!(false));
+            }
+            c.y.clone()
+        } else if let Some(v) = projection.as_mut() {
+            // f* of the unconstrained problem: ½‖Y − ΦX‖², the residual of least squares
+            let r2 = frobenius_sq(&mat::sub(&Exact, &c.y, &fitted));
+            v.insert("target_projected".into(), json!(true));
+            v.insert("target_residual_squared".into(), json!(q_to_string(&r2)));
+            v.insert(
+                "target_residual_squared_f64".into(),
+                json_f64(q_to_f64(&r2)),
+            );
+            fitted
+        } else {
             return Err(self.field_error(
                 "data.y",
-                "Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss; the KP claims concern zero-loss minimizers",
+                "Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss; the KP claims concern zero-loss minimizers (with `point.project: nearest-minimizer` the target is replaced by its projection Φ X)",
             ));
-        }
+        };
         let point = |weights: Vec<Mat<BigRational>>, origin: String| Point {
             weights,
             x: c.x.clone(),
-            y: c.y.clone(),
+            y: target.clone(),
             exact: true,
             origin,
         };
         let mut points = Vec::new();
-        let base = match &c.point {
-            Some(ws) => {
+        let base = match (&c.point, projection.as_mut()) {
+            (Some(ws), Some(values)) => {
+                let star = self.project_point(ws, &phi, &target, values)?;
+                points.push(point(
+                    star.clone(),
+                    "the exact minimizer projected from the case's point".into(),
+                ));
+                star
+            }
+            (Some(ws), None) => {
                 let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
                 if !mat::is_zero_mat(&Exact, &ev.residual) {
                     let f = linear::loss(&Exact, &ev);
                     return Err(self.field_error(
                         "point.weights",
                         format!(
-                            "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0",
+                            "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0 (with `point.project: nearest-minimizer` the claims are checked at the nearest exact minimizer)",
                             crate::linalg::field::q_to_string(&f)
                         ),
                     ));
@@ -129,7 +179,7 @@ impl<'a> CaseContext<'a> {
                 points.push(point(ws.clone(), "the case's point".into()));
                 ws.clone()
             }
-            None => {
+            (None, _) => {
                 let ws = minimizers::base_minimizer(&c.dims, &phi)
                     .map_err(|m| self.field_error("model.dims", m))?;
                 points.push(point(ws.clone(), "the rank-factorization minimizer".into()));
@@ -143,7 +193,7 @@ impl<'a> CaseContext<'a> {
             // even: a general change of basis of the base point; odd: an orthogonal one of the
             // balanced point when it is exact (staying flat and balanced), else of the base point
             let (from, orthogonal, what) = match &balanced {
-                Some(b) if i % 2 == 1 && b.exact && b.x == c.x && b.y == c.y => (
+                Some(b) if i % 2 == 1 && b.exact && b.x == c.x && b.y == target => (
                     &b.weights,
                     true,
                     "orthogonal transform of the balanced minimizer",
@@ -167,7 +217,84 @@ impl<'a> CaseContext<'a> {
             points,
             evals,
             balanced_index,
+            projection,
         })
+    }
+
+    /// The exact minimizer W* for Φ that the inverse map of the parameterization assigns to the
+    /// case's point W (enumerate::coordinates::project), with the values stating the projection:
+    /// ‖W − W*‖_F (squared exactly, and enclosed), f(W) with the case's own Y, f(W) − f* and
+    /// λ_max of the Hessian at W itself.
+    fn project_point(
+        &self,
+        ws: &[Mat<BigRational>],
+        phi: &Mat<BigRational>,
+        target: &Mat<BigRational>,
+        values: &mut Map<String, Value>,
+    ) -> Result<Vec<Mat<BigRational>>, String> {
+        let c = self.case;
+        let star = coordinates::project(ws, phi).map_err(|e| {
+            self.field_error(
+                "point.project",
+                format!(
+                    "the point is too far from every global minimizer to be projected onto one: \
+                     {e} (its product W_L⋯W_1 does not have the rank of Φ), so it is not near a \
+                     zero-loss minimizer"
+                ),
+            )
+        })?;
+        let d2 = ws
+            .iter()
+            .zip(&star)
+            .map(|(w, s)| frobenius_sq(&mat::sub(&Exact, w, s)))
+            .fold(BigRational::zero(), |a, b| a + b);
+        let (lo, hi) = sqrt_enclosure(&d2, 64);
+        values.insert(
+            "projection_distance_squared".into(),
+            json!(q_to_string(&d2)),
+        );
+        values.insert(
+            "projection_distance_f64".into(),
+            json_f64(q_to_f64(&d2).sqrt()),
+        );
+        values.insert(
+            "projection_distance_enclosure".into(),
+            json!([q_to_string(&lo), q_to_string(&hi)]),
+        );
+        values.insert("projection_distance_exact".into(), json!(lo == hi));
+        let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+        let f = linear::loss(&Exact, &ev);
+        // f* = ½‖Y − ΦX‖² (zero when Y = ΦX): the minimum over all products, which W* attains
+        let star_ev = linear::evaluate(&Exact, &star, &c.x, &c.y);
+        let f_star = linear::loss(&Exact, &star_ev);
+        debug_assert_eq!(
+            f_star,
+            frobenius_sq(&mat::sub(&Exact, &c.y, target)) / BigRational::from_integer(2.into())
+        );
+        let gap = &f - &f_star;
+        values.insert("loss_at_case_point".into(), json!(q_to_string(&f)));
+        values.insert("loss_at_case_point_f64".into(), json_f64(q_to_f64(&f)));
+        values.insert("loss_minimum".into(), json!(q_to_string(&f_star)));
+        values.insert("loss_gap".into(), json!(q_to_string(&gap)));
+        values.insert("loss_gap_f64".into(), json_f64(q_to_f64(&gap)));
+        let at_w = Point {
+            weights: ws.to_vec(),
+            x: c.x.clone(),
+            y: c.y.clone(),
+            exact: true,
+            origin: "the case's point".into(),
+        };
+        let (top, _) = lambda_max(&HessianAt(&at_w), &self.settings);
+        values.extend(estimate_values("case_point_lambda_max", &top));
+        values.insert(
+            "case_point_lambda_max_strength".into(),
+            json!(if top.enclosure.is_some() {
+                "proved"
+            } else {
+                "numerical"
+            }),
+        );
+        Ok(star)
     }
 
     /// The three-way λ_max of the Hessian at point `i` of the KP problem.
@@ -230,5 +357,66 @@ impl<'a> CaseContext<'a> {
                 .scale(&BigRational::from_integer(l.into()), self.settings.prec);
             (sigma1_sq, value)
         }))
+    }
+}
+
+/// ‖A‖²_F, exactly.
+fn frobenius_sq(a: &Mat<BigRational>) -> BigRational {
+    a.as_slice()
+        .iter()
+        .fold(BigRational::zero(), |s, x| s + x * x)
+}
+
+/// [lo, hi] ∋ √q for q ≥ 0, with hi − lo ≤ 2^−b relative to the scale of q (lo = hi when q is the
+/// square of a rational): floor(√⌊q·4^e⌋) = ⌊√(q·4^e)⌋ for integers.
+fn sqrt_enclosure(q: &BigRational, bits: u64) -> (BigRational, BigRational) {
+    let (rn, rd) = (q.numer().sqrt(), q.denom().sqrt());
+    if &(&rn * &rn) == q.numer() && &(&rd * &rd) == q.denom() {
+        // a square of a rational (zero included): the root is exact
+        let r = BigRational::new(rn, rd);
+        return (r.clone(), r);
+    }
+    let e = bits + q.denom().bits().div_ceil(2) + 1;
+    let scale = BigInt::one() << (2 * e);
+    let scaled = q.numer() * &scale;
+    let n = &scaled / q.denom();
+    let s = n.sqrt();
+    let unit = BigRational::new(BigInt::one(), BigInt::one() << e);
+    let lo = BigRational::from_integer(s.clone()) * &unit;
+    if &s * &s == n && (&scaled % q.denom()).is_zero() {
+        return (lo.clone(), lo);
+    }
+    let hi = BigRational::from_integer(s + 1) * &unit;
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> BigRational {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn sqrt_enclosures_hold_the_root_and_are_exact_on_squares() {
+        for s in ["0", "1/4", "9/10000000200000001", "4"] {
+            let (lo, hi) = sqrt_enclosure(&q(s), 64);
+            assert_eq!(lo, hi, "{s}");
+            assert_eq!(&lo * &lo, q(s));
+        }
+        for s in [
+            "2",
+            "1/3",
+            "400000003600000009/400000004000000010000000000000000",
+        ] {
+            let x = q(s);
+            let (lo, hi) = sqrt_enclosure(&x, 64);
+            assert!(&lo * &lo <= x && x <= &hi * &hi, "{s}");
+            assert!(
+                lo < hi && &hi - &lo <= &lo * q("1/18446744073709551616"),
+                "{s}"
+            );
+        }
     }
 }

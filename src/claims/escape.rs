@@ -140,7 +140,7 @@ impl Claim for KpEscape {
         let mut out = aggregate(findings);
         out.values.insert("settings".into(), setup.json());
         out.values.insert("runs".into(), Value::Array(runs));
-        out
+        kp.annotate(out)
     }
 }
 

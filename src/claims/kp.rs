@@ -35,11 +35,11 @@ pub static CLAIMS: [&dyn Claim; 11] = [
 pub(super) fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Outcome {
     match ctx.kp() {
         Err(e) => not_applicable(e),
-        Ok(kp) => aggregate(
+        Ok(kp) => kp.annotate(aggregate(
             (0..kp.points.len())
                 .map(|i| (kp.points[i].origin.clone(), f(kp, i)))
                 .collect(),
-        ),
+        )),
     }
 }
 
