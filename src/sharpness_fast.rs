@@ -401,7 +401,10 @@ pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
         notes.push(format!(
             "no MPFR value on the planned path ({})",
             if zero_loss {
-                format!("d_L·n = {kp_dim} exceeds the MPFR limit {}", settings.mpfr_limit)
+                format!(
+                    "d_L·n = {kp_dim} exceeds the MPFR limit {}",
+                    settings.mpfr_limit
+                )
             } else {
                 "the loss is not exactly zero at this point".into()
             }
