@@ -102,12 +102,23 @@ fn case(name: &str, d: usize, diags: &[Vec<i64>], claims: &[&str]) -> String {
         r.push(orthogonal(d, k, k));
     }
     let ws: Vec<Vec<Vec<Q>>> = (1..=l)
-        .map(|k| matmul(&matmul(&r[k], &diag(&diags[k - 1], d)), &transpose(&r[k - 1])))
+        .map(|k| {
+            matmul(
+                &matmul(&r[k], &diag(&diags[k - 1], d)),
+                &transpose(&r[k - 1]),
+            )
+        })
         .collect();
     let y = ws[1..].iter().fold(ws[0].clone(), |acc, w| matmul(w, &acc));
     let dims = vec![d.to_string(); l + 1].join(", ");
-    let weights: Vec<String> = ws.iter().map(|w| format!("    - {}", yaml_mat(w))).collect();
-    let checks: Vec<String> = claims.iter().map(|c| format!("  - {{claim: {c}}}")).collect();
+    let weights: Vec<String> = ws
+        .iter()
+        .map(|w| format!("    - {}", yaml_mat(w)))
+        .collect();
+    let checks: Vec<String> = claims
+        .iter()
+        .map(|c| format!("  - {{claim: {c}}}"))
+        .collect();
     format!(
         "version: 1\nname: {name}\nmodel: {{kind: linear, dims: [{dims}]}}\ndata: {{x: identity, y: {}}}\npoint:\n  weights:\n{}\ngenerate: {{balanced: false}}\nchecks:\n{}\n",
         yaml_mat(&y),
@@ -140,9 +151,16 @@ fn sharpness_enclosure(file: &str) -> (Q, Q) {
         .args(["sharpness", file, "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (qs(&v["certified"]["lo_exact"]), qs(&v["certified"]["hi_exact"]))
+    (
+        qs(&v["certified"]["lo_exact"]),
+        qs(&v["certified"]["hi_exact"]),
+    )
 }
 
 #[test]
@@ -152,7 +170,11 @@ fn the_closed_forms_hold_on_small_dense_analogues() {
     for (name, diags, want) in [
         ("small-balanced", vec![vec![], vec![], vec![]], q(3, 1)),
         ("small-balanced-s2", vec![vec![2, 2]; 3], q(3 * 16, 1)),
-        ("small-unbalanced", vec![vec![], vec![3, 1], vec![1, 2]], q(19, 1)),
+        (
+            "small-unbalanced",
+            vec![vec![], vec![3, 1], vec![1, 2]],
+            q(19, 1),
+        ),
     ] {
         let f = write(dir.path(), name, &case(name, 2, &diags, &["KP-exact"]));
         let out = dir.path().join(name);
@@ -161,7 +183,11 @@ fn the_closed_forms_hold_on_small_dense_analogues() {
         let v = &check_of(&report, "KP-exact")["values"];
         assert_eq!(v["lambda_max_path"], "dense", "{v}");
         let enc = &v["lambda_max_enclosure"];
-        assert_eq!((qs(&enc[0]), qs(&enc[1])), (want.clone(), want), "{name}: {v}");
+        assert_eq!(
+            (qs(&enc[0]), qs(&enc[1])),
+            (want.clone(), want),
+            "{name}: {v}"
+        );
     }
 }
 
@@ -172,7 +198,12 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let f = write(
         dir.path(),
         "planner-balanced-16",
-        &case("planner-balanced-16", 16, &[vec![], vec![], vec![]], &["KP-exact"]),
+        &case(
+            "planner-balanced-16",
+            16,
+            &[vec![], vec![], vec![]],
+            &["KP-exact"],
+        ),
     );
     let out = dir.path().join("balanced");
     let (code, report) = run_check(&[&f, "--no-timing"], &out);
@@ -183,7 +214,10 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let v = &k["values"];
     assert_ne!(v["lambda_max_path"], "dense", "{v}");
     assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64", "{v}");
-    let (lo, hi) = (qs(&v["lambda_max_enclosure"][0]), qs(&v["lambda_max_enclosure"][1]));
+    let (lo, hi) = (
+        qs(&v["lambda_max_enclosure"][0]),
+        qs(&v["lambda_max_enclosure"][1]),
+    );
     assert_eq!((lo.clone(), hi.clone()), sharpness_enclosure(&f));
     assert!(lo <= q(3, 1) && q(3, 1) <= hi && &hi - &lo < q(1, 1_000_000_000));
 
@@ -192,7 +226,12 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let f = write(
         dir.path(),
         name,
-        &case(name, 16, &[vec![], vec![3, 1], vec![1, 2]], &["KP-exact", "KP-bound"]),
+        &case(
+            name,
+            16,
+            &[vec![], vec![3, 1], vec![1, 2]],
+            &["KP-exact", "KP-bound"],
+        ),
     );
     let out = dir.path().join("unbalanced");
     let (code, report) = run_check(&[&f, "--no-timing"], &out);
@@ -204,9 +243,15 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let e = check_of(&report, "KP-exact");
     assert_eq!(e["verdict"], "verified", "{e}");
     let v = &b["values"];
-    let (lo, hi) = (qs(&v["lambda_max_enclosure"][0]), qs(&v["lambda_max_enclosure"][1]));
+    let (lo, hi) = (
+        qs(&v["lambda_max_enclosure"][0]),
+        qs(&v["lambda_max_enclosure"][1]),
+    );
     assert_eq!((lo.clone(), hi.clone()), sharpness_enclosure(&f));
-    assert!(lo <= q(19, 1) && q(19, 1) <= hi && &hi - &lo < q(1, 1_000_000), "{v}");
+    assert!(
+        lo <= q(19, 1) && q(19, 1) <= hi && &hi - &lo < q(1, 1_000_000),
+        "{v}"
+    );
 }
 
 #[test]
@@ -215,13 +260,20 @@ fn a_deep_wide_case_is_no_longer_refused_for_memory() {
     // within a 64 MiB budget on the planned path, λ_max = 12 enclosed
     let dir = tempfile::tempdir().unwrap();
     let name = "planner-deep-12";
-    let f = write(dir.path(), name, &case(name, 16, &vec![vec![]; 12], &["KP-exact"]));
+    let f = write(
+        dir.path(),
+        name,
+        &case(name, 16, &vec![vec![]; 12], &["KP-exact"]),
+    );
     let out = dir.path().join("deep");
     let (_, report) = run_check(&[&f, "--no-timing", "--memory-budget", "64"], &out);
     let c = &report["cases"][0];
     assert!(c["stopped"].is_null(), "{c}");
     let v = &check_of(&report, "KP-exact")["values"];
     assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64", "{v}");
-    let (lo, hi) = (qs(&v["lambda_max_enclosure"][0]), qs(&v["lambda_max_enclosure"][1]));
+    let (lo, hi) = (
+        qs(&v["lambda_max_enclosure"][0]),
+        qs(&v["lambda_max_enclosure"][1]),
+    );
     assert!(lo <= q(12, 1) && q(12, 1) <= hi, "{v}");
 }
