@@ -15,6 +15,7 @@
 //!   (3, 2, 1, …), α_2 = D_3 = (1, 2, 1, …), α_3 = 1; β_1 = β_2 = 1, β_3 = D_2 = (3, 1, …).
 //!   Σ_k α_{k,i}²β_{k,j}² = α_{1,i}² + α_{2,i}² + β_{3,j}², largest at i = 1, j = 1:
 //!   9 + 1 + 9 = 19 (i = 2: 4 + 4 + 9 = 17); Σ c_k² = 9 + 4 + 9 = 22 > 19 (KP-bound strict).
+//!
 //! Checked numerically on the small (d = 2) analogues by the dense path in the first test.
 
 mod common;
