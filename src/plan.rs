@@ -82,6 +82,37 @@ pub fn plan(case: Case, settings: Settings) -> Plan {
     }
 }
 
+/// The claims whose only λ_max(∇²f) is that of the KP problem's points
+/// ([`crate::claims::context::CaseContext::hessian_top`]), so that beyond the dense path's limits
+/// they run on the planned path of `sharpness` and never build the dense Hessian.
+pub const PLANNED_CLAIMS: [&str; 10] = [
+    "KP-exact",
+    "KP-bound",
+    "KP-naive",
+    "KP-depth2",
+    "KP-min",
+    "KP-flat-sufficient-a",
+    "KP-flat-sufficient-b",
+    "KP-flat-necessary",
+    "KP-flat-necessary-deep",
+    "BAL-flat",
+];
+
+/// Largest Lanczos basis of the planned path (the planner's `min(600, dimension)`).
+const LANCZOS_MAX_BASIS: u128 = 600;
+
+/// Does every claim of `c` take λ_max(∇²f) from the planned path (linear model, every claim in
+/// [`PLANNED_CLAIMS`], and the sizes of [`crate::claims::context::uses_planned_path`])?
+pub fn planned_path(c: &Case, s: &Settings) -> bool {
+    let kp = c.dims[c.depth()] * c.x.cols();
+    c.kind == case::ModelKind::Linear
+        && !c.checks.is_empty()
+        && c.checks
+            .iter()
+            .all(|k| PLANNED_CLAIMS.contains(&k.claim.as_str()))
+        && crate::claims::context::uses_planned_path(c.param_count(), kp, s)
+}
+
 /// The memory estimate of a case's work. For each dense symmetric operator of size m the claims
 /// build — the full Hessian (m = P = Σ_k d_k d_{k−1}) and the KP-exact operator
 /// (m = d_L · n) — it adds
@@ -92,7 +123,10 @@ pub fn plan(case: Case, settings: Settings) -> Plan {
 ///   m²·(64 + m·b/8) bytes, with b = (2L + 2)·β + 2·log₂ m + 64 for inputs of at most β bits
 ///   (a Hessian entry is a sum of products of at most 2L weights and 2 data entries);
 ///
-/// and for the generated minimizers (held together) count·P·(64 + L·β/8) bytes. It is an
+/// — except that when every claim takes λ_max from the planned path ([`planned_path`]) the full
+/// Hessian is never built: its part is then the planned path's, a Lanczos basis of at most 600
+/// vectors of length P (8·600·P bytes; the KP path's is shorter) and the verified-f64 KP
+/// operator with its eigensolver (24·(d_L·n)² bytes); and for the generated minimizers (held together) count·P·(64 + L·β/8) bytes. It is an
 /// estimate, not a bound: it is meant to refuse cases that certainly do not fit, before any work.
 pub fn estimate(c: &Case, s: &Settings) -> MemoryEstimate {
     let depth = c.depth() as u128;
@@ -116,8 +150,18 @@ pub fn estimate(c: &Case, s: &Settings) -> MemoryEstimate {
     let points = count
         .saturating_mul(p)
         .saturating_mul(RATIONAL_HEADER_BYTES + depth.saturating_mul(beta) / 8);
+    let hessian = if planned_path(c, s) {
+        (
+            (8 * LANCZOS_MAX_BASIS)
+                .saturating_mul(p)
+                .saturating_add(F64_BYTES_PER_ENTRY.saturating_mul(kp).saturating_mul(kp)),
+            format!("planned λ_max path (Lanczos basis of length P = {p}, verified KP operator d_L·n = {kp})"),
+        )
+    } else {
+        (operator(p), format!("dense Hessian (P = {p})"))
+    };
     let parts = [
-        (operator(p), format!("dense Hessian (P = {p})")),
+        hessian,
         (operator(kp), format!("KP-exact operator (d_L·n = {kp})")),
         (points, format!("{count} generated minimizers")),
     ];
@@ -164,7 +208,9 @@ mod tests {
     fn the_f64_hessian_dominates_a_wide_network() {
         // P = 100·100 + 100 = 10100: 24·P² = 2448240000 bytes, beyond MPFR and exact limits
         let zeros = vec!["0"; 100].join(", ");
-        let p = load(&format!("version: 1\nmodel: {{kind: linear, dims: [100, 100, 1]}}\ndata: {{x: identity, y: [[{zeros}]]}}\nchecks: [{{claim: KP-exact}}]\n"));
+        // (KP-trace builds the dense Hessian; the KP-exact of the same case runs on the planned
+        // path, `planned_path_replaces_the_dense_hessian`)
+        let p = load(&format!("version: 1\nmodel: {{kind: linear, dims: [100, 100, 1]}}\ndata: {{x: identity, y: [[{zeros}]]}}\nchecks: [{{claim: KP-trace}}]\n"));
         // plus the KP operator (m = 100): f64, MPFR at 256 bits, and exact with β = 1, L = 2,
         // b = 6·1 + 2·7 + 64
         let kp =
@@ -172,6 +218,37 @@ mod tests {
         assert_eq!(p.memory.bytes, 2_448_240_000 + kp);
         assert_eq!(p.memory.dominant, "dense Hessian (P = 10100)");
         assert_eq!(p.claims.len(), 1);
+    }
+
+    #[test]
+    fn planned_path_replaces_the_dense_hessian() {
+        // the same network with KP-exact: the Lanczos basis (8·600·P) and the verified KP
+        // operator (24·100²) instead of 24·P² and more
+        let zeros = vec!["0"; 100].join(", ");
+        let p = load(&format!("version: 1\nmodel: {{kind: linear, dims: [100, 100, 1]}}\ndata: {{x: identity, y: [[{zeros}]]}}\nchecks: [{{claim: KP-exact}}]\n"));
+        let kp =
+            24 * 100 * 100 + 2 * 100 * 100 * (48 + 32) + 100 * 100 * (64 + 100 * (6 + 14 + 64) / 8);
+        assert_eq!(p.memory.bytes, 8 * 600 * 10100 + 24 * 100 * 100 + kp);
+        assert!(
+            p.memory.dominant.starts_with("planned λ_max path"),
+            "{}",
+            p.memory.dominant
+        );
+        // L = 12, d = 32 at the default budget: tens of MB, not 3.6 GB
+        let id = (0..32)
+            .map(|i| {
+                format!(
+                    "[{}]",
+                    (0..32)
+                        .map(|j| if i == j { "1" } else { "0" })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let p = load(&format!("version: 1\nmodel: {{kind: linear, dims: [{}]}}\ndata: {{x: identity, y: [{id}]}}\nchecks: [{{claim: KP-exact}}]\n", vec!["32"; 13].join(", ")));
+        assert!(p.memory.bytes < 200 << 20, "{}", p.memory.bytes);
     }
 
     #[test]

@@ -73,6 +73,8 @@ struct Item {
 pub struct Book {
     items: Vec<Item>,
     assertions: Vec<Value>,
+    notes: Map<String, Value>,
+    uncertifiable: bool,
 }
 
 impl Book {
@@ -89,6 +91,18 @@ impl Book {
             est: top.0.clone(),
             proof: top.1.cloned(),
         });
+        self
+    }
+
+    /// Add a plain value to the report's values (e.g. which path produced a quantity).
+    pub fn note(&mut self, key: &str, v: Value) -> &mut Self {
+        self.notes.insert(key.into(), v);
+        self
+    }
+
+    /// Mark the book as having quantities the certificate format cannot carry: no certificate.
+    pub fn uncertifiable(&mut self) -> &mut Self {
+        self.uncertifiable = true;
         self
     }
 
@@ -175,12 +189,13 @@ impl Book {
         for (name, e) in extra {
             m.extend(estimate_values(name, &self.eval(e)));
         }
+        m.extend(self.notes.clone());
         m
     }
 
     /// The certificate of this finding at point `p` (exact points only).
     pub fn certificate(&self, claim: &str, p: &Point) -> Option<Value> {
-        if !p.exact {
+        if !p.exact || self.uncertifiable {
             return None;
         }
         let mut qs = Map::new();

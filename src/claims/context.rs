@@ -23,10 +23,38 @@ use std::sync::OnceLock;
 /// A top eigenvalue with the proof of its enclosure.
 pub type Top = (Estimate, Option<EnclosureProof>);
 
+/// Which path produced λ_max(∇²f) at a point, for the values of every claim that uses it.
+#[derive(Clone, Debug)]
+pub struct LambdaPath {
+    /// `dense` (the full Hessian three ways, [`lambda_max`]) or the planner's f64 path
+    /// (`kp-operator`, `kp-operator-lanczos`, `lanczos-hvp`).
+    pub path: &'static str,
+    /// How the enclosure was proven on the planned path (`exact-rational-kp`,
+    /// `kp-verified-f64`), when it was.
+    pub proven_by: Option<&'static str>,
+    /// Why this path.
+    pub reason: String,
+}
+
+impl LambdaPath {
+    /// Is this the planned path of `sharpness` rather than the dense Hessian?
+    pub fn planned(&self) -> bool {
+        self.path != "dense"
+    }
+}
+
+/// Does `check` take λ_max(∇²f) at a point with P parameters and KP dimension d_L·n = `kp_dim`
+/// from the planned path of `sharpness` ([`crate::sharpness_fast::planned`]) instead of the dense
+/// Hessian? When the dense path is beyond its exact limit (no enclosure there: P > exact_limit)
+/// and the KP operator serves (d_L·n ≤ P, d_L·n ≤ [`crate::certify::planner::KP_LIMIT`]).
+pub fn uses_planned_path(params: usize, kp_dim: usize, s: &Settings) -> bool {
+    params > s.exact_limit && kp_dim <= params && kp_dim <= crate::certify::planner::KP_LIMIT
+}
+
 /// The lazily computed quantities at one point.
 #[derive(Default)]
 pub struct PointEval {
-    hessian: OnceLock<Top>,
+    hessian: OnceLock<(Top, LambdaPath)>,
     kp_operator: OnceLock<Top>,
     grams: OnceLock<Grams>,
     min_sharpness: OnceLock<(Top, Estimate)>,
@@ -297,11 +325,51 @@ impl<'a> CaseContext<'a> {
         Ok(star)
     }
 
-    /// The three-way λ_max of the Hessian at point `i` of the KP problem.
+    /// The three-way λ_max of the Hessian at point `i` of the KP problem: the dense Hessian
+    /// ([`lambda_max`]) or, beyond its limits ([`uses_planned_path`]), the planned path of
+    /// `sharpness` (zero-loss points: the KP operator's proven enclosure).
     pub fn hessian_top<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Top {
-        kp.evals[i]
-            .hessian
-            .get_or_init(|| lambda_max(&HessianAt(&kp.points[i]), &self.settings))
+        &self.hessian_eval(kp, i).0
+    }
+
+    /// The path that produced [`Self::hessian_top`].
+    pub fn hessian_path<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k LambdaPath {
+        &self.hessian_eval(kp, i).1
+    }
+
+    fn hessian_eval<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k (Top, LambdaPath) {
+        kp.evals[i].hessian.get_or_init(|| {
+            let p = &kp.points[i];
+            let params = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
+            let mut fallback = None;
+            if uses_planned_path(params, p.y.rows() * p.y.cols(), &self.settings) {
+                match crate::sharpness_fast::planned(p, &self.settings) {
+                    Ok(r) => {
+                        let path = LambdaPath {
+                            path: r.path,
+                            proven_by: r.proven_by,
+                            reason: r.reason,
+                        };
+                        return ((r.estimate, None), path);
+                    }
+                    Err(e) => fallback = Some(format!("the planned path failed ({e})")),
+                }
+            }
+            let reason = fallback.unwrap_or_else(|| {
+                format!(
+                    "P = {params} within the exact limit {} (or the KP operator does not serve)",
+                    self.settings.exact_limit
+                )
+            });
+            (
+                lambda_max(&HessianAt(p), &self.settings),
+                LambdaPath {
+                    path: "dense",
+                    proven_by: None,
+                    reason,
+                },
+            )
+        })
     }
 
     /// The three-way λ_max of the KP-exact operator at point `i`.

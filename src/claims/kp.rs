@@ -48,6 +48,17 @@ pub(super) fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book 
     let mut b = Book::default();
     let (e, p) = ctx.hessian_top(kp, i);
     b.add("lambda_max", json!({"matrix": "hessian"}), (e, p.as_ref()));
+    let path = ctx.hessian_path(kp, i);
+    b.note("lambda_max_path", json!(path.path));
+    b.note("lambda_max_path_reason", json!(path.reason));
+    if let Some(by) = path.proven_by {
+        b.note("lambda_max_proven_by", json!(by));
+    }
+    if path.planned() {
+        // the verifier re-derives λ_max from a Rayleigh vector and an LDLᵀ of the dense Hessian;
+        // the planned path's verified-f64 enclosure has neither, so no certificate is written
+        b.uncertifiable();
+    }
     b
 }
 
