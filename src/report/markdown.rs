@@ -51,9 +51,9 @@ pub fn expect_cell(c: &CheckReport) -> &'static str {
     }
 }
 
-/// The per-claim table (Markdown): counts of each verdict, of proved, numerical and simulated
-/// decided verdicts, and of unmet expectations, plus totals.
-pub fn summary_table(r: &Report) -> String {
+/// Per claim: counts of verified, refuted, inconclusive and error verdicts, of proved, numerical
+/// and simulated decided verdicts, and of unmet expectations (in that order).
+pub(crate) fn counts_per_claim(r: &Report) -> BTreeMap<&str, [usize; 8]> {
     // verified, refuted, inconclusive, error, proved, numerical, simulated, unmet
     let mut per_claim: BTreeMap<&str, [usize; 8]> = BTreeMap::new();
     for c in &r.cases {
@@ -66,6 +66,13 @@ pub fn summary_table(r: &Report) -> String {
             e[7] += usize::from(!k.met);
         }
     }
+    per_claim
+}
+
+/// The per-claim table (Markdown): counts of each verdict, of proved, numerical and simulated
+/// decided verdicts, and of unmet expectations, plus totals.
+pub fn summary_table(r: &Report) -> String {
+    let per_claim = counts_per_claim(r);
     let mut out = String::from(
         "| claim | verified | refuted | inconclusive | error | proved | numerical | simulated | unmet |\n|---|---|---|---|---|---|---|---|---|\n",
     );

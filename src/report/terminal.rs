@@ -12,7 +12,6 @@ use super::markdown::{expect_cell, verdict_text};
 use super::{CaseReport, CheckReport, Report, Stopped};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Significant digits of the decimals shown for exact and MPFR values.
@@ -55,18 +54,7 @@ fn new_table() -> Table {
 /// The per-claim counts, the cases that did not run (skipped by tier, invalid, stopped by a
 /// limit) as rows of their own, and the totals.
 pub fn claim_table(r: &Report) -> String {
-    // verified, refuted, inconclusive, error, proved, numerical, simulated, unmet
-    let mut per_claim: BTreeMap<&str, [usize; 8]> = BTreeMap::new();
-    for c in &r.cases {
-        for k in &c.checks {
-            let e = per_claim.entry(&k.claim).or_default();
-            e[k.verdict as usize] += 1;
-            if let Some(s) = k.strength {
-                e[4 + s as usize] += 1;
-            }
-            e[7] += usize::from(!k.met);
-        }
-    }
+    let per_claim = super::markdown::counts_per_claim(r);
     let mut t = new_table();
     t.set_header(vec![
         "claim",
