@@ -23,9 +23,9 @@ check: deps
 
 # Run the tests: formatting, lints, unit, property and integration tests.
 test: test-deps
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
-	$(CARGO) test --all-targets
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace --all-targets
 	$(CARGO) bench --no-run
 
 bench: deps

@@ -2,9 +2,11 @@
 //!
 //! Data flows one way: `case` (YAML → validated [`case::Case`]) → `claims` (each a
 //! [`claims::Claim`] checked on a [`claims::CaseContext`], using `model`, `certify`, `enumerate`) →
-//! `runner` (parallel, isolated cases) → `report` (JSON, Markdown, HTML, JUnit). `linalg` knows no
-//! networks, `model` knows no claims, writers never recompute, and `verify` (the independent
-//! certificate checker) imports none of the numerical modules.
+//! `runner` (parallel, isolated cases) → `report` (JSON, Markdown, HTML, JUnit). `model` knows no
+//! claims and writers never recompute. Two layers are crates of their own, so Cargo keeps their
+//! rules: `linalg` (`crates/dlncheck-linalg`) knows no networks and no claims, and `verify`
+//! (`crates/dlncheck-verify`, the independent certificate checker) depends on no numerical crate
+//! and on nothing of dlncheck.
 #![warn(missing_docs)]
 
 pub mod audit;
@@ -15,7 +17,8 @@ pub mod dynamics;
 pub mod enumerate;
 pub mod enumerate_table;
 pub mod isolate;
-pub mod linalg;
+/// Linear algebra in three arithmetics (its own crate, `crates/dlncheck-linalg`).
+pub use dlncheck_linalg as linalg;
 pub mod model;
 pub mod plan;
 pub mod progress;
@@ -25,4 +28,5 @@ pub mod sharpness;
 pub mod sharpness_fast;
 pub mod suggest;
 pub mod verdict;
-pub mod verify;
+/// The independent certificate checker (its own crate, `crates/dlncheck-verify`).
+pub use dlncheck_verify as verify;

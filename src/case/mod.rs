@@ -10,7 +10,6 @@ mod arrays;
 mod error;
 mod locate;
 mod number;
-mod rank;
 mod raw;
 mod schema;
 mod validate;

@@ -361,7 +361,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
 
     let x_is_identity = x_written_identity || is_identity(&x);
     if !x_is_identity {
-        if let Err(rank) = super::rank::full_row_rank(&x) {
+        if let Err(rank) = crate::linalg::rank::full_row_rank(&x) {
             let hint = if n < d0 {
                 format!(
                     "; X has fewer columns (n = {n}) than rows (d_0 = {d0}): dlncheck takes X as \

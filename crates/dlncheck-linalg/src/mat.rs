@@ -265,7 +265,7 @@ pub fn solve_exact(a: &Mat<BigRational>, b: &Mat<BigRational>) -> Option<Mat<Big
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::field::{Exact, F64};
+    use crate::field::{Exact, F64};
 
     fn q(n: i64) -> BigRational {
         BigRational::from_integer(n.into())

@@ -17,11 +17,14 @@
 //! quantity and per assertion and the verdict's derivation, or a [`VerifyError`] when the certificate cannot be read (invalid
 //! JSON, wrong kind or version, a malformed field — the message names its JSON path, e.g.
 //! `problem.weights[1][0][2]: not an exact number "abc" …`).
+#![warn(missing_docs)]
 
 mod amg;
-mod check;
+mod json;
+mod kind;
 mod ldlt;
 mod loss;
+mod point;
 mod rational;
 mod rules;
 mod verdict;
@@ -127,7 +130,7 @@ pub enum VerifyError {
 /// Check the certificate in the JSON text `json`.
 pub fn verify_str(json: &str) -> Result<VerifyReport, VerifyError> {
     let value: serde_json::Value = serde_json::from_str(json)?;
-    check::verify_value(&value)
+    kind::verify_value(&value)
 }
 
 /// The fuzzing entry point of `verify-cert` (`fuzz/fuzz_targets/certificate.rs`, replayed by

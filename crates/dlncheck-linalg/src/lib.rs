@@ -1,6 +1,7 @@
 //! Linear algebra in three arithmetics: f64 (faer), exact rationals (num-rational) and MPFR (rug).
 //!
 //! This module knows no networks and no claims.
+#![warn(missing_docs)]
 
 pub mod definite;
 pub mod eigen_f64;
@@ -10,6 +11,7 @@ pub mod field;
 pub mod interval;
 pub mod lanczos;
 pub mod mat;
+pub mod rank;
 pub mod scaled;
 pub mod verified;
 

@@ -6,7 +6,7 @@
 //! re-proven (lower: MᵀM − t²I ⪰ 0 by this module's LDLᵀ; upper: ‖Mv‖² ≤ u²‖v‖²), and every
 //! per-sample quantity recomputed before the verdict is re-derived from them.
 
-use super::check::{array, entries, err, field, number, object, shape, string};
+use super::json::{array, entries, err, field, number, object, shape, string};
 use super::ldlt::classify;
 use super::rational::{Mat, Q};
 use super::rules::ZL_CLAIMS;
@@ -205,7 +205,7 @@ fn bracket(v: &Value, path: &str) -> Result<Bracket> {
     Ok(Bracket {
         lower: number(field(o, "lower", path)?, &format!("{path}.lower"))?,
         upper: number(field(o, "upper", path)?, &format!("{path}.upper"))?,
-        vector: super::check::vector(field(o, "vector", path)?, &format!("{path}.vector"))?,
+        vector: super::json::vector(field(o, "vector", path)?, &format!("{path}.vector"))?,
     })
 }
 

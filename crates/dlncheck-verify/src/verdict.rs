@@ -7,14 +7,16 @@
 //! false) and at least one to hold. Every decision of the verifier is exact, so the only strength
 //! it can confirm is `proved`. A point whose finding cannot be derived fails the certificate.
 
-use super::check::{
-    array, check_point, err, field, object, string, version, PointCheck, CHECK_KIND, POINT_KIND,
-};
+use super::json::{array, err, field, object, string, version, Result};
+use super::point::{check_point, PointCheck};
 use super::rules::{point_finding, Finding, POINT_CLAIMS};
-use super::{CheckLine, VerifyError, VerifyReport};
+use super::{CheckLine, VerifyReport};
 use serde_json::{Map, Value};
 
-type Result<T> = std::result::Result<T, VerifyError>;
+/// The kind of a certificate of one point.
+pub(super) const POINT_KIND: &str = "dlncheck-certificate";
+/// The kind of a certificate of one check: every point it relied on.
+pub(super) const CHECK_KIND: &str = "dlncheck-check-certificate";
 
 /// The most points a check certificate may hold.
 const MAX_POINTS: usize = 1000;

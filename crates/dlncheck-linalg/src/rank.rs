@@ -1,4 +1,4 @@
-//! Exact full-row-rank test for X, fast on large matrices.
+//! Exact full-row-rank test (used for the data matrix X), fast on large matrices.
 //!
 //! Reducing entries modulo a prime p (a/b ↦ a·b⁻¹ mod p, when p ∤ b) is a ring homomorphism, and
 //! minors commute with it, so a nonzero r×r minor mod p is a nonzero minor over ℚ: rank mod p ≤
@@ -6,8 +6,8 @@
 //! every prime tried says otherwise is the exact rank computed with rational arithmetic
 //! ([`rank_exact`]), which also gives the number the error message reports.
 
-use crate::linalg::mat::rank_exact;
-use crate::linalg::Mat;
+use crate::mat::rank_exact;
+use crate::Mat;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
@@ -17,7 +17,7 @@ use num_traits::ToPrimitive;
 const PRIMES: [u64; 3] = [2_305_843_009_213_693_951, 1_000_000_007, 998_244_353];
 
 /// `Ok(())` when `a` has full row rank, else `Err(rank)` with its exact rank.
-pub(crate) fn full_row_rank(a: &Mat<BigRational>) -> Result<(), usize> {
+pub fn full_row_rank(a: &Mat<BigRational>) -> Result<(), usize> {
     if a.rows() <= a.cols() && PRIMES.iter().any(|&p| rank_mod(a, p) == Some(a.rows())) {
         return Ok(());
     }

@@ -1,124 +1,20 @@
-//! Reading a certificate (with JSON paths in every error) and checking its quantities and
+//! Reading a point certificate (with JSON paths in every error) and checking its quantities and
 //! assertions (docs/certificates.md).
 //!
 //! Everything is read and validated first, so that a malformed certificate is reported before
 //! any expensive computation; then each quantity and each assertion becomes one [`CheckLine`].
 
+use super::json::{
+    array, brief, entries, err, field, join, number, object, shape, string, vector, Result,
+};
 use super::ldlt::{classify, Definiteness};
 use super::loss::{Landscape, Network};
-use super::rational::{parse_exact, Mat, Q};
-use super::{CheckLine, VerifyError, VerifyReport, MAX_DATA_ENTRIES, MAX_PARAMS};
+use super::rational::{Mat, Q};
+use super::{CheckLine, VerifyError, MAX_DATA_ENTRIES, MAX_PARAMS};
 use num_traits::{One, Signed, Zero};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
-
-type Result<T> = std::result::Result<T, VerifyError>;
-
-/// A [`VerifyError::Malformed`] at `path`.
-pub(super) fn err(path: &str, message: impl Into<String>) -> VerifyError {
-    VerifyError::Malformed {
-        path: path.to_string(),
-        message: message.into(),
-    }
-}
-
-/// `path.key`.
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// A short rendering of a JSON value for error messages.
-fn brief(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
-    }
-}
-
-pub(super) fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>> {
-    v.as_object()
-        .ok_or_else(|| err(path, format!("expected an object, found {}", brief(v))))
-}
-
-pub(super) fn array<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>> {
-    v.as_array()
-        .ok_or_else(|| err(path, format!("expected an array, found {}", brief(v))))
-}
-
-pub(super) fn string<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
-    v.as_str()
-        .ok_or_else(|| err(path, format!("expected a string, found {}", brief(v))))
-}
-
-/// The field `key` of `obj` (whose path is `path`), which must be present.
-pub(super) fn field<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a Value> {
-    obj.get(key)
-        .ok_or_else(|| err(&join(path, key), "missing field"))
-}
-
-/// An exact number: a JSON string `"p"` or `"-p/q"`.
-pub(super) fn number(v: &Value, path: &str) -> Result<Q> {
-    match v {
-        Value::String(s) => parse_exact(s).map_err(|m| err(path, m)),
-        _ => Err(err(
-            path,
-            format!(
-                "expected an exact number string like \"3\" or \"-91/9\", found {}",
-                brief(v)
-            ),
-        )),
-    }
-}
-
-/// A list of exact numbers.
-pub(super) fn vector(v: &Value, path: &str) -> Result<Vec<Q>> {
-    array(v, path)?
-        .iter()
-        .enumerate()
-        .map(|(i, x)| number(x, &format!("{path}[{i}]")))
-        .collect()
-}
-
-/// The shape of a matrix given as a non-empty list of equally long non-empty rows, without
-/// reading its entries.
-pub(super) fn shape(v: &Value, path: &str) -> Result<(usize, usize)> {
-    let rows = array(v, path)?;
-    if rows.is_empty() {
-        return Err(err(path, "a matrix needs at least one row"));
-    }
-    let mut cols = None;
-    for (i, row) in rows.iter().enumerate() {
-        let p = format!("{path}[{i}]");
-        let n = array(row, &p)?.len();
-        match cols {
-            None if n == 0 => return Err(err(&p, "a matrix row needs at least one entry")),
-            None => cols = Some(n),
-            Some(c) if c != n => {
-                return Err(err(&p, format!("row has {n} entries, row 0 has {c}")))
-            }
-            Some(_) => {}
-        }
-    }
-    Ok((rows.len(), cols.unwrap_or(0)))
-}
-
-/// The entries of a matrix whose shape [`shape`] has checked.
-pub(super) fn entries(v: &Value, path: &str, (rows, cols): (usize, usize)) -> Result<Mat> {
-    let mut data = Vec::with_capacity(rows * cols);
-    for (i, row) in array(v, path)?.iter().enumerate() {
-        for (j, x) in array(row, path)?.iter().enumerate() {
-            data.push(number(x, &format!("{path}[{i}][{j}]"))?);
-        }
-    }
-    Ok(Mat::from_data(rows, cols, data))
-}
 
 /// Read `problem`: shapes first (chain, limits), then the numbers.
 fn problem(v: &Value) -> Result<Network> {
@@ -617,49 +513,6 @@ pub(super) struct PointCheck {
     pub(super) assertions: Vec<(Assertion, bool)>,
     /// The problem and its exact loss, gradient and Hessian.
     pub(super) land: Landscape,
-}
-
-/// Read and check the certificate `v`: a point certificate, a check certificate (a bundle of
-/// point certificates) or a ZL certificate; then re-derive its verdict ([`super::rules`]).
-pub(super) fn verify_value(v: &Value) -> Result<VerifyReport> {
-    let top = object(v, "certificate")?;
-    match top.get("kind") {
-        Some(Value::String(k)) if k == POINT_KIND || k == CHECK_KIND || k == super::zl::KIND => {}
-        Some(k) => {
-            return Err(err(
-                "kind",
-                format!(
-                    "expected \"{POINT_KIND}\", \"{CHECK_KIND}\" or \"{}\", found {}",
-                    super::zl::KIND,
-                    brief(k)
-                ),
-            ))
-        }
-        None => return Err(err("kind", "missing field")),
-    }
-    version(top, "")?;
-    match top.get("kind").and_then(Value::as_str) {
-        Some(super::zl::KIND) => super::zl::verify(top),
-        Some(CHECK_KIND) => super::verdict::bundle(top),
-        _ => super::verdict::single(top),
-    }
-}
-
-/// The kind of a certificate of one point.
-pub(super) const POINT_KIND: &str = "dlncheck-certificate";
-/// The kind of a certificate of one check: every point it relied on.
-pub(super) const CHECK_KIND: &str = "dlncheck-check-certificate";
-
-/// `version` must be 1.
-pub(super) fn version(top: &Map<String, Value>, path: &str) -> Result<()> {
-    match top.get("version") {
-        Some(n) if n.as_u64() == Some(1) => Ok(()),
-        Some(n) => Err(err(
-            &join(path, "version"),
-            format!("unsupported version {} (this checker reads 1)", brief(n)),
-        )),
-        None => Err(err(&join(path, "version"), "missing field")),
-    }
 }
 
 /// Read and check the quantities and assertions of one point certificate (`top`, at JSON path
@@ -1214,6 +1067,7 @@ fn poly_text(c: &[Q]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rational::parse_exact;
 
     fn iv(a: &str, b: &str) -> Interval {
         (parse_exact(a).unwrap(), parse_exact(b).unwrap())

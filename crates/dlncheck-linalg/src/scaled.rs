@@ -135,7 +135,7 @@ impl Scaled {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::{mat, Exact};
+    use crate::{mat, Exact};
 
     fn q(n: i64, d: i64) -> BigRational {
         BigRational::new(n.into(), d.into())

@@ -247,8 +247,8 @@ impl Ival {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::field::float_to_q;
-    use crate::linalg::Exact;
+    use crate::field::float_to_q;
+    use crate::Exact;
     use rand::{Rng, SeedableRng};
 
     fn contains(i: &Interval, q: &BigRational) -> bool {

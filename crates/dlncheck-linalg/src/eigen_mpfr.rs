@@ -333,7 +333,7 @@ mod tests {
             .map(|k| (((k * 37 + 11) % 17) as f64 - 8.0) / 3.0)
             .collect();
         let sym = Mat::from_fn(n, n, |i, j| vals[i.min(j) * n + i.max(j)]);
-        let f64_top = crate::linalg::eigen_f64::top_eigenpair(&sym).unwrap().value;
+        let f64_top = crate::eigen_f64::top_eigenpair(&sym).unwrap().value;
         let mp = top_eigenvalue(&sym.map(|&x| Float::with_val(128, x)), 128).to_f64();
         assert!((mp - f64_top).abs() < 1e-12 * f64_top.abs().max(1.0));
     }
@@ -344,8 +344,8 @@ mod tests {
     /// λ_min < t ⟺ ¬(a − t > 0 ∧ det(H − tI) > 0) (H − tI positive definite).
     #[test]
     fn proven_enclosures_contain_the_exact_eigenvalues_of_rational_2x2_matrices() {
-        use crate::linalg::field::float_to_q;
-        use crate::linalg::mat;
+        use crate::field::float_to_q;
+        use crate::mat;
         use num_rational::BigRational;
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
@@ -410,13 +410,13 @@ mod tests {
 
     /// Random rational symmetric matrices of orders 3 to 6: every eigenvalue's proven enclosure
     /// (lo, hi) is checked exactly against the inertia of the rational matrix (exact LDLᵀ of
-    /// [`crate::linalg::definite`]): λ_k > lo ⟺ fewer than n − k + 1 eigenvalues are ≤ lo, and
+    /// [`crate::definite`]): λ_k > lo ⟺ fewer than n − k + 1 eigenvalues are ≤ lo, and
     /// λ_k < hi; for k = 1 these read hi·I − H ≻ 0 and lo·I − H ⋡ 0.
     #[test]
     fn proven_enclosures_of_random_rational_matrices_hold_exactly() {
-        use crate::linalg::definite::{definiteness, Definiteness};
-        use crate::linalg::field::float_to_q;
-        use crate::linalg::mat;
+        use crate::definite::{definiteness, Definiteness};
+        use crate::field::float_to_q;
+        use crate::mat;
         use num_rational::BigRational;
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);

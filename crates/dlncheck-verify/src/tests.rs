@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 fn cert_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
         .join("tests/data/certs")
         .join(name)
 }

@@ -20,7 +20,7 @@
 //! value L·σ_1^{2(L−1)/L}; the exact scalars tr ∇²f, Σ_k‖A_k‖²_F‖B_kX‖²_F and m²Σ_k w_k⁻².
 
 use super::amg::Regression;
-use super::check::{Assertion, Expr, MatrixName, Op, PointCheck, Quantity, QuantityKind};
+use super::point::{Assertion, Expr, MatrixName, Op, PointCheck, Quantity, QuantityKind};
 use num_traits::Zero;
 use std::collections::BTreeMap;
 
