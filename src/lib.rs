@@ -2,27 +2,21 @@
 //!
 //! Data flows one way: `case` (YAML → validated [`case::Case`]) → `claims` (each a
 //! [`claims::Claim`] checked on a [`claims::CaseContext`], using `model`, `certify`, `enumerate`) →
-//! `runner` (parallel, isolated cases) → `report` (JSON, Markdown, HTML, JUnit). `linalg` knows no
-//! networks, `model` knows no claims, writers never recompute, and `verify` (the independent
-//! certificate checker) imports none of the numerical modules.
+//! `app::check::runner` (parallel, isolated cases) → `report` (JSON, Markdown, HTML, JUnit).
+//! [`app`] holds the commands of the binary, one module each, over these layers; no layer imports
+//! it. `linalg` knows no networks, `model` knows no claims, writers never recompute, and `verify`
+//! (the independent certificate checker) imports none of the numerical modules.
 #![warn(missing_docs)]
 
-pub mod audit;
+pub mod app;
 pub mod case;
 pub mod certify;
 pub mod claims;
 pub mod dynamics;
 pub mod enumerate;
-pub mod enumerate_table;
-pub mod isolate;
 pub mod linalg;
 pub mod model;
-pub mod plan;
-pub mod progress;
 pub mod report;
-pub mod runner;
-pub mod sharpness;
-pub mod sharpness_fast;
 pub mod suggest;
 pub mod verdict;
 pub mod verify;
