@@ -16,6 +16,7 @@
 //! into a temporary directory) in process.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use dlncheck::app::check::runner;
 use dlncheck::certify::kp_verified;
 use dlncheck::certify::lambda_max::SymmetricSource;
 use dlncheck::certify::planner::{top_f64, Path};
@@ -26,7 +27,6 @@ use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::scaled::Scaled;
 use dlncheck::linalg::{eigen_mpfr, Mpfr, F64};
 use dlncheck::model::network_f64::NetworkF64;
-use dlncheck::runner;
 use num_rational::BigRational;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,10 +1,9 @@
-//! The dlncheck command line: parses arguments, dispatches, maps outcomes to exit codes
-//! (0: every check met its expectation; 1: some did not; 2: invalid input or usage).
+//! The dlncheck command line: parses arguments, converts them into the command's own arguments,
+//! runs it ([`dlncheck::app`]), prints an error once and exits with [`app::exit_code`] (0: every
+//! check met its expectation; 1: some did not; 2: invalid input or usage; 130: interrupted).
 
 use clap::{Parser, Subcommand};
-use dlncheck::claims;
-use dlncheck::progress::Progress;
-use dlncheck::runner::{self, RunOptions};
+use dlncheck::app::{self, check::runner};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -187,8 +186,18 @@ dlncheck audit AMG-classify --depth 2..4 --max-width 3 --json\n  dlncheck audit 
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    let result = run(Cli::parse().command);
+    if let Err(e) = &result {
+        // the one place errors are printed (quietly dropped if stderr is closed)
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "dlncheck: {e}");
+    }
+    ExitCode::from(app::exit_code(&result))
+}
+
+/// Convert the command line into the command's arguments and run it.
+fn run(command: Command) -> Result<app::Status, app::AppError> {
+    match command {
         Command::Check {
             paths,
             report_dir,
@@ -201,85 +210,36 @@ fn main() -> ExitCode {
             shard,
             quiet,
             verbose,
-            claims: selected,
+            claims,
             tier,
             case_timeout,
             memory_budget,
-        } => {
-            let mut wanted = Vec::new();
-            for id in &selected {
-                match claims::find(id) {
-                    Some(c) => wanted.push(c.id().to_string()),
-                    None => return fail(&format!("--claim: {}", claims::unknown(id))),
-                }
-            }
-            let opts = RunOptions {
-                report_dir,
-                precision,
-                seed,
-                jobs,
-                timing: !no_timing,
-                enclosure_bits,
-                max_precision,
-                tier,
-                case_timeout: std::time::Duration::from_secs_f64(case_timeout),
-                memory_budget: memory_budget << 20,
-                claims: wanted,
-                ..RunOptions::default()
-            };
-            // Ctrl-C: stop the cases, write no report (the last complete one stays), exit 130
-            if let Err(e) = ctrlc::set_handler(dlncheck::isolate::interrupt) {
-                return fail(&format!("cannot install the Ctrl-C handler: {e}"));
-            }
-            let files = match runner::discover(&paths) {
-                Ok(f) => match shard {
-                    Some(s) => s.select(f),
-                    None => f,
-                },
-                Err(e) => return fail(&e.to_string()),
-            };
-            let progress = Progress::new(files.len(), quiet);
-            let report = match runner::run(&files, &opts, &|c| progress.case_done(c)) {
-                Ok(r) => r,
-                Err(runner::RunError::Interrupted) => {
-                    eprintln!("dlncheck: {}", runner::RunError::Interrupted);
-                    return ExitCode::from(130);
-                }
-                Err(e) => return fail(&e.to_string()),
-            };
-            progress.finish();
-            finish(&report, &opts.report_dir, verbose)
-        }
+        } => app::check::run(app::check::Args {
+            paths,
+            report_dir,
+            precision,
+            seed,
+            jobs,
+            enclosure_bits,
+            max_precision,
+            timing: !no_timing,
+            shard,
+            quiet,
+            verbose,
+            claims,
+            tier,
+            case_timeout: std::time::Duration::from_secs_f64(case_timeout),
+            memory_budget_mib: memory_budget,
+        }),
         Command::Merge {
             reports,
             report_dir,
             verbose,
-        } => {
-            let mut parts = Vec::new();
-            for path in &reports {
-                let text = match std::fs::read_to_string(path) {
-                    Ok(t) => t,
-                    Err(e) => return fail(&format!("{}: {e}", path.display())),
-                };
-                match serde_json::from_str::<dlncheck::report::Report>(&text) {
-                    Ok(r) => parts.push(r),
-                    Err(e) => {
-                        return fail(&format!(
-                            "{}: not a dlncheck JSON v1 report: {e}",
-                            path.display()
-                        ))
-                    }
-                }
-            }
-            let report = match dlncheck::report::Report::merge(parts) {
-                Ok(r) => r,
-                Err(e) => return fail(&e),
-            };
-            if let Err(e) = report.write(&report_dir) {
-                return fail(&format!("{}: {e}", report_dir.display()));
-            }
-            finish(&report, &report_dir, verbose)
-        }
+        } => app::merge::run(app::merge::Args {
+            reports,
+            report_dir,
+            verbose,
+        }),
         Command::Sharpness {
             case,
             precision,
@@ -288,73 +248,20 @@ fn main() -> ExitCode {
             no_mpfr,
             no_certify,
             json,
-        } => {
-            // no dense-size limit: the planner never forms the Hessian of a large case
-            let (c, settings) = match load_sized(&case, precision, u64::MAX) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
-            let fast = dlncheck::sharpness_fast::FastOptions {
-                path,
-                repeat,
-                mpfr: !no_mpfr,
-                certify: !no_certify,
-            };
-            if json {
-                let measured = dlncheck::model::instance::ModelPoint::of_case(&c)
-                    .and_then(|p| dlncheck::sharpness_fast::measure(&p, &settings, &fast));
-                return match measured {
-                    Ok(r) => match serde_json::to_string_pretty(&r) {
-                        Ok(text) => {
-                            emit(&format!("{text}\n"));
-                            ExitCode::SUCCESS
-                        }
-                        Err(e) => fail(&e.to_string()),
-                    },
-                    Err(e) => fail(&e),
-                };
-            }
-            match dlncheck::sharpness::report(&c, &settings, &fast) {
-                Ok(text) => {
-                    emit(&text);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e),
-            }
-        }
+        } => app::sharpness::run(app::sharpness::Args {
+            case,
+            precision,
+            path,
+            repeat,
+            mpfr: !no_mpfr,
+            certify: !no_certify,
+            json,
+        }),
         Command::Enumerate { case, precision } => {
-            let (c, settings) = match load(&case, precision) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
-            match dlncheck::enumerate_table::table(&c, &settings, c.seed.unwrap_or(0)) {
-                Ok((text, agree)) => {
-                    emit(&text);
-                    if agree {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    }
-                }
-                Err(e) => fail(&e),
-            }
+            app::enumerate::run(app::enumerate::Args { case, precision })
         }
         Command::VerifyCert { certs, quiet } => {
-            let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
-            match dlncheck::verify::verify_files(
-                &certs,
-                quiet,
-                &mut stdout.lock(),
-                &mut stderr.lock(),
-            ) {
-                Ok(t) if t.unreadable > 0 => ExitCode::from(2),
-                Ok(t) if t.failed > 0 => ExitCode::from(1),
-                Ok(_) => ExitCode::SUCCESS,
-                // the reader went away (`verify-cert … | head`): stop quietly
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
-                Err(e) => fail(&e.to_string()),
-            }
+            app::verify_cert::run(app::verify_cert::Args { certs, quiet })
         }
         Command::Audit {
             claim,
@@ -367,142 +274,21 @@ fn main() -> ExitCode {
             kind,
             x,
             json,
-        } => {
-            let opts = match audit_options(depth, widths, max_width, kind, x) {
-                Ok(o) => o,
-                Err(e) => return fail(&e),
-            };
-            let r = match dlncheck::audit::audit_with(
-                &claim,
-                trials,
-                seed,
-                &out,
-                &Default::default(),
-                &opts,
-            ) {
-                Ok(r) => r,
-                Err(e) => return fail(&e),
-            };
-            if json {
-                let text = serde_json::to_string_pretty(&r.to_json()).unwrap_or_default();
-                emit(&format!("{text}\n"));
-            } else {
-                emit(&r.text());
-            }
-            if r.applicable == 0 && r.trials > 0 {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "dlncheck: warning: {} applied to none of the {} trials: {}",
-                    r.claim,
-                    r.trials,
-                    r.main_reason().unwrap_or("no reason given")
-                );
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Schema => {
-            match serde_json::to_string_pretty(&dlncheck::case::json_schema()) {
-                Ok(text) => emit(&format!("{text}\n")),
-                Err(e) => return fail(&e.to_string()),
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Claims => {
-            let mut text = String::new();
-            for c in claims::registry() {
-                text += &format!("{:<24} {:<22} {}\n", c.id(), c.source(), c.statement());
-            }
-            emit(&text);
-            ExitCode::SUCCESS
-        }
+        } => app::audit::run(app::audit::Args {
+            claim,
+            trials,
+            seed,
+            out,
+            depth,
+            widths,
+            max_width,
+            kind,
+            x,
+            json,
+        }),
+        Command::Schema => app::schema::run(),
+        Command::Claims => app::claims::run(),
     }
-}
-
-/// Print the per-claim table, the unmet checks and invalid cases one block each (every check
-/// too with `verbose`), and map the outcome to the exit code (0 met, 1 unmet or a valid case
-/// stopped by a limit, 2 invalid). The closing status line is colored only on a terminal outside
-/// CI.
-fn finish(report: &dlncheck::report::Report, dir: &std::path::Path, verbose: bool) -> ExitCode {
-    let detail = dlncheck::report::terminal::Detail {
-        every_check: verbose,
-    };
-    let mut text = dlncheck::report::terminal::summary(report, detail);
-    text += &format!("reports: {}\n", dir.join("report.json").display());
-    let s = &report.summary;
-    let stopped = report.cases.iter().filter(|c| c.stopped.is_some()).count();
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    console::set_colors_enabled(console::Term::stdout().is_term() && !ci);
-    let code = if s.errors > stopped {
-        2
-    } else if stopped > 0 || s.unmet > 0 {
-        1
-    } else {
-        0
-    };
-    let words = dlncheck::report::terminal::status_line(report);
-    let line = if code == 0 {
-        console::style(words).green().bold()
-    } else {
-        console::style(words).red().bold()
-    };
-    emit(&format!("{text}{line}\n"));
-    ExitCode::from(code)
-}
-
-/// Write `text` to stdout. A reader that has gone away (`dlncheck … | head`: a closed pipe) or
-/// any other write error ends the output quietly; the exit code stays that of the work done.
-fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-}
-
-/// Load one case file, with the settings it runs with (`--precision` overriding its own).
-fn load(
-    path: &std::path::Path,
-    precision: Option<u32>,
-) -> Result<
-    (
-        dlncheck::case::Case,
-        dlncheck::certify::lambda_max::Settings,
-    ),
-    ExitCode,
-> {
-    load_sized(
-        path,
-        precision,
-        dlncheck::case::LoadOptions::default().max_dense_bytes,
-    )
-}
-
-/// [`load`] with a given limit on the dense Hessian's memory estimate.
-fn load_sized(
-    path: &std::path::Path,
-    precision: Option<u32>,
-    max_dense_bytes: u64,
-) -> Result<
-    (
-        dlncheck::case::Case,
-        dlncheck::certify::lambda_max::Settings,
-    ),
-    ExitCode,
-> {
-    let opts = dlncheck::case::LoadOptions {
-        known_claims: claims::known_ids(),
-        max_dense_bytes,
-        ..Default::default()
-    };
-    let c = dlncheck::case::load_file(path, &opts).map_err(|e| fail(&e.to_string()))?;
-    let settings = runner::settings_for(
-        &c,
-        &RunOptions {
-            precision,
-            ..RunOptions::default()
-        },
-    );
-    Ok((c, settings))
 }
 
 /// `--case-timeout`: a positive, finite number of seconds.
@@ -511,52 +297,6 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
         _ => Err(format!("{s}: expected a number of seconds > 0")),
     }
-}
-
-/// Report an error on stderr (quietly dropped if stderr is closed) and exit with code 2.
-/// The audit's `--depth`, `--widths`, `--max-width`, `--kind` and `--x`.
-fn audit_options(
-    depth: Option<String>,
-    widths: Option<Vec<usize>>,
-    max_width: Option<usize>,
-    kind: Option<String>,
-    x: Option<String>,
-) -> Result<dlncheck::audit::AuditOptions, String> {
-    use dlncheck::audit::XKind;
-    use dlncheck::case::ModelKind;
-    let kind = match kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => None,
-        Some("linear") => Some(ModelKind::Linear),
-        Some("residual") => Some(ModelKind::Residual),
-        Some("l2-regularized") => Some(ModelKind::L2Regularized),
-        Some(k) => {
-            return Err(format!(
-                "--kind {k}: audit draws linear, residual or l2-regularized models"
-            ))
-        }
-    };
-    let x = match x.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => None,
-        Some("identity") => Some(XKind::Identity),
-        Some("general" | "random") => Some(XKind::General),
-        Some(v) => return Err(format!("--x {v}: expected identity or general")),
-    };
-    Ok(dlncheck::audit::AuditOptions {
-        depth: depth
-            .as_deref()
-            .map(dlncheck::audit::parse_depth)
-            .transpose()?,
-        widths,
-        max_width,
-        kind,
-        x,
-    })
-}
-
-fn fail(msg: &str) -> ExitCode {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "dlncheck: {msg}");
-    ExitCode::from(2)
 }
 
 /// `--tier default|long`.

@@ -2,7 +2,7 @@
 //! distinct spectrum, the rank criterion (both readings) and the Hessian certificates agree at
 //! every constructed critical point. quickcheck shrinks any disagreement to a minimal case.
 
-use dlncheck::audit::yaml_matrix;
+use dlncheck::app::audit::yaml_matrix;
 use dlncheck::claims::amg::{
     canonical_set, class_by_certificate, class_by_criterion, optimum, Class, Reading,
 };

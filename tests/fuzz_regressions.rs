@@ -44,7 +44,7 @@ fn replay<T>(target: &str, entry: impl Fn(&[u8]) -> T) -> Vec<(String, T)> {
 
 #[test]
 fn saved_case_inputs_are_planned_or_rejected_with_a_message() {
-    for (name, out) in replay("case_input", dlncheck::plan::fuzz_case_input) {
+    for (name, out) in replay("case_input", dlncheck::app::check::plan::fuzz_case_input) {
         // a rejection renders as an error naming the (virtual) fuzz file and a field
         if let Some(msg) = out {
             assert!(msg.starts_with("fuzz.yaml"), "{name}: {msg}");

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    dlncheck::plan::fuzz_case_input(data);
+    dlncheck::app::check::plan::fuzz_case_input(data);
 });

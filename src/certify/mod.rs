@@ -3,5 +3,6 @@
 pub mod estimate;
 pub mod kp_verified;
 pub mod lambda_max;
+pub mod planned;
 pub mod planner;
 pub mod scalar;

@@ -44,7 +44,7 @@ impl LambdaPath {
 }
 
 /// Does `check` take λ_max(∇²f) at a point with P parameters and KP dimension d_L·n = `kp_dim`
-/// from the planned path of `sharpness` ([`crate::sharpness_fast::planned`]) instead of the dense
+/// from the planned path of `sharpness` ([`crate::certify::planned::planned`]) instead of the dense
 /// Hessian? When the dense path is beyond its exact limit (no enclosure there: P > exact_limit)
 /// and the KP operator serves (d_L·n ≤ P, d_L·n ≤ [`crate::certify::planner::KP_LIMIT`]).
 pub fn uses_planned_path(params: usize, kp_dim: usize, s: &Settings) -> bool {
@@ -343,7 +343,7 @@ impl<'a> CaseContext<'a> {
             let params = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
             let mut fallback = None;
             if uses_planned_path(params, p.y.rows() * p.y.cols(), &self.settings) {
-                match crate::sharpness_fast::planned(p, &self.settings) {
+                match crate::certify::planned::planned(p, &self.settings) {
                     Ok(r) => {
                         let path = LambdaPath {
                             path: r.path,

@@ -1,10 +1,11 @@
-//! What a run will do with one case, decided before any numerical work: the validated case, the
-//! settings and claims it runs with, and an estimate of the memory its work needs, which the
-//! runner compares with the run's budget (`--memory-budget`) to refuse a case up front.
+//! What a run will do with one case, decided before any numerical work: an estimate of the memory
+//! its work needs, which the runner compares with the run's budget (`--memory-budget`) to refuse a
+//! case up front.
 
-use crate::case::{self, Case, CaseError, LoadOptions};
+use super::runner::{settings_for, RunOptions};
+use crate::case::{self, Case};
 use crate::certify::lambda_max::Settings;
-use crate::claims::{self, Claim};
+use crate::claims;
 use num_traits::ToPrimitive;
 use std::path::Path;
 
@@ -24,61 +25,21 @@ pub struct MemoryEstimate {
     pub dominant: String,
 }
 
-/// A case ready to run: validated, with its settings, seed, claims and memory estimate.
-pub struct Plan {
-    /// The validated case.
-    pub case: Case,
-    /// The numerical settings it runs with.
-    pub settings: Settings,
-    /// The claims of its `checks`, in file order.
-    pub claims: Vec<&'static dyn Claim>,
-    /// The memory its work needs.
-    pub memory: MemoryEstimate,
-}
-
-/// Parse, validate and plan a case from YAML text with the default settings (the case's own
-/// precision): the whole input path of `dlncheck check` up to the numerical work.
-pub fn plan_str(src: &str, file: &Path, load: &LoadOptions) -> Result<Plan, CaseError> {
-    let case = case::load_str(src, file, load)?;
-    let settings = Settings {
-        prec: case.precision_bits,
-        ..Settings::default()
-    };
-    Ok(plan(case, settings))
-}
-
 /// The fuzzing entry point of the case input path (`fuzz/fuzz_targets/case_input.rs`, replayed by
-/// `tests/fuzz_regressions.rs`): any bytes, read as a case file's text, are planned or rejected
-/// with a [`CaseError`] that renders; nothing may panic, hang or allocate without bound. Returns
-/// the rendered error, if any.
+/// `tests/fuzz_regressions.rs`): any bytes, read as a case file's text, go the way of a case in
+/// `dlncheck check` up to the numerical work (parse, validate with the run's default options,
+/// estimate the memory) or are rejected with a [`CaseError`](crate::case::CaseError) that
+/// renders; nothing may panic, hang or allocate without bound. Returns the rendered error, if any.
 pub fn fuzz_case_input(data: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(data).ok()?;
-    let load = LoadOptions {
-        known_claims: claims::known_ids(),
-        ..LoadOptions::default()
-    };
-    match plan_str(text, Path::new("fuzz.yaml"), &load) {
-        Ok(p) => {
-            debug_assert!(p.claims.len() == p.case.checks.len());
+    let opts = RunOptions::default();
+    match case::load_str(text, Path::new("fuzz.yaml"), &opts.load) {
+        Ok(c) => {
+            debug_assert!(c.checks.iter().all(|k| claims::find(&k.claim).is_some()));
+            estimate(&c, &settings_for(&c, &opts));
             None
         }
         Err(e) => Some(e.to_string()),
-    }
-}
-
-/// Plan a validated case with the given settings.
-pub fn plan(case: Case, settings: Settings) -> Plan {
-    let claims = case
-        .checks
-        .iter()
-        .filter_map(|c| claims::find(&c.claim))
-        .collect();
-    let memory = estimate(&case, &settings);
-    Plan {
-        case,
-        settings,
-        claims,
-        memory,
     }
 }
 
@@ -194,14 +155,21 @@ fn input_bits(c: &Case) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::LoadOptions;
 
-    fn load(yaml: &str) -> Plan {
-        let opts = LoadOptions {
-            known_claims: claims::known_ids(),
-            ..LoadOptions::default()
-        };
-        plan_str(yaml, Path::new("t.yaml"), &opts).unwrap()
+    /// A case given as YAML, as the runner plans it: its memory estimate at the run's default
+    /// settings, and the claims of its checks.
+    struct Planned {
+        memory: MemoryEstimate,
+        claims: Vec<String>,
+    }
+
+    fn load(yaml: &str) -> Planned {
+        let opts = RunOptions::default();
+        let c = case::load_str(yaml, Path::new("t.yaml"), &opts.load).unwrap();
+        Planned {
+            memory: estimate(&c, &settings_for(&c, &opts)),
+            claims: c.checks.iter().map(|k| k.claim.clone()).collect(),
+        }
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Runs checks over case files: discovery, per-case isolation, parallelism, certificates, report.
 //! Observers (progress) are told about each finished case; the runner never formats output.
 
+use super::isolate::{self, Finished};
 use crate::case::{self, Case, CaseError, Expect, LoadOptions, Tier};
 use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
-use crate::isolate::{self, Finished};
 use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped};
 use crate::verdict::{Strength, Verdict};
 use rayon::prelude::*;
@@ -63,7 +63,7 @@ pub struct RunOptions {
     pub tier: Tier,
     /// Wall-clock limit per case; a case still running then is reported as timed out.
     pub case_timeout: Duration,
-    /// Memory budget per case in bytes; a case whose estimate ([`crate::plan::estimate`]) exceeds
+    /// Memory budget per case in bytes; a case whose estimate ([`super::plan::estimate`]) exceeds
     /// it is refused before any work.
     pub memory_budget: u64,
     /// Run only the checks of these claims (registered ids); empty: every check. The others are
@@ -240,7 +240,7 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
     if c.tier == Tier::Long && opts.tier == Tier::Default {
         return skipped_report(&c, &shown);
     }
-    let memory = crate::plan::estimate(&c, &settings_for(&c, opts));
+    let memory = super::plan::estimate(&c, &settings_for(&c, opts));
     if memory.bytes > u128::from(opts.memory_budget) {
         let e = c.error(
             "model.dims",

@@ -1,23 +1,67 @@
 //! `dlncheck sharpness CASE.yaml`: λ_max of the Hessian of the case's own model (linear,
 //! residual, one-hidden-layer or L2-regularized, [`ModelPoint`]) at the case's point, three ways.
 
+pub mod fast;
+
+use super::{emit, load_case, AppError, Status};
 use crate::case::Case;
 use crate::certify::lambda_max::{lambda_max, Settings};
+use crate::certify::planner::Path;
 use crate::claims::sources::KpOperatorAt;
 use crate::linalg::field::{q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::Exact;
 use crate::model::instance::ModelPoint;
-use crate::sharpness_fast::FastOptions;
+use fast::FastOptions;
 use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The case and what to compute.
+#[derive(Clone, Debug)]
+pub struct Args {
+    /// The case file (with point.weights).
+    pub case: PathBuf,
+    /// MPFR precision in bits (overrides precision_bits).
+    pub precision: Option<u32>,
+    /// Force the f64 path instead of the planner's choice.
+    pub path: Option<Path>,
+    /// Time the f64 path this many times (median reported).
+    pub repeat: usize,
+    /// Compute the MPFR value.
+    pub mpfr: bool,
+    /// Compute the proven enclosure.
+    pub certify: bool,
+    /// Print the fast paths' results as JSON instead of the text report.
+    pub json: bool,
+}
+
+/// Print λ_max at the case's point: the text [`report`], or the fast paths' results as JSON.
+pub fn run(args: Args) -> Result<Status, AppError> {
+    // no dense-size limit: the planner never forms the Hessian of a large case
+    let (c, settings) = load_case(&args.case, args.precision, u64::MAX)?;
+    let fast = FastOptions {
+        path: args.path,
+        repeat: args.repeat,
+        mpfr: args.mpfr,
+        certify: args.certify,
+    };
+    let text = if args.json {
+        let measured = ModelPoint::of_case(&c).and_then(|p| fast::measure(&p, &settings, &fast))?;
+        format!("{}\n", serde_json::to_string_pretty(&measured)?)
+    } else {
+        report(&c, &settings, &fast)?
+    };
+    emit(&text);
+    Ok(Status::Met)
+}
 
 /// A text report of λ_max at the case's point: the model and its loss; the planned fast paths
-/// ([`crate::sharpness_fast`]: which path, value, bound, time); then, when P is within the MPFR
+/// ([`fast`]: which path, value, bound, time); then, when P is within the MPFR
 /// limit, the model's full Hessian three ways — f64 (faer) with its tolerance, MPFR at the case's
 /// precision, and the exact enclosure — and, for the linear network (linear and residual models)
 /// at zero-loss points, also the KP-exact operator's.
 pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<String, String> {
     let mp = ModelPoint::of_case(c)?;
-    let fast_report = crate::sharpness_fast::measure(&mp, settings, fast)?;
+    let fast_report = fast::measure(&mp, settings, fast)?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -28,7 +72,7 @@ pub fn report(c: &Case, settings: &Settings, fast: &FastOptions) -> Result<Strin
         mp.param_count(),
         mp.family.loss_formula()
     );
-    out += &crate::sharpness_fast::render(&fast_report);
+    out += &fast::render(&fast_report);
     if mp.param_count() > settings.mpfr_limit {
         out += &format!(
             "three-way full-Hessian comparison skipped: P = {} exceeds the MPFR limit {}\n",

@@ -3,7 +3,8 @@
 //! certificate, and whether they agree. Exact when Σ's spectrum is rational, MPFR otherwise
 //! (values as decimals, numerical ranks, MPFR certificates).
 
-use crate::case::Case;
+use super::{emit, load_case, AppError, Status};
+use crate::case::{Case, LoadOptions};
 use crate::certify::lambda_max::Settings;
 use crate::claims::amg::{
     all_critical_points, canonical_set, class_by_certificate, class_by_criterion, optimum,
@@ -18,6 +19,26 @@ use crate::linalg::mat::rank_exact;
 use crate::linalg::Exact;
 use crate::model::linear;
 use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The case to enumerate.
+#[derive(Clone, Debug)]
+pub struct Args {
+    /// The case file.
+    pub case: PathBuf,
+    /// MPFR precision in bits for recognizing Σ's eigenvalues (overrides precision_bits).
+    pub precision: Option<u32>,
+}
+
+/// Print the enumeration [`table`]: [`Status::Met`] when every point's classes by criterion and
+/// by certificate agree, else [`Status::Unmet`].
+pub fn run(args: Args) -> Result<Status, AppError> {
+    let max_dense_bytes = LoadOptions::default().max_dense_bytes;
+    let (c, settings) = load_case(&args.case, args.precision, max_dense_bytes)?;
+    let (text, agree) = table(&c, &settings, c.seed.unwrap_or(0))?;
+    emit(&text);
+    Ok(if agree { Status::Met } else { Status::Unmet })
+}
 
 const HEADER: &str = "| S | critical value | point | ranks of W_1…W_L | ranks of W_k⋯W_1 | criterion (tightened) | criterion (path) | certificate | agree |\n|---|---|---|---|---|---|---|---|---|\n";
 

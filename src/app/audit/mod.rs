@@ -1,0 +1,112 @@
+//! `dlncheck audit CLAIM`: a seeded search for counterexamples to a claim over random small cases,
+//! shrinking the first one found (fewer layers, narrower layers, simpler rationals) with
+//! quickcheck's `Arbitrary::shrink`, and writing the minimal one as a YAML case with
+//! `expect: refuted` and its certificate.
+//!
+//! Trials are drawn from a ChaCha generator seeded by `--seed` (quickcheck's own generator cannot be
+//! seeded), so an audit is reproducible; shrinking is deterministic. Entries live on a fixed grid
+//! per layer (row i, column j of layer k), so removing a layer or narrowing a width leaves every
+//! other entry where it was, and shrinking tries smaller depths first, then smaller widths, then
+//! simpler entries, then fresh entries at a smaller shape: it stops at a local minimum of
+//! (depth, widths, entry sizes).
+
+mod case;
+mod report;
+mod search;
+mod shape;
+
+pub use case::{yaml_matrix, AuditCase};
+pub use report::{AuditReport, Counterexample};
+pub use search::{audit, resolve_claim};
+pub use shape::{parse_depth, AuditOptions, XKind, GRID, MAX_DEPTH};
+
+use super::{emit, AppError, Status};
+use crate::case::ModelKind;
+use crate::certify::lambda_max::Settings;
+use std::path::PathBuf;
+
+/// The audit's command line: the claim, the search and the draws as typed.
+#[derive(Clone, Debug)]
+pub struct Args {
+    /// The claim id (case-insensitive).
+    pub claim: String,
+    /// Random cases to try.
+    pub trials: usize,
+    /// Seed of the search.
+    pub seed: u64,
+    /// Directory for the minimal counterexample and its certificate.
+    pub out: PathBuf,
+    /// Depth of the drawn networks: `3` or an inclusive range `2..4`.
+    pub depth: Option<String>,
+    /// Every width d_0, …, d_L.
+    pub widths: Option<Vec<usize>>,
+    /// Largest width drawn.
+    pub max_width: Option<usize>,
+    /// Model kind: linear, residual or l2-regularized (case-insensitive).
+    pub kind: Option<String>,
+    /// Data X: identity or general (also `random`; case-insensitive).
+    pub x: Option<String>,
+    /// Print a JSON summary instead of the text.
+    pub json: bool,
+}
+
+/// Run the audit and print its report (text or JSON): [`Status::Met`] when it ran (with or
+/// without a counterexample), [`Status::NothingApplicable`] with a warning on stderr when the
+/// claim applied to none of the trials.
+pub fn run(args: Args) -> Result<Status, AppError> {
+    let opts = options(&args)?;
+    let r = audit(
+        &args.claim,
+        args.trials,
+        args.seed,
+        &args.out,
+        &Settings::default(),
+        &opts,
+    )?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&r.to_json()).unwrap_or_default();
+        emit(&format!("{text}\n"));
+    } else {
+        emit(&r.text());
+    }
+    if r.applicable == 0 && r.trials > 0 {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "dlncheck: warning: {} applied to none of the {} trials: {}",
+            r.claim,
+            r.trials,
+            r.main_reason().unwrap_or("no reason given")
+        );
+        return Ok(Status::NothingApplicable);
+    }
+    Ok(Status::Met)
+}
+
+/// The draws `--depth`, `--widths`, `--max-width`, `--kind` and `--x` ask for.
+fn options(args: &Args) -> Result<AuditOptions, String> {
+    let kind = match args.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("linear") => Some(ModelKind::Linear),
+        Some("residual") => Some(ModelKind::Residual),
+        Some("l2-regularized") => Some(ModelKind::L2Regularized),
+        Some(k) => {
+            return Err(format!(
+                "--kind {k}: audit draws linear, residual or l2-regularized models"
+            ))
+        }
+    };
+    let x = match args.x.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("identity") => Some(XKind::Identity),
+        Some("general" | "random") => Some(XKind::General),
+        Some(v) => return Err(format!("--x {v}: expected identity or general")),
+    };
+    Ok(AuditOptions {
+        depth: args.depth.as_deref().map(parse_depth).transpose()?,
+        widths: args.widths.clone(),
+        max_width: args.max_width,
+        kind,
+        x,
+    })
+}

@@ -1,0 +1,148 @@
+//! The seeded search over drawn cases and the shrinking of the first counterexample.
+
+use super::case::AuditCase;
+use super::report::{AuditReport, Counterexample};
+use super::shape::{shape, AuditOptions};
+use crate::case::{self, LoadOptions};
+use crate::certify::lambda_max::Settings;
+use crate::claims::{self, CaseContext, Claim, Outcome};
+use crate::verdict::Verdict;
+use quickcheck::Arbitrary;
+use rand::SeedableRng;
+use serde_json::json;
+use std::path::Path;
+
+/// Check `claim` on the drawn case, loaded from its YAML text as a case file would be.
+fn check(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> Result<Outcome, String> {
+    let yaml = c.to_yaml("audit", "audit trial", None);
+    let opts = LoadOptions {
+        known_claims: claims::known_ids(),
+        ..LoadOptions::default()
+    };
+    let case = case::load_str(&yaml, Path::new("<audit>"), &opts).map_err(|e| e.to_string())?;
+    let ctx = CaseContext::new(&case, settings.clone(), c.seed);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| claim.check(&ctx)))
+        .map_err(|_| "the check panicked".to_string())?;
+    if out.verdict() == Verdict::Error {
+        return Err(out.reason.clone().unwrap_or_else(|| "error".into()));
+    }
+    Ok(out)
+}
+
+/// Does `claim` come out refuted on the drawn case?
+fn refuted(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> bool {
+    check(c, claim, settings).is_ok_and(|o| o.verdict() == Verdict::Refuted)
+}
+
+/// The registered claim matching `id` case-insensitively, or an error with a suggestion.
+pub fn resolve_claim(id: &str) -> Result<&'static dyn Claim, String> {
+    claims::find(id).ok_or_else(|| claims::unknown(id))
+}
+
+/// Search `trials` seeded random cases, drawn as `opts` asks (depth, widths, kind, X), for a
+/// counterexample to `claim_id` (case-insensitive); shrink the first one and write it (and its
+/// certificate) under `out_dir`.
+pub fn audit(
+    claim_id: &str,
+    trials: usize,
+    seed: u64,
+    out_dir: &Path,
+    settings: &Settings,
+    opts: &AuditOptions,
+) -> Result<AuditReport, String> {
+    let claim = resolve_claim(claim_id)?;
+    let claim_id = claim.id();
+    let shape = shape(claim_id, opts)?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut report = AuditReport {
+        claim: claim_id.into(),
+        seed,
+        ..AuditReport::default()
+    };
+    for t in 0..trials {
+        let c = AuditCase::generate_with(claim_id, &shape, &mut rng);
+        report.trials = t + 1;
+        *report.depths.entry(c.depth()).or_default() += 1;
+        let out = match check(&c, claim, settings) {
+            Ok(o) => o,
+            Err(why) => {
+                // drop the `<audit>:line:col: ` position of the generated text
+                let why = match why.strip_prefix("<audit>:") {
+                    Some(rest) => rest
+                        .splitn(3, ':')
+                        .nth(2)
+                        .unwrap_or(rest)
+                        .trim()
+                        .to_string(),
+                    None => why,
+                };
+                *report.not_applicable.entry(why).or_default() += 1;
+                continue;
+            }
+        };
+        report.applicable += 1;
+        let vacuous_everywhere = match (out.values.get("points"), out.values.get("points_vacuous"))
+        {
+            (Some(p), Some(v)) => p.as_u64().is_some_and(|p| v.as_u64() == Some(p)),
+            _ => false,
+        };
+        if !vacuous_everywhere {
+            report.premise_held += 1;
+        }
+        *report
+            .verdicts
+            .entry(out.verdict().as_str().into())
+            .or_default()
+            .entry(out.strength().map_or("none", |s| s.as_str()).into())
+            .or_default() += 1;
+        if out.verdict() != Verdict::Refuted {
+            continue;
+        }
+        // shrink: take the first simpler case that is still refuted, until none is
+        let (mut current, mut steps) = (c, 0);
+        'outer: loop {
+            for cand in current.shrink() {
+                if refuted(&cand, claim, settings) {
+                    current = cand;
+                    steps += 1;
+                    continue 'outer;
+                }
+            }
+            break;
+        }
+        let name = format!("audit-{}-seed{seed}", claim_id.to_lowercase());
+        let about = format!("minimal counterexample to {claim_id} found by dlncheck audit (seed {seed}, trial {t}, {steps} shrink steps)");
+        let yaml = current.to_yaml(&name, &about, Some(Verdict::Refuted));
+        let path = out_dir.join(format!("{name}.yaml"));
+        crate::report::atomic::write(&path, yaml.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let last = check(&current, claim, settings).ok();
+        let strength = last.as_ref().and_then(|o| o.strength()).map(|s| s.as_str());
+        let cert = last
+            .as_ref()
+            .and_then(|o| o.certificate.clone())
+            .map(|mut cert| {
+                cert["case"] = json!(name);
+                cert["verdict"] = json!("refuted");
+                cert["strength"] = json!(strength);
+                let p = out_dir.join(format!("{name}.cert.json"));
+                let text = serde_json::to_string_pretty(&cert).unwrap_or_default() + "\n";
+                crate::report::atomic::write(&p, text.as_bytes()).map(|_| p)
+            });
+        let cert = cert.transpose().map_err(|e| e.to_string())?;
+        report.counterexample = Some(Counterexample {
+            path,
+            certificate: cert,
+            steps,
+            trial: t,
+            dims: current.dims.clone(),
+            kind: current.kind,
+            yaml,
+            strength: strength.map(String::from),
+            reason: last.as_ref().and_then(|o| o.reason.clone()),
+            values: last.map(|o| o.values).unwrap_or_default(),
+        });
+        break;
+    }
+    Ok(report)
+}

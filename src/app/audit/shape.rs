@@ -1,0 +1,158 @@
+//! What an audit draws for a claim: its family of cases, the user's options and the shapes
+//! (depths, widths, kind, X) they give.
+
+use crate::case::ModelKind;
+
+/// Side of the per-layer entry grid: no width exceeds it.
+pub const GRID: usize = 6;
+/// Columns of the data grid (X's extra columns, Y's columns).
+pub(super) const DATA_COLS: usize = GRID + 3;
+/// The deepest network an audit draws.
+pub const MAX_DEPTH: usize = 8;
+
+/// What kind of random case a claim needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family {
+    /// Zero-loss minimizers of X = I (Y = the point's product).
+    Factorization,
+    /// Zero-loss minimizers with data X of full row rank.
+    Data,
+    /// Scalar networks, X = 1.
+    Scalar,
+    /// Any point, any data (BAL-invariant).
+    AnyPoint,
+    /// Targets Y = Q D with rational spectrum, X = I, no point (AMG).
+    Spectrum,
+    /// Zero-loss minimizers of X = I with positive diagonal layers: flatness and constant c_i,
+    /// the premises of the KP-flat readings, then occur often.
+    Diagonal,
+}
+
+pub(super) fn family(claim: &str) -> Family {
+    match claim {
+        "KP-scalar" => Family::Scalar,
+        "KP-exact" | "KP-trace" | "KP-bound" | "KP-naive" | "KP-flat-sufficient-b" => Family::Data,
+        "BAL-invariant" => Family::AnyPoint,
+        "KP-flat-sufficient-a" | "KP-flat-necessary" | "KP-flat-necessary-deep" | "BAL-flat" => {
+            Family::Diagonal
+        }
+        c if c.starts_with("AMG-") => Family::Spectrum,
+        _ => Family::Factorization,
+    }
+}
+
+/// X of the drawn cases (`--x`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XKind {
+    /// X = identity (matrix factorization).
+    Identity,
+    /// X = [I | R] with 1 or 2 random rational extra columns (full row rank, not the identity).
+    General,
+}
+
+/// What the user asks of the drawn cases; `None` leaves the claim's default.
+#[derive(Clone, Debug, Default)]
+pub struct AuditOptions {
+    /// Depth range, inclusive (`--depth 3` or `--depth 2..4`).
+    pub depth: Option<(usize, usize)>,
+    /// Every width d_0, …, d_L (`--widths 2,3,2`; fixes the depth too).
+    pub widths: Option<Vec<usize>>,
+    /// Largest width drawn (`--max-width`).
+    pub max_width: Option<usize>,
+    /// Model kind (`--kind`): linear, residual or l2-regularized.
+    pub kind: Option<ModelKind>,
+    /// Data X (`--x`).
+    pub x: Option<XKind>,
+}
+
+/// Parse `3` or `2..4` (inclusive) as a depth range.
+pub fn parse_depth(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--depth {s}: expected L or LO..HI (inclusive), e.g. 3 or 2..4");
+    let (lo, hi) = match s.split_once("..") {
+        Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
+        None => (s.trim(), s.trim()),
+    };
+    let (lo, hi): (usize, usize) = (
+        lo.parse().map_err(|_| bad())?,
+        hi.parse().map_err(|_| bad())?,
+    );
+    if lo == 0 || lo > hi || hi > MAX_DEPTH {
+        return Err(format!("--depth {s}: need 1 ≤ LO ≤ HI ≤ {MAX_DEPTH}"));
+    }
+    Ok((lo, hi))
+}
+
+/// The shapes an audit draws for a claim under the user's options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Shape {
+    pub(super) depth: (usize, usize),
+    pub(super) width: (usize, usize),
+    pub(super) fixed_dims: Option<Vec<usize>>,
+    pub(super) square: bool,
+    pub(super) kind: ModelKind,
+    pub(super) x: Option<XKind>,
+}
+
+pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
+    let fam = family(claim);
+    let kind = opts.kind.unwrap_or(if claim.starts_with("WJ-") {
+        ModelKind::L2Regularized
+    } else {
+        ModelKind::Linear
+    });
+    if kind == ModelKind::OneHiddenLayer {
+        return Err(
+            "audit draws linear, residual and l2-regularized models, not one-hidden-layer".into(),
+        );
+    }
+    let mut depth = match (claim, fam) {
+        ("KP-depth2", _) => (2, 2),
+        ("KP-flat-necessary-deep", _) => (3, 4),
+        (_, Family::Spectrum) => (2, 4),
+        (c, _) if c.starts_with("WJ-") => (2, 4),
+        _ => (1, 4),
+    };
+    let mut width = match (claim, fam) {
+        (_, Family::Scalar) => (1, 1),
+        ("KP-flat-necessary-deep", _) => (2, 3),
+        _ => (1, 3),
+    };
+    if let Some(d) = opts.depth {
+        depth = d;
+    }
+    if let Some(w) = opts.max_width {
+        if w == 0 || w > GRID {
+            return Err(format!("--max-width {w}: need 1 ≤ d ≤ {GRID}"));
+        }
+        width = (width.0.min(w), w);
+    }
+    if let Some(ws) = &opts.widths {
+        if ws.len() < 2 || ws.len() > MAX_DEPTH + 1 || ws.iter().any(|&w| w == 0 || w > GRID) {
+            return Err(format!(
+                "--widths: need 2 to {} widths d_0,…,d_L, each between 1 and {GRID}",
+                MAX_DEPTH + 1
+            ));
+        }
+        depth = (ws.len() - 1, ws.len() - 1);
+        let min = ws.iter().copied().min().unwrap_or(1);
+        width = (min, ws.iter().copied().max().unwrap_or(1));
+    }
+    let square = claim == "BAL-flat" || kind == ModelKind::Residual;
+    if square {
+        if let Some(ws) = &opts.widths {
+            if ws.iter().any(|&w| w != ws[0]) {
+                return Err(format!(
+                    "--widths: {claim} on kind {kind} needs every width equal"
+                ));
+            }
+        }
+    }
+    Ok(Shape {
+        depth,
+        width,
+        fixed_dims: opts.widths.clone(),
+        square,
+        kind,
+        x: opts.x,
+    })
+}

@@ -1,0 +1,13 @@
+//! `dlncheck claims`: list the claims dlncheck checks, with their sources and statements.
+
+use super::{emit, AppError, Status};
+
+/// Print one line per registered claim.
+pub fn run() -> Result<Status, AppError> {
+    let mut text = String::new();
+    for c in crate::claims::registry() {
+        text += &format!("{:<24} {:<22} {}\n", c.id(), c.source(), c.statement());
+    }
+    emit(&text);
+    Ok(Status::Met)
+}

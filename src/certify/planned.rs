@@ -1,0 +1,160 @@
+//! λ_max(∇²f) of a linear network at a point along the planned path (the planner's f64 path, the
+//! MPFR value of the KP operator, a proven enclosure), shared by `dlncheck sharpness` and by the
+//! claims whose points are beyond the dense path's limits
+//! ([`crate::claims::context::uses_planned_path`]).
+
+use crate::case::ModelKind;
+use crate::certify::kp_verified;
+use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
+use crate::certify::planner;
+use crate::claims::sources::KpOperatorAt;
+use crate::enumerate::minimizers::Point;
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::{eigen_mpfr, Mpfr, F64};
+use crate::model::instance::ModelPoint;
+use crate::model::network_f64::NetworkF64;
+
+/// Largest KP dimension for the exact rational enclosure at zero loss (beyond it the entries of
+/// deep products of 53-bit dyadics make fraction-free elimination slow; verified floating point
+/// takes over).
+pub const EXACT_KP_LIMIT: usize = 32;
+/// Largest P for the exact rational enclosure of the full Hessian at nonzero loss.
+pub const EXACT_HESSIAN_LIMIT: usize = 64;
+
+/// The proven enclosure of λ_max (of `dlncheck sharpness`, and of [`planned`]) and the way it was proven ("exact-rational-kp",
+/// "kp-verified-f64" or "exact-rational"): `lin` is the linear network (at an exact point), `mp`
+/// the model for the exact path on its own Hessian (none: no such fallback).
+pub fn prove(
+    params: usize,
+    lin: Option<&Point>,
+    mp: Option<&ModelPoint>,
+    settings: &Settings,
+    zero_loss: bool,
+    notes: &mut Vec<String>,
+) -> Option<(&'static str, crate::linalg::Enclosure)> {
+    let kp_dim = lin.map_or(0, |p| p.y.rows() * p.y.cols());
+    let kp_point = lin.filter(|_| zero_loss && kp_dim <= params);
+    match kp_point {
+        Some(p) if kp_dim <= EXACT_KP_LIMIT => {
+            // KP-exact: at zero loss λ_max(∇²f) = λ_max(K), and K is the smaller matrix
+            let (est, _) = lambda_max(&KpOperatorAt(p), settings);
+            if let Some(enc) = est.enclosure {
+                return Some(("exact-rational-kp", enc));
+            }
+            notes.extend(est.notes);
+            return None;
+        }
+        Some(p) if kp_dim <= planner::KP_LIMIT => {
+            match kp_verified::enclose(p) {
+                Ok(e) => return Some(("kp-verified-f64", e.enclosure)),
+                Err(e) => notes.push(format!("KP verified enclosure failed: {e}")),
+            }
+            return None;
+        }
+        _ => {}
+    }
+    match mp {
+        Some(mp) if params <= EXACT_HESSIAN_LIMIT => {
+            let (est, _) = lambda_max(mp, settings);
+            if let Some(enc) = est.enclosure {
+                return Some(("exact-rational", enc));
+            }
+            notes.extend(est.notes);
+        }
+        _ => notes.push(format!(
+            "no enclosure: {} and P = {params} exceeds the exact limit {EXACT_HESSIAN_LIMIT}",
+            match (mp, lin) {
+                (Some(mp), None) => format!("the {} model has no KP operator", mp.family.kind()),
+                _ => "nonzero loss (or KP too large)".to_string(),
+            }
+        )),
+    }
+    None
+}
+
+/// λ_max(∇²f) of the linear network at a point of `check`'s KP problem, along the planned path of
+/// `dlncheck sharpness`: the f64 value by the planner's path, the MPFR value of the KP operator (zero loss,
+/// d_L·n within the MPFR limit; a priori error bound), and, at an exact point, the proven
+/// enclosure of `sharpness` ([`prove`]: exact KP, or KP + verified f64).
+pub struct Planned {
+    /// The three-way estimate (f64 value and bound; MPFR; enclosure).
+    pub estimate: crate::certify::estimate::Estimate,
+    /// The planner's f64 path.
+    pub path: &'static str,
+    /// Why the planner chose it.
+    pub reason: String,
+    /// How the enclosure was proven, when there is one.
+    pub proven_by: Option<&'static str>,
+}
+
+/// [`Planned`] at `p` (a linear network point; exact or an MPFR rounding).
+pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
+    let params: usize = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
+    let kp_dim = p.y.rows() * p.y.cols();
+    let sizes = planner::Sizes {
+        params,
+        kp_dim,
+        hvp_size: p
+            .weights
+            .iter()
+            .map(|w| w.rows() * w.cols() * p.x.cols())
+            .sum(),
+        depth: p.weights.len(),
+        out_dim: p.y.rows(),
+        kind: ModelKind::Linear,
+    };
+    let zero_loss = p.exact && kp_verified::exact_zero_loss(p);
+    let plan = planner::plan(sizes, zero_loss, None)?;
+    let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
+    let (x, y) = (mat::from_exact(&F64, &p.x), mat::from_exact(&F64, &p.y));
+    let top = planner::top_f64(&NetworkF64::new(&ws, &x, &y), plan.path)?;
+    let mut notes = Vec::new();
+    let (mpfr, mpfr_tol) = if zero_loss && kp_dim <= params && kp_dim <= settings.mpfr_limit {
+        let m = KpOperatorAt(p).build(&Mpfr {
+            prec: settings.prec,
+        });
+        let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
+        notes.push(
+            "MPFR value of the KP operator (λ_max(∇²f) = λ_max(K) at exact zero loss), with an a \
+             priori error bound"
+                .into(),
+        );
+        (Some(v), Some(eigen_mpfr::error_bound(&m, settings.prec)))
+    } else {
+        notes.push(format!(
+            "no MPFR value on the planned path ({})",
+            if zero_loss {
+                format!(
+                    "d_L·n = {kp_dim} exceeds the MPFR limit {}",
+                    settings.mpfr_limit
+                )
+            } else {
+                "the loss is not exactly zero at this point".into()
+            }
+        ));
+        (None, None)
+    };
+    let proof = if p.exact {
+        prove(params, Some(p), None, settings, zero_loss, &mut notes)
+    } else {
+        notes.push("inputs are not exact rationals: no exact enclosure".into());
+        None
+    };
+    let (proven_by, enclosure) = match proof {
+        Some((via, e)) => (Some(via), Some(e)),
+        None => (None, None),
+    };
+    Ok(Planned {
+        estimate: crate::certify::estimate::Estimate {
+            f64: top.value,
+            f64_tol: top.bound,
+            mpfr,
+            mpfr_tol,
+            enclosure,
+            notes,
+        },
+        path: top.path.name(),
+        reason: plan.reason,
+        proven_by,
+    })
+}
