@@ -1,9 +1,7 @@
 //! The README's figures about the shipped suite are the suite's own: this test runs
 //! `dlncheck check cases` and compares the counts the README states with the report.
 
-mod common;
-
-use common::{root, run_check};
+use crate::common::{root, run_check};
 
 #[test]
 fn readme_counts_match_the_shipped_suite() {
