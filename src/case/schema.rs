@@ -1,6 +1,6 @@
 //! The JSON Schema of case files, generated with schemars from the serde types in [`super::raw`],
 //! so that it describes exactly the shape the deserializer accepts. `cases/schema.json` is this
-//! schema, pretty-printed with a trailing newline; `tests/schema.rs` keeps the two in sync.
+//! schema, pretty-printed with a trailing newline; `tests/it/schema.rs` keeps the two in sync.
 //!
 //! The schema checks shape only (keys, types, enums, number syntax); the rules checked after
 //! parsing (matrix shapes against `dims`, value ranges, claim ids, the rank of X) appear in the

@@ -134,7 +134,7 @@ pub fn verify_str(json: &str) -> Result<VerifyReport, VerifyError> {
 }
 
 /// The fuzzing entry point of `verify-cert` (`fuzz/fuzz_targets/certificate.rs`, replayed by
-/// `tests/fuzz_regressions.rs`): any bytes, read as a certificate, are checked or rejected with a
+/// `tests/it/fuzz_regressions.rs`): any bytes, read as a certificate, are checked or rejected with a
 /// [`VerifyError`]; the report or the error is rendered. Returns whether the certificate passed.
 pub fn fuzz_certificate(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {

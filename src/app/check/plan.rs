@@ -26,7 +26,7 @@ pub struct MemoryEstimate {
 }
 
 /// The fuzzing entry point of the case input path (`fuzz/fuzz_targets/case_input.rs`, replayed by
-/// `tests/fuzz_regressions.rs`): any bytes, read as a case file's text, go the way of a case in
+/// `tests/it/fuzz_regressions.rs`): any bytes, read as a case file's text, go the way of a case in
 /// `dlncheck check` up to the numerical work (parse, validate with the run's default options,
 /// estimate the memory) or are rejected with a [`CaseError`](crate::case::CaseError) that
 /// renders; nothing may panic, hang or allocate without bound. Returns the rendered error, if any.

@@ -1,7 +1,7 @@
 //! The JSON Schema of case files (`dlncheck::case::json_schema`): `cases/schema.json` is the
 //! generated schema, every shipped case satisfies it, and malformed documents do not.
 //!
-//! Regenerate `cases/schema.json` with `DLNCHECK_WRITE_SCHEMA=1 cargo test --test schema`.
+//! Regenerate `cases/schema.json` with `DLNCHECK_WRITE_SCHEMA=1 cargo test --test it schema::`.
 
 use dlncheck::case::{json_schema, SCHEMA_TITLE};
 use serde_json::Value;
@@ -164,7 +164,7 @@ fn committed_schema_is_the_generated_one() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == text,
-        "{} is out of date: regenerate it with `DLNCHECK_WRITE_SCHEMA=1 cargo test --test schema`",
+        "{} is out of date: regenerate it with `DLNCHECK_WRITE_SCHEMA=1 cargo test --test it schema::`",
         path.display()
     );
 }

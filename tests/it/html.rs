@@ -5,8 +5,7 @@
 //! unless `DLNCHECK_SKIP_BROWSER=1`. With `DLNCHECK_HTML_KEEP=DIR` the page and the screenshot are
 //! also copied to DIR for a look.
 
-mod common;
-use common::root;
+use crate::common::root;
 
 use assert_cmd::Command;
 use dlncheck::report::{html, Report};

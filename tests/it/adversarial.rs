@@ -1,8 +1,7 @@
 //! Adversarial numerics: statements known to be false must never come out `verified`, whatever
 //! the precision and enclosure settings, including near misses that f64 cannot see.
 
-mod common;
-use common::root;
+use crate::common::root;
 
 use serde_json::Value;
 

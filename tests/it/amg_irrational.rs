@@ -2,9 +2,7 @@
 //! cases, through the MPFR path (values, products, strict saddles decided; non-strict saddles
 //! reported undecided with the reason).
 
-mod common;
-
-use common::{dlncheck, run_check};
+use crate::common::{dlncheck, run_check};
 use serde_json::Value;
 
 fn checks(case: &str) -> Vec<Value> {

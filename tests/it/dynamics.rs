@@ -2,8 +2,7 @@
 //! cases: determinism across thread counts, the claims.md reference values as reported, the
 //! escape threshold of the scalar example, and the long tier.
 
-mod common;
-use common::root;
+use crate::common::root;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -8,8 +8,7 @@
 //! zero point — has no coordinates: dlncheck refuses it with a clear error naming
 //! `point.project` rather than projecting it somewhere far (decision for item (d) of the issue).
 
-mod common;
-use common::{contract_holds, root, run_check};
+use crate::common::{contract_holds, root, run_check};
 
 use num_bigint::BigInt;
 use num_rational::BigRational;

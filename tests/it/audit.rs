@@ -2,8 +2,7 @@
 //! confirms independently, the falsifying example on the terminal, `--json` counts that add up,
 //! a claim that applies to no trial (exit 2, with the reason), and the shape options.
 
-mod common;
-use common::{dlncheck, run_check};
+use crate::common::{dlncheck, run_check};
 use serde_json::Value;
 
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {

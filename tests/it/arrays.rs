@@ -3,8 +3,7 @@
 //! `safetensors` package — all written by numpy itself (tests/data/arrays/make.py). The oracle is
 //! the same case written out in YAML with exact strings: both must give the same figures.
 
-mod common;
-use common::{contract_holds, dlncheck, root, run_check};
+use crate::common::{contract_holds, dlncheck, root, run_check};
 
 use serde_json::Value;
 use std::path::Path;

@@ -11,8 +11,7 @@
 //!   sharpness 2|w_1w_2| = 2(1 + e) by e²: the point is not flat, so KP-flat-necessary (a theorem)
 //!   holds vacuously and KP-min (λ_max ≥ the minimum) holds; neither may be refuted.
 
-mod common;
-use common::{contract_holds, dlncheck, report_of};
+use crate::common::{contract_holds, dlncheck, report_of};
 
 use num_bigint::BigInt;
 use serde_json::Value;

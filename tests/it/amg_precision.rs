@@ -3,9 +3,7 @@
 //! minimizer. A precision too low to separate the critical values leaves the point undecided, the
 //! runner doubles the precision up to `--max-precision`, and no verdict is ever `refuted`.
 
-mod common;
-
-use common::{contract_holds, run_check};
+use crate::common::{self, contract_holds, run_check};
 use serde_json::Value;
 
 /// The checks of a one-case run with these extra arguments, after the JSON contract is checked.

@@ -12,9 +12,7 @@
 //! are the second derivatives exactly, at any h. For the leaky ReLU the oracle checks that no
 //! evaluation leaves the point's branch (no sign of W_1 X changes).
 
-mod common;
-
-use common::{dlncheck, root};
+use crate::common::{dlncheck, root};
 use num_rational::BigRational as Q;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;

@@ -1,8 +1,7 @@
 //! Resource limits: hostile inputs are rejected within a stated memory cap and time, never by a
 //! crash; the real binary is run under `ulimit -v` (RLIMIT_AS) through `sh`.
 
-mod common;
-use common::{contract_holds, dlncheck, report_of, root};
+use crate::common::{contract_holds, dlncheck, report_of, root};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,7 @@
 //! tightness ratios in report.json, and the ZL certificates accepted by `verify-cert`, while a
 //! certificate with one changed entry is rejected.
 
-mod common;
-use common::{contract_holds, dlncheck, root};
+use crate::common::{contract_holds, dlncheck, root};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! Integration tests: the real binary on the shipped cases and on malformed case files.
 
-mod common;
-use common::{contract_holds, dlncheck, root, run_check};
+use crate::common::{contract_holds, dlncheck, root, run_check};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

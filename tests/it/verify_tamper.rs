@@ -6,8 +6,7 @@
 //! value, a curvature, a descent coefficient, f*, a sample's gap, gradient norm, ratio or inner
 //! product), an emptied bundle.
 
-mod common;
-use common::{dlncheck, run_check};
+use crate::common::{self, dlncheck, run_check};
 
 use num_bigint::BigInt;
 use rand::seq::SliceRandom;

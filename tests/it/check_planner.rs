@@ -18,8 +18,7 @@
 //!
 //! Checked numerically on the small (d = 2) analogues by the dense path in the first test.
 
-mod common;
-use common::{contract_holds, dlncheck, run_check};
+use crate::common::{contract_holds, dlncheck, run_check};
 use num_rational::BigRational;
 use serde_json::Value;
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Helpers the integration tests share: the crate root, the real binary, and `check` runs read
-//! back as JSON. Each test crate uses a subset, hence the `dead_code` allowance.
+//! back as JSON. Each test module uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
 use assert_cmd::Command;
