@@ -6,18 +6,10 @@
 use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
 use crate::certify::lambda_max::Settings;
-use crate::claims::amg::{
-    all_critical_points, canonical_set, class_by_certificate, class_by_criterion, optimum,
-    optimum_set, problem, set_label, Class, Problem, Reading,
-};
-use crate::claims::amg_mpfr;
-use crate::claims::CaseContext;
-use crate::enumerate::spectrum::Spectrum;
-use crate::enumerate::spectrum_mpfr::MpfrSpectrum;
+use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier};
+use crate::enumerate::judge::{ExactAmg, MpfrAmg};
+use crate::enumerate::landscape::{landscape, Critical, Landscape};
 use crate::linalg::field::{mpfr_decimal, q_to_string};
-use crate::linalg::mat::rank_exact;
-use crate::linalg::Exact;
-use crate::model::linear;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -86,21 +78,44 @@ fn write_row(out: &mut String, row: &Row) -> bool {
 
 /// The enumeration table as Markdown, and whether every row agrees.
 pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool), String> {
-    let ctx = CaseContext::new(c, settings.clone(), seed);
-    match problem(&ctx) {
-        Ok(Problem::Exact(sp)) => Ok(exact_table(c, &sp, settings.exact_limit, seed)),
-        Ok(Problem::Mpfr(sp)) => Ok(mpfr_table(&ctx, &sp)),
-        Err(o) => Err(format!(
+    match landscape(c, settings, seed) {
+        Ok(Landscape::Exact(critical)) => Ok(exact_table(c, &critical)),
+        Ok(Landscape::Mpfr(critical)) => Ok(mpfr_table(c, &critical)),
+        Err(e) => Err(format!(
             "{}: {}",
             c.name,
-            o.reason
-                .unwrap_or_else(|| "the [AMG] claims do not apply".into())
+            match e.field {
+                Some(field) => c.error(field, e.message).to_string(),
+                None => format!("out of scope: {}", e.message),
+            }
         )),
     }
 }
 
-fn mpfr_table(ctx: &CaseContext, sp: &MpfrSpectrum) -> (String, bool) {
-    let c = ctx.case;
+/// Write every row of the table; returns whether they all agree.
+fn write_rows<C: Classifier>(out: &mut String, critical: &Critical<C>) -> bool {
+    let mut all_agree = true;
+    for r in critical.rows() {
+        let k = r.classified;
+        all_agree &= write_row(
+            out,
+            &Row {
+                set: set_label(&k.set),
+                value: r.value,
+                origin: r.origin,
+                layer_ranks: &r.layer_ranks,
+                prefix_ranks: &r.prefix_ranks,
+                criterion: k.criterion,
+                certificate: k.certificate.class,
+                detail: &k.certificate.detail,
+            },
+        );
+    }
+    all_agree
+}
+
+fn mpfr_table(c: &Case, critical: &Critical<MpfrAmg>) -> (String, bool) {
+    let sp = &critical.problem.spectrum;
     let (f_star, radius) = sp.critical_value(&optimum_set(&c.dims));
     let eig: Vec<String> = (0..sp.eigenvalues.len()).map(|j| sp.describe(j)).collect();
     let mut out = format!(
@@ -111,59 +126,20 @@ fn mpfr_table(ctx: &CaseContext, sp: &MpfrSpectrum) -> (String, bool) {
         mpfr_decimal(&f_star),
         radius.to_f64()
     );
-    let mut all_agree = true;
-    for r in amg_mpfr::rows(ctx, sp) {
-        all_agree &= write_row(
-            &mut out,
-            &Row {
-                set: r.set,
-                value: r.value,
-                origin: &r.origin,
-                layer_ranks: &r.layer_ranks,
-                prefix_ranks: &r.prefix_ranks,
-                criterion: r.criterion,
-                certificate: r.certificate,
-                detail: &r.detail,
-            },
-        );
-    }
+    let all_agree = write_rows(&mut out, critical);
     (out, all_agree)
 }
 
-fn exact_table(c: &Case, sp: &Spectrum, exact_limit: usize, seed: u64) -> (String, bool) {
-    let (_, f_star) = optimum(&c.dims, sp);
+fn exact_table(c: &Case, critical: &Critical<ExactAmg>) -> (String, bool) {
+    let sp = &critical.problem.spectrum;
     let eig: Vec<String> = sp.eigenvalues.iter().map(q_to_string).collect();
     let mut out = format!(
         "case {}: dims {:?}, eigenvalues of Σ = [{}], f* = {}\n\n{HEADER}",
         c.name,
         c.dims,
         eig.join(", "),
-        q_to_string(&f_star)
+        q_to_string(&critical.problem.f_star)
     );
-    let mut all_agree = true;
-    for cp in all_critical_points(c, sp, seed) {
-        let set = canonical_set(sp, &cp);
-        let ev = linear::evaluate(&Exact, &cp.point.weights, &cp.point.x, &cp.point.y);
-        let layers: Vec<usize> = cp.point.weights.iter().map(rank_exact).collect();
-        let prefixes: Vec<usize> = (1..=cp.point.weights.len())
-            .map(|k| rank_exact(ev.partials.prod(0, k)))
-            .collect();
-        let a = class_by_criterion(&c.dims, &cp.point, &set, Reading::Tightened);
-        let b = class_by_criterion(&c.dims, &cp.point, &set, Reading::Path);
-        let (cert, _, detail) = class_by_certificate(sp, &cp, &f_star, exact_limit);
-        all_agree &= write_row(
-            &mut out,
-            &Row {
-                set: set_label(&set),
-                value: q_to_string(&linear::loss(&Exact, &ev)),
-                origin: &cp.point.origin,
-                layer_ranks: &layers,
-                prefix_ranks: &prefixes,
-                criterion: (a, b),
-                certificate: cert,
-                detail: &detail,
-            },
-        );
-    }
+    let all_agree = write_rows(&mut out, critical);
     (out, all_agree)
 }

@@ -18,7 +18,9 @@ use num_rational::BigRational;
 use num_traits::{One, Zero};
 use rand::SeedableRng;
 use serde_json::{json, Map, Value};
-use std::sync::OnceLock;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A top eigenvalue with the proof of its enclosure.
 pub type Top = (Estimate, Option<EnclosureProof>);
@@ -95,6 +97,16 @@ impl KpProblem {
     }
 }
 
+/// A family's problem, built from the case context at most once per context
+/// ([`CaseContext::problem`]) and shared by every claim of the family.
+pub trait Problem: Any + Send + Sync {
+    /// Build the problem of the case.
+    fn build(ctx: &CaseContext) -> Self;
+}
+
+/// The problems built so far, one per type.
+type ProblemCache = Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>;
+
 /// One case with its cached computations.
 pub struct CaseContext<'a> {
     /// The validated case.
@@ -104,6 +116,7 @@ pub struct CaseContext<'a> {
     /// The seed fixing every random choice of this case.
     pub seed: u64,
     kp: OnceLock<Result<KpProblem, String>>,
+    problems: ProblemCache,
 }
 
 impl<'a> CaseContext<'a> {
@@ -114,7 +127,24 @@ impl<'a> CaseContext<'a> {
             settings,
             seed,
             kp: OnceLock::new(),
+            problems: ProblemCache::default(),
         }
+    }
+
+    /// The problem of type `P` for this case, built on first use (by one claim while the others
+    /// that ask at the same time wait for it).
+    pub fn problem<P: Problem>(&self) -> Arc<P> {
+        let cell = self
+            .problems
+            .lock()
+            .expect("the problem cache is never poisoned: it is only locked to look up a cell")
+            .entry(TypeId::of::<P>())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| Arc::new(P::build(self)))
+            .clone()
+            .downcast::<P>()
+            .expect("the cache is keyed by the problem's type")
     }
 
     /// The relative width below which certified enclosures that overlap count as equal: 2^(−bits).

@@ -9,6 +9,7 @@
 //! eigenvectors of Σ. The layers 1…L−1 may factor [R; 0] in many ways: all of rank s (tight), or
 //! full rank where the widths allow (loose), which changes whether the point is "tightened".
 
+use super::classify::set_label;
 use super::minimizers::{rank_factorization, Point};
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
@@ -134,13 +135,7 @@ pub(crate) fn zero_point<F: Field>(f: &F, dims: &[usize]) -> Vec<Mat<F::T>> {
 
 /// S as "S = {1,2,…}" (1-based, as in claims.md).
 pub(crate) fn set_description(set: &[usize]) -> String {
-    format!(
-        "S = {{{}}}",
-        set.iter()
-            .map(|j| (j + 1).to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    )
+    format!("S = {}", set_label(set))
 }
 
 /// Critical points for index set S: one per rank profile of [`profiles`], and the zero point when
@@ -334,11 +329,12 @@ fn one_sided_inverses(l: &Mat<BigRational>) -> Vec<Mat<BigRational>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::enumerate::spectrum::spectrum;
 
-    fn q(n: i64) -> BigRational {
+    /// n as a rational.
+    pub(crate) fn q(n: i64) -> BigRational {
         BigRational::from_integer(n.into())
     }
 

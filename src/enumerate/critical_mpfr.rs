@@ -78,13 +78,10 @@ pub fn critical_points_mpfr(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enumerate::critical::tests::q;
     use crate::enumerate::spectrum_mpfr::mpfr_spectrum;
     use crate::linalg::Exact;
     use crate::model::linear;
-
-    fn q(n: i64) -> BigRational {
-        BigRational::from_integer(n.into())
-    }
 
     #[test]
     fn constructed_points_are_critical_to_the_bound_with_the_right_value() {
