@@ -27,8 +27,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 // The classification as library users (and the property tests) know it under this module.
-pub use crate::enumerate::classify::{optimum, Class, Reading};
-pub use crate::enumerate::judge::{canonical_set, class_by_certificate, class_by_criterion};
+use crate::enumerate::classify::{Class, Reading};
 
 /// An outcome of the exact path: its undecided points are not a matter of precision, so the
 /// runner does not retry it ([`Claim::escalates`] concerns the MPFR path).

@@ -15,7 +15,7 @@ use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
 use crate::enumerate::l2_minima::{self, Balanced, Class, Root, SingularValue};
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::F64;
+use crate::linalg::{rank, F64};
 use crate::model::l2;
 use num_rational::BigRational;
 use num_traits::Signed;
@@ -352,15 +352,12 @@ enum Ending {
     Diverged,
 }
 
-/// rank W_{L:1}: singular values (faer) above the threshold; `None` when faer's SVD fails.
+/// rank W_{L:1}: its singular values (faer) above the threshold; `None` when faer's SVD fails.
 fn product_rank(ws: &[Mat<f64>], threshold: f64) -> Option<usize> {
     let p = ws[1..]
         .iter()
         .fold(ws[0].clone(), |acc, w| mat::matmul(&F64, w, &acc));
-    let m = faer::Mat::<f64>::from_fn(p.rows(), p.cols(), |i, j| *p.at(i, j));
-    m.singular_values()
-        .ok()
-        .map(|s| s.iter().filter(|&&x| x > threshold).count())
+    rank::numerical_f64(&p, threshold)
 }
 
 /// The balanced minimum in the original basis: W_1 ← W_1 Vᵀ, W_L ← U W_L with A* = U Σ Vᵀ (faer).

@@ -20,8 +20,8 @@
 //! and rounded) onto an exact one: keep its paths g_1…g_{L−1} and blocks F_2…F_L, put g_L = C, and
 //! replace F_1 by its orthogonal projection onto ker(W_L⋯W_2).
 
-use super::minimizers::rank_factorization;
 use crate::linalg::mat::{self, null_space, solve_exact, Mat};
+use crate::linalg::rank;
 use crate::linalg::Exact;
 use num_rational::BigRational;
 
@@ -96,7 +96,7 @@ pub fn to_coordinates(
     ws: &[Mat<BigRational>],
     m: &Mat<BigRational>,
 ) -> Result<Coordinates, CoordinateError> {
-    let (_, r) = rank_factorization(m);
+    let (_, r) = rank::factorization(m);
     let paths = paths_of(ws, &r)?;
     let blocks = ws
         .iter()
@@ -115,7 +115,7 @@ pub fn from_coordinates(
     co: &Coordinates,
     m: &Mat<BigRational>,
 ) -> Result<Vec<Mat<BigRational>>, CoordinateError> {
-    let (c, r) = rank_factorization(m);
+    let (c, r) = rank::factorization(m);
     let k = r.rows();
     let l = co.blocks.len();
     if l == 0 || co.paths.len() + 1 != l {
@@ -249,7 +249,7 @@ mod tests {
         let ws = &minimizers(2)[1];
         let mut co = to_coordinates(ws, &phi()).unwrap();
         // a block on the kernel of R that W_L⋯W_2 does not annihilate: R has kernel (6,−3,1/2)…
-        let kernel = null_space(&rank_factorization(&phi()).1);
+        let kernel = null_space(&rank::factorization(&phi()).1);
         let v = &kernel[0];
         let f1 = Mat::from_fn(4, 3, |i, j| if i == 0 { v[j].clone() } else { q(0, 1) });
         co.blocks[0] = mat::add(&Exact, &co.blocks[0], &f1);

@@ -10,9 +10,10 @@
 //! full rank where the widths allow (loose), which changes whether the point is "tightened".
 
 use super::classify::set_label;
-use super::minimizers::{rank_factorization, Point};
+use super::minimizers::Point;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
+use crate::linalg::rank;
 use crate::linalg::{Exact, Field};
 use crate::model::linear;
 use num_rational::BigRational;
@@ -149,7 +150,7 @@ pub fn critical_points(
 ) -> Vec<CriticalPoint> {
     let l = dims.len() - 1;
     let target = sp.product_for(set);
-    let (c, rr) = rank_factorization(&target);
+    let (c, rr) = rank::factorization(&target);
     let s = rr.rows();
     let mut out = Vec::new();
     let mut push = |ws: Vec<Mat<BigRational>>, origin: String| {
@@ -197,7 +198,7 @@ pub fn extension_direction(
     }
     let j = (0..sp.eigenvalues.len())
         .find(|j| !set.contains(j) && sp.eigenvalues[*j] > BigRational::zero())?;
-    let (gamma, rho) = rank_factorization(&sp.product_for(&[j]));
+    let (gamma, rho) = rank::factorization(&sp.product_for(&[j]));
     if rho.rows() != 1 {
         return None;
     }

@@ -16,6 +16,7 @@ use crate::certify::lambda_max::PROVEN_MPFR_LIMIT;
 use crate::linalg::definite::{definiteness, Definiteness};
 use crate::linalg::field::{f64_to_q, mpfr_decimal, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, rank_exact, Mat};
+use crate::linalg::rank;
 use crate::linalg::{eigen_f64, eigen_mpfr, Exact, Interval, Ival, Mpfr, F64};
 use crate::model::linear::{self, Evaluated};
 use num_rational::BigRational;
@@ -226,7 +227,7 @@ impl Judge for MpfrJudge {
         Basis::Mpfr
     }
     fn rank(&self, m: &Mat<Float>) -> usize {
-        numerical_rank(&self.mp, m)
+        rank::numerical_mpfr(m, self.mp.prec)
     }
     /// Nonzero beyond the bound τ.
     fn nonzero(&self, name: &str, ms: &[Mat<Float>]) -> Option<String> {
@@ -428,49 +429,5 @@ impl Classifier for MpfrAmg {
             ),
             true,
         )
-    }
-}
-
-/// Numerical rank of an MPFR matrix: the eigenvalues of its smaller Gram matrix above
-/// 2^(−prec/2)·(1 + ‖M‖²_F). At the constructed points the true zero singular values are
-/// rounding-sized (about 2^(−prec)) and the others are products of eigenvector entries and data,
-/// far above the threshold unless the data themselves are that small.
-fn numerical_rank(mp: &Mpfr, m: &Mat<Float>) -> usize {
-    if m.rows() == 0 || m.cols() == 0 {
-        return 0;
-    }
-    let g = if m.rows() <= m.cols() {
-        mat::matmul_nt(mp, m, m)
-    } else {
-        mat::matmul_tn(mp, m, m)
-    };
-    let thr = Float::with_val(mp.prec, mat::frob2(mp, m) + 1u32) >> (mp.prec as i32 / 2);
-    g.rows() - eigen_mpfr::tridiagonalize(&g, mp.prec).count_below(&thr)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numerical_rank_sees_through_rounding() {
-        let mp = Mpfr { prec: 128 };
-        // rank 1: [[1, 2], [1/3, 2/3]] rounded (1/3 is not exact in binary)
-        let m = mat::from_exact(
-            &mp,
-            &Mat::from_vec(
-                2,
-                2,
-                vec![
-                    BigRational::from_integer(1.into()),
-                    BigRational::from_integer(2.into()),
-                    BigRational::new(1.into(), 3.into()),
-                    BigRational::new(2.into(), 3.into()),
-                ],
-            ),
-        );
-        assert_eq!(numerical_rank(&mp, &m), 1);
-        assert_eq!(numerical_rank(&mp, &mat::identity(&mp, 3)), 3);
-        assert_eq!(numerical_rank(&mp, &mat::zeros(&mp, 2, 3)), 0);
     }
 }

@@ -11,6 +11,7 @@
 use crate::linalg::eigen_mpfr;
 use crate::linalg::field::{float_to_q, q_to_rug};
 use crate::linalg::mat::{self, Mat};
+use crate::linalg::rank;
 use crate::linalg::{Exact, Mpfr};
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -41,15 +42,6 @@ pub fn target_map(x: &Mat<BigRational>, y: &Mat<BigRational>) -> Option<Mat<BigR
     mat::solve_exact(&sxx, &syx.transpose()).map(|t| t.transpose())
 }
 
-/// An exact rank factorization M = C R with C = the pivot columns of M and R = the nonzero rows
-/// of its reduced row echelon form.
-pub fn rank_factorization(m: &Mat<BigRational>) -> (Mat<BigRational>, Mat<BigRational>) {
-    let (r, pivots) = mat::rref(m);
-    let c = Mat::from_fn(m.rows(), pivots.len(), |i, j| m.at(i, pivots[j]).clone());
-    let rr = Mat::from_fn(pivots.len(), m.cols(), |i, j| r.at(i, j).clone());
-    (c, rr)
-}
-
 /// The base minimizer of the module doc for the widths `dims`; `Err` when rk Φ > min_i d_i.
 pub fn base_minimizer(
     dims: &[usize],
@@ -59,7 +51,7 @@ pub fn base_minimizer(
     if l == 1 {
         return Ok(vec![phi.clone()]);
     }
-    let (c, r) = rank_factorization(phi);
+    let (c, r) = rank::factorization(phi);
     let k = r.rows();
     let width = dims[1..l].iter().copied().min().unwrap_or(usize::MAX);
     if k > width {

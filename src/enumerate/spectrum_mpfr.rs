@@ -47,65 +47,6 @@ pub enum MpfrSpectrumError {
     NotSeparated(String, String, u32),
 }
 
-/// One cyclic Jacobi sweep count large enough for `prec` bits: the method converges
-/// quadratically once off-diagonal mass is small, so sweeps grow like log₂(prec).
-fn sweeps(prec: u32) -> usize {
-    12 + 2 * (prec.max(2).ilog2() as usize)
-}
-
-/// Jacobi eigen-decomposition of a symmetric matrix: (eigenvalues, eigenvectors as columns).
-fn jacobi(a: &Mat<Float>, prec: u32) -> (Vec<Float>, Mat<Float>) {
-    let n = a.rows();
-    let mp = Mpfr { prec };
-    let mut a = a.clone();
-    let mut v = mat::identity(&mp, n);
-    let tiny = Float::with_val(prec, 1) >> (prec as i32 + 8);
-    for _ in 0..sweeps(prec) {
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a.at(p, q).clone();
-                if Float::with_val(prec, apq.abs_ref()) <= tiny {
-                    continue;
-                }
-                // rotation annihilating a_pq: θ = (a_qq − a_pp)/(2a_pq), t = sgn θ/(|θ| + √(θ²+1))
-                let diff = Float::with_val(prec, a.at(q, q) - a.at(p, p));
-                let theta = diff / Float::with_val(prec, &apq * 2u32);
-                let root = (Float::with_val(prec, theta.square_ref()) + 1u32).sqrt();
-                let mut t =
-                    Float::with_val(prec, 1) / (Float::with_val(prec, theta.abs_ref()) + root);
-                if theta.is_sign_negative() {
-                    t = -t;
-                }
-                let c = Float::with_val(prec, 1)
-                    / (Float::with_val(prec, t.square_ref()) + 1u32).sqrt();
-                let s = Float::with_val(prec, &t * &c);
-                for k in 0..n {
-                    let (akp, akq) = (a.at(k, p).clone(), a.at(k, q).clone());
-                    *a.at_mut(k, p) =
-                        Float::with_val(prec, &c * &akp) - Float::with_val(prec, &s * &akq);
-                    *a.at_mut(k, q) =
-                        Float::with_val(prec, &s * &akp) + Float::with_val(prec, &c * &akq);
-                }
-                for k in 0..n {
-                    let (apk, aqk) = (a.at(p, k).clone(), a.at(q, k).clone());
-                    *a.at_mut(p, k) =
-                        Float::with_val(prec, &c * &apk) - Float::with_val(prec, &s * &aqk);
-                    *a.at_mut(q, k) =
-                        Float::with_val(prec, &s * &apk) + Float::with_val(prec, &c * &aqk);
-                }
-                for k in 0..n {
-                    let (vkp, vkq) = (v.at(k, p).clone(), v.at(k, q).clone());
-                    *v.at_mut(k, p) =
-                        Float::with_val(prec, &c * &vkp) - Float::with_val(prec, &s * &vkq);
-                    *v.at_mut(k, q) =
-                        Float::with_val(prec, &s * &vkp) + Float::with_val(prec, &c * &vkq);
-                }
-            }
-        }
-    }
-    ((0..n).map(|i| a.at(i, i).clone()).collect(), v)
-}
-
 /// The proven residual radius ρ = ‖Σu − θu‖ / ‖u‖ (module doc): Σ enclosed by `sigma`, u and θ
 /// exact MPFR values, the norms taken from interval sums of squares (upper end over lower end,
 /// rounded up); +∞ when u is 0.
@@ -140,7 +81,7 @@ pub fn mpfr_spectrum(
     let n = sigma.rows();
     let mp = Mpfr { prec };
     let s = mat::from_exact(&mp, &sigma);
-    let (theta, v) = jacobi(&s, prec);
+    let (theta, v) = crate::linalg::jacobi::eigen(&s, prec);
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| theta[j].partial_cmp(&theta[i]).expect("finite eigenvalues"));
     let zeros = n - mat::rank_exact(&sigma);

@@ -3,10 +3,9 @@
 //! every constructed critical point. quickcheck shrinks any disagreement to a minimal case.
 
 use dlncheck::app::audit::yaml_matrix;
-use dlncheck::claims::amg::{
-    canonical_set, class_by_certificate, class_by_criterion, optimum, Class, Reading,
-};
+use dlncheck::enumerate::classify::{optimum, Class, Reading};
 use dlncheck::enumerate::critical::{critical_points, index_sets, CriticalPoint};
+use dlncheck::enumerate::judge::{canonical_set, class_by_certificate, class_by_criterion};
 use dlncheck::enumerate::minimizers::{random_orthogonal, random_transform, Point};
 use dlncheck::enumerate::spectrum::spectrum;
 use dlncheck::linalg::mat::{self, Mat};

@@ -9,6 +9,7 @@ pub mod eigen_mpfr;
 pub mod enclosure;
 pub mod field;
 pub mod interval;
+pub mod jacobi;
 pub mod lanczos;
 pub mod mat;
 pub mod rank;

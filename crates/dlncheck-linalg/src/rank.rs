@@ -1,4 +1,7 @@
-//! Exact full-row-rank test (used for the data matrix X), fast on large matrices.
+//! Ranks: exact (modular fast path, then rational elimination), exact rank factorizations, and
+//! numerical ranks of f64 and MPFR matrices by thresholded singular values.
+//!
+//! The exact full-row-rank test (used for the data matrix X) is fast on large matrices.
 //!
 //! Reducing entries modulo a prime p (a/b ↦ a·b⁻¹ mod p, when p ∤ b) is a ring homomorphism, and
 //! minors commute with it, so a nonzero r×r minor mod p is a nonzero minor over ℚ: rank mod p ≤
@@ -6,12 +9,15 @@
 //! every prime tried says otherwise is the exact rank computed with rational arithmetic
 //! ([`rank_exact`]), which also gives the number the error message reports.
 
-use crate::mat::rank_exact;
+use crate::eigen_mpfr;
+use crate::field::Mpfr;
+use crate::mat::{self, rank_exact};
 use crate::Mat;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::ToPrimitive;
+use rug::Float;
 
 /// Primes below 2⁶² (products of two residues fit in u128).
 const PRIMES: [u64; 3] = [2_305_843_009_213_693_951, 1_000_000_007, 998_244_353];
@@ -90,6 +96,42 @@ fn rank_mod(a: &Mat<BigRational>, p: u64) -> Option<usize> {
     Some(rank)
 }
 
+/// An exact rank factorization M = C R with C = the pivot columns of M and R = the nonzero rows
+/// of its reduced row echelon form.
+pub fn factorization(m: &Mat<BigRational>) -> (Mat<BigRational>, Mat<BigRational>) {
+    let (r, pivots) = crate::mat::rref(m);
+    let c = Mat::from_fn(m.rows(), pivots.len(), |i, j| m.at(i, pivots[j]).clone());
+    let rr = Mat::from_fn(pivots.len(), m.cols(), |i, j| r.at(i, j).clone());
+    (c, rr)
+}
+
+/// Numerical rank of an f64 matrix: the number of its singular values (faer's SVD) above
+/// `threshold`; `None` when the SVD does not converge.
+pub fn numerical_f64(m: &Mat<f64>, threshold: f64) -> Option<usize> {
+    let f = faer::Mat::<f64>::from_fn(m.rows(), m.cols(), |i, j| *m.at(i, j));
+    f.singular_values()
+        .ok()
+        .map(|s| s.iter().filter(|&&x| x > threshold).count())
+}
+
+/// Numerical rank of an MPFR matrix at `prec` bits: the number of eigenvalues of its smaller Gram matrix above
+/// 2^(−prec/2)·(1 + ‖M‖²_F). For matrices computed in MPFR from exact data, true zero
+/// singular values are rounding-sized (about 2^(−prec)) and the others are products of eigenvector entries and data,
+/// far above the threshold unless the data themselves are that small.
+pub fn numerical_mpfr(m: &Mat<Float>, prec: u32) -> usize {
+    let mp = &Mpfr { prec };
+    if m.rows() == 0 || m.cols() == 0 {
+        return 0;
+    }
+    let g = if m.rows() <= m.cols() {
+        mat::matmul_nt(mp, m, m)
+    } else {
+        mat::matmul_tn(mp, m, m)
+    };
+    let thr = Float::with_val(mp.prec, mat::frob2(mp, m) + 1u32) >> (mp.prec as i32 / 2);
+    g.rows() - eigen_mpfr::tridiagonalize(&g, mp.prec).count_below(&thr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +188,27 @@ mod tests {
                 assert_eq!(mul(a, inv(a, p), p), 1);
             }
         }
+    }
+
+    #[test]
+    fn numerical_mpfr_rank_sees_through_rounding() {
+        let mp = Mpfr { prec: 128 };
+        // rank 1: [[1, 2], [1/3, 2/3]] rounded (1/3 is not exact in binary)
+        let m = mat::from_exact(
+            &mp,
+            &Mat::from_vec(
+                2,
+                2,
+                vec![
+                    BigRational::from_integer(1.into()),
+                    BigRational::from_integer(2.into()),
+                    BigRational::new(1.into(), 3.into()),
+                    BigRational::new(2.into(), 3.into()),
+                ],
+            ),
+        );
+        assert_eq!(numerical_mpfr(&m, mp.prec), 1);
+        assert_eq!(numerical_mpfr(&mat::identity(&mp, 3), mp.prec), 3);
+        assert_eq!(numerical_mpfr(&mat::zeros(&mp, 2, 3), mp.prec), 0);
     }
 }
