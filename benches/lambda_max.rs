@@ -17,7 +17,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dlncheck::certify::lambda_max::{lambda_max, Settings};
-use dlncheck::claims::sources::HessianAt;
+use dlncheck::certify::sources::HessianAt;
 use dlncheck::enumerate::minimizers::{base_minimizer, random_transform, Point};
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::{eigen_f64, eigen_mpfr, Exact, Field, Mpfr, F64};

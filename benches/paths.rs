@@ -20,7 +20,7 @@ use dlncheck::app::check::runner;
 use dlncheck::certify::kp_verified;
 use dlncheck::certify::lambda_max::SymmetricSource;
 use dlncheck::certify::planner::{top_f64, Path};
-use dlncheck::claims::sources::KpOperatorAt;
+use dlncheck::certify::sources::KpOperatorAt;
 use dlncheck::enumerate::minimizers::Point;
 use dlncheck::linalg::field::f64_to_q;
 use dlncheck::linalg::mat::{self, Mat};

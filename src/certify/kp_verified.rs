@@ -124,7 +124,7 @@ fn rounded(m: &Mat<BigRational>) -> Result<(faer::Mat<f64>, faer::Mat<f64>), Str
 mod tests {
     use super::*;
     use crate::certify::lambda_max::{lambda_max, Settings};
-    use crate::claims::sources::HessianAt;
+    use crate::certify::sources::HessianAt;
     use crate::linalg::{mat, Exact};
 
     fn q(n: i64, d: i64) -> BigRational {

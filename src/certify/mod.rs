@@ -6,3 +6,4 @@ pub mod lambda_max;
 pub mod planned;
 pub mod planner;
 pub mod scalar;
+pub mod sources;

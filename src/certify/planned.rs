@@ -3,11 +3,11 @@
 //! claims whose points are beyond the dense path's limits
 //! ([`crate::claims::context::uses_planned_path`]).
 
+use super::sources::KpOperatorAt;
 use crate::case::ModelKind;
 use crate::certify::kp_verified;
 use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
 use crate::certify::planner;
-use crate::claims::sources::KpOperatorAt;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{eigen_mpfr, Mpfr, F64};

@@ -3,10 +3,10 @@
 //! per point, the three-way top eigenvalues.
 
 use super::evidence::{estimate_values, json_f64, Outcome};
-use super::sources::{Gram, HessianAt, KpOperatorAt};
 use crate::case::Case;
 use crate::certify::estimate::{pow2_neg, Estimate};
 use crate::certify::lambda_max::{lambda_max, EnclosureProof, Settings};
+use crate::certify::sources::{Gram, HessianAt, KpOperatorAt};
 use crate::enumerate::coordinates;
 use crate::enumerate::minimizers::{self, Point};
 use crate::linalg::field::{q_to_f64, q_to_string};

@@ -22,7 +22,7 @@ use super::evidence::{aggregate, estimate_values, json_f64, Evidence, Finding, O
 use super::{not_applicable, Claim};
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::lambda_max;
-use crate::claims::sources::HessianAt;
+use crate::certify::sources::HessianAt;
 use crate::dynamics::{descend, Record, Stop, StopRule, Thinned};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{f64_to_q, q_to_f64, q_to_string};

@@ -5,10 +5,10 @@
 use super::book::{q, Book, Expr, Op};
 use super::context::{CaseContext, KpProblem};
 use super::evidence::{aggregate, Finding, Outcome};
-use super::sources::evaluated;
 use super::{not_applicable, Claim};
 use crate::certify::estimate::Basis;
 use crate::certify::scalar::{estimate_scalar, ScalarSource};
+use crate::certify::sources::evaluated;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::mat;
 use crate::linalg::Field;

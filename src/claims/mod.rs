@@ -9,7 +9,6 @@ pub mod context;
 pub mod escape;
 pub mod evidence;
 pub mod kp;
-pub mod sources;
 pub mod wj;
 pub mod zl;
 

@@ -283,7 +283,7 @@ impl SymmetricSource for ModelPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::sources::HessianAt;
+    use crate::certify::sources::HessianAt;
 
     fn q(n: i64, d: i64) -> BigRational {
         BigRational::new(n.into(), d.into())

@@ -9,7 +9,7 @@
 
 use dlncheck::certify::estimate::pow2_neg;
 use dlncheck::certify::lambda_max::{lambda_max, Settings};
-use dlncheck::claims::sources::{Gram, HessianAt, KpOperatorAt};
+use dlncheck::certify::sources::{Gram, HessianAt, KpOperatorAt};
 use dlncheck::enumerate::minimizers::{
     base_minimizer, random_invertible, random_transform, target_map, Point,
 };

@@ -14,7 +14,7 @@ use crate::certify::lambda_max::{Settings, SymmetricSource};
 use crate::certify::planned::prove;
 use crate::certify::planner::FastTop;
 use crate::certify::planner::{self, Path};
-use crate::claims::sources::KpOperatorAt;
+use crate::certify::sources::KpOperatorAt;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::mat::{self, Mat};

@@ -7,7 +7,7 @@ use super::{emit, load_case, AppError, Status};
 use crate::case::Case;
 use crate::certify::lambda_max::{lambda_max, Settings};
 use crate::certify::planner::Path;
-use crate::claims::sources::KpOperatorAt;
+use crate::certify::sources::KpOperatorAt;
 use crate::linalg::field::{q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::Exact;
 use crate::model::instance::ModelPoint;

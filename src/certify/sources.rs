@@ -1,7 +1,7 @@
 //! The symmetric matrices whose top eigenvalues the claims compare, as [`SymmetricSource`]s that can
 //! be built in any arithmetic from a point's exact (or dyadic) weights.
 
-use crate::certify::lambda_max::SymmetricSource;
+use super::lambda_max::SymmetricSource;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Field;
