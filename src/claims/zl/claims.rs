@@ -3,6 +3,7 @@
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
 use super::net::{Net, ZlProblem, Q};
+use super::points::{round_down, round_up};
 use super::setup::Setup;
 use super::sigma::SigmaBracket;
 use crate::case::ModelKind;
@@ -16,18 +17,6 @@ use crate::verdict::Verdict;
 use num_traits::{One, Signed, Zero};
 use serde_json::{json, Map, Value};
 
-/// Every ZL claim, in the order of claims.md (the regularity readings last).
-pub static CLAIMS: [&dyn Claim; 8] = [
-    &ZlMinimizers,
-    &ZlGd(GdKind::Linear),
-    &ZlGd(GdKind::Residual),
-    &ZlGd(GdKind::Nonlinear),
-    &ZlGdNeighborhood,
-    &super::regularity::ZlRegularity(super::regularity::Reading::Nearest),
-    &super::regularity::ZlRegularity(super::regularity::Reading::Fixed),
-    &super::regularity::ZlRegularity(super::regularity::Reading::Normal),
-];
-
 const SOURCE: &str = "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL])";
 
 /// The `error` outcome unless the case's model kind is `want`.
@@ -38,37 +27,6 @@ fn require_kind(ctx: &CaseContext, want: ModelKind, id: &str) -> Option<Outcome>
             format!("{id} concerns kind {want}, not {}", ctx.case.kind),
         ))
     })
-}
-
-/// Values every ZL outcome carries.
-pub fn common_values(setup: &Setup) -> Map<String, Value> {
-    let mut v = Map::new();
-    v.insert("model_kind".into(), json!(setup.pb.kind_name()));
-    v.insert("f_star".into(), json!(q_to_string(&setup.pb.f_star)));
-    v.insert("f_star_f64".into(), json_f64(q_to_f64(&setup.pb.f_star)));
-    v.insert("minimizers".into(), json!(setup.minimizers.len()));
-    v.insert("samples".into(), json!(setup.samples.len()));
-    v.insert("default_samples".into(), json!(setup.default_samples));
-    if let Some(a) = setup.pb.slope() {
-        // zero pre-activations of W*_1 X: the minimizer sits on a kink of σ, where the
-        // minimizer set is only piecewise smooth
-        let kinks: Vec<usize> = setup
-            .minimizers
-            .iter()
-            .map(|m| {
-                crate::model::one_hidden::evaluate(&Exact, m, a, &setup.pb.x, &setup.pb.y).kinks
-            })
-            .collect();
-        v.insert("minimizer_kinks".into(), json!(kinks));
-    }
-    v.insert(
-        "x_sigma_min_enclosure".into(),
-        json!([
-            q_to_string(&setup.x_sigma.lower),
-            q_to_string(&setup.x_sigma.upper)
-        ]),
-    );
-    v
 }
 
 /// The verdict of per-sample decisions: any failure refutes, else any undecided sample makes it
@@ -187,18 +145,6 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
     );
 }
 
-/// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate
-/// keeps the exact value).
-pub fn round_down(x: &Q) -> Q {
-    let w = x.abs() / Q::from_integer((1u64 << 30).into());
-    crate::linalg::enclosure::simplest_in(&(x - &w), x)
-}
-
-/// The simplest rational in [x, x + |x|·2⁻³⁰].
-pub fn round_up(x: &Q) -> Q {
-    -round_down(&-x)
-}
-
 /// An outcome from evaluated samples, with values and (for exact verdicts) the certificate.
 fn outcome(
     claim: &str,
@@ -211,7 +157,7 @@ fn outcome(
     let decisions: Vec<Decision> = evals.iter().map(|e| e.decision.clone()).collect();
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = common_values(setup);
+    o.values = setup.common_values();
     o.values.insert("basis".into(), json!("exact"));
     ratio_values(setup, evals, &mut o.values);
     o.values.extend(extra_values);
@@ -481,7 +427,7 @@ impl Claim for ZlMinimizers {
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
-        o.values = common_values(&setup);
+        o.values = setup.common_values();
         o.values.insert("basis".into(), json!("exact"));
         o.values.insert(
             "minimizer_set_dimension".into(),

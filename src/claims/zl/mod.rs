@@ -16,4 +16,18 @@ pub mod regularity;
 pub mod setup;
 pub mod sigma;
 
-pub use claims::CLAIMS;
+use crate::claims::Claim;
+use claims::{GdKind, ZlGd, ZlGdNeighborhood, ZlMinimizers};
+use regularity::{Reading, ZlRegularity};
+
+/// Every ZL claim, in the order of claims.md (the regularity readings last).
+pub static CLAIMS: [&dyn Claim; 8] = [
+    &ZlMinimizers,
+    &ZlGd(GdKind::Linear),
+    &ZlGd(GdKind::Residual),
+    &ZlGd(GdKind::Nonlinear),
+    &ZlGdNeighborhood,
+    &ZlRegularity(Reading::Nearest),
+    &ZlRegularity(Reading::Fixed),
+    &ZlRegularity(Reading::Normal),
+];

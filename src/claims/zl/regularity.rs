@@ -15,10 +15,11 @@
 //! min a/G, the best β with α = 0 is min a/E; all are reported per radius.
 
 use super::cert::{certificate, params_json};
-use super::claims::{common_values, round_down};
 use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, radius_fraction, simple_near, sqrt_upper, Sample};
+use super::points::{
+    complete, free_layers, radius_fraction, round_down, simple_near, sqrt_upper, Sample,
+};
 use super::setup::Setup;
 use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
@@ -388,7 +389,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = common_values(setup);
+    o.values = setup.common_values();
     o.values.insert("basis".into(), json!("exact"));
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));

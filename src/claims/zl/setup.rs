@@ -4,8 +4,12 @@
 use super::net::{Params, ZlProblem, Q};
 use super::points::{ball_samples, generate, Sample};
 use super::sigma::{bracket, SigmaBracket};
+use crate::claims::evidence::json_f64;
 use crate::claims::{not_applicable, CaseContext, Outcome};
+use crate::linalg::field::{q_to_f64, q_to_string};
+use crate::linalg::Exact;
 use rand::SeedableRng;
+use serde_json::{json, Map, Value};
 
 /// Sample count per ball when the case has no `samples:` section.
 pub const DEFAULT_COUNT: usize = 6;
@@ -60,6 +64,37 @@ impl Setup {
             samples,
             default_samples,
         })
+    }
+
+    /// Values every ZL outcome carries.
+    pub fn common_values(&self) -> Map<String, Value> {
+        let mut v = Map::new();
+        v.insert("model_kind".into(), json!(self.pb.kind_name()));
+        v.insert("f_star".into(), json!(q_to_string(&self.pb.f_star)));
+        v.insert("f_star_f64".into(), json_f64(q_to_f64(&self.pb.f_star)));
+        v.insert("minimizers".into(), json!(self.minimizers.len()));
+        v.insert("samples".into(), json!(self.samples.len()));
+        v.insert("default_samples".into(), json!(self.default_samples));
+        if let Some(a) = self.pb.slope() {
+            // zero pre-activations of W*_1 X: the minimizer sits on a kink of σ, where the
+            // minimizer set is only piecewise smooth
+            let kinks: Vec<usize> = self
+                .minimizers
+                .iter()
+                .map(|m| {
+                    crate::model::one_hidden::evaluate(&Exact, m, a, &self.pb.x, &self.pb.y).kinks
+                })
+                .collect();
+            v.insert("minimizer_kinks".into(), json!(kinks));
+        }
+        v.insert(
+            "x_sigma_min_enclosure".into(),
+            json!([
+                q_to_string(&self.x_sigma.lower),
+                q_to_string(&self.x_sigma.upper)
+            ]),
+        );
+        v
     }
 }
 
