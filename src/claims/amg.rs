@@ -6,7 +6,7 @@
 use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
-use super::{not_applicable, CaseContext, Claim};
+use super::{claim, CaseContext, Claim};
 use crate::certify::estimate::Basis;
 use crate::enumerate::coordinates;
 use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
@@ -240,17 +240,14 @@ pub enum Problem {
 pub fn problem(ctx: &CaseContext) -> Result<Problem, Outcome> {
     let c = ctx.case;
     if c.kind != crate::case::ModelKind::Linear {
-        return Err(not_applicable(ctx.field_error(
-            "model.kind",
-            "the [AMG] claims concern the linear network",
-        )));
+        return Err(ctx.not_applicable("model.kind", "the [AMG] claims concern the linear network"));
     }
     let out_of_scope = |e: String| Outcome::inconclusive(format!("out of scope: {e}"));
     match spectrum(&c.x, &c.y, ctx.settings.prec) {
         Ok(sp) => Ok(Problem::Exact(sp)),
-        Err(SpectrumError::SingularX) => Err(not_applicable(
-            ctx.field_error("data.x", SpectrumError::SingularX.to_string()),
-        )),
+        Err(SpectrumError::SingularX) => {
+            Err(ctx.not_applicable("data.x", SpectrumError::SingularX.to_string()))
+        }
         Err(SpectrumError::Irrational(_)) => mpfr_spectrum(&c.x, &c.y, ctx.settings.prec)
             .map(Problem::Mpfr)
             .map_err(|e| {
@@ -417,71 +414,56 @@ pub(crate) fn classification(
     }
 }
 
-/// Claim AMG-classify.
-pub struct AmgClassify;
-impl Claim for AmgClassify {
-    fn id(&self) -> &'static str {
-        "AMG-classify"
+claim! {
+    AmgClassify {
+        id: "AMG-classify",
+        source: "[AMG] as restated (hypothesis)",
+        statement: "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1).",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
     }
-    fn source(&self) -> &'static str {
-        "[AMG] as restated (hypothesis)"
-    }
-    fn statement(&self) -> &'static str {
-        "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1)."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgClassify {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Tightened)
     }
 }
 
-/// Claim AMG-classify-path.
-pub struct AmgClassifyPath;
-impl Claim for AmgClassifyPath {
-    fn id(&self) -> &'static str {
-        "AMG-classify-path"
+claim! {
+    AmgClassifyPath {
+        id: "AMG-classify-path",
+        source: "derived (second reading)",
+        statement: "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
     }
-    fn source(&self) -> &'static str {
-        "derived (second reading)"
-    }
-    fn statement(&self) -> &'static str {
-        "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgClassifyPath {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Path)
     }
 }
 
-/// Claim AMG-values.
-pub struct AmgValues;
-impl Claim for AmgValues {
-    fn id(&self) -> &'static str {
-        "AMG-values"
+claim! {
+    AmgValues {
+        id: "AMG-values",
+        source: "[AMG]",
+        statement: "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgValues {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
             Ok(Problem::Exact(sp)) => sp,
             Ok(Problem::Mpfr(sp)) => return amg_mpfr::values(ctx, &sp),
@@ -538,25 +520,20 @@ impl Claim for AmgValues {
     }
 }
 
-/// Claim AMG-product.
-pub struct AmgProduct;
-impl Claim for AmgProduct {
-    fn id(&self) -> &'static str {
-        "AMG-product"
+claim! {
+    AmgProduct {
+        id: "AMG-product",
+        source: "[AMG]",
+        statement: "At every critical point, P = U_S U_Sᵀ Φ for some S.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "At every critical point, P = U_S U_Sᵀ Φ for some S."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgProduct {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let sp = match problem(ctx) {
             Ok(Problem::Exact(sp)) => sp,
             Ok(Problem::Mpfr(sp)) => return amg_mpfr::product(ctx, &sp),
@@ -625,19 +602,17 @@ fn perturbed(ws: &[Mat<BigRational>]) -> Vec<Mat<BigRational>> {
         .collect()
 }
 
-/// Claim AMG-minimizers.
-pub struct AmgMinimizers;
-impl Claim for AmgMinimizers {
-    fn id(&self) -> &'static str {
-        "AMG-minimizers"
+claim! {
+    AmgMinimizers {
+        id: "AMG-minimizers",
+        source: "[AMG]",
+        statement: "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers.",
+        escalates: false,
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers."
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgMinimizers {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let sp = match exact_problem(
             ctx,
             "the minimizers are generated exactly from a rational U_{S*}U_{S*}ᵀΦ",
@@ -651,7 +626,7 @@ impl Claim for AmgMinimizers {
         let mut findings = Vec::new();
         // (⇐) minimizers generated from the parameterization: f = f* exactly
         match minimizers::base_minimizer(&c.dims, &target) {
-            Err(m) => return not_applicable(ctx.field_error("model.dims", m)),
+            Err(m) => return ctx.not_applicable("model.dims", m),
             Ok(base) => {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
                 let count = c.generate.minimizers.unwrap_or(4);

@@ -15,7 +15,8 @@ pub mod sources;
 pub mod wj;
 pub mod zl;
 
-pub use claim::{not_applicable, Claim};
+pub(crate) use claim::claim;
+pub use claim::{Claim, Info, NotApplicable, Scope, Widths};
 pub use context::CaseContext;
 pub use evidence::Outcome;
 pub use registry::{find, known_ids, registry, unknown};

@@ -17,17 +17,17 @@ pub mod setup;
 pub mod sigma;
 
 use crate::claims::Claim;
-use claims::{GdKind, ZlGd, ZlGdNeighborhood, ZlMinimizers};
-use regularity::{Reading, ZlRegularity};
+use claims::{ZlGdLinear, ZlGdNeighborhood, ZlGdNonlinear, ZlGdResidual, ZlMinimizers};
+use regularity::{ZlRegularityFixed, ZlRegularityNearest, ZlRegularityNormal};
 
 /// Every ZL claim, in the order of claims.md (the regularity readings last).
 pub static CLAIMS: [&dyn Claim; 8] = [
     &ZlMinimizers,
-    &ZlGd(GdKind::Linear),
-    &ZlGd(GdKind::Residual),
-    &ZlGd(GdKind::Nonlinear),
+    &ZlGdLinear,
+    &ZlGdResidual,
+    &ZlGdNonlinear,
     &ZlGdNeighborhood,
-    &ZlRegularity(Reading::Nearest),
-    &ZlRegularity(Reading::Fixed),
-    &ZlRegularity(Reading::Normal),
+    &ZlRegularityNearest,
+    &ZlRegularityFixed,
+    &ZlRegularityNormal,
 ];
