@@ -6,7 +6,7 @@
 use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
-use super::{claim, CaseContext, Claim};
+use super::{claim, CaseContext, Claim, Points, Scope};
 use crate::certify::estimate::Basis;
 use crate::enumerate::coordinates;
 use crate::enumerate::critical::{critical_points, descent_directions, index_sets, CriticalPoint};
@@ -423,6 +423,10 @@ claim! {
         // this precision are too wide (eigenvalues or critical values not separated): twice the
         // precision may decide them
         escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
 }
 
@@ -441,6 +445,10 @@ claim! {
         // this precision are too wide (eigenvalues or critical values not separated): twice the
         // precision may decide them
         escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
 }
 
@@ -459,6 +467,10 @@ claim! {
         // this precision are too wide (eigenvalues or critical values not separated): twice the
         // precision may decide them
         escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
 }
 
@@ -529,6 +541,10 @@ claim! {
         // this precision are too wide (eigenvalues or critical values not separated): twice the
         // precision may decide them
         escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
 }
 
@@ -608,6 +624,10 @@ claim! {
         source: "[AMG]",
         statement: "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers.",
         escalates: false,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
 }
 

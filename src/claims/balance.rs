@@ -3,7 +3,7 @@
 use super::book::{q, Book, Op};
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
 use super::kp::{add_min_sharpness, with_hessian};
-use super::{claim, CaseContext, Scope, Widths};
+use super::{claim, CaseContext, Data, Points, Scope, Widths};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::enumerate::minimizers::Point;
@@ -171,7 +171,7 @@ claim! {
         escalates: false,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            depth: (2, usize::MAX),
+            points: Points::Every,
             ..Scope::ANY
         },
     }
@@ -180,6 +180,9 @@ claim! {
 impl BalInvariant {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         let c = ctx.case;
+        if c.depth() < 2 {
+            return ctx.not_applicable("model.dims", "BAL-invariant needs at least two layers");
+        }
         let mut findings = Vec::new();
         if let Some(ws) = &c.point {
             findings.push((
@@ -212,8 +215,9 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
             widths: Widths::Square,
+            points: Points::Flat,
             ..Scope::ANY
         },
     }

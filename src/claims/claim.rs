@@ -31,12 +31,41 @@ pub struct Info {
 pub struct Scope {
     /// The model kinds the claim concerns (`model.kind`); empty: every kind.
     pub kinds: &'static [ModelKind],
-    /// Does the claim concern matrix factorization, X = I (`data.x`)?
-    pub identity_x: bool,
+    /// What the claim needs of the data X (`data.x`).
+    pub data: Data,
     /// The depths L the claim concerns, inclusive (`model.dims`).
     pub depth: (usize, usize),
     /// The widths d_0, …, d_L the claim concerns (`model.dims`).
     pub widths: Widths,
+    /// The points the claim's statement is about.
+    pub points: Points,
+}
+
+/// What a claim needs of the data X (every case's X has full row rank: loading checks it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Data {
+    /// Any X; the statement does not involve it.
+    Any,
+    /// Any X, and the statement is about general data X (not only X = I).
+    General,
+    /// Matrix factorization: X = I.
+    Identity,
+}
+
+/// The points a claim's statement is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Points {
+    /// Points of the family's own making (the ZL balls around minimizers, the WJ balanced points).
+    Own,
+    /// Zero-loss minimizers: the case's point or the generated ones.
+    Minimizers,
+    /// Zero-loss minimizers under a premise about flatness or constant c_i, which random
+    /// minimizers rarely meet.
+    Flat,
+    /// The critical points of the case's problem.
+    Critical,
+    /// Every point.
+    Every,
 }
 
 /// What a claim needs of the widths d_0, …, d_L.
@@ -46,6 +75,8 @@ pub enum Widths {
     Any,
     /// Scalar networks: every width 1.
     Scalar,
+    /// Matrix networks: some width above 1.
+    Matrix,
     /// Square layers: every width equal.
     Square,
 }
@@ -54,9 +85,10 @@ impl Scope {
     /// Every case.
     pub const ANY: Scope = Scope {
         kinds: &[],
-        identity_x: false,
+        data: Data::Any,
         depth: (1, usize::MAX),
         widths: Widths::Any,
+        points: Points::Own,
     };
 
     /// Why the claim `id` with this scope does not apply to `case`, naming the field that rules
@@ -95,6 +127,10 @@ impl Scope {
                 .iter()
                 .any(|&w| w != 1)
                 .then_some("scalar networks: every width must be 1"),
+            Widths::Matrix => d
+                .iter()
+                .all(|&w| w == 1)
+                .then_some("matrix networks (some width above 1)"),
             Widths::Square => d
                 .windows(2)
                 .any(|w| w[0] != w[1])
@@ -106,7 +142,7 @@ impl Scope {
                 format!("{id} concerns {want}"),
             ));
         }
-        if self.identity_x && !case.x_is_identity {
+        if self.data == Data::Identity && !case.x_is_identity {
             return Some(NotApplicable::new(
                 "data.x",
                 format!("{id} concerns matrix factorization: X must be the identity"),
@@ -188,7 +224,7 @@ pub trait Claim: Sync {
 ///         source: "[KP]",
 ///         statement: "For L = 2 and X = I, λ_max = ‖W_2‖₂² + ‖W_1‖₂².",
 ///         escalates: true,
-///         scope: Scope { identity_x: true, depth: (2, 2), ..Scope::ANY },
+///         scope: Scope { data: Data::Identity, depth: (2, 2), ..Scope::ANY },
 ///     }
 /// }
 /// ```

@@ -19,7 +19,7 @@
 
 use super::context::CaseContext;
 use super::evidence::{aggregate, estimate_values, json_f64, Evidence, Finding, Outcome};
-use super::{claim, Scope};
+use super::{claim, Points, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::lambda_max;
@@ -113,6 +113,7 @@ claim! {
         escalates: false,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }

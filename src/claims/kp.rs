@@ -6,7 +6,7 @@ use super::book::{q, Book, Expr, Op};
 use super::context::{CaseContext, KpProblem};
 use super::evidence::{aggregate, Finding, Outcome};
 use super::sources::evaluated;
-use super::{claim, Claim, Scope, Widths};
+use super::{claim, Claim, Data, Points, Scope, Widths};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::certify::scalar::{estimate_scalar, ScalarSource};
@@ -116,6 +116,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -150,6 +152,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -235,6 +239,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -269,6 +275,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -287,8 +295,9 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
             depth: (2, 2),
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -328,8 +337,9 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
             widths: Widths::Scalar,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -389,7 +399,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
+            points: Points::Minimizers,
             ..Scope::ANY
         },
     }
@@ -495,7 +506,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
+            points: Points::Flat,
             ..Scope::ANY
         },
     }
@@ -523,6 +535,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Flat,
             ..Scope::ANY
         },
     }
@@ -586,7 +600,8 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
+            points: Points::Flat,
             ..Scope::ANY
         },
     }
@@ -614,20 +629,15 @@ claim! {
         escalates: true,
         scope: Scope {
             kinds: &[ModelKind::Linear],
-            identity_x: true,
+            data: Data::Identity,
             depth: (3, usize::MAX),
-            ..Scope::ANY
+            widths: Widths::Matrix,
+            points: Points::Flat,
         },
     }
 }
 impl KpFlatNecessaryDeep {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if ctx.case.dims.iter().all(|&d| d == 1) {
-            return ctx.not_applicable(
-                "model.dims",
-                "KP-flat-necessary-deep concerns matrix networks of depth L ≥ 3",
-            );
-        }
         per_point(ctx, |kp, i| {
             flat_implies_constant(Self::INFO.id, ctx, kp, i)
         })

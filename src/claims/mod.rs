@@ -16,7 +16,7 @@ pub mod wj;
 pub mod zl;
 
 pub(crate) use claim::claim;
-pub use claim::{Claim, Info, NotApplicable, Scope, Widths};
+pub use claim::{Claim, Data, Info, NotApplicable, Points, Scope, Widths};
 pub use context::CaseContext;
 pub use evidence::Outcome;
 pub use registry::{find, known_ids, registry, unknown};

@@ -8,7 +8,7 @@
 
 use super::context::{CaseContext, Problem};
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
-use super::{claim, Claim, NotApplicable, Scope};
+use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
@@ -39,7 +39,7 @@ struct WjProblem {
 /// The cases every [WJ] claim concerns: l2-regularized matrix factorization of depth L ≥ 2.
 const WJ_SCOPE: Scope = Scope {
     kinds: &[ModelKind::L2Regularized],
-    identity_x: true,
+    data: Data::Identity,
     depth: (2, usize::MAX),
     ..Scope::ANY
 };
