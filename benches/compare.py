@@ -206,7 +206,7 @@ def main():
     suite = run_suite(a.dlncheck)
     (work / "rows.json").write_text(json.dumps({"rows": rows, "suite": suite}, default=str))
     import report
-    report.write(rows, suite, Path(a.out), peers_sel, a.repeat, time.time() - t0)
+    report.write(rows, suite, Path(a.out), peers_sel, a.repeat, time.time() - t0, PEER_MAX_PARAMS)
 
 
 def run_suite(dln):

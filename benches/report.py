@@ -128,7 +128,7 @@ def plot(s, path):
     plt.close(fig)
 
 
-def write(rows, suite, out, peers, repeat, wall):
+def write(rows, suite, out, peers, repeat, wall, peer_max_params):
     out.mkdir(parents=True, exist_ok=True)
     s, mem = series(rows, peers)
     plot(s, out / "bench.svg")
@@ -193,7 +193,7 @@ def write(rows, suite, out, peers, repeat, wall):
           f" | {fmt_r(best / t if best else None)} | {fmt_r(kron / t if kron else None)} | {diff} |")
     w("")
     w("Peers skipped: " + ", ".join(f"{p} for P > {v}" for p, v in
-                                     __import__('compare').PEER_MAX_PARAMS.items()) +
+                                     peer_max_params.items()) +
       " (the shared results: mpmath-60 and arb-200 take 17 s at P = 192, jax-full 40 s at "
       "P = 6144 and 119 s at 12288).")
     w("")

@@ -9,7 +9,7 @@ use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::context::Problem;
 use super::evidence::{aggregate, Evidence, Finding, Outcome};
-use super::{not_applicable, CaseContext, Claim};
+use super::{claim, CaseContext, Claim, NotApplicable, Points, Scope};
 use crate::certify::estimate::Basis;
 use crate::enumerate::classify::{optimum_set, set_label, Assertion, Classifier, Judge};
 use crate::enumerate::coordinates;
@@ -24,7 +24,6 @@ use crate::model::linear;
 use num_rational::BigRational;
 use rand::SeedableRng;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 // The classification as library users (and the property tests) know it under this module.
 use crate::enumerate::classify::{Class, Reading};
@@ -37,22 +36,24 @@ fn exact_outcome(mut o: Outcome) -> Outcome {
 }
 
 /// The [AMG] problem of the case ([`landscape`]), built once per case context, or the outcome of
-/// every [AMG] claim when there is none: not applicable (the case is outside the premises), or
-/// inconclusive (out of scope; retried at a higher precision when eigenvalues are not separated).
+/// every [AMG] claim when there is none: inconclusive (out of scope; retried at a higher
+/// precision when eigenvalues are not separated). A case outside the premises is not applicable
+/// ([`Problem::build`] fails).
 pub struct AmgProblem(Result<Landscape, Outcome>);
 
 impl Problem for AmgProblem {
-    fn build(ctx: &CaseContext) -> Self {
-        AmgProblem(
-            landscape(ctx.case, &ctx.settings, ctx.seed).map_err(|e| match e.field {
-                Some(field) => not_applicable(ctx.field_error(field, e.message)),
+    fn build(ctx: &CaseContext) -> Result<Self, NotApplicable> {
+        match landscape(ctx.case, &ctx.settings, ctx.seed) {
+            Ok(l) => Ok(AmgProblem(Ok(l))),
+            Err(e) => match e.field {
+                Some(field) => Err(NotApplicable::new(field, e.message)),
                 None => {
                     let mut o = Outcome::inconclusive(format!("out of scope: {}", e.message));
                     o.undecided_points = e.separable;
-                    o
+                    Ok(AmgProblem(Err(o)))
                 }
-            }),
-        )
+            },
+        }
     }
 }
 
@@ -107,7 +108,11 @@ fn assertions_json(book: &mut Book, assertions: &[Assertion]) {
 /// AMG-classify in either reading: at every point, the criterion's class against the
 /// certificate's, both from the shared classification.
 fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
-    let amg: Arc<AmgProblem> = ctx.problem();
+    let amg = ctx.problem::<AmgProblem>();
+    let amg = match &*amg {
+        Ok(amg) => amg,
+        Err(na) => return na.outcome(ctx.case),
+    };
     match amg.get() {
         Err(o) => o,
         Ok(Landscape::Exact(c)) => {
@@ -191,72 +196,73 @@ fn classification(
     }
 }
 
-/// Claim AMG-classify.
-pub struct AmgClassify;
-impl Claim for AmgClassify {
-    fn id(&self) -> &'static str {
-        "AMG-classify"
+claim! {
+    AmgClassify {
+        id: "AMG-classify",
+        source: "[AMG] as restated (hypothesis)",
+        statement: "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1).",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "[AMG] as restated (hypothesis)"
-    }
-    fn statement(&self) -> &'static str {
-        "Critical points: S = {1..min(r,d_L)} ⇔ global minimizer; S ≠ {1..s} ⇒ strict saddle; S = {1..s}, s < r: non-strict iff tightened (rk W_{h1:1} = rk W_{h2:h1+1} = rk W_{L:h2+1} = s for some 1 ≤ h1 < h2 ≤ L−1)."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgClassify {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Tightened)
     }
 }
 
-/// Claim AMG-classify-path.
-pub struct AmgClassifyPath;
-impl Claim for AmgClassifyPath {
-    fn id(&self) -> &'static str {
-        "AMG-classify-path"
+claim! {
+    AmgClassifyPath {
+        id: "AMG-classify-path",
+        source: "derived (second reading)",
+        statement: "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "derived (second reading)"
-    }
-    fn statement(&self) -> &'static str {
-        "As AMG-classify, but for S = {1..s}, s < r: strict iff for some 1 ≤ h1 < h2 ≤ L, W_{L:h2+1}ᵀ(PX−Y)XᵀW_{h1−1:1}ᵀ ≠ 0 and rk W_{h2−1:h1+1} > s."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl AmgClassifyPath {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         classify_check(self.id(), ctx, Reading::Path)
     }
 }
 
-/// Claim AMG-values.
-pub struct AmgValues;
-impl Claim for AmgValues {
-    fn id(&self) -> &'static str {
-        "AMG-values"
+claim! {
+    AmgValues {
+        id: "AMG-values",
+        source: "[AMG]",
+        statement: "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "The critical values are ½(tr Σ_YY − Σ_{j∈S} λ_j) for S ⊆ {1..d_L}, |S| ≤ r, each attained by some critical point."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let amg: Arc<AmgProblem> = ctx.problem();
+}
+
+impl AmgValues {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let amg = ctx.problem::<AmgProblem>();
+        let amg = match &*amg {
+            Ok(amg) => amg,
+            Err(na) => return na.outcome(ctx.case),
+        };
         let sp = match amg.get() {
             Ok(Landscape::Exact(c)) => &c.problem.spectrum,
             Ok(Landscape::Mpfr(c)) => return amg_mpfr::values(c),
@@ -313,26 +319,29 @@ impl Claim for AmgValues {
     }
 }
 
-/// Claim AMG-product.
-pub struct AmgProduct;
-impl Claim for AmgProduct {
-    fn id(&self) -> &'static str {
-        "AMG-product"
+claim! {
+    AmgProduct {
+        id: "AMG-product",
+        source: "[AMG]",
+        statement: "At every critical point, P = U_S U_Sᵀ Φ for some S.",
+        // on an irrational spectrum the MPFR path leaves points undecided when the bounds at
+        // this precision are too wide (eigenvalues or critical values not separated): twice the
+        // precision may decide them
+        escalates: true,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "At every critical point, P = U_S U_Sᵀ Φ for some S."
-    }
-    /// On an irrational spectrum the MPFR path leaves points undecided when the bounds at this
-    /// precision are too wide (eigenvalues or critical values not separated): twice the precision
-    /// may decide them.
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let amg: Arc<AmgProblem> = ctx.problem();
+}
+
+impl AmgProduct {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let amg = ctx.problem::<AmgProblem>();
+        let amg = match &*amg {
+            Ok(amg) => amg,
+            Err(na) => return na.outcome(ctx.case),
+        };
         let (sp, critical) = match amg.get() {
             Ok(Landscape::Exact(c)) => (&c.problem.spectrum, &c.points),
             Ok(Landscape::Mpfr(c)) => return amg_mpfr::product(ctx, c),
@@ -398,22 +407,28 @@ fn perturbed(ws: &[Mat<BigRational>]) -> Vec<Mat<BigRational>> {
         .collect()
 }
 
-/// Claim AMG-minimizers.
-pub struct AmgMinimizers;
-impl Claim for AmgMinimizers {
-    fn id(&self) -> &'static str {
-        "AMG-minimizers"
+claim! {
+    AmgMinimizers {
+        id: "AMG-minimizers",
+        source: "[AMG]",
+        statement: "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers.",
+        escalates: false,
+        scope: Scope {
+            points: Points::Critical,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "[AMG]"
-    }
-    fn statement(&self) -> &'static str {
-        "W is a global minimizer iff P = U_{S*}U_{S*}ᵀΦ with S* = {1..min(r, d_L)}; minimizers are parameterized by changes of basis between layers."
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let amg: Arc<AmgProblem> = ctx.problem();
+}
+
+impl AmgMinimizers {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let amg = ctx.problem::<AmgProblem>();
+        let amg = match &*amg {
+            Ok(amg) => amg,
+            Err(na) => return na.outcome(ctx.case),
+        };
         let critical = match exact_problem(
-            &amg,
+            amg,
             "the minimizers are generated exactly from a rational U_{S*}U_{S*}ᵀΦ",
         ) {
             Ok(critical) => critical,
@@ -425,7 +440,7 @@ impl Claim for AmgMinimizers {
         let mut findings = Vec::new();
         // (⇐) minimizers generated from the parameterization: f = f* exactly
         match minimizers::base_minimizer(&c.dims, &target) {
-            Err(m) => return not_applicable(ctx.field_error("model.dims", m)),
+            Err(m) => return ctx.not_applicable("model.dims", m),
             Ok(base) => {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
                 let count = c.generate.minimizers.unwrap_or(4);

@@ -2,8 +2,9 @@
 
 use super::book::{q, Book, Op};
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
-use super::kp::{add_min_sharpness, require_identity_x, with_hessian};
-use super::{not_applicable, CaseContext, Claim};
+use super::kp::{add_min_sharpness, with_hessian};
+use super::{claim, CaseContext, Data, Points, Scope, Widths};
+use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::mat::{self, Mat};
@@ -15,9 +16,6 @@ use serde_json::{json, Map};
 
 /// The GD step size at which the one-step drift identity is checked.
 const GD_STEP: (i64, i64) = (1, 8);
-
-/// Claim BAL-invariant.
-pub struct BalInvariant;
 
 /// The gradient identity's residual W_{k+1}ᵀ ∇_{k+1} − ∇_k W_kᵀ for each k, in arithmetic `f`.
 fn identity_residuals<F: Field>(
@@ -165,28 +163,25 @@ fn random_point(rng: &mut impl Rng, dims: &[usize]) -> Vec<Mat<BigRational>> {
         .collect()
 }
 
-impl Claim for BalInvariant {
-    fn id(&self) -> &'static str {
-        "BAL-invariant"
+claim! {
+    BalInvariant {
+        id: "BAL-invariant",
+        source: "claims.md, Balancedness",
+        statement: "For every i, W_{i+1}ᵀ∇_{W_{i+1}}f = ∇_{W_i}f W_iᵀ at every point, so D_i is constant under gradient flow and drifts by O(η²) per GD step.",
+        escalates: false,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            points: Points::Every,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "claims.md, Balancedness"
-    }
-    fn statement(&self) -> &'static str {
-        "For every i, W_{i+1}ᵀ∇_{W_{i+1}}f = ∇_{W_i}f W_iᵀ at every point, so D_i is constant under gradient flow and drifts by O(η²) per GD step."
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl BalInvariant {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let c = ctx.case;
         if c.depth() < 2 {
-            return not_applicable(
-                ctx.field_error("model.dims", "BAL-invariant needs at least two layers"),
-            );
-        }
-        if c.kind != crate::case::ModelKind::Linear {
-            return not_applicable(ctx.field_error(
-                "model.kind",
-                "BAL-invariant is checked for the linear network",
-            ));
+            return ctx.not_applicable("model.dims", "BAL-invariant needs at least two layers");
         }
         let mut findings = Vec::new();
         if let Some(ws) = &c.point {
@@ -207,40 +202,32 @@ impl Claim for BalInvariant {
     }
 }
 
-/// Claim BAL-flat.
-pub struct BalFlat;
-
 /// Are all D_k = W_{k+1}ᵀW_{k+1} − W_kW_kᵀ exactly zero?
 fn balanced(ws: &[Mat<BigRational>]) -> bool {
     (0..ws.len() - 1).all(|k| mat::is_zero_mat(&Exact, &imbalance(&Exact, ws, k)))
 }
 
-impl Claim for BalFlat {
-    fn id(&self) -> &'static str {
-        "BAL-flat"
+claim! {
+    BalFlat {
+        id: "BAL-flat",
+        source: "claims.md, Balancedness",
+        statement: "For X = I and square layers, balanced minimizers (all D_i = 0) attain KP-min; reported: whether every flat minimizer is balanced (Frobenius) and/or spectral-norm balanced.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            widths: Widths::Square,
+            points: Points::Flat,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "claims.md, Balancedness"
-    }
-    fn statement(&self) -> &'static str {
-        "For X = I and square layers, balanced minimizers (all D_i = 0) attain KP-min; reported: whether every flat minimizer is balanced (Frobenius) and/or spectral-norm balanced."
-    }
-    fn escalates(&self) -> bool {
-        true
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        if let Some(o) = require_identity_x(ctx, self.id()) {
-            return o;
-        }
-        if ctx.case.dims.windows(2).any(|w| w[0] != w[1]) {
-            return not_applicable(ctx.field_error(
-                "model.dims",
-                "BAL-flat concerns square layers (all widths equal)",
-            ));
-        }
+}
+
+impl BalFlat {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let kp = match ctx.kp() {
             Ok(kp) => kp,
-            Err(e) => return not_applicable(e),
+            Err(e) => return e.outcome(ctx.case),
         };
         let tol = ctx.eq_tol();
         let (mut flat, mut flat_balanced, mut flat_spectral) = (0usize, 0usize, 0usize);
@@ -268,7 +255,7 @@ impl Claim for BalFlat {
             let finding = if !is_balanced {
                 Finding::Vacuous(Basis::Exact, "the minimizer is not balanced".into())
             } else {
-                let ev = b.evidence(self.id(), p, &[]);
+                let ev = b.evidence(Self::INFO.id, p, &[]);
                 match d {
                     Ok(d) if d.holds => Finding::Holds(d.basis, ev),
                     Ok(d) => {

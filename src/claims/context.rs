@@ -3,6 +3,8 @@
 //! per point, the three-way top eigenvalues.
 
 use super::evidence::{estimate_values, json_f64, Outcome};
+
+use super::NotApplicable;
 use crate::case::Case;
 use crate::certify::estimate::{pow2_neg, Estimate};
 use crate::certify::lambda_max::{lambda_max, EnclosureProof, Settings};
@@ -20,7 +22,7 @@ use rand::SeedableRng;
 use serde_json::{json, Map, Value};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A top eigenvalue with the proof of its enclosure.
 pub type Top = (Estimate, Option<EnclosureProof>);
@@ -97,16 +99,6 @@ impl KpProblem {
     }
 }
 
-/// A family's problem, built from the case context at most once per context
-/// ([`CaseContext::problem`]) and shared by every claim of the family.
-pub trait Problem: Any + Send + Sync {
-    /// Build the problem of the case.
-    fn build(ctx: &CaseContext) -> Self;
-}
-
-/// The problems built so far, one per type.
-type ProblemCache = Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>;
-
 /// One case with its cached computations.
 pub struct CaseContext<'a> {
     /// The validated case.
@@ -115,9 +107,19 @@ pub struct CaseContext<'a> {
     pub settings: Settings,
     /// The seed fixing every random choice of this case.
     pub seed: u64,
-    kp: OnceLock<Result<KpProblem, String>>,
-    problems: ProblemCache,
+    kp: OnceLock<Result<KpProblem, NotApplicable>>,
+    problems: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
+
+/// What the claims of one family share about a case (the ZL setup, the WJ balanced points),
+/// built once per case by [`CaseContext::problem`].
+pub trait Problem: Sized + Send + Sync + 'static {
+    /// Build it for the case of `ctx`, or say why the case does not fit the family.
+    fn build(ctx: &CaseContext) -> Result<Self, NotApplicable>;
+}
+
+/// The storage of one problem type: empty until first asked for.
+type Slot<P> = OnceLock<Arc<Result<P, NotApplicable>>>;
 
 impl<'a> CaseContext<'a> {
     /// A context for `case` with the given settings and seed.
@@ -127,24 +129,8 @@ impl<'a> CaseContext<'a> {
             settings,
             seed,
             kp: OnceLock::new(),
-            problems: ProblemCache::default(),
+            problems: Mutex::default(),
         }
-    }
-
-    /// The problem of type `P` for this case, built on first use (by one claim while the others
-    /// that ask at the same time wait for it).
-    pub fn problem<P: Problem>(&self) -> Arc<P> {
-        let cell = self
-            .problems
-            .lock()
-            .expect("the problem cache is never poisoned: it is only locked to look up a cell")
-            .entry(TypeId::of::<P>())
-            .or_default()
-            .clone();
-        cell.get_or_init(|| Arc::new(P::build(self)))
-            .clone()
-            .downcast::<P>()
-            .expect("the cache is keyed by the problem's type")
     }
 
     /// The relative width below which certified enclosures that overlap count as equal: 2^(−bits).
@@ -152,30 +138,44 @@ impl<'a> CaseContext<'a> {
         pow2_neg(self.settings.enclosure_bits)
     }
 
-    /// A case error (file, field, line) rendered as a message.
-    pub fn field_error(&self, field: &str, msg: impl Into<String>) -> String {
-        self.case.error(field, msg).to_string()
+    /// The `error` outcome of a claim that does not apply to this case: [`NotApplicable`] at
+    /// `field` with `message`, reported with the field's file and line.
+    pub fn not_applicable(&self, field: &str, message: impl Into<String>) -> Outcome {
+        NotApplicable::new(field, message).outcome(self.case)
     }
 
-    /// The KP problem (built on first use); `Err` explains why the case has no zero-loss minimizers
+    /// The family problem `P` of this case, built on first use and shared by every claim that
+    /// asks for it (one build per case and precision, whichever claims the case lists).
+    pub fn problem<P: Problem>(&self) -> Arc<Result<P, NotApplicable>> {
+        let slot = {
+            let mut slots = self.problems.lock().unwrap_or_else(PoisonError::into_inner);
+            let slot = slots
+                .entry(TypeId::of::<P>())
+                .or_insert_with(|| Arc::new(Slot::<P>::new()) as Arc<dyn Any + Send + Sync>)
+                .clone();
+            slot.downcast::<Slot<P>>()
+                .expect("the slot of type P holds a P")
+        };
+        // built outside the lock, so that building P may ask for another problem
+        slot.get_or_init(|| Arc::new(P::build(self))).clone()
+    }
+
+    /// The KP problem (built on first use); `Err` says why the case has no zero-loss minimizers
     /// or why its point is not one.
-    pub fn kp(&self) -> Result<&KpProblem, String> {
-        self.kp
-            .get_or_init(|| self.build_kp())
-            .as_ref()
-            .map_err(Clone::clone)
+    pub fn kp(&self) -> Result<&KpProblem, &NotApplicable> {
+        self.kp.get_or_init(|| self.build_kp()).as_ref()
     }
 
-    fn build_kp(&self) -> Result<KpProblem, String> {
+    fn build_kp(&self) -> Result<KpProblem, NotApplicable> {
         let c = self.case;
         if c.kind != crate::case::ModelKind::Linear {
-            return Err(self.field_error(
+            return Err(NotApplicable::new(
                 "model.kind",
                 "the KP claims concern the linear network (kind: linear)",
             ));
         }
         let phi = minimizers::target_map(&c.x, &c.y).ok_or_else(|| {
-            self.field_error("data.x", "X Xᵀ is singular: X must have full row rank")
+            NotApplicable::new("data.x", "X Xᵀ is singular: X must have full row rank")
         })?;
         let fitted = mat::matmul(&Exact, &phi, &c.x);
         let mut projection = c.project.map(|_| {
@@ -200,7 +200,7 @@ impl<'a> CaseContext<'a> {
             );
             fitted
         } else {
-            return Err(self.field_error(
+            return Err(NotApplicable::new(
                 "data.y",
                 "Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss; the KP claims concern zero-loss minimizers (with `point.project: nearest-minimizer` the target is replaced by its projection Φ X)",
             ));
@@ -226,7 +226,7 @@ impl<'a> CaseContext<'a> {
                 let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
                 if !mat::is_zero_mat(&Exact, &ev.residual) {
                     let f = linear::loss(&Exact, &ev);
-                    return Err(self.field_error(
+                    return Err(NotApplicable::new(
                         "point.weights",
                         format!(
                             "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0 (with `point.project: nearest-minimizer` the claims are checked at the nearest exact minimizer)",
@@ -239,7 +239,7 @@ impl<'a> CaseContext<'a> {
             }
             (None, _) => {
                 let ws = minimizers::base_minimizer(&c.dims, &phi)
-                    .map_err(|m| self.field_error("model.dims", m))?;
+                    .map_err(|m| NotApplicable::new("model.dims", m))?;
                 points.push(point(ws.clone(), "the rank-factorization minimizer".into()));
                 ws
             }
@@ -289,10 +289,10 @@ impl<'a> CaseContext<'a> {
         phi: &Mat<BigRational>,
         target: &Mat<BigRational>,
         values: &mut Map<String, Value>,
-    ) -> Result<Vec<Mat<BigRational>>, String> {
+    ) -> Result<Vec<Mat<BigRational>>, NotApplicable> {
         let c = self.case;
         let star = coordinates::project(ws, phi).map_err(|e| {
-            self.field_error(
+            NotApplicable::new(
                 "point.project",
                 format!(
                     "the point is too far from every global minimizer to be projected onto one: \

@@ -19,7 +19,8 @@
 
 use super::context::CaseContext;
 use super::evidence::{aggregate, estimate_values, json_f64, Evidence, Finding, Outcome};
-use super::{not_applicable, Claim};
+use super::{claim, Points, Scope};
+use crate::case::ModelKind;
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::lambda_max;
 use crate::certify::sources::HessianAt;
@@ -33,9 +34,6 @@ use num_rational::BigRational;
 use num_traits::Zero;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
-
-/// KP-escape.
-pub struct KpEscape;
 
 /// Default ε (claims.md: the paper starts 1e-9 from the minimizer).
 const DEFAULT_EPSILON: f64 = 1e-9;
@@ -107,20 +105,25 @@ impl Setup {
     }
 }
 
-impl Claim for KpEscape {
-    fn id(&self) -> &'static str {
-        "KP-escape"
+claim! {
+    KpEscape {
+        id: "KP-escape",
+        source: "[KP] Kamber & Parhi, arXiv 2509.25783",
+        statement: "GD with step η started ε from a minimizer along the top Hessian eigenvector stays near it when η < 2/λ_max and leaves it when η > 2/λ_max; when it then converges, the limit has λ_max ≤ 2/η",
+        escalates: false,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        "[KP] Kamber & Parhi, arXiv 2509.25783"
-    }
-    fn statement(&self) -> &'static str {
-        "GD with step η started ε from a minimizer along the top Hessian eigenvector stays near it when η < 2/λ_max and leaves it when η > 2/λ_max; when it then converges, the limit has λ_max ≤ 2/η"
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
+}
+
+impl KpEscape {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
         let kp = match ctx.kp() {
             Ok(kp) => kp,
-            Err(e) => return not_applicable(e),
+            Err(e) => return e.outcome(ctx.case),
         };
         let setup = Setup::from(ctx);
         let mut findings = Vec::new();

@@ -5,7 +5,8 @@
 use super::book::{q, Book, Expr, Op};
 use super::context::{CaseContext, KpProblem};
 use super::evidence::{aggregate, Finding, Outcome};
-use super::{not_applicable, Claim};
+use super::{claim, Claim, Data, Points, Scope, Widths};
+use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::certify::scalar::{estimate_scalar, ScalarSource};
 use crate::certify::sources::evaluated;
@@ -34,7 +35,7 @@ pub static CLAIMS: [&dyn Claim; 11] = [
 /// Run `f` at every point of the KP problem and aggregate.
 pub(super) fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Finding) -> Outcome {
     match ctx.kp() {
-        Err(e) => not_applicable(e),
+        Err(e) => e.outcome(ctx.case),
         Ok(kp) => kp.annotate(aggregate(
             (0..kp.points.len())
                 .map(|i| (kp.points[i].origin.clone(), f(kp, i)))
@@ -107,48 +108,20 @@ pub(super) fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: 
     }
 }
 
-pub(super) fn require_identity_x(ctx: &CaseContext, claim: &str) -> Option<Outcome> {
-    (!ctx.case.x_is_identity).then(|| {
-        not_applicable(ctx.field_error(
-            "data.x",
-            format!("{claim} concerns matrix factorization: X must be the identity"),
-        ))
-    })
+claim! {
+    KpExact {
+        id: "KP-exact",
+        source: "derived from [KP]",
+        statement: "At a zero-loss minimizer λ_max(∇²f) = λ_max(Σ_i (XᵀB_iᵀB_iX) ⊗ (A_iA_iᵀ)).",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
 }
-
-macro_rules! claim {
-    ($ty:ident, $id:literal, $source:literal, $statement:literal) => {
-        #[doc = concat!("Claim ", $id, ": ", $statement)]
-        pub struct $ty;
-        impl $ty {
-            const ID: &'static str = $id;
-        }
-        impl Claim for $ty {
-            fn id(&self) -> &'static str {
-                $id
-            }
-            fn source(&self) -> &'static str {
-                $source
-            }
-            fn statement(&self) -> &'static str {
-                $statement
-            }
-            fn check(&self, ctx: &CaseContext) -> Outcome {
-                self.run(ctx)
-            }
-            fn escalates(&self) -> bool {
-                true
-            }
-        }
-    };
-}
-
-claim!(
-    KpExact,
-    "KP-exact",
-    "derived from [KP]",
-    "At a zero-loss minimizer λ_max(∇²f) = λ_max(Σ_i (XᵀB_iᵀB_iX) ⊗ (A_iA_iᵀ))."
-);
 impl KpExact {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
@@ -160,7 +133,7 @@ impl KpExact {
                 (k, kproof.as_ref()),
             );
             b.compare(
-                Self::ID,
+                Self::INFO.id,
                 &kp.points[i],
                 "lambda_max",
                 Op::Eq,
@@ -171,12 +144,20 @@ impl KpExact {
     }
 }
 
-claim!(
-    KpTrace,
-    "KP-trace",
-    "derived from [KP]",
-    "At a zero-loss minimizer tr ∇²f = Σ_i ‖A_i‖²_F ‖B_iX‖²_F."
-);
+claim! {
+    KpTrace {
+        id: "KP-trace",
+        source: "derived from [KP]",
+        statement: "At a zero-loss minimizer tr ∇²f = Σ_i ‖A_i‖²_F ‖B_iX‖²_F.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 
 /// tr ∇²f, from the diagonal of the dense Hessian.
 struct TraceOfHessian<'a>(&'a Point);
@@ -239,7 +220,7 @@ impl KpTrace {
                 (&estimate_scalar(&TraceFormula(p), prec), None),
             );
             b.compare(
-                Self::ID,
+                Self::INFO.id,
                 p,
                 "trace_hessian",
                 Op::Eq,
@@ -250,15 +231,23 @@ impl KpTrace {
     }
 }
 
-claim!(
-    KpBound,
-    "KP-bound",
-    "derived from [KP]",
-    "At a zero-loss minimizer λ_max ≤ Σ_i c_i², with c_i = ‖A_i‖₂‖B_iX‖₂."
-);
+claim! {
+    KpBound {
+        id: "KP-bound",
+        source: "derived from [KP]",
+        statement: "At a zero-loss minimizer λ_max ≤ Σ_i c_i², with c_i = ‖A_i‖₂‖B_iX‖₂.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpBound {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        lambda_against_sum_c_squared(Self::ID, ctx, Op::Le)
+        lambda_against_sum_c_squared(Self::INFO.id, ctx, Op::Le)
     }
 }
 
@@ -278,35 +267,43 @@ fn lambda_against_sum_c_squared(claim: &str, ctx: &CaseContext, op: Op) -> Outco
     })
 }
 
-claim!(
-    KpNaive,
-    "KP-naive",
-    "a reading to audit",
-    "λ_max = Σ_i c_i² at every zero-loss minimizer."
-);
+claim! {
+    KpNaive {
+        id: "KP-naive",
+        source: "a reading to audit",
+        statement: "λ_max = Σ_i c_i² at every zero-loss minimizer.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpNaive {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        lambda_against_sum_c_squared(Self::ID, ctx, Op::Eq)
+        lambda_against_sum_c_squared(Self::INFO.id, ctx, Op::Eq)
     }
 }
 
-claim!(
-    KpDepth2,
-    "KP-depth2",
-    "[KP]",
-    "For L = 2 and X = I, λ_max = ‖W_2‖₂² + ‖W_1‖₂² at every zero-loss minimizer."
-);
+claim! {
+    KpDepth2 {
+        id: "KP-depth2",
+        source: "[KP]",
+        statement: "For L = 2 and X = I, λ_max = ‖W_2‖₂² + ‖W_1‖₂² at every zero-loss minimizer.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            depth: (2, 2),
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpDepth2 {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if ctx.case.depth() != 2 {
-            return not_applicable(ctx.field_error(
-                "model.dims",
-                "KP-depth2 concerns depth L = 2 (dims of length 3)",
-            ));
-        }
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
         per_point(ctx, |kp, i| {
             let mut b = with_hessian(ctx, kp, i);
             let g = ctx.grams(kp, i);
@@ -321,7 +318,7 @@ impl KpDepth2 {
                 sum.push(vec![name]);
             }
             b.finding(
-                Self::ID,
+                Self::INFO.id,
                 &kp.points[i],
                 ("lambda_max", q("lambda_max")),
                 Op::Eq,
@@ -332,12 +329,21 @@ impl KpDepth2 {
     }
 }
 
-claim!(
-    KpScalar,
-    "KP-scalar",
-    "[KP]",
-    "For scalar networks (all d_i = 1, X = 1): λ_max = m² Σ_i w_i⁻², m = Π_i w_i."
-);
+claim! {
+    KpScalar {
+        id: "KP-scalar",
+        source: "[KP]",
+        statement: "For scalar networks (all d_i = 1, X = 1): λ_max = m² Σ_i w_i⁻², m = Π_i w_i.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            widths: Widths::Scalar,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 /// m² Σ_i w_i⁻² with m = Π_i w_i (all w_i ≠ 0).
 struct ScalarFormula<'a>(&'a Point);
 impl ScalarSource for ScalarFormula<'_> {
@@ -358,15 +364,6 @@ impl ScalarSource for ScalarFormula<'_> {
 }
 impl KpScalar {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if ctx.case.dims.iter().any(|&d| d != 1) {
-            return not_applicable(ctx.field_error(
-                "model.dims",
-                "KP-scalar concerns scalar networks: every width must be 1",
-            ));
-        }
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
         per_point(ctx, |kp, i| {
             let p = &kp.points[i];
             if p.weights.iter().any(|w| w.at(0, 0).is_zero()) {
@@ -383,7 +380,7 @@ impl KpScalar {
                 (&rhs, None),
             );
             b.compare(
-                Self::ID,
+                Self::INFO.id,
                 p,
                 "lambda_max",
                 Op::Eq,
@@ -394,13 +391,22 @@ impl KpScalar {
     }
 }
 
-claim!(KpMin, "KP-min", "derived from [KP]",
-    "For X = I the minimum sharpness over minimizers of M is L·σ_1(M)^{2(L−1)/L}, attained by balanced SVD factorizations.");
+claim! {
+    KpMin {
+        id: "KP-min",
+        source: "derived from [KP]",
+        statement: "For X = I the minimum sharpness over minimizers of M is L·σ_1(M)^{2(L−1)/L}, attained by balanced SVD factorizations.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            points: Points::Minimizers,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpMin {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
         per_point(ctx, |kp, i| {
             let mut b = with_hessian(ctx, kp, i);
             add_min_sharpness(ctx, kp, i, &mut b);
@@ -411,7 +417,7 @@ impl KpMin {
                 Op::Ge
             };
             b.compare(
-                Self::ID,
+                Self::INFO.id,
                 &kp.points[i],
                 "lambda_max",
                 op,
@@ -492,15 +498,24 @@ fn c_constant_implies(
     }
 }
 
-claim!(KpFlatSufficientA, "KP-flat-sufficient-a", "[KP], reading a",
-    "X = I: c_i constant in i ⇒ the minimizer is flat (its sharpness is the minimum over minimizers).");
+claim! {
+    KpFlatSufficientA {
+        id: "KP-flat-sufficient-a",
+        source: "[KP], reading a",
+        statement: "X = I: c_i constant in i ⇒ the minimizer is flat (its sharpness is the minimum over minimizers).",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            points: Points::Flat,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpFlatSufficientA {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
         per_point(ctx, |kp, i| {
-            c_constant_implies(Self::ID, ctx, kp, i, |b| {
+            c_constant_implies(Self::INFO.id, ctx, kp, i, |b| {
                 add_min_sharpness(ctx, kp, i, b);
                 (
                     ("lambda_max", q("lambda_max")),
@@ -512,17 +527,25 @@ impl KpFlatSufficientA {
     }
 }
 
-claim!(
-    KpFlatSufficientB,
-    "KP-flat-sufficient-b",
-    "[KP], reading b",
-    "c_i constant in i ⇒ λ_max = Σ_i c_i² (the bound is attained)."
-);
+claim! {
+    KpFlatSufficientB {
+        id: "KP-flat-sufficient-b",
+        source: "[KP], reading b",
+        statement: "c_i constant in i ⇒ λ_max = Σ_i c_i² (the bound is attained).",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::General,
+            points: Points::Flat,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpFlatSufficientB {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         per_point(ctx, |kp, i| {
             let layers = kp.points[i].weights.len();
-            c_constant_implies(Self::ID, ctx, kp, i, |_| {
+            c_constant_implies(Self::INFO.id, ctx, kp, i, |_| {
                 let sum = (1..=layers)
                     .map(|k| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")])
                     .collect();
@@ -569,45 +592,54 @@ fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usiz
     }
 }
 
-claim!(
-    KpFlatNecessary,
-    "KP-flat-necessary",
-    "[KP]",
-    "X = I, L = 2 or scalar networks of any depth: flat ⇒ c_i constant in i."
-);
+claim! {
+    KpFlatNecessary {
+        id: "KP-flat-necessary",
+        source: "[KP]",
+        statement: "X = I, L = 2 or scalar networks of any depth: flat ⇒ c_i constant in i.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            points: Points::Flat,
+            ..Scope::ANY
+        },
+    }
+}
 impl KpFlatNecessary {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
         let scalar = ctx.case.dims.iter().all(|&d| d == 1);
         if ctx.case.depth() != 2 && !scalar {
-            return not_applicable(ctx.field_error(
+            return ctx.not_applicable(
                 "model.dims",
                 "KP-flat-necessary concerns L = 2 or scalar networks (see KP-flat-necessary-deep)",
-            ));
+            );
         }
-        per_point(ctx, |kp, i| flat_implies_constant(Self::ID, ctx, kp, i))
+        per_point(ctx, |kp, i| {
+            flat_implies_constant(Self::INFO.id, ctx, kp, i)
+        })
     }
 }
 
-claim!(
-    KpFlatNecessaryDeep,
-    "KP-flat-necessary-deep",
-    "a reading to audit",
-    "X = I, matrix networks with L ≥ 3: flat ⇒ c_i constant in i."
-);
+claim! {
+    KpFlatNecessaryDeep {
+        id: "KP-flat-necessary-deep",
+        source: "a reading to audit",
+        statement: "X = I, matrix networks with L ≥ 3: flat ⇒ c_i constant in i.",
+        escalates: true,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            data: Data::Identity,
+            depth: (3, usize::MAX),
+            widths: Widths::Matrix,
+            points: Points::Flat,
+        },
+    }
+}
 impl KpFlatNecessaryDeep {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        if let Some(o) = require_identity_x(ctx, Self::ID) {
-            return o;
-        }
-        if ctx.case.depth() < 3 || ctx.case.dims.iter().all(|&d| d == 1) {
-            return not_applicable(ctx.field_error(
-                "model.dims",
-                "KP-flat-necessary-deep concerns matrix networks of depth L ≥ 3",
-            ));
-        }
-        per_point(ctx, |kp, i| flat_implies_constant(Self::ID, ctx, kp, i))
+        per_point(ctx, |kp, i| {
+            flat_implies_constant(Self::INFO.id, ctx, kp, i)
+        })
     }
 }

@@ -6,9 +6,9 @@
 //! experiment maps them back to the original basis through A*'s f64 SVD (faer), because SGD over
 //! entries is not invariant under rotations.
 
-use super::context::CaseContext;
+use super::context::{CaseContext, Problem};
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
-use super::{not_applicable, Claim};
+use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
@@ -27,13 +27,6 @@ use serde_json::{json, Map, Value};
 /// Every [WJ] claim, in the order of claims.md.
 pub static CLAIMS: [&dyn Claim; 3] = [&WjScalarRoots, &WjRanks, &WjOneWay];
 
-/// WJ-scalar-roots.
-pub struct WjScalarRoots;
-/// WJ-ranks.
-pub struct WjRanks;
-/// WJ-one-way.
-pub struct WjOneWay;
-
 /// The balanced critical points of one case: its depth, λ, singular values, roots and points.
 struct WjProblem {
     depth: usize,
@@ -43,57 +36,59 @@ struct WjProblem {
     points: Vec<Balanced>,
 }
 
-/// Build the problem, or explain (naming the field) why the case does not fit the [WJ] setting.
-fn wj_problem(ctx: &CaseContext) -> Result<WjProblem, String> {
-    let c = ctx.case;
-    if c.kind != ModelKind::L2Regularized {
-        return Err(ctx.field_error("model.kind", "the [WJ] claims concern kind l2-regularized"));
-    }
-    let lambda = c.lambda.clone().unwrap_or_default();
-    if !lambda.is_positive() {
-        return Err(ctx.field_error("model.lambda", "the [WJ] claims need λ > 0"));
-    }
-    if !c.x_is_identity {
-        return Err(ctx.field_error(
-            "data.x",
-            "the [WJ] claims concern matrix factorization: X = identity",
-        ));
-    }
-    if c.mask.is_some() {
-        return Err(ctx.field_error(
+/// The cases every [WJ] claim concerns: l2-regularized matrix factorization of depth L ≥ 2.
+const WJ_SCOPE: Scope = Scope {
+    kinds: &[ModelKind::L2Regularized],
+    data: Data::Identity,
+    depth: (2, usize::MAX),
+    ..Scope::ANY
+};
+
+/// Built once per case through [`CaseContext::problem`]: for a case within [`WJ_SCOPE`], the
+/// balanced critical points, or why the case still does not fit the [WJ] setting (naming the field).
+impl Problem for WjProblem {
+    fn build(ctx: &CaseContext) -> Result<WjProblem, NotApplicable> {
+        let c = ctx.case;
+        let lambda = c.lambda.clone().unwrap_or_default();
+        if !lambda.is_positive() {
+            return Err(NotApplicable::new(
+                "model.lambda",
+                "the [WJ] claims need λ > 0",
+            ));
+        }
+        if c.mask.is_some() {
+            return Err(NotApplicable::new(
             "data.mask",
             "the balanced points are built from the SVD of the full target; a mask breaks that reduction",
         ));
-    }
-    let depth = c.depth();
-    if depth < 2 {
-        return Err(ctx.field_error("model.dims", "the [WJ] claims need depth L ≥ 2"));
-    }
-    let prec = ctx.settings.prec;
-    let svs = l2_minima::singular_values(&c.y, prec);
-    let roots: Vec<Result<Vec<Root>, String>> = svs
-        .iter()
-        .map(|s| l2_minima::scalar_roots(depth, s, &lambda, prec))
-        .collect();
-    let usable: Vec<Vec<Root>> = roots
-        .iter()
-        .map_while(|r| r.as_ref().ok().cloned())
-        .collect();
-    let target = Mat::from_fn(c.y.rows(), c.y.cols(), |i, j| {
-        if i == j && i < svs.len() {
-            svs[i].mpfr.clone()
-        } else {
-            rug::Float::new(prec)
         }
-    });
-    let points = l2_minima::balanced_points(&c.dims, &target, &lambda, &usable, prec);
-    Ok(WjProblem {
-        depth,
-        lambda,
-        svs,
-        roots,
-        points,
-    })
+        let depth = c.depth();
+        let prec = ctx.settings.prec;
+        let svs = l2_minima::singular_values(&c.y, prec);
+        let roots: Vec<Result<Vec<Root>, String>> = svs
+            .iter()
+            .map(|s| l2_minima::scalar_roots(depth, s, &lambda, prec))
+            .collect();
+        let usable: Vec<Vec<Root>> = roots
+            .iter()
+            .map_while(|r| r.as_ref().ok().cloned())
+            .collect();
+        let target = Mat::from_fn(c.y.rows(), c.y.cols(), |i, j| {
+            if i == j && i < svs.len() {
+                svs[i].mpfr.clone()
+            } else {
+                rug::Float::new(prec)
+            }
+        });
+        let points = l2_minima::balanced_points(&c.dims, &target, &lambda, &usable, prec);
+        Ok(WjProblem {
+            depth,
+            lambda,
+            svs,
+            roots,
+            points,
+        })
+    }
 }
 
 fn sv_json(s: &SingularValue) -> Value {
@@ -148,20 +143,22 @@ fn table(w: &WjProblem) -> Value {
     )
 }
 
-impl Claim for WjScalarRoots {
-    fn id(&self) -> &'static str {
-        "WJ-scalar-roots"
+claim! {
+    WjScalarRoots {
+        id: "WJ-scalar-roots",
+        source: "[WJ] Wang & Jacot, ICLR 2024 (derived)",
+        statement: "balanced critical points act per singular value a of A* through s = t^L with t^{2L−2} − a t^{L−2} + λ = 0, plus s = 0, which is a local minimum for L ≥ 3",
+        escalates: false,
+        scope: WJ_SCOPE,
     }
-    fn source(&self) -> &'static str {
-        "[WJ] Wang & Jacot, ICLR 2024 (derived)"
-    }
-    fn statement(&self) -> &'static str {
-        "balanced critical points act per singular value a of A* through s = t^L with t^{2L−2} − a t^{L−2} + λ = 0, plus s = 0, which is a local minimum for L ≥ 3"
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let w = match wj_problem(ctx) {
+}
+
+impl WjScalarRoots {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let w = ctx.problem::<WjProblem>();
+        let w = match &*w {
             Ok(w) => w,
-            Err(e) => return not_applicable(e),
+            Err(e) => return e.outcome(ctx.case),
         };
         let mut findings = Vec::new();
         let mut per_value = Vec::new();
@@ -255,25 +252,27 @@ impl Claim for WjScalarRoots {
             "root_count_argument".into(),
             json!("Descartes' rule of signs: t^{2L-2} - a t^{L-2} + λ has at most two positive roots (L ≥ 3; one iff a > λ for L = 2); each root found is bracketed by rationals where the exact value of g changes sign for every a in the enclosure"),
         );
-        out.values.insert("points".into(), table(&w));
+        out.values.insert("points".into(), table(w));
         out
     }
 }
 
-impl Claim for WjRanks {
-    fn id(&self) -> &'static str {
-        "WJ-ranks"
+claim! {
+    WjRanks {
+        id: "WJ-ranks",
+        source: "[WJ] Wang & Jacot, ICLR 2024",
+        statement: "for L ≥ 3 and small λ, F has local minima of different ranks",
+        escalates: false,
+        scope: WJ_SCOPE,
     }
-    fn source(&self) -> &'static str {
-        "[WJ] Wang & Jacot, ICLR 2024"
-    }
-    fn statement(&self) -> &'static str {
-        "for L ≥ 3 and small λ, F has local minima of different ranks"
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let w = match wj_problem(ctx) {
+}
+
+impl WjRanks {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let w = ctx.problem::<WjProblem>();
+        let w = match &*w {
             Ok(w) => w,
-            Err(e) => return not_applicable(e),
+            Err(e) => return e.outcome(ctx.case),
         };
         let mut min_ranks: Vec<usize> = w
             .points
@@ -321,8 +320,7 @@ impl Claim for WjRanks {
             "singular_values".into(),
             Value::Array(w.svs.iter().map(sv_json).collect()),
         );
-        out.values
-            .insert("points_sorted_by_value".into(), table(&w));
+        out.values.insert("points_sorted_by_value".into(), table(w));
         out.values.insert(
             "certificate_rule".into(),
             json!("critical: ||grad F|| <= 2^(-prec/2)(1 + ||A*||^2); local minimum: the Hessian compressed to the orthogonal complement of the symmetry directions W_i -> O_i W_i O_{i-1}^T has smallest eigenvalue above its MPFR error bound plus the gradient bound; saddle: below minus that bound"),
@@ -385,20 +383,22 @@ struct OneWaySetup {
     threshold: f64,
 }
 
-impl Claim for WjOneWay {
-    fn id(&self) -> &'static str {
-        "WJ-one-way"
+claim! {
+    WjOneWay {
+        id: "WJ-one-way",
+        source: "[WJ] Wang & Jacot, ICLR 2024",
+        statement: "SGD with small λ and η jumps from a higher-rank minimum to a lower-rank one with positive probability and never back up",
+        escalates: false,
+        scope: WJ_SCOPE,
     }
-    fn source(&self) -> &'static str {
-        "[WJ] Wang & Jacot, ICLR 2024"
-    }
-    fn statement(&self) -> &'static str {
-        "SGD with small λ and η jumps from a higher-rank minimum to a lower-rank one with positive probability and never back up"
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let w = match wj_problem(ctx) {
+}
+
+impl WjOneWay {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let w = ctx.problem::<WjProblem>();
+        let w = match &*w {
             Ok(w) => w,
-            Err(e) => return not_applicable(e),
+            Err(e) => return e.outcome(ctx.case),
         };
         let d = &ctx.case.dynamics;
         let s = OneWaySetup {
@@ -456,10 +456,10 @@ impl Claim for WjOneWay {
             return o;
         }
         if s.threshold >= s_min / 10.0 {
-            return not_applicable(ctx.field_error(
+            return ctx.not_applicable(
                 "dynamics.rank_threshold",
                 format!("the rank threshold {:e} must be below a tenth of the smallest nonzero singular value {s_min:e} of the product at the certified minima", s.threshold),
-            ));
+            );
         }
         settings["rank_threshold_reason"] = json!(format!(
             "at every certified local minimum the product's singular values are 0 or >= s_min = {s_min:.6}; a settled run is within about ||grad F||/lambda of a minimum, so the threshold {:e} lies {:.0} times below s_min and far above the settled residue",

@@ -2,6 +2,7 @@
 //! (depths, widths, kind, X) they give.
 
 use crate::case::ModelKind;
+use crate::claims::{self, Data, Points, Scope, Widths};
 
 /// Side of the per-layer entry grid: no width exceeds it.
 pub const GRID: usize = 6;
@@ -28,15 +29,16 @@ pub(super) enum Family {
     Diagonal,
 }
 
+/// The family a claim is audited in, from its scope: what it needs of the widths, the points its
+/// statement is about, and whether it concerns general data X.
 pub(super) fn family(claim: &str) -> Family {
-    match claim {
-        "KP-scalar" => Family::Scalar,
-        "KP-exact" | "KP-trace" | "KP-bound" | "KP-naive" | "KP-flat-sufficient-b" => Family::Data,
-        "BAL-invariant" => Family::AnyPoint,
-        "KP-flat-sufficient-a" | "KP-flat-necessary" | "KP-flat-necessary-deep" | "BAL-flat" => {
-            Family::Diagonal
-        }
-        c if c.starts_with("AMG-") => Family::Spectrum,
+    let scope = claims::find(claim).map_or(Scope::ANY, |c| c.scope());
+    match (scope.widths, scope.points, scope.data) {
+        (Widths::Scalar, _, _) => Family::Scalar,
+        (_, Points::Critical, _) => Family::Spectrum,
+        (_, Points::Every, _) => Family::AnyPoint,
+        (_, Points::Minimizers | Points::Flat, Data::General) => Family::Data,
+        (_, Points::Flat, _) => Family::Diagonal,
         _ => Family::Factorization,
     }
 }
@@ -95,27 +97,27 @@ pub(super) struct Shape {
 
 pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
     let fam = family(claim);
-    let kind = opts.kind.unwrap_or(if claim.starts_with("WJ-") {
-        ModelKind::L2Regularized
-    } else {
-        ModelKind::Linear
+    let scope = claims::find(claim).map_or(Scope::ANY, |c| c.scope());
+    // the first kind the claim concerns among linear and l2-regularized, else linear
+    let kind = opts.kind.unwrap_or_else(|| {
+        [ModelKind::Linear, ModelKind::L2Regularized]
+            .into_iter()
+            .find(|k| scope.kinds.is_empty() || scope.kinds.contains(k))
+            .unwrap_or(ModelKind::Linear)
     });
     if kind == ModelKind::OneHiddenLayer {
         return Err(
             "audit draws linear, residual and l2-regularized models, not one-hidden-layer".into(),
         );
     }
-    let mut depth = match (claim, fam) {
-        ("KP-depth2", _) => (2, 2),
-        ("KP-flat-necessary-deep", _) => (3, 4),
-        (_, Family::Spectrum) => (2, 4),
-        (c, _) if c.starts_with("WJ-") => (2, 4),
-        _ => (1, 4),
+    let mut depth = match fam {
+        Family::Spectrum => (2, 4),
+        _ => (scope.depth.0, scope.depth.1.min(4)),
     };
-    let mut width = match (claim, fam) {
-        (_, Family::Scalar) => (1, 1),
-        ("KP-flat-necessary-deep", _) => (2, 3),
-        _ => (1, 3),
+    let mut width = match scope.widths {
+        Widths::Scalar => (1, 1),
+        Widths::Matrix => (2, 3),
+        Widths::Any | Widths::Square => (1, 3),
     };
     if let Some(d) = opts.depth {
         depth = d;
@@ -137,7 +139,7 @@ pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         let min = ws.iter().copied().min().unwrap_or(1);
         width = (min, ws.iter().copied().max().unwrap_or(1));
     }
-    let square = claim == "BAL-flat" || kind == ModelKind::Residual;
+    let square = scope.widths == Widths::Square || kind == ModelKind::Residual;
     if square {
         if let Some(ws) = &opts.widths {
             if ws.iter().any(|&w| w != ws[0]) {

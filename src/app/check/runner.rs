@@ -414,12 +414,17 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
     let checks = c
         .checks
         .iter()
+        .enumerate()
         .take_while(|_| !cancel.load(Ordering::SeqCst))
-        .map(|spec| {
+        .map(|(i, spec)| {
             let start = Instant::now();
             let (outcome, used_prec) = match claims::find(&spec.claim) {
-                None => (claims::not_applicable(claims::unknown(&spec.claim)), prec),
-                Some(claim) => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
+                None => (Outcome::error(claims::unknown(&spec.claim)), prec),
+                // refused before it starts, at the check's own line
+                Some(claim) => match claim.scope().refusal(claim.id(), c) {
+                    Some(na) => (na.at_check(c, i), prec),
+                    None => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
+                },
             };
             let mut outcome = outcome;
             if used_prec != prec {

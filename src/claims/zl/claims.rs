@@ -3,12 +3,13 @@
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
 use super::net::{Net, ZlProblem, Q};
-use super::setup::Setup;
+use super::points::{round_down, round_up};
+use super::setup::{Setup, ZL_SCOPE};
 use super::sigma::SigmaBracket;
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
-use crate::claims::{not_applicable, CaseContext, Claim, Outcome};
+use crate::claims::{claim, CaseContext, Outcome, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
 use crate::linalg::Exact;
@@ -16,60 +17,7 @@ use crate::verdict::Verdict;
 use num_traits::{One, Signed, Zero};
 use serde_json::{json, Map, Value};
 
-/// Every ZL claim, in the order of claims.md (the regularity readings last).
-pub static CLAIMS: [&dyn Claim; 8] = [
-    &ZlMinimizers,
-    &ZlGd(GdKind::Linear),
-    &ZlGd(GdKind::Residual),
-    &ZlGd(GdKind::Nonlinear),
-    &ZlGdNeighborhood,
-    &super::regularity::ZlRegularity(super::regularity::Reading::Nearest),
-    &super::regularity::ZlRegularity(super::regularity::Reading::Fixed),
-    &super::regularity::ZlRegularity(super::regularity::Reading::Normal),
-];
-
 const SOURCE: &str = "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL])";
-
-/// The `error` outcome unless the case's model kind is `want`.
-fn require_kind(ctx: &CaseContext, want: ModelKind, id: &str) -> Option<Outcome> {
-    (ctx.case.kind != want).then(|| {
-        not_applicable(ctx.field_error(
-            "model.kind",
-            format!("{id} concerns kind {want}, not {}", ctx.case.kind),
-        ))
-    })
-}
-
-/// Values every ZL outcome carries.
-pub fn common_values(setup: &Setup) -> Map<String, Value> {
-    let mut v = Map::new();
-    v.insert("model_kind".into(), json!(setup.pb.kind_name()));
-    v.insert("f_star".into(), json!(q_to_string(&setup.pb.f_star)));
-    v.insert("f_star_f64".into(), json_f64(q_to_f64(&setup.pb.f_star)));
-    v.insert("minimizers".into(), json!(setup.minimizers.len()));
-    v.insert("samples".into(), json!(setup.samples.len()));
-    v.insert("default_samples".into(), json!(setup.default_samples));
-    if let Some(a) = setup.pb.slope() {
-        // zero pre-activations of W*_1 X: the minimizer sits on a kink of σ, where the
-        // minimizer set is only piecewise smooth
-        let kinks: Vec<usize> = setup
-            .minimizers
-            .iter()
-            .map(|m| {
-                crate::model::one_hidden::evaluate(&Exact, m, a, &setup.pb.x, &setup.pb.y).kinks
-            })
-            .collect();
-        v.insert("minimizer_kinks".into(), json!(kinks));
-    }
-    v.insert(
-        "x_sigma_min_enclosure".into(),
-        json!([
-            q_to_string(&setup.x_sigma.lower),
-            q_to_string(&setup.x_sigma.upper)
-        ]),
-    );
-    v
-}
 
 /// The verdict of per-sample decisions: any failure refutes, else any undecided sample makes it
 /// inconclusive, else verified; with the reason.
@@ -187,18 +135,6 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
     );
 }
 
-/// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate
-/// keeps the exact value).
-pub fn round_down(x: &Q) -> Q {
-    let w = x.abs() / Q::from_integer((1u64 << 30).into());
-    crate::linalg::enclosure::simplest_in(&(x - &w), x)
-}
-
-/// The simplest rational in [x, x + |x|·2⁻³⁰].
-pub fn round_up(x: &Q) -> Q {
-    -round_down(&-x)
-}
-
 /// An outcome from evaluated samples, with values and (for exact verdicts) the certificate.
 fn outcome(
     claim: &str,
@@ -211,7 +147,7 @@ fn outcome(
     let decisions: Vec<Decision> = evals.iter().map(|e| e.decision.clone()).collect();
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = common_values(setup);
+    o.values = setup.common_values();
     o.values.insert("basis".into(), json!("exact"));
     ratio_values(setup, evals, &mut o.values);
     o.values.extend(extra_values);
@@ -232,95 +168,113 @@ fn outcome(
     o
 }
 
-/// Which pointwise inequality.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GdKind {
-    /// ZL-gd-linear.
-    Linear,
-    /// ZL-gd-residual.
-    Residual,
-    /// ZL-gd-nonlinear.
-    Nonlinear,
-}
-
-/// ZL-gd-linear, ZL-gd-residual and ZL-gd-nonlinear (pointwise).
-pub struct ZlGd(pub GdKind);
-
-impl Claim for ZlGd {
-    fn id(&self) -> &'static str {
-        match self.0 {
-            GdKind::Linear => "ZL-gd-linear",
-            GdKind::Residual => "ZL-gd-residual",
-            GdKind::Nonlinear => "ZL-gd-nonlinear",
-        }
-    }
-    fn source(&self) -> &'static str {
-        SOURCE
-    }
-    fn statement(&self) -> &'static str {
-        match self.0 {
-            GdKind::Linear => "If every W_j is invertible: f(W) − f* ≤ ‖∇f(W)‖² / (2 σ_min(X)² Σ_k Π_{j≠k} σ_min(W_j)²) (derived pointwise form).",
-            GdKind::Residual => "The same with σ_min(I + A_j) for the residual network W_j = I + A_j, gradient in A.",
-            GdKind::Nonlinear => "σ leaky ReLU with slope a ∈ (0,1], X square invertible, f* = 0: f ≤ ‖∇f‖² / (2 [σ_min(X)² σ_min(W_2)² a² + σ_min(σ(W_1X))²]) (derived).",
-        }
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let want = match self.0 {
-            GdKind::Linear => ModelKind::Linear,
-            GdKind::Residual => ModelKind::Residual,
-            GdKind::Nonlinear => ModelKind::OneHiddenLayer,
-        };
-        if let Some(o) = require_kind(ctx, want, self.id()) {
-            return o;
-        }
-        let setup = match Setup::new(ctx) {
-            Ok(s) => s,
-            Err(o) => return o,
-        };
-        if let Some(a) = setup.pb.slope() {
-            if a > &Q::one() {
-                return not_applicable(ctx.field_error(
-                    "model.activation.leaky_relu",
-                    format!(
-                        "ZL-gd-nonlinear assumes a slope a ∈ (0, 1], found {}",
-                        q_to_string(a)
-                    ),
-                ));
-            }
-        }
-        let evals: Vec<SampleEval> = setup
-            .samples
-            .iter()
-            .map(|s| gd::evaluate(&setup, s, None, ctx.settings.prec))
-            .collect();
-        outcome(
-            self.id(),
-            &setup,
-            &evals,
-            "f − f* ≤ ‖∇f‖²/D",
-            Map::new(),
-            Map::new(),
-        )
+claim! {
+    ZlGdLinear {
+        id: "ZL-gd-linear",
+        source: SOURCE,
+        statement: "If every W_j is invertible: f(W) − f* ≤ ‖∇f(W)‖² / (2 σ_min(X)² Σ_k Π_{j≠k} σ_min(W_j)²) (derived pointwise form).",
+        escalates: false,
+        scope: Scope {
+            kinds: &[ModelKind::Linear],
+            ..Scope::ANY
+        },
     }
 }
 
-/// ZL-gd-neighborhood: the uniform constant λ(δ) = 1/D_δ on the ball of radius δ (gd.rs).
-pub struct ZlGdNeighborhood;
+impl ZlGdLinear {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        pointwise(Self::INFO.id, ctx)
+    }
+}
 
-impl Claim for ZlGdNeighborhood {
-    fn id(&self) -> &'static str {
-        "ZL-gd-neighborhood"
+claim! {
+    ZlGdResidual {
+        id: "ZL-gd-residual",
+        source: SOURCE,
+        statement: "The same with σ_min(I + A_j) for the residual network W_j = I + A_j, gradient in A.",
+        escalates: false,
+        scope: Scope {
+            kinds: &[ModelKind::Residual],
+            ..Scope::ANY
+        },
     }
-    fn source(&self) -> &'static str {
-        SOURCE
+}
+
+impl ZlGdResidual {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        pointwise(Self::INFO.id, ctx)
     }
-    fn statement(&self) -> &'static str {
-        "On the ball ‖W − W*‖_F ≤ δ around a full-rank global minimizer W*, f − f* ≤ λ(δ)‖∇f‖² with λ(δ) = 1/D_δ, D_δ the pointwise denominator at σ_min(W*_j) − δ (Weyl; σ(W*_1X) shifted by δ‖X‖_F for the one-hidden-layer network)."
+}
+
+claim! {
+    ZlGdNonlinear {
+        id: "ZL-gd-nonlinear",
+        source: SOURCE,
+        statement: "σ leaky ReLU with slope a ∈ (0,1], X square invertible, f* = 0: f ≤ ‖∇f‖² / (2 [σ_min(X)² σ_min(W_2)² a² + σ_min(σ(W_1X))²]) (derived).",
+        escalates: false,
+        scope: Scope {
+            kinds: &[ModelKind::OneHiddenLayer],
+            ..Scope::ANY
+        },
     }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let setup = match Setup::new(ctx) {
+}
+
+impl ZlGdNonlinear {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        pointwise(Self::INFO.id, ctx)
+    }
+}
+
+/// ZL-gd-linear, ZL-gd-residual and ZL-gd-nonlinear (pointwise), for a case of the claim's kind.
+fn pointwise(id: &str, ctx: &CaseContext) -> Outcome {
+    let setup = ctx.problem::<Setup>();
+    let setup = match &*setup {
+        Ok(s) => s,
+        Err(e) => return e.outcome(ctx.case),
+    };
+    if let Some(a) = setup.pb.slope() {
+        if a > &Q::one() {
+            return ctx.not_applicable(
+                "model.activation.leaky_relu",
+                format!(
+                    "ZL-gd-nonlinear assumes a slope a ∈ (0, 1], found {}",
+                    q_to_string(a)
+                ),
+            );
+        }
+    }
+    let evals: Vec<SampleEval> = setup
+        .samples
+        .iter()
+        .map(|s| gd::evaluate(setup, s, None, ctx.settings.prec))
+        .collect();
+    outcome(
+        id,
+        setup,
+        &evals,
+        "f − f* ≤ ‖∇f‖²/D",
+        Map::new(),
+        Map::new(),
+    )
+}
+
+claim! {
+    /// The uniform constant λ(δ) = 1/D_δ on the ball of radius δ (gd.rs).
+    ZlGdNeighborhood {
+        id: "ZL-gd-neighborhood",
+        source: SOURCE,
+        statement: "On the ball ‖W − W*‖_F ≤ δ around a full-rank global minimizer W*, f − f* ≤ λ(δ)‖∇f‖² with λ(δ) = 1/D_δ, D_δ the pointwise denominator at σ_min(W*_j) − δ (Weyl; σ(W*_1X) shifted by δ‖X‖_F for the one-hidden-layer network).",
+        escalates: false,
+        scope: ZL_SCOPE,
+    }
+}
+
+impl ZlGdNeighborhood {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let setup = ctx.problem::<Setup>();
+        let setup = match &*setup {
             Ok(s) => s,
-            Err(o) => return o,
+            Err(e) => return e.outcome(ctx.case),
         };
         let pb = &setup.pb;
         let star: Vec<Vec<SigmaBracket>> = setup
@@ -333,12 +287,7 @@ impl Claim for ZlGdNeighborhood {
             .iter()
             .map(|s| {
                 let sh = gd::shifts(pb, &s.radius);
-                gd::evaluate(
-                    &setup,
-                    s,
-                    Some((&star[s.minimizer], &sh)),
-                    ctx.settings.prec,
-                )
+                gd::evaluate(setup, s, Some((&star[s.minimizer], &sh)), ctx.settings.prec)
             })
             .collect();
         let mut extra = Map::new();
@@ -393,8 +342,8 @@ impl Claim for ZlGdNeighborhood {
             );
         }
         outcome(
-            self.id(),
-            &setup,
+            Self::INFO.id,
+            setup,
             &evals,
             "f − f* ≤ λ(δ)‖∇f‖² on the δ-ball",
             extra,
@@ -403,23 +352,23 @@ impl Claim for ZlGdNeighborhood {
     }
 }
 
-/// ZL-minimizers: the characterization of the global minimizers (square layers).
-pub struct ZlMinimizers;
+claim! {
+    /// The characterization of the global minimizers (square layers).
+    ZlMinimizers {
+        id: "ZL-minimizers",
+        source: SOURCE,
+        statement: "With square layers and X of full row rank: W is a global minimizer of the linear (residual: W_j = I + A_j) network iff W_L⋯W_1 = Φ = YXᵀ(XXᵀ)⁻¹, f* = ½‖ΦX − Y‖²; of the one-hidden-layer leaky-ReLU network with X square invertible iff W_2σ(W_1X) = Y, f* = 0. Full-rank minimizers exist when Φ (resp. Y) is invertible.",
+        escalates: false,
+        scope: ZL_SCOPE,
+    }
+}
 
-impl Claim for ZlMinimizers {
-    fn id(&self) -> &'static str {
-        "ZL-minimizers"
-    }
-    fn source(&self) -> &'static str {
-        SOURCE
-    }
-    fn statement(&self) -> &'static str {
-        "With square layers and X of full row rank: W is a global minimizer of the linear (residual: W_j = I + A_j) network iff W_L⋯W_1 = Φ = YXᵀ(XXᵀ)⁻¹, f* = ½‖ΦX − Y‖²; of the one-hidden-layer leaky-ReLU network with X square invertible iff W_2σ(W_1X) = Y, f* = 0. Full-rank minimizers exist when Φ (resp. Y) is invertible."
-    }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let setup = match Setup::new(ctx) {
+impl ZlMinimizers {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        let setup = ctx.problem::<Setup>();
+        let setup = match &*setup {
             Ok(s) => s,
-            Err(o) => return o,
+            Err(e) => return e.outcome(ctx.case),
         };
         let pb = &setup.pb;
         let mut failures = Vec::new();
@@ -471,7 +420,7 @@ impl Claim for ZlMinimizers {
             }
             gaps.push(gap);
         }
-        let dims = tangent_dimensions(&setup);
+        let dims = tangent_dimensions(setup);
         let mut o = if failures.is_empty() {
             Outcome::verified(Basis::Exact.strength()).with_reason(format!(
                 "{} generated minimizers have f = f*, ∇f = 0, certified invertible factors and satisfy the characterization; at all {} samples f − f* equals the characterization's residual exactly",
@@ -481,7 +430,7 @@ impl Claim for ZlMinimizers {
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
-        o.values = common_values(&setup);
+        o.values = setup.common_values();
         o.values.insert("basis".into(), json!("exact"));
         o.values.insert(
             "minimizer_set_dimension".into(),
@@ -515,7 +464,13 @@ impl Claim for ZlMinimizers {
                 })
             })
             .collect();
-        o.certificate = Some(certificate(self.id(), &setup, &star, samples, Map::new()));
+        o.certificate = Some(certificate(
+            Self::INFO.id,
+            setup,
+            &star,
+            samples,
+            Map::new(),
+        ));
         o
     }
 }

@@ -16,4 +16,18 @@ pub mod regularity;
 pub mod setup;
 pub mod sigma;
 
-pub use claims::CLAIMS;
+use crate::claims::Claim;
+use claims::{ZlGdLinear, ZlGdNeighborhood, ZlGdNonlinear, ZlGdResidual, ZlMinimizers};
+use regularity::{ZlRegularityFixed, ZlRegularityNearest, ZlRegularityNormal};
+
+/// Every ZL claim, in the order of claims.md (the regularity readings last).
+pub static CLAIMS: [&dyn Claim; 8] = [
+    &ZlMinimizers,
+    &ZlGdLinear,
+    &ZlGdResidual,
+    &ZlGdNonlinear,
+    &ZlGdNeighborhood,
+    &ZlRegularityNearest,
+    &ZlRegularityFixed,
+    &ZlRegularityNormal,
+];

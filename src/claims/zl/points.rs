@@ -15,7 +15,7 @@ use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
-use num_traits::{One, Zero};
+use num_traits::{One, Signed, Zero};
 use rand::Rng;
 
 /// How often a one-hidden-layer draw may give a singular σ(W_1 X) before giving up.
@@ -107,6 +107,18 @@ pub fn sqrt_upper(s: &Q) -> Q {
         };
     }
     u
+}
+
+/// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate
+/// keeps the exact value).
+pub fn round_down(x: &Q) -> Q {
+    let w = x.abs() / Q::from_integer((1u64 << 30).into());
+    simplest_in(&(x - &w), x)
+}
+
+/// The simplest rational in [x, x + |x|·2⁻³⁰].
+pub fn round_up(x: &Q) -> Q {
+    -round_down(&-x)
 }
 
 /// One sample: the point, the minimizer it was drawn around, the ball's radius and ‖W − W*‖².

@@ -15,14 +15,15 @@
 //! min a/G, the best β with α = 0 is min a/E; all are reported per radius.
 
 use super::cert::{certificate, params_json};
-use super::claims::{common_values, round_down};
 use super::gd::{minimizer_sigma, Decision};
 use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, radius_fraction, simple_near, sqrt_upper, Sample};
-use super::setup::Setup;
+use super::points::{
+    complete, free_layers, radius_fraction, round_down, simple_near, sqrt_upper, Sample,
+};
+use super::setup::{Setup, ZL_SCOPE};
 use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
-use crate::claims::{CaseContext, Claim, Outcome};
+use crate::claims::{claim, CaseContext, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};
@@ -48,9 +49,6 @@ pub enum Reading {
     /// W* fixed, normal directions only.
     Normal,
 }
-
-/// ZL-regularity in one reading.
-pub struct ZlRegularity(pub Reading);
 
 /// Jᵀ(JJᵀ)⁻¹ J e: the component of e normal to the minimizer set at `z`, exactly (None if JJᵀ is
 /// singular).
@@ -237,124 +235,164 @@ fn normal_samples(
         .collect()
 }
 
-impl Claim for ZlRegularity {
-    fn id(&self) -> &'static str {
-        match self.0 {
-            Reading::Nearest => "ZL-regularity",
-            Reading::Fixed => "ZL-regularity-fixed",
-            Reading::Normal => "ZL-regularity-normal",
-        }
+claim! {
+    /// W* the global minimizer nearest to W.
+    ZlRegularityNearest {
+        id: "ZL-regularity",
+        source: SOURCE,
+        statement: "⟨∇f(W), W − W*⟩ ≥ α‖∇f(W)‖² + β‖W − W*‖² with α, β > 0 for W near the minimizer set, W* the nearest global minimizer (reading: directions normal to the minimizer set, via the projection).",
+        escalates: false,
+        scope: ZL_SCOPE,
     }
-    fn source(&self) -> &'static str {
-        "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL]); readings of the allowed directions"
+}
+
+impl ZlRegularityNearest {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        check(Self::INFO.id, ctx, Reading::Nearest)
     }
-    fn statement(&self) -> &'static str {
-        match self.0 {
-            Reading::Nearest => "⟨∇f(W), W − W*⟩ ≥ α‖∇f(W)‖² + β‖W − W*‖² with α, β > 0 for W near the minimizer set, W* the nearest global minimizer (reading: directions normal to the minimizer set, via the projection).",
-            Reading::Fixed => "The same with W* one fixed full-rank minimizer and every W in a ball around it (reading: all directions, including along the minimizer set).",
-            Reading::Normal => "The same with W* fixed and W − W* in the normal space of the minimizer set at W* (reading: the directions the paper allows are the normal ones).",
-        }
+}
+
+claim! {
+    /// W* fixed, all directions (incl. along the minimizer set).
+    ZlRegularityFixed {
+        id: "ZL-regularity-fixed",
+        source: SOURCE,
+        statement: "The same with W* one fixed full-rank minimizer and every W in a ball around it (reading: all directions, including along the minimizer set).",
+        escalates: false,
+        scope: ZL_SCOPE,
     }
-    fn check(&self, ctx: &CaseContext) -> Outcome {
-        let setup = match Setup::new(ctx) {
-            Ok(s) => s,
-            Err(o) => return o,
-        };
-        let pb = &setup.pb;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed ^ 0x5a5a_0001);
-        let mut samples: Vec<RegSample> = Vec::new();
-        let mut radii: Vec<Q> = setup.samples.iter().map(|s| s.radius.clone()).collect();
-        radii.sort();
-        radii.dedup();
-        let per_ball = setup.samples.len() / (setup.minimizers.len() * radii.len()).max(1);
-        match self.0 {
-            Reading::Nearest => {
-                for (i, s) in setup.samples.iter().enumerate() {
-                    let Sample {
-                        params,
-                        minimizer,
-                        radius,
-                        ..
-                    } = s;
-                    let origin = format!("sample #{i}");
-                    // start from the generated minimizer; if that projection is not certified
-                    // stationary, start again from the sample itself and keep the better one
-                    let tol2 = Q::from_float(NEAREST_TOL * NEAREST_TOL).expect("finite");
-                    let first = nearest_minimizer(pb, params, &setup.minimizers[*minimizer]);
-                    let found = match first {
-                        Some((_, ref t)) if t <= &tol2 => first,
-                        _ => nearest_minimizer(pb, params, params).or(first),
-                    };
-                    match found {
-                        Some((star, tan)) => samples.push(reg_sample(
+}
+
+impl ZlRegularityFixed {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        check(Self::INFO.id, ctx, Reading::Fixed)
+    }
+}
+
+claim! {
+    /// W* fixed, normal directions only.
+    ZlRegularityNormal {
+        id: "ZL-regularity-normal",
+        source: SOURCE,
+        statement: "The same with W* fixed and W − W* in the normal space of the minimizer set at W* (reading: the directions the paper allows are the normal ones).",
+        escalates: false,
+        scope: ZL_SCOPE,
+    }
+}
+
+impl ZlRegularityNormal {
+    fn run(&self, ctx: &CaseContext) -> Outcome {
+        check(Self::INFO.id, ctx, Reading::Normal)
+    }
+}
+
+/// The source of the regularity readings.
+const SOURCE: &str =
+    "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL]); readings of the allowed directions";
+
+/// ZL-regularity in one reading, for the claim `id`.
+fn check(id: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
+    let setup = ctx.problem::<Setup>();
+    let setup = match &*setup {
+        Ok(s) => s,
+        Err(e) => return e.outcome(ctx.case),
+    };
+    let pb = &setup.pb;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed ^ 0x5a5a_0001);
+    let mut samples: Vec<RegSample> = Vec::new();
+    let mut radii: Vec<Q> = setup.samples.iter().map(|s| s.radius.clone()).collect();
+    radii.sort();
+    radii.dedup();
+    let per_ball = setup.samples.len() / (setup.minimizers.len() * radii.len()).max(1);
+    match reading {
+        Reading::Nearest => {
+            for (i, s) in setup.samples.iter().enumerate() {
+                let Sample {
+                    params,
+                    minimizer,
+                    radius,
+                    ..
+                } = s;
+                let origin = format!("sample #{i}");
+                // start from the generated minimizer; if that projection is not certified
+                // stationary, start again from the sample itself and keep the better one
+                let tol2 = Q::from_float(NEAREST_TOL * NEAREST_TOL).expect("finite");
+                let first = nearest_minimizer(pb, params, &setup.minimizers[*minimizer]);
+                let found = match first {
+                    Some((_, ref t)) if t <= &tol2 => first,
+                    _ => nearest_minimizer(pb, params, params).or(first),
+                };
+                match found {
+                    Some((star, tan)) => samples.push(reg_sample(
+                        pb,
+                        params.clone(),
+                        star,
+                        radius.clone(),
+                        origin,
+                        Some(tan),
+                    )),
+                    None => {
+                        let mut r = reg_sample(
                             pb,
                             params.clone(),
-                            star,
+                            setup.minimizers[*minimizer].clone(),
                             radius.clone(),
                             origin,
-                            Some(tan),
-                        )),
-                        None => {
-                            let mut r = reg_sample(
-                                pb,
-                                params.clone(),
-                                setup.minimizers[*minimizer].clone(),
-                                radius.clone(),
-                                origin,
-                                None,
-                            );
-                            r.decision = Decision::Undecided;
-                            samples.push(r);
-                        }
-                    }
-                }
-            }
-            Reading::Fixed => {
-                for (i, m) in setup.minimizers.iter().enumerate() {
-                    for r in &radii {
-                        if let Some(p) = along_minimizer_set(pb, m, r, &mut rng) {
-                            samples.push(reg_sample(
-                                pb,
-                                p,
-                                m.clone(),
-                                r.clone(),
-                                format!("another minimizer near minimizer #{i} (along the minimizer set)"),
-                                None,
-                            ));
-                        }
-                    }
-                }
-                for (i, s) in setup.samples.iter().enumerate() {
-                    samples.push(reg_sample(
-                        pb,
-                        s.params.clone(),
-                        setup.minimizers[s.minimizer].clone(),
-                        s.radius.clone(),
-                        format!("sample #{i}"),
-                        None,
-                    ));
-                }
-            }
-            Reading::Normal => {
-                for (i, m) in setup.minimizers.iter().enumerate() {
-                    for r in &radii {
-                        for p in normal_samples(pb, m, r, per_ball, &mut rng) {
-                            let k = samples.len();
-                            samples.push(reg_sample(
-                                pb,
-                                p,
-                                m.clone(),
-                                r.clone(),
-                                format!("normal sample #{k} around minimizer #{i}"),
-                                None,
-                            ));
-                        }
+                            None,
+                        );
+                        r.decision = Decision::Undecided;
+                        samples.push(r);
                     }
                 }
             }
         }
-        outcome(self.id(), &setup, &samples, &radii)
+        Reading::Fixed => {
+            for (i, m) in setup.minimizers.iter().enumerate() {
+                for r in &radii {
+                    if let Some(p) = along_minimizer_set(pb, m, r, &mut rng) {
+                        samples.push(reg_sample(
+                            pb,
+                            p,
+                            m.clone(),
+                            r.clone(),
+                            format!(
+                                "another minimizer near minimizer #{i} (along the minimizer set)"
+                            ),
+                            None,
+                        ));
+                    }
+                }
+            }
+            for (i, s) in setup.samples.iter().enumerate() {
+                samples.push(reg_sample(
+                    pb,
+                    s.params.clone(),
+                    setup.minimizers[s.minimizer].clone(),
+                    s.radius.clone(),
+                    format!("sample #{i}"),
+                    None,
+                ));
+            }
+        }
+        Reading::Normal => {
+            for (i, m) in setup.minimizers.iter().enumerate() {
+                for r in &radii {
+                    for p in normal_samples(pb, m, r, per_ball, &mut rng) {
+                        let k = samples.len();
+                        samples.push(reg_sample(
+                            pb,
+                            p,
+                            m.clone(),
+                            r.clone(),
+                            format!("normal sample #{k} around minimizer #{i}"),
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
     }
+    outcome(id, setup, &samples, &radii)
 }
 
 fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Outcome {
@@ -388,7 +426,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = common_values(setup);
+    o.values = setup.common_values();
     o.values.insert("basis".into(), json!("exact"));
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));

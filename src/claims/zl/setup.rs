@@ -4,15 +4,32 @@
 use super::net::{Params, ZlProblem, Q};
 use super::points::{ball_samples, generate, Sample};
 use super::sigma::{bracket, SigmaBracket};
-use crate::claims::{not_applicable, CaseContext, Outcome};
+use crate::case::ModelKind;
+use crate::claims::context::Problem;
+use crate::claims::evidence::json_f64;
+use crate::claims::{CaseContext, NotApplicable, Scope};
+use crate::linalg::field::{q_to_f64, q_to_string};
+use crate::linalg::Exact;
 use rand::SeedableRng;
+use serde_json::{json, Map, Value};
 
 /// Sample count per ball when the case has no `samples:` section.
 pub const DEFAULT_COUNT: usize = 6;
 /// Ball radii when the case has no `samples:` section: 1/100 and 1/10.
 pub const DEFAULT_RADII: [(i64, i64); 2] = [(1, 100), (1, 10)];
 
-/// The shared starting point of the ZL checks.
+/// The cases the ZL claims concern: linear, residual and one-hidden-layer networks (the
+/// pointwise inequalities narrow it to one kind each).
+pub const ZL_SCOPE: Scope = Scope {
+    kinds: &[
+        ModelKind::Linear,
+        ModelKind::Residual,
+        ModelKind::OneHiddenLayer,
+    ],
+    ..Scope::ANY
+};
+
+/// The shared starting point of the ZL checks, built once per case ([`CaseContext::problem`]).
 pub struct Setup {
     /// The problem.
     pub pb: ZlProblem,
@@ -26,15 +43,14 @@ pub struct Setup {
     pub default_samples: bool,
 }
 
-impl Setup {
-    /// Build it for a case, or the `error` outcome naming the field that rules the case out.
-    pub fn new(ctx: &CaseContext) -> Result<Setup, Outcome> {
+impl Problem for Setup {
+    /// Build it for a case, or say which field rules the case out.
+    fn build(ctx: &CaseContext) -> Result<Setup, NotApplicable> {
         let c = ctx.case;
-        let pb = ZlProblem::from_case(c)
-            .map_err(|(field, msg)| not_applicable(ctx.field_error(&field, msg)))?;
+        let pb = ZlProblem::from_case(c).map_err(|(field, msg)| NotApplicable::new(field, msg))?;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(ctx.seed);
         let minimizers = generate(&pb, &mut rng, c.generate.minimizers.unwrap_or(1))
-            .map_err(|m| not_applicable(ctx.field_error("generate.minimizers", m)))?;
+            .map_err(|m| NotApplicable::new("generate.minimizers", m))?;
         let (count, radii, default_samples) = match &c.samples {
             Some(s) => (s.count, s.radii.clone(), false),
             None => (
@@ -60,6 +76,39 @@ impl Setup {
             samples,
             default_samples,
         })
+    }
+}
+
+impl Setup {
+    /// Values every ZL outcome carries.
+    pub fn common_values(&self) -> Map<String, Value> {
+        let mut v = Map::new();
+        v.insert("model_kind".into(), json!(self.pb.kind_name()));
+        v.insert("f_star".into(), json!(q_to_string(&self.pb.f_star)));
+        v.insert("f_star_f64".into(), json_f64(q_to_f64(&self.pb.f_star)));
+        v.insert("minimizers".into(), json!(self.minimizers.len()));
+        v.insert("samples".into(), json!(self.samples.len()));
+        v.insert("default_samples".into(), json!(self.default_samples));
+        if let Some(a) = self.pb.slope() {
+            // zero pre-activations of W*_1 X: the minimizer sits on a kink of σ, where the
+            // minimizer set is only piecewise smooth
+            let kinks: Vec<usize> = self
+                .minimizers
+                .iter()
+                .map(|m| {
+                    crate::model::one_hidden::evaluate(&Exact, m, a, &self.pb.x, &self.pb.y).kinks
+                })
+                .collect();
+            v.insert("minimizer_kinks".into(), json!(kinks));
+        }
+        v.insert(
+            "x_sigma_min_enclosure".into(),
+            json!([
+                q_to_string(&self.x_sigma.lower),
+                q_to_string(&self.x_sigma.upper)
+            ]),
+        );
+        v
     }
 }
 
