@@ -7,6 +7,7 @@
 //! same bytes.
 
 use super::{CaseReport, CheckReport, Report};
+use crate::claims::evidence::{json_f64, pow10, ClassPair, Decimal, ExactEnclosure, Readings};
 use crate::verdict::Verdict;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
@@ -97,43 +98,6 @@ pub(crate) fn plain(v: &Value) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // exact numbers: the report's strings ("p/q", MPFR decimals) as rationals and back as decimals
-
-/// Parse "p/q", an integer, or a decimal such as "-1.25e-3" exactly.
-pub(crate) fn parse_rational(s: &str) -> Option<Rational> {
-    let s = s.trim();
-    if s.contains('/') {
-        return Rational::parse(s).ok().map(Rational::from);
-    }
-    let (neg, body) = match s.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (mant, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().ok()?),
-        None => (body, 0),
-    };
-    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
-    if int_part.is_empty() && frac_part.is_empty() {
-        return None;
-    }
-    let digits = format!("{int_part}{frac_part}");
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n = Integer::from_str_radix(&digits, 10).ok()?;
-    let q = Rational::from(n) * pow10(exp - frac_part.len() as i64);
-    Some(if neg { -q } else { q })
-}
-
-/// 10^e as an exact rational.
-fn pow10(e: i64) -> Rational {
-    let p = Integer::from(Integer::u_pow_u(10, e.unsigned_abs() as u32));
-    if e >= 0 {
-        Rational::from(p)
-    } else {
-        Rational::from((Integer::from(1), p))
-    }
-}
 
 /// How to cut a decimal expansion.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -273,30 +237,6 @@ fn pow10_label(v: f64) -> String {
     format!("10{sup}")
 }
 
-fn f64_of(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn usize_of(v: Option<&Value>) -> Option<usize> {
-    v?.as_u64().map(|n| n as usize)
-}
-
-/// An enclosure ["p/q", "p/q"] as exact bounds.
-pub(crate) fn enclosure_of(v: Option<&Value>) -> Option<(Rational, Rational)> {
-    let a = v?.as_array()?;
-    if a.len() != 2 {
-        return None;
-    }
-    Some((
-        parse_rational(a[0].as_str()?)?,
-        parse_rational(a[1].as_str()?)?,
-    ))
-}
-
 // ---------------------------------------------------------------------------------------------
 // table cells
 
@@ -316,72 +256,75 @@ fn verdict_badge(k: &CheckReport) -> String {
     }
 }
 
-fn f64_cell(k: &CheckReport, key: &str) -> String {
-    let v = k.values.get(key);
-    match f64_of(v) {
-        Some(x) => {
-            let tol = f64_of(k.values.get(&format!("{key}_tolerance")))
-                .map(|t| format!(" ± {}", fmt_f64(t)))
-                .unwrap_or_default();
-            format!(
-                "<span class=\"num\" title=\"{}{}\">{}</span>",
-                escape(&plain(v.unwrap())),
-                escape(&tol),
-                escape(&fmt_f64(x))
-            )
-        }
-        None => dash(v),
+/// "—" for a value the check does not report.
+const DASH: &str = "<span class=\"muted\">—</span>";
+
+fn f64_cell(r: &Readings) -> String {
+    if !r.f64.is_finite() {
+        return DASH.into();
     }
+    let tol = if r.f64_tolerance.is_finite() {
+        format!(" ± {}", fmt_f64(r.f64_tolerance))
+    } else {
+        String::new()
+    };
+    format!(
+        "<span class=\"num\" title=\"{}{}\">{}</span>",
+        escape(&json_f64(r.f64).to_string()),
+        escape(&tol),
+        escape(&fmt_f64(r.f64))
+    )
 }
 
-fn mpfr_cell(k: &CheckReport, key: &str) -> String {
-    let v = k.values.get(key);
-    match v.and_then(Value::as_str).and_then(parse_rational) {
-        Some(q) => format!(
+fn mpfr_cell(r: &Readings) -> String {
+    match &r.mpfr {
+        None => DASH.into(),
+        Some(Decimal {
+            text,
+            value: Some(q),
+        }) => format!(
             "<span class=\"num\" title=\"{}\">{}</span>",
-            escape(&plain(v.unwrap())),
-            escape(&leading(&q, 20))
+            escape(text),
+            escape(&leading(q, 20))
         ),
-        None => dash(v),
+        Some(Decimal { text, value: None }) => {
+            format!("<span class=\"num\">{}</span>", escape(text))
+        }
     }
 }
 
-fn enclosure_cell(k: &CheckReport, key: &str) -> String {
-    let v = k.values.get(key);
-    match enclosure_of(v) {
-        Some((lo, hi)) if lo == hi => format!(
+/// An enclosure as the JSON shows it: "[lo, hi]".
+fn enclosure_text(e: &ExactEnclosure) -> String {
+    format!("[{}, {}]", e.text[0], e.text[1])
+}
+
+fn enclosure_cell(r: &Readings) -> String {
+    match &r.enclosure {
+        Some(e) if e.lo == e.hi => format!(
             "<span class=\"num exact\" title=\"exact: {}\">{}</span>",
-            escape(&plain(v.unwrap())),
-            escape(&leading(&lo, 20))
+            escape(&enclosure_text(e)),
+            escape(&leading(&e.lo, 20))
         ),
-        Some((lo, hi)) => format!(
+        Some(e) => format!(
             "<span class=\"num\" title=\"{}\">[{}, {}]</span>",
-            escape(&plain(v.unwrap())),
-            escape(&decimal(&lo, 17, Cut::Floor).0),
-            escape(&decimal(&hi, 17, Cut::Ceil).0)
+            escape(&enclosure_text(e)),
+            escape(&decimal(&e.lo, 17, Cut::Floor).0),
+            escape(&decimal(&e.hi, 17, Cut::Ceil).0)
         ),
-        None => dash(v),
-    }
-}
-
-/// "—" for a missing value; a value of another shape is shown as it is.
-fn dash(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "<span class=\"muted\">—</span>".into(),
-        Some(v) => format!("<span class=\"num\">{}</span>", escape(&plain(v))),
+        None => DASH.into(),
     }
 }
 
 fn points_cell(k: &CheckReport) -> String {
-    let (Some(n), Some(h)) = (
-        usize_of(k.values.get("points")),
-        usize_of(k.values.get("points_holding")),
-    ) else {
-        return "<span class=\"muted\">—</span>".into();
+    let Some(t) = k.values.tally() else {
+        return DASH.into();
     };
-    let vac = usize_of(k.values.get("points_vacuous")).unwrap_or(0);
-    let vac = if vac > 0 {
-        format!("<br><span class=\"muted small nowrap\">{vac} vacuous</span>")
+    let (n, h) = (t.points, t.holding);
+    let vac = if t.vacuous > 0 {
+        format!(
+            "<br><span class=\"muted small nowrap\">{} vacuous</span>",
+            t.vacuous
+        )
     } else {
         String::new()
     };
@@ -416,9 +359,12 @@ fn url_path(p: &str) -> String {
 
 fn detail_lines(k: &CheckReport) -> String {
     let mut lines = Vec::new();
-    let crit = k.values.get("class_by_criterion").and_then(Value::as_str);
-    let cert = k.values.get("class_by_certificate").and_then(Value::as_str);
-    if let (Some(a), Some(b)) = (crit, cert) {
+    if let Some(ClassPair {
+        criterion: a,
+        certificate: b,
+        ..
+    }) = &k.values.classes
+    {
         let (cls, rel) = if a == b {
             ("agree", "=")
         } else {
@@ -430,10 +376,10 @@ fn detail_lines(k: &CheckReport) -> String {
             escape(b)
         ));
     }
-    if let Some(d) = k.values.get("certificate_detail").and_then(Value::as_str) {
-        lines.push(format!("certificate: {}", escape(d)));
+    if let Some(detail) = k.values.classes.as_ref().map(|c| &c.detail) {
+        lines.push(format!("certificate: {}", escape(detail)));
     }
-    if let Some(d) = k.values.get("decisive_point").and_then(Value::as_str) {
+    if let Some(d) = &k.values.decisive_point {
         lines.push(format!("decisive point: {}", escape(d)));
     }
     if lines.is_empty() {
@@ -762,7 +708,7 @@ fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Option<&Path>) 
         out.push_str("</ul>\n");
     }
     if !c.checks.is_empty() {
-        let lam = c.checks.iter().any(has_lambda);
+        let lam = c.checks.iter().any(|k| k.values.lambda_max().is_some());
         out.push_str("<table class=\"checks\">\n<colgroup><col class=\"w-claim\"><col class=\"w-badge\"><col class=\"w-badge\"><col class=\"w-met\">");
         if lam {
             out.push_str("<col class=\"w-lam\">");
@@ -783,22 +729,16 @@ fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Option<&Path>) 
     out.push_str("</section>\n");
 }
 
-fn has_lambda(k: &CheckReport) -> bool {
-    ["lambda_max_f64", "lambda_max_mpfr", "lambda_max_enclosure"]
-        .iter()
-        .any(|key| k.values.contains_key(*key))
-}
-
 /// λ_max three ways, one per line.
 fn lambda_cell(k: &CheckReport) -> String {
-    if !has_lambda(k) {
-        return "<span class=\"muted\">—</span>".into();
-    }
+    let Some(r) = k.values.lambda_max() else {
+        return DASH.into();
+    };
     format!(
         "<div class=\"lam\"><span class=\"k\">f64</span>{}<span class=\"k\">MPFR</span>{}<span class=\"k\">encl.</span>{}</div>",
-        f64_cell(k, "lambda_max_f64"),
-        mpfr_cell(k, "lambda_max_mpfr"),
-        enclosure_cell(k, "lambda_max_enclosure")
+        f64_cell(r),
+        mpfr_cell(r),
+        enclosure_cell(r)
     )
 }
 
@@ -816,9 +756,9 @@ fn check_row(out: &mut String, k: &CheckReport, lam: bool, dir: Option<&Path>) {
     } else {
         "<span class=\"notmet\" title=\"not met\">✗</span>"
     };
-    let basis = match k.values.get("basis") {
-        Some(Value::String(b)) => escape(b),
-        other => dash(other),
+    let basis = match &k.values.basis {
+        Some(b) => escape(&b.name),
+        None => DASH.into(),
     };
     let reason = match &k.reason {
         Some(t) => escape(t),
@@ -830,7 +770,7 @@ fn check_row(out: &mut String, k: &CheckReport, lam: bool, dir: Option<&Path>) {
             escape(&url_path(&cert_href(p, dir))),
             escape(p)
         ),
-        None => "<span class=\"muted\">—</span>".into(),
+        None => DASH.into(),
     };
     let lam = if lam {
         format!("<td>{}</td>", lambda_cell(k))
@@ -1106,15 +1046,14 @@ fn agreement_points(r: &Report) -> (Vec<Agreement<'_>>, usize) {
     let mut skipped = 0;
     for c in &r.cases {
         for k in &c.checks {
-            let v = &k.values;
-            if !v.contains_key("lambda_max_f64") && !v.contains_key("lambda_max_mpfr") {
+            let Some(v) = k.values.lambda_max() else {
                 continue;
-            }
-            let Some((lo, hi)) = enclosure_of(v.get("lambda_max_enclosure")) else {
+            };
+            let Some(enc) = &v.enclosure else {
                 skipped += 1;
                 continue;
             };
-            let mid = Rational::from(&lo + &hi) / 2u32;
+            let mid = Rational::from(&enc.lo + &enc.hi) / 2u32;
             let absolute = mid == 0;
             let scale = if absolute {
                 Rational::from(1)
@@ -1122,27 +1061,19 @@ fn agreement_points(r: &Report) -> (Vec<Agreement<'_>>, usize) {
                 Rational::from(mid.abs_ref())
             };
             let rel = |x: &Rational| (Rational::from(x - &mid).abs() / &scale).to_f64();
-            let f64v = f64_of(v.get("lambda_max_f64"));
-            let mpfr = v
-                .get("lambda_max_mpfr")
-                .and_then(Value::as_str)
-                .and_then(parse_rational);
-            let tol = |key: &str| {
-                f64_of(v.get(key))
-                    .and_then(Rational::from_f64)
-                    .map(|t| (t / &scale).to_f64())
-            };
+            let mpfr = v.mpfr.as_ref().and_then(|d| d.value.as_ref());
+            let tol = |t: f64| Rational::from_f64(t).map(|t| (t / &scale).to_f64());
             pts.push(Agreement {
                 case: &c.name,
                 claim: &k.claim,
-                f64_text: v.get("lambda_max_f64").map(plain).unwrap_or_default(),
-                mpfr_text: mpfr.as_ref().map(|q| leading(q, 20)).unwrap_or_default(),
-                enclosure_text: v.get("lambda_max_enclosure").map(plain).unwrap_or_default(),
-                rel_f64: f64v.and_then(Rational::from_f64).map(|x| rel(&x)),
-                rel_mpfr: mpfr.as_ref().map(rel),
-                tol_f64: tol("lambda_max_f64_tolerance"),
-                tol_mpfr: tol("lambda_max_mpfr_tolerance"),
-                half_width: (Rational::from(&hi - &lo) / 2u32 / &scale).to_f64(),
+                f64_text: json_f64(v.f64).to_string(),
+                mpfr_text: mpfr.map(|q| leading(q, 20)).unwrap_or_default(),
+                enclosure_text: enclosure_text(enc),
+                rel_f64: Rational::from_f64(v.f64).map(|x| rel(&x)),
+                rel_mpfr: mpfr.map(rel),
+                tol_f64: tol(v.f64_tolerance),
+                tol_mpfr: v.mpfr_tolerance.and_then(tol),
+                half_width: (Rational::from(&enc.hi - &enc.lo) / 2u32 / &scale).to_f64(),
                 absolute,
             });
         }
@@ -1398,18 +1329,16 @@ fn sharpness_plot(out: &mut String, r: &Report) {
     let mut pts = Vec::new();
     for c in &r.cases {
         for k in &c.checks {
-            let v = &k.values;
-            let (Some(lambda), Some(min)) = (
-                f64_of(v.get("lambda_max_f64")),
-                f64_of(v.get("min_sharpness_f64")),
-            ) else {
+            let (Some(l), Some(m)) = (k.values.lambda_max(), k.values.min_sharpness()) else {
                 continue;
             };
+            let (lambda, min) = (l.f64, m.f64);
             if !lambda.is_finite() || !min.is_finite() {
                 continue;
             }
-            let tol = f64_of(v.get("lambda_max_f64_tolerance")).unwrap_or(0.0)
-                + f64_of(v.get("min_sharpness_f64_tolerance")).unwrap_or(0.0);
+            // a non-finite tolerance is null in the JSON and bounds nothing
+            let finite = |t: f64| if t.is_finite() { t } else { 0.0 };
+            let tol = finite(l.f64_tolerance) + finite(m.f64_tolerance);
             pts.push(Sharp {
                 case: &c.name,
                 claim: &k.claim,
@@ -1556,14 +1485,11 @@ fn classes_plot(out: &mut String, r: &Report) {
             if !k.claim.starts_with("AMG-classify") {
                 continue;
             }
-            let v = &k.values;
-            let (Some(n), Some(h)) = (usize_of(v.get("points")), usize_of(v.get("points_holding")))
-            else {
+            let Some(t) = k.values.tally() else {
                 continue;
             };
-            let vac = usize_of(v.get("points_vacuous"))
-                .unwrap_or(0)
-                .min(n - h.min(n));
+            let (n, h) = (t.points, t.holding);
+            let vac = t.vacuous.min(n - h.min(n));
             let h = h.min(n);
             let bad = n - h - vac;
             rows += 1;
@@ -1577,13 +1503,13 @@ fn classes_plot(out: &mut String, r: &Report) {
             bars.labels.push(label);
             bars.segments
                 .push(vec![(h, C_VERIFIED), (vac, C_VACUOUS), (bad, C_UNMET)]);
-            let crit = v.get("class_by_criterion").and_then(Value::as_str);
-            let cert = v.get("class_by_certificate").and_then(Value::as_str);
-            bars.notes.push(match (crit, cert) {
-                (Some(a), Some(b)) if a == b => Some((a.to_string(), RGBColor(60, 60, 60))),
-                (Some(a), Some(b)) => Some((format!("{a} ≠ {b}"), C_UNMET)),
-                _ => None,
-            });
+            bars.notes.push(k.values.classes.as_ref().map(|c| {
+                if c.criterion == c.certificate {
+                    (c.criterion.clone(), RGBColor(60, 60, 60))
+                } else {
+                    (format!("{} ≠ {}", c.criterion, c.certificate), C_UNMET)
+                }
+            }));
         }
     }
     if rows == 0 {
@@ -1607,10 +1533,13 @@ fn classes_plot(out: &mut String, r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Map};
+    use crate::claims::evidence::{parse_rational, Values};
+    use serde_json::json;
 
     fn check(claim: &str, verdict: Verdict, met: bool, values: Value) -> CheckReport {
-        let values: Map<String, Value> = values.as_object().cloned().unwrap_or_default();
+        let values = Box::new(Values::from_map(
+            values.as_object().cloned().unwrap_or_default(),
+        ));
         CheckReport {
             claim: claim.into(),
             verdict,

@@ -388,8 +388,8 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = common_values(setup);
-    o.values.insert("basis".into(), json!("exact"));
+    o.values = common_values(setup).into();
+    o.values.set_basis(Basis::Exact);
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));
     let ratio = |num: &Q, den: &Q| (!den.is_zero()).then(|| num / den);
