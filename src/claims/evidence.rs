@@ -224,8 +224,8 @@ pub struct ClassPair {
     pub criterion: String,
     /// The class the certificate proves, or `"undetermined"` (`class_by_certificate`).
     pub certificate: String,
-    /// How the certificate decided, in words (`certificate_detail`).
-    pub detail: String,
+    /// How the certificate decided, in words (`certificate_detail`; always set by a producer).
+    pub detail: Option<String>,
 }
 
 /// A quantity in f64, MPFR and (when the inputs are exact) a proven enclosure, as the report
@@ -234,8 +234,9 @@ pub struct ClassPair {
 pub struct Readings {
     /// The f64 value (`{name}_f64`; non-finite is JSON null).
     pub f64: f64,
-    /// A priori bound on |f64 − true value| (`{name}_f64_tolerance`).
-    pub f64_tolerance: f64,
+    /// A priori bound on |f64 − true value| (`{name}_f64_tolerance`; always set by a producer,
+    /// possibly absent from a hand-written report).
+    pub f64_tolerance: Option<f64>,
     /// The MPFR value (`{name}_mpfr`), when computed.
     pub mpfr: Option<Decimal>,
     /// A priori bound on |MPFR − true value| (`{name}_mpfr_tolerance`), rounded to f64.
@@ -265,8 +266,9 @@ pub struct ExactEnclosure {
     pub lo: Rational,
     /// The upper end's exact value.
     pub hi: Rational,
-    /// Whether the enclosure is the exact value (`{name}_exact`; lo = hi before any rounding).
-    pub exact: bool,
+    /// Whether the enclosure is the exact value (`{name}_exact`; lo = hi before any rounding);
+    /// always set by a producer.
+    pub exact: Option<bool>,
 }
 
 /// Equal when they write the same JSON (a non-finite f64 is null, so NaN equals NaN here).
@@ -299,12 +301,12 @@ impl Readings {
                 text: [q_to_string(shown.lo()), q_to_string(shown.hi())],
                 lo: q_to_rug(shown.lo()),
                 hi: q_to_rug(shown.hi()),
-                exact: e.exact_value().is_some(),
+                exact: Some(e.exact_value().is_some()),
             }
         });
         Readings {
             f64: e.f64,
-            f64_tolerance: e.f64_tol,
+            f64_tolerance: Some(e.f64_tol),
             mpfr: e.mpfr_string().map(|text| Decimal {
                 value: parse_rational(&text),
                 text,
@@ -318,10 +320,9 @@ impl Readings {
     /// Write the readings into a JSON object under the keys of the quantity `name`.
     pub fn write_into(&self, name: &str, m: &mut Map<String, Value>) {
         m.insert(format!("{name}_f64"), json_f64(self.f64));
-        m.insert(
-            format!("{name}_f64_tolerance"),
-            json_f64(self.f64_tolerance),
-        );
+        if let Some(t) = self.f64_tolerance {
+            m.insert(format!("{name}_f64_tolerance"), json_f64(t));
+        }
         if let Some(d) = &self.mpfr {
             m.insert(format!("{name}_mpfr"), Value::String(d.text.clone()));
         }
@@ -330,7 +331,9 @@ impl Readings {
         }
         if let Some(e) = &self.enclosure {
             m.insert(format!("{name}_enclosure"), json!(e.text));
-            m.insert(format!("{name}_exact"), Value::Bool(e.exact));
+            if let Some(exact) = e.exact {
+                m.insert(format!("{name}_exact"), Value::Bool(exact));
+            }
         }
         if !self.notes.is_empty() {
             m.insert(format!("{name}_notes"), json!(self.notes));
@@ -346,7 +349,10 @@ impl Readings {
             v => v.as_f64(),
         };
         let f64 = num(m.get(&key("f64"))?)?;
-        let f64_tolerance = num(m.get(&key("f64_tolerance"))?)?;
+        let f64_tolerance = match m.get(&key("f64_tolerance")) {
+            None => None,
+            Some(v) => Some(num(v)?),
+        };
         let mpfr = match m.get(&key("mpfr")) {
             None => None,
             Some(v) => {
@@ -363,14 +369,18 @@ impl Readings {
         };
         let enclosure = match (m.get(&key("enclosure")), m.get(&key("exact"))) {
             (None, None) => None,
-            (Some(Value::Array(a)), Some(Value::Bool(exact))) if a.len() == 2 => {
+            (Some(Value::Array(a)), exact) if a.len() == 2 => {
+                let exact = match exact {
+                    None => None,
+                    Some(e) => Some(e.as_bool()?),
+                };
                 let lo = a[0].as_str()?.to_string();
                 let hi = a[1].as_str()?.to_string();
                 Some(ExactEnclosure {
                     lo: parse_rational(&lo)?,
                     hi: parse_rational(&hi)?,
                     text: [lo, hi],
-                    exact: *exact,
+                    exact,
                 })
             }
             _ => return None,
@@ -440,7 +450,7 @@ impl Values {
         self.classes = Some(ClassPair {
             criterion: criterion.into(),
             certificate: certificate.into(),
-            detail: detail.into(),
+            detail: Some(detail.into()),
         });
     }
     /// Add a value carried only to the JSON.
@@ -486,7 +496,9 @@ impl Values {
         if let Some(c) = &self.classes {
             m.insert("class_by_criterion".into(), json!(c.criterion));
             m.insert("class_by_certificate".into(), json!(c.certificate));
-            m.insert("certificate_detail".into(), json!(c.detail));
+            if let Some(d) = &c.detail {
+                m.insert("certificate_detail".into(), json!(d));
+            }
         }
         for (name, r) in &self.estimates {
             r.write_into(name, &mut m);
@@ -538,25 +550,24 @@ impl Values {
                 agreement_bits,
             }
         });
-        let keys = [
-            "class_by_criterion",
-            "class_by_certificate",
-            "certificate_detail",
-        ];
-        let classes = keys
-            .iter()
-            .all(|k| m.get(*k).is_some_and(Value::is_string))
-            .then(|| {
-                let mut s = keys.map(|k| m.remove(k).and_then(string).unwrap_or_default());
-                ClassPair {
-                    criterion: std::mem::take(&mut s[0]),
-                    certificate: std::mem::take(&mut s[1]),
-                    detail: std::mem::take(&mut s[2]),
-                }
-            });
+        let is_text = |m: &Map<String, Value>, k: &str| m.get(k).is_some_and(Value::is_string);
+        let classes = (is_text(&m, "class_by_criterion")
+            && is_text(&m, "class_by_certificate")
+            && m.get("certificate_detail").map_or(true, Value::is_string))
+        .then(|| ClassPair {
+            criterion: m
+                .remove("class_by_criterion")
+                .and_then(string)
+                .unwrap_or_default(),
+            certificate: m
+                .remove("class_by_certificate")
+                .and_then(string)
+                .unwrap_or_default(),
+            detail: m.remove("certificate_detail").and_then(string),
+        });
         let names: Vec<String> = m
             .keys()
-            .filter_map(|k| k.strip_suffix("_f64_tolerance"))
+            .filter_map(|k| k.strip_suffix("_f64"))
             .map(str::to_string)
             .collect();
         let mut estimates = BTreeMap::new();

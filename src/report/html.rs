@@ -263,10 +263,9 @@ fn f64_cell(r: &Readings) -> String {
     if !r.f64.is_finite() {
         return DASH.into();
     }
-    let tol = if r.f64_tolerance.is_finite() {
-        format!(" ± {}", fmt_f64(r.f64_tolerance))
-    } else {
-        String::new()
+    let tol = match r.f64_tolerance.filter(|t| t.is_finite()) {
+        Some(t) => format!(" ± {}", fmt_f64(t)),
+        None => String::new(),
     };
     format!(
         "<span class=\"num\" title=\"{}{}\">{}</span>",
@@ -376,7 +375,7 @@ fn detail_lines(k: &CheckReport) -> String {
             escape(b)
         ));
     }
-    if let Some(detail) = k.values.classes.as_ref().map(|c| &c.detail) {
+    if let Some(detail) = k.values.classes.as_ref().and_then(|c| c.detail.as_ref()) {
         lines.push(format!("certificate: {}", escape(detail)));
     }
     if let Some(d) = &k.values.decisive_point {
@@ -1071,7 +1070,7 @@ fn agreement_points(r: &Report) -> (Vec<Agreement<'_>>, usize) {
                 enclosure_text: enclosure_text(enc),
                 rel_f64: Rational::from_f64(v.f64).map(|x| rel(&x)),
                 rel_mpfr: mpfr.map(rel),
-                tol_f64: tol(v.f64_tolerance),
+                tol_f64: v.f64_tolerance.and_then(tol),
                 tol_mpfr: v.mpfr_tolerance.and_then(tol),
                 half_width: (Rational::from(&enc.hi - &enc.lo) / 2u32 / &scale).to_f64(),
                 absolute,
@@ -1337,7 +1336,7 @@ fn sharpness_plot(out: &mut String, r: &Report) {
                 continue;
             }
             // a non-finite tolerance is null in the JSON and bounds nothing
-            let finite = |t: f64| if t.is_finite() { t } else { 0.0 };
+            let finite = |t: Option<f64>| t.filter(|t| t.is_finite()).unwrap_or(0.0);
             let tol = finite(l.f64_tolerance) + finite(m.f64_tolerance);
             pts.push(Sharp {
                 case: &c.name,

@@ -409,7 +409,7 @@ fn quantity(r: &Readings) -> Option<String> {
     Some(format!(
         "{}{} (f64)",
         fmt_f64(r.f64),
-        tolerance(Some(r.f64_tolerance))
+        tolerance(r.f64_tolerance)
     ))
 }
 
