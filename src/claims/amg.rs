@@ -173,13 +173,11 @@ fn classification(
     detail: &str,
     basis: Basis,
 ) -> Finding {
-    ev.values
-        .insert("class_by_criterion".into(), json!(by_rule.as_str()));
-    ev.values.insert(
-        "class_by_certificate".into(),
-        json!(by_cert.map_or("undetermined", Class::as_str)),
+    ev.values.set_classes(
+        by_rule.as_str(),
+        by_cert.map_or("undetermined", Class::as_str),
+        detail,
     );
-    ev.values.insert("certificate_detail".into(), json!(detail));
     match by_cert {
         None => Finding::Undecided(format!("no certificate: {detail}"), ev),
         Some(c) if c == by_rule => Finding::Holds(basis, ev),

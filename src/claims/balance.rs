@@ -132,7 +132,7 @@ fn check_point(
         origin: origin.into(),
     };
     let ev = Evidence {
-        values,
+        values: values.into(),
         certificate: book.certificate("BAL-invariant", &point),
     };
     match (identity_ok, drift_ok) {

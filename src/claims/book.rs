@@ -2,7 +2,7 @@
 //! the certificate format (docs/certificates.md), so that what the producer compares is exactly
 //! what `verify-cert` re-checks.
 
-use super::evidence::{estimate_values, Evidence, Finding};
+use super::evidence::{Evidence, Finding, Values};
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::EnclosureProof;
 use crate::enumerate::minimizers::Point;
@@ -181,13 +181,13 @@ impl Book {
     }
 
     /// The values of every quantity (and of `extra` expressions) for the report.
-    pub fn values(&self, extra: &[(&str, &[Vec<String>])]) -> Map<String, Value> {
-        let mut m = Map::new();
+    pub fn values(&self, extra: &[(&str, &[Vec<String>])]) -> Values {
+        let mut m = Values::default();
         for i in &self.items {
-            m.extend(estimate_values(&i.name, &i.est));
+            m.set_estimate(&i.name, &i.est);
         }
         for (name, e) in extra {
-            m.extend(estimate_values(name, &self.eval(e)));
+            m.set_estimate(name, &self.eval(e));
         }
         m.extend(self.notes.clone());
         m

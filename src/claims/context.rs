@@ -2,8 +2,7 @@
 //! points to check (the case's point, the base and balanced minimizers, seeded generated ones) and,
 //! per point, the three-way top eigenvalues.
 
-use super::evidence::{estimate_values, json_f64, Outcome};
-
+use super::evidence::{json_f64, Outcome, Values};
 use super::NotApplicable;
 use crate::case::Case;
 use crate::certify::estimate::{pow2_neg, Estimate};
@@ -19,7 +18,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use rand::SeedableRng;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -85,7 +84,7 @@ pub struct KpProblem {
     pub balanced_index: Option<usize>,
     /// With `point.project: nearest-minimizer`: the values stating the projection (of the point
     /// and, when Y ≠ Φ X, of the target), added to every outcome built on this problem.
-    pub projection: Option<Map<String, Value>>,
+    pub projection: Option<Values>,
 }
 
 impl KpProblem {
@@ -93,7 +92,7 @@ impl KpProblem {
     /// verdict at the projected point reads as one at the case's own point.
     pub fn annotate(&self, mut o: Outcome) -> Outcome {
         if let Some(p) = &self.projection {
-            o.values.extend(p.clone());
+            o.values.merge(p.clone());
         }
         o
     }
@@ -179,7 +178,7 @@ impl<'a> CaseContext<'a> {
         })?;
         let fitted = mat::matmul(&Exact, &phi, &c.x);
         let mut projection = c.project.map(|_| {
-            let mut v = Map::new();
+            let mut v = Values::default();
             v.insert("projected_from_case_point".into(), json!(true));
             v.insert("projection".into(), json!("nearest-minimizer"));
             v
@@ -288,7 +287,7 @@ impl<'a> CaseContext<'a> {
         ws: &[Mat<BigRational>],
         phi: &Mat<BigRational>,
         target: &Mat<BigRational>,
-        values: &mut Map<String, Value>,
+        values: &mut Values,
     ) -> Result<Vec<Mat<BigRational>>, NotApplicable> {
         let c = self.case;
         let star = coordinates::project(ws, phi).map_err(|e| {
@@ -343,7 +342,7 @@ impl<'a> CaseContext<'a> {
             origin: "the case's point".into(),
         };
         let (top, _) = lambda_max(&HessianAt(&at_w), &self.settings);
-        values.extend(estimate_values("case_point_lambda_max", &top));
+        values.set_estimate("case_point_lambda_max", &top);
         values.insert(
             "case_point_lambda_max_strength".into(),
             json!(if top.enclosure.is_some() {

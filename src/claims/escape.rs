@@ -18,7 +18,7 @@
 //!   different stays/leaves decision than f64 over those steps, else the point is undecided.
 
 use super::context::CaseContext;
-use super::evidence::{aggregate, estimate_values, json_f64, Evidence, Finding, Outcome};
+use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome, Readings};
 use super::{claim, Points, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::{Basis, Comparison, Estimate};
@@ -238,7 +238,7 @@ fn escape_run(
     values.insert("point".into(), json!(p.origin));
     values.insert("step_factor".into(), json!(factor));
     values.insert("eta".into(), json_f64(eta));
-    values.extend(estimate_values("lambda_max_start", top));
+    Readings::of(top).write_into("lambda_max_start", &mut values);
     let (Some(eta_q), true) = (f64_to_q(eta), eta > 0.0) else {
         let why = format!("η = 2·{factor}/λ_max = {eta} is not a positive finite number");
         values.insert("decision".into(), json!("undecided"));
@@ -432,7 +432,7 @@ fn escape_run(
         .iter()
         .fold(0.0, |s, g| s + mp.to_f64(&mat::frob2(&mp, g)))
         .sqrt();
-    values.extend(estimate_values("lambda_max_final", &lam_final));
+    Readings::of(&lam_final).write_into("lambda_max_final", &mut values);
     values.insert("final_grad_norm_mpfr".into(), json_f64(g_norm_mp));
     match lam_final.compare(&threshold, &ctx.eq_tol()) {
         Comparison::Decided(Ordering::Greater, _) => {
@@ -464,7 +464,7 @@ fn evidence(values: &Map<String, Value>) -> Evidence {
     let mut v = values.clone();
     v.remove("trajectory");
     Evidence {
-        values: v,
+        values: v.into(),
         certificate: None,
     }
 }

@@ -2,13 +2,16 @@
 //! aggregation of per-point findings into one verdict.
 
 use crate::certify::estimate::{Basis, Estimate};
-use crate::linalg::field::q_to_string;
+use crate::linalg::field::{q_to_rug, q_to_string};
 use crate::linalg::Enclosure;
 use crate::verdict::{Strength, Verdict};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed};
+use rug::{Integer, Rational};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// The result of one check: a verdict with its strength, the numbers behind it and, for proved
 /// verdicts, a certificate (JSON) that an independent checker can re-verify.
@@ -21,9 +24,9 @@ use serde_json::{json, Map, Value};
 pub struct Outcome {
     verdict: Verdict,
     strength: Option<Strength>,
-    /// Named values (JSON), including `lambda_max_f64`, `lambda_max_mpfr`, `lambda_max_enclosure`
-    /// when a top eigenvalue is involved.
-    pub values: Map<String, Value>,
+    /// The numbers behind the verdict (typed where the writers read them; boxed to keep the
+    /// outcome small).
+    pub values: Box<Values>,
     /// Why the verdict is what it is (always set for inconclusive and error).
     pub reason: Option<String>,
     /// The certificate for proved verdicts.
@@ -38,7 +41,7 @@ impl Outcome {
         Outcome {
             verdict,
             strength,
-            values: Map::new(),
+            values: Box::default(),
             reason: None,
             certificate: None,
             undecided_points: false,
@@ -100,8 +103,8 @@ impl Outcome {
 /// The numbers behind one point's finding, and its certificate when the basis is exact.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// Named values (JSON).
-    pub values: Map<String, Value>,
+    /// The numbers behind the finding.
+    pub values: Values,
     /// The certificate (JSON), for findings decided in exact arithmetic.
     pub certificate: Option<Value>,
 }
@@ -119,42 +122,11 @@ pub enum Finding {
     Undecided(String, Evidence),
 }
 
-/// The JSON values of a λ_max estimate under the contract's names, with a prefix for other
-/// quantities ("lambda_max" for the Hessian's top eigenvalue).
-pub fn estimate_values(prefix: &str, e: &Estimate) -> Map<String, Value> {
+/// The JSON values of an estimate under the contract's names, `prefix` naming the quantity.
+#[cfg(test)]
+fn estimate_values(prefix: &str, e: &Estimate) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert(format!("{prefix}_f64"), json_f64(e.f64));
-    m.insert(format!("{prefix}_f64_tolerance"), json_f64(e.f64_tol));
-    if let Some(s) = e.mpfr_string() {
-        m.insert(format!("{prefix}_mpfr"), Value::String(s));
-    }
-    if let Some(t) = &e.mpfr_tol {
-        m.insert(format!("{prefix}_mpfr_tolerance"), json_f64(t.to_f64()));
-    }
-    let mut notes = e.notes.clone();
-    if let Some(enc) = &e.enclosure {
-        let shown = match short_enclosure(enc) {
-            Some(short) => {
-                notes.push(format!(
-                    "the enclosure's ends have more than {REPORT_MAX_BITS} bits: shown rounded \
-                     outward to {SHORT_BITS} bits (the certificate holds them exactly)"
-                ));
-                short
-            }
-            None => enc.clone(),
-        };
-        m.insert(
-            format!("{prefix}_enclosure"),
-            json!([q_to_string(shown.lo()), q_to_string(shown.hi())]),
-        );
-        m.insert(
-            format!("{prefix}_exact"),
-            Value::Bool(e.exact_value().is_some()),
-        );
-    }
-    if !notes.is_empty() {
-        m.insert(format!("{prefix}_notes"), json!(notes));
-    }
+    Readings::of(e).write_into(prefix, &mut m);
     m
 }
 
@@ -196,6 +168,505 @@ pub fn json_f64(x: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The numbers behind a verdict or a point's finding, as JSON v1 writes them under `values`.
+///
+/// The quantities the writers read are typed fields (each serialized under the contract's keys);
+/// every other value is kept in [`Values::extra`] and reaches only the JSON. Serialization merges
+/// both into one object with sorted keys, so the JSON is the same as when every key was written by
+/// hand; deserialization sorts the keys back into the typed fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Values {
+    /// The point counts of an aggregated verdict (`points`, `points_holding`, `points_vacuous`);
+    /// read through [`Values::tally`].
+    tally: Option<Tally>,
+    /// A table with one row per point (WJ), written under `points` in place of the count
+    /// (`points_holding` and `points_vacuous` stay counts).
+    pub point_rows: Option<Value>,
+    /// The point that decided the verdict (`decisive_point`), by its origin.
+    pub decisive_point: Option<String>,
+    /// What the verdict rests on (`basis`, a [`Basis::as_str`] name) and, for an agreement between
+    /// arithmetics, the bits they agree on (`agreement_bits`).
+    pub basis: Option<BasisValue>,
+    /// The AMG classes compared at the decisive point (`class_by_criterion`,
+    /// `class_by_certificate`, `certificate_detail`).
+    pub classes: Option<ClassPair>,
+    /// Quantities computed in three arithmetics, by name (`lambda_max`, `min_sharpness`, …), each
+    /// written under `{name}_f64`, `{name}_f64_tolerance`, `{name}_mpfr`, … ([`Readings`]).
+    pub estimates: BTreeMap<String, Readings>,
+    /// Every other value, only carried to the JSON.
+    pub extra: Map<String, Value>,
+}
+
+/// How many points a verdict was aggregated from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Points checked (`points`).
+    pub points: usize,
+    /// Points where the claim holds (`points_holding`).
+    pub holding: usize,
+    /// Points where the premise is false (`points_vacuous`).
+    pub vacuous: usize,
+}
+
+/// The basis of a verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasisValue {
+    /// The basis's name ([`Basis::as_str`], e.g. `"certified-enclosure"`).
+    pub name: String,
+    /// For `numerical-agreement`: the bits on which the arithmetics agree.
+    pub agreement_bits: Option<u64>,
+}
+
+/// An AMG point classified twice: by the paper's criterion and by an exact certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassPair {
+    /// The class read off the criterion (`class_by_criterion`).
+    pub criterion: String,
+    /// The class the certificate proves, or `"undetermined"` (`class_by_certificate`).
+    pub certificate: String,
+    /// How the certificate decided, in words (`certificate_detail`; always set by a producer).
+    pub detail: Option<String>,
+}
+
+/// A quantity in f64, MPFR and (when the inputs are exact) a proven enclosure, as the report
+/// shows it: each number both as the contract's text and as a value to compute with.
+#[derive(Clone, Debug)]
+pub struct Readings {
+    /// The f64 value (`{name}_f64`; non-finite is JSON null).
+    pub f64: f64,
+    /// A priori bound on |f64 − true value| (`{name}_f64_tolerance`; always set by a producer,
+    /// possibly absent from a hand-written report).
+    pub f64_tolerance: Option<f64>,
+    /// The MPFR value (`{name}_mpfr`), when computed.
+    pub mpfr: Option<Decimal>,
+    /// A priori bound on |MPFR − true value| (`{name}_mpfr_tolerance`), rounded to f64.
+    pub mpfr_tolerance: Option<f64>,
+    /// The proven enclosure (`{name}_enclosure`, `{name}_exact`).
+    pub enclosure: Option<ExactEnclosure>,
+    /// Why a piece is missing, disagreements, rounding of the enclosure (`{name}_notes`).
+    pub notes: Vec<String>,
+}
+
+/// An MPFR value as the decimal text the report carries, and that text's exact value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decimal {
+    /// The decimal text, with as many digits as the precision supports (e.g. `"1.2345e1"`).
+    pub text: String,
+    /// The exact value of `text` (not of the binary MPFR number it was rounded from); `None`
+    /// when the value is not finite (`text` is then e.g. `"inf"`).
+    pub value: Option<Rational>,
+}
+
+/// A proven enclosure [lo, hi] as the report carries it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactEnclosure {
+    /// The ends as "p/q" text (rounded outward when too long, see [`REPORT_MAX_BITS`]).
+    pub text: [String; 2],
+    /// The ends' exact values (equal to `text`).
+    pub lo: Rational,
+    /// The upper end's exact value.
+    pub hi: Rational,
+    /// Whether the enclosure is the exact value (`{name}_exact`; lo = hi before any rounding);
+    /// always set by a producer.
+    pub exact: Option<bool>,
+}
+
+/// Equal when they write the same JSON (a non-finite f64 is null, so NaN equals NaN here).
+impl PartialEq for Readings {
+    fn eq(&self, o: &Self) -> bool {
+        let (mut a, mut b) = (Map::new(), Map::new());
+        self.write_into("", &mut a);
+        o.write_into("", &mut b);
+        a == b
+    }
+}
+
+impl Readings {
+    /// The readings of an estimate: the enclosure rounded outward when its ends are too long for
+    /// the report (with a note saying so).
+    pub fn of(e: &Estimate) -> Self {
+        let mut notes = e.notes.clone();
+        let enclosure = e.enclosure.as_ref().map(|enc| {
+            let shown = match short_enclosure(enc) {
+                Some(short) => {
+                    notes.push(format!(
+                        "the enclosure's ends have more than {REPORT_MAX_BITS} bits: shown \
+                         rounded outward to {SHORT_BITS} bits (the certificate holds them exactly)"
+                    ));
+                    short
+                }
+                None => enc.clone(),
+            };
+            ExactEnclosure {
+                text: [q_to_string(shown.lo()), q_to_string(shown.hi())],
+                lo: q_to_rug(shown.lo()),
+                hi: q_to_rug(shown.hi()),
+                exact: Some(e.exact_value().is_some()),
+            }
+        });
+        Readings {
+            f64: e.f64,
+            f64_tolerance: Some(e.f64_tol),
+            mpfr: e.mpfr_string().map(|text| Decimal {
+                value: parse_rational(&text),
+                text,
+            }),
+            mpfr_tolerance: e.mpfr_tol.as_ref().map(|t| t.to_f64()),
+            enclosure,
+            notes,
+        }
+    }
+
+    /// Write the readings into a JSON object under the keys of the quantity `name`.
+    pub fn write_into(&self, name: &str, m: &mut Map<String, Value>) {
+        m.insert(format!("{name}_f64"), json_f64(self.f64));
+        if let Some(t) = self.f64_tolerance {
+            m.insert(format!("{name}_f64_tolerance"), json_f64(t));
+        }
+        if let Some(d) = &self.mpfr {
+            m.insert(format!("{name}_mpfr"), Value::String(d.text.clone()));
+        }
+        if let Some(t) = self.mpfr_tolerance {
+            m.insert(format!("{name}_mpfr_tolerance"), json_f64(t));
+        }
+        if let Some(e) = &self.enclosure {
+            m.insert(format!("{name}_enclosure"), json!(e.text));
+            if let Some(exact) = e.exact {
+                m.insert(format!("{name}_exact"), Value::Bool(exact));
+            }
+        }
+        if !self.notes.is_empty() {
+            m.insert(format!("{name}_notes"), json!(self.notes));
+        }
+    }
+
+    /// The readings named `name` taken out of `m`, when its keys have exactly the shape
+    /// [`Readings::write_into`] gives them (otherwise `m` is left as it is).
+    fn take(name: &str, m: &mut Map<String, Value>) -> Option<Self> {
+        let key = |s: &str| format!("{name}_{s}");
+        let num = |v: &Value| match v {
+            Value::Null => Some(f64::NAN),
+            v => v.as_f64(),
+        };
+        let f64 = num(m.get(&key("f64"))?)?;
+        let f64_tolerance = match m.get(&key("f64_tolerance")) {
+            None => None,
+            Some(v) => Some(num(v)?),
+        };
+        let mpfr = match m.get(&key("mpfr")) {
+            None => None,
+            Some(v) => {
+                let text = v.as_str()?.to_string();
+                Some(Decimal {
+                    value: parse_rational(&text),
+                    text,
+                })
+            }
+        };
+        let mpfr_tolerance = match m.get(&key("mpfr_tolerance")) {
+            None => None,
+            Some(v) => Some(num(v)?),
+        };
+        let enclosure = match (m.get(&key("enclosure")), m.get(&key("exact"))) {
+            (None, None) => None,
+            (Some(Value::Array(a)), exact) if a.len() == 2 => {
+                let exact = match exact {
+                    None => None,
+                    Some(e) => Some(e.as_bool()?),
+                };
+                let lo = a[0].as_str()?.to_string();
+                let hi = a[1].as_str()?.to_string();
+                Some(ExactEnclosure {
+                    lo: parse_rational(&lo)?,
+                    hi: parse_rational(&hi)?,
+                    text: [lo, hi],
+                    exact,
+                })
+            }
+            _ => return None,
+        };
+        let notes = match m.get(&key("notes")) {
+            None => Vec::new(),
+            Some(Value::Array(a)) if !a.is_empty() => a
+                .iter()
+                .map(|n| n.as_str().map(str::to_string))
+                .collect::<Option<_>>()?,
+            Some(_) => return None,
+        };
+        let r = Readings {
+            f64,
+            f64_tolerance,
+            mpfr,
+            mpfr_tolerance,
+            enclosure,
+            notes,
+        };
+        // only a faithful round trip is typed (e.g. a finite f64 written as a string stays extra)
+        let mut again = Map::new();
+        r.write_into(name, &mut again);
+        if again.iter().any(|(k, v)| m.get(k) != Some(v)) {
+            return None;
+        }
+        for k in again.keys() {
+            m.remove(k);
+        }
+        Some(r)
+    }
+}
+
+impl Values {
+    /// The point counts, unless a table of the points replaces the count under `points`.
+    pub fn tally(&self) -> Option<Tally> {
+        self.tally.filter(|_| self.point_rows.is_none())
+    }
+    /// Set the point counts.
+    pub fn set_tally(&mut self, t: Tally) {
+        self.tally = Some(t);
+    }
+    /// The Hessian's top eigenvalue at the checked point (the quantity `lambda_max`), if any.
+    pub fn lambda_max(&self) -> Option<&Readings> {
+        self.estimates.get("lambda_max")
+    }
+    /// The least λ_max over all minimizers (the quantity `min_sharpness`, KP), if any.
+    pub fn min_sharpness(&self) -> Option<&Readings> {
+        self.estimates.get("min_sharpness")
+    }
+    /// Set the readings of the quantity `name` from its estimate.
+    pub fn set_estimate(&mut self, name: &str, e: &Estimate) {
+        self.estimates.insert(name.to_string(), Readings::of(e));
+    }
+    /// Set the basis of the verdict.
+    pub fn set_basis(&mut self, b: Basis) {
+        self.basis = Some(BasisValue {
+            name: b.as_str().to_string(),
+            agreement_bits: match b {
+                Basis::Agreement { bits } => Some(u64::from(bits)),
+                _ => None,
+            },
+        });
+    }
+    /// Set the classes compared at a point.
+    pub fn set_classes(&mut self, criterion: &str, certificate: &str, detail: &str) {
+        self.classes = Some(ClassPair {
+            criterion: criterion.into(),
+            certificate: certificate.into(),
+            detail: Some(detail.into()),
+        });
+    }
+    /// Add a value carried only to the JSON.
+    pub fn insert(&mut self, key: String, v: Value) {
+        self.extra.insert(key, v);
+    }
+    /// Add values carried only to the JSON.
+    pub fn extend(&mut self, m: impl IntoIterator<Item = (String, Value)>) {
+        self.extra.extend(m);
+    }
+    /// Add `o`'s values; where both set a value, `o`'s wins.
+    pub fn merge(&mut self, o: Values) {
+        self.tally = o.tally.or(self.tally);
+        self.point_rows = o.point_rows.or(self.point_rows.take());
+        self.decisive_point = o.decisive_point.or(self.decisive_point.take());
+        self.basis = o.basis.or(self.basis.take());
+        self.classes = o.classes.or(self.classes.take());
+        self.estimates.extend(o.estimates);
+        self.extra.extend(o.extra);
+    }
+    /// The value under the JSON key `key`, as the JSON holds it.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.to_map().remove(key)
+    }
+
+    /// The JSON object (keys sorted, as `serde_json::Map` keeps them).
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut m = self.extra.clone();
+        if let Some(t) = &self.tally {
+            m.insert("points".into(), json!(t.points));
+            m.insert("points_holding".into(), json!(t.holding));
+            m.insert("points_vacuous".into(), json!(t.vacuous));
+        }
+        if let Some(p) = &self.decisive_point {
+            m.insert("decisive_point".into(), json!(p));
+        }
+        if let Some(b) = &self.basis {
+            m.insert("basis".into(), json!(b.name));
+            if let Some(bits) = b.agreement_bits {
+                m.insert("agreement_bits".into(), json!(bits));
+            }
+        }
+        if let Some(c) = &self.classes {
+            m.insert("class_by_criterion".into(), json!(c.criterion));
+            m.insert("class_by_certificate".into(), json!(c.certificate));
+            if let Some(d) = &c.detail {
+                m.insert("certificate_detail".into(), json!(d));
+            }
+        }
+        for (name, r) in &self.estimates {
+            r.write_into(name, &mut m);
+        }
+        if let Some(rows) = &self.point_rows {
+            m.insert("points".into(), rows.clone());
+        }
+        m
+    }
+
+    /// The values of a JSON object: the keys of typed values, when they have the shape the
+    /// writer gives them, into their fields; the rest into `extra`.
+    pub fn from_map(mut m: Map<String, Value>) -> Self {
+        let count = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_u64);
+        let tally = match (
+            count(&m, "points"),
+            count(&m, "points_holding"),
+            count(&m, "points_vacuous"),
+        ) {
+            (Some(p), Some(h), Some(v)) => {
+                for k in ["points", "points_holding", "points_vacuous"] {
+                    m.remove(k);
+                }
+                Some(Tally {
+                    points: p as usize,
+                    holding: h as usize,
+                    vacuous: v as usize,
+                })
+            }
+            _ => None,
+        };
+        let point_rows = match m.get("points") {
+            Some(Value::Array(_)) => m.remove("points"),
+            _ => None,
+        };
+        let decisive_point = match m.get("decisive_point") {
+            Some(Value::String(_)) => m.remove("decisive_point").and_then(string),
+            _ => None,
+        };
+        let basis = match (m.get("basis"), m.get("agreement_bits")) {
+            (Some(Value::String(_)), None) => Some(None),
+            (Some(Value::String(_)), Some(b)) if b.is_u64() => Some(b.as_u64()),
+            _ => None,
+        }
+        .map(|agreement_bits| {
+            m.remove("agreement_bits");
+            BasisValue {
+                name: m.remove("basis").and_then(string).unwrap_or_default(),
+                agreement_bits,
+            }
+        });
+        let is_text = |m: &Map<String, Value>, k: &str| m.get(k).is_some_and(Value::is_string);
+        let classes = (is_text(&m, "class_by_criterion")
+            && is_text(&m, "class_by_certificate")
+            && m.get("certificate_detail").map_or(true, Value::is_string))
+        .then(|| ClassPair {
+            criterion: m
+                .remove("class_by_criterion")
+                .and_then(string)
+                .unwrap_or_default(),
+            certificate: m
+                .remove("class_by_certificate")
+                .and_then(string)
+                .unwrap_or_default(),
+            detail: m.remove("certificate_detail").and_then(string),
+        });
+        let names: Vec<String> = m
+            .keys()
+            .filter_map(|k| k.strip_suffix("_f64"))
+            .map(str::to_string)
+            .collect();
+        let mut estimates = BTreeMap::new();
+        for name in names {
+            if let Some(r) = Readings::take(&name, &mut m) {
+                estimates.insert(name, r);
+            }
+        }
+        Values {
+            tally,
+            point_rows,
+            decisive_point,
+            basis,
+            classes,
+            estimates,
+            extra: m,
+        }
+    }
+}
+
+/// The values of a JSON object, typed as [`Values::from_map`] types them.
+impl From<Map<String, Value>> for Values {
+    fn from(m: Map<String, Value>) -> Self {
+        Values::from_map(m)
+    }
+}
+
+/// Boxed values of a JSON object (an [`Outcome`]'s), typed as [`Values::from_map`] types them.
+impl From<Map<String, Value>> for Box<Values> {
+    fn from(m: Map<String, Value>) -> Self {
+        Box::new(Values::from_map(m))
+    }
+}
+
+fn string(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Map::deserialize(d).map(Values::from_map)
+    }
+}
+
+/// Tests read values by their JSON key, as the JSON holds them.
+#[cfg(test)]
+impl std::ops::Index<&str> for Values {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        Box::leak(Box::new(self.get(key).unwrap_or(Value::Null)))
+    }
+}
+
+/// Parse "p/q", an integer, or a decimal such as "-1.25e-3" exactly (the report's exact texts).
+pub fn parse_rational(s: &str) -> Option<Rational> {
+    let s = s.trim();
+    if s.contains('/') {
+        return Rational::parse(s).ok().map(Rational::from);
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (mant, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], body[i + 1..].parse::<i64>().ok()?),
+        None => (body, 0),
+    };
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let digits = format!("{int_part}{frac_part}");
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = Integer::from_str_radix(&digits, 10).ok()?;
+    let q = Rational::from(n) * pow10(exp - frac_part.len() as i64);
+    Some(if neg { -q } else { q })
+}
+
+/// 10^e as an exact rational.
+pub fn pow10(e: i64) -> Rational {
+    let p = Integer::from(Integer::u_pow_u(10, e.unsigned_abs() as u32));
+    if e >= 0 {
+        Rational::from(p)
+    } else {
+        Rational::from((Integer::from(1), p))
+    }
+}
+
 /// The certificate of a check (docs/certificates.md, kind `dlncheck-check-certificate`): the
 /// point certificates it rests on, under the claim of the first; `None` without any.
 fn bundle<'a>(points: impl Iterator<Item = &'a Value>) -> Option<Value> {
@@ -225,23 +696,21 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
         .iter()
         .filter(|(_, f)| matches!(f, Finding::Holds(..)))
         .count();
-    let mut summary = Map::new();
-    summary.insert("points".into(), json!(total));
-    summary.insert("points_holding".into(), json!(holding));
-    summary.insert("points_vacuous".into(), json!(vacuous));
+    let tally = Tally {
+        points: total,
+        holding,
+        vacuous,
+    };
     let with = |mut o: Outcome, origin: &str, ev: &Evidence, basis: Option<Basis>| {
-        o.values = summary.clone();
-        o.values.insert("decisive_point".into(), json!(origin));
+        o.values.set_tally(tally);
+        o.values.decisive_point = Some(origin.to_string());
         if let Some(b) = basis {
-            o.values.insert("basis".into(), json!(b.as_str()));
-            if let Basis::Agreement { bits } = b {
-                o.values.insert("agreement_bits".into(), json!(bits));
-            }
+            o.values.set_basis(b);
             if b.is_certified() {
                 o.certificate = bundle(ev.certificate.iter());
             }
         }
-        o.values.extend(ev.values.clone());
+        o.values.merge(ev.values.clone());
         o
     };
     let failing = |proved: bool| {
@@ -322,7 +791,7 @@ pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
                 })
                 .unwrap_or_else(|| "no points to check".into());
             let mut o = Outcome::inconclusive(format!("the premise holds at none of the {total} points, so nothing was exercised (e.g. {why})"));
-            o.values = summary;
+            o.values.set_tally(tally);
             o
         }
     }

@@ -7,7 +7,7 @@
 //! entries is not invariant under rotations.
 
 use super::context::{CaseContext, Problem};
-use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome};
+use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome, Values};
 use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
@@ -178,7 +178,7 @@ impl WjScalarRoots {
                     v.insert("roots".into(), Value::Array(rs));
                     let basis = if sv.proven { Basis::Exact } else { Basis::Mpfr };
                     let ev = Evidence {
-                        values: v.clone(),
+                        values: v.clone().into(),
                         certificate: None,
                     };
                     findings.push((origin, Finding::Holds(basis, ev)));
@@ -190,7 +190,7 @@ impl WjScalarRoots {
                         Finding::Undecided(
                             e.clone(),
                             Evidence {
-                                values: v.clone(),
+                                values: v.clone().into(),
                                 certificate: None,
                             },
                         ),
@@ -206,7 +206,7 @@ impl WjScalarRoots {
             v.insert("grad_norm".into(), json_f64(p.grad_norm.to_f64()));
             v.insert("grad_bound".into(), json_f64(p.grad_bound.to_f64()));
             let ev = Evidence {
-                values: v,
+                values: v.into(),
                 certificate: None,
             };
             if p.grad_norm > p.grad_bound {
@@ -224,7 +224,7 @@ impl WjScalarRoots {
         if let Some(zero) = w.points.iter().find(|p| p.rank == 0) {
             let origin = "the rank-0 point W = 0".to_string();
             let ev = Evidence {
-                values: Map::new(),
+                values: Values::default(),
                 certificate: None,
             };
             let f = match (&zero.class, w.depth >= 3) {
@@ -252,7 +252,7 @@ impl WjScalarRoots {
             "root_count_argument".into(),
             json!("Descartes' rule of signs: t^{2L-2} - a t^{L-2} + λ has at most two positive roots (L ≥ 3; one iff a > λ for L = 2); each root found is bracketed by rationals where the exact value of g changes sign for every a in the enclosure"),
         );
-        out.values.insert("points".into(), table(w));
+        out.values.point_rows = Some(table(w));
         out
     }
 }
@@ -309,8 +309,7 @@ impl WjRanks {
                 q_to_string(&w.lambda)
             ))
         };
-        out.values
-            .insert("basis".into(), json!(Basis::Mpfr.as_str()));
+        out.values.set_basis(Basis::Mpfr);
         out.values.insert("depth".into(), json!(w.depth));
         out.values
             .insert("lambda".into(), json!(q_to_string(&w.lambda)));
@@ -616,8 +615,7 @@ impl WjOneWay {
                 "no upward transition, but no downward transition from the rank-{max_rank} minimum was observed either: positive probability is not exercised at these settings"
             ))
         };
-        out.values
-            .insert("basis".into(), json!(Basis::Simulation.as_str()));
+        out.values.set_basis(Basis::Simulation);
         out.values.insert("settings".into(), settings);
         out.values.insert("transitions".into(), Value::Array(table));
         out

@@ -1,26 +1,19 @@
 //! report.md: a per-claim summary and a per-case table, suitable for a CI step summary.
 
 use super::{CheckReport, Report};
-use serde_json::Value;
+use crate::claims::evidence::json_f64;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn short(v: Option<&Value>, digits: usize) -> String {
-    match v {
-        Some(Value::String(s)) if s.len() > digits + 8 => {
-            // "1.2345…e1": keep the leading digits and the exponent
-            match s.split_once('e') {
-                Some((m, e)) => format!("{}…e{e}", &m[..digits.min(m.len())]),
-                None => format!("{}…", &s[..digits]),
-            }
-        }
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Array(a)) => {
-            let parts: Vec<String> = a.iter().map(|x| short(Some(x), digits)).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        _ => "—".into(),
+/// A long text cut to its leading digits (and its exponent, "1.2345…e1"); "—" when absent.
+fn short(s: Option<&str>, digits: usize) -> String {
+    match s {
+        Some(s) if s.len() > digits + 8 => match s.split_once('e') {
+            Some((m, e)) => format!("{}…e{e}", &m[..digits.min(m.len())]),
+            None => format!("{}…", &s[..digits]),
+        },
+        Some(s) => s.to_string(),
+        None => "—".into(),
     }
 }
 
@@ -139,16 +132,31 @@ pub fn render(r: &Report) -> String {
         );
         for k in &c.checks {
             let expect = expect_cell(k);
+            let lam = k.values.lambda_max();
+            // the f64 value as the JSON writes it (a non-finite value is null there: "—")
+            let f64_text = lam
+                .filter(|r| r.f64.is_finite())
+                .map(|r| json_f64(r.f64).to_string());
+            let enclosure = lam.and_then(|r| r.enclosure.as_ref()).map(|e| {
+                format!(
+                    "[{}, {}]",
+                    short(Some(&e.text[0]), 24),
+                    short(Some(&e.text[1]), 24)
+                )
+            });
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 k.claim,
                 verdict_cell(k),
                 expect,
-                short(k.values.get("lambda_max_f64"), 17),
-                short(k.values.get("lambda_max_mpfr"), 24),
-                short(k.values.get("lambda_max_enclosure"), 24),
-                short(k.values.get("basis"), 40),
+                f64_text.as_deref().unwrap_or("—"),
+                short(
+                    lam.and_then(|r| r.mpfr.as_ref()).map(|d| d.text.as_str()),
+                    24
+                ),
+                enclosure.as_deref().unwrap_or("—"),
+                short(k.values.basis.as_ref().map(|b| b.name.as_str()), 40),
                 cell(k.reason.as_deref().unwrap_or("")),
             );
         }

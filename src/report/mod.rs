@@ -7,9 +7,9 @@ pub mod junit;
 pub mod markdown;
 pub mod terminal;
 
+use crate::claims::evidence::Values;
 use crate::verdict::{Strength, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::path::Path;
 
 /// The whole run, exactly the JSON report v1 (extra fields are additions the contract allows).
@@ -91,8 +91,8 @@ pub struct CheckReport {
     pub met: bool,
     /// Why the verdict is what it is.
     pub reason: Option<String>,
-    /// The numbers behind the verdict.
-    pub values: Map<String, Value>,
+    /// The numbers behind the verdict (typed where the writers read them; JSON v1 `values`).
+    pub values: Box<Values>,
     /// Path of the saved certificate, for verdicts decided in exact arithmetic.
     pub certificate: Option<String>,
     /// Wall-clock seconds (null with --no-timing, so reports can be compared byte for byte).

@@ -7,9 +7,10 @@
 //! Like every writer it renders the report and never recomputes a verdict; the output depends on
 //! the report alone, so the same report prints the same text.
 
-use super::html::{decimal, enclosure_of, fmt_f64, leading, parse_rational, plain, Cut};
+use super::html::{decimal, fmt_f64, leading, plain, Cut};
 use super::markdown::{expect_cell, verdict_text};
 use super::{CaseReport, CheckReport, Report, Stopped};
+use crate::claims::evidence::{parse_rational, Readings};
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 use serde_json::Value;
 use std::fmt::Write;
@@ -327,18 +328,20 @@ const MAX_QUANTITIES: usize = 3;
 /// the basis of the verdict.
 pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
     let v = &k.values;
-    let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     let reason = k.reason.as_deref().unwrap_or("");
     let mut out = Vec::new();
-    if let Some(p) = text("decisive_point") {
-        if !reason.contains(&p) {
-            out.push(("at", p));
+    if let Some(p) = &v.decisive_point {
+        if !reason.contains(p.as_str()) {
+            out.push(("at", p.clone()));
         }
     }
-    if let (Some(a), Some(b)) = (text("class_by_criterion"), text("class_by_certificate")) {
+    if let Some(c) = &v.classes {
         out.push((
             "class",
-            format!("{a} by the criterion, {b} by the certificate"),
+            format!(
+                "{} by the criterion, {} by the certificate",
+                c.criterion, c.certificate
+            ),
         ));
     }
     let mut shown = 0;
@@ -346,19 +349,18 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
         if shown == MAX_QUANTITIES {
             break;
         }
-        if let Some(q) = quantity(k, key) {
+        if let Some(q) = v.estimates.get(key).and_then(quantity) {
             out.push((label, q));
             shown += 1;
         }
     }
     for (key, label) in [("f_star", "f*"), ("loss", "loss"), ("critical_value", "f")] {
-        if let Some(x) = v.get(key) {
+        if let Some(x) = v.extra.get(key) {
             out.push((label, readable(x)));
         }
     }
-    let count = |key: &str| v.get(key).and_then(Value::as_u64);
-    if let (Some(n), Some(h)) = (count("points"), count("points_holding")) {
-        let vac = count("points_vacuous").unwrap_or(0);
+    if let Some(t) = v.tally() {
+        let (n, h, vac) = (t.points, t.holding, t.vacuous);
         let vac = if vac > 0 {
             format!(" ({vac} vacuously)")
         } else {
@@ -366,48 +368,49 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
         };
         out.push(("points", format!("the claim holds at {h} of {n}{vac}")));
     }
-    if let Some(p) = count("precision_bits_used") {
+    if let Some(p) = v.extra.get("precision_bits_used").and_then(Value::as_u64) {
         out.push(("precision", format!("{p} bits")));
     }
-    if let Some(b) = text("basis") {
-        out.push(("basis", b));
+    if let Some(b) = &v.basis {
+        out.push(("basis", b.name.clone()));
     }
     out
 }
 
-/// A quantity `key` of a check, from its best evidence: the exact value or proven enclosure,
-/// else the MPFR value with its error bound, else the f64 value with its error bound.
-fn quantity(k: &CheckReport, key: &str) -> Option<String> {
-    let v = &k.values;
-    if let Some((lo, hi)) = enclosure_of(v.get(&format!("{key}_enclosure"))) {
-        if lo == hi {
-            return Some(format!("{} (exact)", exact(&lo)));
+/// A quantity of a check, from its best evidence: the exact value or proven enclosure, else the
+/// MPFR value with its error bound, else the f64 value with its error bound.
+fn quantity(r: &Readings) -> Option<String> {
+    if let Some(e) = &r.enclosure {
+        if e.lo == e.hi {
+            return Some(format!("{} (exact)", exact(&e.lo)));
         }
         return Some(format!(
             "∈ [{}, {}] (proven enclosure)",
-            decimal(&lo, DIGITS, Cut::Floor).0,
-            decimal(&hi, DIGITS, Cut::Ceil).0
+            decimal(&e.lo, DIGITS, Cut::Floor).0,
+            decimal(&e.hi, DIGITS, Cut::Ceil).0
         ));
     }
-    let tolerance = |suffix: &str| {
-        v.get(&format!("{key}_{suffix}_tolerance"))
-            .and_then(Value::as_f64)
+    // a non-finite tolerance is null in the JSON: no bound shown
+    let tolerance = |t: Option<f64>| {
+        t.filter(|t| t.is_finite())
             .map(|t| format!(" ± {}", short_f64(t)))
             .unwrap_or_default()
     };
-    if let Some(q) = v
-        .get(&format!("{key}_mpfr"))
-        .and_then(Value::as_str)
-        .and_then(parse_rational)
-    {
+    if let Some(q) = r.mpfr.as_ref().and_then(|d| d.value.as_ref()) {
         return Some(format!(
             "{}{} (MPFR)",
-            leading(&q, DIGITS),
-            tolerance("mpfr")
+            leading(q, DIGITS),
+            tolerance(r.mpfr_tolerance)
         ));
     }
-    let x = v.get(&format!("{key}_f64")).and_then(Value::as_f64)?;
-    Some(format!("{}{} (f64)", fmt_f64(x), tolerance("f64")))
+    if !r.f64.is_finite() {
+        return None;
+    }
+    Some(format!(
+        "{}{} (f64)",
+        fmt_f64(r.f64),
+        tolerance(r.f64_tolerance)
+    ))
 }
 
 /// An exact rational: whole when short (`91/9 ≈ 10.1111111111…`), else its leading digits.

@@ -140,7 +140,7 @@ pub fn audit(
             yaml,
             strength: strength.map(String::from),
             reason: last.as_ref().and_then(|o| o.reason.clone()),
-            values: last.map(|o| o.values).unwrap_or_default(),
+            values: last.map(|o| o.values.to_map()).unwrap_or_default(),
         });
         break;
     }

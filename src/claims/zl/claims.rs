@@ -147,10 +147,11 @@ fn outcome(
     let decisions: Vec<Decision> = evals.iter().map(|e| e.decision.clone()).collect();
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = setup.common_values();
-    o.values.insert("basis".into(), json!("exact"));
-    ratio_values(setup, evals, &mut o.values);
-    o.values.extend(extra_values);
+    let mut values = setup.common_values();
+    ratio_values(setup, evals, &mut values);
+    values.extend(extra_values);
+    o.values = values.into();
+    o.values.set_basis(Basis::Exact);
     if verdict != Verdict::Inconclusive {
         let sigma: Vec<Vec<SigmaBracket>> = setup
             .minimizers
@@ -430,8 +431,8 @@ impl ZlMinimizers {
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
-        o.values = setup.common_values();
-        o.values.insert("basis".into(), json!("exact"));
+        o.values = setup.common_values().into();
+        o.values.set_basis(Basis::Exact);
         o.values.insert(
             "minimizer_set_dimension".into(),
             json!(dims.iter().map(|(t, _)| t).collect::<Vec<_>>()),

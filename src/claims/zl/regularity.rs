@@ -426,8 +426,8 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = setup.common_values();
-    o.values.insert("basis".into(), json!("exact"));
+    o.values = setup.common_values().into();
+    o.values.set_basis(Basis::Exact);
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));
     let ratio = |num: &Q, den: &Q| (!den.is_zero()).then(|| num / den);
