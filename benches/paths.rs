@@ -16,6 +16,7 @@
 //! into a temporary directory) in process.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use dlncheck::app::check::options::RunOptions;
 use dlncheck::app::check::runner;
 use dlncheck::certify::kp_verified;
 use dlncheck::certify::lambda_max::SymmetricSource;
@@ -168,10 +169,10 @@ fn suite(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     let files = runner::discover(&[std::path::PathBuf::from("cases")]).expect("cases/ exists");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let opts = runner::RunOptions {
+    let opts = RunOptions {
         report_dir: dir.path().to_path_buf(),
         timing: false,
-        ..runner::RunOptions::default()
+        ..RunOptions::default()
     };
     g.bench_function("check-cases", |b| {
         b.iter(|| runner::run(&files, &opts, &|_| {}).expect("the suite runs"))

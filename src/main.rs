@@ -3,7 +3,8 @@
 //! check met its expectation; 1: some did not; 2: invalid input or usage; 130: interrupted).
 
 use clap::{Parser, Subcommand};
-use dlncheck::app::{self, check::runner};
+use dlncheck::app;
+use dlncheck::app::check::{options, runner};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,7 +44,7 @@ enum Command {
         enclosure_bits: u32,
         /// Highest MPFR precision in bits: a check left inconclusive by too coarse bounds is
         /// retried at twice the precision until it is decided or this is reached.
-        #[arg(long, default_value_t = runner::DEFAULT_MAX_PRECISION, value_parser = clap::value_parser!(u32).range(16..=65536))]
+        #[arg(long, default_value_t = options::DEFAULT_MAX_PRECISION, value_parser = clap::value_parser!(u32).range(16..=65536))]
         max_precision: u32,
         /// Leave per-check seconds out (null) so reports compare byte for byte.
         #[arg(long)]
@@ -70,12 +71,12 @@ enum Command {
         tier: dlncheck::case::Tier,
         /// Wall-clock limit per case in seconds (default 300); a case still running then is
         /// reported as `timeout` (status error, "stopped": "timeout") and the run goes on.
-        #[arg(long, value_name = "SECS", default_value_t = runner::DEFAULT_CASE_TIMEOUT_SECS as f64, value_parser = positive_seconds)]
+        #[arg(long, value_name = "SECS", default_value_t = options::DEFAULT_CASE_TIMEOUT_SECS as f64, value_parser = positive_seconds)]
         case_timeout: f64,
         /// Memory budget per case in MiB (default 2048); a case whose estimated need (dense
         /// Hessian and KP operator in f64, MPFR and exact arithmetic) is larger is refused before
         /// any work ("stopped": "refused") and the run goes on.
-        #[arg(long, value_name = "MIB", default_value_t = runner::DEFAULT_MEMORY_BUDGET_MIB, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
+        #[arg(long, value_name = "MIB", default_value_t = options::DEFAULT_MEMORY_BUDGET_MIB, value_parser = clap::value_parser!(u64).range(1..=(1 << 40)))]
         memory_budget: u64,
     },
     /// λ_max of the Hessian of the case's own model (linear, residual, one-hidden-layer,

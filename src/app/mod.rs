@@ -18,7 +18,8 @@ pub mod verify_cert;
 
 use crate::case::{self, Case, CaseError, LoadOptions};
 use crate::certify::lambda_max::Settings;
-use check::runner::{self, RunError, RunOptions};
+use check::options::{self, RunOptions};
+use check::runner::RunError;
 use std::path::{Path, PathBuf};
 
 /// What a finished command established.
@@ -113,7 +114,7 @@ fn load_case(
         ..Default::default()
     };
     let c = case::load_file(path, &opts)?;
-    let settings = runner::settings_for(
+    let settings = options::settings_for(
         &c,
         &RunOptions {
             precision,

@@ -2,6 +2,7 @@
 //! the reports and print the summary.
 
 pub mod isolate;
+pub mod options;
 pub mod plan;
 pub mod progress;
 pub mod runner;
@@ -9,8 +10,9 @@ pub mod runner;
 use super::{summarize, AppError, Status};
 use crate::case::Tier;
 use crate::claims;
+use options::RunOptions;
 use progress::Progress;
-use runner::{RunOptions, Shard};
+use runner::Shard;
 use std::path::PathBuf;
 use std::time::Duration;
 

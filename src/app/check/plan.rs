@@ -2,7 +2,7 @@
 //! its work needs, which the runner compares with the run's budget (`--memory-budget`) to refuse a
 //! case up front.
 
-use super::runner::{settings_for, RunOptions};
+use super::options::{settings_for, RunOptions};
 use crate::case::{self, Case};
 use crate::certify::lambda_max::Settings;
 use crate::claims;

@@ -2,7 +2,8 @@
 //! Observers (progress) are told about each finished case; the runner never formats output.
 
 use super::isolate::{self, Finished};
-use crate::case::{self, Case, CaseError, Expect, LoadOptions, Tier};
+use super::options::{settings_for, RunOptions};
+use crate::case::{self, Case, CaseError, Expect, Tier};
 use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
 use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped};
@@ -12,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Errors of the runner layer (usage and I/O, never a case's own problem).
 #[derive(Debug, thiserror::Error)]
@@ -37,68 +38,6 @@ pub enum RunError {
     /// The run was interrupted (SIGINT): no report was written.
     #[error("interrupted: no report written (a previous report in the directory is untouched)")]
     Interrupted,
-}
-
-/// How to run.
-#[derive(Clone, Debug)]
-pub struct RunOptions {
-    /// Where report.json, report.md and certs/ go.
-    pub report_dir: PathBuf,
-    /// Overrides every case's precision_bits.
-    pub precision: Option<u32>,
-    /// Overrides every case's seed.
-    pub seed: Option<u64>,
-    /// Worker threads (cases run in parallel, each isolated).
-    pub jobs: usize,
-    /// Record wall-clock seconds per check (off for byte-identical reports).
-    pub timing: bool,
-    /// Target relative width of exact enclosures, 2^(−bits).
-    pub enclosure_bits: u32,
-    /// The highest MPFR precision an inconclusive check is retried at (doubling from the case's
-    /// own), for claims that [escalate](crate::claims::Claim::escalates).
-    pub max_precision: u32,
-    /// Limits on case size.
-    pub load: LoadOptions,
-    /// The longest tier to run: `tier: long` cases run only when this is `Long`.
-    pub tier: Tier,
-    /// Wall-clock limit per case; a case still running then is reported as timed out.
-    pub case_timeout: Duration,
-    /// Memory budget per case in bytes; a case whose estimate ([`super::plan::estimate`]) exceeds
-    /// it is refused before any work.
-    pub memory_budget: u64,
-    /// Run only the checks of these claims (registered ids); empty: every check. The others are
-    /// reported as deselected.
-    pub claims: Vec<String>,
-}
-
-/// Default `--max-precision`, in bits.
-pub const DEFAULT_MAX_PRECISION: u32 = 4096;
-
-/// Default `--case-timeout`, in seconds.
-pub const DEFAULT_CASE_TIMEOUT_SECS: u64 = 300;
-/// Default `--memory-budget`, in MiB.
-pub const DEFAULT_MEMORY_BUDGET_MIB: u64 = 2048;
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            report_dir: PathBuf::from("reports"),
-            precision: None,
-            seed: None,
-            jobs: 0,
-            timing: true,
-            enclosure_bits: Settings::default().enclosure_bits,
-            max_precision: DEFAULT_MAX_PRECISION,
-            load: LoadOptions {
-                known_claims: claims::known_ids(),
-                ..LoadOptions::default()
-            },
-            tier: Tier::Default,
-            case_timeout: Duration::from_secs(DEFAULT_CASE_TIMEOUT_SECS),
-            memory_budget: DEFAULT_MEMORY_BUDGET_MIB << 20,
-            claims: Vec::new(),
-        }
-    }
 }
 
 /// Case files under the given paths (files as given; directories searched recursively for *.yaml
@@ -393,15 +332,6 @@ fn check_escalating(
 /// the others need their verdict, of any strength.
 fn expect_met(e: Expect, verdict: Verdict, strength: Option<Strength>) -> bool {
     verdict == expect_verdict(e) && (e != Expect::Proved || strength == Some(Strength::Proved))
-}
-
-/// The settings a case runs with.
-pub fn settings_for(c: &Case, opts: &RunOptions) -> Settings {
-    Settings {
-        prec: opts.precision.unwrap_or(c.precision_bits),
-        enclosure_bits: opts.enclosure_bits,
-        ..Settings::default()
-    }
 }
 
 /// Check every claim of the case; once `cancel` is set (the case was abandoned) no further check
