@@ -108,18 +108,22 @@ pub(super) fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: 
     }
 }
 
+/// The scope of most [KP] claims: linear networks at zero-loss minimizers, any data X; the
+/// others narrow it.
+const KP_SCOPE: Scope = Scope {
+    kinds: &[ModelKind::Linear],
+    data: Data::General,
+    points: Points::Minimizers,
+    ..Scope::ANY
+};
+
 claim! {
     KpExact {
         id: "KP-exact",
         source: "derived from [KP]",
         statement: "At a zero-loss minimizer λ_max(∇²f) = λ_max(Σ_i (XᵀB_iᵀB_iX) ⊗ (A_iA_iᵀ)).",
         escalates: true,
-        scope: Scope {
-            kinds: &[ModelKind::Linear],
-            data: Data::General,
-            points: Points::Minimizers,
-            ..Scope::ANY
-        },
+        scope: KP_SCOPE,
     }
 }
 impl KpExact {
@@ -150,12 +154,7 @@ claim! {
         source: "derived from [KP]",
         statement: "At a zero-loss minimizer tr ∇²f = Σ_i ‖A_i‖²_F ‖B_iX‖²_F.",
         escalates: true,
-        scope: Scope {
-            kinds: &[ModelKind::Linear],
-            data: Data::General,
-            points: Points::Minimizers,
-            ..Scope::ANY
-        },
+        scope: KP_SCOPE,
     }
 }
 
@@ -237,12 +236,7 @@ claim! {
         source: "derived from [KP]",
         statement: "At a zero-loss minimizer λ_max ≤ Σ_i c_i², with c_i = ‖A_i‖₂‖B_iX‖₂.",
         escalates: true,
-        scope: Scope {
-            kinds: &[ModelKind::Linear],
-            data: Data::General,
-            points: Points::Minimizers,
-            ..Scope::ANY
-        },
+        scope: KP_SCOPE,
     }
 }
 impl KpBound {
@@ -273,12 +267,7 @@ claim! {
         source: "a reading to audit",
         statement: "λ_max = Σ_i c_i² at every zero-loss minimizer.",
         escalates: true,
-        scope: Scope {
-            kinds: &[ModelKind::Linear],
-            data: Data::General,
-            points: Points::Minimizers,
-            ..Scope::ANY
-        },
+        scope: KP_SCOPE,
     }
 }
 impl KpNaive {
@@ -294,11 +283,10 @@ claim! {
         statement: "For L = 2 and X = I, λ_max = ‖W_2‖₂² + ‖W_1‖₂² at every zero-loss minimizer.",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             depth: (2, 2),
             points: Points::Minimizers,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -336,11 +324,10 @@ claim! {
         statement: "For scalar networks (all d_i = 1, X = 1): λ_max = m² Σ_i w_i⁻², m = Π_i w_i.",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             widths: Widths::Scalar,
             points: Points::Minimizers,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -398,10 +385,9 @@ claim! {
         statement: "For X = I the minimum sharpness over minimizers of M is L·σ_1(M)^{2(L−1)/L}, attained by balanced SVD factorizations.",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             points: Points::Minimizers,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -505,10 +491,9 @@ claim! {
         statement: "X = I: c_i constant in i ⇒ the minimizer is flat (its sharpness is the minimum over minimizers).",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             points: Points::Flat,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -534,10 +519,9 @@ claim! {
         statement: "c_i constant in i ⇒ λ_max = Σ_i c_i² (the bound is attained).",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::General,
             points: Points::Flat,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -599,10 +583,9 @@ claim! {
         statement: "X = I, L = 2 or scalar networks of any depth: flat ⇒ c_i constant in i.",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             points: Points::Flat,
-            ..Scope::ANY
+            ..KP_SCOPE
         },
     }
 }
@@ -628,11 +611,11 @@ claim! {
         statement: "X = I, matrix networks with L ≥ 3: flat ⇒ c_i constant in i.",
         escalates: true,
         scope: Scope {
-            kinds: &[ModelKind::Linear],
             data: Data::Identity,
             depth: (3, usize::MAX),
             widths: Widths::Matrix,
             points: Points::Flat,
+            ..KP_SCOPE
         },
     }
 }
