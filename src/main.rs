@@ -65,6 +65,14 @@ enum Command {
         /// checks are reported as deselected, not as failures.
         #[arg(long = "claim", value_name = "ID")]
         claims: Vec<String>,
+        /// Run only the checks whose case name or claim id contains PATTERN (repeatable: any
+        /// pattern; case-insensitive), e.g. `-k depth2 -k KP-min`; the others are deselected.
+        #[arg(short = 'k', value_name = "PATTERN")]
+        patterns: Vec<String>,
+        /// Stop at the first case with an unmet check or an error: the cases after it (in sorted
+        /// order) are reported as not run, whatever the thread count.
+        #[arg(long)]
+        fail_fast: bool,
         /// The longest tier to run: `default` skips (and reports) `tier: long` cases; `long`
         /// runs every case.
         #[arg(long, default_value = "default", value_parser = parse_tier)]
@@ -212,6 +220,8 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             quiet,
             verbose,
             claims,
+            patterns,
+            fail_fast,
             tier,
             case_timeout,
             memory_budget,
@@ -228,6 +238,8 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             quiet,
             verbose,
             claims,
+            patterns,
+            fail_fast,
             tier,
             case_timeout: std::time::Duration::from_secs_f64(case_timeout),
             memory_budget_mib: memory_budget,

@@ -69,7 +69,7 @@ fn write_row(out: &mut String, row: &Row) -> bool {
         join(row.prefix_ranks),
         mark(a),
         mark(b),
-        cert.map_or("undetermined", Class::as_str),
+        cert.map_or(crate::claims::evidence::UNDETERMINED, Class::as_str),
         row.detail,
         if agree { "yes" } else { "NO" }
     );

@@ -175,7 +175,7 @@ fn classification(
 ) -> Finding {
     ev.values.set_classes(
         by_rule.as_str(),
-        by_cert.map_or("undetermined", Class::as_str),
+        by_cert.map_or(crate::claims::evidence::UNDETERMINED, Class::as_str),
         detail,
     );
     match by_cert {

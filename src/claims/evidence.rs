@@ -217,12 +217,15 @@ pub struct BasisValue {
     pub agreement_bits: Option<u64>,
 }
 
+/// The class of a critical point that no certificate decided ([`ClassPair::certificate`]).
+pub const UNDETERMINED: &str = "undetermined";
+
 /// An AMG point classified twice: by the paper's criterion and by an exact certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassPair {
     /// The class read off the criterion (`class_by_criterion`).
     pub criterion: String,
-    /// The class the certificate proves, or `"undetermined"` (`class_by_certificate`).
+    /// The class the certificate proves, or [`UNDETERMINED`] (`class_by_certificate`).
     pub certificate: String,
     /// How the certificate decided, in words (`certificate_detail`; always set by a producer).
     pub detail: Option<String>,

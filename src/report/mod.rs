@@ -48,7 +48,8 @@ pub struct CaseReport {
     pub notes: Vec<String>,
     /// One entry per check of the case.
     pub checks: Vec<CheckReport>,
-    /// Why the case was not run (a `tier: long` case in a default-tier run); its checks are empty.
+    /// Why the case was not run (a `tier: long` case in a default-tier run, or a case after the
+    /// first failure with `--fail-fast`); its checks are empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
     /// Set when a valid case was stopped: `"timeout"` (past `--case-timeout`) or `"refused"`
@@ -59,6 +60,17 @@ pub struct CaseReport {
     /// none were.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deselected: Vec<String>,
+}
+
+/// How the `skipped` reason of a case left out by `check --fail-fast` begins.
+pub const FAIL_FAST_SKIP: &str = "not run: --fail-fast";
+
+impl CaseReport {
+    /// Did the case fail: invalid or stopped (status "error"), or a check that did not meet its
+    /// expectation?
+    pub fn failed(&self) -> bool {
+        self.status == "error" || self.checks.iter().any(|k| !k.met)
+    }
 }
 
 /// Why a valid case was stopped before its checks finished.

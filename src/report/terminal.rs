@@ -165,14 +165,29 @@ pub fn status_line(r: &Report) -> String {
     let deselected: usize = r.cases.iter().map(|c| c.deselected.len()).sum();
     if deselected > 0 {
         line += &format!(
-            " ({} deselected by --claim)",
+            " ({} deselected by --claim or -k)",
             plural(deselected, "check", "checks")
         );
     }
-    if s.skipped > 0 {
+    let not_run = r
+        .cases
+        .iter()
+        .filter(|c| {
+            c.skipped
+                .as_deref()
+                .is_some_and(|w| w.starts_with(super::FAIL_FAST_SKIP))
+        })
+        .count();
+    if s.skipped > not_run {
         line += &format!(
             " ({} skipped: `--tier long` runs them)",
-            plural(s.skipped, "case", "cases")
+            plural(s.skipped - not_run, "case", "cases")
+        );
+    }
+    if not_run > 0 {
+        line += &format!(
+            " ({} not run: --fail-fast stopped the run)",
+            plural(not_run, "case", "cases")
         );
     }
     line

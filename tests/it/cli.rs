@@ -379,7 +379,8 @@ fn claim_narrows_a_run() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("all 2 checks met their expectation (4 checks deselected by --claim)"),
+        stdout
+            .contains("all 2 checks met their expectation (4 checks deselected by --claim or -k)"),
         "{stdout}"
     );
     let report: Value =
@@ -406,6 +407,115 @@ fn claim_narrows_a_run() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean KP-exact?"));
+}
+
+/// `-k` keeps the checks whose case name or claim id contains a pattern, case-insensitively.
+#[test]
+fn k_patterns_select_by_case_and_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(
+        &[
+            "-q",
+            "-k",
+            "kp-T",
+            "-k",
+            "DEPTH2-GOLDEN",
+            "cases/kp-depth3-diagonal.yaml",
+            "cases/kp-depth2-golden.yaml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
+    let claims = |i: usize| -> Vec<String> {
+        report["cases"][i]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["claim"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let names: Vec<&str> = (0..2)
+        .map(|i| report["cases"][i]["name"].as_str().unwrap())
+        .collect();
+    let (golden, diagonal) = if names[0] == "depth3-diagonal" {
+        (1, 0)
+    } else {
+        (0, 1)
+    };
+    // the depth-3 case keeps only the claim matching "kp-t"; every check of the golden case runs
+    assert_eq!(claims(diagonal), ["KP-trace"]);
+    assert_eq!(
+        report["cases"][diagonal]["deselected"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert!(claims(golden).len() > 1, "{:?}", claims(golden));
+    assert!(report["cases"][golden].get("deselected").is_none());
+}
+
+/// `--fail-fast`: the cases after the first failing one (in sorted order) are reported as not run,
+/// and the report is the same whatever the thread count.
+#[test]
+fn fail_fast_stops_after_the_first_failure_whatever_the_threads() {
+    let cases = tempfile::tempdir().unwrap();
+    let ok = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml")).unwrap();
+    let unmet = ok
+        .replace(
+            "{claim: KP-naive, expect: refuted}",
+            "{claim: KP-naive, expect: verified}",
+        )
+        .replace("name: depth3-diagonal", "name: failing");
+    assert_ne!(ok, unmet);
+    std::fs::write(cases.path().join("a.yaml"), &ok).unwrap();
+    std::fs::write(cases.path().join("b.yaml"), &unmet).unwrap();
+    std::fs::write(cases.path().join("c.yaml"), &ok).unwrap();
+    std::fs::write(cases.path().join("d.yaml"), &ok).unwrap();
+    let mut reports = Vec::new();
+    for jobs in ["1", "2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dlncheck()
+            .args([
+                "check",
+                "--fail-fast",
+                "--no-timing",
+                "--jobs",
+                jobs,
+                "--report-dir",
+            ])
+            .arg(dir.path())
+            .arg(cases.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("(2 cases not run: --fail-fast stopped the run)"),
+            "{stdout}"
+        );
+        let report = crate::common::report_of(dir.path());
+        let skipped: Vec<Option<&str>> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["skipped"].as_str())
+            .collect();
+        assert_eq!(skipped[..2], [None, None]);
+        for s in &skipped[2..] {
+            assert_eq!(
+                *s,
+                Some("not run: --fail-fast stopped the run after case failing failed")
+            );
+        }
+        assert_eq!(report["summary"]["unmet"], 1);
+        assert_eq!(report["summary"]["skipped"], 2);
+        contract_holds(dir.path());
+        // certificate paths name the report directory: mask it
+        let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+        reports.push(text.replace(&dir.path().display().to_string(), "<dir>"));
+    }
+    assert!(reports[0] == reports[1], "reports differ between --jobs 1 and 2");
 }
 
 #[test]

@@ -43,6 +43,11 @@ pub struct Args {
     pub verbose: bool,
     /// Run only the checks of these claims (ids as typed, case-insensitive); empty: every check.
     pub claims: Vec<String>,
+    /// `-k` patterns: run only the checks whose case name or claim id contains one of them
+    /// (case-insensitive); empty: every check.
+    pub patterns: Vec<String>,
+    /// Stop at the first case that fails (the later cases are reported as not run).
+    pub fail_fast: bool,
     /// The longest tier to run.
     pub tier: Tier,
     /// Wall-clock limit per case.
@@ -78,6 +83,8 @@ pub fn run(args: Args) -> Result<Status, AppError> {
         case_timeout: args.case_timeout,
         memory_budget: args.memory_budget_mib << 20,
         claims: wanted,
+        patterns: args.patterns.iter().map(|p| p.to_lowercase()).collect(),
+        fail_fast: args.fail_fast,
         ..RunOptions::default()
     };
     ctrlc::set_handler(isolate::interrupt)

@@ -36,6 +36,26 @@ pub struct RunOptions {
     /// Run only the checks of these claims (registered ids); empty: every check. The others are
     /// reported as deselected.
     pub claims: Vec<String>,
+    /// `-k` patterns, lower-cased: a check runs only when one of them is a substring of its case's
+    /// name or its claim id (case-insensitive); empty: every check. The others are deselected.
+    pub patterns: Vec<String>,
+    /// Stop at the first failure (`--fail-fast`): once a case has an unmet check or is invalid,
+    /// the cases after it in sorted order are not run ([`crate::report::CaseReport::skipped`]).
+    pub fail_fast: bool,
+}
+
+impl RunOptions {
+    /// Does the selection (`--claim` and `-k`) keep the check of `claim` in the case `case`?
+    pub fn selects(&self, case: &str, claim: &str) -> bool {
+        let by_claim = self.claims.is_empty() || self.claims.iter().any(|c| c == claim);
+        let (case, claim) = (case.to_lowercase(), claim.to_lowercase());
+        let by_pattern = self.patterns.is_empty()
+            || self
+                .patterns
+                .iter()
+                .any(|p| case.contains(p.as_str()) || claim.contains(p.as_str()));
+        by_claim && by_pattern
+    }
 }
 
 /// Default `--max-precision`, in bits.
@@ -64,6 +84,8 @@ impl Default for RunOptions {
             case_timeout: Duration::from_secs(DEFAULT_CASE_TIMEOUT_SECS),
             memory_budget: DEFAULT_MEMORY_BUDGET_MIB << 20,
             claims: Vec::new(),
+            patterns: Vec::new(),
+            fail_fast: false,
         }
     }
 }

@@ -6,12 +6,12 @@ use super::options::{settings_for, RunOptions};
 use crate::case::{self, Case, CaseError, Expect, Tier};
 use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
-use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped};
+use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped, FAIL_FAST_SKIP};
 use crate::verdict::{Strength, Verdict};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -128,11 +128,22 @@ pub fn run(
         .num_threads(opts.jobs)
         .build()
         .map_err(|_| RunError::Pool(opts.jobs))?;
-    let cases: Vec<CaseReport> = pool.install(|| {
+    // with --fail-fast: the position of the first failed case in sorted order so far; the cases
+    // after it are not started, and at the end every case after the first failure (whatever ran
+    // meanwhile on another thread) is reported as not run, so the report does not depend on timing
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let mut cases: Vec<CaseReport> = pool.install(|| {
         files
             .par_iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
+                if opts.fail_fast && i > first_failure.load(Ordering::SeqCst) {
+                    return not_run_report(f, None);
+                }
                 let r = run_file(f, opts);
+                if opts.fail_fast && r.failed() {
+                    first_failure.fetch_min(i, Ordering::SeqCst);
+                }
                 if !isolate::interrupted() {
                     on_case(&r);
                 }
@@ -142,6 +153,13 @@ pub fn run(
     });
     if isolate::interrupted() {
         return Err(RunError::Interrupted);
+    }
+    let first = first_failure.into_inner();
+    if first < cases.len() {
+        let at = cases[first].name.clone();
+        for (c, f) in cases.iter_mut().zip(files).skip(first + 1) {
+            *c = not_run_report(f, Some(&at));
+        }
     }
     let report = Report::new(cases);
     report
@@ -165,17 +183,16 @@ pub fn run_file(file: &Path, opts: &RunOptions) -> CaseReport {
         Err(e) => return error_report(&shown, file, e),
         Ok(c) => c,
     };
-    // `--claim`: keep the selected checks, remember the others
+    // `--claim` and `-k`: keep the selected checks, remember the others
     let mut deselected = Vec::new();
-    if !opts.claims.is_empty() {
-        c.checks.retain(|k| {
-            let keep = opts.claims.contains(&k.claim);
-            if !keep {
-                deselected.push(k.claim.clone());
-            }
-            keep
-        });
-    }
+    let name = c.name.clone();
+    c.checks.retain(|k| {
+        let keep = opts.selects(&name, &k.claim);
+        if !keep {
+            deselected.push(k.claim.clone());
+        }
+        keep
+    });
     if c.tier == Tier::Long && opts.tier == Tier::Default {
         return skipped_report(&c, &shown);
     }
@@ -254,13 +271,39 @@ fn skipped_report(c: &Case, shown: &str) -> CaseReport {
     }
 }
 
-fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
-    let name = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.to_string());
+/// A case left out by `--fail-fast` after the case `after` failed (`None` while the run is still
+/// going; every such report is rewritten with the name once the run ends).
+fn not_run_report(file: &Path, after: Option<&str>) -> CaseReport {
+    let shown = file.display().to_string();
+    let why = match after {
+        Some(name) => format!("{FAIL_FAST_SKIP} stopped the run after case {name} failed"),
+        None => FAIL_FAST_SKIP.to_string(),
+    };
     CaseReport {
-        name,
+        name: stem_or(file, &shown),
+        file: shown,
+        status: "ok".into(),
+        error: None,
+        seed: None,
+        precision_bits: None,
+        notes: Vec::new(),
+        checks: Vec::new(),
+        skipped: Some(why),
+        stopped: None,
+        deselected: Vec::new(),
+    }
+}
+
+/// The file's stem: the name of a case that was not read.
+fn stem_or(file: &Path, shown: &str) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string())
+}
+
+fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
+    CaseReport {
+        name: stem_or(file, shown),
         file: shown.to_string(),
         status: "error".into(),
         error: Some(e.to_string()),

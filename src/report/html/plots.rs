@@ -688,6 +688,19 @@ where
 
 // -- AMG classification: criterion against certificate ------------------------------------------
 
+/// The text after an AMG-classify bar and its color: red only when the criterion's class differs
+/// from a class a certificate proved; a class no certificate decided is shown in gray.
+fn class_note(c: &crate::claims::evidence::ClassPair) -> (String, RGBColor) {
+    let gray = RGBColor(60, 60, 60);
+    if c.criterion == c.certificate {
+        (c.criterion.clone(), gray)
+    } else if c.certificate == crate::claims::evidence::UNDETERMINED {
+        (format!("{} (certificate undetermined)", c.criterion), gray)
+    } else {
+        (format!("{} ≠ {}", c.criterion, c.certificate), C_UNMET)
+    }
+}
+
 pub(super) fn classes_plot(out: &mut String, r: &Report) {
     let mut bars = Bars {
         labels: Vec::new(),
@@ -720,13 +733,7 @@ pub(super) fn classes_plot(out: &mut String, r: &Report) {
             bars.labels.push(label);
             bars.segments
                 .push(vec![(h, C_VERIFIED), (vac, C_VACUOUS), (bad, C_UNMET)]);
-            bars.notes.push(k.values.classes.as_ref().map(|c| {
-                if c.criterion == c.certificate {
-                    (c.criterion.clone(), RGBColor(60, 60, 60))
-                } else {
-                    (format!("{} ≠ {}", c.criterion, c.certificate), C_UNMET)
-                }
-            }));
+            bars.notes.push(k.values.classes.as_ref().map(class_note));
         }
     }
     if rows == 0 {
@@ -745,4 +752,31 @@ pub(super) fn classes_plot(out: &mut String, r: &Report) {
     );
     let body = bars_svg(&bars, 1180, "AMG classification agreement");
     figure(out, "plot-classes", true, &caption, &legend, &body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::evidence::{ClassPair, UNDETERMINED};
+
+    fn pair(criterion: &str, certificate: &str) -> ClassPair {
+        ClassPair {
+            criterion: criterion.into(),
+            certificate: certificate.into(),
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn only_a_proved_disagreement_is_red() {
+        let (text, color) = class_note(&pair("strict-saddle", "global-minimizer"));
+        assert_eq!(text, "strict-saddle ≠ global-minimizer");
+        assert_eq!(color, C_UNMET);
+        let (text, color) = class_note(&pair("non-strict-saddle", UNDETERMINED));
+        assert_eq!(text, "non-strict-saddle (certificate undetermined)");
+        assert_ne!(color, C_UNMET);
+        let (text, color) = class_note(&pair("strict-saddle", "strict-saddle"));
+        assert_eq!(text, "strict-saddle");
+        assert_ne!(color, C_UNMET);
+    }
 }
