@@ -1,5 +1,6 @@
 //! Exact certificates: λ_max enclosures and the three-way estimates they belong to.
 
+pub mod dense_verified;
 pub mod estimate;
 pub mod kp_verified;
 pub mod lambda_max;

@@ -3,14 +3,15 @@
 //! claims whose points are beyond the dense path's limits
 //! ([`crate::claims::context::uses_planned_path`]).
 
-use super::sources::KpOperatorAt;
+use super::dense_verified;
+use super::sources::{HessianAt, KpOperatorAt};
 use crate::case::ModelKind;
 use crate::certify::kp_verified;
 use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
 use crate::certify::planner;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{eigen_mpfr, Mpfr, F64};
+use crate::linalg::{eigen_mpfr, Enclosure, Mpfr, F64};
 use crate::model::instance::ModelPoint;
 use crate::model::network_f64::NetworkF64;
 
@@ -21,9 +22,11 @@ pub const EXACT_KP_LIMIT: usize = 32;
 /// Largest P for the exact rational enclosure of the full Hessian at nonzero loss.
 pub const EXACT_HESSIAN_LIMIT: usize = 64;
 
-/// The proven enclosure of λ_max (of `dlncheck sharpness`, and of [`planned`]) and the way it was proven ("exact-rational-kp",
-/// "kp-verified-f64" or "exact-rational"): `lin` is the linear network (at an exact point), `mp`
-/// the model for the exact path on its own Hessian (none: no such fallback).
+/// The proven enclosure of λ_max (of `dlncheck sharpness`, and of [`planned`]) and the way it was
+/// proven: at exact zero loss through the KP operator ("exact-rational-kp", "kp-verified-f64"),
+/// else on the Hessian itself ([`dense_enclosure`]: "exact-rational",
+/// "verified-f64-interval-hessian"). `lin` is the linear network (at an exact point), `mp` the
+/// model whose own Hessian is meant (`sharpness`); without `mp` the linear network's Hessian is.
 pub fn prove(
     params: usize,
     lin: Option<&Point>,
@@ -53,23 +56,49 @@ pub fn prove(
         }
         _ => {}
     }
-    match mp {
-        Some(mp) if params <= EXACT_HESSIAN_LIMIT => {
-            let (est, _) = lambda_max(mp, settings);
-            if let Some(enc) = est.enclosure {
-                return Some(("exact-rational", enc));
-            }
-            notes.extend(est.notes);
-        }
-        _ => notes.push(format!(
-            "no enclosure: {} and P = {params} exceeds the exact limit {EXACT_HESSIAN_LIMIT}",
-            match (mp, lin) {
-                (Some(mp), None) => format!("the {} model has no KP operator", mp.family.kind()),
-                _ => "nonzero loss (or KP too large)".to_string(),
-            }
-        )),
+    // the Hessian itself: the model's own (`sharpness`), else the linear network's (`check`)
+    let result = match (mp, lin) {
+        (Some(mp), _) => dense_enclosure(mp, params, settings),
+        (None, Some(p)) => dense_enclosure(&HessianAt(p), params, settings),
+        (None, None) => Err("no point to build the Hessian at".into()),
+    };
+    match result {
+        Ok((enc, via)) => return Some((via, enc)),
+        Err(e) => notes.push(e),
     }
     None
+}
+
+/// The proven enclosure of λ_max of a Hessian `src` of dimension `params`: exact rational up to
+/// [`EXACT_HESSIAN_LIMIT`] ("exact-rational"), then interval build + verified floating point up to
+/// [`dense_verified::VERIFIED_DENSE_LIMIT`] ("verified-f64-interval-hessian").
+fn dense_enclosure(
+    src: &impl SymmetricSource,
+    params: usize,
+    settings: &Settings,
+) -> Result<(Enclosure, &'static str), String> {
+    let mut why = Vec::new();
+    if params <= EXACT_HESSIAN_LIMIT {
+        let (est, _) = lambda_max(src, settings);
+        match est.enclosure {
+            Some(enc) => return Ok((enc, "exact-rational")),
+            None => why.extend(est.notes),
+        }
+    }
+    if params > dense_verified::VERIFIED_DENSE_LIMIT {
+        why.push(format!(
+            "no enclosure: P = {params} exceeds the verified dense limit {}",
+            dense_verified::VERIFIED_DENSE_LIMIT
+        ));
+        return Err(why.join("; "));
+    }
+    match dense_verified::enclose(src) {
+        Ok((enc, _)) => Ok((enc, "verified-f64-interval-hessian")),
+        Err(e) => {
+            why.push(format!("verified dense enclosure failed: {e}"));
+            Err(why.join("; "))
+        }
+    }
 }
 
 /// λ_max(∇²f) of the linear network at a point of `check`'s KP problem, along the planned path of

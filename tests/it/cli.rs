@@ -515,7 +515,10 @@ fn fail_fast_stops_after_the_first_failure_whatever_the_threads() {
         let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
         reports.push(text.replace(&dir.path().display().to_string(), "<dir>"));
     }
-    assert!(reports[0] == reports[1], "reports differ between --jobs 1 and 2");
+    assert!(
+        reports[0] == reports[1],
+        "reports differ between --jobs 1 and 2"
+    );
 }
 
 #[test]

@@ -440,6 +440,43 @@ fn l2_lambda_max_includes_the_penalty() {
     }
 }
 
+/// Beyond the exact limit (P = 75 > 64) at a point of nonzero loss the enclosure is proven by the
+/// Hessian built in interval arithmetic and verified floating point; the oracle checks the
+/// interval itself on its exact Hessian: hi·I − H ≻ 0 and lo·I − H is not positive definite, so
+/// lo ≤ λ_max < hi.
+#[test]
+fn beyond_the_exact_limit_the_nonzero_loss_enclosure_is_verified_floating_point() {
+    let name = "linear-nonzero-loss-p75";
+    let c = read(name);
+    let h = hessian(&c);
+    assert_eq!(h.len(), 75);
+    let r = sharpness(name);
+    assert_eq!(r["zero_loss"], false);
+    let cert = &r["certified"];
+    assert_eq!(cert["via"], "verified-f64-interval-hessian", "{r}");
+    let (clo, chi) = (exact(&cert["lo_exact"]), exact(&cert["hi_exact"]));
+    assert!(cert["relative_width"].as_f64().unwrap() < 1e-10, "{cert}");
+    let shifted = |x: &Q| -> M {
+        h.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(|(j, v)| if i == j { x - v } else { -v.clone() })
+                    .collect()
+            })
+            .collect()
+    };
+    assert!(
+        positive_definite(shifted(&chi)),
+        "hi = {chi} is not above λ_max"
+    );
+    assert!(
+        !positive_definite(shifted(&clo)),
+        "lo = {clo} is above λ_max"
+    );
+}
+
 #[test]
 fn leaky_relu_away_from_a_kink() {
     let (_, _, r) = agrees("leaky-relu", "one-hidden-layer", "σ(W_1 X)");

@@ -86,7 +86,8 @@ pub struct MpfrPart {
 /// The proven enclosure.
 #[derive(Clone, Debug, Serialize)]
 pub struct CertifiedPart {
-    /// "kp-verified-f64" or "exact-rational".
+    /// How it was proven: "exact-rational-kp", "kp-verified-f64", "exact-rational" or
+    /// "verified-f64-interval-hessian" ([`crate::certify::planned::prove`]).
     pub via: &'static str,
     /// Lower end as an f64 rounded down: the largest f64 ≤ the exact lower end (equal to it when
     /// that is an f64, as with via = kp-verified-f64).
