@@ -192,6 +192,27 @@ dlncheck audit AMG-classify --depth 2..4 --max-width 3 --json\n  dlncheck audit 
     Schema,
     /// List the claims dlncheck checks.
     Claims,
+    /// What a claim states, its source, which cases it applies to, how it is decided.
+    Explain {
+        /// The claim id (case-insensitive).
+        claim: String,
+    },
+    /// Write a case file to start from for one claim (the smallest shipped example, reduced to
+    /// that check, with a header explaining the fields).
+    Init {
+        /// The claim id (case-insensitive).
+        #[arg(long)]
+        claim: String,
+        /// The file to write (never overwritten); stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Read and validate case files without running them (exit 2 when some file is invalid).
+    Validate {
+        /// Case files or directories.
+        #[arg(default_value = "cases")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -301,6 +322,9 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
         }),
         Command::Schema => app::schema::run(),
         Command::Claims => app::claims::run(),
+        Command::Explain { claim } => app::explain::run(&claim),
+        Command::Init { claim, out } => app::init::run(app::init::Args { claim, out }),
+        Command::Validate { paths } => app::validate::run(&paths),
     }
 }
 

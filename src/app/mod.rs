@@ -11,9 +11,12 @@ pub mod audit;
 pub mod check;
 pub mod claims;
 pub mod enumerate;
+pub mod explain;
+pub mod init;
 pub mod merge;
 pub mod schema;
 pub mod sharpness;
+pub mod validate;
 pub mod verify_cert;
 
 use crate::case::{self, Case, CaseError, LoadOptions};

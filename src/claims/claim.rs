@@ -91,6 +91,50 @@ impl Scope {
         points: Points::Own,
     };
 
+    /// The scope in words, one line per case field it constrains (`model.kind`, `model.dims`,
+    /// `data.x`, `point`), as `dlncheck explain` prints it.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let kinds = if self.kinds.is_empty() {
+            "every model kind".to_string()
+        } else {
+            let k: Vec<String> = self.kinds.iter().map(ToString::to_string).collect();
+            k.join(" or ")
+        };
+        let depth = match self.depth {
+            (lo, hi) if lo == hi => format!("depth L = {lo}"),
+            (lo, usize::MAX) => format!("depth L ≥ {lo}"),
+            (lo, hi) => format!("depth {lo} ≤ L ≤ {hi}"),
+        };
+        let widths = match self.widths {
+            Widths::Any => "any widths",
+            Widths::Scalar => "every width 1 (scalar network)",
+            Widths::Matrix => "some width above 1 (matrix network)",
+            Widths::Square => "all widths equal (square layers)",
+        };
+        let data = match self.data {
+            Data::Any => "any X of full row rank",
+            Data::General => "any X of full row rank (the statement is about general data)",
+            Data::Identity => "X = I (matrix factorization)",
+        };
+        let points = match self.points {
+            Points::Own => "points the claim's family makes itself (seeded samples, balanced points)",
+            Points::Minimizers => "zero-loss minimizers: the case's point and generated ones",
+            Points::Flat => {
+                "zero-loss minimizers meeting a flatness or constant-c_i premise (give such a point)"
+            }
+            Points::Critical => {
+                "the critical points of the case's problem (constructed, and the case's point when it is critical)"
+            }
+            Points::Every => "every point, the case's own included",
+        };
+        vec![
+            ("model.kind", kinds),
+            ("model.dims", format!("{depth}, {widths}")),
+            ("data.x", data.to_string()),
+            ("point", points.to_string()),
+        ]
+    }
+
     /// Why the claim `id` with this scope does not apply to `case`, naming the field that rules
     /// the case out; `None` when the case is within the scope.
     pub fn refusal(&self, id: &str, case: &Case) -> Option<NotApplicable> {

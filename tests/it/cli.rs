@@ -828,3 +828,104 @@ fn a_million_layer_network_is_refused_by_the_size_limit_not_by_a_crash() {
         "{msg}"
     );
 }
+
+/// `init --claim ID` gives, for every claim, a case that `validate` accepts and on which `check`
+/// runs the claim without an error verdict; `explain` states each claim's scope.
+#[test]
+fn every_claim_has_a_scaffold_that_validates_and_runs() {
+    let out = dlncheck().arg("claims").output().unwrap();
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(ids.len() >= 30, "{ids:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for id in &ids {
+        let file = dir.path().join(format!("{id}.yaml"));
+        let out = dlncheck()
+            .args(["init", "--claim", &id.to_lowercase(), "--out"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains(&format!("checks:\n  - {{claim: {id}}}\n")),
+            "{id}: {text}"
+        );
+        // never over an existing file
+        let again = dlncheck()
+            .args(["init", "--claim", id, "--out"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(again.status.code(), Some(2), "{id}");
+        let explained = dlncheck().args(["explain", id]).output().unwrap();
+        let text = String::from_utf8_lossy(&explained.stdout);
+        assert!(
+            text.starts_with(id.as_str()) && text.contains("model.kind"),
+            "{text}"
+        );
+    }
+    let out = dlncheck().arg("validate").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.ends_with(&format!("{} valid, 0 invalid\n", ids.len())),
+        "{text}"
+    );
+    let (_, report) = run_check(
+        &["-q", "--no-timing", dir.path().to_str().unwrap()],
+        &dir.path().join("reports"),
+    );
+    let mut ran = Vec::new();
+    for c in report["cases"].as_array().unwrap() {
+        assert_eq!(c["status"], "ok", "{c}");
+        let k = &c["checks"][0];
+        assert_ne!(k["verdict"], "error", "{}: {}", c["file"], k["reason"]);
+        ran.push(k["claim"].as_str().unwrap().to_string());
+    }
+    ran.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(ran, want);
+}
+
+/// `validate` reports an invalid file and a check outside its claim's scope, with file and field,
+/// and exits 2; `explain` of a misspelt id suggests the right one.
+#[test]
+fn validate_names_what_is_wrong_and_explain_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = std::fs::read_to_string(root().join("cases/kp-depth3-diagonal.yaml")).unwrap();
+    std::fs::write(dir.path().join("a-ok.yaml"), &ok).unwrap();
+    // KP-depth2 concerns depth 2: this depth-3 case is outside its scope
+    let scope = ok.replace("{claim: KP-trace, expect: proved}", "{claim: KP-depth2}");
+    std::fs::write(dir.path().join("b-scope.yaml"), scope).unwrap();
+    std::fs::write(dir.path().join("c-broken.yaml"), "version: 1\nmodel: [").unwrap();
+    let out = dlncheck().arg("validate").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ok       ") && text.contains("a-ok.yaml (6 checks)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("b-scope.yaml")
+            && text.contains("checks[1]")
+            && text.contains("KP-depth2 concerns depth L = 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invalid") && text.contains("c-broken.yaml"),
+        "{text}"
+    );
+    assert!(text.ends_with("1 valid, 2 invalid\n"), "{text}");
+    let out = dlncheck().args(["explain", "KP-exatc"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean KP-exact?"));
+}
