@@ -14,6 +14,7 @@ pub mod enumerate;
 pub mod merge;
 pub mod schema;
 pub mod sharpness;
+pub mod trajectory;
 pub mod verify_cert;
 
 use crate::case::{self, Case, CaseError, LoadOptions};
