@@ -198,7 +198,7 @@ others go on (exit 1).\n\nExample:\n  dlncheck trajectory tests/data/trajectory/
         #[arg(long, required = true, num_args = 1..)]
         checkpoints: Vec<String>,
         /// The step size η of the run, exactly (0.01, 1/100, 1e-2): the edge of stability is 2/η.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         eta: String,
         /// Directory receiving trajectory.json and trajectory.html.
         #[arg(long, default_value = "reports/trajectory")]

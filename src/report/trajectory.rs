@@ -197,9 +197,9 @@ pub struct ZlRow {
     pub relative_excess: f64,
     /// Whether the checkpoint is near a minimizer (relative_excess ≤ τ).
     pub near: bool,
-    /// ρ = (f − f*)·D/‖∇f‖² in f64 (ZL's bound says ρ ≤ 1; small ρ: a loose bound); null when
-    /// not near.
-    pub ratio_f64: Option<f64>,
+    /// ρ = (f − f*)·D/‖∇f‖², the midpoint of `ratio_bracket` rounded to an f64 (ZL's bound
+    /// says ρ ≤ 1; a small ρ is a loose bound); null when not near or ‖∇f‖ = 0.
+    pub ratio: Option<f64>,
     /// The proven bracket [ρ_lo, ρ_hi] (outward-rounded f64), from exact f − f*, ‖∇f‖² and
     /// certified σ_min brackets; null when not near or ‖∇f‖ = 0.
     pub ratio_bracket: Option<[f64; 2]>,

@@ -317,10 +317,14 @@ impl Setting {
             &gap / &z.reference
         };
         let near = rel <= self.near;
-        let (ratio_f64, ratio_bracket, decision) = if near {
+        let (ratio, ratio_bracket, decision) = if near {
             let e = gd::evaluate_at(&z.pb, &z.x_sigma, &mp.params, None, self.settings.prec);
             (
-                e.ratio.as_ref().map(|_| e.ratio_f64),
+                // from the exact bracket: the all-f64 cross-check of the ZL code loses every
+                // digit of f − f* to cancellation this close to a minimizer
+                e.ratio
+                    .as_ref()
+                    .map(|(lo, hi)| q_to_f64(&((lo + hi) / BigRational::from_integer(2.into())))),
                 e.ratio
                     .as_ref()
                     .map(|(lo, hi)| [q_to_f64_down(lo), q_to_f64_up(hi)]),
@@ -339,7 +343,7 @@ impl Setting {
         ZlRow {
             relative_excess: q_to_f64(&rel),
             near,
-            ratio_f64,
+            ratio,
             ratio_bracket,
             decision,
         }
@@ -437,7 +441,7 @@ pub fn text(t: &Trajectory) -> String {
             .and_then(|b| b.iter().map(|b| b.frobenius).reduce(f64::max))
             .map_or("—".into(), |v| format!("{v:.4e}"));
         let zl = match &r.zl {
-            Some(z) if z.near => z.ratio_f64.map_or("—".into(), |v| format!("{v:.3e}")),
+            Some(z) if z.near => z.ratio.map_or("—".into(), |v| format!("{v:.3e}")),
             Some(_) => "not near".into(),
             None => "—".into(),
         };

@@ -36,7 +36,11 @@ pub fn render(t: &Trajectory) -> String {
         s.checkpoints,
         s.above_edge
     );
-    let _ = writeln!(out, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
+    // the tiles' labels hold symbols (λ, η) that upper case would change
+    let _ = writeln!(
+        out,
+        "<style>{CSS}.tile .l{{text-transform:none}}</style>\n</head>\n<body>\n<main>"
+    );
     let _ = writeln!(
         out,
         "<header class=\"banner {}\" id=\"summary\">\n<h1>Trajectory of {}</h1>",
@@ -505,7 +509,7 @@ fn table(out: &mut String, t: &Trajectory) {
             None => "<span class=\"muted\">not defined</span>".into(),
         };
         let zl = match &r.zl {
-            Some(z) if z.near => match (&z.ratio_f64, &z.decision) {
+            Some(z) if z.near => match (&z.ratio, &z.decision) {
                 (Some(v), Some(d)) => format!(
                     "{} <span class=\"small muted\">{}</span>",
                     fmt_f64(*v),
