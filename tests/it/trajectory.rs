@@ -173,17 +173,15 @@ fn lambda_max_oracle(step: u64) -> f64 {
         }
         acc / BigRational::from_integer(180.into())
     };
-    let mut h = vec![vec![0.0; p]; p];
-    for i in 0..p {
-        h[i][i] = second(&[(i, 1)]).to_f64().unwrap();
-        for j in 0..i {
-            let v = (second(&[(i, 1), (j, 1)]) - second(&[(i, 1), (j, -1)]))
-                / BigRational::from_integer(4.into());
-            h[i][j] = v.to_f64().unwrap();
-            h[j][i] = h[i][j];
-        }
-    }
-    let m = faer::Mat::from_fn(p, p, |i, j| h[i][j]);
+    // the lower triangle (the eigensolver reads only it)
+    let m = faer::Mat::from_fn(p, p, |i, j| match i.cmp(&j) {
+        std::cmp::Ordering::Equal => second(&[(i, 1)]).to_f64().unwrap(),
+        std::cmp::Ordering::Greater => ((second(&[(i, 1), (j, 1)]) - second(&[(i, 1), (j, -1)]))
+            / BigRational::from_integer(4.into()))
+        .to_f64()
+        .unwrap(),
+        std::cmp::Ordering::Less => 0.0,
+    });
     let ev = m.self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
     ev.into_iter().fold(f64::NEG_INFINITY, f64::max)
 }

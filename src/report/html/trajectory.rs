@@ -20,6 +20,11 @@ const SERIES: [RGBColor; 6] = [
     RGBColor(109, 76, 65),
 ];
 const C_EDGE: RGBColor = C_UNMET;
+
+/// A point of the sharpness plot: step, λ_max, the proven enclosure (lo, hi).
+type SharpPoint = (f64, f64, Option<(f64, f64)>);
+/// A point of the loss plot: step, f, f − f*.
+type LossPoint = (f64, f64, Option<f64>);
 const C_ENCLOSURE: RGBColor = RGBColor(27, 94, 32);
 
 /// Render the page.
@@ -149,7 +154,7 @@ fn dashes(x0: f64, x1: f64, y: f64) -> Vec<PathElement<(f64, f64)>> {
 }
 
 fn sharpness_plot(out: &mut String, t: &Trajectory) {
-    let pts: Vec<(f64, f64, Option<(f64, f64)>)> = good(t)
+    let pts: Vec<SharpPoint> = good(t)
         .filter_map(|r| {
             let l = r.lambda_max.as_ref()?;
             l.f64.is_finite().then(|| {
@@ -264,7 +269,7 @@ fn sharpness_plot(out: &mut String, t: &Trajectory) {
 }
 
 fn loss_plot(out: &mut String, t: &Trajectory) {
-    let rows: Vec<(f64, f64, Option<f64>)> = good(t)
+    let rows: Vec<LossPoint> = good(t)
         .filter_map(|r| {
             let l = r.loss.as_ref()?;
             Some((r.step as f64, l.f64, l.excess))
@@ -311,7 +316,7 @@ fn loss_plot(out: &mut String, t: &Trajectory) {
             .label_style(text_style(16.0))
             .axis_desc_style(text_style(16.0))
             .draw()?;
-        let series = |pick: &dyn Fn(&(f64, f64, Option<f64>)) -> Option<f64>| {
+        let series = |pick: &dyn Fn(&LossPoint) -> Option<f64>| {
             rows.iter()
                 .filter_map(|r| pick(r).map(|v| (r.0, log10_or(v, floor))))
                 .collect::<Vec<_>>()
