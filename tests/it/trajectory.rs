@@ -521,3 +521,101 @@ fn the_page_renders_in_a_browser() {
         "the screenshot ({size} bytes) is not much larger than a blank page's ({blank_size} bytes)"
     );
 }
+
+#[test]
+fn other_models_get_their_own_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/data/trajectory/data.npz"),
+        dir.path().join("data.npz"),
+    )
+    .unwrap();
+    let write = |name: &str, model: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!("version: 1\nmodel: {model}\ndata: {{file: data.npz, x: X, y: Y}}\n"),
+        )
+        .unwrap();
+        p.display().to_string()
+    };
+    // residual: the checkpoints' arrays are the A_k, the layers W_k = I + A_k
+    let res = write("res.yaml", "{kind: residual, dims: [3, 3, 3, 3]}");
+    let out = dir.path().join("res");
+    let (code, o, e) = run(&[&res, "--checkpoints", RUN, "--eta", "0.04"], &out);
+    assert_eq!(code, 0, "{o}{e}");
+    let t = json(&out);
+    assert_eq!(t["model"], "residual");
+    assert_eq!(t["zl"]["claim"], "ZL-gd-residual");
+    let (x, y) = data();
+    for r in t["rows"].as_array().unwrap() {
+        let step = r["step"].as_u64().unwrap();
+        let layers: Vec<M> = weights(step)
+            .into_iter()
+            .map(|mut a| {
+                for i in 0..3 {
+                    a.v[i * 3 + i] += 1.0;
+                }
+                a
+            })
+            .collect();
+        let f = loss_f64(&layers, &x, &y);
+        assert!(rel(r["loss"]["f64"].as_f64().unwrap(), f) < 1e-9, "{r}");
+        for (k, b) in r["balancedness"].as_array().unwrap().iter().enumerate() {
+            let norm = layers[k + 1]
+                .t()
+                .mul(&layers[k + 1])
+                .frob2_of_diff(&layers[k].mul(&layers[k].t()))
+                .sqrt();
+            assert!(rel(b["frobenius"].as_f64().unwrap(), norm) < 1e-12, "{b}");
+        }
+        assert_eq!(r["lambda_max"]["proven"]["via"], "exact-rational");
+    }
+    // one hidden layer: two layers, so the checkpoints' three arrays are refused row by row …
+    let one = write(
+        "one.yaml",
+        "{kind: one-hidden-layer, dims: [3, 3, 3], activation: {leaky_relu: \"1/2\"}}",
+    );
+    let out = dir.path().join("one");
+    let (code, o, e) = run(&[&one, "--checkpoints", RUN, "--eta", "0.04"], &out);
+    assert_eq!(code, 1, "{o}{e}");
+    let t = json(&out);
+    let err = t["rows"][0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("expected 2 weight matrices W_1 … W_2 (L = 2), found 3")
+            && err.contains("\"W3\"; name the layers with --arrays"),
+        "{err}"
+    );
+    // … and read with --arrays W1,W2: its own Hessian, D_k not defined, ZL out of scope (X 3 × 8)
+    let (code, o, e) = run(
+        &[
+            &one,
+            "--checkpoints",
+            RUN,
+            "--eta",
+            "0.04",
+            "--arrays",
+            "W1,W2",
+        ],
+        &out,
+    );
+    assert_eq!(code, 0, "{o}{e}");
+    let t = json(&out);
+    assert_eq!(t["balancedness"]["defined"], false);
+    assert_eq!(t["zl"]["applies"], false);
+    assert!(
+        t["zl"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("square and invertible"),
+        "{}",
+        t["zl"]
+    );
+    for r in t["rows"].as_array().unwrap() {
+        assert!(r["balancedness"].is_null() && r["zl"].is_null(), "{r}");
+        assert_eq!(r["lambda_max"]["path"], "dense");
+        assert_eq!(r["lambda_max"]["proven"]["via"], "exact-rational");
+    }
+    let page = std::fs::read_to_string(out.join("trajectory.html")).unwrap();
+    assert!(page.contains("is not defined for this model"));
+}

@@ -562,3 +562,102 @@ fn table(out: &mut String, t: &Trajectory) {
         )
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::ModelKind;
+    use crate::report::trajectory::*;
+
+    fn exactly(s: &str, v: f64) -> Exactly {
+        Exactly {
+            exact: s.into(),
+            f64: v,
+        }
+    }
+
+    /// A run with a bad checkpoint, an exactly zero loss, no enclosure and no D_k: every plot is
+    /// still drawn, the error is shown, and the same input gives the same bytes.
+    #[test]
+    fn a_page_with_errors_zero_losses_and_missing_parts() {
+        let row = |step: u64, loss: f64, lam: f64| Row {
+            step,
+            file: format!("run/step-{step}.npz"),
+            error: None,
+            loss: Some(Loss {
+                f64: loss,
+                decimal: format!("{loss}"),
+                exact: true,
+                excess: None,
+            }),
+            lambda_max: Some(LambdaMax {
+                f64: lam,
+                path: "dense".into(),
+                reason: "small".into(),
+                bound: 1e-12,
+                bound_kind: "a priori".into(),
+                products: 0,
+                proven: None,
+                notes: vec!["no enclosure: <too large>".into()],
+            }),
+            edge: Some(Edge {
+                above: lam > 2.0,
+                decided_by: "f64".into(),
+                ratio: lam / 2.0,
+            }),
+            balancedness: None,
+            zl: None,
+        };
+        let mut bad = row(3, 0.0, 0.0);
+        bad.error = Some("run/step-3.npz: array \"W1\" entry [0][0] is NaN".into());
+        bad.loss = None;
+        bad.lambda_max = None;
+        bad.edge = None;
+        let t = Trajectory {
+            version: VERSION,
+            tool: "dlncheck".into(),
+            tool_version: "0".into(),
+            convention: "half".into(),
+            case: "c.yaml".into(),
+            name: "c".into(),
+            model: ModelKind::OneHiddenLayer,
+            dims: vec![2, 2, 2],
+            params: 8,
+            patterns: vec!["run/step-*.npz".into()],
+            arrays: vec![],
+            eta: exactly("1", 1.0),
+            two_over_eta: exactly("2", 2.0),
+            balancedness: Applicability {
+                defined: false,
+                reason: Some("σ between the layers".into()),
+            },
+            zl: ZlSetting {
+                applies: false,
+                reason: Some("X is not square".into()),
+                claim: None,
+                f_star: None,
+                reference: None,
+                near: exactly("1/1000", 1e-3),
+            },
+            rows: vec![row(1, 0.0, 3.0), bad, row(7, 0.25, 1.0)],
+            summary: Summary {
+                checkpoints: 3,
+                errors: 1,
+                above_edge: 1,
+                proven: 0,
+                edge_proven: 0,
+                near_minimizer: 0,
+            },
+        };
+        let page = render(&t);
+        for id in ["plot-sharpness", "plot-loss", "plot-balance"] {
+            assert!(page.contains(&format!("<figure id=\"{id}\"")), "{id}");
+        }
+        assert!(!page.contains("could not be drawn"));
+        assert!(page.contains("banner bad") && page.contains("is NaN"));
+        assert!(page.contains("&lt;too large&gt;") && !page.contains("<too large>"));
+        assert!(page.contains("not defined for this model: σ between the layers"));
+        assert_eq!(page.matches("<tr ").count(), 3);
+        assert_eq!(page, render(&t));
+    }
+}
