@@ -188,6 +188,43 @@ dlncheck audit AMG-classify --depth 2..4 --max-width 3 --json\n  dlncheck audit 
         #[arg(long)]
         json: bool,
     },
+    /// Follow a training run: per checkpoint the loss, λ_max (f64 by the planner's path, proven
+    /// where the size allows) against 2/η, the balancedness ‖D_k‖_F and, near a minimizer, the
+    /// ZL tightness ratio; writes trajectory.json and trajectory.html.
+    #[command(
+        after_help = "The step of a checkpoint is the last integer in its file name (step-0040.npz is step 40). \
+A pattern that matches nothing, a file name without a step, or two files of one step stop the run (exit 2). \
+A checkpoint that cannot be read (missing file, wrong shape, NaN) is reported as a row with its error and the \
+others go on (exit 1).\n\nExample:\n  dlncheck trajectory tests/data/trajectory/case.yaml \
+--checkpoints 'tests/data/trajectory/run/step-*.npz' --eta 0.04 --out /tmp/traj"
+    )]
+    Trajectory {
+        /// The case file: the model and the data (its point and checks are not used).
+        case: PathBuf,
+        /// Checkpoint files, or patterns with * and ? in the file name (quote them), e.g.
+        /// 'run/step-*.npz'; each file holds W_1 … W_L as `point: {file: …}` does.
+        #[arg(long, required = true, num_args = 1..)]
+        checkpoints: Vec<String>,
+        /// The step size η of the run, exactly (0.01, 1/100, 1e-2): the edge of stability is 2/η.
+        #[arg(long, allow_hyphen_values = true)]
+        eta: String,
+        /// Directory receiving trajectory.json and trajectory.html.
+        #[arg(long, default_value = "reports/trajectory")]
+        out: PathBuf,
+        /// Worker threads (0: one per core); the output is the same for any number.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Names of the layers' arrays in each checkpoint, W_1 first (default: every array of
+        /// the file, in natural order).
+        #[arg(long, value_delimiter = ',')]
+        arrays: Vec<String>,
+        /// τ of "near a minimizer" (where the ZL ratio is computed): f − f* ≤ τ·(½‖Y‖² − f*).
+        #[arg(long, default_value = app::trajectory::DEFAULT_NEAR)]
+        near: String,
+        /// MPFR precision in bits (overrides precision_bits).
+        #[arg(long)]
+        precision: Option<u32>,
+    },
     /// Print the JSON Schema of case files (the one shipped as cases/schema.json).
     Schema,
     /// List the claims dlncheck checks.
@@ -319,6 +356,25 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             kind,
             x,
             json,
+        }),
+        Command::Trajectory {
+            case,
+            checkpoints,
+            eta,
+            out,
+            jobs,
+            arrays,
+            near,
+            precision,
+        } => app::trajectory::run(app::trajectory::Args {
+            case,
+            checkpoints,
+            eta,
+            out,
+            jobs,
+            arrays,
+            near,
+            precision,
         }),
         Command::Schema => app::schema::run(),
         Command::Claims => app::claims::run(),

@@ -16,6 +16,7 @@ pub mod init;
 pub mod merge;
 pub mod schema;
 pub mod sharpness;
+pub mod trajectory;
 pub mod validate;
 pub mod verify_cert;
 

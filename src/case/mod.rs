@@ -302,5 +302,50 @@ pub fn load_str(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, Case
     validate::load(src, file, opts)
 }
 
+/// Read and validate the case file at `path` for a command that checks no claims (`trajectory`):
+/// as [`load_file`], but a file without `checks:` is valid (its checks are then empty).
+pub fn load_model_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| CaseError::io(path, &e))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(CaseError::too_large(path, size, MAX_FILE_BYTES));
+    }
+    let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
+    validate::load_with(&src, path, opts, true)
+}
+
+/// The weights W_1 … W_L held by one array file (a training checkpoint: `.npz`, `.safetensors`,
+/// or `.npy` for one layer), read and checked exactly as `point: {file: …}` is: the arrays
+/// `names` (or every array, in natural order), each entry the exact value it stores, W_k of
+/// shape d_k × d_{k−1} for `dims`. Errors start with `shown` (the file as the user named it) and
+/// name the array and the rule, e.g. `run/step-5.npz: array "W2": expected 3 columns (d_1 = 3),
+/// found 2: W_2 must be d_2 × d_1 = 3 × 3`.
+pub fn read_weights(
+    path: &Path,
+    shown: &str,
+    names: Option<&[String]>,
+    dims: &[usize],
+    max_dim: usize,
+) -> Result<Vec<Mat<BigRational>>, String> {
+    let arrays = arrays::read(path, names, max_dim).map_err(|e| {
+        // the reader's own message names the path it was given; say it once
+        let e = e.replace(&format!("{}: ", path.display()), "");
+        format!("{shown}: {e}")
+    })?;
+    let listed: Vec<String> = arrays.iter().map(|a| format!("{:?}", a.name)).collect();
+    let named = arrays
+        .into_iter()
+        .map(|a| (format!("array {:?}: ", a.name), a.matrix))
+        .collect();
+    validate::shaped_weights(named, dims).map_err(|(i, e)| match i {
+        Some(_) => format!("{shown}: {e}"),
+        None => format!(
+            "{shown}: {e} (the arrays {}; name the layers with --arrays)",
+            listed.join(", ")
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -92,7 +92,22 @@ fn too_deep(src: &str) -> Option<(usize, usize)> {
 
 /// Parse and validate.
 pub(crate) fn load(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
-    let ctx = Ctx { src, file };
+    load_with(src, file, opts, false)
+}
+
+/// Parse and validate; with `checks_optional` a file without `checks:` is valid (its checks are
+/// empty), for commands that check no claims (`trajectory`).
+pub(crate) fn load_with(
+    src: &str,
+    file: &Path,
+    opts: &LoadOptions,
+    checks_optional: bool,
+) -> Result<Case, CaseError> {
+    let ctx = Ctx {
+        src,
+        file,
+        checks_optional,
+    };
     if let Some((line, column)) = too_deep(src) {
         return Err(CaseError {
             file: file.to_path_buf(),
@@ -129,6 +144,8 @@ fn version_message(v: &serde_yaml::Value) -> String {
 struct Ctx<'a> {
     src: &'a str,
     file: &'a Path,
+    /// Whether `checks:` may be absent.
+    checks_optional: bool,
 }
 
 impl Ctx<'_> {
@@ -353,7 +370,10 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         },
     };
 
-    let checks = checks(raw.checks.unwrap_or_default(), ctx, opts)?;
+    let checks = match raw.checks {
+        None if ctx.checks_optional => Vec::new(),
+        raw_checks => checks(raw_checks.unwrap_or_default(), ctx, opts)?,
+    };
     let samples = match raw.samples {
         None => None,
         Some(s) => Some(samples(s, ctx, &mut notes)?),
@@ -685,30 +705,45 @@ fn weights(
     dims: &[usize],
     ctx: &Ctx,
 ) -> Result<Vec<Mat<BigRational>>, CaseError> {
+    let count_field = located
+        .first()
+        .map_or("point.weights", |(f, _, _)| {
+            if f.starts_with("point.weights") {
+                "point.weights"
+            } else if f.starts_with("point.files") {
+                "point.files"
+            } else {
+                "point.file"
+            }
+        })
+        .to_string();
+    let fields: Vec<String> = located.iter().map(|(f, _, _)| f.clone()).collect();
+    let named = located.into_iter().map(|(_, what, w)| (what, w)).collect();
+    shaped_weights(named, dims).map_err(|(i, message)| match i {
+        Some(i) => ctx.err(&fields[i], message),
+        None => ctx.err(&count_field, message),
+    })
+}
+
+/// W_1 … W_L checked against `dims` (W_k of shape d_k × d_{k−1}); each matrix comes with a prefix
+/// saying which array it was read from. An error gives the index of the offending matrix (none
+/// for a wrong count) and the message, with a hint when a matrix fits transposed.
+pub(crate) fn shaped_weights(
+    named: Vec<(String, Mat<BigRational>)>,
+    dims: &[usize],
+) -> Result<Vec<Mat<BigRational>>, (Option<usize>, String)> {
     let depth = dims.len() - 1;
-    if located.len() != depth {
-        let field = located
-            .first()
-            .map_or("point.weights", |(f, _, _)| {
-                if f.starts_with("point.weights") {
-                    "point.weights"
-                } else if f.starts_with("point.files") {
-                    "point.files"
-                } else {
-                    "point.file"
-                }
-            })
-            .to_string();
-        return Err(ctx.err(
-            &field,
+    if named.len() != depth {
+        return Err((
+            None,
             format!(
                 "expected {depth} weight matrices W_1 … W_{depth} (L = {depth}), found {}",
-                located.len()
+                named.len()
             ),
         ));
     }
     let mut out = Vec::with_capacity(depth);
-    for (i, (field, what, w)) in located.into_iter().enumerate() {
+    for (i, (what, w)) in named.into_iter().enumerate() {
         let k = i + 1;
         let (r, c) = (dims[k], dims[k - 1]);
         let mut rule = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
@@ -719,8 +754,8 @@ fn weights(
             );
         }
         if w.rows() != r {
-            return Err(ctx.err(
-                &field,
+            return Err((
+                Some(i),
                 format!(
                     "{what}expected {} (d_{k} = {r}), found {}: {rule}",
                     count(r, "row", "rows"),
@@ -729,8 +764,8 @@ fn weights(
             ));
         }
         if w.cols() != c {
-            return Err(ctx.err(
-                &field,
+            return Err((
+                Some(i),
                 format!(
                     "{what}expected {} (d_{} = {c}), found {}: {rule}",
                     count(c, "column", "columns"),

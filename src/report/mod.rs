@@ -6,6 +6,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod terminal;
+pub mod trajectory;
 
 use crate::claims::evidence::Values;
 use crate::verdict::{Strength, Verdict};

@@ -23,6 +23,7 @@ mod readme;
 mod schema;
 mod sharpness_models;
 mod soundness;
+mod trajectory;
 mod verify_tamper;
 mod zl_cli;
 mod zl_properties;

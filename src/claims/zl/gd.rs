@@ -172,23 +172,34 @@ pub fn evaluate(
     shifted: Option<(&[SigmaBracket], &[Q])>,
     prec: u32,
 ) -> SampleEval {
-    let pb = &setup.pb;
-    let (gap, grad_sq) = gap_and_grad(pb, &Exact, &s.params);
-    let mats = factors(pb, &s.params);
+    evaluate_at(&setup.pb, &setup.x_sigma, &s.params, shifted, prec)
+}
+
+/// Evaluate the inequality at the point `params` of `pb`, with σ_min(X)'s bracket `x_sigma`
+/// ([`super::setup::x_sigma_bracket`]): [`evaluate`] for any point (e.g. a training checkpoint).
+pub fn evaluate_at(
+    pb: &ZlProblem,
+    x_sigma: &SigmaBracket,
+    params: &[Mat<Q>],
+    shifted: Option<(&[SigmaBracket], &[Q])>,
+    prec: u32,
+) -> SampleEval {
+    let (gap, grad_sq) = gap_and_grad(pb, &Exact, params);
+    let mats = factors(pb, params);
     let sigma: Vec<SigmaBracket> = mats.iter().map(bracket).collect();
     let denominators = match shifted {
         None => {
             let zero = vec![Q::zero(); sigma.len()];
-            denominator_bracket(pb, &setup.x_sigma, &sigma, &zero)
+            denominator_bracket(pb, x_sigma, &sigma, &zero)
         }
-        Some((star, shift)) => denominator_bracket(pb, &setup.x_sigma, star, shift),
+        Some((star, shift)) => denominator_bracket(pb, x_sigma, star, shift),
     };
     let (ratio, decision) = decide(&gap, &grad_sq, &denominators);
     // f64 cross-check: everything in f64
-    let (gf, gsf) = gap_and_grad(pb, &F64, &s.params);
+    let (gf, gsf) = gap_and_grad(pb, &F64, params);
     let dnf = {
         let q = |x: f64| crate::linalg::field::f64_to_q(x * x).unwrap_or_else(Q::zero);
-        let sx = q(setup.x_sigma.f64);
+        let sx = q(x_sigma.f64);
         let s2: Vec<Q> = match shifted {
             None => sigma.iter().map(|b| q(b.f64)).collect(),
             Some((star, shift)) => star
@@ -201,7 +212,7 @@ pub fn evaluate(
     };
     let ratio_f64 = gf * dnf / gsf;
     let mp = Mpfr { prec };
-    let (gm, gsm) = gap_and_grad(pb, &mp, &s.params);
+    let (gm, gsm) = gap_and_grad(pb, &mp, params);
     // the MPFR values read exactly (every finite MPFR float is a dyadic rational)
     let rel = |approx: &rug::Float, exact: &Q| match float_to_q(approx) {
         Some(a) if exact.is_zero() => q_to_f64(&a.abs()),
@@ -210,7 +221,7 @@ pub fn evaluate(
     };
     let mpfr_rel_err = rel(&gm, &gap).max(rel(&gsm, &grad_sq));
     let kinks = match pb.slope() {
-        Some(a) => crate::model::one_hidden::evaluate(&Exact, &s.params, a, &pb.x, &pb.y).kinks,
+        Some(a) => crate::model::one_hidden::evaluate(&Exact, params, a, &pb.x, &pb.y).kinks,
         None => 0,
     };
     SampleEval {

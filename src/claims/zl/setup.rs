@@ -68,7 +68,7 @@ impl Problem for Setup {
                 samples.extend(ball_samples(m, i, r, count, &mut rng));
             }
         }
-        let x_sigma = bracket(&square_x(&pb));
+        let x_sigma = x_sigma_bracket(&pb);
         Ok(Setup {
             pb,
             minimizers,
@@ -110,6 +110,11 @@ impl Setup {
         );
         v
     }
+}
+
+/// The certified bracket of σ_min(X) the ZL bounds use.
+pub fn x_sigma_bracket(pb: &ZlProblem) -> SigmaBracket {
+    bracket(&square_x(pb))
 }
 
 /// Xᵀ (n × d): its Gram matrix (Xᵀ)ᵀXᵀ = X Xᵀ has eigenvalues σ_i(X)², so the bracket of σ_min of

@@ -20,6 +20,7 @@ use std::path::Path;
 
 mod plots;
 mod tables;
+pub mod trajectory;
 use plots::*;
 use tables::*;
 

@@ -2,6 +2,8 @@
 //! back as JSON. Each test module uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
