@@ -23,7 +23,7 @@ pub mod poly;
 mod real;
 
 pub use poly::{Poly, Sturm};
-pub use real::{sum_of_products, RealAlgebraic};
+pub use real::{interval_of, sum_of_products, RealAlgebraic};
 
 /// Size limits of the exact constructions.
 #[derive(Clone, Debug, PartialEq, Eq)]
