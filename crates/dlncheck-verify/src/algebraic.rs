@@ -94,8 +94,15 @@ impl P {
         if self.is_zero() {
             return vec![];
         }
-        let den = self.0.iter().fold(BigInt::one(), |l, c| ilcm(&l, c.denom()));
-        let ints: Vec<BigInt> = self.0.iter().map(|c| (c * Q::from_integer(den.clone())).to_integer()).collect();
+        let den = self
+            .0
+            .iter()
+            .fold(BigInt::one(), |l, c| ilcm(&l, c.denom()));
+        let ints: Vec<BigInt> = self
+            .0
+            .iter()
+            .map(|c| (c * Q::from_integer(den.clone())).to_integer())
+            .collect();
         let mut g = ints.iter().fold(BigInt::zero(), |g, c| igcd(&g, c));
         if ints.last().expect("nonzero").is_negative() {
             g = -g;
@@ -182,12 +189,21 @@ pub(crate) fn roots_above(p: &P, a: &Q) -> usize {
 pub(crate) fn charpoly(a: &[Vec<Q>]) -> Result<P, String> {
     let n = a.len();
     if n > MAX_ORDER {
-        return Err(format!("matrix order {n} exceeds the verifier's cap {MAX_ORDER}"));
+        return Err(format!(
+            "matrix order {n} exceeds the verifier's cap {MAX_ORDER}"
+        ));
     }
-    let d = a.iter().flatten().fold(BigInt::one(), |l, q| ilcm(&l, q.denom()));
+    let d = a
+        .iter()
+        .flatten()
+        .fold(BigInt::one(), |l, q| ilcm(&l, q.denom()));
     let b: Vec<Vec<BigInt>> = a
         .iter()
-        .map(|r| r.iter().map(|q| (q * Q::from_integer(d.clone())).to_integer()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|q| (q * Q::from_integer(d.clone())).to_integer())
+                .collect()
+        })
         .collect();
     let mut c = vec![BigInt::zero(); n + 1];
     c[n] = BigInt::one();
@@ -205,7 +221,9 @@ pub(crate) fn charpoly(a: &[Vec<Q>]) -> Result<P, String> {
             }
         }
         m = next;
-        let tr: BigInt = (0..n).map(|i| (0..n).map(|l| &b[i][l] * &m[l][i]).sum::<BigInt>()).sum();
+        let tr: BigInt = (0..n)
+            .map(|i| (0..n).map(|l| &b[i][l] * &m[l][i]).sum::<BigInt>())
+            .sum();
         c[n - k] = -(tr / BigInt::from(k));
     }
     // roots of det(xI − B) are D·λ: substitute x ↦ D·x
@@ -245,7 +263,14 @@ fn kron_with(a: &[Vec<Q>], b: &[Vec<Q>], f: impl Fn(&Q, &Q, bool, bool) -> Q) ->
     (0..m * n)
         .map(|i| {
             (0..m * n)
-                .map(|j| f(&a[i / n][j / n], &b[i % n][j % n], i / n == j / n, i % n == j % n))
+                .map(|j| {
+                    f(
+                        &a[i / n][j / n],
+                        &b[i % n][j % n],
+                        i / n == j / n,
+                        i % n == j % n,
+                    )
+                })
                 .collect()
         })
         .collect()
@@ -290,15 +315,26 @@ pub(crate) fn product(p: &P, q: &P) -> Result<P, String> {
 pub(crate) fn power(p: &P, a: usize, b: usize, factor: &Q) -> Result<P, String> {
     let m = p.deg().filter(|&m| m >= 1).ok_or("a constant polynomial")?;
     if m * b > MAX_ORDER {
-        return Err(format!("degree {} exceeds the verifier's cap {MAX_ORDER}", m * b));
+        return Err(format!(
+            "degree {} exceeds the verifier's cap {MAX_ORDER}",
+            m * b
+        ));
     }
     let c = companion(p);
     let mut pw: Vec<Vec<Q>> = (0..m)
-        .map(|i| (0..m).map(|j| if i == j { Q::one() } else { Q::zero() }).collect())
+        .map(|i| {
+            (0..m)
+                .map(|j| if i == j { Q::one() } else { Q::zero() })
+                .collect()
+        })
         .collect();
     for _ in 0..a {
         pw = (0..m)
-            .map(|i| (0..m).map(|j| (0..m).map(|k| &pw[i][k] * &c[k][j]).sum()).collect())
+            .map(|i| {
+                (0..m)
+                    .map(|j| (0..m).map(|k| &pw[i][k] * &c[k][j]).sum())
+                    .collect()
+            })
             .collect();
     }
     let r = square_free(&charpoly(&pw)?);
@@ -350,12 +386,23 @@ mod tests {
 
     #[test]
     fn sqrt2_plus_sqrt3_and_charpolys() {
-        let s = sum(&P::from_ints(&ints(&[-2, 0, 1])), &P::from_ints(&ints(&[-3, 0, 1]))).unwrap();
+        let s = sum(
+            &P::from_ints(&ints(&[-2, 0, 1])),
+            &P::from_ints(&ints(&[-3, 0, 1])),
+        )
+        .unwrap();
         assert_eq!(s.normalized(), ints(&[1, 0, -10, 0, 1]));
-        let p = product(&P::from_ints(&ints(&[-2, 0, 1])), &P::from_ints(&ints(&[-3, 0, 1]))).unwrap();
+        let p = product(
+            &P::from_ints(&ints(&[-2, 0, 1])),
+            &P::from_ints(&ints(&[-3, 0, 1])),
+        )
+        .unwrap();
         assert_eq!(p.normalized(), ints(&[-6, 0, 1]));
         // [[2,1],[1,1]]/3: det(xI − A) = x² − x + 1/9 → 9x² − 9x + 1
-        let a = vec![vec![Q::new(2.into(), 3.into()), Q::new(1.into(), 3.into())], vec![Q::new(1.into(), 3.into()), Q::new(1.into(), 3.into())]];
+        let a = vec![
+            vec![Q::new(2.into(), 3.into()), Q::new(1.into(), 3.into())],
+            vec![Q::new(1.into(), 3.into()), Q::new(1.into(), 3.into())],
+        ];
         assert_eq!(charpoly(&a).unwrap().normalized(), ints(&[1, -9, 9]));
         // 2·(4)^(1/2) = 4 is a root of the power polynomial
         let pw = power(&P::from_ints(&ints(&[-4, 1])), 1, 2, &q(2)).unwrap();
@@ -365,6 +412,9 @@ mod tests {
         assert_eq!(roots_in(&c, &q(1), &q(3)), 3);
         assert_eq!(roots_in(&c, &q(2), &q(2)), 1);
         assert_eq!(roots_above(&c, &q(2)), 1);
-        assert_eq!(gcd(&c, &P::from_ints(&ints(&[-2, 1]))).normalized(), ints(&[-2, 1]));
+        assert_eq!(
+            gcd(&c, &P::from_ints(&ints(&[-2, 1]))).normalized(),
+            ints(&[-2, 1])
+        );
     }
 }

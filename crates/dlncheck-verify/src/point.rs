@@ -4,10 +4,10 @@
 //! Everything is read and validated first, so that a malformed certificate is reported before
 //! any expensive computation; then each quantity and each assertion becomes one [`CheckLine`].
 
+use super::algebraic::{self, P};
 use super::json::{
     array, brief, entries, err, field, join, number, object, shape, string, vector, Result,
 };
-use super::algebraic::{self, P};
 use super::ldlt::{classify, Definiteness};
 use super::loss::{Landscape, Network};
 use super::rational::{Mat, Q};
@@ -401,14 +401,20 @@ fn interval(v: &Value, path: &str) -> Result<Interval> {
     match <[Q; 2]>::try_from(v) {
         Ok([lo, hi]) if lo <= hi => Ok((lo, hi)),
         Ok(_) => Err(err(path, "an interval needs lo ≤ hi")),
-        Err(v) => Err(err(path, format!("expected [lo, hi], found {} numbers", v.len()))),
+        Err(v) => Err(err(
+            path,
+            format!("expected [lo, hi], found {} numbers", v.len()),
+        )),
     }
 }
 
 fn int_poly(v: &Value, path: &str) -> Result<Vec<BigInt>> {
     let c = vector(v, path)?;
     if c.len() > algebraic::MAX_ORDER + 1 {
-        return Err(err(path, format!("degree above the cap {}", algebraic::MAX_ORDER)));
+        return Err(err(
+            path,
+            format!("degree above the cap {}", algebraic::MAX_ORDER),
+        ));
     }
     c.into_iter()
         .enumerate()
@@ -416,7 +422,10 @@ fn int_poly(v: &Value, path: &str) -> Result<Vec<BigInt>> {
             if q.is_integer() {
                 Ok(q.to_integer())
             } else {
-                Err(err(&format!("{path}[{i}]"), "a coefficient must be an integer"))
+                Err(err(
+                    &format!("{path}[{i}]"),
+                    "a coefficient must be an integer",
+                ))
             }
         })
         .collect()
@@ -961,7 +970,10 @@ fn leaf_poly(
     parts: &mut Vec<Part>,
 ) -> Option<P> {
     let Some(iv) = proof.leaves.get(name) else {
-        parts.push((false, format!("leaf {name} has no interval in algebraic.leaves")));
+        parts.push((
+            false,
+            format!("leaf {name} has no interval in algebraic.leaves"),
+        ));
         return None;
     };
     let (a, b) = iv;
@@ -1013,20 +1025,31 @@ fn leaf_poly(
             }
         }
         _ => {
-            parts.push((false, format!("{name}: no algebraic form for this quantity")));
+            parts.push((
+                false,
+                format!("{name}: no algebraic form for this quantity"),
+            ));
             return None;
         }
     };
     let n = algebraic::roots_in(&p, a, b);
     let top = matches!(q.kind, QuantityKind::LambdaMax { .. });
-    let above = if top { algebraic::roots_above(&p, b) } else { 0 };
+    let above = if top {
+        algebraic::roots_above(&p, b)
+    } else {
+        0
+    };
     let ok = n == 1 && above == 0;
     parts.push((
         ok,
         format!(
             "{name}: the square-free polynomial of degree {} has {n} root(s) in [{a}, {b}]{}",
             p.0.len().saturating_sub(1),
-            if top { format!(" and {above} above (λ_max is its largest root)") } else { String::new() }
+            if top {
+                format!(" and {above} above (λ_max is its largest root)")
+            } else {
+                String::new()
+            }
         ),
     ));
     ok.then_some(p)
@@ -1087,7 +1110,14 @@ fn algebraic_side(
     let same = algebraic::same(&p, &side.poly);
     parts.push((
         same,
-        format!("{label}: polynomial recomputed{}", if same { " and equal to the stated one" } else { ", differs from the stated one" }),
+        format!(
+            "{label}: polynomial recomputed{}",
+            if same {
+                " and equal to the stated one"
+            } else {
+                ", differs from the stated one"
+            }
+        ),
     ));
     let c = (lo, hi);
     let c_ok = side.leaf_interval == c;
@@ -1097,7 +1127,11 @@ fn algebraic_side(
         (&side.interval.1).min(&c.1).clone(),
     );
     let in_c = algebraic::roots_in(&p, &c.0, &c.1);
-    let in_k = if k.0 <= k.1 { algebraic::roots_in(&p, &k.0, &k.1) } else { 0 };
+    let in_k = if k.0 <= k.1 {
+        algebraic::roots_in(&p, &k.0, &k.1)
+    } else {
+        0
+    };
     let ok = in_c == 1 && in_k == 1;
     parts.push((
         ok,
@@ -1141,7 +1175,17 @@ fn decide_algebraic(
     };
     let g = algebraic::gcd(&pl, &pr);
     let g_ok = algebraic::same(&g, &proof.gcd);
-    parts.push((g_ok, format!("gcd recomputed{}", if g_ok { " and equal to the stated one" } else { ", differs from the stated one" })));
+    parts.push((
+        g_ok,
+        format!(
+            "gcd recomputed{}",
+            if g_ok {
+                " and equal to the stated one"
+            } else {
+                ", differs from the stated one"
+            }
+        ),
+    ));
     if !g_ok {
         return parts;
     }
