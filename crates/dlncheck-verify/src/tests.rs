@@ -738,7 +738,7 @@ fn algebraic_proof(v: &mut Value) -> &mut Value {
 
 #[test]
 fn irrational_equalities_are_rederived_and_tampering_fails() {
-    // produced by `dlncheck check cases/kp-exact-irrational.yaml`: λ_max = (13 + √5)/2 of the
+    // produced by `dlncheck check cases/kp-exact-irrational.yaml`: λ_max = (11 + √5)/2 of the
     // Hessian against the KP operator, and against Σ_k c_k² (a sum of products of Gram λ_max's)
     for name in ["kp-exact-irrational.json", "kp-naive-irrational.json"] {
         let v = load(name);
