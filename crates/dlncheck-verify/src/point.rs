@@ -473,7 +473,7 @@ pub(super) enum Assertion {
         op: Op,
         rhs: Expr,
         tolerance: Q,
-        algebraic: Option<AlgebraicProof>,
+        algebraic: Option<Box<AlgebraicProof>>,
     },
     Critical,
     Loss(Q),
@@ -567,7 +567,11 @@ fn assertion(
                 tolerance,
                 algebraic: match obj.get("algebraic") {
                     None => None,
-                    Some(a) => Some(algebraic_proof(a, &join(path, "algebraic"), names)?),
+                    Some(a) => Some(Box::new(algebraic_proof(
+                        a,
+                        &join(path, "algebraic"),
+                        names,
+                    )?)),
                 },
             }
         }

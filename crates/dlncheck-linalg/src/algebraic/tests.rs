@@ -39,9 +39,9 @@ fn det(m: &Mat<BigRational>) -> BigRational {
         d *= &a[c][c];
         for r in c + 1..n {
             let f = &a[r][c] / &a[c][c];
-            for k in c..n {
-                let t = &f * &a[c][k];
-                a[r][k] -= t;
+            let (top, bottom) = a.split_at_mut(r);
+            for (x, y) in bottom[0][c..].iter_mut().zip(&top[c][c..]) {
+                *x -= &f * y;
             }
         }
     }
