@@ -427,3 +427,75 @@ pub fn matrix_json(m: &Mat<BigRational>) -> Value {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certify::lambda_max::{lambda_max, Settings};
+    use crate::certify::sources::{Gram, HessianAt};
+    use crate::linalg::{mat, Exact};
+
+    fn r(n: i64) -> BigRational {
+        BigRational::from_integer(n.into())
+    }
+
+    /// A relation with the KP-min value L·(σ_1²)^((L−1)/L), an algebraic power, decided here and
+    /// re-derived by `verify-cert`. W_1 = [[1, 1], [0, 1]], W_2 = I, X = I, Y = W_1 (zero loss,
+    /// not balanced): by hand, λ_max(∇²f) = ‖W_1‖₂² + ‖W_2‖₂² = φ² + 1 (KP-depth2) and the KP-min
+    /// value is 2σ_1(Y) = 2φ, and φ² + 1 − 2φ = (φ − 1)² > 0, so λ_max > the KP-min value.
+    #[test]
+    fn a_relation_with_an_algebraic_power_is_proved_and_verified() {
+        let w1 = Mat::from_vec(2, 2, vec![r(1), r(1), r(0), r(1)]);
+        let p = Point {
+            weights: vec![w1.clone(), mat::identity(&Exact, 2)],
+            x: mat::identity(&Exact, 2),
+            y: w1,
+            exact: true,
+            origin: "test point".into(),
+        };
+        let s = Settings::default();
+        let (h, hp) = lambda_max(&HessianAt(&p), &s);
+        let (g, gp) = lambda_max(&Gram::tn(&p.y, true), &s);
+        let m = g.pow_ratio(1, 2, s.enclosure_bits).scale(&r(2), s.prec);
+        let mut b = Book::default();
+        b.add(
+            "lambda_max",
+            json!({"matrix": "hessian"}),
+            (&h, hp.as_ref()),
+        );
+        b.add(
+            "sigma1_squared",
+            json!({"matrix": "gram_target"}),
+            (&g, gp.as_ref()),
+        );
+        b.add(
+            "min_sharpness",
+            json!({"scalar": "min_sharpness", "of": "sigma1_squared"}),
+            (&m, None),
+        );
+        b.derive_power("min_sharpness", "sigma1_squared", 1, 2, 2);
+        let (ord, data) = b
+            .algebraic(&q("lambda_max"), &q("min_sharpness"))
+            .expect("within the caps");
+        assert_eq!(ord, Ordering::Greater);
+        b.assert(json!({
+            "type": "relation", "lhs": q("lambda_max"), "op": ">",
+            "rhs": q("min_sharpness"), "algebraic": data,
+        }));
+        let mut cert = b.certificate("KP-min", &p).expect("exact point");
+        cert["verdict"] = json!("verified");
+        cert["strength"] = json!("proved");
+        cert["case"] = json!("test");
+        let report = dlncheck_verify::verify_str(&cert.to_string()).unwrap();
+        assert!(report.passed(), "{report}");
+        assert!(
+            report.to_string().contains("as algebraic numbers"),
+            "{report}"
+        );
+        // the KP-min value's interval moved below its true place: the power check fails
+        let mut bad = cert.clone();
+        bad["assertions"][0]["algebraic"]["leaves"]["min_sharpness"] = json!(["0", "1"]);
+        let report = dlncheck_verify::verify_str(&bad.to_string()).unwrap();
+        assert!(!report.passed(), "{report}");
+    }
+}
