@@ -2,6 +2,7 @@
 //! rational) an exact rational enclosure, each with its stated error bound; and the comparisons the
 //! claims make between two such quantities.
 
+use crate::linalg::algebraic::{sum_of_products, Caps, RealAlgebraic};
 pub use crate::linalg::field::mpfr_decimal;
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::Enclosure;
@@ -24,6 +25,10 @@ pub struct Estimate {
     pub mpfr_tol: Option<Float>,
     /// A proven enclosure of the true value, when the inputs are exact.
     pub enclosure: Option<Enclosure>,
+    /// The value as an exact real algebraic number (a square-free polynomial and an isolating
+    /// interval), when it is irrational and within the caps of [`crate::linalg::algebraic`]: then
+    /// equalities with other such values are decided exactly ([`Basis::Algebraic`]).
+    pub algebraic: Option<RealAlgebraic>,
     /// Why a missing piece is missing, and any disagreement between the three.
     pub notes: Vec<String>,
 }
@@ -33,6 +38,10 @@ pub struct Estimate {
 pub enum Basis {
     /// Both values are exact rationals.
     Exact,
+    /// Both values are exact real algebraic numbers, compared exactly: equal when the gcd of
+    /// their polynomials has a root in the intersection of their isolating intervals (Sturm
+    /// count), otherwise ordered by disjoint refined intervals.
+    Algebraic,
     /// Disjoint proven enclosures (exact rational, or directed-rounding MPFR): a strict order.
     Enclosure,
     /// An equality that is not proved: the two values' enclosures overlap within the equality
@@ -54,6 +63,7 @@ impl Basis {
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::Exact => "exact",
+            Basis::Algebraic => "exact-algebraic",
             Basis::Enclosure => "certified-enclosure",
             Basis::Agreement { .. } => "numerical-agreement",
             Basis::Mpfr => "mpfr-with-error-bound",
@@ -67,16 +77,18 @@ impl Basis {
     /// The strength of a verdict resting on this basis (design.md, "Strength of a verdict").
     pub fn strength(self) -> Strength {
         match self {
-            Basis::Exact | Basis::Enclosure => Strength::Proved,
+            Basis::Exact | Basis::Algebraic | Basis::Enclosure => Strength::Proved,
             Basis::Agreement { .. } | Basis::Mpfr => Strength::Numerical,
             Basis::Simulation => Strength::Simulated,
         }
     }
-    /// The weaker of two bases (exact < enclosure < agreement < MPFR < simulation; of two
+    /// The weaker of two bases (exact < exact-algebraic < enclosure < agreement < MPFR <
+    /// simulation; of two
     /// agreements, the one to fewer bits): what a conclusion drawn from both rests on.
     pub fn weaker(self, other: Basis) -> Basis {
         let rank = |x: Basis| match x {
             Basis::Exact => (0, 0),
+            Basis::Algebraic => (0, 1),
             Basis::Enclosure => (1, 0),
             Basis::Agreement { bits } => (2, u32::MAX - bits),
             Basis::Mpfr => (3, 0),
@@ -111,8 +123,46 @@ impl Estimate {
                 Float::with_val(prec, q_to_f64(q).abs()) >> prec as i32,
             )),
             enclosure: Some(Enclosure::exact(q.clone())),
+            algebraic: None,
             notes: Vec::new(),
         }
+    }
+
+    /// The value as a [`RealAlgebraic`]: the attached algebraic number, or the exact rational.
+    pub fn as_algebraic(&self) -> Option<RealAlgebraic> {
+        self.algebraic
+            .clone()
+            .or_else(|| self.exact_value().map(RealAlgebraic::rational))
+    }
+
+    /// The algebraic number of `self + o` (`mul` false) or `self·o` (`mul` true), when at least
+    /// one side is irrational algebraic and the other algebraic or rational; within the caps,
+    /// else `None` with a note saying why.
+    fn combine(&self, o: &Estimate, mul: bool, notes: &mut Vec<String>) -> Option<RealAlgebraic> {
+        if self.algebraic.is_none() && o.algebraic.is_none() {
+            return None;
+        }
+        let (a, b) = (self.as_algebraic()?, o.as_algebraic()?);
+        let built = match (mul, a.as_rational(), b.as_rational()) {
+            (true, Some(q), _) if !q.is_negative() => Ok(b.scale(q)),
+            (true, _, Some(q)) if !q.is_negative() => Ok(a.scale(q)),
+            _ => {
+                let terms = if mul {
+                    vec![vec![0, 1]]
+                } else {
+                    vec![vec![0], vec![1]]
+                };
+                sum_of_products(&mut [a, b], &terms, &Caps::default())
+            }
+        };
+        built
+            .map_err(|e| {
+                notes.push(format!(
+                    "the exact algebraic {} is not built: {e}",
+                    if mul { "product" } else { "sum" }
+                ))
+            })
+            .ok()
     }
 
     /// Is the value known exactly?
@@ -123,8 +173,9 @@ impl Estimate {
             .map(|e| e.lo())
     }
 
-    /// Sum of two estimates (errors add).
+    /// Sum of two estimates (errors add; the algebraic numbers add exactly).
     pub fn add(&self, o: &Estimate) -> Estimate {
+        let mut notes = [self.notes.clone(), o.notes.clone()].concat();
         Estimate {
             f64: self.f64 + o.f64,
             f64_tol: self.f64_tol + o.f64_tol + (self.f64 + o.f64).abs() * f64::EPSILON,
@@ -136,13 +187,16 @@ impl Estimate {
                 (Some(a), Some(b)) => Some(a.add(b)),
                 _ => None,
             },
-            notes: [self.notes.clone(), o.notes.clone()].concat(),
+            algebraic: self.combine(o, false, &mut notes),
+            notes,
         }
     }
 
-    /// Product of two nonnegative estimates (relative errors add).
+    /// Product of two nonnegative estimates (relative errors add; the algebraic numbers
+    /// multiply exactly).
     pub fn mul_nonneg(&self, o: &Estimate) -> Estimate {
         let f = self.f64 * o.f64;
+        let mut notes = [self.notes.clone(), o.notes.clone()].concat();
         Estimate {
             f64: f,
             f64_tol: self.f64_tol * o.f64.abs()
@@ -165,7 +219,8 @@ impl Estimate {
                 }
                 _ => None,
             },
-            notes: [self.notes.clone(), o.notes.clone()].concat(),
+            algebraic: self.combine(o, true, &mut notes),
+            notes,
         }
     }
 
@@ -206,13 +261,24 @@ impl Estimate {
             .enclosure
             .as_ref()
             .and_then(|e| enclose_pow(e, a, b, bits));
+        let mut notes = self.notes.clone();
+        // the exact algebraic power, unless the value is rational (then the enclosure is exact)
+        let algebraic = match (&enclosure, self.as_algebraic()) {
+            (Some(e), _) if e.is_exact() => None,
+            (_, Some(mut x)) => x
+                .pow_ratio(a, b, &Caps::default())
+                .map_err(|e| notes.push(format!("the exact algebraic power is not built: {e}")))
+                .ok(),
+            _ => None,
+        };
         Estimate {
             f64: f,
             f64_tol,
             mpfr,
             mpfr_tol,
             enclosure,
-            notes: self.notes.clone(),
+            algebraic,
+            notes,
         }
     }
 
@@ -282,8 +348,9 @@ impl Estimate {
     }
 
     /// Compare with another estimate. A strict order is decided by disjoint proven enclosures
-    /// ([`Basis::Enclosure`]) or exact values ([`Basis::Exact`]); equality is proved only between
-    /// exact values. Overlapping enclosures of relative width ≤ `eq_rel` whose MPFR values agree
+    /// ([`Basis::Enclosure`]) or exact values ([`Basis::Exact`]); equality is proved between
+    /// exact values, and between exact real algebraic numbers ([`Basis::Algebraic`], within the
+    /// caps of [`crate::linalg::algebraic`], which also orders near misses exactly). Overlapping enclosures of relative width ≤ `eq_rel` whose MPFR values agree
     /// within error bounds [`EQUALITY_MARGIN_BITS`] finer than `eq_rel` count as equal on
     /// [`Basis::Agreement`] — numerical, never proved: two different numbers closer than that
     /// agreement pass as equal, so a verdict resting on it says so. MPFR values alone decide an
@@ -297,6 +364,13 @@ impl Estimate {
                 }
                 Some(ord) => return Comparison::Decided(ord, Basis::Enclosure),
                 None => {}
+            }
+        }
+        if self.algebraic.is_some() || o.algebraic.is_some() {
+            if let (Some(mut a), Some(mut b)) = (self.as_algebraic(), o.as_algebraic()) {
+                if let Ok(ord) = a.cmp(&mut b, &Caps::default()) {
+                    return Comparison::Decided(ord, Basis::Algebraic);
+                }
             }
         }
         let (Some(a), Some(b), Some(ta), Some(tb)) =
@@ -502,6 +576,7 @@ mod tests {
             mpfr: Some(Float::with_val(128, v)),
             mpfr_tol: Some(Float::with_val(128, t)),
             enclosure: None,
+            algebraic: None,
             notes: vec![],
         };
         let tol = pow2_neg(50);

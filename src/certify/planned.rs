@@ -180,6 +180,7 @@ pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
             mpfr,
             mpfr_tol,
             enclosure,
+            algebraic: None,
             notes,
         },
         path: top.path.name(),

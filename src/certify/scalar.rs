@@ -37,6 +37,7 @@ pub fn estimate_scalar(src: &impl ScalarSource, prec: u32) -> Estimate {
         mpfr: Some(m),
         mpfr_tol: Some(mtol),
         enclosure: src.is_exact().then(|| Enclosure::exact(src.eval(&Exact))),
+        algebraic: None,
         notes: Vec::new(),
     }
 }

@@ -6,6 +6,7 @@ use super::evidence::{Evidence, Finding, Values};
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::EnclosureProof;
 use crate::enumerate::minimizers::Point;
+use crate::linalg::algebraic::{interval_of, sum_of_products, Caps, Poly, RealAlgebraic};
 use crate::linalg::field::q_to_string;
 use crate::linalg::Mat;
 use num_rational::BigRational;
@@ -64,8 +65,21 @@ pub type Expr = Vec<Vec<String>>;
 struct Item {
     name: String,
     spec: Value,
+    /// The estimate, without its algebraic number (kept in `alg`: the book builds the algebraic
+    /// numbers of expressions itself, from the leaves, as the certificate states them).
     est: Estimate,
     proof: Option<EnclosureProof>,
+    /// The value as an exact algebraic number (irrational, or the exact rational), if known.
+    alg: Option<RealAlgebraic>,
+}
+
+/// A quantity derived from another as factor·of^(a/b) (the KP-min value L·(σ_1²)^((L−1)/L)).
+struct Derived {
+    name: String,
+    of: String,
+    a: u32,
+    b: u32,
+    factor: u32,
 }
 
 /// The quantities of one finding.
@@ -75,6 +89,7 @@ pub struct Book {
     assertions: Vec<Value>,
     notes: Map<String, Value>,
     uncertifiable: bool,
+    derived: Vec<Derived>,
 }
 
 impl Book {
@@ -85,13 +100,113 @@ impl Book {
         spec: Value,
         top: (&Estimate, Option<&EnclosureProof>),
     ) -> &mut Self {
+        let mut est = top.0.clone();
+        let alg = est.as_algebraic();
+        est.algebraic = None;
         self.items.push(Item {
             name: name.into(),
             spec,
-            est: top.0.clone(),
+            est,
             proof: top.1.cloned(),
+            alg,
         });
         self
+    }
+
+    /// Declare quantity `name` to be factor·`of`^(a/b) (both already added), so that its exact
+    /// algebraic number is built from `of`'s as `verify-cert` rebuilds it.
+    pub fn derive_power(&mut self, name: &str, of: &str, a: u32, b: u32, factor: u32) {
+        self.derived.push(Derived {
+            name: name.into(),
+            of: of.into(),
+            a,
+            b,
+            factor,
+        });
+    }
+
+    fn item(&self, name: &str) -> &Item {
+        self.items
+            .iter()
+            .find(|i| i.name == name)
+            .expect("quantity added before use")
+    }
+
+    /// Decide `lhs` against `rhs` exactly as real algebraic numbers (docs/certificates.md,
+    /// "exact-algebraic relations"): every leaf quantity is an algebraic number with an isolating
+    /// interval, each side's polynomial is built from the leaves' (products, then sums, as
+    /// [`sum_of_products`]), its root isolated in the interval arithmetic of the leaves'
+    /// intervals, and the two sides are compared by [`RealAlgebraic::cmp`]. Returns the order and
+    /// the certificate data (leaf intervals, each side's polynomial and interval, their gcd);
+    /// `None` when a leaf is not algebraic or a cap is exceeded.
+    fn algebraic(&self, lhs: &[Vec<String>], rhs: &[Vec<String>]) -> Option<(Ordering, Value)> {
+        let caps = Caps::default();
+        let derived = |n: &str| self.derived.iter().find(|d| d.name == n);
+        let mut names: Vec<String> = Vec::new();
+        for n in lhs.iter().chain(rhs).flatten() {
+            if let Some(d) = derived(n) {
+                if !names.contains(&d.of) {
+                    names.push(d.of.clone());
+                }
+            }
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        let mut slots: Vec<Option<RealAlgebraic>> = names
+            .iter()
+            .map(|n| match derived(n) {
+                Some(_) => None,
+                None => self.item(n).alg.clone(),
+            })
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            if let Some(d) = derived(n) {
+                let of = names.iter().position(|m| *m == d.of)?;
+                let base = slots[of].as_mut()?;
+                let v = base.pow_ratio(d.a, d.b, &caps).ok()?;
+                slots[i] = Some(v.scale(&BigRational::from_integer(d.factor.into())));
+            }
+        }
+        let mut leaves: Vec<RealAlgebraic> = slots.into_iter().collect::<Option<_>>()?;
+        let index = |e: &[Vec<String>]| -> Option<Vec<Vec<usize>>> {
+            let single = e.len() == 1 && e[0].len() == 1;
+            e.iter()
+                .map(|t| {
+                    t.iter()
+                        .map(|n| {
+                            // a derived leaf's interval must stay as derived: single leaves only
+                            (single || derived(n).is_none())
+                                .then(|| names.iter().position(|m| m == n))
+                                .flatten()
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let (tl, tr) = (index(lhs)?, index(rhs)?);
+        let mut l = sum_of_products(&mut leaves, &tl, &caps).ok()?;
+        let mut r = sum_of_products(&mut leaves, &tr, &caps).ok()?;
+        let g = l.poly().gcd(r.poly());
+        let ord = l.cmp(&mut r, &caps).ok()?;
+        let pair = |a: &BigRational, b: &BigRational| json!([q_to_string(a), q_to_string(b)]);
+        let poly = |p: &Poly| json!(p.coeffs().iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        let side = |x: &RealAlgebraic, t: &[Vec<usize>]| {
+            let (lo, hi) = interval_of(&leaves, t);
+            json!({"poly": poly(x.poly()), "interval": pair(x.lo(), x.hi()), "leaf_interval": pair(&lo, &hi)})
+        };
+        let leaf_map: Map<String, Value> = names
+            .iter()
+            .zip(&leaves)
+            .map(|(n, x)| (n.clone(), pair(x.lo(), x.hi())))
+            .collect();
+        let data = json!({
+            "leaves": leaf_map,
+            "lhs": side(&l, &tl),
+            "rhs": side(&r, &tr),
+            "gcd": poly(&g),
+        });
+        Some((ord, data))
     }
 
     /// Add a plain value to the report's values (e.g. which path produced a quantity).
@@ -107,12 +222,7 @@ impl Book {
     }
 
     fn get(&self, name: &str) -> &Estimate {
-        &self
-            .items
-            .iter()
-            .find(|i| i.name == name)
-            .expect("quantity added before use")
-            .est
+        &self.item(name).est
     }
 
     /// The estimate of an expression (interval arithmetic on the enclosures, as the verifier does).
@@ -140,7 +250,20 @@ impl Book {
         if let Some(d) = l.disagreement().or_else(|| r.disagreement()) {
             return Err(d);
         }
-        match l.compare(&r, tol) {
+        let mut algebraic = None;
+        let compared = match l.compare(&r, tol) {
+            Comparison::Decided(ord, basis) if basis.is_certified() => {
+                Comparison::Decided(ord, basis)
+            }
+            other => match self.algebraic(lhs, rhs) {
+                Some((ord, data)) => {
+                    algebraic = Some(data);
+                    Comparison::Decided(ord, Basis::Algebraic)
+                }
+                None => other,
+            },
+        };
+        match compared {
             Comparison::Decided(ord, basis) => {
                 // record what was proven: the claimed relation, or the one that refutes it; an
                 // equality (possibly within the tolerance) is recorded as `=`, which is what the
@@ -152,10 +275,15 @@ impl Book {
                     shown_op(ord)
                 };
                 // only proved relations reach a certificate, and an equality is proved only
-                // exactly (`Basis::Exact`), so no tolerance is written: the format allows none
-                self.assertions.push(json!({
+                // exactly (`Basis::Exact`, or `Basis::Algebraic` with the data that proves it),
+                // so no tolerance is written: the format allows none
+                let mut a = json!({
                     "type": "relation", "lhs": lhs, "op": shown, "rhs": rhs,
-                }));
+                });
+                if let Some(data) = algebraic.take() {
+                    a["algebraic"] = data;
+                }
+                self.assertions.push(a);
                 let text = format!(
                     "{} = {:.15e} {shown} {} = {:.15e} ({})",
                     show(lhs),
@@ -298,4 +426,76 @@ pub fn matrix_json(m: &Mat<BigRational>) -> Value {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certify::lambda_max::{lambda_max, Settings};
+    use crate::certify::sources::{Gram, HessianAt};
+    use crate::linalg::{mat, Exact};
+
+    fn r(n: i64) -> BigRational {
+        BigRational::from_integer(n.into())
+    }
+
+    /// A relation with the KP-min value L·(σ_1²)^((L−1)/L), an algebraic power, decided here and
+    /// re-derived by `verify-cert`. W_1 = [[1, 1], [0, 1]], W_2 = I, X = I, Y = W_1 (zero loss,
+    /// not balanced): by hand, λ_max(∇²f) = ‖W_1‖₂² + ‖W_2‖₂² = φ² + 1 (KP-depth2) and the KP-min
+    /// value is 2σ_1(Y) = 2φ, and φ² + 1 − 2φ = (φ − 1)² > 0, so λ_max > the KP-min value.
+    #[test]
+    fn a_relation_with_an_algebraic_power_is_proved_and_verified() {
+        let w1 = Mat::from_vec(2, 2, vec![r(1), r(1), r(0), r(1)]);
+        let p = Point {
+            weights: vec![w1.clone(), mat::identity(&Exact, 2)],
+            x: mat::identity(&Exact, 2),
+            y: w1,
+            exact: true,
+            origin: "test point".into(),
+        };
+        let s = Settings::default();
+        let (h, hp) = lambda_max(&HessianAt(&p), &s);
+        let (g, gp) = lambda_max(&Gram::tn(&p.y, true), &s);
+        let m = g.pow_ratio(1, 2, s.enclosure_bits).scale(&r(2), s.prec);
+        let mut b = Book::default();
+        b.add(
+            "lambda_max",
+            json!({"matrix": "hessian"}),
+            (&h, hp.as_ref()),
+        );
+        b.add(
+            "sigma1_squared",
+            json!({"matrix": "gram_target"}),
+            (&g, gp.as_ref()),
+        );
+        b.add(
+            "min_sharpness",
+            json!({"scalar": "min_sharpness", "of": "sigma1_squared"}),
+            (&m, None),
+        );
+        b.derive_power("min_sharpness", "sigma1_squared", 1, 2, 2);
+        let (ord, data) = b
+            .algebraic(&q("lambda_max"), &q("min_sharpness"))
+            .expect("within the caps");
+        assert_eq!(ord, Ordering::Greater);
+        b.assert(json!({
+            "type": "relation", "lhs": q("lambda_max"), "op": ">",
+            "rhs": q("min_sharpness"), "algebraic": data,
+        }));
+        let mut cert = b.certificate("KP-min", &p).expect("exact point");
+        cert["verdict"] = json!("verified");
+        cert["strength"] = json!("proved");
+        cert["case"] = json!("test");
+        let report = dlncheck_verify::verify_str(&cert.to_string()).unwrap();
+        assert!(report.passed(), "{report}");
+        assert!(
+            report.to_string().contains("as algebraic numbers"),
+            "{report}"
+        );
+        // the KP-min value's interval moved below its true place: the power check fails
+        let mut bad = cert.clone();
+        bad["assertions"][0]["algebraic"]["leaves"]["min_sharpness"] = json!(["0", "1"]);
+        let report = dlncheck_verify::verify_str(&bad.to_string()).unwrap();
+        assert!(!report.passed(), "{report}");
+    }
 }

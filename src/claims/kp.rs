@@ -103,6 +103,9 @@ pub(super) fn add_min_sharpness(ctx: &CaseContext, kp: &KpProblem, i: usize, b: 
                 json!({"scalar": "min_sharpness", "of": "sigma1_squared"}),
                 (value, None),
             );
+            // L·(σ_1²)^((L−1)/L)
+            let l = kp.points[i].weights.len() as u32;
+            b.derive_power("min_sharpness", "sigma1_squared", l - 1, l, l);
             true
         }
     }

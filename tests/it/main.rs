@@ -5,6 +5,7 @@
 mod common;
 
 mod adversarial;
+mod algebraic;
 mod amg_irrational;
 mod amg_precision;
 mod amg_properties;

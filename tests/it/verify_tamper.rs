@@ -54,8 +54,11 @@ fn verify(files: &[PathBuf]) -> (Option<i32>, String) {
 /// may well be true (the balancedness identity holds everywhere, a critical point can have free
 /// blocks), so changing them is not a lie in itself (tests/cli.rs changes a weight under an exact
 /// λ_max). One-sided bounds and optional evidence: a slightly larger upper bound, radius or norm
-/// bound, or another Rayleigh vector of an exact quantity, is still true.
-const SLACK: [&str; 12] = [
+/// bound, or another Rayleigh vector of an exact quantity, is still true. The isolating intervals
+/// of an algebraic proof (`leaves`, `interval`) likewise: a slightly different interval that still
+/// holds the one root is another true proof (their polynomials, gcd and the recomputed
+/// `leaf_interval` stay strict).
+const SLACK: [&str; 14] = [
     "problem",
     "x",
     "y",
@@ -68,6 +71,8 @@ const SLACK: [&str; 12] = [
     "lower",
     "radius",
     "x_norm_upper",
+    "leaves",
+    "interval",
 ];
 
 /// Every JSON path (as a list of keys/indices) to a string value that is an exact number the

@@ -3,6 +3,7 @@
 //! This module knows no networks and no claims.
 #![warn(missing_docs)]
 
+pub mod algebraic;
 pub mod definite;
 pub mod eigen_f64;
 pub mod eigen_mpfr;

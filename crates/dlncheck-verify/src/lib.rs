@@ -19,6 +19,7 @@
 //! `problem.weights[1][0][2]: not an exact number "abc" …`).
 #![warn(missing_docs)]
 
+mod algebraic;
 mod amg;
 mod json;
 mod kind;

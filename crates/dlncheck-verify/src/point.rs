@@ -4,6 +4,7 @@
 //! Everything is read and validated first, so that a malformed certificate is reported before
 //! any expensive computation; then each quantity and each assertion becomes one [`CheckLine`].
 
+use super::algebraic::{self, P};
 use super::json::{
     array, brief, entries, err, field, join, number, object, shape, string, vector, Result,
 };
@@ -11,8 +12,10 @@ use super::ldlt::{classify, Definiteness};
 use super::loss::{Landscape, Network};
 use super::rational::{Mat, Q};
 use super::{CheckLine, VerifyError, MAX_DATA_ENTRIES, MAX_PARAMS};
+use num_bigint::BigInt;
 use num_traits::{One, Signed, Zero};
 use serde_json::{Map, Value};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -213,7 +216,7 @@ impl MatrixName {
     }
 
     /// The matrix at the certificate's point.
-    fn build(&self, land: &Landscape) -> Mat {
+    pub(super) fn build(&self, land: &Landscape) -> Mat {
         let net = &land.net;
         match *self {
             MatrixName::Hessian => land.hessian().clone(),
@@ -375,6 +378,93 @@ impl Op {
 /// A sum of products of quantity names.
 pub(super) type Expr = Vec<Vec<String>>;
 
+/// One side of an algebraic relation: its polynomial (integer coefficients, low to high), the
+/// interval its value is stated to lie in, and the interval of the leaves' interval arithmetic.
+#[derive(Clone, Debug)]
+pub(super) struct AlgebraicSide {
+    poly: Vec<BigInt>,
+    interval: Interval,
+    leaf_interval: Interval,
+}
+
+/// The proof of a relation between real algebraic numbers (docs/certificates.md).
+#[derive(Clone, Debug)]
+pub(super) struct AlgebraicProof {
+    leaves: BTreeMap<String, Interval>,
+    lhs: AlgebraicSide,
+    rhs: AlgebraicSide,
+    gcd: Vec<BigInt>,
+}
+
+fn interval(v: &Value, path: &str) -> Result<Interval> {
+    let v = vector(v, path)?;
+    match <[Q; 2]>::try_from(v) {
+        Ok([lo, hi]) if lo <= hi => Ok((lo, hi)),
+        Ok(_) => Err(err(path, "an interval needs lo ≤ hi")),
+        Err(v) => Err(err(
+            path,
+            format!("expected [lo, hi], found {} numbers", v.len()),
+        )),
+    }
+}
+
+fn int_poly(v: &Value, path: &str) -> Result<Vec<BigInt>> {
+    let c = vector(v, path)?;
+    if c.len() > algebraic::MAX_ORDER + 1 {
+        return Err(err(
+            path,
+            format!("degree above the cap {}", algebraic::MAX_ORDER),
+        ));
+    }
+    c.into_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            if q.is_integer() {
+                Ok(q.to_integer())
+            } else {
+                Err(err(
+                    &format!("{path}[{i}]"),
+                    "a coefficient must be an integer",
+                ))
+            }
+        })
+        .collect()
+}
+
+fn algebraic_proof(
+    v: &Value,
+    path: &str,
+    names: &BTreeMap<String, Quantity>,
+) -> Result<AlgebraicProof> {
+    let obj = object(v, path)?;
+    let lpath = join(path, "leaves");
+    let mut leaves = BTreeMap::new();
+    for (name, iv) in object(field(obj, "leaves", path)?, &lpath)? {
+        if !names.contains_key(name) {
+            return Err(err(&lpath, format!("unknown quantity {name:?}")));
+        }
+        leaves.insert(name.clone(), interval(iv, &join(&lpath, name))?);
+    }
+    let side = |key: &str| -> Result<AlgebraicSide> {
+        let spath = join(path, key);
+        let o = object(field(obj, key, path)?, &spath)?;
+        Ok(AlgebraicSide {
+            poly: int_poly(field(o, "poly", &spath)?, &join(&spath, "poly"))?,
+            interval: interval(field(o, "interval", &spath)?, &join(&spath, "interval"))?,
+            leaf_interval: interval(
+                field(o, "leaf_interval", &spath)?,
+                &join(&spath, "leaf_interval"),
+            )?,
+        })
+    };
+    Ok(AlgebraicProof {
+        leaves,
+        lhs: side("lhs")?,
+        rhs: side("rhs")?,
+        gcd: int_poly(field(obj, "gcd", path)?, &join(path, "gcd"))?,
+    })
+}
+
 /// One assertion.
 #[derive(Clone, Debug)]
 pub(super) enum Assertion {
@@ -383,6 +473,7 @@ pub(super) enum Assertion {
         op: Op,
         rhs: Expr,
         tolerance: Q,
+        algebraic: Option<Box<AlgebraicProof>>,
     },
     Critical,
     Loss(Q),
@@ -474,6 +565,14 @@ fn assertion(
                 op,
                 rhs: expr(field(obj, "rhs", path)?, &join(path, "rhs"), names)?,
                 tolerance,
+                algebraic: match obj.get("algebraic") {
+                    None => None,
+                    Some(a) => Some(Box::new(algebraic_proof(
+                        a,
+                        &join(path, "algebraic"),
+                        names,
+                    )?)),
+                },
             }
         }
         "critical" => Assertion::Critical,
@@ -860,6 +959,269 @@ fn decide(l: &Interval, op: Op, r: &Interval, tol: &Q) -> Part {
     }
 }
 
+/// The polynomial of a leaf and the checks that its value is that polynomial's only root in the
+/// leaf's interval: λ_max(M) of a stated enclosure that is not a point is the largest root of
+/// p = the square-free part of det(xI − M) (M symmetric, so every root is real), shown by one
+/// root of p in [a, b] and none above b; an exact quantity (lo = hi, proven by its own line) is
+/// the root of d·x − n with the interval [q, q]; the KP-min value L·s^((L−1)/L) of a leaf s is a
+/// root of the power polynomial of s's, and lies in [c, d] when c ≥ 0, c^L ≤ L^L·s_lo^(L−1) and
+/// d^L ≥ L^L·s_hi^(L−1) (t ↦ t^((L−1)/L) is monotone), where it must be the only root.
+fn leaf_poly(
+    name: &str,
+    proof: &AlgebraicProof,
+    all: &BTreeMap<String, Quantity>,
+    land: &Landscape,
+    parts: &mut Vec<Part>,
+) -> Option<P> {
+    let Some(iv) = proof.leaves.get(name) else {
+        parts.push((
+            false,
+            format!("leaf {name} has no interval in algebraic.leaves"),
+        ));
+        return None;
+    };
+    let (a, b) = iv;
+    let q = &all[name];
+    let (lo, hi) = &q.enclosure;
+    if lo == hi {
+        let ok = a == lo && b == lo;
+        parts.push((ok, format!("{name} = {lo} exactly, interval [{a}, {b}]")));
+        let p = P::from_ints(&[-lo.numer().clone(), lo.denom().clone()]);
+        return ok.then_some(p);
+    }
+    let p = match &q.kind {
+        QuantityKind::LambdaMax { matrix, .. } => {
+            let m = matrix.build(land);
+            let rows: Vec<Vec<Q>> = (0..m.rows())
+                .map(|i| (0..m.cols()).map(|j| m.at(i, j).clone()).collect())
+                .collect();
+            match algebraic::charpoly(&rows) {
+                Ok(c) => algebraic::square_free(&c),
+                Err(e) => {
+                    parts.push((false, format!("{name}: {e}")));
+                    return None;
+                }
+            }
+        }
+        QuantityKind::MinSharpness { of } => {
+            let s = leaf_poly(of, proof, all, land, parts)?;
+            let (s_lo, s_hi) = &proof.leaves[of];
+            let l = land.net.depth();
+            let lq = Q::from_integer((l as i64).into());
+            let ll = pow(&lq, l);
+            let ok = !s_lo.is_negative()
+                && !a.is_negative()
+                && pow(a, l) <= &ll * pow(s_lo, l - 1)
+                && pow(b, l) >= &ll * pow(s_hi, l - 1);
+            parts.push((
+                ok,
+                format!("{name} = L·{of}^((L−1)/L) lies in [{a}, {b}] (L = {l}, {of} ∈ [{s_lo}, {s_hi}])"),
+            ));
+            if !ok {
+                return None;
+            }
+            match algebraic::power(&s, l - 1, l, &lq) {
+                Ok(p) => p,
+                Err(e) => {
+                    parts.push((false, format!("{name}: {e}")));
+                    return None;
+                }
+            }
+        }
+        _ => {
+            parts.push((
+                false,
+                format!("{name}: no algebraic form for this quantity"),
+            ));
+            return None;
+        }
+    };
+    let n = algebraic::roots_in(&p, a, b);
+    let top = matches!(q.kind, QuantityKind::LambdaMax { .. });
+    let above = if top {
+        algebraic::roots_above(&p, b)
+    } else {
+        0
+    };
+    let ok = n == 1 && above == 0;
+    parts.push((
+        ok,
+        format!(
+            "{name}: the square-free polynomial of degree {} has {n} root(s) in [{a}, {b}]{}",
+            p.0.len().saturating_sub(1),
+            if top {
+                format!(" and {above} above (λ_max is its largest root)")
+            } else {
+                String::new()
+            }
+        ),
+    ));
+    ok.then_some(p)
+}
+
+/// Check one side: rebuild its polynomial from the leaves' (products of the factors from the
+/// left, then sums of the terms, each square-free), compare with the stated one, and show that
+/// its value is the only root in the interval arithmetic C of the leaves' intervals and lies in
+/// the stated interval J. Returns (polynomial, J ∩ C).
+fn algebraic_side(
+    label: &str,
+    e: &Expr,
+    side: &AlgebraicSide,
+    leaves: &BTreeMap<String, P>,
+    proof: &AlgebraicProof,
+    parts: &mut Vec<Part>,
+) -> Option<(P, Interval)> {
+    let mut poly: Option<P> = None;
+    let (mut lo, mut hi) = (Q::zero(), Q::zero());
+    for t in e {
+        let mut tp: Option<P> = None;
+        let (mut tlo, mut thi) = (Q::one(), Q::one());
+        for n in t {
+            let (a, b) = &proof.leaves[n];
+            if t.len() > 1 && a.is_negative() {
+                parts.push((false, format!("{label}: factor {n} may be negative")));
+                return None;
+            }
+            tlo *= a;
+            thi *= b;
+            let f = &leaves[n];
+            tp = Some(match tp {
+                None => f.clone(),
+                Some(p) => match algebraic::product(&p, f) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        parts.push((false, format!("{label}: {e}")));
+                        return None;
+                    }
+                },
+            });
+        }
+        lo += tlo;
+        hi += thi;
+        let tp = tp?;
+        poly = Some(match poly {
+            None => tp,
+            Some(p) => match algebraic::sum(&p, &tp) {
+                Ok(p) => p,
+                Err(e) => {
+                    parts.push((false, format!("{label}: {e}")));
+                    return None;
+                }
+            },
+        });
+    }
+    let p = poly?;
+    let same = algebraic::same(&p, &side.poly);
+    parts.push((
+        same,
+        format!(
+            "{label}: polynomial recomputed{}",
+            if same {
+                " and equal to the stated one"
+            } else {
+                ", differs from the stated one"
+            }
+        ),
+    ));
+    let c = (lo, hi);
+    let c_ok = side.leaf_interval == c;
+    parts.push((c_ok, format!("{label}: leaf interval [{}, {}]", c.0, c.1)));
+    let k = (
+        (&side.interval.0).max(&c.0).clone(),
+        (&side.interval.1).min(&c.1).clone(),
+    );
+    let in_c = algebraic::roots_in(&p, &c.0, &c.1);
+    let in_k = if k.0 <= k.1 {
+        algebraic::roots_in(&p, &k.0, &k.1)
+    } else {
+        0
+    };
+    let ok = in_c == 1 && in_k == 1;
+    parts.push((
+        ok,
+        format!(
+            "{label}: {in_c} root(s) in the leaf interval, {in_k} in its intersection [{}, {}] with the stated interval",
+            k.0, k.1
+        ),
+    ));
+    (same && c_ok && ok).then_some((p, k))
+}
+
+/// A relation decided between real algebraic numbers: the sides' values v_l, v_r lie in K_l, K_r
+/// (each the only root of its polynomial there, [`algebraic_side`]); `<` needs hi(K_l) < lo(K_r);
+/// `=` needs a root of g = gcd(p_l, p_r) in K_l ∩ K_r (it is a root of p_l in K_l, so v_l, and
+/// likewise v_r); `≠` needs disjoint intervals; `≤`, `≥` either.
+fn decide_algebraic(
+    lhs: &Expr,
+    op: Op,
+    rhs: &Expr,
+    proof: &AlgebraicProof,
+    all: &BTreeMap<String, Quantity>,
+    land: &Landscape,
+) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut leaves = BTreeMap::new();
+    for n in lhs.iter().chain(rhs).flatten() {
+        if leaves.contains_key(n) {
+            continue;
+        }
+        match leaf_poly(n, proof, all, land, &mut parts) {
+            Some(p) => {
+                leaves.insert(n.clone(), p);
+            }
+            None => return parts,
+        }
+    }
+    let l = algebraic_side("lhs", lhs, &proof.lhs, &leaves, proof, &mut parts);
+    let r = algebraic_side("rhs", rhs, &proof.rhs, &leaves, proof, &mut parts);
+    let (Some((pl, kl)), Some((pr, kr))) = (l, r) else {
+        return parts;
+    };
+    let g = algebraic::gcd(&pl, &pr);
+    let g_ok = algebraic::same(&g, &proof.gcd);
+    parts.push((
+        g_ok,
+        format!(
+            "gcd recomputed{}",
+            if g_ok {
+                " and equal to the stated one"
+            } else {
+                ", differs from the stated one"
+            }
+        ),
+    ));
+    if !g_ok {
+        return parts;
+    }
+    let order = algebraic::order(&kl, &kr);
+    let equal = || {
+        let (a, b) = ((&kl.0).max(&kr.0), (&kl.1).min(&kr.1));
+        a <= b && algebraic::roots_in(&g, a, b) >= 1
+    };
+    let ok = match op {
+        Op::Lt => order == Some(Ordering::Less),
+        Op::Gt => order == Some(Ordering::Greater),
+        Op::Ne => order.is_some(),
+        Op::Eq => equal(),
+        Op::Le => order == Some(Ordering::Less) || equal(),
+        Op::Ge => order == Some(Ordering::Greater) || equal(),
+    };
+    parts.push((
+        ok,
+        format!(
+            "lhs ∈ [{}, {}], rhs ∈ [{}, {}] as algebraic numbers: {} {} {}",
+            kl.0,
+            kl.1,
+            kr.0,
+            kr.1,
+            "lhs",
+            op.symbol(),
+            "rhs"
+        ),
+    ));
+    parts
+}
+
 fn check_assertion(
     i: usize,
     a: &Assertion,
@@ -874,6 +1236,7 @@ fn check_assertion(
             op,
             rhs,
             tolerance,
+            algebraic,
         } => {
             let (l, mut bad) = eval(lhs, all);
             let (r, bad_r) = eval(rhs, all);
@@ -892,7 +1255,10 @@ fn check_assertion(
                     ),
                 ));
             }
-            parts.push(decide(&l, *op, &r, tolerance));
+            match algebraic {
+                None => parts.push(decide(&l, *op, &r, tolerance)),
+                Some(proof) => parts.extend(decide_algebraic(lhs, *op, rhs, proof, all, land)),
+            }
             (
                 format!(
                     "relation: {} {} {}",

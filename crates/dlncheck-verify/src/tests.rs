@@ -730,3 +730,76 @@ fn amg_classes_and_the_optimum_are_recomputed() {
     min["assertions"].as_array_mut().unwrap().pop();
     assert!(!run(&min).passed());
 }
+
+/// The first point's first assertion's algebraic proof, mutably.
+fn algebraic_proof(v: &mut Value) -> &mut Value {
+    &mut v["points"][0]["assertions"][0]["algebraic"]
+}
+
+#[test]
+fn irrational_equalities_are_rederived_and_tampering_fails() {
+    // produced by `dlncheck check cases/kp-exact-irrational.yaml`: λ_max = (11 + √5)/2 of the
+    // Hessian against the KP operator, and against Σ_k c_k² (a sum of products of Gram λ_max's)
+    for name in ["kp-exact-irrational.json", "kp-naive-irrational.json"] {
+        let v = load(name);
+        let r = run(&v);
+        assert!(r.passed(), "{name}:\n{r}");
+        let rel = r
+            .lines
+            .iter()
+            .find(|l| l.what.contains("relation"))
+            .expect("a relation line");
+        assert!(
+            rel.detail.contains("as algebraic numbers"),
+            "{}",
+            rel.detail
+        );
+
+        let must_fail = |what: &str, edit: &dyn Fn(&mut Value)| {
+            let mut bad = v.clone();
+            edit(&mut bad);
+            let r = run(&bad);
+            assert!(!r.passed(), "{name}: tampered {what} passed:\n{r}");
+        };
+        must_fail("lhs polynomial", &|b| {
+            let p = &mut algebraic_proof(b)["lhs"]["poly"];
+            let c: i64 = p[1].as_str().unwrap().parse().unwrap();
+            p[1] = json!((c + 1).to_string());
+        });
+        must_fail("rhs polynomial", &|b| {
+            algebraic_proof(b)["rhs"]["poly"][0] = json!("7");
+        });
+        must_fail("rhs interval", &|b| {
+            // [hi + 1, hi + 2]: no root of the rhs polynomial there
+            let hi = algebraic_proof(b)["rhs"]["interval"][1]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let q = crate::rational::parse_exact(&hi).unwrap();
+            let one = crate::rational::Q::from_integer(1.into());
+            algebraic_proof(b)["rhs"]["interval"] =
+                json!([(&q + &one).to_string(), (&q + &one + &one).to_string()]);
+        });
+        must_fail("leaf interval", &|b| {
+            let leaves = algebraic_proof(b)["leaves"].as_object_mut().unwrap();
+            let iv = leaves.get_mut("lambda_max").unwrap();
+            iv[0] = json!("0");
+            iv[1] = json!("1");
+        });
+        must_fail("gcd", &|b| {
+            algebraic_proof(b)["gcd"] = json!(["-1", "1"]);
+        });
+        must_fail("operator", &|b| {
+            b["points"][0]["assertions"][0]["op"] = json!("<");
+        });
+        must_fail("verdict", &|b| {
+            b["verdict"] = json!("refuted");
+        });
+        must_fail("proof removed", &|b| {
+            b["points"][0]["assertions"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("algebraic");
+        });
+    }
+}
