@@ -8,6 +8,7 @@
 
 mod arrays;
 mod error;
+pub mod from_arrays;
 mod locate;
 mod number;
 mod raw;
