@@ -4,8 +4,12 @@
 
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Where cargo builds (it honours CARGO_TARGET_DIR itself); the Python package's venv lives there too.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+PYENV := $(abspath $(TARGET_DIR))/pyenv
+PYTHON := $(PYENV)/bin/python
 
-.PHONY: deps test-deps check test bench compare
+.PHONY: deps test-deps check test bench compare py-deps py-dev py-test
 
 deps:
 	@command -v m4 >/dev/null 2>&1 || { \
@@ -21,12 +25,33 @@ test-deps: deps
 check: deps
 	$(CARGO) run --release --quiet -- check cases
 
-# Run the tests: formatting, lints, unit, property and integration tests.
+# Run the tests: formatting, lints, unit, property and integration tests, then the Python
+# package's (built with maturin, tested with pytest).
 test: test-deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) bench --no-run
+	$(MAKE) --no-print-directory py-test
+
+# The Python package's build and test tools from PyPI, in a venv under the target dir (the
+# system's Python is left alone).
+py-deps:
+	@test -x $(PYTHON) || python3 -m venv $(PYENV) || { \
+	  echo "installing python3-venv"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv $(PYENV); }
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check maturin pytest numpy mpmath safetensors
+
+# Build the Python package (crates/dlncheck-py, module `dlncheck`) into the venv with maturin:
+# the dev profile, in the same target dir as the cargo steps (GMP and MPFR are not rebuilt).
+py-dev: deps py-deps
+	VIRTUAL_ENV=$(PYENV) $(PYENV)/bin/maturin develop -m crates/dlncheck-py/Cargo.toml
+
+# The Python package's tests (pytest), comparing with the command line binary `cargo test` built.
+py-test: py-dev
+	@test -x $(TARGET_DIR)/debug/dlncheck || $(CARGO) build --bin dlncheck
+	cd crates/dlncheck-py && DLNCHECK_BIN=$(abspath $(TARGET_DIR))/debug/dlncheck \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
 bench: deps
 	$(CARGO) bench --bench lambda_max

@@ -8,6 +8,7 @@
 
 mod arrays;
 mod error;
+pub mod from_arrays;
 mod locate;
 mod number;
 mod raw;
@@ -312,7 +313,7 @@ pub fn load_model_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseErro
         return Err(CaseError::too_large(path, size, MAX_FILE_BYTES));
     }
     let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
-    validate::load_with(&src, path, opts, true)
+    validate::load_with(&src, path, opts, validate::Checks::Optional)
 }
 
 /// The weights W_1 … W_L held by one array file (a training checkpoint: `.npz`, `.safetensors`,

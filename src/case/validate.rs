@@ -92,22 +92,18 @@ fn too_deep(src: &str) -> Option<(usize, usize)> {
 
 /// Parse and validate.
 pub(crate) fn load(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
-    load_with(src, file, opts, false)
+    load_with(src, file, opts, Checks::Required)
 }
 
-/// Parse and validate; with `checks_optional` a file without `checks:` is valid (its checks are
+/// Parse and validate; with [`Checks::Optional`] a file without `checks:` is valid (its checks are
 /// empty), for commands that check no claims (`trajectory`).
 pub(crate) fn load_with(
     src: &str,
     file: &Path,
     opts: &LoadOptions,
-    checks_optional: bool,
+    required: Checks,
 ) -> Result<Case, CaseError> {
-    let ctx = Ctx {
-        src,
-        file,
-        checks_optional,
-    };
+    let ctx = Ctx { src, file };
     if let Some((line, column)) = too_deep(src) {
         return Err(CaseError {
             file: file.to_path_buf(),
@@ -130,7 +126,25 @@ pub(crate) fn load_with(
     }
     let raw: RawCase =
         serde_yaml::from_str(src).map_err(|e| CaseError::from_yaml(file, src, &e))?;
-    build(raw, &ctx, opts)
+    build(raw, &ctx, opts, required)
+}
+
+/// Validate a case that was not read from YAML text (`super::from_arrays`): the same rules, with
+/// errors naming `file` and the field but no line, and `checks` optional (a case built to measure
+/// λ_max has none).
+pub(super) fn load_raw(raw: RawCase, file: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    let ctx = Ctx { src: "", file };
+    build(raw, &ctx, opts, Checks::Optional)
+}
+
+/// Whether a case must list at least one check (every case file `check` runs) or may list none
+/// (a case built to measure λ_max, or read by `trajectory`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checks {
+    /// At least one check.
+    Required,
+    /// None is fine.
+    Optional,
 }
 
 fn version_message(v: &serde_yaml::Value) -> String {
@@ -144,8 +158,6 @@ fn version_message(v: &serde_yaml::Value) -> String {
 struct Ctx<'a> {
     src: &'a str,
     file: &'a Path,
-    /// Whether `checks:` may be absent.
-    checks_optional: bool,
 }
 
 impl Ctx<'_> {
@@ -154,7 +166,7 @@ impl Ctx<'_> {
     }
 }
 
-fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError> {
+fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Result<Case, CaseError> {
     if raw.version != VERSION {
         let v = serde_yaml::Value::from(raw.version);
         return Err(ctx.err("version", version_message(&v)));
@@ -370,10 +382,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions) -> Result<Case, CaseError>
         },
     };
 
-    let checks = match raw.checks {
-        None if ctx.checks_optional => Vec::new(),
-        raw_checks => checks(raw_checks.unwrap_or_default(), ctx, opts)?,
-    };
+    let checks = checks(raw.checks.unwrap_or_default(), ctx, opts, required)?;
     let samples = match raw.samples {
         None => None,
         Some(s) => Some(samples(s, ctx, &mut notes)?),
@@ -873,13 +882,14 @@ fn identity_of(
     Ok(identity(d))
 }
 
-/// At least one check, every claim known, none twice.
+/// At least one check (when `required`), every claim known, none twice.
 fn checks(
     raw: Vec<super::raw::RawCheck>,
     ctx: &Ctx,
     opts: &LoadOptions,
+    required: Checks,
 ) -> Result<Vec<CheckSpec>, CaseError> {
-    if raw.is_empty() {
+    if raw.is_empty() && required == Checks::Required {
         return Err(ctx.err(
             "checks",
             "no checks: list at least one claim, e.g. `checks: [{claim: KP-exact}]`",
