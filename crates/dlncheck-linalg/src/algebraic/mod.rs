@@ -37,8 +37,10 @@ pub struct Caps {
     pub max_degree: usize,
     /// Largest n·b for an n × n matrix whose integer multiple D·A (D the common denominator)
     /// has entries of up to b bits: the coefficients of det(xI − D·A) have up to about n·b bits,
-    /// and Berkowitz's n⁴ operations act on them (n = 48 with 680-bit entries, or n = 2 with
-    /// 16 384-bit entries, are at the cap).
+    /// and Berkowitz's n⁴ operations act on them (n = 48 with 85-bit entries, or n = 2 with
+    /// 2 048-bit entries, are at the cap). Kept low because the polynomial is built for every
+    /// irrational λ_max within the caps: at float inputs (53-bit dyadics, whose products have
+    /// hundreds of bits) a 44 × 44 Hessian took minutes.
     pub max_order_times_bits: u64,
     /// Largest bit length of a coefficient of a polynomial carried on (Sturm sequences of long
     /// polynomials grow their coefficients quadratically).
@@ -53,7 +55,7 @@ impl Default for Caps {
         Caps {
             max_order: 48,
             max_degree: 24,
-            max_order_times_bits: 32_768,
+            max_order_times_bits: 4_096,
             max_coeff_bits: 20_000,
             max_steps: 40_000,
         }
