@@ -288,14 +288,18 @@ pub const MAX_FILE_BYTES: u64 = 4 << 20;
 
 /// Read and validate the case file at `path` (at most [`MAX_FILE_BYTES`]).
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
+    load_str(&read_source(path)?, path, opts)
+}
+
+/// The text of the case file at `path`, refused above [`MAX_FILE_BYTES`].
+fn read_source(path: &Path) -> Result<String, CaseError> {
     let size = std::fs::metadata(path)
         .map_err(|e| CaseError::io(path, &e))?
         .len();
     if size > MAX_FILE_BYTES {
         return Err(CaseError::too_large(path, size, MAX_FILE_BYTES));
     }
-    let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
-    load_str(&src, path, opts)
+    std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))
 }
 
 /// Read and validate a case from YAML text; `file` names it in errors and gives the default name.
@@ -306,14 +310,7 @@ pub fn load_str(src: &str, file: &Path, opts: &LoadOptions) -> Result<Case, Case
 /// Read and validate the case file at `path` for a command that checks no claims (`trajectory`):
 /// as [`load_file`], but a file without `checks:` is valid (its checks are then empty).
 pub fn load_model_file(path: &Path, opts: &LoadOptions) -> Result<Case, CaseError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| CaseError::io(path, &e))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(CaseError::too_large(path, size, MAX_FILE_BYTES));
-    }
-    let src = std::fs::read_to_string(path).map_err(|e| CaseError::io(path, &e))?;
-    validate::load_with(&src, path, opts, validate::Checks::Optional)
+    validate::load_with(&read_source(path)?, path, opts, validate::Checks::Optional)
 }
 
 /// The weights W_1 … W_L held by one array file (a training checkpoint: `.npz`, `.safetensors`,

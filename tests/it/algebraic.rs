@@ -11,23 +11,10 @@
 //! theorem at every zero-loss point; at this point c_1² = ‖W_2‖₂²‖I‖₂² = 4 and
 //! c_2² = ‖I‖₂²‖W_1‖₂² = φ², so Σc² = φ² + 4 = λ_max and KP-naive and KP-bound hold too.
 
+use crate::common::check_of as check;
 use crate::common::{contract_holds, dlncheck, run_check};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-
-fn check<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == case)
-        .unwrap_or_else(|| panic!("case {case} missing"))["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["claim"] == claim)
-        .unwrap_or_else(|| panic!("{case}: {claim} missing"))
-}
 
 fn verify(files: &[PathBuf]) -> (i32, String) {
     let out = dlncheck()

@@ -1,23 +1,10 @@
 //! Integration tests: the real binary on the shipped cases and on malformed case files.
 
+use crate::common::check_of;
 use crate::common::{contract_holds, dlncheck, root, run_check};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == case)
-        .unwrap_or_else(|| panic!("case {case} missing"))["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["claim"] == claim)
-        .unwrap_or_else(|| panic!("check {claim} missing in {case}"))
-}
 
 fn fraction(s: &str) -> f64 {
     match s.split_once('/') {

@@ -11,10 +11,10 @@
 //!   sharpness 2|w_1w_2| = 2(1 + e) by e²: the point is not flat, so KP-flat-necessary (a theorem)
 //!   holds vacuously and KP-min (λ_max ≥ the minimum) holds; neither may be refuted.
 
+use crate::common::check_of;
 use crate::common::{contract_holds, dlncheck, report_of};
 
 use num_bigint::BigInt;
-use serde_json::Value;
 use std::path::Path;
 
 /// "p/q" for (2ᵏ + a)/2ᵏ · s, i.e. s·(1 + a·2⁻ᵏ).
@@ -46,20 +46,6 @@ fn write_flat(dir: &Path, k: u32) {
          checks:\n  - {{claim: KP-flat-necessary}}\n  - {{claim: KP-min}}\n"
     );
     std::fs::write(dir.join(format!("flat-{k}.yaml")), text).unwrap();
-}
-
-fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == case)
-        .unwrap_or_else(|| panic!("case {case} missing"))["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["claim"] == claim)
-        .unwrap()
 }
 
 #[test]

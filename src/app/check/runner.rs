@@ -256,16 +256,25 @@ fn stopped_report(shown: &str, file: &Path, e: CaseError, why: Stopped) -> CaseR
 
 /// A `tier: long` case left out of a default-tier run: reported, with no checks.
 fn skipped_report(c: &Case, shown: &str) -> CaseReport {
+    not_run(
+        c.name.clone(),
+        shown.to_string(),
+        "tier: long; run with `dlncheck check --tier long`".into(),
+    )
+}
+
+/// A valid case whose checks were not run, and why (`skipped`; status "ok", no checks).
+fn not_run(name: String, file: String, why: String) -> CaseReport {
     CaseReport {
-        name: c.name.clone(),
-        file: shown.to_string(),
+        name,
+        file,
         status: "ok".into(),
         error: None,
         seed: None,
         precision_bits: None,
         notes: Vec::new(),
         checks: Vec::new(),
-        skipped: Some("tier: long; run with `dlncheck check --tier long`".into()),
+        skipped: Some(why),
         stopped: None,
         deselected: Vec::new(),
     }
@@ -279,19 +288,7 @@ fn not_run_report(file: &Path, after: Option<&str>) -> CaseReport {
         Some(name) => format!("{FAIL_FAST_SKIP} stopped the run after case {name} failed"),
         None => FAIL_FAST_SKIP.to_string(),
     };
-    CaseReport {
-        name: stem_or(file, &shown),
-        file: shown,
-        status: "ok".into(),
-        error: None,
-        seed: None,
-        precision_bits: None,
-        notes: Vec::new(),
-        checks: Vec::new(),
-        skipped: Some(why),
-        stopped: None,
-        deselected: Vec::new(),
-    }
+    not_run(stem_or(file, &shown), shown, why)
 }
 
 /// The file's stem: the name of a case that was not read.

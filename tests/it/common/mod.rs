@@ -61,3 +61,19 @@ pub fn contract_holds(dir: &Path) {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The check of `claim` in the case named `case` of a parsed report.json (panics naming what is
+/// missing).
+pub fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == case)
+        .unwrap_or_else(|| panic!("case {case} missing"))["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["claim"] == claim)
+        .unwrap_or_else(|| panic!("check {claim} missing in {case}"))
+}
