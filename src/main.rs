@@ -124,8 +124,13 @@ enum Command {
     /// Re-check a saved certificate with exact rational arithmetic only (independent of the producer).
     VerifyCert {
         /// Certificate files (JSON).
-        #[arg(required = true)]
+        #[arg(required_unless_present = "report", conflicts_with = "report")]
         certs: Vec<PathBuf>,
+        /// Check every certificate a run's report.json names, each also against the report: its
+        /// SHA-256, case, claim, verdict, strength and, for a bundle, its number of points (a
+        /// proved verdict without a certificate fails).
+        #[arg(long, value_name = "REPORT_JSON")]
+        report: Option<PathBuf>,
         /// Print only the failures and the summary line.
         #[arg(long)]
         quiet: bool,
@@ -331,9 +336,15 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
         Command::Enumerate { case, precision } => {
             app::enumerate::run(app::enumerate::Args { case, precision })
         }
-        Command::VerifyCert { certs, quiet } => {
-            app::verify_cert::run(app::verify_cert::Args { certs, quiet })
-        }
+        Command::VerifyCert {
+            certs,
+            report,
+            quiet,
+        } => app::verify_cert::run(app::verify_cert::Args {
+            certs,
+            report,
+            quiet,
+        }),
         Command::Audit {
             claim,
             trials,

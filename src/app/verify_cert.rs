@@ -1,7 +1,9 @@
-//! `dlncheck verify-cert CERTS…`: re-check saved certificates with the independent exact checker
-//! ([`crate::verify`]).
+//! `dlncheck verify-cert CERTS…` / `--report report.json`: re-check saved certificates with the
+//! independent exact checker ([`crate::verify`]), or every certificate of a run, each bound to the
+//! report that names it.
 
 use super::{AppError, Status};
+use crate::verify::ReportError;
 use std::path::PathBuf;
 
 /// Which certificates to check.
@@ -9,6 +11,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// Certificate files (JSON).
     pub certs: Vec<PathBuf>,
+    /// A run's report.json: check the certificates it names, each also against the report
+    /// ([`crate::verify::verify_report`]), instead of `certs`.
+    pub report: Option<PathBuf>,
     /// Print only the failures and the summary line.
     pub quiet: bool,
 }
@@ -19,12 +24,20 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Status, AppError> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    match crate::verify::verify_files(
-        &args.certs,
-        args.quiet,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    ) {
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let result = match &args.report {
+        Some(report) => {
+            match crate::verify::verify_report(report, args.quiet, &mut out, &mut err) {
+                Ok(t) => Ok(t),
+                Err(ReportError::Output(e)) => Err(e),
+                Err(ReportError::Report(e)) => {
+                    return Err(AppError::Failed(format!("{}: {e}", report.display())))
+                }
+            }
+        }
+        None => crate::verify::verify_files(&args.certs, args.quiet, &mut out, &mut err),
+    };
+    match result {
         Ok(t) if t.unreadable > 0 => Ok(Status::Invalid),
         Ok(t) if t.failed > 0 => Ok(Status::Unmet),
         Ok(_) => Ok(Status::Met),

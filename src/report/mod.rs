@@ -108,6 +108,10 @@ pub struct CheckReport {
     pub values: Box<Values>,
     /// Path of the saved certificate, for verdicts decided in exact arithmetic.
     pub certificate: Option<String>,
+    /// SHA-256 of the certificate file's bytes (lowercase hex), binding the file to this report:
+    /// `verify-cert --report` fails a certificate whose digest differs (docs/certificates.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
     /// Wall-clock seconds (null with --no-timing, so reports can be compared byte for byte).
     pub seconds: Option<f64>,
 }

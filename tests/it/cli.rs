@@ -552,6 +552,15 @@ fn every_saved_certificate_passes_the_independent_checker_and_tampering_fails() 
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert_eq!(text.matches(": PASS").count(), certs.len());
+    // and each against the report that names it (digest, verdict, points of a bundle)
+    let out = dlncheck()
+        .args(["verify-cert", "--quiet", "--report"])
+        .arg(dir.path().join("report.json"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.trim(), format!("{} passed, 0 failed", certs.len()));
 
     // change one weight entry of a certificate about λ_max (the counterexample, the one point
     // of this check certificate): the re-check must fail

@@ -25,6 +25,7 @@ mod schema;
 mod sharpness_models;
 mod soundness;
 mod trajectory;
+mod verify_report;
 mod verify_tamper;
 mod zl_cli;
 mod zl_properties;

@@ -21,6 +21,7 @@
 
 mod algebraic;
 mod amg;
+mod binding;
 mod json;
 mod kind;
 mod ldlt;
@@ -185,17 +186,88 @@ pub fn verify_files(
 ) -> std::io::Result<Tally> {
     let mut t = Tally::default();
     for path in paths {
-        match verify_file(path) {
+        let shown = path.display().to_string();
+        t.record(&shown, verify_file(path), quiet, out, err)?;
+    }
+    t.summary(out)?;
+    Ok(t)
+}
+
+/// `verify-cert --report REPORT`: check every certificate the report names (in its own `certs/`
+/// directory) as [`verify_files`] does, and each against the report ([`binding`]: digest, case,
+/// claim, verdict, strength and the number of points of a bundle); a proved verdict without a
+/// certificate fails too. Output and summary as [`verify_files`]; a report that cannot be read
+/// is returned as the error.
+pub fn verify_report(
+    report: &Path,
+    quiet: bool,
+    out: &mut impl std::io::Write,
+    err: &mut impl std::io::Write,
+) -> Result<Tally, ReportError> {
+    let mut t = Tally::default();
+    for b in binding::bound_checks(report)? {
+        let result = match &b.path {
+            None => Ok(VerifyReport {
+                lines: Vec::new(),
+                verdict: vec![CheckLine {
+                    what: "report: a certificate".into(),
+                    ok: false,
+                    detail: "✗ the verdict is proved but the report names no certificate".into(),
+                }],
+            }),
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|source| VerifyError::Io {
+                    path: path.clone(),
+                    source,
+                })
+                .and_then(|text| {
+                    let mut r = verify_str(&text)?;
+                    r.verdict.extend(b.lines(&text));
+                    Ok(r)
+                }),
+        };
+        let shown = b
+            .path
+            .as_ref()
+            .map_or_else(|| b.label.clone(), |p| p.display().to_string());
+        t.record(&shown, result, quiet, out, err)?;
+    }
+    t.summary(out)?;
+    Ok(t)
+}
+
+/// Why `verify-cert --report` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The report could not be read or is not a report.
+    #[error("{0}")]
+    Report(#[from] VerifyError),
+    /// Writing the output failed (e.g. a closed pipe).
+    #[error("{0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Tally {
+    /// Count one certificate's result and write it (see [`verify_files`]).
+    fn record(
+        &mut self,
+        shown: &str,
+        result: Result<VerifyReport, VerifyError>,
+        quiet: bool,
+        out: &mut impl std::io::Write,
+        err: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        match result {
             Ok(report) if report.passed() => {
-                t.passed += 1;
+                self.passed += 1;
                 if !quiet {
-                    writeln!(out, "{}: PASS", path.display())?;
+                    writeln!(out, "{shown}: PASS")?;
                     write!(out, "{report}")?;
                 }
             }
             Ok(report) => {
-                t.failed += 1;
-                writeln!(out, "{}: FAIL", path.display())?;
+                self.failed += 1;
+                writeln!(out, "{shown}: FAIL")?;
                 if quiet {
                     for line in report.failures() {
                         writeln!(out, "{line}")?;
@@ -205,14 +277,18 @@ pub fn verify_files(
                 }
             }
             Err(e) => {
-                t.failed += 1;
-                t.unreadable += 1;
-                writeln!(out, "{}: FAIL (unreadable)", path.display())?;
-                writeln!(err, "dlncheck: {}: {e}", path.display())?;
+                self.failed += 1;
+                self.unreadable += 1;
+                writeln!(out, "{shown}: FAIL (unreadable)")?;
+                writeln!(err, "dlncheck: {shown}: {e}")?;
             }
         }
+        Ok(())
     }
-    writeln!(out, "{} passed, {} failed", t.passed, t.failed)?;
-    out.flush()?;
-    Ok(t)
+
+    /// The closing line `N passed, M failed`.
+    fn summary(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        writeln!(out, "{} passed, {} failed", self.passed, self.failed)?;
+        out.flush()
+    }
 }

@@ -403,7 +403,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
                     .insert("precision_bits_used".into(), serde_json::json!(used_prec));
             }
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
-            let certificate = outcome.certificate.as_ref().and_then(|cert| {
+            let saved = outcome.certificate.as_ref().and_then(|cert| {
                 if cancel.load(Ordering::SeqCst) {
                     return None;
                 }
@@ -417,8 +417,9 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
                     .join(format!("{}--{}.json", c.name, spec.claim));
                 let text = serde_json::to_string_pretty(&cert).ok()? + "\n";
                 atomic::write(&path, text.as_bytes()).ok()?;
-                Some(path.display().to_string())
+                Some((path.display().to_string(), sha256_hex(text.as_bytes())))
             });
+            let (certificate, certificate_sha256) = saved.unzip();
             let met = spec
                 .expect
                 .map_or(outcome.verdict() != Verdict::Error, |e| {
@@ -436,6 +437,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
                 reason: outcome.reason,
                 values: outcome.values,
                 certificate,
+                certificate_sha256,
                 seconds,
             }
         })
@@ -453,4 +455,13 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         stopped: None,
         deselected: Vec::new(),
     }
+}
+
+/// SHA-256 of `bytes` in lowercase hex (the digest `verify-cert --report` compares).
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -470,6 +470,7 @@ mod tests {
             reason: Some("a <b>reason</b> & \"quotes\"".into()),
             values,
             certificate: Some("out/certs/x<y>--KP-exact.json".into()),
+            certificate_sha256: None,
             seconds: None,
         }
     }
