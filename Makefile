@@ -30,6 +30,7 @@ check: deps
 test: test-deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --workspace --quiet
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) bench --no-run
 	$(MAKE) --no-print-directory py-test

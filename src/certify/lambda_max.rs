@@ -3,7 +3,7 @@
 //! - lo = vᵀHv / vᵀv for a rational vector v (Rayleigh: every Rayleigh quotient is ≤ λ_max);
 //! - hi = u with uI − H ≻ 0 proven by exact fraction-free elimination (all eigenvalues < u);
 //! - when a candidate q makes qI − H positive semidefinite and singular, λ_max = q exactly. The
-//!   candidates (see [`enclose`]) have no cap on their denominator: the exact Rayleigh quotient of
+//!   candidates (see `enclose`) have no cap on their denominator: the exact Rayleigh quotient of
 //!   the rounded eigenvector, the multiple of 1/D nearest to a high-precision value (D the common
 //!   denominator of H, which every rational eigenvalue of H has as a multiple of its
 //!   denominator), and the simplest rational in [lo, hi];

@@ -24,7 +24,7 @@ pub const EXACT_HESSIAN_LIMIT: usize = 64;
 
 /// The proven enclosure of λ_max (of `dlncheck sharpness`, and of [`planned`]) and the way it was
 /// proven: at exact zero loss through the KP operator ("exact-rational-kp", "kp-verified-f64"),
-/// else on the Hessian itself ([`dense_enclosure`]: "exact-rational",
+/// else on the Hessian itself (`dense_enclosure`: "exact-rational",
 /// "verified-f64-interval-hessian"). `lin` is the linear network (at an exact point), `mp` the
 /// model whose own Hessian is meant (`sharpness`); without `mp` the linear network's Hessian is.
 pub fn prove(

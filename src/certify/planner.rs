@@ -129,9 +129,9 @@ fn hvp_cost(z: Sizes) -> f64 {
 }
 
 /// Pick the path: `requested` if given and valid; else, at a zero-loss point with d_L·n ≤ P, the
-/// cheapest by the multiply-add counts above of the formed KP operator ([`kp_cost`], only up to
-/// d_L·n = [`KP_LIMIT`]), the matrix-free one ([`kp_free_cost`]) and Lanczos on HVPs
-/// ([`hvp_cost`]), ties to the earlier; so beyond [`KP_LIMIT`], where K is not formed, the
+/// cheapest by the multiply-add counts above of the formed KP operator (`kp_cost`, only up to
+/// d_L·n = [`KP_LIMIT`]), the matrix-free one (`kp_free_cost`) and Lanczos on HVPs
+/// (`hvp_cost`), ties to the earlier; so beyond [`KP_LIMIT`], where K is not formed, the
 /// matrix-free KP path competes with HVPs alone (per product L·m·(d_L + n) against about
 /// 4·Σ_k d_{k+1}d_k n, and a basis of length m instead of P); at a nonzero loss the dense Hessian when P ≤ [`DENSE_AUTO_LIMIT`], else
 /// Lanczos. `zero_loss` must be a proven (exact) fact for the KP path to give λ_max(∇²f).

@@ -1,5 +1,5 @@
-//! [AMG] Achour, Malgouyres & Gerchinovitz: critical points of the linear network (claims.md,
-//! "[AMG]"), checked at the critical points constructed for every index set S (and at the case's
+//! \[AMG\] Achour, Malgouyres & Gerchinovitz: critical points of the linear network (claims.md,
+//! "\[AMG\]"), checked at the critical points constructed for every index set S (and at the case's
 //! point when it is critical), each classified twice: by the rank criterion (two readings) and by
 //! certificates computed from the Hessian itself ([`crate::enumerate::classify`]). The problem
 //! (spectrum, points, classification) is built once per case ([`AmgProblem`]) and shared by every
@@ -35,8 +35,8 @@ fn exact_outcome(mut o: Outcome) -> Outcome {
     o
 }
 
-/// The [AMG] problem of the case ([`landscape`]), built once per case context, or the outcome of
-/// every [AMG] claim when there is none: inconclusive (out of scope; retried at a higher
+/// The \[AMG\] problem of the case ([`landscape`]), built once per case context, or the outcome of
+/// every \[AMG\] claim when there is none: inconclusive (out of scope; retried at a higher
 /// precision when eigenvalues are not separated). A case outside the premises is not applicable
 /// ([`Problem::build`] fails).
 pub struct AmgProblem(Result<Landscape, Outcome>);

@@ -1,4 +1,4 @@
-//! [AMG] claims when Σ's spectrum is not rational: AMG-values and AMG-product at the MPFR critical
+//! \[AMG\] claims when Σ's spectrum is not rational: AMG-values and AMG-product at the MPFR critical
 //! points of the shared problem ([`crate::enumerate::landscape`]), against the stated bound τ of
 //! [`crate::enumerate::critical_mpfr::tolerance`]; AMG-classify runs the one classification of
 //! [`crate::enumerate::classify`] with the MPFR judge.

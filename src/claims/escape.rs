@@ -1,4 +1,4 @@
-//! KP-escape ([KP], claims.md): gradient descent with step η started ε from a zero-loss minimizer
+//! KP-escape (\[KP\], claims.md): gradient descent with step η started ε from a zero-loss minimizer
 //! W* along the top Hessian eigenvector stays near W* when η < 2/λ_max(∇²f(W*)), leaves when
 //! η > 2/λ_max, and when it then converges, converges to a point with λ_max ≤ 2/η.
 //!

@@ -1,4 +1,4 @@
-//! [KP] Kamber & Parhi, sharpness of zero-loss minimizers (claims.md, "[KP]"), checked at every
+//! \[KP\] Kamber & Parhi, sharpness of zero-loss minimizers (claims.md, "\[KP\]"), checked at every
 //! point of the case's KP problem (its point or the rank-factorization minimizer, seeded generated
 //! minimizers, and the balanced SVD factorization when X = I).
 

@@ -1,4 +1,4 @@
-//! [WJ] Wang & Jacot, L2-regularized deep linear networks (claims.md, "[WJ]"): the per-singular-value
+//! \[WJ\] Wang & Jacot, L2-regularized deep linear networks (claims.md, "\[WJ\]"): the per-singular-value
 //! equation of balanced critical points (WJ-scalar-roots), local minima of several ranks (WJ-ranks)
 //! and SGD's one-way jumps from higher to lower rank (WJ-one-way).
 //!
@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-/// Every [WJ] claim, in the order of claims.md.
+/// Every \[WJ\] claim, in the order of claims.md.
 pub static CLAIMS: [&dyn Claim; 3] = [&WjScalarRoots, &WjRanks, &WjOneWay];
 
 /// The balanced critical points of one case: its depth, λ, singular values, roots and points.

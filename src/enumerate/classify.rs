@@ -1,10 +1,10 @@
-//! One classification of the critical points of f(W) = ½‖W_L⋯W_1X − Y‖² ([AMG], claims.md,
+//! One classification of the critical points of f(W) = ½‖W_L⋯W_1X − Y‖² (\[AMG\], claims.md,
 //! AMG-classify and AMG-classify-path), written once over the arithmetic.
 //!
 //! Every point gets two answers: the rank criterion (both readings of claims.md), and a certificate
 //! computed from the loss and the Hessian alone ([`certify`]). A [`Judge`] is the arithmetic that
 //! decides: a [`Field`] in which the formulas are evaluated, the rank of a matrix, whether a matrix
-//! is nonzero, and the strength of what it decides. A [`Classifier`] is the [AMG] problem in that
+//! is nonzero, and the strength of what it decides. A [`Classifier`] is the \[AMG\] problem in that
 //! arithmetic: its points, and the certificate questions that depend on what the arithmetic can
 //! prove (is f = f*? the second-order class of a point that is not a minimizer). Exact rationals
 //! ([`super::judge::ExactAmg`]) decide every question they answer, so their classes are proved;
@@ -145,7 +145,7 @@ pub trait Judge {
     fn show(&self, v: &Scalar<Self>) -> String;
 }
 
-/// The [AMG] problem of a case in one arithmetic: its constructed critical points, and the
+/// The \[AMG\] problem of a case in one arithmetic: its constructed critical points, and the
 /// certificate questions at them that the arithmetic decides ([`certify`]).
 pub trait Classifier {
     /// The arithmetic.

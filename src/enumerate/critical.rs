@@ -1,4 +1,4 @@
-//! Critical points of f(W) = ½‖W_L⋯W_1X − Y‖² for each index set S (claims.md, [AMG]), built
+//! Critical points of f(W) = ½‖W_L⋯W_1X − Y‖² for each index set S (claims.md, \[AMG\]), built
 //! from exact factorizations of U_S U_Sᵀ Φ with different rank profiles of the partial products,
 //! and kept only when the gradient vanishes exactly.
 //!
@@ -139,7 +139,7 @@ pub(crate) fn set_description(set: &[usize]) -> String {
     format!("S = {}", set_label(set))
 }
 
-/// Critical points for index set S: one per rank profile of [`profiles`], and the zero point when
+/// Critical points for index set S: one per rank profile of `profiles`, and the zero point when
 /// S = ∅ and L ≥ 2. Only exactly critical points are returned (each once).
 pub fn critical_points(
     dims: &[usize],

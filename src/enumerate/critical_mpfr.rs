@@ -1,4 +1,4 @@
-//! Critical points for each index set S when Σ's spectrum is not rational ([AMG], claims.md):
+//! Critical points for each index set S when Σ's spectrum is not rational (\[AMG\], claims.md):
 //! the constructions of [`super::critical`] (same rank profiles, same zero point) with
 //! C = U_S and R = U_SᵀΦ in MPFR, U_S the certified orthonormal eigenvectors of
 //! [`super::spectrum_mpfr`]. Then C R = U_SU_SᵀΦ, and the point is critical up to the eigenvector

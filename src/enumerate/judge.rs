@@ -1,4 +1,4 @@
-//! The two arithmetics of the [AMG] classification ([`super::classify`]): exact rationals when Σ's
+//! The two arithmetics of the \[AMG\] classification ([`super::classify`]): exact rationals when Σ's
 //! spectrum is rational ([`Exact`] as a [`Judge`], [`ExactAmg`]), MPFR with proven enclosures
 //! otherwise ([`MpfrJudge`], [`MpfrAmg`]).
 
@@ -44,7 +44,7 @@ impl Judge for Exact {
     }
 }
 
-/// The [AMG] problem with a rational spectrum, decided exactly: f = f* exactly, and second-order
+/// The \[AMG\] problem with a rational spectrum, decided exactly: f = f* exactly, and second-order
 /// certificates a verifier re-checks exactly (a rational negative-curvature direction, or ∇²f ⪰ 0
 /// by exact LDLᵀ with a descent curve along an extension direction of [`descent_directions`]).
 #[derive(Clone, Debug)]
@@ -239,7 +239,7 @@ impl Judge for MpfrJudge {
     }
 }
 
-/// The [AMG] problem with an irrational spectrum, in MPFR (claims.md: "exact when Σ has rational
+/// The \[AMG\] problem with an irrational spectrum, in MPFR (claims.md: "exact when Σ has rational
 /// spectrum, MPFR otherwise"). Σ's eigenvalue
 /// radii, the critical values' enclosures and the enclosure of λ_min(∇²f) are proven (interval
 /// arithmetic with directed rounding); the points themselves are critical only to the stated bound

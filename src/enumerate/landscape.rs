@@ -1,4 +1,4 @@
-//! The [AMG] problem of a linear case, built once: Σ's spectrum (exact when every eigenvalue is
+//! The \[AMG\] problem of a linear case, built once: Σ's spectrum (exact when every eigenvalue is
 //! rational, else certified in MPFR), the constructed critical points, and their classification
 //! ([`super::classify`]), computed on first use and shared by every claim and reading that needs it
 //! and by `dlncheck enumerate`.
@@ -87,7 +87,7 @@ impl<C: Classifier> Critical<C> {
     }
 }
 
-/// The [AMG] problem in the arithmetic its spectrum allows.
+/// The \[AMG\] problem in the arithmetic its spectrum allows.
 pub enum Landscape {
     /// Rational spectrum: exact critical points and certificates.
     Exact(Critical<ExactAmg>),
@@ -95,7 +95,7 @@ pub enum Landscape {
     Mpfr(Critical<MpfrAmg>),
 }
 
-/// Why a case has no [AMG] problem.
+/// Why a case has no \[AMG\] problem.
 #[derive(Clone, Debug)]
 pub struct LandscapeError {
     /// The field of the case at fault, when the case itself is outside the statements' premises
@@ -108,7 +108,7 @@ pub struct LandscapeError {
     pub separable: bool,
 }
 
-/// The [AMG] problem of a linear case at `settings.prec` bits, with the points of
+/// The \[AMG\] problem of a linear case at `settings.prec` bits, with the points of
 /// [`all_critical_points`] (exact) or [`all_critical_points_mpfr`] (MPFR) for `seed`.
 pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, LandscapeError> {
     let fails = |field, message: String, separable| LandscapeError {

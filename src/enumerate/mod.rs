@@ -1,5 +1,5 @@
 //! Points of a problem from explicit parameterizations: zero-loss minimizers (rank factorization,
-//! changes of basis between layers, balanced SVD factorizations), the critical points of [AMG] per
+//! changes of basis between layers, balanced SVD factorizations), the critical points of \[AMG\] per
 //! index set S, and their classification, written once over the arithmetic (`classify`, `judge`,
 //! `landscape`).
 

@@ -1,4 +1,4 @@
-//! The problem data of [AMG] (claims.md): Σ_XX = XXᵀ, Φ = Σ_YX Σ_XX⁻¹, Σ = Φ Σ_XX Φᵀ with
+//! The problem data of \[AMG\] (claims.md): Σ_XX = XXᵀ, Φ = Σ_YX Σ_XX⁻¹, Σ = Φ Σ_XX Φᵀ with
 //! eigenvalues λ_1 ≥ … ≥ λ_{d_L}, and the projectors U_S U_Sᵀ onto sums of eigenspaces.
 //!
 //! Eigenvalues are found in MPFR, recognized as rationals, and then proven exactly (Σ − qI
@@ -36,7 +36,7 @@ pub enum SpectrumError {
     SingularX,
     /// Some eigenvalue of Σ is not rational (MPFR value given).
     Irrational(String),
-    /// Two eigenvalues coincide: the [AMG] statements assume λ_1 > … > λ_{d_L}.
+    /// Two eigenvalues coincide: the \[AMG\] statements assume λ_1 > … > λ_{d_L}.
     Repeated(String),
 }
 

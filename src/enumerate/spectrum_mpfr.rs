@@ -1,4 +1,4 @@
-//! Σ's spectrum in MPFR, for the cases whose eigenvalues are not all rational ([AMG], claims.md:
+//! Σ's spectrum in MPFR, for the cases whose eigenvalues are not all rational (\[AMG\], claims.md:
 //! "exact when Σ … has rational spectrum, MPFR otherwise").
 //!
 //! Eigenpairs (θ_j, u_j) come from the cyclic Jacobi method in MPFR at `prec` bits, so the u_j are
@@ -28,7 +28,7 @@ pub struct MpfrSpectrum {
     pub phi: Mat<BigRational>,
     /// λ_1 > … > λ_{d_L} to `prec` bits.
     pub eigenvalues: Vec<Float>,
-    /// |λ_j(true) − eigenvalues[j]| ≤ radii[j].
+    /// |λ_j(true) − eigenvalues\[j\]| ≤ radii\[j\].
     pub radii: Vec<Float>,
     /// Orthonormal (to working precision) eigenvectors, one per eigenvalue.
     pub eigenvectors: Vec<Vec<Float>>,

@@ -1,4 +1,4 @@
-//! The L2-regularized deep linear network of [WJ] (claims.md, "[WJ]"), written once over any
+//! The L2-regularized deep linear network of \[WJ\] (claims.md, "\[WJ\]"), written once over any
 //! [`Field`]:
 //!
 //! F(W) = ½ Σ_{(i,j)} ω_ij (W_{L:1} X − Y)²_ij + (λ/2) Σ_k ‖W_k‖²_F,
@@ -8,7 +8,7 @@
 //! give the plain linear loss, so the optimizers of `dynamics` use this one model for both.
 //!
 //! The data term reuses [`linear`]: with R_ω = ω ⊙ (PX − Y), ∇_{W_k} = A_kᵀ R_ω (B_kX)ᵀ + λW_k,
-//! because d/dP ½Σ ω r² = ω ⊙ R; its Hessian is ∇²[V,V] = ‖√ω ⊙ J(V)‖² + 2Σ_{k<l}⟨R_ω, …⟩ + λ‖V‖²,
+//! because d/dP ½Σ ω r² = ω ⊙ R; its Hessian is ∇²\[V,V\] = ‖√ω ⊙ J(V)‖² + 2Σ_{k<l}⟨R_ω, …⟩ + λ‖V‖²,
 //! built column by column from [`linear::hvp_weighted`].
 
 use super::linear::{self, Evaluated};
@@ -83,7 +83,7 @@ fn penalty<F: Field>(f: &F, lambda: &F::T, ws: &[Mat<F::T>]) -> F::T {
     f.mul(&f.mul(&half, lambda), &sum)
 }
 
-/// F(W) with the problem's mask (claims.md, [WJ] loss).
+/// F(W) with the problem's mask (claims.md, \[WJ\] loss).
 pub fn loss<F: Field>(f: &F, p: &Problem<F::T>, ws: &[Mat<F::T>]) -> F::T {
     let (_, data) = evaluate_weighted(f, p, ws, None);
     f.add(&data, &penalty(f, &p.lambda, ws))

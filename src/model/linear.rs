@@ -5,13 +5,13 @@
 //! d_{k+1} × d_k. With A_k = W_{L:k+2} (product of the layers above) and B_k X = W_{k:1} X (the
 //! layers below applied to the data), R = P X − Y:
 //! - ∇_{W_k} f = A_kᵀ R (B_k X)ᵀ;
-//! - ∇²f[Δ,Δ] = ‖Σ_k A_k Δ_k B_k X‖² + 2 Σ_{k<l} ⟨R, A_l Δ_l W_{l−1:k+1} Δ_k B_k X⟩.
+//! - ∇²f\[Δ,Δ\] = ‖Σ_k A_k Δ_k B_k X‖² + 2 Σ_{k<l} ⟨R, A_l Δ_l W_{l−1:k+1} Δ_k B_k X⟩.
 
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Field;
 use num_rational::BigRational;
 
-/// All partial products of a network, computed once: `prod(from, to)` = ws[to−1]⋯ws[from]
+/// All partial products of a network, computed once: `prod(from, to)` = ws[to−1]⋯ws\[from\]
 /// (the identity of size d_from when from = to).
 pub struct Partials<T> {
     table: Vec<Vec<Mat<T>>>,
@@ -37,7 +37,7 @@ impl<T: Clone> Partials<T> {
         }
         Partials { table }
     }
-    /// ws[to−1]⋯ws[from] (identity when from = to).
+    /// ws[to−1]⋯ws\[from\] (identity when from = to).
     pub fn prod(&self, from: usize, to: usize) -> &Mat<T> {
         &self.table[from][to - from]
     }
@@ -158,7 +158,7 @@ pub fn hessian<F: Field>(f: &F, ws: &[Mat<F::T>], ev: &Evaluated<F::T>) -> Mat<F
     h
 }
 
-/// The Hessian-vector product ∇²f[V] without forming the Hessian, layer by layer:
+/// The Hessian-vector product ∇²f\[V\] without forming the Hessian, layer by layer:
 /// (HV)_k = A_kᵀ J(V) (B_kX)ᵀ + Σ_{l>k} W_{l−1:k+1}ᵀ V_lᵀ A_lᵀ R (B_kX)ᵀ
 ///        + Σ_{l<k} A_kᵀ R (B_lX)ᵀ V_lᵀ W_{k−1:l+1}ᵀ, with J(V) = Σ_l A_l V_l B_l X.
 pub fn hvp<F: Field>(f: &F, ev: &Evaluated<F::T>, v: &[Mat<F::T>]) -> Vec<Mat<F::T>> {

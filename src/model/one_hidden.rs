@@ -1,5 +1,5 @@
 //! The one-hidden-layer network f(W_1, W_2) = ½‖W_2 σ(W_1 X) − Y‖²_F with the leaky ReLU
-//! σ(t) = t (t ≥ 0), a·t (t < 0) applied entrywise ([ZL], claims.md ZL-gd-nonlinear), over any
+//! σ(t) = t (t ≥ 0), a·t (t < 0) applied entrywise (\[ZL\], claims.md ZL-gd-nonlinear), over any
 //! [`Field`]. With a rational slope a the loss is exact in rationals at rational points.
 //!
 //! With Z = W_1 X, H = σ(Z), R = W_2 H − Y and D = σ'(Z) entrywise:

@@ -1,4 +1,4 @@
-//! The residual network f(A) = ½‖(I + A_L)⋯(I + A_1) X − Y‖²_F ([ZL], claims.md ZL-gd-residual),
+//! The residual network f(A) = ½‖(I + A_L)⋯(I + A_1) X − Y‖²_F (\[ZL\], claims.md ZL-gd-residual),
 //! over any [`Field`], by reduction to the linear network.
 //!
 //! With W_k = I + A_k the loss is the linear loss at W, and since ∂W_k/∂A_k is the identity map,

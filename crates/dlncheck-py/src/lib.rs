@@ -1,11 +1,11 @@
 //! The Python module `dlncheck`: the dlncheck library called from Python, with no logic of its
 //! own beyond converting arguments and results (docs/python.md).
 //!
-//! - [`sharpness::sharpness`]: λ_max of the Hessian of a network's loss at numpy weights — f64,
+//! - `sharpness::sharpness`: λ_max of the Hessian of a network's loss at numpy weights — f64,
 //!   MPFR and a proven enclosure, as `dlncheck sharpness --json` computes them;
-//! - [`check::check`]: the claim checks of a case file or a case given as a dict, returning the
+//! - `check::check`: the claim checks of a case file or a case given as a dict, returning the
 //!   report.json of `dlncheck check` as a dict;
-//! - [`verify::verify_cert`]: the independent re-check of a certificate, as `dlncheck verify-cert`.
+//! - `verify::verify_cert`: the independent re-check of a certificate, as `dlncheck verify-cert`.
 //!
 //! Every computation runs with the GIL released (`Python::detach`). Invalid input raises
 //! `ValueError` (or `TypeError` for an argument of the wrong type, `OSError` for a file that cannot

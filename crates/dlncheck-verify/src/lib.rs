@@ -194,7 +194,7 @@ pub fn verify_files(
 }
 
 /// `verify-cert --report REPORT`: check every certificate the report names (in its own `certs/`
-/// directory) as [`verify_files`] does, and each against the report ([`binding`]: digest, case,
+/// directory) as [`verify_files`] does, and each against the report (`binding`: digest, case,
 /// claim, verdict, strength and the number of points of a bundle); a proved verdict without a
 /// certificate fails too. Output and summary as [`verify_files`]; a report that cannot be read
 /// is returned as the error.

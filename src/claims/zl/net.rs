@@ -1,4 +1,4 @@
-//! The three network kinds of [ZL] behind one interface: the loss and gradient in any arithmetic,
+//! The three network kinds of \[ZL\] behind one interface: the loss and gradient in any arithmetic,
 //! the layers whose σ_min enter the bounds, and the constraint whose zero set is the set of global
 //! minimizers (claims.md, ZL-minimizers), all at exact parameter points.
 //!
@@ -39,7 +39,7 @@ pub enum Net {
     },
 }
 
-/// A [ZL] problem: the network, the data and the global minimum value f*.
+/// A \[ZL\] problem: the network, the data and the global minimum value f*.
 #[derive(Clone, Debug)]
 pub struct ZlProblem {
     /// The family.
@@ -57,7 +57,7 @@ pub struct ZlProblem {
 }
 
 impl ZlProblem {
-    /// Build the problem of a case, or explain (naming the field) why the [ZL] setting (square
+    /// Build the problem of a case, or explain (naming the field) why the \[ZL\] setting (square
     /// layers, X of full row rank, Φ invertible so full-rank minimizers exist; for the nonlinear
     /// network X square invertible and a > 0) does not apply.
     pub fn from_case(c: &Case) -> Result<ZlProblem, (String, String)> {

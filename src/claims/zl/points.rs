@@ -1,4 +1,4 @@
-//! Seeded full-rank global minimizers of a [ZL] problem and seeded sample points in balls around
+//! Seeded full-rank global minimizers of a \[ZL\] problem and seeded sample points in balls around
 //! them (claims.md, ZL-minimizers and the pointwise claims).
 //!
 //! Minimizers (square layers): for the linear and residual networks W is a global minimizer iff
@@ -22,7 +22,7 @@ use rand::Rng;
 const HIDDEN_TRIES: usize = 50;
 
 /// The exact minimizer completing the free layers: W_L = Φ (W_{L−1} ⋯ W_1)⁻¹ (linear, residual;
-/// `free` are the layers W_1 … W_{L−1}) or W_2 = Y σ(W_1 X)⁻¹ (one-hidden-layer, `free` = [W_1]).
+/// `free` are the layers W_1 … W_{L−1}) or W_2 = Y σ(W_1 X)⁻¹ (one-hidden-layer, `free` = \[W_1\]).
 /// Returns the parameters, `None` when the needed inverse does not exist.
 pub fn complete(pb: &ZlProblem, free: &[Mat<Q>]) -> Option<Params> {
     match &pb.net {

@@ -96,7 +96,7 @@ fn projection_step(pb: &ZlProblem, w: &[f64], z: &[Mat<f64>]) -> Option<(Vec<Mat
 }
 
 /// The nearest global minimizer to `w`, starting from `start`: f64 Newton–projection steps
-/// ([`projection_step`]) until the step is below 10⁻³⁰ (squared), then the free layers read exactly
+/// (`projection_step`) until the step is below 10⁻³⁰ (squared), then the free layers read exactly
 /// and made an exact minimizer by [`complete`]; with the squared relative tangential residual
 /// ‖t‖²/‖W − W*‖² (t the part of W − W* in ker J*, the tangent space), computed exactly.
 pub fn nearest_minimizer(pb: &ZlProblem, w: &[Mat<Q>], start: &[Mat<Q>]) -> Option<(Params, Q)> {

@@ -5,7 +5,7 @@
 //! whose roots are what counts is normalized by [`Poly::primitive`]: this keeps the coefficients
 //! small (Gauss's lemma: the product of primitive polynomials is primitive). Remainders are
 //! pseudo-remainders (Knuth, TAOCP vol. 2, §4.6.1, Algorithm R), made primitive after each step:
-//! the *primitive polynomial remainder sequence*, which never leaves ℤ[x].
+//! the *primitive polynomial remainder sequence*, which never leaves ℤ\[x\].
 
 use num_bigint::BigInt;
 use num_integer::Integer;

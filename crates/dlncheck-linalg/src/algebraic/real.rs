@@ -299,7 +299,7 @@ fn check_bits(p: &Poly, caps: &Caps) -> Result<(), AlgError> {
     }
 }
 
-/// Σ_t Π_(i ∈ terms[t]) leaves[i] as a [`RealAlgebraic`], built the way `verify-cert` rebuilds it
+/// Σ_t Π_(i ∈ terms\[t\]) leaves\[i\] as a [`RealAlgebraic`], built the way `verify-cert` rebuilds it
 /// (docs/certificates.md): each term's polynomial is the fold of [`product_poly`] over its
 /// factors from the left, the sum's the fold of [`sum_poly`] over the terms, each step square-free;
 /// a single leaf keeps its own polynomial. The interval is the interval sum of the interval
