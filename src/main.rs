@@ -206,8 +206,9 @@ others go on (exit 1).\n\nExample:\n  dlncheck trajectory tests/data/trajectory/
     Trajectory {
         /// The case file: the model and the data (its point and checks are not used).
         case: PathBuf,
-        /// Checkpoint files, or patterns with * and ? in the file name (quote them), e.g.
-        /// 'run/step-*.npz'; each file holds W_1 … W_L as `point: {file: …}` does.
+        /// Checkpoint files, or shell patterns with *, ? or […] (quote them), e.g.
+        /// 'run/step-*.npz' or 'runs/*/step-*.npz'; each file holds W_1 … W_L as
+        /// `point: {file: …}` does.
         #[arg(long, required = true, num_args = 1..)]
         checkpoints: Vec<String>,
         /// The step size η of the run, exactly (0.01, 1/100, 1e-2): the edge of stability is 2/η.

@@ -29,7 +29,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use point::Setting;
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// The default of `--near`: τ = 1/1000.
@@ -177,29 +177,6 @@ fn positive(text: &str, flag: &str) -> Result<BigRational, AppError> {
     Ok(q)
 }
 
-/// Does `name` match `pattern` (`*`: any run of characters, `?`: one character)?
-fn matches(pattern: &[char], name: &[char]) -> bool {
-    // iterative wildcard matching with one backtrack point (the last `*`)
-    let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
-            p += 1;
-            n += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            star = Some((p, n));
-            p += 1;
-        } else if let Some((sp, sn)) = star {
-            p = sp + 1;
-            n = sn + 1;
-            star = Some((sp, sn + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
-}
-
 /// The training step of a file: the last run of decimal digits in its name.
 pub fn step_of(name: &str) -> Option<Result<u64, String>> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
@@ -216,57 +193,26 @@ pub fn step_of(name: &str) -> Option<Result<u64, String>> {
 }
 
 /// The checkpoints named by `patterns`, sorted by step: each a file (kept even when missing:
-/// reading it is that checkpoint's error) or a pattern with `*`/`?` in its file name (at least
-/// one match). A name without a step and two files of one step are errors.
+/// reading it is that checkpoint's error) or a shell pattern (`*`, `?`, `[…]`, in any part of
+/// the path; the `glob` crate) matching at least one file. A name without a step and two files of one step are errors.
 pub fn find(patterns: &[String]) -> Result<Vec<Checkpoint>, AppError> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     for pat in patterns {
-        let path = Path::new(pat);
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let wild = |s: &str| s.contains(['*', '?']);
-        if parent.is_some_and(|p| wild(&p.to_string_lossy())) {
-            return Err(AppError::Failed(format!(
-                "--checkpoints {pat}: wildcards (* ?) are read in the file name only; name the \
-                 directory literally"
-            )));
-        }
-        if !wild(&name) {
-            files.push((path.to_path_buf(), pat.clone()));
+        if !pat.contains(['*', '?', '[']) {
+            files.push((PathBuf::from(pat), pat.clone()));
             continue;
         }
-        let dir = parent.unwrap_or(Path::new("."));
-        let entries = std::fs::read_dir(dir).map_err(|source| AppError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let pattern: Vec<char> = name.chars().collect();
+        let bad = |e: String| AppError::Failed(format!("--checkpoints {pat}: {e}"));
         let mut found = 0;
-        let mut seen = 0;
-        for e in entries {
-            let e = e.map_err(|source| AppError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-            seen += 1;
-            let n = e.file_name().to_string_lossy().into_owned();
-            if !e.path().is_dir() && matches(&pattern, &n.chars().collect::<Vec<_>>()) {
+        for entry in glob::glob(pat).map_err(|e| bad(e.to_string()))? {
+            let path = entry.map_err(|e| bad(e.to_string()))?;
+            if !path.is_dir() {
                 found += 1;
-                let shown = match parent {
-                    Some(p) => p.join(&n).display().to_string(),
-                    None => n.clone(),
-                };
-                files.push((e.path(), shown));
+                files.push((path.clone(), path.display().to_string()));
             }
         }
         if found == 0 {
-            return Err(AppError::Failed(format!(
-                "--checkpoints {pat}: no file matches (the directory {} holds {seen} entries)",
-                dir.display()
-            )));
+            return Err(bad("no file matches".into()));
         }
     }
     files.sort_by(|a, b| natord::compare(&a.1, &b.1));
@@ -304,21 +250,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wildcards_match_as_in_a_shell() {
-        let m = |p: &str, n: &str| {
-            matches(
-                &p.chars().collect::<Vec<_>>(),
-                &n.chars().collect::<Vec<_>>(),
-            )
+    fn patterns_match_files_in_any_part_of_the_path_sorted_by_step() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, name) in [
+            ("a", "step-10.npz"),
+            ("a", "step-2.npz"),
+            ("b", "step-7.npz"),
+            ("b", "step-7.npy"),
+            ("b", "notes.txt"),
+        ] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join(name), b"").unwrap();
+        }
+        let root = dir.path().display().to_string();
+        let steps = |pat: &str| {
+            find(&[format!("{root}/{pat}")]).map(|c| c.iter().map(|c| c.step).collect::<Vec<_>>())
         };
-        assert!(m("step-*.npz", "step-0040.npz"));
-        assert!(m("step-*.npz", "step-.npz"));
-        assert!(!m("step-*.npz", "step-0040.npy"));
-        assert!(m("*", "anything"));
-        assert!(m("s?ep-*4*.npz", "step-0040.npz"));
-        assert!(!m("s?ep-*5*.npz", "step-0040.npz"));
-        assert!(m("*.*.npz", "a.b.npz"));
-        assert!(!m("*.*.npz", "ab.npz"));
+        assert_eq!(steps("*/step-*.npz").unwrap(), vec![2, 7, 10]);
+        assert_eq!(steps("a/step-?.npz").unwrap(), vec![2]);
+        assert_eq!(steps("[ab]/step-1*.npz").unwrap(), vec![10]);
+        // the directories themselves are not checkpoints; no file is an error
+        assert!(steps("*").is_err());
+        assert!(steps("c/step-*.npz")
+            .unwrap_err()
+            .to_string()
+            .contains("no file matches"));
+        // two files of one step
+        assert!(steps("b/step-7.*")
+            .unwrap_err()
+            .to_string()
+            .contains("both step 7"));
     }
 
     #[test]
