@@ -194,7 +194,14 @@ fn lanczos(
 /// w ← (I − QQᵀ)w for the first `cols` columns of the basis `q` (n rows), by classical
 /// Gram–Schmidt, repeated once when the first pass cancels more than 1/√2 of w's norm (Daniel,
 /// Gragg, Kaufman and Stewart's criterion, "twice is enough"); returns ‖w‖.
-fn reorthogonalize(q: &[f64], n: usize, cols: usize, w: &mut [f64], h: &mut [f64], par: Par) -> f64 {
+fn reorthogonalize(
+    q: &[f64],
+    n: usize,
+    cols: usize,
+    w: &mut [f64],
+    h: &mut [f64],
+    par: Par,
+) -> f64 {
     let basis = MatRef::from_column_major_slice(&q[..n * cols], n, cols);
     let mut before = norm2(w);
     for _ in 0..2 {
@@ -285,9 +292,7 @@ impl Omega {
     /// max_{k ≤ j} |ω_{j+1,k}| of the latest estimates (before the closing 1).
     fn largest(&self) -> f64 {
         let k = self.new.len() - 1;
-        self.new[..k]
-            .iter()
-            .fold(0.0f64, |acc, x| acc.max(x.abs()))
+        self.new[..k].iter().fold(0.0f64, |acc, x| acc.max(x.abs()))
     }
 }
 
@@ -478,7 +483,9 @@ mod tests {
                 }
             }
         }
-        faer::Mat::from_fn(n, n, |i, j| (0..n).map(|k| q[(i, k)] * lambdas[k] * q[(j, k)]).sum())
+        faer::Mat::from_fn(n, n, |i, j| {
+            (0..n).map(|k| q[(i, k)] * lambdas[k] * q[(j, k)]).sum()
+        })
     }
 
     fn product(a: &faer::Mat<f64>) -> impl FnMut(&[f64], &mut [f64]) + '_ {
@@ -518,7 +525,11 @@ mod tests {
             .map(|(x, v)| (x - pair.value * v).powi(2))
             .sum::<f64>()
             .sqrt();
-        assert!(r <= pair.residual * (1.0 + 1e-6) + 1e-14, "{r:e} > {:e}", pair.residual);
+        assert!(
+            r <= pair.residual * (1.0 + 1e-6) + 1e-14,
+            "{r:e} > {:e}",
+            pair.residual
+        );
         assert!(pair.residual <= 1e-10);
         // loss of orthogonality, measured on the basis itself: max |QᵀQ − I| ≤ 10·√ε
         let k = q.len() / n;
@@ -529,7 +540,10 @@ mod tests {
                 worst = worst.max((g - if i == j { 1.0 } else { 0.0 }).abs());
             }
         }
-        assert!(worst <= 10.0 * f64::EPSILON.sqrt(), "max |QᵀQ − I| = {worst:e}");
+        assert!(
+            worst <= 10.0 * f64::EPSILON.sqrt(),
+            "max |QᵀQ − I| = {worst:e}"
+        );
         assert!(pair.orthogonality <= f64::EPSILON.sqrt());
         // partial: some steps reorthogonalized, not all
         assert!(
@@ -548,7 +562,10 @@ mod tests {
             let (theta, s) = sturm_top(&alpha, &beta);
             // the oracle: faer's dense eigendecomposition of the same T
             let (want, vec) = tridiagonal_top(&alpha, &beta);
-            assert!((theta - want).abs() <= 1e-13 * want.abs().max(1.0), "{theta} vs {want}");
+            assert!(
+                (theta - want).abs() <= 1e-13 * want.abs().max(1.0),
+                "{theta} vs {want}"
+            );
             let w = vec[j - 1].abs();
             // accurate where it decides convergence; below √ε only "small" is promised
             if w >= 1e-6 {
