@@ -14,4 +14,4 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install -q numpy scipy mpmath python-flint jax matplotlib
 fi
 cargo build --release --quiet
-exec "$VENV/bin/python" benches/compare.py --dlncheck "$PWD/target/release/dlncheck" "$@"
+exec "$VENV/bin/python" benches/compare.py --dlncheck "${CARGO_TARGET_DIR:-$PWD/target}/release/dlncheck" "$@"

@@ -10,7 +10,10 @@
 //! - `mpfr-256-kp` only for d ≤ 8 (O(d⁶) MPFR operations);
 //! - `kp-verified` (proven enclosure) only for d ≤ 32 (d = 64: a 4096² verified
 //!   eigendecomposition, minutes);
-//! - `lanczos-hvp` (nonzero loss) and `hvp`: all sizes.
+//! - `lanczos-hvp` (nonzero loss) and `hvp`: all sizes;
+//! - `lanczos-hvp-noise`: the non-minimizers of benches/compare.sh's kind (Y plus seeded noise of
+//!   standard deviation 1/10 in every entry, not only on the diagonal) at L = 12, d ∈ {32, 64},
+//!   the sizes where the comparison with jax-eigsh is closest.
 //!
 //! `suite/check-cases` runs the whole shipped suite (`dlncheck check cases`, every core, reports
 //! into a temporary directory) in process.
@@ -117,6 +120,30 @@ fn lanczos_hvp(c: &mut Criterion) {
     f64_path(c, Path::LanczosHvp, true, |_, _| true);
 }
 
+fn lanczos_hvp_noise(c: &mut Criterion) {
+    let mut g = c.benchmark_group("paths/lanczos-hvp-noise");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    for (l, d) in [(12, 32), (12, 64)] {
+        let p = minimizer(l, d);
+        let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64((l * 1000 + d + 7) as u64);
+        // uniform on [−√3/10, √3/10): standard deviation 1/10
+        let half = 3f64.sqrt() / 10.0;
+        let y0 = mat::from_exact(&F64, &p.y);
+        let y = Mat::from_fn(d, d, |i, j| *y0.at(i, j) + rng.gen_range(-half..half));
+        let net = NetworkF64::new(&ws, &mat::from_exact(&F64, &p.x), &y);
+        g.throughput(Throughput::Elements((l * d * d) as u64));
+        g.bench_function(id(l, d), |b| {
+            b.iter(|| {
+                top_f64(black_box(&net), Path::LanczosHvp)
+                    .expect("converges")
+                    .value
+            })
+        });
+    }
+    g.finish();
+}
+
 fn dense(c: &mut Criterion) {
     f64_path(c, Path::Dense, true, |l, d| l * d * d <= 3072);
 }
@@ -183,6 +210,6 @@ fn suite(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(300));
-    targets = hvp, kp_operator, kp_operator_lanczos, lanczos_hvp, dense, mpfr_kp, kp_verified_enclosure, suite
+    targets = hvp, kp_operator, kp_operator_lanczos, lanczos_hvp, lanczos_hvp_noise, dense, mpfr_kp, kp_verified_enclosure, suite
 }
 criterion_main!(benches);

@@ -104,7 +104,8 @@ pub fn kernels_serve(kind: ModelKind) -> bool {
 const STEPS: f64 = 80.0;
 
 /// Multiply-adds of the KP path: forming K (L·m²), the products (S·m²) and the
-/// reorthogonalization (S²·m); all eigenvalues (≈ 4m³/3... counted as m³) up to the dense limit.
+/// reorthogonalization (S²·m, every step reorthogonalized: an upper bound, as
+/// [`lanczos`]' partial reorthogonalization runs at a fraction of the steps); all eigenvalues (≈ 4m³/3... counted as m³) up to the dense limit.
 fn kp_cost(z: Sizes) -> f64 {
     let m = z.kp_dim as f64;
     if z.kp_dim <= KP_DENSE_EIG_LIMIT {
@@ -115,7 +116,7 @@ fn kp_cost(z: Sizes) -> f64 {
 }
 
 /// Multiply-adds of the matrix-free KP path: S products of L·(d_L²n + d_L n²) = L·m·(d_L + n)
-/// plus the reorthogonalization S²·m (the Gram factors, common to both KP paths, not counted).
+/// plus the reorthogonalization, at most S²·m (the Gram factors, common to both KP paths, not counted).
 fn kp_free_cost(z: Sizes) -> f64 {
     let m = z.kp_dim as f64;
     let (a, n) = (z.out_dim as f64, (z.kp_dim / z.out_dim.max(1)) as f64);
@@ -123,7 +124,7 @@ fn kp_free_cost(z: Sizes) -> f64 {
 }
 
 /// Multiply-adds of the Lanczos-on-HVP path: S products of ≈ 4·hvp_size plus the
-/// reorthogonalization S²·P.
+/// reorthogonalization, at most S²·P.
 fn hvp_cost(z: Sizes) -> f64 {
     STEPS * 4.0 * z.hvp_size as f64 + STEPS * STEPS * z.params as f64
 }

@@ -11,8 +11,8 @@
 //! - dδ_{L−1} = dz_L, dδ_{k−1} = W_kᵀ dδ_k + V_kᵀ δ_k;
 //! - (HV)_k = dδ_k z_kᵀ + δ_k dz_kᵀ.
 //!
-//! That is 2 products per layer forward, 2 backward and 2 for the output (fewer when R = 0),
-//! O(Σ_k d_k d_{k+1} (n + d)) flops, against O(L²) products for the generic [`super::linear::hvp`].
+//! That is 2 products per layer forward, 2 backward and 2 for the output (fewer when R = 0, and
+//! V_0 X and dδ_0 Xᵀ are copies when X = I), O(Σ_k d_k d_{k+1} (n + d)) flops, against O(L²) products for the generic [`super::linear::hvp`].
 
 use crate::linalg::mat::Mat;
 use faer::linalg::matmul::matmul;
@@ -26,6 +26,8 @@ pub struct NetworkF64 {
     /// δ_k, k = 0..L (empty when the residual is exactly zero in f64).
     delta: Vec<faer::Mat<f64>>,
     offsets: Vec<usize>,
+    /// Is X the identity (then V_0 X = V_0 and dδ_0 Xᵀ = dδ_0 are copies, not products)?
+    x_identity: bool,
 }
 
 /// Reusable buffers of [`NetworkF64::hvp`]: dz_k and dδ_k, allocated once.
@@ -47,6 +49,9 @@ fn mm(dst: MatMut<'_, f64>, beta: Accum, a: MatRef<'_, f64>, b: MatRef<'_, f64>)
 impl NetworkF64 {
     /// Evaluate z_k and δ_k at weights `ws` with data `x` (d_0 × n), `y` (d_L × n).
     pub fn new(ws: &[Mat<f64>], x: &Mat<f64>, y: &Mat<f64>) -> Self {
+        let x_identity = x.rows() == x.cols()
+            && (0..x.rows())
+                .all(|i| (0..x.cols()).all(|j| *x.at(i, j) == if i == j { 1.0 } else { 0.0 }));
         let ws: Vec<faer::Mat<f64>> = ws.iter().map(to_faer).collect();
         let mut z = vec![to_faer(x)];
         for w in &ws {
@@ -74,6 +79,7 @@ impl NetworkF64 {
             z,
             delta,
             offsets,
+            x_identity,
         }
     }
 
@@ -120,8 +126,10 @@ impl NetworkF64 {
         // forward: dz_{k+1} = W_k dz_k + V_k z_k
         for k in 0..l {
             let (lo, hi) = s.dz.split_at_mut(k + 1);
-            let dst = hi[0].as_mut();
-            if k == 0 {
+            let mut dst = hi[0].as_mut();
+            if k == 0 && self.x_identity {
+                dst.copy_from(vk(0));
+            } else if k == 0 {
                 mm(dst, Accum::Replace, vk(0), self.z[0].as_ref());
             } else {
                 mm(
@@ -155,17 +163,21 @@ impl NetworkF64 {
         // output: (HV)_k = dδ_k z_kᵀ + δ_k dz_kᵀ
         for k in 0..l {
             let w = &self.ws[k];
-            let dst = MatMut::from_row_major_slice_mut(
+            let mut dst = MatMut::from_row_major_slice_mut(
                 &mut out[self.offsets[k]..self.offsets[k + 1]],
                 w.nrows(),
                 w.ncols(),
             );
-            mm(
-                dst,
-                Accum::Replace,
-                s.ddelta[k].as_ref(),
-                self.z[k].transpose(),
-            );
+            if k == 0 && self.x_identity {
+                dst.copy_from(s.ddelta[0].as_ref());
+            } else {
+                mm(
+                    dst,
+                    Accum::Replace,
+                    s.ddelta[k].as_ref(),
+                    self.z[k].transpose(),
+                );
+            }
             if !self.delta.is_empty() && k > 0 {
                 let dst = MatMut::from_row_major_slice_mut(
                     &mut out[self.offsets[k]..self.offsets[k + 1]],
@@ -320,10 +332,18 @@ mod tests {
     #[test]
     fn hvp_matches_the_exact_hessian_columns() {
         let (ws, x, y) = sample();
-        let ev = linear::evaluate(&Exact, &ws, &x, &y);
-        let h = linear::hessian(&Exact, &ws, &ev);
+        hvp_matches_at(&ws, &x, &y);
+        // X = I (d_0 = n = 2): the first layer's products are copies
+        let x = Mat::from_fn(2, 2, |i, j| q((i == j) as i64, 1));
+        let y = Mat::from_fn(2, 2, |i, j| q(2 * i as i64 - j as i64 + 1, 3));
+        hvp_matches_at(&ws, &x, &y);
+    }
+
+    fn hvp_matches_at(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) {
+        let ev = linear::evaluate(&Exact, ws, x, y);
+        let h = linear::hessian(&Exact, ws, &ev);
         let wf: Vec<Mat<f64>> = ws.iter().map(|w| mat::from_exact(&F64, w)).collect();
-        let net = NetworkF64::new(&wf, &mat::from_exact(&F64, &x), &mat::from_exact(&F64, &y));
+        let net = NetworkF64::new(&wf, &mat::from_exact(&F64, x), &mat::from_exact(&F64, y));
         assert!(!net.zero_residual());
         let p = net.params();
         assert_eq!(p, h.rows());
