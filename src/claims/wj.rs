@@ -14,6 +14,7 @@ use crate::certify::estimate::Basis;
 use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
 use crate::enumerate::l2_minima::{self, Balanced, Class, Root, SingularValue};
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
+use crate::report::numbers;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{rank, F64};
 use crate::model::l2;
@@ -212,8 +213,8 @@ impl WjScalarRoots {
             if p.grad_norm > p.grad_bound {
                 let why = format!(
                     "‖∇F‖ = {} > {}: not critical",
-                    mpfr_decimal(&p.grad_norm),
-                    mpfr_decimal(&p.grad_bound)
+                    numbers::mpfr_value(&p.grad_norm),
+                    numbers::mpfr_value(&p.grad_bound)
                 );
                 findings.push((origin, Finding::Fails(Basis::Mpfr, ev, why)));
             } else {

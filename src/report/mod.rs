@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod numbers;
 pub mod terminal;
 pub mod trajectory;
 
