@@ -129,8 +129,19 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "**{what}**: {}\n", cell(e));
             continue;
         }
-        if let Some(e) = &c.error {
-            let _ = writeln!(out, "**invalid case**: {}\n", cell(e));
+        if c.error.is_some() {
+            match c.error_lines().as_slice() {
+                [one] => {
+                    let _ = writeln!(out, "**invalid case**: {}\n", cell(one));
+                }
+                all => {
+                    let _ = writeln!(out, "**invalid case** ({} errors):\n", all.len());
+                    for e in all {
+                        let _ = writeln!(out, "- {}", cell(e));
+                    }
+                    let _ = writeln!(out);
+                }
+            }
             continue;
         }
         if let Some(why) = &c.skipped {

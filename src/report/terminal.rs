@@ -243,7 +243,9 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
         if c.skipped.is_some() {
             continue;
         }
-        if let Some(e) = &c.error {
+        if c.error.is_some() {
+            let lines = c.error_lines();
+            let label = if lines.len() > 1 { "errors" } else { "error" };
             let what = match c.stopped {
                 Some(Stopped::Timeout) => "stopped: timed out",
                 Some(Stopped::Refused) => "stopped: refused by the memory budget",
@@ -251,7 +253,7 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
             };
             blocks.push(block(
                 &format!("{what}: {}", c.name),
-                &[("file", c.file.clone()), ("error", e.clone())],
+                &[("file", c.file.clone()), (label, lines.join("\n"))],
             ));
             continue;
         }

@@ -262,7 +262,7 @@ pub(super) fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Opti
         escape(&c.name),
         meta.join(" · ")
     );
-    if let Some(e) = &c.error {
+    for e in c.error_lines() {
         let _ = writeln!(out, "<div class=\"err\">{}</div>", escape(e));
     }
     if let Some(why) = &c.skipped {
