@@ -139,7 +139,7 @@ pub(crate) fn load_with(
 const MAX_ERRORS: usize = 20;
 
 /// The errors of a file after its first schema error `first`, found by reading it again with each
-/// error repaired: an unknown key removed, a bad entry of a list replaced by 0, a bad value of a
+/// error repaired: a misspelt key renamed to its suggestion or removed, a bad entry of a list replaced by 0, a bad value of a
 /// mapping removed. Errors that a repair may have caused are left out (a missing key in a mapping
 /// where a misspelt key was removed, or where a bad value was; errors about a field that contains
 /// a replaced value, such as the rank of a matrix with a replaced entry). A YAML syntax error
@@ -216,8 +216,9 @@ impl Repairs {
     }
 }
 
-/// Repair the error at `field` in `doc` so that reading can go on: remove an unknown key, replace
-/// an entry of a list by 0, remove a key whose value is wrong. Returns the repaired field, or
+/// Repair the error at `field` in `doc` so that reading can go on: rename a misspelt key to its
+/// suggestion (remove an unknown key without one), replace an entry of a list by 0, remove a key
+/// whose value is wrong. Returns the repaired field, or
 /// `None` when the error cannot be repaired (a missing key, an error of the whole document).
 fn repair(doc: &mut serde_yaml::Value, field: &str, message: &str) -> Option<String> {
     use super::locate::Seg;
@@ -234,8 +235,20 @@ fn repair(doc: &mut serde_yaml::Value, field: &str, message: &str) -> Option<Str
             Seg::Index(i) => node.get_mut(*i)?,
         };
     }
+    // a misspelt key with a suggestion is renamed, so that its value is still read
+    let suggested = message
+        .strip_prefix("unknown field")
+        .and_then(|m| m.split_once("did you mean `"))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| name);
     match (last, node) {
-        (Seg::Key(k), Value::Mapping(m)) => m.remove(k.as_str()).map(|_| field.to_string()),
+        (Seg::Key(k), Value::Mapping(m)) => {
+            let value = m.remove(k.as_str())?;
+            if let Some(name) = suggested.filter(|n| !m.contains_key(*n)) {
+                m.insert(Value::from(name), value);
+            }
+            Some(field.to_string())
+        }
         (Seg::Index(i), Value::Sequence(s)) if *i < s.len() => {
             s[*i] = Value::Number(0.into());
             Some(field.to_string())
