@@ -8,8 +8,8 @@ use crate::certify::lambda_max::EnclosureProof;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::algebraic::{interval_of, sum_of_products, Caps, Poly, RealAlgebraic};
 use crate::linalg::field::{q_to_rug, q_to_string};
-use crate::report::numbers::{self, Shown};
 use crate::linalg::Mat;
+use crate::report::numbers::{self, Shown};
 use num_rational::BigRational;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -443,7 +443,10 @@ fn basis_words(b: Basis) -> String {
 /// The name the claims give a book quantity (claims.md): `λ_max`, `σ₁²`, `c_k²` for the product
 /// ‖A_k‖₂²·‖B_kX‖₂² of `gram_above_k` and `gram_below_x_k`; the internal name otherwise.
 fn quantity_name(name: &str) -> String {
-    let indexed = |prefix: &str| name.strip_prefix(prefix).filter(|k| k.parse::<usize>().is_ok());
+    let indexed = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .filter(|k| k.parse::<usize>().is_ok())
+    };
     if let Some(k) = indexed("gram_above_") {
         return format!("‖A_{k}‖₂²");
     }
@@ -469,7 +472,10 @@ fn quantity_name(name: &str) -> String {
 /// A term (a product of quantities) by name: `c_k²` for ‖A_k‖₂²·‖B_kX‖₂².
 fn term_name(t: &[String]) -> String {
     if let [a, b] = t {
-        let (ka, kb) = (a.strip_prefix("gram_above_"), b.strip_prefix("gram_below_x_"));
+        let (ka, kb) = (
+            a.strip_prefix("gram_above_"),
+            b.strip_prefix("gram_below_x_"),
+        );
         if let (Some(ka), Some(kb)) = (ka, kb) {
             if ka == kb {
                 return format!("c_{ka}²");
@@ -523,6 +529,20 @@ mod tests {
 
     fn r(n: i64) -> BigRational {
         BigRational::from_integer(n.into())
+    }
+
+    #[test]
+    fn expressions_are_named_as_the_claims_name_them() {
+        let c = |k: usize| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")];
+        assert_eq!(show(&[c(1), c(2), c(3)]), "Σc²");
+        assert_eq!(show(&[c(2)]), "c_2²");
+        assert_eq!(show(&[c(1), c(3)]), "c_1² + c_3²");
+        assert_eq!(show(&q("lambda_max")), "λ_max");
+        assert_eq!(
+            show(&[vec!["gram_weight_1".into()], vec!["gram_weight_2".into()]]),
+            "Σ‖W_k‖₂²"
+        );
+        assert_eq!(show(&[vec!["gram_above_2".into()]]), "‖A_2‖₂²");
     }
 
     /// A relation with the KP-min value L·(σ_1²)^((L−1)/L), an algebraic power, decided here and

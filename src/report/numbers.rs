@@ -129,7 +129,8 @@ pub fn truncated(q: &Rational, sig: i64) -> String {
     let pos = exponent(q) - (sig - 1);
     let m = round_at(q, pos, Dir::TowardZero);
     let exact = Rational::from(&m) * pow10(pos) == *q;
-    let s = render(&m, pos, true);
+    // the zeros before a cut are digits of the value; after the last digit of an exact value not
+    let s = render(&m, pos, exact);
     if exact {
         return s;
     }
@@ -456,7 +457,10 @@ mod tests {
             assert_nearest(v, &s);
             assert!(exact(v).ends_with(" (rounded)"));
         }
-        assert_eq!(exact(&(Rational::from(1u32) - pow10(-30) / 7u32)), "1 (rounded)");
+        assert_eq!(
+            exact(&(Rational::from(1u32) - pow10(-30) / 7u32)),
+            "1 (rounded)"
+        );
         assert_eq!(
             exact(&q("407592322733512357/18014398509481984")),
             "22.625919067959652 (rounded)"
@@ -492,7 +496,10 @@ mod tests {
             let width = Rational::from(hi - lo);
             let shown = Rational::from(&h - &l);
             // at most twice as wide, unless 17 digits are used
-            assert!(shown <= width * 2u32 || sig_digits(a) == MAX_DIGITS as usize, "{s}");
+            assert!(
+                shown <= width * 2u32 || sig_digits(a) == MAX_DIGITS as usize,
+                "{s}"
+            );
         }
         assert_eq!(
             enclosure(
@@ -552,12 +559,18 @@ mod tests {
                 Rational::from(&shown - &radius) <= lo && Rational::from(&shown + &radius) >= hi,
                 "{s} does not cover {v} ± {r}"
             );
-            assert!(sig_digits(s.split(' ').next().unwrap()) <= MAX_DIGITS as usize, "{s}");
+            assert!(
+                sig_digits(s.split(' ').next().unwrap()) <= MAX_DIGITS as usize,
+                "{s}"
+            );
             // the radius is not inflated beyond the rounding of the value: ≤ 10·r + last place
             let place = last_place(s.split(' ').next().unwrap());
             assert!(radius <= Rational::from(r * 10u32) + place, "{s}");
         }
-        assert_eq!(with_radius(&q("3"), &q("15/1000000000000")), "3.00000000000 ± 2·10⁻¹¹");
+        assert_eq!(
+            with_radius(&q("3"), &q("15/1000000000000")),
+            "3.00000000000 ± 2·10⁻¹¹"
+        );
         assert_eq!(
             with_radius(&cases[1].0, &cases[1].1),
             "2.6180339887498948 ± 5·10⁻¹⁷"
@@ -567,7 +580,8 @@ mod tests {
 
     #[test]
     fn truncation_marks_the_cut() {
-        let long = "3.1250000000000000000000000000000000000000000000000000000000000000000000000002e-1";
+        let long =
+            "3.1250000000000000000000000000000000000000000000000000000000000000000000000002e-1";
         assert_eq!(truncated(&q(long), 17), "0.31250000000000000…");
         assert_eq!(truncated(&q("5/16"), 17), "0.3125");
         assert_eq!(truncated(&q("-91/9"), 5), "-10.111…");

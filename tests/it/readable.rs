@@ -56,7 +56,10 @@ fn validate_lists_every_error_of_a_file_with_its_line() {
             assert!(listed(&stdout, file, w), "{w:?} missing:\n{stdout}");
         }
         // one line per error, the first error first, nothing else listed
-        let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("invalid")).collect();
+        let lines: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("invalid"))
+            .collect();
         assert_eq!(lines.len(), want.len(), "{stdout}");
         assert!(listed(lines[0], file, &want[0]), "{stdout}");
     }
@@ -92,7 +95,10 @@ fn check_reports_every_error_in_the_json_and_on_the_terminal() {
         for w in &want {
             assert!(listed(&joined, file, w), "{w:?} missing from errors");
             assert!(listed(&stdout, file, w), "{w:?} missing:\n{stdout}");
-            assert!(listed(&md.replace("- ", ""), file, w), "{w:?} missing:\n{md}");
+            assert!(
+                listed(&md.replace("- ", ""), file, w),
+                "{w:?} missing:\n{md}"
+            );
         }
         assert!(stdout.contains("  errors: "), "{stdout}");
         contract_holds(dir.path());
@@ -111,7 +117,11 @@ fn a_syntax_error_is_the_only_error_listed() {
     .unwrap();
     let out = dlncheck().arg("validate").arg(&file).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("invalid")).count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("invalid")).count(),
+        1,
+        "{stdout}"
+    );
 }
 
 fn q(s: &str) -> Rational {
@@ -186,7 +196,10 @@ fn report_md_encloses_the_exact_enclosures_and_never_cuts_a_fraction() {
                 .and_then(|c| c.split_once(", "))
                 .unwrap_or_else(|| panic!("not an interval: {row}"));
             // rounded outward: the printed interval contains the exact one
-            assert!(q(a) <= lo && q(b) >= hi, "{cell} does not contain [{lo}, {hi}]");
+            assert!(
+                q(a) <= lo && q(b) >= hi,
+                "{cell} does not contain [{lo}, {hi}]"
+            );
             // and is at most 17 significant digits long
             assert!(longest_digits(a) <= 18 && longest_digits(b) <= 18, "{cell}");
             enclosures += 1;
@@ -209,7 +222,13 @@ fn reasons_name_quantities_and_round_honestly() {
         .filter_map(|k| k["reason"].as_str().map(String::from))
         .collect();
     for r in &reasons {
-        for internal in ["gram_above", "gram_below", "lambda_max", "min_sharpness", "sum_c"] {
+        for internal in [
+            "gram_above",
+            "gram_below",
+            "lambda_max",
+            "min_sharpness",
+            "sum_c",
+        ] {
             assert!(!r.contains(internal), "internal name {internal} in: {r}");
         }
         // at most 21 digits in a row: 17 significant digits after at most "0.0000", or a short
@@ -227,7 +246,13 @@ fn reasons_name_quantities_and_round_honestly() {
     find("λ_max = 91/9 < Σc² = 11 (decided in exact arithmetic)");
     // the irrational eigenvalues (3 ± √5)/2 of Σ with an MPFR radius: (3 + √5)/2 = 2.6180339887…
     let r = find("Σ has irrational eigenvalues (");
-    let inner = r.split("eigenvalues (").nth(1).unwrap().split(')').next().unwrap();
+    let inner = r
+        .split("eigenvalues (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
     let (v, radius) = inner.split(", ").next().unwrap().split_once(" ± ").unwrap();
     let (d, e) = radius.split_once("·10").unwrap();
     let sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
