@@ -21,8 +21,10 @@ pub struct CaseError {
     pub column: Option<usize>,
     /// What is wrong.
     pub message: String,
-    /// The file's other independent errors, in line order (empty when there is one).
-    pub also: Vec<CaseError>,
+    /// The file's other independent errors, in line order (empty when there is one). Boxed so that
+    /// the error every `Result` of the case layer carries stays small.
+    #[allow(clippy::box_collection)]
+    pub also: Box<Vec<CaseError>>,
 }
 
 fn render(e: &CaseError) -> String {
@@ -47,7 +49,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message: message.into(),
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 
@@ -59,7 +61,7 @@ impl CaseError {
             line: None,
             column: None,
             message: format!("cannot read the case file: {err}"),
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 
@@ -71,7 +73,7 @@ impl CaseError {
             line: None,
             column: None,
             message: "interrupted".to_string(),
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 
@@ -87,7 +89,7 @@ impl CaseError {
                  ({} MiB); case files hold small exact examples",
                 limit >> 20
             ),
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 
@@ -134,7 +136,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message,
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 
@@ -153,7 +155,7 @@ impl CaseError {
     /// listed (same field and message), and keep them in line order.
     pub(crate) fn with_also(mut self, more: impl IntoIterator<Item = CaseError>) -> Self {
         for mut e in more {
-            let nested = std::mem::take(&mut e.also);
+            let nested = *std::mem::take(&mut e.also);
             for e in std::iter::once(e).chain(nested) {
                 let repeat = self
                     .all()
@@ -257,7 +259,7 @@ mod tests {
             line,
             column,
             message: "expected 2 rows (d_2 = 2), found 3".into(),
-            also: Vec::new(),
+            also: Box::default(),
         }
     }
 

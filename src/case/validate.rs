@@ -114,7 +114,7 @@ pub(crate) fn load_with(
                 "collections nested deeper than {MAX_FLOW_DEPTH} levels (`[` or `{{`); a case \
                  file needs at most a few"
             ),
-            also: Vec::new(),
+            also: Box::default(),
         });
     }
     // A wrong version explains every schema error after it, so report it first.
@@ -170,7 +170,7 @@ fn further_errors(
                 let parent = |f: &str| f.rsplit_once('.').map_or(String::new(), |p| p.0.into());
                 let caused = e.message.starts_with("missing field")
                     && done.all.iter().any(|r| parent(r) == parent(&e.field));
-                if caused || done.all.iter().any(|r| *r == e.field) {
+                if caused || done.all.contains(&e.field) {
                     break;
                 }
                 found.push(ctx.err(&e.field, e.message.clone()));
@@ -184,7 +184,7 @@ fn further_errors(
             let caused = |e: &CaseError| done.replaced.iter().any(|r| r.starts_with(&e.field));
             found.extend(
                 std::iter::once(e.clone())
-                    .chain(e.also)
+                    .chain(*e.also)
                     .filter(|e| !caused(e)),
             );
         }

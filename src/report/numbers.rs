@@ -64,7 +64,7 @@ fn exponent(q: &Rational) -> i64 {
 
 /// q rounded to an integer multiple m·10^pos; returns m.
 fn round_at(q: &Rational, pos: i64, dir: Dir) -> Integer {
-    let scaled = Rational::from(q * pow10(-pos));
+    let scaled: Rational = q * pow10(-pos);
     let r = match dir {
         Dir::Down => scaled.floor(),
         Dir::Up => scaled.ceil(),
@@ -195,7 +195,7 @@ pub fn enclosure(lo: &Rational, hi: &Rational) -> String {
     let mut sig = 1;
     let (l, h) = loop {
         let (l, h) = ends(sig);
-        let shown = Rational::from(value(&h) - value(&l));
+        let shown: Rational = value(&h) - value(&l);
         if sig >= MAX_DIGITS || shown <= Rational::from(&width * 2u32) {
             break (l, h);
         }
@@ -242,7 +242,7 @@ pub fn with_radius(v: &Rational, r: &Rational) -> String {
     }
     let m = round_at(v, pos, Dir::Nearest);
     let shown = Rational::from(&m) * pow10(pos);
-    let total = Rational::from(r + Rational::from(&shown - v).abs());
+    let total: Rational = r + Rational::from(&shown - v).abs();
     let e = exponent(&total);
     let mut d = round_at(&total, e, Dir::Up);
     let mut e = e;
@@ -436,7 +436,7 @@ mod tests {
     fn long_exact_values_are_correctly_rounded() {
         let cases = [
             // the λ_max of adversarial cases: (10^640 + 1)/10^320
-            Rational::from(pow10(640) + 1u32) / pow10(320),
+            (pow10(640) + 1u32) / pow10(320),
             Rational::from((Integer::from(2), Integer::from(3))) * pow10(-320),
             Rational::from((Integer::from(-7), Integer::from(3))) * pow10(320),
             q("407592322733512357/18014398509481984"),
