@@ -21,7 +21,9 @@ pub fn run(paths: &[PathBuf]) -> Result<Status, AppError> {
         match case::load_file(file, &opts.load) {
             Err(e) => {
                 invalid += 1;
-                let _ = writeln!(out, "invalid  {e}");
+                for line in e.all_lines() {
+                    let _ = writeln!(out, "invalid  {line}");
+                }
             }
             Ok(c) => {
                 let refused: Vec<String> = c

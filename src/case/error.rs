@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// An invalid case file. Displays as `file:line:column: field: message`, leaving out the line
 /// and column when unknown, e.g.
-/// `cases/bad.yaml:7:9: point.weights[1]: expected 2 rows (d_2 = 2), found 3`.
+/// `cases/bad.yaml:7:9: point.weights[1]: expected 2 rows (d_2 = 2), found 3`. The first error
+/// found is the error itself; the other independent errors of the same file are in `also`
+/// (listed by [`CaseError::all`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(self))]
 pub struct CaseError {
@@ -19,6 +21,10 @@ pub struct CaseError {
     pub column: Option<usize>,
     /// What is wrong.
     pub message: String,
+    /// The file's other independent errors, in line order (empty when there is one). Boxed so that
+    /// the error every `Result` of the case layer carries stays small.
+    #[allow(clippy::box_collection)]
+    pub also: Box<Vec<CaseError>>,
 }
 
 fn render(e: &CaseError) -> String {
@@ -43,6 +49,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message: message.into(),
+            also: Box::default(),
         }
     }
 
@@ -54,6 +61,7 @@ impl CaseError {
             line: None,
             column: None,
             message: format!("cannot read the case file: {err}"),
+            also: Box::default(),
         }
     }
 
@@ -65,6 +73,7 @@ impl CaseError {
             line: None,
             column: None,
             message: "interrupted".to_string(),
+            also: Box::default(),
         }
     }
 
@@ -80,6 +89,7 @@ impl CaseError {
                  ({} MiB); case files hold small exact examples",
                 limit >> 20
             ),
+            also: Box::default(),
         }
     }
 
@@ -126,7 +136,38 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message,
+            also: Box::default(),
         }
+    }
+
+    /// This error and the file's other independent errors: the first one found, then the rest
+    /// in line order.
+    pub fn all(&self) -> impl Iterator<Item = &CaseError> {
+        std::iter::once(self).chain(self.also.iter())
+    }
+
+    /// Every error as its own line ([`CaseError::all`]).
+    pub fn all_lines(&self) -> Vec<String> {
+        self.all().map(ToString::to_string).collect()
+    }
+
+    /// Add further errors of the same file (and theirs), leaving out repeats of one already
+    /// listed (same field and message), and keep them in line order.
+    pub(crate) fn with_also(mut self, more: impl IntoIterator<Item = CaseError>) -> Self {
+        for mut e in more {
+            let nested = *std::mem::take(&mut e.also);
+            for e in std::iter::once(e).chain(nested) {
+                let repeat = self
+                    .all()
+                    .any(|k| k.field == e.field && k.message == e.message);
+                if !repeat {
+                    self.also.push(e);
+                }
+            }
+        }
+        self.also
+            .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+        self
     }
 }
 
@@ -218,6 +259,7 @@ mod tests {
             line,
             column,
             message: "expected 2 rows (d_2 = 2), found 3".into(),
+            also: Box::default(),
         }
     }
 

@@ -314,6 +314,7 @@ fn error(file: &Path, field: &str, message: impl Into<String>) -> CaseError {
         line: None,
         column: None,
         message: message.into(),
+        also: Box::default(),
     }
 }
 

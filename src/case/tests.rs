@@ -689,3 +689,34 @@ fn every_good_case_file_loads() {
         }
     }
 }
+
+/// Every independent error of a file: a misspelt key (renamed to its suggestion, so its value is
+/// still read), a bad number (replaced), a shape error found after both, and every unknown claim;
+/// the first error found stays first, the others follow in line order.
+#[test]
+fn every_independent_error_is_listed() {
+    let src = "version: 1
+model:
+  kind: linear
+  dim: [2, 2]
+data:
+  x: identity
+  y: [[1, \"1/0\"], [0, 1], [1, 1]]
+checks:
+  - claim: KP-exatc
+  - claim: KP-nope
+";
+    let e = super::load_str(src, Path::new("t.yaml"), &opts()).unwrap_err();
+    let all: Vec<(String, Option<usize>)> = e.all().map(|e| (e.field.clone(), e.line)).collect();
+    assert_eq!(
+        all,
+        vec![
+            ("model.dim".to_string(), Some(4)),
+            ("data.y[0][1]".to_string(), Some(7)),
+            ("checks[0].claim".to_string(), Some(9)),
+            ("checks[1].claim".to_string(), Some(10)),
+        ],
+        "{:#?}",
+        e.all_lines()
+    );
+}

@@ -114,6 +114,7 @@ pub(crate) fn load_with(
                 "collections nested deeper than {MAX_FLOW_DEPTH} levels (`[` or `{{`); a case \
                  file needs at most a few"
             ),
+            also: Box::default(),
         });
     }
     // A wrong version explains every schema error after it, so report it first.
@@ -124,9 +125,136 @@ pub(crate) fn load_with(
             }
         }
     }
-    let raw: RawCase =
-        serde_yaml::from_str(src).map_err(|e| CaseError::from_yaml(file, src, &e))?;
-    build(raw, &ctx, opts, required)
+    match serde_yaml::from_str::<RawCase>(src) {
+        Ok(raw) => build(raw, &ctx, opts, required),
+        Err(e) => {
+            let first = CaseError::from_yaml(file, src, &e);
+            let more = further_errors(&first, &ctx, opts, required);
+            Err(first.with_also(more))
+        }
+    }
+}
+
+/// At most this many errors are listed for one file.
+const MAX_ERRORS: usize = 20;
+
+/// The errors of a file after its first schema error `first`, found by reading it again with each
+/// error repaired: a misspelt key renamed to its suggestion or removed, a bad entry of a list replaced by 0, a bad value of a
+/// mapping removed. Errors that a repair may have caused are left out (a missing key in a mapping
+/// where a misspelt key was removed, or where a bad value was; errors about a field that contains
+/// a replaced value, such as the rank of a matrix with a replaced entry). A YAML syntax error
+/// stops the reading: nothing after it is known.
+fn further_errors(
+    first: &CaseError,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+    required: Checks,
+) -> Vec<CaseError> {
+    let Ok(mut doc) = serde_yaml::from_str::<serde_yaml::Value>(ctx.src) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut done = Repairs::default();
+    if !done.apply(&mut doc, &first.field, &first.message) {
+        return Vec::new();
+    }
+    while found.len() < MAX_ERRORS {
+        let Ok(text) = serde_yaml::to_string(&doc) else {
+            break;
+        };
+        let raw = match serde_yaml::from_str::<RawCase>(&text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                // the field and message of the repaired text, positioned in the file itself
+                let e = CaseError::from_yaml(ctx.file, &text, &e);
+                let parent = |f: &str| f.rsplit_once('.').map_or(String::new(), |p| p.0.into());
+                let caused = e.message.starts_with("missing field")
+                    && done.all.iter().any(|r| parent(r) == parent(&e.field));
+                if caused || done.all.contains(&e.field) {
+                    break;
+                }
+                found.push(ctx.err(&e.field, e.message.clone()));
+                if !done.apply(&mut doc, &e.field, &e.message) {
+                    break;
+                }
+                continue;
+            }
+        };
+        if let Err(e) = build(raw, ctx, opts, required) {
+            let caused = |e: &CaseError| done.replaced.iter().any(|r| r.starts_with(&e.field));
+            found.extend(
+                std::iter::once(e.clone())
+                    .chain(*e.also)
+                    .filter(|e| !caused(e)),
+            );
+        }
+        break;
+    }
+    found
+}
+
+/// The fields repaired so far.
+#[derive(Default)]
+struct Repairs {
+    /// Every repaired field.
+    all: Vec<String>,
+    /// The fields whose value was replaced or removed (not unknown keys).
+    replaced: Vec<String>,
+}
+
+impl Repairs {
+    /// Repair the error at `field` ([`repair`]) and record it; `false` when it cannot be.
+    fn apply(&mut self, doc: &mut serde_yaml::Value, field: &str, message: &str) -> bool {
+        let Some(path) = repair(doc, field, message) else {
+            return false;
+        };
+        if !message.starts_with("unknown field") {
+            self.replaced.push(path.clone());
+        }
+        self.all.push(path);
+        true
+    }
+}
+
+/// Repair the error at `field` in `doc` so that reading can go on: rename a misspelt key to its
+/// suggestion (remove an unknown key without one), replace an entry of a list by 0, remove a key
+/// whose value is wrong. Returns the repaired field, or
+/// `None` when the error cannot be repaired (a missing key, an error of the whole document).
+fn repair(doc: &mut serde_yaml::Value, field: &str, message: &str) -> Option<String> {
+    use super::locate::Seg;
+    use serde_yaml::Value;
+    if message.starts_with("missing field") {
+        return None;
+    }
+    let path = super::locate::parse_path(field)?;
+    let (last, parents) = path.split_last()?;
+    let mut node = &mut *doc;
+    for seg in parents {
+        node = match seg {
+            Seg::Key(k) => node.get_mut(k.as_str())?,
+            Seg::Index(i) => node.get_mut(*i)?,
+        };
+    }
+    // a misspelt key with a suggestion is renamed, so that its value is still read
+    let suggested = message
+        .strip_prefix("unknown field")
+        .and_then(|m| m.split_once("did you mean `"))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (last, node) {
+        (Seg::Key(k), Value::Mapping(m)) => {
+            let value = m.remove(k.as_str())?;
+            if let Some(name) = suggested.filter(|n| !m.contains_key(*n)) {
+                m.insert(Value::from(name), value);
+            }
+            Some(field.to_string())
+        }
+        (Seg::Index(i), Value::Sequence(s)) if *i < s.len() => {
+            s[*i] = Value::Number(0.into());
+            Some(field.to_string())
+        }
+        _ => None,
+    }
 }
 
 /// Validate a case that was not read from YAML text (`super::from_arrays`): the same rules, with
@@ -166,7 +294,26 @@ impl Ctx<'_> {
     }
 }
 
-fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Result<Case, CaseError> {
+/// Validate a parsed case. The checks are validated first and apart from the rest (they depend on
+/// nothing else), so an error in them is listed with the first error of the rest.
+fn build(
+    mut raw: RawCase,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+    required: Checks,
+) -> Result<Case, CaseError> {
+    let checked = checks(raw.checks.take().unwrap_or_default(), ctx, opts, required);
+    let check_error = checked.as_ref().err().cloned();
+    build_case(raw, ctx, opts, checked).map_err(|e| e.with_also(check_error))
+}
+
+/// Validate everything but the checks, whose result is `checked`.
+fn build_case(
+    raw: RawCase,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+    checked: Result<Vec<CheckSpec>, CaseError>,
+) -> Result<Case, CaseError> {
     if raw.version != VERSION {
         let v = serde_yaml::Value::from(raw.version);
         return Err(ctx.err("version", version_message(&v)));
@@ -382,7 +529,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
         },
     };
 
-    let checks = checks(raw.checks.unwrap_or_default(), ctx, opts, required)?;
+    let checks = checked?;
     let samples = match raw.samples {
         None => None,
         Some(s) => Some(samples(s, ctx, &mut notes)?),
@@ -897,6 +1044,7 @@ fn checks(
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::with_capacity(raw.len());
+    let mut errors = Vec::new();
     for (i, c) in raw.iter().enumerate() {
         let field = format!("checks[{i}].claim");
         // claim ids are case-insensitive: `KP-EXACT` is KP-exact
@@ -907,7 +1055,7 @@ fn checks(
         else {
             let near =
                 crate::suggest::nearest(&c.claim, opts.known_claims.iter().map(String::as_str));
-            return Err(ctx.err(
+            errors.push(ctx.err(
                 &field,
                 match near {
                     Some(near) => format!(
@@ -921,15 +1069,17 @@ fn checks(
                     ),
                 },
             ));
+            continue;
         };
         if let Some(j) = seen.insert(claim.as_str(), i) {
-            return Err(ctx.err(
+            errors.push(ctx.err(
                 &field,
                 format!(
                     "duplicate claim {:?} (already listed as checks[{j}])",
                     c.claim
                 ),
             ));
+            continue;
         }
         out.push(CheckSpec {
             claim: claim.clone(),
@@ -937,7 +1087,11 @@ fn checks(
             line: super::locate::locate(ctx.src, &format!("checks[{i}]")).map(|p| p.0),
         });
     }
-    Ok(out)
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(out),
+        Some(first) => Err(first.with_also(errors)),
+    }
 }
 
 fn identity(n: usize) -> Mat<BigRational> {

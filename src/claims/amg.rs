@@ -73,7 +73,7 @@ fn exact_problem<'a>(amg: &'a AmgProblem, what: &str) -> Result<&'a Critical<Exa
             Err(Outcome::inconclusive(format!(
                 "out of scope: Σ has irrational eigenvalues ({}), and {what}",
                 (0..sp.eigenvalues.len())
-                    .map(|j| sp.describe(j))
+                    .map(|j| crate::report::numbers::mpfr(&sp.eigenvalues[j], &sp.radii[j]))
                     .collect::<Vec<_>>()
                     .join(", ")
             )))

@@ -2,13 +2,14 @@
 //! the certificate format (docs/certificates.md), so that what the producer compares is exactly
 //! what `verify-cert` re-checks.
 
-use super::evidence::{Evidence, Finding, Values};
+use super::evidence::{Evidence, Finding, Readings, Values};
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::EnclosureProof;
 use crate::enumerate::minimizers::Point;
 use crate::linalg::algebraic::{interval_of, sum_of_products, Caps, Poly, RealAlgebraic};
-use crate::linalg::field::q_to_string;
+use crate::linalg::field::{q_to_rug, q_to_string};
 use crate::linalg::Mat;
+use crate::report::numbers::{self, Shown};
 use num_rational::BigRational;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
@@ -284,14 +285,7 @@ impl Book {
                     a["algebraic"] = data;
                 }
                 self.assertions.push(a);
-                let text = format!(
-                    "{} = {:.15e} {shown} {} = {:.15e} ({})",
-                    show(lhs),
-                    l.f64,
-                    show(rhs),
-                    r.f64,
-                    basis.as_str()
-                );
+                let text = relation_text(&l, lhs, shown, &r, rhs, basis);
                 Ok(Decision {
                     holds,
                     basis,
@@ -405,11 +399,109 @@ fn shown_op(ord: Ordering) -> &'static str {
     }
 }
 
-fn show(e: &[Vec<String>]) -> String {
-    e.iter()
-        .map(|t| t.join("·"))
+/// `lhs op rhs` in words for a reason: each side named as the claims name it, with its best
+/// reading ([`Shown`]), and how the relation was decided. When both sides are exact and print
+/// alike, their exact difference is added (it is what the relation rests on).
+fn relation_text(
+    l: &Estimate,
+    lhs: &[Vec<String>],
+    op: &str,
+    r: &Estimate,
+    rhs: &[Vec<String>],
+    basis: Basis,
+) -> String {
+    let side = |e: &Estimate, x: &[Vec<String>]| {
+        let name = show(x);
+        match Shown::of(&Readings::of(e)) {
+            Some(s) => (s.named(&name), Some(s)),
+            None => (format!("{name} = {}", numbers::shortest(e.f64)), None),
+        }
+    };
+    let ((lt, ls), (rt, rs)) = (side(l, lhs), side(r, rhs));
+    let mut text = format!("{lt} {op} {rt} ({})", basis_words(basis));
+    if let (Some(a), Some(b), Some(x), Some(y)) = (ls, rs, l.exact_value(), r.exact_value()) {
+        if a.text == b.text && x != y {
+            let d = q_to_rug(&(x - y));
+            text += &format!("; the difference is {}", numbers::exact(&d));
+        }
+    }
+    text
+}
+
+/// How a relation was decided, in words.
+fn basis_words(b: Basis) -> String {
+    match b {
+        Basis::Exact => "decided in exact arithmetic".into(),
+        Basis::Algebraic => "decided exactly on real algebraic numbers".into(),
+        Basis::Enclosure => "decided by disjoint proven enclosures".into(),
+        Basis::Agreement { bits } => format!("equal to {bits} bits numerically, not proved"),
+        Basis::Mpfr => "decided by MPFR values with error bounds, not proved".into(),
+        Basis::Simulation => "decided by a seeded simulation, not proved".into(),
+    }
+}
+
+/// The name the claims give a book quantity (claims.md): `λ_max`, `σ₁²`, `c_k²` for the product
+/// ‖A_k‖₂²·‖B_kX‖₂² of `gram_above_k` and `gram_below_x_k`; the internal name otherwise.
+fn quantity_name(name: &str) -> String {
+    let indexed = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .filter(|k| k.parse::<usize>().is_ok())
+    };
+    if let Some(k) = indexed("gram_above_") {
+        return format!("‖A_{k}‖₂²");
+    }
+    if let Some(k) = indexed("gram_below_x_") {
+        return format!("‖B_{k}X‖₂²");
+    }
+    if let Some(k) = indexed("gram_weight_") {
+        return format!("‖W_{k}‖₂²");
+    }
+    match name {
+        "lambda_max" => "λ_max",
+        "min_sharpness" => "the minimal sharpness",
+        "sigma1_squared" => "σ₁²",
+        "kp_operator" => "λ_max(KP operator)",
+        "trace_hessian" => "tr ∇²f",
+        "trace_formula" => "the trace formula",
+        "scalar_formula" => "the scalar formula",
+        other => other,
+    }
+    .to_string()
+}
+
+/// A term (a product of quantities) by name: `c_k²` for ‖A_k‖₂²·‖B_kX‖₂².
+fn term_name(t: &[String]) -> String {
+    if let [a, b] = t {
+        let (ka, kb) = (
+            a.strip_prefix("gram_above_"),
+            b.strip_prefix("gram_below_x_"),
+        );
+        if let (Some(ka), Some(kb)) = (ka, kb) {
+            if ka == kb {
+                return format!("c_{ka}²");
+            }
+        }
+    }
+    t.iter()
+        .map(|n| quantity_name(n))
         .collect::<Vec<_>>()
-        .join(" + ")
+        .join("·")
+}
+
+/// An expression by name: `Σc²` for c_1² + … + c_L², `Σ‖W_k‖₂²` for the sum of every
+/// ‖W_k‖₂², else its terms joined by `+`.
+fn show(e: &[Vec<String>]) -> String {
+    let names: Vec<String> = e.iter().map(|t| term_name(t)).collect();
+    let all = |f: &dyn Fn(usize) -> String| {
+        names.len() > 1 && names.iter().enumerate().all(|(i, n)| *n == f(i + 1))
+    };
+    if all(&|k| format!("c_{k}²")) {
+        return "Σc²".into();
+    }
+    if all(&|k| format!("‖W_{k}‖₂²")) {
+        return "Σ‖W_k‖₂²".into();
+    }
+    names.join(" + ")
 }
 
 /// A single-quantity expression.
@@ -437,6 +529,20 @@ mod tests {
 
     fn r(n: i64) -> BigRational {
         BigRational::from_integer(n.into())
+    }
+
+    #[test]
+    fn expressions_are_named_as_the_claims_name_them() {
+        let c = |k: usize| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")];
+        assert_eq!(show(&[c(1), c(2), c(3)]), "Σc²");
+        assert_eq!(show(&[c(2)]), "c_2²");
+        assert_eq!(show(&[c(1), c(3)]), "c_1² + c_3²");
+        assert_eq!(show(&q("lambda_max")), "λ_max");
+        assert_eq!(
+            show(&[vec!["gram_weight_1".into()], vec!["gram_weight_2".into()]]),
+            "Σ‖W_k‖₂²"
+        );
+        assert_eq!(show(&[vec!["gram_above_2".into()]]), "‖A_2‖₂²");
     }
 
     /// A relation with the KP-min value L·(σ_1²)^((L−1)/L), an algebraic power, decided here and

@@ -17,6 +17,7 @@ use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{rank, F64};
 use crate::model::l2;
+use crate::report::numbers;
 use num_rational::BigRational;
 use num_traits::Signed;
 use rand::{Rng, SeedableRng};
@@ -212,8 +213,8 @@ impl WjScalarRoots {
             if p.grad_norm > p.grad_bound {
                 let why = format!(
                     "‖∇F‖ = {} > {}: not critical",
-                    mpfr_decimal(&p.grad_norm),
-                    mpfr_decimal(&p.grad_bound)
+                    numbers::mpfr_value(&p.grad_norm),
+                    numbers::mpfr_value(&p.grad_bound)
                 );
                 findings.push((origin, Finding::Fails(Basis::Mpfr, ev, why)));
             } else {

@@ -349,19 +349,17 @@ impl Classifier for MpfrAmg {
             Certificate::decided(
                 Class::GlobalMinimizer,
                 format!(
-                    "f = {} ± τ = {:e} meets the enclosure of f* and no other critical value's",
-                    mpfr_decimal(f),
-                    tau.to_f64()
+                    "f = {} meets the enclosure of f* and no other critical value's",
+                    crate::report::numbers::mpfr(f, tau)
                 ),
                 Vec::new(),
             )
         } else {
             Certificate::undecided(
                 format!(
-                    "f = {} ± τ = {:e} meets the enclosures of f* and of the critical value(s) of \
+                    "f = {} (± τ) meets the enclosures of f* and of the critical value(s) of \
                      S = {}: the values are not separated at {prec} bits",
-                    mpfr_decimal(f),
-                    tau.to_f64(),
+                    crate::report::numbers::mpfr(f, tau),
                     near_others.join(", ")
                 ),
                 true,

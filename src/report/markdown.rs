@@ -1,20 +1,34 @@
 //! report.md: a per-claim summary and a per-case table, suitable for a CI step summary.
 
-use super::{CheckReport, Report};
-use crate::claims::evidence::json_f64;
+use super::{numbers, CheckReport, Report};
+use crate::claims::evidence::{json_f64, Readings};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// A long text cut to its leading digits (and its exponent, "1.2345…e1"); "—" when absent.
-fn short(s: Option<&str>, digits: usize) -> String {
+/// A long name cut to its first `chars` characters, "…" marking the cut; "—" when absent.
+fn short(s: Option<&str>, chars: usize) -> String {
     match s {
-        Some(s) if s.len() > digits + 8 => match s.split_once('e') {
-            Some((m, e)) => format!("{}…e{e}", &m[..digits.min(m.len())]),
-            None => format!("{}…", &s[..digits]),
-        },
+        Some(s) if s.chars().count() > chars => {
+            format!("{}…", s.chars().take(chars).collect::<String>())
+        }
         Some(s) => s.to_string(),
         None => "—".into(),
     }
+}
+
+/// The MPFR value with its error bound ([`numbers::with_radius`]), or its text when it is not
+/// finite.
+fn mpfr_text(r: &Readings) -> Option<String> {
+    let d = r.mpfr.as_ref()?;
+    let tol = r
+        .mpfr_tolerance
+        .filter(|t| t.is_finite())
+        .and_then(rug::Rational::from_f64);
+    Some(match (&d.value, tol) {
+        (Some(q), Some(t)) => numbers::with_radius(q, &t),
+        (Some(q), None) => numbers::exact(q),
+        (None, _) => d.text.clone(),
+    })
 }
 
 fn cell(s: &str) -> String {
@@ -115,8 +129,19 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "**{what}**: {}\n", cell(e));
             continue;
         }
-        if let Some(e) = &c.error {
-            let _ = writeln!(out, "**invalid case**: {}\n", cell(e));
+        if c.error.is_some() {
+            match c.error_lines().as_slice() {
+                [one] => {
+                    let _ = writeln!(out, "**invalid case**: {}\n", cell(one));
+                }
+                all => {
+                    let _ = writeln!(out, "**invalid case** ({} errors):\n", all.len());
+                    for e in all {
+                        let _ = writeln!(out, "- {}", cell(e));
+                    }
+                    let _ = writeln!(out);
+                }
+            }
             continue;
         }
         if let Some(why) = &c.skipped {
@@ -137,13 +162,9 @@ pub fn render(r: &Report) -> String {
             let f64_text = lam
                 .filter(|r| r.f64.is_finite())
                 .map(|r| json_f64(r.f64).to_string());
-            let enclosure = lam.and_then(|r| r.enclosure.as_ref()).map(|e| {
-                format!(
-                    "[{}, {}]",
-                    short(Some(&e.text[0]), 24),
-                    short(Some(&e.text[1]), 24)
-                )
-            });
+            let enclosure = lam
+                .and_then(|r| r.enclosure.as_ref())
+                .map(|e| numbers::enclosure(&e.lo, &e.hi));
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -151,10 +172,7 @@ pub fn render(r: &Report) -> String {
                 verdict_cell(k),
                 expect,
                 f64_text.as_deref().unwrap_or("—"),
-                short(
-                    lam.and_then(|r| r.mpfr.as_ref()).map(|d| d.text.as_str()),
-                    24
-                ),
+                lam.and_then(mpfr_text).as_deref().unwrap_or("—"),
                 enclosure.as_deref().unwrap_or("—"),
                 short(k.values.basis.as_ref().map(|b| b.name.as_str()), 40),
                 cell(k.reason.as_deref().unwrap_or("")),

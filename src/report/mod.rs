@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod numbers;
 pub mod terminal;
 pub mod trajectory;
 
@@ -39,8 +40,12 @@ pub struct CaseReport {
     pub file: String,
     /// "ok" or "error" (the case itself is invalid).
     pub status: String,
-    /// The error with file, field and line, when status is "error".
+    /// The error with file, field and line, when status is "error" (the first one found).
     pub error: Option<String>,
+    /// Every error of an invalid case file, `error` first and the others in line order; absent
+    /// when there is at most one (an addition the JSON contract allows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
     /// The seed that fixed this case's random choices.
     pub seed: Option<u64>,
     /// The MPFR precision used, in bits.
@@ -67,6 +72,15 @@ pub struct CaseReport {
 pub const FAIL_FAST_SKIP: &str = "not run: --fail-fast";
 
 impl CaseReport {
+    /// Every error of the case: `errors` when it lists them, else `error` alone.
+    pub fn error_lines(&self) -> Vec<&str> {
+        if self.errors.is_empty() {
+            self.error.iter().map(String::as_str).collect()
+        } else {
+            self.errors.iter().map(String::as_str).collect()
+        }
+    }
+
     /// Did the case fail: invalid or stopped (status "error"), or a check that did not meet its
     /// expectation?
     pub fn failed(&self) -> bool {

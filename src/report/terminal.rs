@@ -7,18 +7,15 @@
 //! Like every writer it renders the report and never recomputes a verdict; the output depends on
 //! the report alone, so the same report prints the same text.
 
-use super::html::{decimal, fmt_f64, leading, plain, Cut};
+use super::html::plain;
 use super::markdown::{expect_cell, verdict_text};
+use super::numbers::{self, Shown};
 use super::{CaseReport, CheckReport, Report, Stopped};
-use crate::claims::evidence::{parse_rational, Readings};
+use crate::claims::evidence::parse_rational;
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 use serde_json::Value;
 use std::fmt::Write;
 
-/// Significant digits of the decimals shown for exact and MPFR values.
-const DIGITS: usize = 12;
-/// Longest exact value ("p/q") shown whole; longer ones are shown by their leading digits.
-const WHOLE: usize = 24;
 /// Widest cell of free text (case names, reasons) in a table before it wraps.
 const TEXT_WIDTH: u16 = 60;
 
@@ -246,7 +243,9 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
         if c.skipped.is_some() {
             continue;
         }
-        if let Some(e) = &c.error {
+        if c.error.is_some() {
+            let lines = c.error_lines();
+            let label = if lines.len() > 1 { "errors" } else { "error" };
             let what = match c.stopped {
                 Some(Stopped::Timeout) => "stopped: timed out",
                 Some(Stopped::Refused) => "stopped: refused by the memory budget",
@@ -254,7 +253,7 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
             };
             blocks.push(block(
                 &format!("{what}: {}", c.name),
-                &[("file", c.file.clone()), ("error", e.clone())],
+                &[("file", c.file.clone()), (label, lines.join("\n"))],
             ));
             continue;
         }
@@ -338,8 +337,9 @@ const QUANTITIES: [(&str, &str); 10] = [
 const MAX_QUANTITIES: usize = 3;
 
 /// The decisive figures of a check, readable: where it was decided, the classes compared, the
-/// main quantities (exact values whole when short, otherwise their leading digits; enclosures
-/// rounded outward; floating-point values with their error bound), f*, the points that held and
+/// main quantities as [`Shown::labelled`] writes them (exact values whole when short, otherwise
+/// correctly rounded and marked; enclosures rounded outward; floating-point values with their
+/// error bound), f*, the points that held and
 /// the basis of the verdict.
 pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
     let v = &k.values;
@@ -364,8 +364,8 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
         if shown == MAX_QUANTITIES {
             break;
         }
-        if let Some(q) = v.estimates.get(key).and_then(quantity) {
-            out.push((label, q));
+        if let Some(q) = v.estimates.get(key).and_then(Shown::of) {
+            out.push((label, q.labelled()));
             shown += 1;
         }
     }
@@ -392,73 +392,16 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
     out
 }
 
-/// A quantity of a check, from its best evidence: the exact value or proven enclosure, else the
-/// MPFR value with its error bound, else the f64 value with its error bound.
-fn quantity(r: &Readings) -> Option<String> {
-    if let Some(e) = &r.enclosure {
-        if e.lo == e.hi {
-            return Some(format!("{} (exact)", exact(&e.lo)));
-        }
-        return Some(format!(
-            "∈ [{}, {}] (proven enclosure)",
-            decimal(&e.lo, DIGITS, Cut::Floor).0,
-            decimal(&e.hi, DIGITS, Cut::Ceil).0
-        ));
-    }
-    // a non-finite tolerance is null in the JSON: no bound shown
-    let tolerance = |t: Option<f64>| {
-        t.filter(|t| t.is_finite())
-            .map(|t| format!(" ± {}", short_f64(t)))
-            .unwrap_or_default()
-    };
-    if let Some(q) = r.mpfr.as_ref().and_then(|d| d.value.as_ref()) {
-        return Some(format!(
-            "{}{} (MPFR)",
-            leading(q, DIGITS),
-            tolerance(r.mpfr_tolerance)
-        ));
-    }
-    if !r.f64.is_finite() {
-        return None;
-    }
-    Some(format!(
-        "{}{} (f64)",
-        fmt_f64(r.f64),
-        tolerance(r.f64_tolerance)
-    ))
-}
-
-/// An exact rational: whole when short (`91/9 ≈ 10.1111111111…`), else its leading digits.
-fn exact(q: &rug::Rational) -> String {
-    let whole = q.to_string();
-    let (dec, terminates) = decimal(q, DIGITS, Cut::Trunc);
-    if terminates {
-        return dec;
-    }
-    if whole.len() <= WHOLE {
-        format!("{whole} ≈ {dec}…")
-    } else {
-        format!("{dec}…")
-    }
-}
-
-/// An error bound with three significant digits.
-fn short_f64(t: f64) -> String {
-    if t == 0.0 || !t.is_finite() {
-        return fmt_f64(t);
-    }
-    format!("{t:.2e}")
-}
-
-/// Any other value: exact strings as [`exact`], numbers as they are, the rest as plain text.
+/// Any other value: exact strings as [`numbers::exact`], numbers as they are, the rest as plain
+/// text.
 fn readable(v: &Value) -> String {
     match v {
         Value::String(s) => match parse_rational(s) {
-            Some(q) => exact(&q),
+            Some(q) => numbers::exact(&q),
             None => s.clone(),
         },
         Value::Number(n) => match n.as_f64() {
-            Some(x) if n.is_f64() => fmt_f64(x),
+            Some(x) if n.is_f64() => numbers::shortest(x),
             _ => n.to_string(),
         },
         other => plain(other),
@@ -468,17 +411,6 @@ fn readable(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exact_values_are_whole_when_short_and_cut_honestly_otherwise() {
-        let q = |s: &str| parse_rational(s).unwrap();
-        assert_eq!(exact(&q("11")), "11");
-        assert_eq!(exact(&q("15/8")), "1.875");
-        assert_eq!(exact(&q("91/9")), "91/9 ≈ 10.1111111111…");
-        let long =
-            "3750000000000000000100000000000000000001/1250000000000000000000000000000000000000";
-        assert_eq!(exact(&q(long)), "3.00000000000…");
-    }
 
     #[test]
     fn blocks_align_their_values() {

@@ -112,7 +112,7 @@ fn the_near_miss_is_refuted_exactly_and_the_cancellation_is_exact() {
     assert_eq!(naive["values"]["basis"], "exact");
     let reason = naive["reason"].as_str().unwrap();
     assert!(
-        reason.contains("lambda_max = 3.000000000000000e0 <"),
+        reason.contains("λ_max = 3 (rounded) < Σc² = 3 (rounded) (decided in exact arithmetic)"),
         "{reason}"
     );
     // f64 alone would call them equal

@@ -20,6 +20,7 @@ mod limits;
 mod nearmin;
 mod perf;
 mod properties;
+mod readable;
 mod readme;
 mod schema;
 mod sharpness_models;

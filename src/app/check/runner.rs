@@ -270,6 +270,7 @@ fn not_run(name: String, file: String, why: String) -> CaseReport {
         file,
         status: "ok".into(),
         error: None,
+        errors: Vec::new(),
         seed: None,
         precision_bits: None,
         notes: Vec::new(),
@@ -304,6 +305,11 @@ fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
         file: shown.to_string(),
         status: "error".into(),
         error: Some(e.to_string()),
+        errors: if e.also.is_empty() {
+            Vec::new()
+        } else {
+            e.all_lines()
+        },
         seed: None,
         precision_bits: None,
         notes: Vec::new(),
@@ -447,6 +453,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         file: shown.to_string(),
         status: "ok".into(),
         error: None,
+        errors: Vec::new(),
         seed: Some(seed),
         precision_bits: Some(prec),
         notes: c.float_inputs.clone(),

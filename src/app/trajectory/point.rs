@@ -30,7 +30,6 @@ use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, F64};
 use crate::model::instance::{Family, ModelPoint};
 use crate::model::residual;
-use crate::report::html::{decimal, Cut};
 use crate::report::trajectory::{
     Applicability, Balance, Edge, Exactly, LambdaMax, Loss, Proven, Row, Trajectory, ZlRow,
     ZlSetting,
@@ -75,14 +74,7 @@ pub fn exactly(q: &BigRational) -> Exactly {
 
 /// `q` with 17 significant digits cut toward zero, "…" before the exponent when more follow.
 fn readable(q: &BigRational) -> String {
-    let (s, exact) = decimal(&q_to_rug(q), 17, Cut::Trunc);
-    if exact {
-        return s;
-    }
-    match s.find('e') {
-        Some(i) => format!("{}…{}", &s[..i], &s[i..]),
-        None => s + "…",
-    }
+    crate::report::numbers::truncated(&q_to_rug(q), 17)
 }
 
 impl Setting {

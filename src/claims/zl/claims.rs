@@ -38,7 +38,10 @@ fn verdict_of(decisions: &[Decision], what: &str) -> (Verdict, String) {
     } else {
         (
             Verdict::Verified,
-            format!("{what} holds at all {} samples (exact)", decisions.len()),
+            format!(
+                "{what} holds at all {} samples (decided in exact arithmetic)",
+                decisions.len()
+            ),
         )
     }
 }

@@ -24,9 +24,10 @@ use super::setup::{Setup, ZL_SCOPE};
 use crate::certify::estimate::Basis;
 use crate::claims::evidence::json_f64;
 use crate::claims::{claim, CaseContext, Outcome};
-use crate::linalg::field::{q_to_f64, q_to_string};
+use crate::linalg::field::{q_to_f64, q_to_rug, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};
+use crate::report::numbers;
 use crate::verdict::Verdict;
 use num_traits::{Signed, Zero};
 use rand::{Rng, SeedableRng};
@@ -404,10 +405,11 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         (Some(i), _) => (
             Verdict::Refuted,
             format!(
-                "no positive β at {}: ⟨∇f, W − W*⟩ = {} with ‖W − W*‖² = {} > 0 (exact)",
+                "no positive β at {}: ⟨∇f, W − W*⟩ = {} with ‖W − W*‖² = {} > 0 (decided in \
+                 exact arithmetic)",
                 samples[i].origin,
-                q_to_f64(&samples[i].inner),
-                q_to_f64(&samples[i].dist_sq)
+                numbers::exact(&q_to_rug(&samples[i].inner)),
+                numbers::exact(&q_to_rug(&samples[i].dist_sq))
             ),
         ),
         (None, Some(i)) => (
@@ -420,7 +422,8 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         (None, None) => (
             Verdict::Verified,
             format!(
-                "⟨∇f, W − W*⟩ > 0 at all {} samples, so positive α, β exist on them (exact)",
+                "⟨∇f, W − W*⟩ > 0 at all {} samples, so positive α, β exist on them (decided in \
+                 exact arithmetic)",
                 samples.len()
             ),
         ),

@@ -6,13 +6,14 @@
 //! The output depends only on the report (no clock, no environment), so the same report gives the
 //! same bytes.
 
+use super::numbers::{self, shortest as fmt_f64};
 use super::{CaseReport, CheckReport, Report};
-use crate::claims::evidence::{json_f64, pow10, ClassPair, Decimal, ExactEnclosure, Readings};
+use crate::claims::evidence::{json_f64, ClassPair, Decimal, ExactEnclosure, Readings};
 use crate::verdict::Verdict;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use rug::{Integer, Rational};
+use rug::Rational;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -104,101 +105,6 @@ pub(crate) fn plain(v: &Value) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // exact numbers: the report's strings ("p/q", MPFR decimals) as rationals and back as decimals
-
-/// How to cut a decimal expansion.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Cut {
-    /// toward −∞ (lower ends of enclosures)
-    Floor,
-    /// toward +∞ (upper ends of enclosures)
-    Ceil,
-    /// toward zero (leading digits of a long value, shown with "…")
-    Trunc,
-}
-
-/// `q` with `sig` significant decimal digits, cut as asked; the flag says whether the digits are
-/// exact (then trailing zeros are dropped). Plain notation for exponents in -5..21, else d.ddde±x.
-pub(crate) fn decimal(q: &Rational, sig: usize, cut: Cut) -> (String, bool) {
-    if *q == 0 {
-        return ("0".into(), true);
-    }
-    let neg = *q < 0;
-    let a = Rational::from(q.abs_ref());
-    // e = ⌊log10 |q|⌋: start from the digit counts, then correct by comparison
-    let len = |n: &Integer| n.to_string_radix(10).len() as i64;
-    let mut e = len(a.numer()) - len(a.denom());
-    while a < pow10(e) {
-        e -= 1;
-    }
-    while a >= pow10(e + 1) {
-        e += 1;
-    }
-    let scaled: Rational = q * pow10(sig as i64 - 1 - e);
-    let exact = *scaled.denom() == 1;
-    let cut_value = match cut {
-        Cut::Floor => scaled.floor(),
-        Cut::Ceil => scaled.ceil(),
-        Cut::Trunc => scaled.trunc(),
-    };
-    let mut n = Integer::from(cut_value.numer().abs_ref());
-    if n == Integer::from(Integer::u_pow_u(10, sig as u32)) {
-        // rounding up carried into a new digit
-        n /= 10;
-        e += 1;
-    }
-    let mut digits = n.to_string_radix(10);
-    if exact {
-        while digits.len() > 1 && digits.ends_with('0') {
-            digits.pop();
-        }
-    }
-    (place_point(neg, &digits, e), exact)
-}
-
-/// Digits d1 d2 … with the first at decimal exponent e, written out.
-fn place_point(neg: bool, digits: &str, e: i64) -> String {
-    let sign = if neg { "-" } else { "" };
-    let (head, tail) = digits.split_at(1);
-    if !(-5..21).contains(&e) {
-        let tail = if tail.is_empty() {
-            String::new()
-        } else {
-            format!(".{tail}")
-        };
-        return format!("{sign}{head}{tail}e{e}");
-    }
-    if e < 0 {
-        let zeros = "0".repeat((-e - 1) as usize);
-        return format!("{sign}0.{zeros}{digits}");
-    }
-    let e = e as usize;
-    if digits.len() <= e + 1 {
-        let zeros = "0".repeat(e + 1 - digits.len());
-        format!("{sign}{digits}{zeros}")
-    } else {
-        format!("{sign}{}.{}", &digits[..=e], &digits[e + 1..])
-    }
-}
-
-/// The leading `sig` digits of an exact value, with "…" when more follow.
-pub(crate) fn leading(q: &Rational, sig: usize) -> String {
-    let (s, exact) = decimal(q, sig, Cut::Trunc);
-    if exact {
-        s
-    } else {
-        s + "…"
-    }
-}
-
-/// An f64 the way Rust prints it (shortest round-trip), in exponent form when very large or small.
-pub(crate) fn fmt_f64(x: f64) -> String {
-    let a = x.abs();
-    if x == 0.0 || (1e-4..1e16).contains(&a) || !x.is_finite() {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
 
 /// A short tick label.
 fn fmt_tick(x: f64) -> String {
@@ -481,6 +387,7 @@ mod tests {
             file: "cases/a&b.yaml".into(),
             status: "ok".into(),
             error: None,
+            errors: Vec::new(),
             seed: Some(3),
             precision_bits: Some(256),
             notes: vec!["note <i>".into()],
@@ -515,6 +422,7 @@ mod tests {
             name: "broken".into(),
             file: "cases/broken.yaml".into(),
             status: "error".into(),
+            errors: Vec::new(),
             error: Some("field `x` at line 3: <bad>".into()),
             seed: None,
             precision_bits: None,
@@ -528,35 +436,8 @@ mod tests {
     }
 
     #[test]
-    fn decimals_are_exact_and_cut_in_the_asked_direction() {
+    fn exact_texts_parse_and_ticks_are_powers_of_ten() {
         let q = |s: &str| parse_rational(s).unwrap();
-        assert_eq!(decimal(&q("9"), 20, Cut::Trunc), ("9".into(), true));
-        assert_eq!(decimal(&q("5/16"), 20, Cut::Trunc), ("0.3125".into(), true));
-        assert_eq!(decimal(&q("91/9"), 5, Cut::Trunc), ("10.111".into(), false));
-        assert_eq!(decimal(&q("91/9"), 5, Cut::Ceil), ("10.112".into(), false));
-        assert_eq!(
-            decimal(&q("-91/9"), 5, Cut::Floor),
-            ("-10.112".into(), false)
-        );
-        assert_eq!(decimal(&q("2/3"), 3, Cut::Ceil), ("0.667".into(), false));
-        assert_eq!(decimal(&q("999/1000"), 2, Cut::Ceil), ("1.0".into(), false));
-        assert_eq!(
-            decimal(&q("10000000000000000000000/3"), 3, Cut::Trunc),
-            ("3.33e21".into(), false)
-        );
-        assert_eq!(
-            decimal(&q("1.5e-9"), 4, Cut::Trunc),
-            ("1.5e-9".into(), true)
-        );
-        assert_eq!(decimal(&q("1e21"), 4, Cut::Trunc), ("1e21".into(), true));
-        assert_eq!(
-            decimal(&q("123456"), 3, Cut::Trunc),
-            ("123000".into(), false)
-        );
-        assert_eq!(
-            leading(&q("3.1250000000000000000000000000000000000000000000000000000000000000000000000002e-1"), 20),
-            "0.31250000000000000000…"
-        );
         assert_eq!(q("-0.25"), Rational::from((-1, 4)));
         assert!(parse_rational("abc").is_none());
         assert!(parse_rational("").is_none());

@@ -284,7 +284,7 @@ pub(super) fn agreement_points(r: &Report) -> (Vec<Agreement<'_>>, usize) {
                 case: &c.name,
                 claim: &k.claim,
                 f64_text: json_f64(v.f64).to_string(),
-                mpfr_text: mpfr.map(|q| leading(q, 20)).unwrap_or_default(),
+                mpfr_text: mpfr.map(numbers::exact).unwrap_or_default(),
                 enclosure_text: enclosure_text(enc),
                 rel_f64: Rational::from_f64(v.f64).map(|x| rel(&x)),
                 rel_mpfr: mpfr.map(rel),

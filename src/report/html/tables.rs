@@ -30,14 +30,14 @@ pub(super) fn f64_cell(r: &Readings) -> String {
         return DASH.into();
     }
     let tol = match r.f64_tolerance.filter(|t| t.is_finite()) {
-        Some(t) => format!(" ± {}", fmt_f64(t)),
+        Some(t) => format!(" ± {}", numbers::shortest(t)),
         None => String::new(),
     };
     format!(
         "<span class=\"num\" title=\"{}{}\">{}</span>",
         escape(&json_f64(r.f64).to_string()),
         escape(&tol),
-        escape(&fmt_f64(r.f64))
+        escape(&numbers::shortest(r.f64))
     )
 }
 
@@ -47,11 +47,21 @@ pub(super) fn mpfr_cell(r: &Readings) -> String {
         Some(Decimal {
             text,
             value: Some(q),
-        }) => format!(
-            "<span class=\"num\" title=\"{}\">{}</span>",
-            escape(text),
-            escape(&leading(q, 20))
-        ),
+        }) => {
+            let tol = r
+                .mpfr_tolerance
+                .filter(|t| t.is_finite())
+                .and_then(Rational::from_f64);
+            let shown = match tol {
+                Some(t) => numbers::with_radius(q, &t),
+                None => numbers::exact(q),
+            };
+            format!(
+                "<span class=\"num\" title=\"{}\">{}</span>",
+                escape(text),
+                escape(&shown)
+            )
+        }
         Some(Decimal { text, value: None }) => {
             format!("<span class=\"num\">{}</span>", escape(text))
         }
@@ -68,13 +78,12 @@ pub(super) fn enclosure_cell(r: &Readings) -> String {
         Some(e) if e.lo == e.hi => format!(
             "<span class=\"num exact\" title=\"exact: {}\">{}</span>",
             escape(&enclosure_text(e)),
-            escape(&leading(&e.lo, 20))
+            escape(&numbers::exact(&e.lo))
         ),
         Some(e) => format!(
-            "<span class=\"num\" title=\"{}\">[{}, {}]</span>",
+            "<span class=\"num\" title=\"{}\">{}</span>",
             escape(&enclosure_text(e)),
-            escape(&decimal(&e.lo, 17, Cut::Floor).0),
-            escape(&decimal(&e.hi, 17, Cut::Ceil).0)
+            escape(&numbers::enclosure(&e.lo, &e.hi))
         ),
         None => DASH.into(),
     }
@@ -253,7 +262,7 @@ pub(super) fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Opti
         escape(&c.name),
         meta.join(" · ")
     );
-    if let Some(e) = &c.error {
+    for e in c.error_lines() {
         let _ = writeln!(out, "<div class=\"err\">{}</div>", escape(e));
     }
     if let Some(why) = &c.skipped {

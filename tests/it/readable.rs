@@ -1,0 +1,276 @@
+//! What a person reads: every error of a case file listed at once (with its line), and numbers in
+//! report.md, the terminal and the reasons either whole or honestly rounded, checked against the
+//! exact values report.json keeps.
+
+use crate::common::{contract_holds, dlncheck, report_of, root, run_check};
+use rug::Rational;
+
+/// The errors a bad case file must produce, from its header: `# expect-error: FIELD TEXT` (the
+/// first) and `# also-error: LINE FIELD TEXT` (each further one): (line, field, text).
+fn expected_errors(file: &str) -> Vec<(Option<usize>, String, String)> {
+    let src = std::fs::read_to_string(root().join(file)).unwrap();
+    let mut out = Vec::new();
+    for line in src.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(rest) = line.strip_prefix("# expect-error: ") {
+            let (field, text) = rest.split_once(' ').unwrap();
+            out.push((None, field.to_string(), text.to_string()));
+        } else if let Some(rest) = line.strip_prefix("# also-error: ") {
+            let mut parts = rest.splitn(3, ' ');
+            let n = parts.next().unwrap().parse().unwrap();
+            let field = parts.next().unwrap().to_string();
+            out.push((Some(n), field, parts.next().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+/// Does `text` hold an error line `FILE:LINE[:COL]: FIELD: …TEXT…` for the expectation?
+fn listed(text: &str, file: &str, (line, field, want): &(Option<usize>, String, String)) -> bool {
+    text.lines().any(|l| {
+        let Some(at) = l.find(file) else {
+            return false;
+        };
+        let rest = &l[at + file.len()..];
+        let line_ok = match line {
+            Some(n) => rest.starts_with(&format!(":{n}:")),
+            None => rest.starts_with(':'),
+        };
+        line_ok && rest.contains(&format!(" {field}: ")) && rest.contains(want.as_str())
+    })
+}
+
+const SEVERAL: [&str; 2] = [
+    "tests/bad/several_errors.yaml",
+    "tests/bad/several_errors_typo.yaml",
+];
+
+#[test]
+fn validate_lists_every_error_of_a_file_with_its_line() {
+    for file in SEVERAL {
+        let want = expected_errors(file);
+        assert!(want.len() >= 3, "{file}: the header lists its errors");
+        let out = dlncheck().args(["validate", file]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for w in &want {
+            assert!(listed(&stdout, file, w), "{w:?} missing:\n{stdout}");
+        }
+        // one line per error, the first error first, nothing else listed
+        let lines: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("invalid"))
+            .collect();
+        assert_eq!(lines.len(), want.len(), "{stdout}");
+        assert!(listed(lines[0], file, &want[0]), "{stdout}");
+    }
+}
+
+#[test]
+fn check_reports_every_error_in_the_json_and_on_the_terminal() {
+    for file in SEVERAL {
+        let want = expected_errors(file);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dlncheck()
+            .args(["check", "--no-timing", "-q", "--report-dir"])
+            .arg(dir.path())
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report = report_of(dir.path());
+        let case = &report["cases"][0];
+        assert_eq!(case["status"], "error");
+        let errors: Vec<&str> = case["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
+        // the contract's `error` is the first one found; `errors` lists them all
+        assert_eq!(case["error"].as_str(), Some(errors[0]));
+        assert_eq!(errors.len(), want.len(), "{errors:#?}");
+        let joined = errors.join("\n");
+        let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+        for w in &want {
+            assert!(listed(&joined, file, w), "{w:?} missing from errors");
+            assert!(listed(&stdout, file, w), "{w:?} missing:\n{stdout}");
+            assert!(
+                listed(&md.replace("- ", ""), file, w),
+                "{w:?} missing:\n{md}"
+            );
+        }
+        assert!(stdout.contains("  errors: "), "{stdout}");
+        contract_holds(dir.path());
+    }
+}
+
+#[test]
+fn a_syntax_error_is_the_only_error_listed() {
+    // the YAML parser stops at a syntax error: nothing after it is known
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("syntax.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nmodel: {kind: linear, dims: [1, 1]\ndata: {x: identity, y: [[1]]}\nchecks: [{claim: KP-exatc}]\n",
+    )
+    .unwrap();
+    let out = dlncheck().arg("validate").arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("invalid")).count(),
+        1,
+        "{stdout}"
+    );
+}
+
+fn q(s: &str) -> Rational {
+    if s.contains('/') {
+        return s.parse::<Rational>().unwrap();
+    }
+    // a decimal such as -1.25e-3, read exactly
+    let (mant, exp) = match s.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
+        None => (s, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let digits: rug::Integer = format!("{int}{frac}").parse().unwrap();
+    let scale = exp - frac.len() as i32;
+    let ten = |n: u32| rug::Integer::from(rug::Integer::u_pow_u(10, n));
+    let p = if scale >= 0 {
+        Rational::from(ten(scale as u32))
+    } else {
+        Rational::from(ten(-scale as u32)).recip()
+    };
+    Rational::from(digits) * p
+}
+
+/// The longest run of digits in `s`.
+fn longest_digits(s: &str) -> usize {
+    s.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+const NUMBER_CASES: [&str; 5] = [
+    "cases/kp-depth3-diagonal.yaml",
+    "cases/kp-nonidentity-x.yaml",
+    "cases/adversarial-naive-near-miss.yaml",
+    "cases/amg-depth2-irrational.yaml",
+    "cases/zl-linear-depth2-identity.yaml",
+];
+
+#[test]
+fn report_md_encloses_the_exact_enclosures_and_never_cuts_a_fraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["--no-timing", "-q"];
+    args.extend(NUMBER_CASES);
+    let (code, report) = run_check(&args, dir.path());
+    assert_eq!(code, 0);
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(!md.contains('…'), "a cut number in report.md:\n{md}");
+    let mut enclosures = 0;
+    for case in report["cases"].as_array().unwrap() {
+        for k in case["checks"].as_array().unwrap() {
+            let Some(enc) = k["values"]["lambda_max_enclosure"].as_array() else {
+                continue;
+            };
+            let (lo, hi) = (q(enc[0].as_str().unwrap()), q(enc[1].as_str().unwrap()));
+            if lo == hi {
+                continue;
+            }
+            // the row of this check in this case's table: its enclosure cell is "[a, b]"
+            let section = md
+                .split("### ")
+                .find(|s| s.starts_with(&format!("{} (", case["name"].as_str().unwrap())))
+                .unwrap();
+            let row = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", k["claim"].as_str().unwrap())))
+                .unwrap();
+            let cell = row.split(" | ").nth(5).unwrap();
+            let (a, b) = cell
+                .strip_prefix('[')
+                .and_then(|c| c.strip_suffix(']'))
+                .and_then(|c| c.split_once(", "))
+                .unwrap_or_else(|| panic!("not an interval: {row}"));
+            // rounded outward: the printed interval contains the exact one
+            assert!(
+                q(a) <= lo && q(b) >= hi,
+                "{cell} does not contain [{lo}, {hi}]"
+            );
+            // and is at most 17 significant digits long
+            assert!(longest_digits(a) <= 18 && longest_digits(b) <= 18, "{cell}");
+            enclosures += 1;
+        }
+    }
+    assert!(enclosures > 0, "no proper enclosure among the cases");
+}
+
+#[test]
+fn reasons_name_quantities_and_round_honestly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["--no-timing", "-q"];
+    args.extend(NUMBER_CASES);
+    let (_, report) = run_check(&args, dir.path());
+    let reasons: Vec<String> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["checks"].as_array().unwrap().iter())
+        .filter_map(|k| k["reason"].as_str().map(String::from))
+        .collect();
+    for r in &reasons {
+        for internal in [
+            "gram_above",
+            "gram_below",
+            "lambda_max",
+            "min_sharpness",
+            "sum_c",
+        ] {
+            assert!(!r.contains(internal), "internal name {internal} in: {r}");
+        }
+        // at most 21 digits in a row: 17 significant digits after at most "0.0000", or a short
+        // fraction (a 77-digit MPFR value or a 200-digit fraction would fail)
+        assert!(longest_digits(r) <= 21, "a long number in: {r}");
+        assert!(!r.contains("(exact)"), "{r}");
+    }
+    let find = |needle: &str| {
+        reasons
+            .iter()
+            .find(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no reason with {needle:?}:\n{reasons:#?}"))
+    };
+    // 91/9 < 11 exactly (kp-depth3-diagonal): whole values
+    find("λ_max = 91/9 < Σc² = 11 (decided in exact arithmetic)");
+    // the irrational eigenvalues (3 ± √5)/2 of Σ with an MPFR radius: (3 + √5)/2 = 2.6180339887…
+    let r = find("Σ has irrational eigenvalues (");
+    let inner = r
+        .split("eigenvalues (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let (v, radius) = inner.split(", ").next().unwrap().split_once(" ± ").unwrap();
+    let (d, e) = radius.split_once("·10").unwrap();
+    let sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+    let e: i32 = e
+        .chars()
+        .map(|c| match c {
+            '⁻' => '-',
+            c => char::from_digit(sup.chars().position(|x| x == c).unwrap() as u32, 10).unwrap(),
+        })
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    let radius = q(d) * q(&format!("1e{e}"));
+    // (3 + √5)/2 ∈ [v − r, v + r]  ⇔  √5 ∈ [2(v − r) − 3, 2(v + r) − 3], checked by squaring
+    let lo: Rational = (q(v) - radius.clone()) * 2u32 - 3u32;
+    let hi: Rational = (q(v) + radius) * 2u32 - 3u32;
+    assert!(
+        lo.clone() * &lo <= 5 && hi.clone() * &hi >= 5,
+        "{inner} misses (3 + √5)/2"
+    );
+}
