@@ -18,7 +18,9 @@
 //!    4096).
 
 use crate::enumerate::minimizers::Point;
-use crate::linalg::field::{f64_to_q, q_to_f64};
+use crate::linalg::field::{f64_to_q, q_to_rug};
+use rug::float::Round;
+use rug::Float;
 use crate::linalg::mat::Mat;
 use crate::linalg::scaled::Scaled;
 use crate::linalg::cholesky_verified::verified_top_cholesky;
@@ -27,7 +29,6 @@ use crate::linalg::verified::{frobenius_up, gamma, next_up, verified_top, Verifi
 use crate::linalg::Enclosure;
 use crate::model::network_f64::kron_sum;
 use num_rational::BigRational;
-use num_traits::Signed;
 
 /// A proven enclosure of λ_max(∇²f) through the KP operator, with its parts.
 #[derive(Clone, Debug)]
@@ -141,23 +142,24 @@ pub fn exact_zero_loss(p: &Point) -> bool {
     z.equals(&p.y)
 }
 
-/// The nearest f64 matrix to an exact one and an entrywise upper bound of the rounding error
-/// (|q − q̃| computed exactly, rounded to nearest and moved up by two units in the last place).
+/// The nearest f64 matrix to an exact one and an entrywise upper bound of the rounding error:
+/// q rounded down and up by MPFR at 53 bits (correctly rounded, so q lies between the two), the
+/// nearest one kept and the distance between the two (exact in f64: adjacent floats, or 0 when q
+/// is a float) as the bound. No rational arithmetic (whose gcds dominated at m = 4096).
 fn rounded(m: &Mat<BigRational>) -> Result<(faer::Mat<f64>, faer::Mat<f64>), String> {
     let mut mid = faer::Mat::<f64>::zeros(m.rows(), m.cols());
     let mut rad = faer::Mat::<f64>::zeros(m.rows(), m.cols());
     for i in 0..m.rows() {
         for j in 0..m.cols() {
-            let q = m.at(i, j);
-            let x = q_to_f64(q);
-            let xq = f64_to_q(x).ok_or("a Gram entry overflows f64")?;
-            let err = (q - xq).abs();
-            mid[(i, j)] = x;
-            rad[(i, j)] = if err == BigRational::from_integer(0.into()) {
-                0.0
-            } else {
-                next_up(next_up(q_to_f64(&err)))
-            };
+            let q = q_to_rug(m.at(i, j));
+            let down = Float::with_val_round(53, &q, Round::Down).0.to_f64();
+            let up = Float::with_val_round(53, &q, Round::Up).0.to_f64();
+            let near = Float::with_val(53, &q).to_f64();
+            if !(down.is_finite() && up.is_finite()) {
+                return Err("a Gram entry overflows f64".into());
+            }
+            mid[(i, j)] = near;
+            rad[(i, j)] = next_up(up - down);
         }
     }
     Ok((mid, rad))
@@ -168,6 +170,7 @@ mod tests {
     use super::*;
     use crate::certify::lambda_max::{lambda_max, Settings};
     use crate::certify::sources::HessianAt;
+    use crate::linalg::field::q_to_f64;
     use crate::linalg::{mat, Exact};
 
     fn q(n: i64, d: i64) -> BigRational {
