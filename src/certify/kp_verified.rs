@@ -18,17 +18,17 @@
 //!    4096).
 
 use crate::enumerate::minimizers::Point;
+use crate::linalg::cholesky_verified::verified_top_cholesky;
 use crate::linalg::field::{f64_to_q, q_to_rug};
-use rug::float::Round;
-use rug::Float;
+use crate::linalg::lanczos;
 use crate::linalg::mat::Mat;
 use crate::linalg::scaled::Scaled;
-use crate::linalg::cholesky_verified::verified_top_cholesky;
-use crate::linalg::lanczos;
 use crate::linalg::verified::{frobenius_up, gamma, next_up, verified_top, VerifiedTop};
 use crate::linalg::Enclosure;
 use crate::model::network_f64::kron_sum;
 use num_rational::BigRational;
+use rug::float::Round;
+use rug::Float;
 
 /// A proven enclosure of λ_max(∇²f) through the KP operator, with its parts.
 #[derive(Clone, Debug)]
@@ -108,7 +108,8 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
             RAYLEIGH_TOL,
             m.min(300),
         );
-        let top = verified_top_cholesky(k.as_ref(), rho, &pair.vector).map_err(|e| e.to_string())?;
+        let top =
+            verified_top_cholesky(k.as_ref(), rho, &pair.vector).map_err(|e| e.to_string())?;
         (top, "kp-verified-f64-cholesky")
     };
     let lo = f64_to_q(top.lo.max(0.0)).ok_or("non-finite lower end")?;
@@ -221,7 +222,10 @@ mod tests {
         // enclosure of the full 48 × 48 Hessian (not the KP operator) is the oracle
         let w = |r: usize, c: usize, s: i64| {
             Mat::from_fn(r, c, |i, j| {
-                q((s * 5 + 3 * i as i64 + 7 * j as i64) % 9 - 4, 1 + (i + j) as i64 % 3)
+                q(
+                    (s * 5 + 3 * i as i64 + 7 * j as i64) % 9 - 4,
+                    1 + (i + j) as i64 % 3,
+                )
             })
         };
         let (w1, w2) = (w(2, 12, 1), w(12, 2, 2));
@@ -240,6 +244,10 @@ mod tests {
         let (est, _) = lambda_max(&HessianAt(&p), &Settings::default());
         let exact = est.enclosure.expect("P = 48 is within the exact limit");
         assert!(e.enclosure.lo() <= exact.hi() && exact.lo() <= e.enclosure.hi());
-        assert!(q_to_f64(&e.enclosure.relative_width()) < 1e-9, "{:?}", e.top);
+        assert!(
+            q_to_f64(&e.enclosure.relative_width()) < 1e-9,
+            "{:?}",
+            e.top
+        );
     }
 }

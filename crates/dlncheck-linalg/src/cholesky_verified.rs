@@ -221,7 +221,10 @@ fn cholesky_lower(mut a: faer::MatMut<'_, f64>) -> bool {
                 if l_ck != 0.0 {
                     let (src, dst) = a.rb_mut().get_mut(c.., ..).two_cols_mut(k, c);
                     let src = src.try_as_col_major().expect("contiguous").as_slice();
-                    let dst = dst.try_as_col_major_mut().expect("contiguous").as_slice_mut();
+                    let dst = dst
+                        .try_as_col_major_mut()
+                        .expect("contiguous")
+                        .as_slice_mut();
                     for (d, s) in dst.iter_mut().zip(src) {
                         *d -= s * l_ck;
                     }
@@ -391,9 +394,7 @@ mod tests {
         });
         let h = std::f64::consts::PI / (n as f64 + 1.0);
         let exact = 2.0 - 2.0 * (n as f64 * h).cos();
-        let v: Vec<f64> = (1..=n)
-            .map(|i| (i as f64 * n as f64 * h).sin())
-            .collect();
+        let v: Vec<f64> = (1..=n).map(|i| (i as f64 * n as f64 * h).sin()).collect();
         let t = verified_top_cholesky(k.as_ref(), 0.0, &v).unwrap();
         assert!(t.lo <= exact && exact <= t.hi, "{t:?}");
         assert!(t.hi - t.lo < 1e-9, "{t:?}");
@@ -438,7 +439,12 @@ mod tests {
             let pd = definiteness(&m) == Definiteness::PositiveDefinite;
             // and power: with room 2ρ + 1/8 (far above the rounding at these sizes) it proves
             let roomy = Mat::from_fn(n, n, |i, j| {
-                m.at(i, j) - if i == j { f64_to_q(rho).unwrap() + q(1, 8) } else { q(0, 1) }
+                m.at(i, j)
+                    - if i == j {
+                        f64_to_q(rho).unwrap() + q(1, 8)
+                    } else {
+                        q(0, 1)
+                    }
             });
             let must = definiteness(&roomy) == Definiteness::PositiveDefinite;
             TestResult::from_bool((!claimed || pd) && (claimed || !must))
