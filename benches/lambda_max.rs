@@ -9,7 +9,11 @@
 //! - `mpfr-256`: evaluate, build the Hessian in MPFR at 256 bits, Householder + Sturm bisection;
 //! - `exact-enclosure`: the whole three-way `lambda_max` (f64, MPFR and the proven rational
 //!   enclosure) from the exact rational point;
-//! - `hvp-f64`: one Hessian-vector product in f64 (the point already evaluated).
+//! - `hvp-f64`: one Hessian-vector product in f64 (the point already evaluated);
+//! - `proves-below`: one verified floating Cholesky ([`proves_below`]) of uI − K for a seeded
+//!   random m × m Gram matrix K = GGᵀ/m and u = ‖K‖_F + 1 (so it runs to completion), m = 1024
+//!   and 4096 (KP_LIMIT), beside `verified-top` (the verified eigendecomposition it replaces) at
+//!   m = 1024; ids `m{m}`, throughput m.
 //!
 //! Points: Φ is a seeded random rational d × d matrix, W is the library's base minimizer of Φ moved
 //! by a seeded random invertible change of basis of every hidden layer, X = I and Y = Φ, so the
@@ -19,7 +23,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use dlncheck::certify::lambda_max::{lambda_max, Settings};
 use dlncheck::certify::sources::HessianAt;
 use dlncheck::enumerate::minimizers::{base_minimizer, random_transform, Point};
+use dlncheck::linalg::cholesky_verified::proves_below;
 use dlncheck::linalg::mat::{self, Mat};
+use dlncheck::linalg::verified::verified_top;
 use dlncheck::linalg::{eigen_f64, eigen_mpfr, Exact, Field, Mpfr, F64};
 use dlncheck::model::linear::{evaluate, hessian, hvp, kp_operator, offsets};
 use num_rational::BigRational;
@@ -158,9 +164,48 @@ fn hvp_f64(c: &mut Criterion) {
     g.finish();
 }
 
+/// A seeded random m × m Gram matrix GGᵀ/m (exactly symmetric) and u = ‖K‖_F + 1 > λ_max.
+fn gram(m: usize) -> (faer::Mat<f64>, f64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(m as u64);
+    let g = faer::Mat::<f64>::from_fn(m, m, |_, _| rng.gen_range(-1.0..1.0));
+    let mut k = faer::Mat::<f64>::zeros(m, m);
+    faer::linalg::matmul::matmul(
+        k.as_mut(),
+        faer::Accum::Replace,
+        g.as_ref(),
+        g.transpose(),
+        1.0 / m as f64,
+        faer::get_global_parallelism(),
+    );
+    let k = faer::Mat::from_fn(m, m, |i, j| k[(i.max(j), i.min(j))]);
+    let u = k.norm_l2() + 1.0;
+    (k, u)
+}
+
+fn verified_cholesky(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lambda_max/proves-below");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for m in [1024, 4096] {
+        let (k, u) = gram(m);
+        g.throughput(Throughput::Elements(m as u64));
+        g.bench_function(format!("m{m}"), |b| {
+            b.iter(|| assert!(proves_below(black_box(k.as_ref()), 0.0, u).unwrap()))
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("lambda_max/verified-top");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    let (k, _) = gram(1024);
+    g.throughput(Throughput::Elements(1024));
+    g.bench_function("m1024", |b| {
+        b.iter(|| verified_top(black_box(k.as_ref()), 0.0).unwrap())
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500));
-    targets = f64_dense, kp_operator_f64, mpfr_256, exact_enclosure, hvp_f64
+    targets = f64_dense, kp_operator_f64, mpfr_256, exact_enclosure, hvp_f64, verified_cholesky
 }
 criterion_main!(benches);

@@ -49,7 +49,7 @@ pub fn prove(
         }
         Some(p) if kp_dim <= planner::KP_LIMIT => {
             match kp_verified::enclose(p) {
-                Ok(e) => return Some(("kp-verified-f64", e.enclosure)),
+                Ok(e) => return Some((e.method, e.enclosure)),
                 Err(e) => notes.push(format!("KP verified enclosure failed: {e}")),
             }
             return None;

@@ -213,7 +213,7 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     assert_eq!(k["verdict"], "verified", "{k}");
     let v = &k["values"];
     assert_ne!(v["lambda_max_path"], "dense", "{v}");
-    assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64", "{v}");
+    assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64-cholesky", "{v}");
     let (lo, hi) = (
         qs(&v["lambda_max_enclosure"][0]),
         qs(&v["lambda_max_enclosure"][1]),
@@ -270,7 +270,7 @@ fn a_deep_wide_case_is_no_longer_refused_for_memory() {
     let c = &report["cases"][0];
     assert!(c["stopped"].is_null(), "{c}");
     let v = &check_of(&report, "KP-exact")["values"];
-    assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64", "{v}");
+    assert_eq!(v["lambda_max_proven_by"], "kp-verified-f64-cholesky", "{v}");
     let (lo, hi) = (
         qs(&v["lambda_max_enclosure"][0]),
         qs(&v["lambda_max_enclosure"][1]),

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod algebraic;
+pub mod cholesky_verified;
 pub mod definite;
 pub mod eigen_f64;
 pub mod eigen_mpfr;
