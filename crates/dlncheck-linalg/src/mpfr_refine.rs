@@ -122,6 +122,10 @@ pub struct RefineOptions {
     pub cg_tol: f64,
     /// At most this many f64 products per correction solve.
     pub cg_max: usize,
+    /// A lower bound δ of θ − μ when known beforehand (the gap proof done on the start vector):
+    /// the refinement then stops once b²/δ ≤ 2^−(prec+8)|θ|, i.e. at the relative residual
+    /// √(2^−(prec+8)·δ/|θ|); without it at 2^(−3·prec/4).
+    pub gap: Option<f64>,
 }
 
 impl Default for RefineOptions {
@@ -130,6 +134,7 @@ impl Default for RefineOptions {
             max_products: 10,
             cg_tol: 1e-14,
             cg_max: 2000,
+            gap: None,
         }
     }
 }
@@ -229,8 +234,11 @@ pub fn refine(
     let mut history = vec![best.rel];
     let mut products = 1;
     let mut f64_products = 0;
-    // stop once b²/|θ| is far below the precision: ‖r‖ ≤ 2^(−3·prec/4)|θ|
-    let target = (-(prec as f64) * 0.75).exp2();
+    let theta = best.theta.to_f64().abs().max(f64::MIN_POSITIVE);
+    let target = match opts.gap {
+        Some(gap) if gap > 0.0 => ((-(prec as f64) - 8.0).exp2() * gap / theta).sqrt(),
+        _ => (-(prec as f64) * 0.75).exp2(),
+    };
     while products < opts.max_products && best.rel > target && m > 1 {
         let (t, used) = correction(op, &best, opts);
         f64_products += used;
@@ -364,39 +372,23 @@ pub fn top_upper(mid: faer::MatRef<'_, f64>, rho: f64) -> Result<f64, VerifyErro
     Ok(verified_top(mid, rho)?.hi)
 }
 
-/// An upper bound of μ = max{yᵀKy : ‖y‖ = 1, y ⊥ x} (module doc, item 4) from an f64 matrix
-/// `k` with ‖K − k‖₂ ≤ `rho` (consumed: it is deflated in place) and the shift `theta` ≈ λ₁:
-/// w = fl₆₄(c·x) with c = √θ/fl(‖x‖), M = fl(k − wwᵀ) (exactly symmetric; each entry errs by
-/// ≤ γ₂⁽⁶⁴⁾(|k_ij| + |w_i w_j|), so ‖K − wwᵀ − M‖₂ ≤ ρ + γ₂⁽⁶⁴⁾(‖k‖_F + ‖w‖²)), then
-/// μ ≤ [`top_upper`](M, that radius) + ‖w − cx‖².
-pub fn complement_upper(
-    mut k: faer::Mat<f64>,
-    rho: f64,
-    x: &[Float],
-    theta: f64,
-) -> Result<Float, VerifyError> {
-    let m = x.len();
-    assert!(k.nrows() == m && k.ncols() == m, "complement_upper: sizes");
-    let prec = x.first().map_or(BOUND_PREC, Float::prec);
-    let nx = dot(x, x, prec).sqrt();
-    let c = Float::with_val(prec, theta.max(0.0).sqrt()) / &nx;
-    let mut w = vec![0.0f64; m];
-    let mut dw2 = Float::new(BOUND_PREC);
-    for (wi, xi) in w.iter_mut().zip(x) {
-        let p = Float::with_val(2 * prec, &c * xi);
-        *wi = p.to_f64();
-        let d_up = up(*wi - &p);
-        let d_dn = down(*wi - &p);
-        let d = if d_up.clone().abs() > d_dn.clone().abs() {
-            d_up.abs()
-        } else {
-            d_dn.abs()
-        };
-        dw2 = up(&dw2 + &up(d.square_ref()));
-    }
+/// The deflation vector w = √θ·x/‖x‖ in f64 (any w is valid in item 4 of the module doc; this
+/// one makes λ₁(K − wwᵀ) ≈ λ₂ when x ≈ the top eigenvector and θ ≈ λ₁).
+pub fn deflation_vector(x: &[f64], theta: f64) -> Vec<f64> {
+    let c = theta.max(0.0).sqrt() / norm2(x);
+    x.iter().map(|v| v * c).collect()
+}
+
+/// A proven upper bound of λ₁(K − wwᵀ) from an f64 matrix `k` with ‖K − k‖₂ ≤ `rho` (consumed:
+/// deflated in place): M = fl(k − wwᵀ) is exactly symmetric and each entry errs by
+/// ≤ γ₂⁽⁶⁴⁾(|k_ij| + |w_i w_j|), so ‖K − wwᵀ − M‖₂ ≤ ρ + γ₂⁽⁶⁴⁾(‖k‖_F + ‖w‖²); then
+/// [`top_upper`].
+pub fn deflated_upper(mut k: faer::Mat<f64>, rho: f64, w: &[f64]) -> Result<f64, VerifyError> {
+    let m = w.len();
+    assert!(k.nrows() == m && k.ncols() == m, "deflated_upper: sizes");
     let kf = crate::verified::frobenius_up(k.as_ref());
     let mut w2 = Float::new(BOUND_PREC);
-    for wi in &w {
+    for wi in w {
         w2 = up(&w2 + &up(*wi * *wi));
     }
     for j in 0..m {
@@ -406,9 +398,26 @@ pub fn complement_upper(
     }
     let g2 = crate::verified::gamma(2);
     let radius = up(&Float::with_val(BOUND_PREC, rho) + &up(&up(&w2 + kf) * g2));
-    let radius = radius.to_f64_round(Round::Up);
-    let top = top_upper(k.as_ref(), radius)?;
-    Ok(up(&Float::with_val(BOUND_PREC, top) + &dw2))
+    top_upper(k.as_ref(), radius.to_f64_round(Round::Up))
+}
+
+/// μ = max{yᵀKy : ‖y‖ = 1, y ⊥ x} ≤ `deflated` + ‖w − cx‖² (module doc, item 4) for the
+/// deflation vector `w`, `deflated` ≥ λ₁(K − wwᵀ) ([`deflated_upper`]) and c = fl(wᵀx/xᵀx)
+/// (any c is valid); ‖w − cx‖² is bounded entrywise from the exact products c·x_i (at twice the
+/// precision) with directed roundings.
+pub fn complement_upper(deflated: f64, w: &[f64], x: &[Float]) -> Float {
+    let prec = x.first().map_or(BOUND_PREC, Float::prec);
+    let wm: Vec<Float> = w.iter().map(|v| Float::with_val(prec, *v)).collect();
+    let c = Float::with_val(prec, dot(&wm, x, prec) / dot(x, x, prec));
+    let mut d2 = Float::new(BOUND_PREC);
+    for (wi, xi) in w.iter().zip(x) {
+        let p = Float::with_val(2 * prec, &c * xi);
+        let d_up = up(*wi - &p).abs();
+        let d_dn = down(*wi - &p).abs();
+        let d = if d_up > d_dn { d_up } else { d_dn };
+        d2 = up(&d2 + &up(d.square_ref()));
+    }
+    up(&Float::with_val(BOUND_PREC, deflated) + &d2)
 }
 
 /// A proven enclosure [lo, hi] of λ_max(K) from a refinement and an upper bound `mu` of μ
@@ -561,11 +570,21 @@ mod tests {
     }
 
     /// Refine from `start` and enclose, the gap bound from the f64 matrix.
+    /// The gap bound from the start vector, then the refinement and the enclosure.
     fn run(op: &mut Dense, start: &[f64]) -> (Refined, TopEnclosure) {
-        let r = refine(op, start, &RefineOptions::default()).unwrap();
+        let mut ks = vec![0.0; start.len()];
+        op.apply_f64(start, &mut ks);
+        let theta0 = ks.iter().zip(start).map(|(a, b)| a * b).sum::<f64>()
+            / start.iter().map(|v| v * v).sum::<f64>();
         let (k, rho) = op.f64_matrix();
-        let mid = Float::with_val(op.prec, &r.theta_lo + &r.theta_hi) / 2u32;
-        let mu = complement_upper(k, rho, &r.x, mid.to_f64()).unwrap();
+        let w = deflation_vector(start, theta0);
+        let deflated = deflated_upper(k, rho, &w).unwrap();
+        let opts = RefineOptions {
+            gap: Some(theta0 - deflated),
+            ..RefineOptions::default()
+        };
+        let r = refine(op, start, &opts).unwrap();
+        let mu = complement_upper(deflated, &w, &r.x);
         let e = enclose(&r, &mu);
         (r, e)
     }
@@ -623,10 +642,12 @@ mod tests {
         // the exact eigenvector of the second eigenvalue (25/2), then a random one
         let second: Vec<f64> = (0..m).map(|i| qm[i * m + 7].to_f64()).collect();
         let random: Vec<f64> = (0..m).map(|i| ((i * 37 + 11) % 13) as f64 - 6.0).collect();
-        for start in [second, random] {
+        for (start, wrong) in [(second, true), (random, false)] {
             let mut op = Dense::new(&k, m, 256);
             let (_, e) = run(&mut op, &start);
             assert!(contains(&e, &top), "{e:?}");
+            // refined to 25/2, the deflated matrix still has 65/2: not the top, and wide
+            assert_eq!(e.separated, !wrong);
         }
         let mut op = Dense::new(&k, m, 256);
         assert!(refine(&mut op, &vec![0.0; m], &RefineOptions::default()).is_err());
