@@ -120,7 +120,7 @@ fn mpfr_above_the_dense_limit_encloses_a_known_rational_lambda_max() {
     let weights: Vec<String> = ws.iter().map(|w| format!("    - {}", yaml(w))).collect();
     let text = format!(
         "version: 1\nname: mpfr-refined-L3-d24\nabout: rotated diagonal network, λ_max known\n\
-         model: {{kind: linear, dims: [{dims}]}}\ndata:\n  x: {}\n  y: {}\npoint:\n  weights:\n{}\n",
+         model: {{kind: linear, dims: [{dims}]}}\ndata:\n  x: {}\n  y: {}\npoint:\n  weights:\n{}\nchecks:\n  - {{claim: KP-exact}}\n",
         yaml(&x),
         yaml(&y),
         weights.join("\n")
