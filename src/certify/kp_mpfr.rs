@@ -87,8 +87,14 @@ impl KpMpfr {
             let s = above[k].gram_nt().to_floats(prec);
             magnitude = up(&magnitude + &up(&norm_up(&g) * &norm_up(&s)));
             let (g64, s64) = (to_f64(&g, n), to_f64(&s, a));
-            let gf = Float::with_val(BOUND_PREC, crate::linalg::verified::frobenius_up(g64.as_ref()));
-            let sf = Float::with_val(BOUND_PREC, crate::linalg::verified::frobenius_up(s64.as_ref()));
+            let gf = Float::with_val(
+                BOUND_PREC,
+                crate::linalg::verified::frobenius_up(g64.as_ref()),
+            );
+            let sf = Float::with_val(
+                BOUND_PREC,
+                crate::linalg::verified::frobenius_up(s64.as_ref()),
+            );
             let (dg, ds) = (up(&gf * &rel64), up(&sf * &rel64));
             let term = up(&up(&dg * &up(&sf + &ds)) + &up(&gf * &ds));
             rho64 = up(&rho64 + &term);
@@ -245,7 +251,9 @@ pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
             separated: false,
             products: r.products,
             f64_products,
-            note: Some(format!("the gap bound failed ({err}): only λ_max ≥ lo is proven")),
+            note: Some(format!(
+                "the gap bound failed ({err}): only λ_max ≥ lo is proven"
+            )),
             gap_seconds,
         }),
     }
@@ -293,6 +301,8 @@ mod tests {
         // a nonzero loss is refused
         let mut off = p.clone();
         *off.y.at_mut(0, 0) = q(2, 1);
-        assert!(refine_top(&off, 256).unwrap_err().contains("not exactly zero"));
+        assert!(refine_top(&off, 256)
+            .unwrap_err()
+            .contains("not exactly zero"));
     }
 }

@@ -151,15 +151,27 @@ fn mpfr_above_the_dense_limit_encloses_a_known_rational_lambda_max() {
     }
     assert_eq!(want, q(48, 1));
     let out = dlncheck()
-        .args(["sharpness", case.to_str().unwrap(), "--json", "--no-certify"])
+        .args([
+            "sharpness",
+            case.to_str().unwrap(),
+            "--json",
+            "--no-certify",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["kp_dim"], 576);
     let m = &r["mpfr"];
     assert_eq!(m["via"], "kp-operator-refined", "{r}");
-    assert_eq!((m["proven"].as_bool(), m["separated"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (m["proven"].as_bool(), m["separated"].as_bool()),
+        (Some(true), Some(true))
+    );
     let (lo, hi) = (
         decimal(m["lo"].as_str().unwrap()),
         decimal(m["hi"].as_str().unwrap()),

@@ -253,7 +253,7 @@ pub fn refine(
         products += 1;
         history.push(next.rel);
         // the rounding floor (or a failed solve): keep the best residual seen
-        if !(next.rel < best.rel * 0.5) {
+        if next.rel.is_nan() || next.rel >= best.rel * 0.5 {
             if next.rel < best.rel {
                 best = next;
             }
@@ -321,11 +321,10 @@ fn correction(op: &mut impl RefineOperator, s: &Step, opts: &RefineOptions) -> (
         }
     };
     let rn = dot(&s.r, &s.r, op.prec()).sqrt();
-    let mut g: Vec<f64> = s
-        .r
-        .iter()
-        .map(|v| Float::with_val(64, v / &rn).to_f64())
-        .collect();
+    let mut g: Vec<f64> =
+        s.r.iter()
+            .map(|v| Float::with_val(64, v / &rn).to_f64())
+            .collect();
     project(&mut g);
     let mut t = vec![0.0; m];
     let mut res = g.clone();
@@ -612,7 +611,10 @@ mod tests {
         assert!(e.separated);
         // 256-bit arithmetic on O(1) entries: a radius near 2⁻²⁴⁰
         let width = Float::with_val(256, &e.hi - &e.lo);
-        assert!(width < Float::with_val(64, Float::u_exp(1, -230)), "{width} {r:?}");
+        assert!(
+            width < Float::with_val(64, Float::u_exp(1, -230)),
+            "{width} {r:?}"
+        );
         assert!(r.products <= 6, "{r:?}");
     }
 

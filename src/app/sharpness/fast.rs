@@ -9,11 +9,11 @@
 //! JSON with `--json` for `benches/compare.sh`).
 
 use crate::case::ModelKind;
-use crate::certify::{kp_mpfr, kp_verified};
 use crate::certify::lambda_max::{Settings, SymmetricSource};
 use crate::certify::planned::prove;
 use crate::certify::planner::FastTop;
 use crate::certify::planner::{self, Path};
+use crate::certify::{kp_mpfr, kp_verified};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::mat::{self, Mat};
@@ -221,7 +221,12 @@ pub fn measure(
         None
     } else {
         let t = Instant::now();
-        let v = eigen_mpfr::top_eigenvalue(&mp.build(&Mpfr { prec: settings.prec }), settings.prec);
+        let v = eigen_mpfr::top_eigenvalue(
+            &mp.build(&Mpfr {
+                prec: settings.prec,
+            }),
+            settings.prec,
+        );
         Some(MpfrPart {
             via: "hessian",
             precision: settings.prec,
@@ -263,9 +268,7 @@ fn mpfr_refined(p: &Point, prec: u32, notes: &mut Vec<String>) -> Result<MpfrPar
     let top = kp_mpfr::refine_top(p, prec)?;
     let value = mpfr_decimal(&top.value);
     let digits = (prec as f64 * std::f64::consts::LOG10_2).floor() as usize;
-    let lo = top
-        .lo
-        .to_string_radix_round(10, Some(digits), Round::Down);
+    let lo = top.lo.to_string_radix_round(10, Some(digits), Round::Down);
     let radius = top.hi.as_ref().map(|hi| {
         let v = Float::with_val(prec + 64, Float::parse(&value).expect("an MPFR decimal"));
         let above = Float::with_val_round(64, hi - &v, Round::Up).0;
