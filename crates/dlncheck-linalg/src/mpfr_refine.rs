@@ -648,8 +648,11 @@ mod tests {
             let mut op = Dense::new(&k, m, 256);
             let (_, e) = run(&mut op, &start);
             assert!(contains(&e, &top), "{e:?}");
-            // refined to 25/2, the deflated matrix still has 65/2: not the top, and wide
-            assert_eq!(e.separated, !wrong);
+            // refined to 25/2, the deflated matrix still has 65/2: never claimed the top (a
+            // random start may converge to any eigenpair; only the enclosure is promised)
+            if wrong {
+                assert!(!e.separated, "{e:?}");
+            }
         }
         let mut op = Dense::new(&k, m, 256);
         assert!(refine(&mut op, &vec![0.0; m], &RefineOptions::default()).is_err());
