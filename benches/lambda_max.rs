@@ -14,12 +14,16 @@
 //!   random m × m Gram matrix K = GGᵀ/m and u = ‖K‖_F + 1 (so it runs to completion), m = 1024
 //!   and 4096 (KP_LIMIT), beside `verified-top` (the verified eigendecomposition it replaces) at
 //!   m = 1024; ids `m{m}`, throughput m.
+//! - `mpfr-256-refined`: the KP operator's top eigenpair refined matrix-free in MPFR-256 from the
+//!   f64 Lanczos vector, with its proven radius (`kp_mpfr::refine_top`, from the exact point), at
+//!   L = 12, d = 32 (P = 12 288) and d = 64 (P = 49 152).
 //!
 //! Points: Φ is a seeded random rational d × d matrix, W is the library's base minimizer of Φ moved
 //! by a seeded random invertible change of basis of every hidden layer, X = I and Y = Φ, so the
 //! loss is exactly zero.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use dlncheck::certify::kp_mpfr::refine_top;
 use dlncheck::certify::lambda_max::{lambda_max, Settings};
 use dlncheck::certify::sources::HessianAt;
 use dlncheck::enumerate::minimizers::{base_minimizer, random_transform, Point};
@@ -146,6 +150,26 @@ fn exact_enclosure(c: &mut Criterion) {
     g.finish();
 }
 
+/// Depths and widths of the matrix-free MPFR refinement (issue 14's MPFR targets).
+const REFINED_SIZES: &[(usize, usize)] = &[(12, 32), (12, 64)];
+
+fn mpfr_256_refined(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lambda_max/mpfr-256-refined");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for &(l, d) in REFINED_SIZES {
+        let p = minimizer(l, d);
+        g.throughput(Throughput::Elements(params(&p)));
+        g.bench_function(id(l, d), |b| {
+            b.iter(|| {
+                let t = refine_top(black_box(&p), 256).unwrap();
+                assert!(t.hi.is_some(), "{:?}", t.note);
+                t
+            })
+        });
+    }
+    g.finish();
+}
+
 fn hvp_f64(c: &mut Criterion) {
     let mut g = c.benchmark_group("lambda_max/hvp-f64");
     g.sample_size(10).measurement_time(Duration::from_secs(1));
@@ -206,6 +230,7 @@ fn verified_cholesky(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500));
-    targets = f64_dense, kp_operator_f64, mpfr_256, exact_enclosure, hvp_f64, verified_cholesky
+    targets = f64_dense, kp_operator_f64, mpfr_256, exact_enclosure, hvp_f64, verified_cholesky,
+        mpfr_256_refined
 }
 criterion_main!(benches);

@@ -17,6 +17,7 @@ mod dynamics;
 mod fuzz_regressions;
 mod html;
 mod limits;
+mod mpfr_refined;
 mod nearmin;
 mod perf;
 mod properties;

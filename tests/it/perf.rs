@@ -33,7 +33,8 @@ fn planner_picks_the_kp_operator_at_a_minimizer_and_proves_91_over_9() {
     assert_eq!(v["f64"]["all_seconds"].as_array().unwrap().len(), 3);
     let f = v["f64"]["value"].as_f64().unwrap();
     assert!((f - 91.0 / 9.0).abs() <= v["f64"]["bound"].as_f64().unwrap());
-    assert_eq!(v["mpfr"]["via"], "kp-operator");
+    assert_eq!(v["mpfr"]["via"], "kp-operator-refined");
+    assert_eq!(v["mpfr"]["proven"], true);
     assert!(v["mpfr"]["value"]
         .as_str()
         .unwrap()

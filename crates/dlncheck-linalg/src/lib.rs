@@ -14,6 +14,7 @@ pub mod interval;
 pub mod jacobi;
 pub mod lanczos;
 pub mod mat;
+pub mod mpfr_refine;
 pub mod rank;
 pub mod scaled;
 pub mod verified;

@@ -122,6 +122,16 @@ impl Scaled {
         Scaled::product(self, false, self, true)
     }
 
+    /// The entries row-major in MPFR at `prec` bits, each N_ij rounded to nearest and then divided
+    /// by D with one more correctly rounded operation (mpfr_div_z): relative error
+    /// ≤ (1 + u)² − 1 ≤ γ₂ for u = 2^(1−prec), with no gcd (unlike [`Self::to_q`]).
+    pub fn to_floats(&self, prec: u32) -> Vec<rug::Float> {
+        self.num
+            .iter()
+            .map(|n| rug::Float::with_val(prec, n) / &self.den)
+            .collect()
+    }
+
     /// Is this matrix exactly equal to `m`? (N_ij · den(m_ij) = num(m_ij) · D for every entry.)
     pub fn equals(&self, m: &Mat<BigRational>) -> bool {
         (self.rows, self.cols) == (m.rows(), m.cols())

@@ -9,12 +9,11 @@
 //! JSON with `--json` for `benches/compare.sh`).
 
 use crate::case::ModelKind;
-use crate::certify::kp_verified;
 use crate::certify::lambda_max::{Settings, SymmetricSource};
 use crate::certify::planned::prove;
 use crate::certify::planner::FastTop;
 use crate::certify::planner::{self, Path};
-use crate::certify::sources::KpOperatorAt;
+use crate::certify::{kp_mpfr, kp_verified};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_f64_down, q_to_f64_up, q_to_string};
 use crate::linalg::mat::{self, Mat};
@@ -22,6 +21,8 @@ use crate::linalg::{eigen_mpfr, Exact, Mpfr, F64};
 use crate::model::instance::ModelPoint;
 use crate::model::network_f64::NetworkF64;
 use num_traits::Zero;
+use rug::float::Round;
+use rug::Float;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -73,12 +74,28 @@ pub struct F64Part {
 /// The MPFR result.
 #[derive(Clone, Debug, Serialize)]
 pub struct MpfrPart {
-    /// "kp-operator" or "hessian".
+    /// "kp-operator-refined" (zero-loss linear and residual points, [`kp_mpfr`], at any size) or
+    /// "hessian" (the dense Hessian, Householder + Sturm bisection, up to the MPFR limit).
     pub via: &'static str,
     /// Precision in bits.
     pub precision: u32,
     /// λ_max as a decimal string.
     pub value: String,
+    /// A proven bound of |λ_max − value| (value as printed), rounded up; None when not proven.
+    pub radius: Option<f64>,
+    /// The proven lower end, as a decimal rounded down.
+    pub lo: Option<String>,
+    /// The proven upper end, as a decimal rounded up.
+    pub hi: Option<String>,
+    /// Whether [lo, hi] is a proven enclosure of λ_max.
+    pub proven: bool,
+    /// Whether the refined eigenvalue was proven to be the top one (then the radius is the
+    /// Kato–Temple one; else it is as wide as the f64 gap bound).
+    pub separated: Option<bool>,
+    /// MPFR operator products (refinement).
+    pub products: Option<usize>,
+    /// Seconds of the dense f64 gap bound, included in `seconds` (refinement only).
+    pub gap_seconds: Option<f64>,
     /// Seconds (building the matrix in MPFR and the eigensolver).
     pub seconds: f64,
 }
@@ -186,35 +203,43 @@ pub fn measure(
     let kp_point = lin.as_ref().filter(|_| zero_loss && kp_dim <= params);
     let mpfr = if !opts.mpfr {
         None
-    } else {
-        let dim = if kp_point.is_some() { kp_dim } else { params };
-        if dim > settings.mpfr_limit {
-            notes.push(format!(
-                "MPFR skipped: dimension {dim} exceeds the MPFR limit {} (O(m³) MPFR operations)",
-                settings.mpfr_limit
-            ));
-            None
-        } else {
-            let mpf = Mpfr {
-                prec: settings.prec,
-            };
-            let t = Instant::now();
-            let m = match kp_point {
-                Some(p) => KpOperatorAt(p).build(&mpf),
-                None => mp.build(&mpf),
-            };
-            let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
-            Some(MpfrPart {
-                via: if kp_point.is_some() {
-                    "kp-operator"
-                } else {
-                    "hessian"
-                },
-                precision: settings.prec,
-                value: mpfr_decimal(&v),
-                seconds: t.elapsed().as_secs_f64(),
-            })
+    } else if let Some(p) = kp_point {
+        match mpfr_refined(p, settings.prec, &mut notes) {
+            Ok(part) => Some(part),
+            Err(e) => {
+                notes.push(format!("MPFR refinement failed: {e}"));
+                None
+            }
         }
+    } else if params > settings.mpfr_limit {
+        notes.push(format!(
+            "MPFR skipped: the Hessian's dimension {params} exceeds the MPFR limit {} (O(m³) MPFR \
+             operations; the matrix-free MPFR refinement serves zero-loss linear and residual \
+             points only)",
+            settings.mpfr_limit
+        ));
+        None
+    } else {
+        let t = Instant::now();
+        let v = eigen_mpfr::top_eigenvalue(
+            &mp.build(&Mpfr {
+                prec: settings.prec,
+            }),
+            settings.prec,
+        );
+        Some(MpfrPart {
+            via: "hessian",
+            precision: settings.prec,
+            value: mpfr_decimal(&v),
+            radius: None,
+            lo: None,
+            hi: None,
+            proven: false,
+            separated: None,
+            products: None,
+            gap_seconds: None,
+            seconds: t.elapsed().as_secs_f64(),
+        })
     };
     let certified = if !opts.certify {
         None
@@ -232,6 +257,46 @@ pub fn measure(
         mpfr,
         certified,
         notes,
+    })
+}
+
+/// The MPFR value of λ_max at the zero-loss point `p` by [`kp_mpfr::refine_top`], with its
+/// proven enclosure (or a note in `notes` why only the lower end is proven): ends printed rounded outward, and the radius measured from the printed
+/// value v (parsed at prec + 64 bits, whose rounding |v − v'| ≤ 2^−(prec+63)|v'| is added).
+fn mpfr_refined(p: &Point, prec: u32, notes: &mut Vec<String>) -> Result<MpfrPart, String> {
+    let t = Instant::now();
+    let top = kp_mpfr::refine_top(p, prec)?;
+    let value = mpfr_decimal(&top.value);
+    let digits = (prec as f64 * std::f64::consts::LOG10_2).floor() as usize;
+    let lo = top.lo.to_string_radix_round(10, Some(digits), Round::Down);
+    let radius = top.hi.as_ref().map(|hi| {
+        let v = Float::with_val(prec + 64, Float::parse(&value).expect("an MPFR decimal"));
+        let above = Float::with_val_round(64, hi - &v, Round::Up).0;
+        let below = Float::with_val_round(64, &v - &top.lo, Round::Up).0;
+        let parse = Float::with_val_round(64, v.abs_ref(), Round::Up).0 >> (prec + 63);
+        let r = if above > below { above } else { below };
+        Float::with_val_round(64, &r + &parse, Round::Up)
+            .0
+            .to_f64_round(Round::Up)
+    });
+    if let Some(n) = top.note {
+        notes.push(format!("MPFR value not proven: {n}"));
+    }
+    Ok(MpfrPart {
+        via: "kp-operator-refined",
+        precision: prec,
+        value,
+        radius,
+        lo: Some(lo),
+        hi: top
+            .hi
+            .as_ref()
+            .map(|h| h.to_string_radix_round(10, Some(digits), Round::Up)),
+        proven: radius.is_some(),
+        separated: Some(top.separated),
+        products: Some(top.products),
+        gap_seconds: Some(top.gap_seconds),
+        seconds: t.elapsed().as_secs_f64(),
     })
 }
 
@@ -327,8 +392,13 @@ pub fn render(r: &FastReport) -> String {
         r.f64.all_seconds.len()
     );
     if let Some(m) = &r.mpfr {
+        let bound = match (m.radius, m.separated) {
+            (Some(rad), Some(true)) => format!(" ± {rad:.1e} (proven)"),
+            (Some(rad), _) => format!(" ± {rad:.1e} (proven; the top eigenvalue not separated)"),
+            (None, _) => String::new(),
+        };
         out += &format!(
-            "  MPFR-{:<4} {} via {}; {:.4} s\n",
+            "  MPFR-{:<4} {}{bound} via {}; {:.4} s\n",
             m.precision, m.value, m.via, m.seconds
         );
     }
