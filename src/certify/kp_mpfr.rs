@@ -6,7 +6,7 @@
 //! 1. Zero loss is checked exactly; then λ_max(∇²f) = λ_max(K) (K = JJᵀ and ∇²f = JᵀJ share their
 //!    nonzero eigenvalues, both ⪰ 0; claims.md, KP-exact).
 //! 2. G_k = z_kᵀz_k (n × n) and S_k = A_kA_kᵀ (d_L × d_L) are formed exactly (integers over a
-//!    common denominator, as in [`kp_verified`]) and rounded to `prec` bits with relative error
+//!    common denominator, as in [`super::kp_verified`]) and rounded to `prec` bits with relative error
 //!    ≤ γ₂ ([`Scaled::to_floats`]): G̃_k = G_k + ΔG_k with |ΔG_k| ≤ γ₂|G_k| ≤ η|G̃_k| entrywise,
 //!    η = γ₃ ≥ γ₂/(1 − γ₂), u = 2^(1−prec). So
 //!    ‖G ⊗ S − G̃ ⊗ S̃‖_F ≤ (2η + η²)‖G̃‖_F‖S̃‖_F (‖A ⊗ B‖_F = ‖A‖_F‖B‖_F).
@@ -19,7 +19,7 @@
 //!    product error is ε = (2η + η² + γ_{d_L+Ln}) Σ_k ‖G̃_k‖_F‖S̃_k‖_F per unit ‖v‖.
 //! 4. The gap proof uses K̂ = fl₆₄(Σ_k Ĝ_k ⊗ Ŝ_k) with Ĝ_k = fl₆₄(G̃_k) (|G_k − Ĝ_k| ≤ 2⁻⁵²|Ĝ_k|
 //!    entrywise, covering both roundings), so ‖K − K̂‖₂ ≤ ρ̂ = Σ_k [‖ΔĜ‖_F(‖Ŝ‖_F + ‖ΔŜ‖_F) +
-//!    ‖Ĝ‖_F‖ΔŜ‖_F] + γ_L⁽⁶⁴⁾ Σ_k ‖Ĝ_k‖_F‖Ŝ_k‖_F (as [`kp_verified`]); it is O(m³) f64 work and
+//!    ‖Ĝ‖_F‖ΔŜ‖_F] + γ_L⁽⁶⁴⁾ Σ_k ‖Ĝ_k‖_F‖Ŝ_k‖_F (as [`super::kp_verified`]); it is O(m³) f64 work and
 //!    (d_L·n)² memory, the one dense step.
 
 use crate::certify::kp_verified::activations;
