@@ -209,8 +209,12 @@ fn power_text(d: &Integer, e: i64) -> String {
     if e == 0 {
         return d.to_string();
     }
-    let sup: String = e
-        .to_string()
+    format!("{d}·10{}", superscript(e))
+}
+
+/// The integer `e` in superscript digits (`-11` → `⁻¹¹`).
+pub fn superscript(e: i64) -> String {
+    e.to_string()
         .chars()
         .map(|c| match c {
             '-' => '⁻',
@@ -225,8 +229,7 @@ fn power_text(d: &Integer, e: i64) -> String {
             '8' => '⁸',
             _ => '⁹',
         })
-        .collect();
-    format!("{d}·10{sup}")
+        .collect()
 }
 
 /// v ± r (r ≥ 0; r = 0 prints v exactly): v rounded to nearest at the decimal place p of r's
