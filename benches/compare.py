@@ -62,6 +62,8 @@ def write_case(path, name, ws, x, y):
         "about: random balanced minimizer of peers.balanced_minimizer (benches/compare.py)",
         f"model: {{kind: linear, dims: [{', '.join(str(d) for d in [ws[0].shape[1]] + [w.shape[0] for w in ws])}]}}",
         "data:", "  x: identity", f"  y: {matrix_yaml(y)}",
+        # the case's own point only: no balanced SVD factorization (irrational, inexact) beside it
+        "generate: {balanced: false}",
         "point:", "  weights:",
     ]
     lines += [f"    - {matrix_yaml(w)}" for w in ws]

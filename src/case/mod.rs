@@ -31,10 +31,25 @@ use std::path::{Path, PathBuf};
 pub struct LoadOptions {
     /// The claim ids a `checks` entry may name.
     pub known_claims: Vec<String>,
-    /// Largest memory estimate (bytes) allowed for the dense Hessian: 24·P² for P parameters.
+    /// Largest memory estimate (bytes) allowed for the λ_max work, as `size_guard` counts it.
     pub max_dense_bytes: u64,
+    /// What the size limit counts.
+    pub size_guard: SizeGuard,
     /// Largest allowed layer width d_k and number of data columns n.
     pub max_dim: usize,
+}
+
+/// The memory the loader's size limit counts for P parameters, before any data is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeGuard {
+    /// The dense Hessian, 24·P² bytes (commands with only the dense path).
+    DenseHessian,
+    /// The least any λ_max path needs, a Lanczos basis of 8·P·[`LANCZOS_MAX_BASIS`] bytes
+    /// (commands with a matrix-free path, whose own planner or memory budget then refuses a
+    /// dense path that does not fit).
+    ///
+    /// [`LANCZOS_MAX_BASIS`]: crate::certify::planner::LANCZOS_MAX_BASIS
+    MatrixFree,
 }
 
 impl Default for LoadOptions {
@@ -43,6 +58,7 @@ impl Default for LoadOptions {
         LoadOptions {
             known_claims: Vec::new(),
             max_dense_bytes: 4 << 30,
+            size_guard: SizeGuard::DenseHessian,
             max_dim: 4096,
         }
     }

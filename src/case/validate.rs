@@ -640,22 +640,38 @@ fn check_dims(
     Ok(dims)
 }
 
-/// P = Σ d_k d_{k−1} with checked arithmetic; 24·P² bytes must fit in `max_dense_bytes`.
+/// P = Σ d_k d_{k−1} with checked arithmetic; the memory `opts.size_guard` counts (24·P² bytes
+/// for the dense Hessian, 8·P·LANCZOS_MAX_BASIS for a Lanczos basis) must fit in
+/// `max_dense_bytes`.
 fn check_size(dims: &[usize], ctx: &Ctx, opts: &LoadOptions) -> Result<(), CaseError> {
     let p = dims.windows(2).try_fold(0u128, |acc, w| {
         (w[0] as u128)
             .checked_mul(w[1] as u128)
             .and_then(|t| acc.checked_add(t))
     });
-    let need = p.and_then(|p| p.checked_mul(p)?.checked_mul(DENSE_BYTES_PER_P2));
+    let basis = crate::certify::planner::LANCZOS_MAX_BASIS as u128;
+    let need = p.and_then(|p| match opts.size_guard {
+        super::SizeGuard::DenseHessian => p.checked_mul(p)?.checked_mul(DENSE_BYTES_PER_P2),
+        super::SizeGuard::MatrixFree => p.checked_mul(8 * basis),
+    });
+    let what = match opts.size_guard {
+        super::SizeGuard::DenseHessian => "the dense Hessian needs".to_string(),
+        super::SizeGuard::MatrixFree => {
+            format!("even the matrix-free λ_max path needs (a Lanczos basis, 8·P·{basis} bytes)")
+        }
+    };
+    let formula = match opts.size_guard {
+        super::SizeGuard::DenseHessian => "24·P²",
+        super::SizeGuard::MatrixFree => "8·P·basis",
+    };
     let limit = u128::from(opts.max_dense_bytes);
     match (p, need) {
         (Some(_), Some(need)) if need <= limit => Ok(()),
         (Some(p), Some(need)) => Err(ctx.err(
             "model.dims",
             format!(
-                "P = {p} parameters: the dense Hessian needs {} (24·P² = {need} bytes) \
-                 but the limit is {} ({limit} bytes)",
+                "P = {p} parameters: {what} {} ({formula} = {need} bytes) but the limit is {} \
+                 ({limit} bytes)",
                 human_bytes(need),
                 human_bytes(limit)
             ),
@@ -663,8 +679,7 @@ fn check_size(dims: &[usize], ctx: &Ctx, opts: &LoadOptions) -> Result<(), CaseE
         (p, _) => Err(ctx.err(
             "model.dims",
             format!(
-                "P = {} parameters: the dense Hessian size 24·P² overflows; the limit is {} \
-                 ({limit} bytes)",
+                "P = {} parameters: the size {formula} overflows; the limit is {} ({limit} bytes)",
                 p.map_or_else(
                     || "Σ d_k d_{k−1} (overflowing)".to_string(),
                     |p| p.to_string()

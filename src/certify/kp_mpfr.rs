@@ -23,7 +23,7 @@
 //!    (d_L·n)² memory, the one dense step.
 
 use crate::certify::kp_verified::activations;
-use crate::certify::planner::{LANCZOS_SEED, LANCZOS_TOL};
+use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::lanczos;
 use crate::linalg::mpfr_refine::{
@@ -216,7 +216,7 @@ pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
         |v, out| op.f64_op.apply(v, out),
         LANCZOS_SEED,
         LANCZOS_TOL,
-        m.min(600),
+        m.min(LANCZOS_MAX_BASIS),
     );
     // the gap bound first, on the start vector: it sets how far to refine
     let t = std::time::Instant::now();

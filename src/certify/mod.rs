@@ -2,6 +2,7 @@
 
 pub mod dense_verified;
 pub mod estimate;
+pub mod hessian_mpfr;
 pub mod kp_mpfr;
 pub mod kp_verified;
 pub mod lambda_max;

@@ -6,14 +6,17 @@
 use super::dense_verified;
 use super::sources::{HessianAt, KpOperatorAt};
 use crate::case::ModelKind;
-use crate::certify::kp_verified;
 use crate::certify::lambda_max::{lambda_max, Settings, SymmetricSource};
 use crate::certify::planner;
+use crate::certify::{kp_mpfr, kp_verified};
 use crate::enumerate::minimizers::Point;
+use crate::linalg::field::float_to_q;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{eigen_mpfr, Enclosure, Mpfr, F64};
 use crate::model::instance::ModelPoint;
 use crate::model::network_f64::NetworkF64;
+use rug::float::Round;
+use rug::Float;
 
 /// Largest KP dimension for the exact rational enclosure at zero loss (beyond it the entries of
 /// deep products of 53-bit dyadics make fraction-free elimination slow; verified floating point
@@ -114,6 +117,10 @@ pub struct Planned {
     pub reason: String,
     /// How the enclosure was proven, when there is one.
     pub proven_by: Option<&'static str>,
+    /// Would a higher precision narrow the MPFR value's tolerance? Not when it comes from a
+    /// matrix-free refinement whose top eigenvalue is not proven simple (the width is the
+    /// verified f64 bound of the deflated K).
+    pub precision_helps: bool,
 }
 
 /// [`Planned`] at `p` (a linear network point; exact or an MPFR rounding).
@@ -134,40 +141,116 @@ pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
     };
     let zero_loss = p.exact && kp_verified::exact_zero_loss(p);
     let plan = planner::plan(sizes, zero_loss, None)?;
-    let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
-    let (x, y) = (mat::from_exact(&F64, &p.x), mat::from_exact(&F64, &p.y));
-    let top = planner::top_f64(&NetworkF64::new(&ws, &x, &y), plan.path)?;
+    let top = planner::top_f64(&network_f64(p), plan.path)?;
     let mut notes = Vec::new();
-    let (mpfr, mpfr_tol) = if zero_loss && kp_dim <= params && kp_dim <= settings.mpfr_limit {
-        let m = KpOperatorAt(p).build(&Mpfr {
-            prec: settings.prec,
-        });
-        let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
-        notes.push(
-            "MPFR value of the KP operator (λ_max(∇²f) = λ_max(K) at exact zero loss), with an a \
-             priori error bound"
-                .into(),
-        );
-        (Some(v), Some(eigen_mpfr::error_bound(&m, settings.prec)))
-    } else {
-        notes.push(format!(
-            "no MPFR value on the planned path ({})",
-            if zero_loss {
-                format!(
-                    "d_L·n = {kp_dim} exceeds the MPFR limit {}",
-                    settings.mpfr_limit
-                )
-            } else {
-                "the loss is not exactly zero at this point".into()
+    let kp_point = zero_loss && kp_dim <= params;
+    // at exact zero loss: λ_max(K) refined in MPFR matrix-free, with a proven enclosure
+    let refined = if kp_point {
+        match kp_mpfr::refine_top(p, settings.prec) {
+            Ok(top) => Some(top),
+            Err(e) => {
+                notes.push(format!("MPFR refinement of the KP operator failed: {e}"));
+                None
             }
-        ));
-        (None, None)
-    };
-    let proof = if p.exact {
-        prove(params, Some(p), None, settings, zero_loss, &mut notes)
+        }
     } else {
-        notes.push("inputs are not exact rationals: no exact enclosure".into());
         None
+    };
+    // a top eigenvalue of K not proven simple (a cluster or a multiple eigenvalue) leaves the
+    // refined enclosure as wide as the verified f64 bound of the deflated K, whatever the
+    // precision; the dense MPFR eigenvalues of K serve it where they reach
+    let clustered = refined.as_ref().is_some_and(|t| !t.separated);
+    let dense_mpfr = kp_point && kp_dim <= settings.mpfr_limit;
+    let (mpfr, mpfr_tol, refined_enclosure) = match &refined {
+        Some(_) if clustered && dense_mpfr => {
+            let m = KpOperatorAt(p).build(&Mpfr {
+                prec: settings.prec,
+            });
+            let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
+            notes.push(
+                "MPFR value of the KP operator (λ_max(∇²f) = λ_max(K) at exact zero loss) from \
+                 its dense eigenvalues, with an a priori error bound: the matrix-free refinement \
+                 could not prove the top eigenvalue simple"
+                    .into(),
+            );
+            (
+                Some(v),
+                Some(eigen_mpfr::error_bound(&m, settings.prec)),
+                None,
+            )
+        }
+        Some(top) => {
+            if clustered {
+                notes.push(
+                    "the top eigenvalue of K is not proven simple (a cluster or a multiple \
+                     eigenvalue): its enclosure is as wide as the verified f64 bound of the \
+                     deflated K, which a higher precision does not narrow"
+                        .into(),
+                );
+            }
+            notes.push(
+                "MPFR value of the KP operator (λ_max(∇²f) = λ_max(K) at exact zero loss), \
+                 refined matrix-free from the f64 Lanczos vector, with a proven radius \
+                 (Kato–Temple; src/certify/kp_mpfr.rs)"
+                    .into(),
+            );
+            if let Some(n) = &top.note {
+                notes.push(format!("MPFR value not proven: {n}"));
+            }
+            let enclosure = top
+                .hi
+                .as_ref()
+                .and_then(|hi| Enclosure::new(float_to_q(&top.lo)?, float_to_q(hi)?));
+            let tol = match &top.hi {
+                Some(hi) => {
+                    let above = Float::with_val_round(64, hi - &top.value, Round::Up).0;
+                    let below = Float::with_val_round(64, &top.value - &top.lo, Round::Up).0;
+                    Some(if above > below { above } else { below })
+                }
+                None => None,
+            };
+            (Some(top.value.clone()), tol, enclosure)
+        }
+        None if dense_mpfr => {
+            let m = KpOperatorAt(p).build(&Mpfr {
+                prec: settings.prec,
+            });
+            let v = eigen_mpfr::top_eigenvalue(&m, settings.prec);
+            notes.push(
+                "MPFR value of the KP operator (λ_max(∇²f) = λ_max(K) at exact zero loss), with an a \
+                 priori error bound"
+                    .into(),
+            );
+            (
+                Some(v),
+                Some(eigen_mpfr::error_bound(&m, settings.prec)),
+                None,
+            )
+        }
+        None => {
+            notes.push(format!(
+                "no MPFR value on the planned path ({})",
+                if kp_point {
+                    format!(
+                        "d_L·n = {kp_dim} exceeds the MPFR limit {}",
+                        settings.mpfr_limit
+                    )
+                } else {
+                    "the loss is not exactly zero at this point".into()
+                }
+            ));
+            (None, None, None)
+        }
+    };
+    let proof = match refined_enclosure {
+        // the exact rational enclosure of K identifies rational values exactly: keep it where
+        // it is cheap; beyond, the refined MPFR enclosure is the narrower proof
+        Some(enc) if kp_dim > EXACT_KP_LIMIT => Some(("kp-mpfr-refined", enc)),
+        _ if p.exact => prove(params, Some(p), None, settings, zero_loss, &mut notes),
+        _ => {
+            notes.push("inputs are not exact rationals: no exact enclosure".into());
+            None
+        }
     };
     let (proven_by, enclosure) = match proof {
         Some((via, e)) => (Some(via), Some(e)),
@@ -186,5 +269,16 @@ pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
         path: top.path.name(),
         reason: plan.reason,
         proven_by,
+        precision_helps: !clustered || dense_mpfr,
     })
+}
+
+/// The linear network at `p` in f64 (each entry rounded to nearest), for the f64 paths.
+pub fn network_f64(p: &Point) -> NetworkF64 {
+    let ws: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
+    NetworkF64::new(
+        &ws,
+        &mat::from_exact(&F64, &p.x),
+        &mat::from_exact(&F64, &p.y),
+    )
 }

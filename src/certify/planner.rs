@@ -66,6 +66,8 @@ pub const KP_DENSE_EIG_LIMIT: usize = 128;
 pub const LANCZOS_TOL: f64 = 1e-12;
 /// The Lanczos start vector's seed.
 pub const LANCZOS_SEED: u64 = 0x5eed;
+/// Longest Lanczos basis (steps) of the matrix-free paths: 8·P·600 bytes of f64 vectors at most.
+pub const LANCZOS_MAX_BASIS: usize = 600;
 
 /// The planner's choice and why.
 #[derive(Clone, Debug)]
@@ -271,7 +273,7 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
                 },
                 LANCZOS_SEED,
                 LANCZOS_TOL,
-                m.min(600),
+                m.min(LANCZOS_MAX_BASIS),
             );
             lanczos_top(pair, path)
         }
@@ -285,7 +287,7 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
                 |v, out| op.apply(v, out),
                 LANCZOS_SEED,
                 LANCZOS_TOL,
-                m.min(600),
+                m.min(LANCZOS_MAX_BASIS),
             );
             lanczos_top(pair, path)
         }
@@ -313,7 +315,7 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
                 |v, out| net.hvp(v, out, &mut s),
                 LANCZOS_SEED,
                 LANCZOS_TOL,
-                net.params().min(600),
+                net.params().min(LANCZOS_MAX_BASIS),
             );
             lanczos_top(pair, path)
         }

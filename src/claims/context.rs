@@ -37,6 +37,8 @@ pub struct LambdaPath {
     pub proven_by: Option<&'static str>,
     /// Why this path.
     pub reason: String,
+    /// Would a higher precision narrow the value's MPFR tolerance ([`crate::certify::planned::Planned::precision_helps`])?
+    pub precision_helps: bool,
 }
 
 impl LambdaPath {
@@ -58,6 +60,7 @@ pub fn uses_planned_path(params: usize, kp_dim: usize, s: &Settings) -> bool {
 #[derive(Default)]
 pub struct PointEval {
     hessian: OnceLock<(Top, LambdaPath)>,
+    hessian_alone: OnceLock<Estimate>,
     kp_operator: OnceLock<Top>,
     grams: OnceLock<Grams>,
     min_sharpness: OnceLock<(Top, Estimate)>,
@@ -176,7 +179,11 @@ impl<'a> CaseContext<'a> {
         let phi = minimizers::target_map(&c.x, &c.y).ok_or_else(|| {
             NotApplicable::new("data.x", "X Xᵀ is singular: X must have full row rank")
         })?;
-        let fitted = mat::matmul(&Exact, &phi, &c.x);
+        let fitted = if c.x_is_identity {
+            phi.clone()
+        } else {
+            mat::matmul(&Exact, &phi, &c.x)
+        };
         let mut projection = c.project.map(|_| {
             let mut v = Values::default();
             v.insert("projected_from_case_point".into(), json!(true));
@@ -222,8 +229,11 @@ impl<'a> CaseContext<'a> {
                 star
             }
             (Some(ws), None) => {
-                let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
-                if !mat::is_zero_mat(&Exact, &ev.residual) {
+                // the zero-loss test over a common denominator (no gcd per operation); the loss
+                // itself only for the message
+                if !crate::certify::kp_verified::exact_zero_loss(&point(ws.clone(), String::new()))
+                {
+                    let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
                     let f = linear::loss(&Exact, &ev);
                     return Err(NotApplicable::new(
                         "point.weights",
@@ -366,18 +376,27 @@ impl<'a> CaseContext<'a> {
         &self.hessian_eval(kp, i).1
     }
 
+    /// Does λ_max(∇²f) at point `i` go along the planned path ([`uses_planned_path`])? Decided
+    /// from the sizes alone, before anything is computed.
+    pub fn takes_planned_path(&self, kp: &KpProblem, i: usize) -> bool {
+        let p = &kp.points[i];
+        let params = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
+        uses_planned_path(params, p.y.rows() * p.y.cols(), &self.settings)
+    }
+
     fn hessian_eval<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k (Top, LambdaPath) {
         kp.evals[i].hessian.get_or_init(|| {
             let p = &kp.points[i];
-            let params = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
+            let params: usize = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
             let mut fallback = None;
-            if uses_planned_path(params, p.y.rows() * p.y.cols(), &self.settings) {
+            if self.takes_planned_path(kp, i) {
                 match crate::certify::planned::planned(p, &self.settings) {
                     Ok(r) => {
                         let path = LambdaPath {
                             path: r.path,
                             proven_by: r.proven_by,
                             reason: r.reason,
+                            precision_helps: r.precision_helps,
                         };
                         return ((r.estimate, None), path);
                     }
@@ -396,16 +415,94 @@ impl<'a> CaseContext<'a> {
                     path: "dense",
                     proven_by: None,
                     reason,
+                    precision_helps: true,
                 },
             )
         })
     }
 
-    /// The three-way λ_max of the KP-exact operator at point `i`.
+    /// The three-way λ_max of the KP-exact operator K at point `i`: the dense estimate
+    /// ([`lambda_max`]) or, where the Hessian takes the planned path, that path's estimate, which
+    /// is K's at zero loss (its MPFR value and enclosure come from K; its f64 value too, unless
+    /// the planner chose Lanczos on the Hessian, which is then replaced by Lanczos on K).
     pub fn kp_operator_top<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Top {
-        kp.evals[i]
-            .kp_operator
-            .get_or_init(|| lambda_max(&KpOperatorAt(&kp.points[i]), &self.settings))
+        kp.evals[i].kp_operator.get_or_init(|| {
+            let p = &kp.points[i];
+            let ((est, proof), path) = self.hessian_eval(kp, i);
+            if !path.planned() {
+                return lambda_max(&KpOperatorAt(p), &self.settings);
+            }
+            let mut est = est.clone();
+            if !path.path.starts_with("kp-operator") {
+                let net = crate::certify::planned::network_f64(p);
+                match crate::certify::planner::top_f64(
+                    &net,
+                    crate::certify::planner::Path::KpOperatorLanczos,
+                ) {
+                    Ok(t) => {
+                        est.f64 = t.value;
+                        est.f64_tol = t.bound;
+                    }
+                    Err(e) => est.notes.push(format!("f64 Lanczos on K failed: {e}")),
+                }
+            }
+            (est, proof.clone())
+        })
+    }
+
+    /// λ_max(∇²f) at point `i` from the Hessian alone, never through K (the left side of
+    /// KP-exact where the Hessian takes the planned path): f64 Lanczos on the loss's own
+    /// Hessian-vector products, refined in MPFR on ∇²f = JᵀJ
+    /// ([`crate::certify::hessian_mpfr`]); an eigenvalue of ∇²f within the radius, not proven to
+    /// be the top one, so an equality with it is at most numerical.
+    pub fn hessian_alone<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k Estimate {
+        kp.evals[i].hessian_alone.get_or_init(|| {
+            let p = &kp.points[i];
+            // the residual an equality needs (estimate::confirmable), with 8 bits to spare
+            let bits =
+                self.settings.enclosure_bits + crate::certify::estimate::EQUALITY_MARGIN_BITS + 8;
+            let rel = (-f64::from(bits)).exp2();
+            match crate::certify::hessian_mpfr::refine_top(p, self.settings.prec, rel) {
+                Ok(t) => Estimate {
+                    f64: t.f64_value,
+                    f64_tol: t.f64_residual,
+                    mpfr: Some(t.value),
+                    mpfr_tol: Some(t.radius),
+                    enclosure: None,
+                    algebraic: None,
+                    notes: vec![format!(
+                        "from the Hessian alone: f64 Lanczos on the loss's Hessian-vector products \
+                         (seeded random start; not proven to be the top eigenvalue), refined in \
+                         MPFR on ∇²f = JᵀJ (exact zero loss) with {} products; an eigenvalue of \
+                         ∇²f lies within the MPFR tolerance",
+                        t.products
+                    )],
+                },
+                Err(e) => {
+                    let net = crate::certify::planned::network_f64(p);
+                    let top = crate::certify::planner::top_f64(
+                        &net,
+                        crate::certify::planner::Path::LanczosHvp,
+                    );
+                    let (f64, f64_tol, why) = match top {
+                        Ok(t) => (t.value, t.bound, None),
+                        Err(e) => (f64::NAN, f64::NAN, Some(e)),
+                    };
+                    let mut est = Estimate {
+                        f64,
+                        f64_tol,
+                        mpfr: None,
+                        mpfr_tol: None,
+                        enclosure: None,
+                        algebraic: None,
+                        notes: why.into_iter().collect(),
+                    };
+                    est.notes
+                        .push(format!("no MPFR value from the Hessian alone: {e}"));
+                    est
+                }
+            }
+        })
     }
 
     /// λ_max of the Gram matrices of the partial products at point `i` (KP-bound, KP-depth2).

@@ -63,6 +63,31 @@ pub(super) fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book 
     b
 }
 
+/// A book with λ_max of the Hessian at point i as quantity "lambda_max" from the Hessian alone
+/// ([`CaseContext::hessian_alone`]): KP-exact's left side where the planned path would take it
+/// from K itself (the Gauss–Newton identity ∇²f = JᵀJ and K = JJᵀ, which is what KP-exact
+/// states), so that the two sides are computed apart.
+fn hessian_alone(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book {
+    let mut b = Book::default();
+    b.add(
+        "lambda_max",
+        json!({"matrix": "hessian"}),
+        (ctx.hessian_alone(kp, i), None),
+    );
+    b.note("lambda_max_path", json!("lanczos-hvp+mpfr-gauss-newton"));
+    b.note(
+        "lambda_max_path_reason",
+        json!(format!(
+            "{}; KP-exact's Hessian side is computed apart from K: f64 Lanczos on the loss's \
+             Hessian-vector products, refined in MPFR on ∇²f = JᵀJ (an eigenvalue within the \
+             stated radius, not proven to be the top one, so the equality is at most numerical)",
+            ctx.hessian_path(kp, i).reason
+        )),
+    );
+    b.uncertifiable();
+    b
+}
+
 /// Add the Gram quantities of c_k² = ‖A_k‖₂²‖B_kX‖₂² and return Σ_k c_k² and the list of c_k².
 fn add_c_squared(ctx: &CaseContext, kp: &KpProblem, i: usize, b: &mut Book) -> (Expr, Vec<Expr>) {
     let g = ctx.grams(kp, i);
@@ -131,8 +156,14 @@ claim! {
 }
 impl KpExact {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let mut b = with_hessian(ctx, kp, i);
+        let mut o = per_point(ctx, |kp, i| {
+            let mut b = if ctx.takes_planned_path(kp, i) && kp.points[i].exact {
+                // the two sides are independent computations: on two threads
+                rayon::join(|| ctx.hessian_alone(kp, i), || ctx.kp_operator_top(kp, i));
+                hessian_alone(ctx, kp, i)
+            } else {
+                with_hessian(ctx, kp, i)
+            };
             let (k, kproof) = ctx.kp_operator_top(kp, i);
             b.add(
                 "kp_operator",
@@ -147,7 +178,22 @@ impl KpExact {
                 "kp_operator",
                 &ctx.eq_tol(),
             )
-        })
+        });
+        // K's side limited by a cluster at its top, not by the precision: no futile escalation
+        if let Ok(kp) = ctx.kp() {
+            let stuck = (0..kp.points.len())
+                .any(|i| ctx.takes_planned_path(kp, i) && !ctx.hessian_path(kp, i).precision_helps);
+            if stuck && o.undecided_points {
+                o.undecided_points = false;
+                if let Some(r) = o.reason.as_mut() {
+                    r.push_str(
+                        " — K's top eigenvalue is not proven simple, so its enclosure has the \
+                         width of a verified f64 bound, which no precision narrows",
+                    );
+                }
+            }
+        }
+        o
     }
 }
 

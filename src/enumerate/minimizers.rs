@@ -36,6 +36,10 @@ pub struct Point {
 
 /// Φ = Y Xᵀ (X Xᵀ)⁻¹, or `None` when X Xᵀ is singular.
 pub fn target_map(x: &Mat<BigRational>, y: &Mat<BigRational>) -> Option<Mat<BigRational>> {
+    if *x == mat::identity(&Exact, x.rows()) {
+        // Φ = Y: no exact elimination on (possibly long) entries of Y
+        return Some(y.clone());
+    }
     let sxx = mat::matmul_nt(&Exact, x, x);
     let syx = mat::matmul_nt(&Exact, y, x);
     // Φ Σ_XX = Σ_YX ⇔ Σ_XX Φᵀ = Σ_YXᵀ (Σ_XX symmetric)

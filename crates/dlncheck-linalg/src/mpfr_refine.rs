@@ -126,6 +126,10 @@ pub struct RefineOptions {
     /// the refinement then stops once b²/δ ≤ 2^−(prec+8)|θ|, i.e. at the relative residual
     /// √(2^−(prec+8)·δ/|θ|); without it at 2^(−3·prec/4).
     pub gap: Option<f64>,
+    /// The relative residual ‖r‖/|θ| at which to stop, when the caller needs no more than that
+    /// (the eigenvalue is then known to about this relative accuracy by the residual bound);
+    /// never below the default target of `gap` above.
+    pub residual_target: Option<f64>,
 }
 
 impl Default for RefineOptions {
@@ -135,6 +139,7 @@ impl Default for RefineOptions {
             cg_tol: 1e-14,
             cg_max: 2000,
             gap: None,
+            residual_target: None,
         }
     }
 }
@@ -239,6 +244,7 @@ pub fn refine(
         Some(gap) if gap > 0.0 => ((-(prec as f64) - 8.0).exp2() * gap / theta).sqrt(),
         _ => (-(prec as f64) * 0.75).exp2(),
     };
+    let target = opts.residual_target.map_or(target, |t| t.max(target));
     while products < opts.max_products && best.rel > target && m > 1 {
         let (t, used) = correction(op, &best, opts);
         f64_products += used;

@@ -76,8 +76,11 @@ impl Default for RunOptions {
             timing: true,
             enclosure_bits: Settings::default().enclosure_bits,
             max_precision: DEFAULT_MAX_PRECISION,
+            // `check` has the planned matrix-free path; its memory budget (plan::estimate)
+            // refuses a dense path that does not fit
             load: LoadOptions {
                 known_claims: claims::known_ids(),
+                size_guard: crate::case::SizeGuard::MatrixFree,
                 ..LoadOptions::default()
             },
             tier: Tier::Default,

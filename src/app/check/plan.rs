@@ -59,9 +59,6 @@ pub const PLANNED_CLAIMS: [&str; 10] = [
     "BAL-flat",
 ];
 
-/// Largest Lanczos basis of the planned path (the planner's `min(600, dimension)`).
-const LANCZOS_MAX_BASIS: u128 = 600;
-
 /// Does every claim of `c` take λ_max(∇²f) from the planned path (linear model, every claim in
 /// [`PLANNED_CLAIMS`], and the sizes of [`crate::claims::context::uses_planned_path`])?
 pub fn planned_path(c: &Case, s: &Settings) -> bool {
@@ -113,7 +110,7 @@ pub fn estimate(c: &Case, s: &Settings) -> MemoryEstimate {
         .saturating_mul(RATIONAL_HEADER_BYTES + depth.saturating_mul(beta) / 8);
     let hessian = if planned_path(c, s) {
         (
-            (8 * LANCZOS_MAX_BASIS)
+            (8 * crate::certify::planner::LANCZOS_MAX_BASIS as u128)
                 .saturating_mul(p)
                 .saturating_add(F64_BYTES_PER_ENTRY.saturating_mul(kp).saturating_mul(kp)),
             format!("planned λ_max path (Lanczos basis of length P = {p}, verified KP operator d_L·n = {kp})"),
