@@ -34,12 +34,10 @@ use crate::certify::kp_verified::activations;
 use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::lanczos;
-use crate::linalg::mat;
 use crate::linalg::mpfr_refine::{
     self, gamma, sum_squares, up, RefineOperator, RefineOptions, BOUND_PREC,
 };
 use crate::linalg::scaled::Scaled;
-use crate::linalg::F64;
 use crate::model::network_f64::{HvpScratch, NetworkF64};
 use rug::float::Round;
 use rug::Float;
@@ -107,12 +105,7 @@ impl GaussNewtonMpfr {
         let factor =
             up(&up(&g1 + &up(&g2 * &up(&g1 + 1u32))) + &up(&two_eta * &up(&two_eta + 2u32)));
         let eps = up(&factor * &alpha_sq);
-        let ws64: Vec<mat::Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
-        let net = NetworkF64::new(
-            &ws64,
-            &mat::from_exact(&F64, &p.x),
-            &mat::from_exact(&F64, &p.y),
-        );
+        let net = crate::certify::planned::network_f64(p);
         let scratch = net.scratch();
         Ok(GaussNewtonMpfr {
             prec,
