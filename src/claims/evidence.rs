@@ -195,10 +195,10 @@ pub const MAX_FIGURE_ITEMS: usize = 16;
 /// Texts longer than this (in characters) are left out of a [`PointRow`]'s figures.
 pub const MAX_FIGURE_TEXT: usize = 160;
 
-/// The figures of a point's values: every value that is a number, a boolean, null, a text of at
-/// most [`MAX_FIGURE_TEXT`] characters or a list of at most [`MAX_FIGURE_ITEMS`] such scalars,
-/// except notes (`…_notes`); objects, long lists and long texts stay only in the decisive point's
-/// values.
+/// The figures of a point's values: its quantities' readings (without their notes) and the
+/// classes compared, whatever their length, and of its other values every number, boolean, null,
+/// text of at most [`MAX_FIGURE_TEXT`] characters and list of at most [`MAX_FIGURE_ITEMS`] such
+/// scalars; objects, long lists and long texts stay only in the decisive point's values.
 pub fn figures(v: &Values) -> Values {
     fn scalar(v: &Value) -> bool {
         match v {
@@ -211,12 +211,14 @@ pub fn figures(v: &Values) -> Values {
         Value::Array(a) => a.len() <= MAX_FIGURE_ITEMS && a.iter().all(scalar),
         v => scalar(v),
     };
-    Values::from_map(
-        v.to_map()
-            .into_iter()
-            .filter(|(k, v)| !k.ends_with("_notes") && small(v))
-            .collect(),
-    )
+    let mut f = v.clone();
+    f.tally = None;
+    f.point_table = None;
+    for r in f.estimates.values_mut() {
+        r.notes.clear();
+    }
+    f.extra.retain(|k, x| !k.ends_with("_notes") && small(x));
+    f
 }
 
 impl PointRow {
@@ -1126,6 +1128,9 @@ mod tests {
         ev.values
             .insert("many".into(), json!(vec![0; MAX_FIGURE_ITEMS + 1]));
         ev.values.insert("x_notes".into(), json!(["a note"]));
+        // a quantity is kept whole, however long its enclosure's ends
+        let big = BigRational::from_integer(BigInt::from(10).pow(300u32));
+        ev.values.set_estimate("huge", &Estimate::exact(&big, 64));
         let o = aggregate(vec![(CASE_POINT.into(), Finding::Holds(Basis::Exact, ev))]);
         let m = o.values.to_map();
         assert_eq!(m["points"], json!(1));
@@ -1138,6 +1143,8 @@ mod tests {
         assert_eq!(row["certificate"], json!(0));
         assert_eq!(row["figures"]["lambda_max_enclosure"], json!(["9", "9"]));
         assert_eq!(row["figures"]["ranks"], json!([1, 2, 1]));
+        assert_eq!(row["figures"]["huge_exact"], json!(true));
+        assert!(row["figures"]["huge_enclosure"][0].as_str().unwrap().len() > 300);
         for dropped in ["long", "object", "many", "x_notes"] {
             assert!(row["figures"].get(dropped).is_none(), "{dropped}");
         }
