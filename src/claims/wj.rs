@@ -7,7 +7,7 @@
 //! entries is not invariant under rotations.
 
 use super::context::{CaseContext, Problem};
-use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome, PointRow, Values};
+use super::evidence::{aggregate, figures, json_f64, Evidence, Finding, Outcome, PointRow, Values};
 use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
@@ -151,11 +151,12 @@ fn ranks_table(w: &WjProblem) -> Vec<PointRow> {
         .into_iter()
         .map(|i| {
             let p = &w.points[i];
+            let values: Values = match point_json(p, &roots) {
+                Value::Object(m) => m.into(),
+                _ => Values::default(),
+            };
             let ev = Evidence {
-                values: match point_json(p, &roots) {
-                    Value::Object(m) => m.into(),
-                    _ => Values::default(),
-                },
+                values: values.clone(),
                 certificate: None,
             };
             let f = match &p.class {
@@ -167,7 +168,11 @@ fn ranks_table(w: &WjProblem) -> Vec<PointRow> {
                 ),
                 Class::Undecided(why) => Finding::Undecided(why.clone(), ev),
             };
-            PointRow::of(&balanced_label(p), &f, None)
+            // a vacuous finding carries no values: every row keeps the point's figures
+            PointRow {
+                figures: figures(&values),
+                ..PointRow::of(&balanced_label(p), &f, None)
+            }
         })
         .collect()
 }
