@@ -114,12 +114,24 @@ enum Command {
         json: bool,
     },
     /// Critical points of a linear case per index set S, classified by criterion and certificate.
+    #[command(
+        after_help = "With --json the points are written to stdout as one JSON object: the case, its dims, \
+Σ's eigenvalues, f* and `points`, one row per critical point (the case's own point first when it is critical): \
+label, case_point, verdict (holds when both readings of the criterion agree with the certificate, fails when not, \
+undecided without a certificate), strength, and figures (index_set, critical_value, loss_gap = f − f*, \
+class_by_criterion, class_by_criterion_path, class_by_certificate, certificate_detail, layer_ranks, prefix_ranks). \
+Exit code 0 when every point agrees, 1 when one does not."
+    )]
     Enumerate {
         /// The case file.
         case: PathBuf,
         /// MPFR precision in bits for recognizing Σ's eigenvalues.
         #[arg(long)]
         precision: Option<u32>,
+        /// Print the critical points as JSON (the rows of report.json's point tables) instead of
+        /// the Markdown table.
+        #[arg(long)]
+        json: bool,
     },
     /// Re-check a saved certificate with exact rational arithmetic only (independent of the producer).
     VerifyCert {
@@ -334,9 +346,15 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             certify: !no_certify,
             json,
         }),
-        Command::Enumerate { case, precision } => {
-            app::enumerate::run(app::enumerate::Args { case, precision })
-        }
+        Command::Enumerate {
+            case,
+            precision,
+            json,
+        } => app::enumerate::run(app::enumerate::Args {
+            case,
+            precision,
+            json,
+        }),
         Command::VerifyCert {
             certs,
             report,

@@ -1,15 +1,21 @@
 //! `dlncheck enumerate CASE.yaml`: every constructed critical point of a linear case, per index set
 //! S, with its critical value, rank profile, class by the criterion (both readings) and by
 //! certificate, and whether they agree. Exact when Σ's spectrum is rational, MPFR otherwise
-//! (values as decimals, numerical ranks, MPFR certificates).
+//! (values as decimals, numerical ranks, MPFR certificates). With `--json` the same points are
+//! written as JSON ([`Enumeration`]): one [`PointRow`] each, the case's own point first.
 
 use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
+use crate::certify::estimate::Basis;
 use crate::certify::lambda_max::Settings;
-use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier};
+use crate::claims::evidence::{parse_rational, Evidence, Finding, PointRow, Values, UNDETERMINED};
+use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
-use crate::linalg::field::{mpfr_decimal, q_to_string};
+use crate::linalg::field::{mpfr_decimal, q_to_rug, q_to_string};
+use rug::Float;
+use serde::Serialize;
+use serde_json::json;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -20,16 +26,183 @@ pub struct Args {
     pub case: PathBuf,
     /// MPFR precision in bits for recognizing Σ's eigenvalues (overrides precision_bits).
     pub precision: Option<u32>,
+    /// Print the points as JSON ([`Enumeration`]) instead of the Markdown table.
+    pub json: bool,
 }
 
-/// Print the enumeration [`table`]: [`Status::Met`] when every point's classes by criterion and
-/// by certificate agree, else [`Status::Unmet`].
+/// Print the enumeration [`table`] (or with `--json` the [`enumeration`]): [`Status::Met`] when
+/// every point's classes by criterion and by certificate agree, else [`Status::Unmet`].
 pub fn run(args: Args) -> Result<Status, AppError> {
     let max_dense_bytes = LoadOptions::default().max_dense_bytes;
     let (c, settings) = load_case(&args.case, args.precision, max_dense_bytes)?;
-    let (text, agree) = table(&c, &settings, c.seed.unwrap_or(0))?;
-    emit(&text);
+    let seed = c.seed.unwrap_or(0);
+    let agree = if args.json {
+        let e = enumeration(&c, &settings, seed)?;
+        let text = serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?;
+        emit(&format!("{text}\n"));
+        e.agree
+    } else {
+        let (text, agree) = table(&c, &settings, seed)?;
+        emit(&text);
+        agree
+    };
     Ok(if agree { Status::Met } else { Status::Unmet })
+}
+
+/// What `dlncheck enumerate --json` writes: the case's landscape and its critical points.
+#[derive(Clone, Debug, Serialize)]
+pub struct Enumeration {
+    /// The case's name.
+    pub case: String,
+    /// d_0 … d_L.
+    pub dims: Vec<usize>,
+    /// `"exact"` (rational spectrum of Σ) or `"mpfr"` (decimals, numerical ranks).
+    pub arithmetic: &'static str,
+    /// Σ's eigenvalues: "p/q" texts, or MPFR decimals with their certified radii.
+    pub eigenvalues: Vec<String>,
+    /// The global minimum f*: a "p/q" text, or an MPFR decimal.
+    pub f_star: String,
+    /// The certified radius of `f_star` in MPFR; `None` when exact.
+    pub f_star_radius: Option<f64>,
+    /// Whether at every point both readings of the criterion agree with the certificate.
+    pub agree: bool,
+    /// One row per critical point, the case's own point first (when it is one), the others in the
+    /// order of the text table. A row's `verdict` is about the agreement: `holds` when both
+    /// readings of the criterion name the certificate's class, `fails` when the certificate
+    /// names another, `undecided` when no certificate decided; its strength is the
+    /// classification's (proved when exact, numerical in MPFR); `certificate` is always null (the
+    /// command writes none). Its figures: `index_set`, `critical_value` (f), `loss_gap` (f − f*),
+    /// `class_by_criterion` (tightened reading), `class_by_criterion_path` (path reading),
+    /// `class_by_certificate`, `certificate_detail`, `layer_ranks` and `prefix_ranks`.
+    pub points: Vec<PointRow>,
+}
+
+/// The landscape of the case as [`Enumeration`] (an error names the field or the scope).
+pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumeration, String> {
+    let mut e = match landscape(c, settings, seed).map_err(|e| scope_error(c, e))? {
+        Landscape::Exact(critical) => {
+            let f_star = &critical.problem.f_star;
+            let gap = |value: &str| {
+                let q = parse_rational(value)?;
+                Some((q - q_to_rug(f_star)).to_string())
+            };
+            Enumeration {
+                case: c.name.clone(),
+                dims: c.dims.clone(),
+                arithmetic: "exact",
+                eigenvalues: critical
+                    .problem
+                    .spectrum
+                    .eigenvalues
+                    .iter()
+                    .map(q_to_string)
+                    .collect(),
+                f_star: q_to_string(f_star),
+                f_star_radius: None,
+                agree: true,
+                points: point_rows(&critical, gap),
+            }
+        }
+        Landscape::Mpfr(critical) => {
+            let sp = &critical.problem.spectrum;
+            let (f_star, radius) = sp.critical_value(&optimum_set(&c.dims));
+            let gap = |value: &str| {
+                let v = Float::with_val(sp.prec, Float::parse(value).ok()?);
+                Some(mpfr_decimal(&Float::with_val(sp.prec, &v - &f_star)))
+            };
+            Enumeration {
+                case: c.name.clone(),
+                dims: c.dims.clone(),
+                arithmetic: "mpfr",
+                eigenvalues: (0..sp.eigenvalues.len()).map(|j| sp.describe(j)).collect(),
+                f_star: mpfr_decimal(&f_star),
+                f_star_radius: Some(radius.to_f64()),
+                agree: true,
+                points: point_rows(&critical, gap),
+            }
+        }
+    };
+    e.agree = e
+        .points
+        .iter()
+        .all(|r| r.verdict == crate::claims::evidence::PointVerdict::Holds);
+    Ok(e)
+}
+
+/// The rows of every critical point, the case's own first; `gap` gives f − f* from f's text.
+fn point_rows<C: Classifier>(
+    critical: &Critical<C>,
+    gap: impl Fn(&str) -> Option<String>,
+) -> Vec<PointRow> {
+    let basis = critical.problem.judge().basis();
+    let mut rows: Vec<PointRow> = critical
+        .rows()
+        .iter()
+        .map(|r| {
+            let k = r.classified;
+            let (a, b) = k.criterion;
+            let cert = &k.certificate;
+            let mut values = Values::default();
+            values.set_classes(
+                a.as_str(),
+                cert.class.map_or(UNDETERMINED, Class::as_str),
+                &cert.detail,
+            );
+            values.insert("class_by_criterion_path".into(), json!(b.as_str()));
+            values.insert("index_set".into(), json!(set_label(&k.set)));
+            values.insert("critical_value".into(), json!(r.value));
+            if let Some(g) = gap(&r.value) {
+                values.insert("loss_gap".into(), json!(g));
+            }
+            values.insert("layer_ranks".into(), json!(r.layer_ranks));
+            values.insert("prefix_ranks".into(), json!(r.prefix_ranks));
+            let ev = Evidence {
+                values,
+                certificate: None,
+            };
+            let finding = agreement(ev, (a, b), cert.class, &cert.detail, basis);
+            PointRow::of(r.origin, &finding, None)
+        })
+        .collect();
+    // stable: the others keep the table's order
+    rows.sort_by_key(|r| !r.case_point);
+    rows
+}
+
+/// Whether both readings of the criterion name the certificate's class, as a finding.
+fn agreement(
+    ev: Evidence,
+    (a, b): (Class, Class),
+    cert: Option<Class>,
+    detail: &str,
+    basis: Basis,
+) -> Finding {
+    match cert {
+        None => Finding::Undecided(format!("no certificate: {detail}"), ev),
+        Some(k) if k == a && k == b => Finding::Holds(basis, ev),
+        Some(k) => Finding::Fails(
+            basis,
+            ev,
+            format!(
+                "the criterion says {} (tightened) and {} (path), the certificate {}",
+                a.as_str(),
+                b.as_str(),
+                k.as_str()
+            ),
+        ),
+    }
+}
+
+/// A landscape's error as the command reports it.
+fn scope_error(c: &Case, e: crate::enumerate::landscape::LandscapeError) -> String {
+    format!(
+        "{}: {}",
+        c.name,
+        match e.field {
+            Some(field) => c.error(field, e.message).to_string(),
+            None => format!("out of scope: {}", e.message),
+        }
+    )
 }
 
 const HEADER: &str = "| S | critical value | point | ranks of W_1…W_L | ranks of W_k⋯W_1 | criterion (tightened) | criterion (path) | certificate | agree |\n|---|---|---|---|---|---|---|---|---|\n";
@@ -81,14 +254,7 @@ pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool),
     match landscape(c, settings, seed) {
         Ok(Landscape::Exact(critical)) => Ok(exact_table(c, &critical)),
         Ok(Landscape::Mpfr(critical)) => Ok(mpfr_table(c, &critical)),
-        Err(e) => Err(format!(
-            "{}: {}",
-            c.name,
-            match e.field {
-                Some(field) => c.error(field, e.message).to_string(),
-                None => format!("out of scope: {}", e.message),
-            }
-        )),
+        Err(e) => Err(scope_error(c, e)),
     }
 }
 

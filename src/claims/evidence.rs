@@ -122,6 +122,158 @@ pub enum Finding {
     Undecided(String, Evidence),
 }
 
+/// The label every producer gives the case's own point ("the case's point": `claims::context`,
+/// the AMG landscape, `model::instance`, the balancedness claims), possibly followed by a space
+/// and more (AMG-classify appends " [S = …]").
+pub const CASE_POINT: &str = "the case's point";
+
+/// Whether a finding's origin label names the case's own point.
+///
+/// This matches the label: the points of a claim carry their origin as a `String` set where they
+/// are built (`claims::context` among others), so no typed marker reaches [`aggregate`]. A label
+/// that only mentions the case's point, e.g. "the exact minimizer projected from the case's
+/// point", does not name it: a verdict there is not one at the case's point.
+pub fn is_case_point(label: &str) -> bool {
+    label
+        .strip_prefix(CASE_POINT)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+}
+
+/// What one point says about a claim, in the words of a [`PointRow`] (the [`Finding`]'s kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PointVerdict {
+    /// The statement holds at the point.
+    Holds,
+    /// The statement fails at the point (a counterexample, proved or not).
+    Fails,
+    /// The numbers could not decide at the point.
+    Undecided,
+    /// The premise is false at the point: nothing is exercised.
+    Vacuous,
+}
+
+impl PointVerdict {
+    /// The lowercase name the report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PointVerdict::Holds => "holds",
+            PointVerdict::Fails => "fails",
+            PointVerdict::Undecided => "undecided",
+            PointVerdict::Vacuous => "vacuous",
+        }
+    }
+}
+
+/// One point of an aggregated verdict as report.json's `values.point_table` holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointRow {
+    /// The point's origin, e.g. "the case's point" or "generated minimizer #3 (…)".
+    pub label: String,
+    /// Whether this is the case's own point ([`is_case_point`]); that row comes first.
+    pub case_point: bool,
+    /// What the point says about the claim.
+    pub verdict: PointVerdict,
+    /// The strength of the point's decision (its basis's); `None` when undecided.
+    pub strength: Option<Strength>,
+    /// The basis of the point's decision ([`Basis::as_str`]); `None` when undecided.
+    pub basis: Option<String>,
+    /// Why the statement fails, is vacuous or is undecided here; `None` when it holds.
+    pub reason: Option<String>,
+    /// The index of the point's certificate in the check's certificate bundle (its `points`
+    /// array), when the bundle holds one for this point.
+    pub certificate: Option<usize>,
+    /// The point's own values, kept small ([`figures`]): scalars and short lists of scalars
+    /// (enclosures, rank profiles), typed as every `values` object is.
+    pub figures: Values,
+}
+
+/// Lists longer than this are left out of a [`PointRow`]'s figures.
+pub const MAX_FIGURE_ITEMS: usize = 16;
+
+/// Texts longer than this (in characters) are left out of a [`PointRow`]'s figures.
+pub const MAX_FIGURE_TEXT: usize = 160;
+
+/// The figures of a point's values: its quantities' readings (without their notes) and the
+/// classes compared, whatever their length, and of its other values every number, boolean, null,
+/// text of at most [`MAX_FIGURE_TEXT`] characters and list of at most [`MAX_FIGURE_ITEMS`] such
+/// scalars; objects, long lists and long texts stay only in the decisive point's values.
+pub fn figures(v: &Values) -> Values {
+    fn scalar(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.chars().count() <= MAX_FIGURE_TEXT,
+            Value::Array(_) | Value::Object(_) => false,
+            _ => true,
+        }
+    }
+    let small = |v: &Value| match v {
+        Value::Array(a) => a.len() <= MAX_FIGURE_ITEMS && a.iter().all(scalar),
+        v => scalar(v),
+    };
+    let mut f = v.clone();
+    f.tally = None;
+    f.point_table = None;
+    for r in f.estimates.values_mut() {
+        r.notes.clear();
+    }
+    f.extra.retain(|k, x| !k.ends_with("_notes") && small(x));
+    f
+}
+
+impl PointRow {
+    /// The row of the finding at the point labelled `label`, its certificate at `certificate` in
+    /// the check's bundle.
+    pub fn of(label: &str, f: &Finding, certificate: Option<usize>) -> Self {
+        let (verdict, basis, reason, ev) = match f {
+            Finding::Holds(b, ev) => (PointVerdict::Holds, Some(*b), None, Some(ev)),
+            Finding::Fails(b, ev, why) => (PointVerdict::Fails, Some(*b), Some(why), Some(ev)),
+            Finding::Vacuous(b, why) => (PointVerdict::Vacuous, Some(*b), Some(why), None),
+            Finding::Undecided(why, ev) => (PointVerdict::Undecided, None, Some(why), Some(ev)),
+        };
+        PointRow {
+            label: label.to_string(),
+            case_point: is_case_point(label),
+            verdict,
+            strength: basis.map(Basis::strength),
+            basis: basis.map(|b| b.as_str().to_string()),
+            reason: reason.cloned(),
+            certificate,
+            figures: ev.map(|e| figures(&e.values)).unwrap_or_default(),
+        }
+    }
+}
+
+/// The rows of `findings` for the outcome `o` aggregated from them, the case's own point first
+/// (the others in their order). A point's certificate index is its place in `o`'s bundle: the
+/// counterexample's (0) for a proved refutation, the holding points' in order for a proved
+/// verification ([`aggregate`] builds the bundle that way), none otherwise.
+fn point_table(findings: &[(String, Finding)], o: &Outcome) -> Vec<PointRow> {
+    let has_cert = |ev: &Evidence| ev.certificate.is_some();
+    let mut next = 0;
+    let counterexample = findings.iter().position(
+        |(_, f)| matches!(f, Finding::Fails(b, ev, _) if b.is_certified() && has_cert(ev)),
+    );
+    let mut rows: Vec<PointRow> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, (label, f))| {
+            let index = match (o.certificate.is_some(), o.verdict(), f) {
+                (true, Verdict::Refuted, _) => (counterexample == Some(i)).then_some(0),
+                (true, Verdict::Verified, Finding::Holds(_, ev)) if has_cert(ev) => {
+                    next += 1;
+                    Some(next - 1)
+                }
+                _ => None,
+            };
+            PointRow::of(label, f, index)
+        })
+        .collect();
+    // stable: the other rows keep their order
+    rows.sort_by_key(|r| !r.case_point);
+    rows
+}
+
 /// The JSON values of an estimate under the contract's names, `prefix` naming the quantity.
 #[cfg(test)]
 fn estimate_values(prefix: &str, e: &Estimate) -> Map<String, Value> {
@@ -179,9 +331,9 @@ pub struct Values {
     /// The point counts of an aggregated verdict (`points`, `points_holding`, `points_vacuous`);
     /// read through [`Values::tally`].
     tally: Option<Tally>,
-    /// A table with one row per point (WJ), written under `points` in place of the count
-    /// (`points_holding` and `points_vacuous` stay counts).
-    pub point_rows: Option<Value>,
+    /// The aggregated verdict's points, one [`PointRow`] each, the case's own point first
+    /// (`point_table`; set by [`aggregate`], as many rows as the tally's `points`).
+    pub point_table: Option<Vec<PointRow>>,
     /// The point that decided the verdict (`decisive_point`), by its origin.
     pub decisive_point: Option<String>,
     /// What the verdict rests on (`basis`, a [`Basis::as_str`] name) and, for an agreement between
@@ -418,9 +570,9 @@ impl Readings {
 }
 
 impl Values {
-    /// The point counts, unless a table of the points replaces the count under `points`.
+    /// The point counts of an aggregated verdict.
     pub fn tally(&self) -> Option<Tally> {
-        self.tally.filter(|_| self.point_rows.is_none())
+        self.tally
     }
     /// Set the point counts.
     pub fn set_tally(&mut self, t: Tally) {
@@ -467,7 +619,7 @@ impl Values {
     /// Add `o`'s values; where both set a value, `o`'s wins.
     pub fn merge(&mut self, o: Values) {
         self.tally = o.tally.or(self.tally);
-        self.point_rows = o.point_rows.or(self.point_rows.take());
+        self.point_table = o.point_table.or(self.point_table.take());
         self.decisive_point = o.decisive_point.or(self.decisive_point.take());
         self.basis = o.basis.or(self.basis.take());
         self.classes = o.classes.or(self.classes.take());
@@ -506,8 +658,8 @@ impl Values {
         for (name, r) in &self.estimates {
             r.write_into(name, &mut m);
         }
-        if let Some(rows) = &self.point_rows {
-            m.insert("points".into(), rows.clone());
+        if let Some(rows) = &self.point_table {
+            m.insert("point_table".into(), json!(rows));
         }
         m
     }
@@ -533,10 +685,16 @@ impl Values {
             }
             _ => None,
         };
-        let point_rows = match m.get("points") {
-            Some(Value::Array(_)) => m.remove("points"),
-            _ => None,
-        };
+        // only a faithful round trip is typed (a hand-written table of another shape stays extra)
+        let point_table = m
+            .get("point_table")
+            .and_then(|v| {
+                let rows: Vec<PointRow> = serde_json::from_value(v.clone()).ok()?;
+                (json!(rows) == *v).then_some(rows)
+            })
+            .inspect(|_| {
+                m.remove("point_table");
+            });
         let decisive_point = match m.get("decisive_point") {
             Some(Value::String(_)) => m.remove("decisive_point").and_then(string),
             _ => None,
@@ -581,7 +739,7 @@ impl Values {
         }
         Values {
             tally,
-            point_rows,
+            point_table,
             decisive_point,
             basis,
             classes,
@@ -688,8 +846,16 @@ fn bundle<'a>(points: impl Iterator<Item = &'a Value>) -> Option<Value> {
 /// verdict inconclusive. Otherwise the claim is verified at every point where its premise held,
 /// with the strength of the weakest decision it rests on (vacuous points' premise decisions
 /// included), and inconclusive when the premise held nowhere. A proved refutation carries the
-/// counterexample's certificate, a proved verification those of every holding point.
+/// counterexample's certificate, a proved verification those of every holding point. The values
+/// hold the tally and one [`PointRow`] per point (`point_table`, the case's own point first).
 pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
+    let mut o = decide(&findings);
+    o.values.point_table = Some(point_table(&findings, &o));
+    o
+}
+
+/// The verdict of [`aggregate`], without the table of points.
+fn decide(findings: &[(String, Finding)]) -> Outcome {
     let total = findings.len();
     let vacuous = findings
         .iter()
@@ -832,6 +998,173 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("rounded outward"));
+    }
+
+    /// Evidence with one exact quantity `lambda_max` = q and a certificate naming `tag`.
+    fn certified(q: i64, tag: &str) -> Evidence {
+        let mut values = Values::default();
+        values.set_estimate(
+            "lambda_max",
+            &Estimate::exact(&BigRational::from_integer(q.into()), 64),
+        );
+        values.insert("tag".into(), json!(tag));
+        Evidence {
+            values,
+            certificate: Some(json!({"claim": "X", "tag": tag})),
+        }
+    }
+
+    #[test]
+    fn case_point_labels() {
+        assert!(is_case_point(CASE_POINT));
+        assert!(is_case_point("the case's point [S = {1}]"));
+        assert!(is_case_point("the case's point [S = {1}] (MPFR)"));
+        assert!(!is_case_point(
+            "the exact minimizer projected from the case's point"
+        ));
+        assert!(!is_case_point("the case's points"));
+        assert!(!is_case_point("generated minimizer #0 (…)"));
+    }
+
+    #[test]
+    fn the_case_point_row_comes_first_with_its_certificate_index() {
+        let o = aggregate(vec![
+            (
+                "generated minimizer #0".into(),
+                Finding::Holds(Basis::Exact, certified(3, "g0")),
+            ),
+            (
+                "the balanced SVD factorization".into(),
+                Finding::Vacuous(Basis::Exact, "premise false".into()),
+            ),
+            (
+                "generated minimizer #1".into(),
+                Finding::Holds(Basis::Exact, certified(5, "g1")),
+            ),
+            (
+                CASE_POINT.into(),
+                Finding::Holds(Basis::Exact, certified(7, "case")),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Verified);
+        let rows = o.values.point_table.as_ref().unwrap();
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                CASE_POINT,
+                "generated minimizer #0",
+                "the balanced SVD factorization",
+                "generated minimizer #1"
+            ]
+        );
+        assert_eq!(
+            rows.iter().map(|r| r.case_point).collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        assert_eq!(rows.len(), o.values.tally().unwrap().points);
+        // the bundle holds the holding points in the findings' order: g0, g1, case
+        let bundle = o.certificate.as_ref().unwrap()["points"]
+            .as_array()
+            .unwrap()
+            .clone();
+        for r in rows {
+            match r.verdict {
+                PointVerdict::Holds => {
+                    let i = r.certificate.unwrap();
+                    assert_eq!(&bundle[i]["tag"], &r.figures["tag"], "{}", r.label);
+                    assert_eq!(r.strength, Some(Strength::Proved));
+                    assert_eq!(r.basis.as_deref(), Some("exact"));
+                    assert!(r.reason.is_none());
+                }
+                v => {
+                    assert_eq!(v, PointVerdict::Vacuous);
+                    assert_eq!(r.certificate, None);
+                    assert_eq!(r.reason.as_deref(), Some("premise false"));
+                }
+            }
+        }
+        assert_eq!(rows[0].figures.lambda_max().unwrap().f64, 7.0);
+    }
+
+    #[test]
+    fn rows_of_refutations_and_undecided_points() {
+        let o = aggregate(vec![
+            (
+                "a".into(),
+                Finding::Undecided("wide".into(), Evidence::default()),
+            ),
+            (
+                "b".into(),
+                Finding::Fails(Basis::Mpfr, certified(2, "b"), "numerically".into()),
+            ),
+            (
+                "c".into(),
+                Finding::Fails(Basis::Exact, certified(4, "c"), "3 > 2".into()),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Refuted);
+        let rows = o.values.point_table.clone().unwrap();
+        assert_eq!(rows[0].verdict, PointVerdict::Undecided);
+        assert_eq!((rows[0].strength, rows[0].basis.as_deref()), (None, None));
+        assert_eq!(rows[1].verdict, PointVerdict::Fails);
+        assert_eq!(rows[1].strength, Some(Strength::Numerical));
+        // only the proved counterexample is in the bundle
+        assert_eq!(
+            rows.iter().map(|r| r.certificate).collect::<Vec<_>>(),
+            [None, None, Some(0)]
+        );
+        assert_eq!(o.certificate.unwrap()["points"][0]["tag"], json!("c"));
+        assert!(rows.iter().all(|r| !r.case_point));
+    }
+
+    #[test]
+    fn point_tables_round_trip_through_json_and_keep_the_counts() {
+        let mut ev = certified(9, "x");
+        ev.values
+            .insert("long".into(), json!("y".repeat(MAX_FIGURE_TEXT + 1)));
+        ev.values.insert("object".into(), json!({"a": 1}));
+        ev.values.insert("ranks".into(), json!([1, 2, 1]));
+        ev.values
+            .insert("many".into(), json!(vec![0; MAX_FIGURE_ITEMS + 1]));
+        ev.values.insert("x_notes".into(), json!(["a note"]));
+        // a quantity is kept whole, however long its enclosure's ends
+        let big = BigRational::from_integer(BigInt::from(10).pow(300u32));
+        ev.values.set_estimate("huge", &Estimate::exact(&big, 64));
+        let o = aggregate(vec![(CASE_POINT.into(), Finding::Holds(Basis::Exact, ev))]);
+        let m = o.values.to_map();
+        assert_eq!(m["points"], json!(1));
+        assert_eq!(m["points_holding"], json!(1));
+        let row = &m["point_table"][0];
+        assert_eq!(row["label"], json!(CASE_POINT));
+        assert_eq!(row["case_point"], json!(true));
+        assert_eq!(row["verdict"], json!("holds"));
+        assert_eq!(row["strength"], json!("proved"));
+        assert_eq!(row["certificate"], json!(0));
+        assert_eq!(row["figures"]["lambda_max_enclosure"], json!(["9", "9"]));
+        assert_eq!(row["figures"]["ranks"], json!([1, 2, 1]));
+        assert_eq!(row["figures"]["huge_exact"], json!(true));
+        assert!(row["figures"]["huge_enclosure"][0].as_str().unwrap().len() > 300);
+        for dropped in ["long", "object", "many", "x_notes"] {
+            assert!(row["figures"].get(dropped).is_none(), "{dropped}");
+        }
+        let text = serde_json::to_string(&*o.values).unwrap();
+        let back: Values = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, *o.values);
+        assert_eq!(
+            back.point_table.as_ref().unwrap()[0]
+                .figures
+                .lambda_max()
+                .unwrap()
+                .f64,
+            9.0
+        );
+        // a table of another shape stays an untyped value
+        let mut odd = Map::new();
+        odd.insert("point_table".into(), json!([{"label": 1}]));
+        let v = Values::from_map(odd.clone());
+        assert!(v.point_table.is_none());
+        assert_eq!(v.to_map(), odd);
     }
 
     #[test]

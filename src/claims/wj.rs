@@ -7,7 +7,7 @@
 //! entries is not invariant under rotations.
 
 use super::context::{CaseContext, Problem};
-use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome, Values};
+use super::evidence::{aggregate, figures, json_f64, Evidence, Finding, Outcome, PointRow, Values};
 use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
@@ -101,6 +101,9 @@ fn sv_json(s: &SingularValue) -> Value {
     })
 }
 
+/// The figures of a balanced point: its roots t per singular value (0 for s = 0), rank, value,
+/// class (with the reason when undecided), gradient norm against its bound, orbit dimension and
+/// least normal Hessian eigenvalue against its bound.
 fn point_json(p: &Balanced, roots: &[Vec<Root>]) -> Value {
     let t: Vec<f64> = p
         .choice
@@ -123,13 +126,8 @@ fn point_json(p: &Balanced, roots: &[Vec<Root>]) -> Value {
     })
 }
 
-/// The points sorted by value, as the report's table.
-fn table(w: &WjProblem) -> Value {
-    let roots: Vec<Vec<Root>> = w
-        .roots
-        .iter()
-        .map_while(|r| r.as_ref().ok().cloned())
-        .collect();
+/// The indices of the points sorted by value (the order of their rows in the report's table).
+fn by_value(w: &WjProblem) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..w.points.len()).collect();
     idx.sort_by(|&a, &b| {
         w.points[a]
@@ -137,11 +135,51 @@ fn table(w: &WjProblem) -> Value {
             .partial_cmp(&w.points[b].value)
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    Value::Array(
-        idx.iter()
-            .map(|&i| point_json(&w.points[i], &roots))
-            .collect(),
-    )
+    idx
+}
+
+/// WJ-ranks' table: every balanced point in order of value, its row saying whether it is a
+/// certified local minimum (`holds`), a saddle (`vacuous`: it does not bear on the claim, with
+/// why) or undecided, with the figures of [`point_json`]. No point has a certificate.
+fn ranks_table(w: &WjProblem) -> Vec<PointRow> {
+    let roots: Vec<Vec<Root>> = w
+        .roots
+        .iter()
+        .map_while(|r| r.as_ref().ok().cloned())
+        .collect();
+    by_value(w)
+        .into_iter()
+        .map(|i| {
+            let p = &w.points[i];
+            let values: Values = match point_json(p, &roots) {
+                Value::Object(m) => m.into(),
+                _ => Values::default(),
+            };
+            let ev = Evidence {
+                values: values.clone(),
+                certificate: None,
+            };
+            let f = match &p.class {
+                Class::LocalMin => Finding::Holds(Basis::Mpfr, ev),
+                Class::Saddle => Finding::Vacuous(
+                    Basis::Mpfr,
+                    "a saddle (negative eigenvalue of the compressed Hessian), not a local minimum"
+                        .into(),
+                ),
+                Class::Undecided(why) => Finding::Undecided(why.clone(), ev),
+            };
+            // a vacuous finding carries no values: every row keeps the point's figures
+            PointRow {
+                figures: figures(&values),
+                ..PointRow::of(&balanced_label(p), &f, None)
+            }
+        })
+        .collect()
+}
+
+/// The label of a balanced point: its rank and the root chosen per singular value.
+fn balanced_label(p: &Balanced) -> String {
+    format!("balanced point of rank {} ({:?})", p.rank, p.choice)
 }
 
 claim! {
@@ -201,11 +239,18 @@ impl WjScalarRoots {
             per_value.push(Value::Object(v));
         }
         // every balanced point built from the roots must be critical
-        for p in &w.points {
-            let origin = format!("balanced point of rank {} ({:?})", p.rank, p.choice);
-            let mut v = Map::new();
-            v.insert("grad_norm".into(), json_f64(p.grad_norm.to_f64()));
-            v.insert("grad_bound".into(), json_f64(p.grad_bound.to_f64()));
+        // (in order of value, each with its figures: t, rank, value, class, gradient, …)
+        let roots: Vec<Vec<Root>> = w
+            .roots
+            .iter()
+            .map_while(|r| r.as_ref().ok().cloned())
+            .collect();
+        for p in by_value(w).into_iter().map(|i| &w.points[i]) {
+            let origin = balanced_label(p);
+            let v = match point_json(p, &roots) {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            };
             let ev = Evidence {
                 values: v.into(),
                 certificate: None,
@@ -253,7 +298,6 @@ impl WjScalarRoots {
             "root_count_argument".into(),
             json!("Descartes' rule of signs: t^{2L-2} - a t^{L-2} + λ has at most two positive roots (L ≥ 3; one iff a > λ for L = 2); each root found is bracketed by rationals where the exact value of g changes sign for every a in the enclosure"),
         );
-        out.values.point_rows = Some(table(w));
         out
     }
 }
@@ -320,7 +364,7 @@ impl WjRanks {
             "singular_values".into(),
             Value::Array(w.svs.iter().map(sv_json).collect()),
         );
-        out.values.insert("points_sorted_by_value".into(), table(w));
+        out.values.point_table = Some(ranks_table(w));
         out.values.insert(
             "certificate_rule".into(),
             json!("critical: ||grad F|| <= 2^(-prec/2)(1 + ||A*||^2); local minimum: the Hessian compressed to the orthogonal complement of the symmetry directions W_i -> O_i W_i O_{i-1}^T has smallest eigenvalue above its MPFR error bound plus the gradient bound; saddle: below minus that bound"),

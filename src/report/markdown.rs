@@ -179,6 +179,49 @@ pub fn render(r: &Report) -> String {
             );
         }
         let _ = writeln!(out);
+        for k in &c.checks {
+            if let Some(t) = point_table(k) {
+                let _ = writeln!(out, "{t}");
+            }
+        }
     }
     out
+}
+
+/// A check's points folded in a `<details>` block: one row per point (the case's own first, in
+/// bold and marked "case"), with what the point says, on what strength, its certificate's place in
+/// the bundle and its figures ([`numbers::figures`]); `None` without a table.
+pub fn point_table(k: &CheckReport) -> Option<String> {
+    let rows = k.values.point_table.as_ref().filter(|r| !r.is_empty())?;
+    let mut out = format!(
+        "<details><summary>{}: {} point{}{}</summary>\n\n| point | at the point | strength | certificate | figures |\n|---|---|---|---|---|\n",
+        k.claim,
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if rows.iter().any(|r| r.case_point) {
+            ", the case's point first"
+        } else {
+            ""
+        }
+    );
+    for r in rows {
+        let label = if r.case_point {
+            format!("**{}** (case)", cell(&r.label))
+        } else {
+            cell(&r.label)
+        };
+        let verdict = match &r.reason {
+            Some(why) => format!("{}: {}", r.verdict.as_str(), cell(why)),
+            None => r.verdict.as_str().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {label} | {verdict} | {} | {} | {} |",
+            r.strength.map_or("—", |s| s.as_str()),
+            r.certificate.map_or("—".into(), |i| format!("point {i}")),
+            cell(&numbers::figures(&r.figures).join("; ")),
+        );
+    }
+    out.push_str("\n</details>\n");
+    Some(out)
 }

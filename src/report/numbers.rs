@@ -15,8 +15,9 @@
 //!
 //! All arithmetic is exact (GMP rationals); only the final digits are text.
 
-use crate::claims::evidence::Readings;
+use crate::claims::evidence::{Readings, Values};
 use rug::{Float, Integer, Rational};
+use serde_json::Value;
 
 /// Longest exact value ("p/q" or an integer) printed whole.
 pub const WHOLE: usize = 20;
@@ -295,6 +296,48 @@ pub fn shortest(x: f64) -> String {
     } else {
         format!("{x:e}")
     }
+}
+
+/// A point's figures (a [`crate::claims::evidence::PointRow`]'s) as short texts, `name = value`:
+/// each quantity's best reading ([`Shown::named`], unless the same name also holds its exact
+/// text), the classes compared, then every other value (exact "p/q" texts through [`exact`],
+/// f64 numbers through [`shortest`], lists in brackets).
+pub fn figures(v: &Values) -> Vec<String> {
+    fn text(v: &Value) -> String {
+        match v {
+            Value::String(s) if s.contains('/') => {
+                match crate::claims::evidence::parse_rational(s) {
+                    Some(q) => exact(&q),
+                    None => s.clone(),
+                }
+            }
+            Value::String(s) => s.clone(),
+            Value::Number(n) if n.is_f64() => n.as_f64().map_or_else(|| n.to_string(), shortest),
+            Value::Array(a) => {
+                format!("[{}]", a.iter().map(text).collect::<Vec<_>>().join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+    let mut out: Vec<String> = v
+        .estimates
+        .iter()
+        .filter(|(name, _)| !v.extra.contains_key(name.as_str()))
+        .filter_map(|(name, r)| Shown::of(r).map(|s| s.named(name)))
+        .collect();
+    if let Some(c) = &v.classes {
+        out.push(format!(
+            "class by criterion {}, by certificate {}",
+            c.criterion, c.certificate
+        ));
+    }
+    out.extend(
+        v.extra
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, x)| format!("{k} = {}", text(x))),
+    );
+    out
 }
 
 /// What kind of value a quantity's best reading is.

@@ -72,12 +72,20 @@ fn reported_wj_roots_and_minima_match_claims_md() {
     assert!(close(&roots[1]["roots"][1]["s"], 0.896283));
     let ranks = &check_of(&r, "WJ-ranks")["values"];
     assert_eq!(ranks["local_min_ranks"], serde_json::json!([0, 1, 2]));
-    let table = ranks["points_sorted_by_value"].as_array().unwrap();
+    let table = ranks["point_table"].as_array().unwrap();
     assert_eq!(table.len(), 9);
     let values: Vec<f64> = table
         .iter()
-        .map(|p| p["value_f64"].as_f64().unwrap())
+        .map(|p| p["figures"]["value_f64"].as_f64().unwrap())
         .collect();
+    // a row holds exactly at a certified local minimum
+    for p in table {
+        assert_eq!(
+            p["verdict"] == "holds",
+            p["figures"]["class"] == "local-min",
+            "{p}"
+        );
+    }
     assert!(values.windows(2).all(|w| w[0] <= w[1]), "{values:?}");
     let way = check_of(&r, "WJ-one-way");
     assert_eq!(way["verdict"], "verified");

@@ -20,6 +20,7 @@ mod limits;
 mod mpfr_refined;
 mod nearmin;
 mod perf;
+mod points;
 mod properties;
 mod readable;
 mod readme;

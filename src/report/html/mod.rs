@@ -212,6 +212,8 @@ figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
 details{margin-top:6px;font-size:12.5px}
 details summary{cursor:pointer;color:#3c4148}
 details table{margin-top:6px}
+tr.case-point td{background:#f3f6fb}
+table.points td{vertical-align:top}
 a{color:#1565c0}
 "#;
 
@@ -416,6 +418,40 @@ mod tests {
             deselected: Vec::new(),
         };
         Report::new(vec![case, bad])
+    }
+
+    #[test]
+    fn point_tables_are_folded_under_their_check_case_point_marked() {
+        let mut r = sample(true);
+        let row = |label: &str, case: bool, verdict: &str| {
+            json!({"label": label, "case_point": case, "verdict": verdict,
+                   "strength": "proved", "basis": "exact", "reason": null, "certificate": 0,
+                   "figures": {"lambda_max_enclosure": ["91/9", "91/9"], "lambda_max_f64": 10.11111111111111,
+                               "index_set": "{1}"}})
+        };
+        let values = json!({"points": 2, "points_holding": 2, "points_vacuous": 0,
+            "point_table": [row("the case's point", true, "holds"), row("minimizer <2>", false, "holds")]});
+        r.cases[0].checks[1] = check("KP-exact", Verdict::Verified, true, values);
+        let rows = r.cases[0].checks[1].values.point_table.as_ref().unwrap();
+        assert_eq!(rows.len(), 2, "the table is typed");
+        let html = render(&r);
+        assert_eq!(
+            html.matches("<details><summary>2 points, the case's point first")
+                .count(),
+            1
+        );
+        assert!(
+            html.contains("<tr class=\"point case-point\"><td><b>the case&#39;s point</b>")
+                || html.contains("<tr class=\"point case-point\"><td><b>the case's point</b>"),
+            "{html}"
+        );
+        assert!(html.contains("minimizer &lt;2&gt;"));
+        assert!(html.contains("lambda_max = 91/9"));
+        let md = crate::report::markdown::render(&r);
+        assert!(
+            md.contains("<details><summary>KP-exact: 2 points, the case's point first</summary>")
+        );
+        assert!(md.contains("| **the case's point** (case) | holds | proved | point 0 | lambda_max = 91/9; index_set = {1} |"), "{md}");
     }
 
     #[test]

@@ -289,12 +289,62 @@ pub(super) fn case_section(out: &mut String, i: usize, c: &CaseReport, dir: Opti
             out.push_str("<th>λ<sub>max</sub>: f64 / MPFR / enclosure</th>");
         }
         out.push_str("<th>basis</th><th>points</th><th>reason</th><th>certificate</th></tr></thead>\n<tbody>\n");
+        let columns = if lam { 9 } else { 8 };
         for k in &c.checks {
             check_row(out, k, lam, dir);
+            points_row(out, k, columns);
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// A check's points in a folded row under it (a `<details>` spanning the `columns` of the
+/// table): one row per point, the case's own first and marked, with what the point says, its
+/// strength, its certificate's place in the bundle and its figures ([`numbers::figures`]).
+/// Nothing without a table.
+pub(super) fn points_row(out: &mut String, k: &CheckReport, columns: usize) {
+    let Some(rows) = k.values.point_table.as_ref().filter(|r| !r.is_empty()) else {
+        return;
+    };
+    let _ = write!(
+        out,
+        "<tr class=\"points\"><td colspan=\"{columns}\"><details><summary>{} point{}{}</summary>\n<table class=\"points\"><thead><tr><th>point</th><th>at the point</th><th>strength</th><th>certificate</th><th>figures</th></tr></thead><tbody>\n",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if rows.iter().any(|r| r.case_point) {
+            ", the case's point first"
+        } else {
+            ""
+        }
+    );
+    for r in rows {
+        let label = if r.case_point {
+            format!(
+                "<b>{}</b> <span class=\"badge outline\">case</span>",
+                escape(&r.label)
+            )
+        } else {
+            escape(&r.label)
+        };
+        let reason = r.reason.as_ref().map_or(String::new(), |w| {
+            format!("<br><span class=\"muted small\">{}</span>", escape(w))
+        });
+        let figures: Vec<String> = numbers::figures(&r.figures)
+            .iter()
+            .map(|f| escape(f))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr class=\"point{}\"><td>{label}</td><td>{}{reason}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
+            if r.case_point { " case-point" } else { "" },
+            escape(r.verdict.as_str()),
+            r.strength.map_or(DASH.into(), |s| escape(s.as_str())),
+            r.certificate.map_or(DASH.into(), |i| format!("point {i}")),
+            figures.join("<br>")
+        );
+    }
+    out.push_str("</tbody></table></details></td></tr>\n");
 }
 
 /// λ_max three ways, one per line.

@@ -1,0 +1,164 @@
+//! Per-point evidence: report.json's `values.point_table` (one row per point, the case's own
+//! first, matching the check's counts, verdict, strength and certificate bundle), the folded
+//! tables of report.md and report.html, and `dlncheck enumerate --json`.
+
+use crate::common::{check_of, contract_holds, dlncheck, run_check};
+use serde_json::Value;
+use std::path::Path;
+
+/// A case whose own point is a critical point the AMG landscape appends after the constructed
+/// ones, so the table must move it first.
+const AMG_CASE: &str = "cases/amg-depth3-given-point.yaml";
+/// A KP case with the case's point, generated minimizers and the balanced factorization.
+const KP_CASE: &str = "cases/kp-depth3-diagonal.yaml";
+
+/// The rows of a check's point table.
+fn rows(check: &Value) -> &Vec<Value> {
+    check["values"]["point_table"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no point_table in {}", check["claim"]))
+}
+
+/// The certificate file a check names, read from the report directory.
+fn certificate(dir: &Path, check: &Value) -> Value {
+    let name = Path::new(check["certificate"].as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_owned();
+    serde_json::from_str(&std::fs::read_to_string(dir.join("certs").join(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn point_tables_put_the_case_point_first_and_agree_with_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(&[AMG_CASE, KP_CASE, "--no-timing", "--quiet"], dir.path());
+    assert_eq!(code, 0);
+    contract_holds(dir.path());
+    for (case, claim) in [
+        ("amg-depth3-given-point", "AMG-classify"),
+        ("amg-depth3-given-point", "AMG-classify-path"),
+        ("depth3-diagonal", "KP-exact"),
+        ("depth3-diagonal", "KP-trace"),
+    ] {
+        let k = check_of(&report, case, claim);
+        let rows = rows(k);
+        let v = &k["values"];
+        assert_eq!(rows.len() as u64, v["points"].as_u64().unwrap(), "{claim}");
+        assert!(rows.len() > 1, "{claim}: several points");
+        let first = &rows[0];
+        assert_eq!(first["case_point"], true, "{claim}: {first}");
+        assert!(
+            first["label"]
+                .as_str()
+                .unwrap()
+                .starts_with("the case's point"),
+            "{claim}: {first}"
+        );
+        assert!(rows[1..].iter().all(|r| r["case_point"] == false));
+        // the check is verified and proved at every point, so is the case's point
+        assert_eq!(k["verdict"], "verified", "{claim}");
+        assert_eq!(first["verdict"], "holds", "{claim}");
+        assert_eq!(first["strength"], k["strength"], "{claim}");
+        let holding = rows.iter().filter(|r| r["verdict"] == "holds").count() as u64;
+        assert_eq!(holding, v["points_holding"].as_u64().unwrap(), "{claim}");
+        // every holding point's certificate is in the bundle, at the index its row names
+        if k["certificate"].is_string() {
+            let cert = certificate(dir.path(), k);
+            let points = cert["points"].as_array().unwrap();
+            assert_eq!(points.len() as u64, holding, "{claim}");
+            let mut seen: Vec<u64> = rows
+                .iter()
+                .filter_map(|r| r["certificate"].as_u64())
+                .collect();
+            for r in rows.iter().filter(|r| r["certificate"].is_u64()) {
+                let at = &points[r["certificate"].as_u64().unwrap() as usize]["point"];
+                assert!(
+                    r["label"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(at.as_str().unwrap()),
+                    "{claim}: row {} names the certificate of {at}",
+                    r["label"]
+                );
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, (0..holding).collect::<Vec<_>>(), "{claim}");
+        }
+    }
+    // AMG-classify: the case's point is the tight S = {1} point, a non-strict saddle both ways
+    let k = check_of(&report, "amg-depth3-given-point", "AMG-classify");
+    let figures = &rows(k)[0]["figures"];
+    assert_eq!(
+        figures["class_by_criterion"],
+        figures["class_by_certificate"]
+    );
+    assert_eq!(figures["index_set"], "{1}");
+    // the folded tables of report.md and report.html
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("<details><summary>AMG-classify: "), "{md}");
+    assert!(
+        md.contains("| **the case's point [S = {1}]** (case) | holds |"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<tr class=\"point case-point\">"));
+    assert!(html.contains("the case's point first</summary>"));
+}
+
+/// `dlncheck enumerate ARGS`: (exit code, stdout).
+fn enumerate(args: &[&str]) -> (i32, String) {
+    let out = dlncheck().arg("enumerate").args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn enumerate_json_rows_agree_with_the_check_and_the_text_table() {
+    let (code, out) = enumerate(&[AMG_CASE, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let e: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(e["arithmetic"], "exact");
+    assert_eq!(e["agree"], true);
+    let points = e["points"].as_array().unwrap();
+    let first = &points[0];
+    assert_eq!(first["case_point"], true);
+    assert_eq!(first["label"], "the case's point");
+    assert!(points[1..].iter().all(|r| r["case_point"] == false));
+    let f = &first["figures"];
+    // W_3W_2W_1 = diag(3, 0) against Y = diag(3, 1): f = ½, and f* = 0 (Y is reachable)
+    assert_eq!(e["f_star"], "0");
+    assert_eq!(f["critical_value"], "1/2");
+    assert_eq!(f["loss_gap"], "1/2");
+    assert_eq!(f["layer_ranks"], serde_json::json!([1, 1, 1]));
+    // the classes of the case's point are those the AMG-classify checks report for it
+    let dir = tempfile::tempdir().unwrap();
+    let (_, report) = run_check(&[AMG_CASE, "--no-timing", "--quiet"], dir.path());
+    let tight = &rows(check_of(&report, "amg-depth3-given-point", "AMG-classify"))[0];
+    let path = &rows(check_of(
+        &report,
+        "amg-depth3-given-point",
+        "AMG-classify-path",
+    ))[0];
+    assert_eq!(
+        f["class_by_certificate"],
+        tight["figures"]["class_by_certificate"]
+    );
+    assert_eq!(
+        f["class_by_criterion"],
+        tight["figures"]["class_by_criterion"]
+    );
+    assert_eq!(
+        f["class_by_criterion_path"],
+        path["figures"]["class_by_criterion"]
+    );
+    assert_eq!(first["strength"], "proved");
+    // as many rows as the text table, and the JSON is listed in --help
+    let (_, text) = enumerate(&[AMG_CASE]);
+    // the header and the point rows start with "| ", the separator with "|---"
+    let table_rows = text.lines().filter(|l| l.starts_with("| ")).count() - 1;
+    assert_eq!(points.len(), table_rows, "{text}");
+    let (_, help) = enumerate(&["--help"]);
+    assert!(help.contains("--json"), "{help}");
+}
