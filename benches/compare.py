@@ -193,6 +193,9 @@ def main():
             row[f"dln-{kind}"] = res
             row[f"dln-{kind}-rss"] = rss
             print(f"L={c['L']} d={c['d']} {kind}: dlncheck {short(res)}", flush=True)
+        row["dln-check"] = run_check(a.dlncheck, c["min"], work / f"check-L{c['L']}-d{c['d']}",
+                                     a.repeat)
+        print(f"L={c['L']} d={c['d']} check KP-exact: {row['dln-check']}", flush=True)
         for p in peers_sel:
             if c["params"] > PEER_MAX_PARAMS.get(p, 10 ** 9):
                 row[p] = {"skipped": True}
@@ -209,6 +212,40 @@ def main():
     (work / "rows.json").write_text(json.dumps({"rows": rows, "suite": suite}, default=str))
     import report
     report.write(rows, suite, Path(a.out), peers_sel, a.repeat, time.time() - t0, PEER_MAX_PARAMS)
+
+
+def run_check(dln, case, report_dir, repeat):
+    """`dlncheck check CASE` (KP-exact at the case's minimizer): process wall time (median of
+    `repeat`, one run when it took over 20 s), peak RSS, and the verdict, strength, agreement bits
+    and λ_max path from its report.json."""
+    times, rss, out = [], None, {}
+    for _ in range(repeat):
+        gnu = Path("/usr/bin/time")
+        cmd = ([str(gnu), "-f", "MAXRSS %M"] if gnu.exists() else []) + [
+            dln, "check", str(case), "--report-dir", str(report_dir), "--quiet"]
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+        times.append(time.perf_counter() - t)
+        for line in proc.stderr.splitlines():
+            if line.startswith("MAXRSS "):
+                rss = int(line.split()[1]) / 1024.0
+        if times[-1] > 20.0:
+            break
+    try:
+        rep = json.loads((Path(report_dir) / "report.json").read_text())
+        case_rep = rep["cases"][0]
+        if case_rep.get("error"):
+            out["error"] = case_rep["error"]
+        else:
+            chk = case_rep["checks"][0]
+            v = chk.get("values") or {}
+            out.update(verdict=chk["verdict"], strength=chk.get("strength"),
+                       agreement_bits=v.get("agreement_bits"), path=v.get("lambda_max_path"),
+                       reason=chk.get("reason"))
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        out["error"] = f"no report: {e}"
+    out.update(seconds=median(times), all=times, rss=rss, exit=proc.returncode)
+    return out
 
 
 def run_suite(dln):

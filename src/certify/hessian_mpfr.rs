@@ -238,7 +238,7 @@ pub fn refine_top(p: &Point, prec: u32, rel: f64) -> Result<HessianMpfrTop, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::Exact;
+    use crate::linalg::{mat, Exact};
     use num_rational::BigRational;
 
     fn q(n: i64, d: i64) -> BigRational {

@@ -48,12 +48,40 @@ impl LambdaPath {
     }
 }
 
-/// Does `check` take λ_max(∇²f) at a point with P parameters and KP dimension d_L·n = `kp_dim`
-/// from the planned path of `sharpness` ([`crate::certify::planned::planned`]) instead of the dense
-/// Hessian? When the dense path is beyond its exact limit (no enclosure there: P > exact_limit)
-/// and the KP operator serves (d_L·n ≤ P, d_L·n ≤ [`crate::certify::planner::KP_LIMIT`]).
-pub fn uses_planned_path(params: usize, kp_dim: usize, s: &Settings) -> bool {
-    params > s.exact_limit && kp_dim <= params && kp_dim <= crate::certify::planner::KP_LIMIT
+/// Largest P·L·β (parameters × depth × the most bits of any input number) for the dense exact
+/// path: the Hessian's entries have about L·β bits, and beyond this the exact enclosure of the
+/// P × P Hessian takes seconds to minutes (measured on the random minimizers of
+/// benches/compare.py: P = 96, L = 6, β = 338, i.e. 1.9·10⁵, took 19 s; the shipped cases stay
+/// below 1.5·10⁴).
+pub const EXACT_WORK_LIMIT: u128 = 50_000;
+
+/// Does `check` take λ_max(∇²f) at a point with P parameters, depth L, inputs of at most β bits
+/// and KP dimension d_L·n = `kp_dim` from the planned path of `sharpness`
+/// ([`crate::certify::planned::planned`]) instead of the dense Hessian? When the dense path is
+/// beyond its exact limit (no enclosure there: P > exact_limit) or its exact work is too long
+/// (P·L·β > [`EXACT_WORK_LIMIT`]), and the KP operator serves (d_L·n ≤ P,
+/// d_L·n ≤ [`crate::certify::planner::KP_LIMIT`]).
+pub fn uses_planned_path(
+    params: usize,
+    depth: usize,
+    bits: u64,
+    kp_dim: usize,
+    s: &Settings,
+) -> bool {
+    let work = params as u128 * depth as u128 * u128::from(bits);
+    (params > s.exact_limit || work > EXACT_WORK_LIMIT)
+        && kp_dim <= params
+        && kp_dim <= crate::certify::planner::KP_LIMIT
+}
+
+/// β: the most bits of any numerator or denominator among `mats`.
+pub fn input_bits<'m>(mats: impl IntoIterator<Item = &'m Mat<BigRational>>) -> u64 {
+    mats.into_iter()
+        .flat_map(|m| m.as_slice())
+        .map(|q| q.numer().bits().max(q.denom().bits()))
+        .max()
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// The lazily computed quantities at one point.
@@ -381,7 +409,19 @@ impl<'a> CaseContext<'a> {
     pub fn takes_planned_path(&self, kp: &KpProblem, i: usize) -> bool {
         let p = &kp.points[i];
         let params = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
-        uses_planned_path(params, p.y.rows() * p.y.cols(), &self.settings)
+        // the exact work counts at exact points only (an MPFR rounding has no exact path)
+        let bits = if p.exact {
+            input_bits(p.weights.iter().chain([&p.x, &p.y]))
+        } else {
+            1
+        };
+        uses_planned_path(
+            params,
+            p.weights.len(),
+            bits,
+            p.y.rows() * p.y.cols(),
+            &self.settings,
+        )
     }
 
     fn hessian_eval<'k>(&self, kp: &'k KpProblem, i: usize) -> &'k (Top, LambdaPath) {
@@ -590,6 +630,23 @@ mod tests {
 
     fn q(s: &str) -> BigRational {
         s.parse().unwrap()
+    }
+
+    /// The dense exact path is left for the planned one past the exact limit of P, or when the
+    /// inputs' bits make the exact work long, and only where the KP operator serves.
+    #[test]
+    fn the_planned_path_takes_over_from_long_exact_work() {
+        let s = Settings::default();
+        // the shipped cases' sizes stay dense
+        assert!(!uses_planned_path(60, 15, 16, 4, &s));
+        // P = 96, L = 6, β = 338 (a random minimizer of benches/compare.py): 1.9·10⁵ > limit
+        assert!(uses_planned_path(96, 6, 338, 16, &s));
+        // past the exact limit of P whatever the bits
+        assert!(uses_planned_path(s.exact_limit + 1, 2, 1, 4, &s));
+        // the KP operator larger than the Hessian: no planned path
+        assert!(!uses_planned_path(96, 6, 338, 97, &s));
+        let m = Mat::from_fn(1, 2, |_, j| q(["3/1024", "-1"][j]));
+        assert_eq!(input_bits([&m]), 11);
     }
 
     #[test]

@@ -6,7 +6,6 @@ use super::options::{settings_for, RunOptions};
 use crate::case::{self, Case};
 use crate::certify::lambda_max::Settings;
 use crate::claims;
-use num_traits::ToPrimitive;
 use std::path::Path;
 
 /// Bytes per entry of a dense f64 operator, with the eigensolver's workspace (as in validation).
@@ -68,7 +67,13 @@ pub fn planned_path(c: &Case, s: &Settings) -> bool {
         && c.checks
             .iter()
             .all(|k| PLANNED_CLAIMS.contains(&k.claim.as_str()))
-        && crate::claims::context::uses_planned_path(c.param_count(), kp, s)
+        && crate::claims::context::uses_planned_path(
+            c.param_count(),
+            c.depth(),
+            input_bits(c) as u64,
+            kp,
+            s,
+        )
 }
 
 /// The memory estimate of a case's work. For each dense symmetric operator of size m the claims
@@ -134,19 +139,9 @@ pub fn estimate(c: &Case, s: &Settings) -> MemoryEstimate {
 
 /// β: the most bits of any numerator or denominator among the case's numbers.
 fn input_bits(c: &Case) -> u128 {
-    let mats = std::iter::once(&c.x)
-        .chain(std::iter::once(&c.y))
-        .chain(c.point.iter().flatten());
-    let mut bits = 1u64;
-    for m in mats {
-        for i in 0..m.rows() {
-            for j in 0..m.cols() {
-                let q = m.at(i, j);
-                bits = bits.max(q.numer().bits()).max(q.denom().bits());
-            }
-        }
-    }
-    u128::from(bits.to_u64().unwrap_or(u64::MAX))
+    u128::from(crate::claims::context::input_bits(
+        [&c.x, &c.y].into_iter().chain(c.point.iter().flatten()),
+    ))
 }
 
 #[cfg(test)]
