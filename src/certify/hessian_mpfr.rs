@@ -30,14 +30,13 @@
 //!    eigenvalue is λ_max rests on step 2 only: the value is numerical evidence about λ_max, with a
 //!    proven distance to the spectrum.
 
-use crate::certify::kp_verified::activations;
+use crate::certify::kp_verified::{zero_loss_factors, ZeroLossFactors};
 use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::lanczos;
 use crate::linalg::mpfr_refine::{
     self, gamma, sum_squares, up, RefineOperator, RefineOptions, BOUND_PREC,
 };
-use crate::linalg::scaled::Scaled;
 use crate::model::network_f64::{HvpScratch, NetworkF64};
 use rug::float::Round;
 use rug::Float;
@@ -68,22 +67,9 @@ impl GaussNewtonMpfr {
     /// The operator at `p` at `prec` bits. Errors when the point is not exact or its loss is not
     /// exactly zero.
     pub fn new(p: &Point, prec: u32) -> Result<Self, String> {
-        if !p.exact {
-            return Err("the point is not exact (an MPFR rounding)".into());
-        }
+        let ZeroLossFactors { z, above } = zero_loss_factors(p)?;
         let l = p.weights.len();
-        let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
-        let z = activations(&ws, &p.x);
-        if !z[l].equals(&p.y) {
-            return Err("the loss is not exactly zero: ∇²f ≠ JᵀJ".into());
-        }
         let (out_dim, n) = (p.y.rows(), p.y.cols());
-        let mut above = vec![Scaled::identity(out_dim)];
-        for k in (1..l).rev() {
-            let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
-            above.push(next);
-        }
-        above.reverse();
         let above: Vec<Vec<Float>> = above.iter().map(|a| a.to_floats(prec)).collect();
         let z: Vec<Vec<Float>> = z[..l].iter().map(|z| z.to_floats(prec)).collect();
         let mut alpha_sq = Float::new(BOUND_PREC);

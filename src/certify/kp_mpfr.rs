@@ -22,7 +22,7 @@
 //!    ‖Ĝ‖_F‖ΔŜ‖_F] + γ_L⁽⁶⁴⁾ Σ_k ‖Ĝ_k‖_F‖Ŝ_k‖_F (as [`super::kp_verified`]); it is O(m³) f64 work and
 //!    (d_L·n)² memory, the one dense step.
 
-use crate::certify::kp_verified::activations;
+use crate::certify::kp_verified::{zero_loss_factors, ZeroLossFactors};
 use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::lanczos;
@@ -30,7 +30,6 @@ use crate::linalg::mpfr_refine::{
     self, complement_upper, deflated_upper, deflation_vector, gamma, norm_up, up, RefineOperator,
     RefineOptions, BOUND_PREC,
 };
-use crate::linalg::scaled::Scaled;
 use crate::model::network_f64::{kron_sum, KpMatFree};
 use rug::float::Round;
 use rug::Float;
@@ -59,23 +58,8 @@ impl KpMpfr {
     /// The operator at `p` at `prec` bits. Errors when the point is not exact or its loss is not
     /// exactly zero.
     pub fn new(p: &Point, prec: u32) -> Result<Self, String> {
-        if !p.exact {
-            return Err("the point is not exact (an MPFR rounding): no proven enclosure".into());
-        }
+        let ZeroLossFactors { z, above } = zero_loss_factors(p)?;
         let l = p.weights.len();
-        let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
-        let z = activations(&ws, &p.x);
-        if !z[l].equals(&p.y) {
-            return Err(
-                "the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into(),
-            );
-        }
-        let mut above = vec![Scaled::identity(p.y.rows())];
-        for k in (1..l).rev() {
-            let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
-            above.push(next);
-        }
-        above.reverse();
         let (a, n) = (p.y.rows(), p.y.cols());
         let mut grams = Vec::with_capacity(l);
         let mut grams64 = Vec::with_capacity(l);

@@ -55,23 +55,8 @@ const RAYLEIGH_TOL: f64 = 1e-10;
 /// Prove an enclosure of λ_max(∇²f) at the exact point `p` through the KP operator. Errors when
 /// the point is not exact, its loss is not exactly zero, or a bound cannot be proven.
 pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
-    if !p.exact {
-        return Err("the point is not exact (an MPFR rounding): no proven enclosure".into());
-    }
+    let ZeroLossFactors { z, above } = zero_loss_factors(p)?;
     let l = p.weights.len();
-    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
-    let z = activations(&ws, &p.x);
-    if !z[l].equals(&p.y) {
-        return Err(
-            "the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into(),
-        );
-    }
-    let mut above = vec![Scaled::identity(p.y.rows())];
-    for k in (1..l).rev() {
-        let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
-        above.push(next);
-    }
-    above.reverse();
     let mut pairs = Vec::with_capacity(l);
     let mut rho = 0.0f64;
     let mut magnitude = 0.0f64;
@@ -121,6 +106,38 @@ pub fn enclose(p: &Point) -> Result<KpEnclosure, String> {
         dim: m,
         method,
     })
+}
+
+/// The exact factors of J(V) = Σ_k A_k V_k z_k at an exact zero-loss point (shared by the KP
+/// enclosures and by [`super::hessian_mpfr`]).
+pub struct ZeroLossFactors {
+    /// z_k = W_{k−1}⋯W_0 X, k = 0..=L (z_L = Y).
+    pub z: Vec<Scaled>,
+    /// A_k = W_{L−1}⋯W_{k+1}, k = 0..L (A_{L−1} = I).
+    pub above: Vec<Scaled>,
+}
+
+/// [`ZeroLossFactors`] at `p`; errors when the point is not exact (an MPFR rounding) or its loss
+/// is not exactly zero (then ∇²f ≠ JᵀJ and the KP operator does not give λ_max(∇²f)).
+pub fn zero_loss_factors(p: &Point) -> Result<ZeroLossFactors, String> {
+    if !p.exact {
+        return Err("the point is not exact (an MPFR rounding): no proven enclosure".into());
+    }
+    let l = p.weights.len();
+    let ws: Vec<Scaled> = p.weights.iter().map(Scaled::from_q).collect();
+    let z = activations(&ws, &p.x);
+    if !z[l].equals(&p.y) {
+        return Err(
+            "the loss is not exactly zero: the KP operator does not give λ_max(∇²f)".into(),
+        );
+    }
+    let mut above = vec![Scaled::identity(p.y.rows())];
+    for k in (1..l).rev() {
+        let next = above.last().expect("A_{L−1} is present").matmul(&ws[k]);
+        above.push(next);
+    }
+    above.reverse();
+    Ok(ZeroLossFactors { z, above })
 }
 
 /// z_k = W_{k−1}⋯W_0 X exactly, k = 0..=L.
