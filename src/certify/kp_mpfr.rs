@@ -7,7 +7,7 @@
 //!    nonzero eigenvalues, both ⪰ 0; claims.md, KP-exact).
 //! 2. G_k = z_kᵀz_k (n × n) and S_k = A_kA_kᵀ (d_L × d_L) are formed exactly (integers over a
 //!    common denominator, as in [`super::kp_verified`]) and rounded to `prec` bits with relative error
-//!    ≤ γ₂ ([`Scaled::to_floats`]): G̃_k = G_k + ΔG_k with |ΔG_k| ≤ γ₂|G_k| ≤ η|G̃_k| entrywise,
+//!    ≤ γ₂ ([`Scaled::to_floats`](crate::linalg::scaled::Scaled::to_floats)): G̃_k = G_k + ΔG_k with |ΔG_k| ≤ γ₂|G_k| ≤ η|G̃_k| entrywise,
 //!    η = γ₃ ≥ γ₂/(1 − γ₂), u = 2^(1−prec). So
 //!    ‖G ⊗ S − G̃ ⊗ S̃‖_F ≤ (2η + η²)‖G̃‖_F‖S̃‖_F (‖A ⊗ B‖_F = ‖A‖_F‖B‖_F).
 //! 3. The product K̃·vec(V) = Σ_k vec(S̃_k V G̃_k) (Van Loan, *J. Comput. Appl. Math.* 123 (2000))
