@@ -31,4 +31,5 @@ mod trajectory;
 mod verify_report;
 mod verify_tamper;
 mod zl_cli;
+mod zl_point;
 mod zl_properties;

@@ -1,14 +1,16 @@
 //! The ZL claim values (ids, statements) and their checks.
 
+use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart};
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
 use super::net::{Net, ZlProblem, Q};
-use super::points::{round_down, round_up};
+use super::points::{round_down, round_up, sqrt_upper};
 use super::setup::{Setup, ZL_SCOPE};
 use super::sigma::SigmaBracket;
+use super::table;
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
-use crate::claims::evidence::json_f64;
+use crate::claims::evidence::{is_case_point, json_f64, Finding};
 use crate::claims::{claim, CaseContext, Outcome, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
@@ -19,29 +21,30 @@ use serde_json::{json, Map, Value};
 
 const SOURCE: &str = "[ZL] Zhou & Liang, arXiv 1710.06910 (claims.md, [ZL])";
 
-/// The verdict of per-sample decisions: any failure refutes, else any undecided sample makes it
-/// inconclusive, else verified; with the reason.
-fn verdict_of(decisions: &[Decision], what: &str) -> (Verdict, String) {
-    let pos = |d: Decision| decisions.iter().position(|x| *x == d);
-    if let Some(i) = pos(Decision::Fails) {
+/// The verdict of per-point decisions (label, decision): any failure refutes, else any undecided
+/// point makes it inconclusive, else verified; with the reason.
+fn verdict_of(decisions: &[(String, Decision)], what: &str) -> (Verdict, String) {
+    let at = |d: Decision| decisions.iter().find(|x| x.1 == d).map(|x| x.0.as_str());
+    if let Some(l) = at(Decision::Fails) {
         (
             Verdict::Refuted,
-            format!("counterexample at sample #{i}: {what} fails there (certified)"),
+            format!("counterexample at {l}: {what} fails there (certified)"),
         )
-    } else if let Some(i) = pos(Decision::Undecided) {
+    } else if let Some(l) = at(Decision::Undecided) {
         (
             Verdict::Inconclusive,
-            format!(
-                "undecided at sample #{i}: the certified bracket of the tightness ratio contains 1"
-            ),
+            format!("undecided at {l}: the certified bracket of the tightness ratio contains 1"),
         )
     } else {
+        let samples = decisions.iter().filter(|d| !is_case_point(&d.0)).count();
+        let point = if samples < decisions.len() {
+            " and at the case's point"
+        } else {
+            ""
+        };
         (
             Verdict::Verified,
-            format!(
-                "{what} holds at all {} samples (decided in exact arithmetic)",
-                decisions.len()
-            ),
+            format!("{what} holds at all {samples} samples{point} (decided in exact arithmetic)"),
         )
     }
 }
@@ -138,7 +141,28 @@ fn ratio_values(setup: &Setup, evals: &[SampleEval], v: &mut Map<String, Value>)
     );
 }
 
-/// An outcome from evaluated samples, with values and (for exact verdicts) the certificate.
+/// The finding of sample `i` for the point table.
+fn sample_row(setup: &Setup, i: usize, e: &SampleEval, what: &str) -> (String, Finding) {
+    let mut fig = Map::new();
+    fig.insert(
+        "radius".into(),
+        json!(q_to_string(&setup.samples[i].radius)),
+    );
+    fig.insert("loss_gap_f64".into(), json_f64(q_to_f64(&e.gap)));
+    fig.insert("grad_norm_sq_f64".into(), json_f64(q_to_f64(&e.grad_sq)));
+    if let Some((lo, hi)) = &e.ratio {
+        fig.insert(
+            "tightness_ratio_enclosure".into(),
+            json!([q_to_string(&round_down(lo)), q_to_string(&round_up(hi))]),
+        );
+    }
+    let label = format!("sample #{i}");
+    let f = table::finding(&e.decision, fig, format!("{what} fails at {label}"));
+    (label, f)
+}
+
+/// An outcome from evaluated samples and the case's point, with values, the point table and
+/// (for exact verdicts) the certificate.
 fn outcome(
     claim: &str,
     setup: &Setup,
@@ -146,28 +170,59 @@ fn outcome(
     what: &str,
     extra_values: Map<String, Value>,
     extra_cert: Map<String, Value>,
+    point: Option<PointPart>,
 ) -> Outcome {
-    let decisions: Vec<Decision> = evals.iter().map(|e| e.decision.clone()).collect();
+    let mut decisions: Vec<(String, Decision)> = evals
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (format!("sample #{i}"), e.decision.clone()))
+        .collect();
+    if let Some(d) = point.as_ref().and_then(PointPart::decision) {
+        decisions.insert(0, (CasePoint::label().to_string(), d));
+    }
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
     let mut values = setup.common_values();
     ratio_values(setup, evals, &mut values);
     values.extend(extra_values);
+    if let Some(p) = &point {
+        values.insert("case_point".into(), p.json());
+    }
     o.values = values.into();
     o.values.set_basis(Basis::Exact);
+    let mut rows: Vec<(String, Finding)> = point
+        .iter()
+        .map(|p| p.row(&format!("{what} fails at the case's point")))
+        .collect();
+    rows.extend(
+        evals
+            .iter()
+            .enumerate()
+            .map(|(i, e)| sample_row(setup, i, e, what)),
+    );
+    table::attach(&mut o, &rows);
     if verdict != Verdict::Inconclusive {
         let sigma: Vec<Vec<SigmaBracket>> = setup
             .minimizers
             .iter()
             .map(|m| gd::minimizer_sigma(&setup.pb, m))
             .collect();
-        let samples = setup
+        let mut samples: Vec<Value> = setup
             .samples
             .iter()
             .zip(evals)
             .map(|(s, e)| gd::sample_json(s, e))
             .collect();
-        o.certificate = Some(certificate(claim, setup, &sigma, samples, extra_cert));
+        let mut extra_min = Vec::new();
+        if let Some(p) = point {
+            if let Some(s) = p.cert_sample {
+                samples.insert(0, s);
+            }
+            extra_min.extend(p.extra_minimizer);
+        }
+        o.certificate = Some(certificate(
+            claim, setup, &sigma, &extra_min, samples, extra_cert,
+        ));
     }
     o
 }
@@ -252,6 +307,11 @@ fn pointwise(id: &str, ctx: &CaseContext) -> Outcome {
         .iter()
         .map(|s| gd::evaluate(setup, s, None, ctx.settings.prec))
         .collect();
+    let at = ctx.problem::<AtCasePoint>();
+    let point = match &*at {
+        Ok(AtCasePoint(Some(cp))) => Some(pointwise_part(setup, cp)),
+        _ => None,
+    };
     outcome(
         id,
         setup,
@@ -259,7 +319,73 @@ fn pointwise(id: &str, ctx: &CaseContext) -> Outcome {
         "f − f* ≤ ‖∇f‖²/D",
         Map::new(),
         Map::new(),
+        point,
     )
+}
+
+/// The pointwise inequality at the case's point: decided there unless a layer is singular (the
+/// premise fails); its certificate sample refers to the closest generated minimizer.
+fn pointwise_part(setup: &Setup, cp: &CasePoint) -> PointPart {
+    let figures = cp.figures();
+    match cp.pointwise_decision(&setup.pb.net) {
+        Err(why) => PointPart {
+            at: AtPoint::Vacuous(why),
+            figures,
+            cert_sample: None,
+            extra_minimizer: None,
+        },
+        Ok(e) => {
+            let (i, dist_sq) = &cp.closest_generated;
+            let mut sample = gd::point_json(&cp.params, *i, &sqrt_upper(dist_sq), e);
+            sample["origin"] = json!(CasePoint::label());
+            PointPart {
+                at: AtPoint::Decided(e.decision.clone()),
+                figures,
+                cert_sample: Some(sample),
+                extra_minimizer: None,
+            }
+        }
+    }
+}
+
+/// ZL-gd-neighborhood at the case's point: f − f* ≤ λ(δ)‖∇f‖² with W* the nearest minimizer (else
+/// the closest generated one) and δ ≥ ‖W − W*‖_F, when the point is in the paper's neighborhood
+/// of W*; vacuous otherwise. W* joins the certificate's minimizers after the generated ones.
+fn neighborhood_part(setup: &Setup, cp: &CasePoint, prec: u32) -> PointPart {
+    let mut figures = cp.figures();
+    match cp.neighborhood(setup) {
+        Err(why) => PointPart {
+            at: AtPoint::Vacuous(why),
+            figures,
+            cert_sample: None,
+            extra_minimizer: None,
+        },
+        Ok((star, delta, sigma, shifts)) => {
+            let e = gd::evaluate_at(
+                &setup.pb,
+                &setup.x_sigma,
+                &cp.params,
+                Some((&sigma, &shifts)),
+                prec,
+            );
+            figures.insert(
+                "neighborhood".into(),
+                json!({
+                    "delta": q_to_string(&delta),
+                    "denominator_enclosure": [q_to_string(&e.denominators.0), q_to_string(&e.denominators.1)],
+                    "tightness_ratio_enclosure": e.ratio.as_ref().map(|(lo, hi)| [q_to_string(lo), q_to_string(hi)]),
+                }),
+            );
+            let mut sample = gd::point_json(&cp.params, setup.minimizers.len(), &delta, &e);
+            sample["origin"] = json!(CasePoint::label());
+            PointPart {
+                at: AtPoint::Decided(e.decision.clone()),
+                figures,
+                cert_sample: Some(sample),
+                extra_minimizer: Some((star, sigma)),
+            }
+        }
+    }
 }
 
 claim! {
@@ -345,6 +471,11 @@ impl ZlGdNeighborhood {
                 json!(q_to_string(&super::sigma::frobenius_upper(&pb.x))),
             );
         }
+        let at = ctx.problem::<AtCasePoint>();
+        let point = match &*at {
+            Ok(AtCasePoint(Some(cp))) => Some(neighborhood_part(setup, cp, ctx.settings.prec)),
+            _ => None,
+        };
         outcome(
             Self::INFO.id,
             setup,
@@ -352,6 +483,7 @@ impl ZlGdNeighborhood {
             "f − f* ≤ λ(δ)‖∇f‖² on the δ-ball",
             extra,
             cert,
+            point,
         )
     }
 }
@@ -410,26 +542,62 @@ impl ZlMinimizers {
         // the characterization at every sample: f − f* = ½‖c(W)X‖² (linear, residual) or
         // ½‖c(W)‖² (one-hidden-layer), so f = f* exactly when c(W) = 0
         let mut gaps = Vec::new();
+        let mut rows = Vec::new();
+        let what = "f − f* = ½‖c(W)X‖²";
+        let at = ctx.problem::<AtCasePoint>();
+        let point = match &*at {
+            Ok(AtCasePoint(Some(cp))) => {
+                let (gap, holds) = characterization(pb, &cp.params);
+                if !holds {
+                    failures.push("the case's point: f − f* ≠ ½‖c(W)X‖²".to_string());
+                }
+                let sample = json!({
+                    "params": super::cert::params_json(&cp.params),
+                    "minimizer": cp.closest_generated.0,
+                    "loss_gap": q_to_string(&gap),
+                    "origin": CasePoint::label(),
+                });
+                let part = PointPart {
+                    at: AtPoint::Decided(if holds {
+                        Decision::Holds
+                    } else {
+                        Decision::Fails
+                    }),
+                    figures: cp.figures(),
+                    cert_sample: Some(sample),
+                    extra_minimizer: None,
+                };
+                rows.push(part.row(&format!("{what} fails at the case's point")));
+                Some(part)
+            }
+            _ => None,
+        };
         for (i, s) in setup.samples.iter().enumerate() {
-            let (l, _) = pb.loss_and_gradient(&Exact, &s.params);
-            let gap = &l - &pb.f_star;
-            let c = pb.constraint(&s.params);
-            let cx = match pb.net {
-                Net::OneHidden { .. } => c.clone(),
-                _ => mat::matmul(&Exact, &c, &pb.x),
-            };
-            let half = mat::frob2(&Exact, &cx) / Q::from_integer(2.into());
-            if gap != half || gap.is_negative() {
+            let (gap, holds) = characterization(pb, &s.params);
+            if !holds {
                 failures.push(format!("sample #{i}: f − f* ≠ ½‖c(W)X‖²"));
             }
+            let mut fig = Map::new();
+            fig.insert("radius".into(), json!(q_to_string(&s.radius)));
+            fig.insert("loss_gap_f64".into(), json_f64(q_to_f64(&gap)));
+            let d = if holds {
+                Decision::Holds
+            } else {
+                Decision::Fails
+            };
+            rows.push((
+                format!("sample #{i}"),
+                table::finding(&d, fig, format!("{what} fails at sample #{i}")),
+            ));
             gaps.push(gap);
         }
         let dims = tangent_dimensions(setup);
         let mut o = if failures.is_empty() {
             Outcome::verified(Basis::Exact.strength()).with_reason(format!(
-                "{} generated minimizers have f = f*, ∇f = 0, certified invertible factors and satisfy the characterization; at all {} samples f − f* equals the characterization's residual exactly",
+                "{} generated minimizers have f = f*, ∇f = 0, certified invertible factors and satisfy the characterization; at all {} samples{} f − f* equals the characterization's residual exactly",
                 setup.minimizers.len(),
-                setup.samples.len()
+                setup.samples.len(),
+                if point.is_some() { " and at the case's point" } else { "" }
             ))
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
@@ -456,7 +624,8 @@ impl ZlMinimizers {
                 .map(|g| json_f64(q_to_f64(g)))
                 .collect::<Vec<_>>()),
         );
-        let samples = setup
+        table::attach(&mut o, &rows);
+        let mut samples: Vec<Value> = setup
             .samples
             .iter()
             .zip(&gaps)
@@ -468,15 +637,35 @@ impl ZlMinimizers {
                 })
             })
             .collect();
+        if let Some(p) = point {
+            o.values.insert("case_point".into(), p.json());
+            samples.splice(0..0, p.cert_sample);
+        }
         o.certificate = Some(certificate(
             Self::INFO.id,
             setup,
             &star,
+            &[],
             samples,
             Map::new(),
         ));
         o
     }
+}
+
+/// f − f* at `params` and whether it equals the characterization's residual ½‖c(W)X‖² (½‖c(W)‖²
+/// for the one-hidden-layer network) exactly, f − f* ≥ 0.
+fn characterization(pb: &ZlProblem, params: &[crate::linalg::Mat<Q>]) -> (Q, bool) {
+    let (l, _) = pb.loss_and_gradient(&Exact, params);
+    let gap = &l - &pb.f_star;
+    let c = pb.constraint(params);
+    let cx = match pb.net {
+        Net::OneHidden { .. } => c,
+        _ => mat::matmul(&Exact, &c, &pb.x),
+    };
+    let half = mat::frob2(&Exact, &cx) / Q::from_integer(2.into());
+    let holds = gap == half && !gap.is_negative();
+    (gap, holds)
 }
 
 /// (ΦX − Y)Xᵀ = 0 exactly (Φ solves the normal equations, so f* = ½‖ΦX − Y‖² is the minimum

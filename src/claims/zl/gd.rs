@@ -270,10 +270,21 @@ pub fn delta_invertible(star: &[SigmaBracket]) -> f64 {
 
 /// The certificate form of one evaluated sample.
 pub fn sample_json(s: &Sample, e: &SampleEval) -> serde_json::Value {
+    point_json(&s.params, s.minimizer, &s.radius, e)
+}
+
+/// The certificate form of the inequality evaluated at `params`, referring to minimizer number
+/// `minimizer` of the certificate and the radius δ of its ball.
+pub fn point_json(
+    params: &Params,
+    minimizer: usize,
+    radius: &Q,
+    e: &SampleEval,
+) -> serde_json::Value {
     serde_json::json!({
-        "params": s.params.iter().map(crate::claims::book::matrix_json).collect::<Vec<_>>(),
-        "minimizer": s.minimizer,
-        "radius": q_to_string(&s.radius),
+        "params": params.iter().map(crate::claims::book::matrix_json).collect::<Vec<_>>(),
+        "minimizer": minimizer,
+        "radius": q_to_string(radius),
         "loss_gap": q_to_string(&e.gap),
         "grad_norm_sq": q_to_string(&e.grad_sq),
         "sigma": e.sigma.iter().map(SigmaBracket::json).collect::<Vec<_>>(),

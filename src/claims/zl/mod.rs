@@ -5,16 +5,22 @@
 //!
 //! Data flow: [`setup::Setup`] (problem, seeded minimizers and samples) → per-sample exact
 //! evaluation ([`gd`], [`regularity`]) → an `Outcome` with per-sample tightness ratios in its
-//! values and a `dlncheck-zl-certificate` ([`cert`]) for exact verdicts.
+//! values and a `dlncheck-zl-certificate` ([`cert`]) for exact verdicts. When the case gives a
+//! point, [`case_point::AtCasePoint`] evaluates it once (with its nearest minimizer,
+//! [`nearest`]) and every claim reports and decides it beside the samples; [`table`] lists every
+//! point of a check, the case's first.
 
+pub mod case_point;
 pub mod cert;
 pub mod claims;
 pub mod gd;
+pub mod nearest;
 pub mod net;
 pub mod points;
 pub mod regularity;
 pub mod setup;
 pub mod sigma;
+pub mod table;
 
 use crate::claims::Claim;
 use claims::{ZlGdLinear, ZlGdNeighborhood, ZlGdNonlinear, ZlGdResidual, ZlMinimizers};

@@ -14,31 +14,25 @@
 //! α = ½ min a/‖∇f‖² and β = ½ min a/‖W − W*‖² satisfy αG + βE ≤ a. The best α with β = 0 is
 //! min a/G, the best β with α = 0 is min a/E; all are reported per radius.
 
+use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart, RegularityMiss};
 use super::cert::{certificate, params_json};
 use super::gd::{minimizer_sigma, Decision};
-use super::net::{axpy, diff, flatten, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{
-    complete, free_layers, radius_fraction, round_down, simple_near, sqrt_upper, Sample,
-};
+use super::nearest::{nearest_minimizer, NEAREST_TOL};
+use super::net::{axpy, diff, inner, unflatten, Params, ZlProblem, Q};
+use super::points::{complete, free_layers, radius_fraction, round_down, sqrt_upper, Sample};
 use super::setup::{Setup, ZL_SCOPE};
+use super::table;
 use crate::certify::estimate::Basis;
-use crate::claims::evidence::json_f64;
+use crate::claims::evidence::{json_f64, Finding};
 use crate::claims::{claim, CaseContext, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_rug, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{Exact, F64};
+use crate::linalg::Exact;
 use crate::report::numbers;
 use crate::verdict::Verdict;
 use num_traits::{Signed, Zero};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
-
-/// The stated tolerance of the nearest-minimizer certificate: ‖tangential part of W − W*‖ ≤
-/// 2⁻²⁰ ‖W − W*‖ (first-order optimality of min ‖W − Z‖ over the minimizer set, to this
-/// tolerance; the squared ratio is compared with 2⁻⁴⁰ exactly).
-pub const NEAREST_TOL: f64 = 9.5367431640625e-7;
-/// Maximum projection iterations.
-const MAX_ITERS: usize = 40;
 
 /// Which reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,80 +43,6 @@ pub enum Reading {
     Fixed,
     /// W* fixed, normal directions only.
     Normal,
-}
-
-/// Jᵀ(JJᵀ)⁻¹ J e: the component of e normal to the minimizer set at `z`, exactly (None if JJᵀ is
-/// singular).
-fn normal_part(pb: &ZlProblem, z: &[Mat<Q>], e: &[Q]) -> Option<Vec<Q>> {
-    let j = pb.jacobian(z);
-    let rhs = mat::matvec(&Exact, &j, e);
-    let jjt = mat::matmul_nt(&Exact, &j, &j);
-    let mu = mat::solve_exact(&jjt, &Mat::from_vec(rhs.len(), 1, rhs))?;
-    Some(mat::matvec(&Exact, &j.transpose(), mu.as_slice()))
-}
-
-/// One f64 Newton–projection step toward the minimizer set nearest to `w`:
-/// Z ← Z + (W − Z) − Jᵀ(JJᵀ)⁻¹(J(W − Z) + c(Z)) (faer's partial-pivoting LU for JJᵀ); returns
-/// the new Z and the squared step length.
-fn projection_step(pb: &ZlProblem, w: &[f64], z: &[Mat<f64>]) -> Option<(Vec<Mat<f64>>, f64)> {
-    use faer::linalg::solvers::Solve;
-    let j = pb.jacobian_in(&F64, z);
-    let c = pb.constraint_in(&F64, z);
-    let zf: Vec<f64> = z.iter().flat_map(|m| m.as_slice().to_vec()).collect();
-    let e: Vec<f64> = w.iter().zip(&zf).map(|(a, b)| a - b).collect();
-    let je = mat::matvec(&F64, &j, &e);
-    let (m, p) = (j.rows(), j.cols());
-    let jjt = faer::Mat::<f64>::from_fn(m, m, |r, s| (0..p).map(|a| j.at(r, a) * j.at(s, a)).sum());
-    let mut rhs = faer::Mat::<f64>::from_fn(m, 1, |r, _| je[r] + c.as_slice()[r]);
-    jjt.as_ref().partial_piv_lu().solve_in_place(rhs.as_mut());
-    let mu: Vec<f64> = (0..m).map(|r| rhs[(r, 0)]).collect();
-    if mu.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let n = mat::matvec(&F64, &j.transpose(), &mu);
-    let step: Vec<f64> = e.iter().zip(&n).map(|(a, b)| a - b).collect();
-    let size = step.iter().map(|s| s * s).sum();
-    let moved: Vec<f64> = zf.iter().zip(&step).map(|(a, b)| a + b).collect();
-    let mut at = 0;
-    let out = z
-        .iter()
-        .map(|mz| {
-            let k = mz.rows() * mz.cols();
-            let r = Mat::from_vec(mz.rows(), mz.cols(), moved[at..at + k].to_vec());
-            at += k;
-            r
-        })
-        .collect();
-    Some((out, size))
-}
-
-/// The nearest global minimizer to `w`, starting from `start`: f64 Newton–projection steps
-/// (`projection_step`) until the step is below 10⁻³⁰ (squared), then the free layers read exactly
-/// and made an exact minimizer by [`complete`]; with the squared relative tangential residual
-/// ‖t‖²/‖W − W*‖² (t the part of W − W* in ker J*, the tangent space), computed exactly.
-pub fn nearest_minimizer(pb: &ZlProblem, w: &[Mat<Q>], start: &[Mat<Q>]) -> Option<(Params, Q)> {
-    let wf: Vec<f64> = flatten(w).iter().map(q_to_f64).collect();
-    let mut z: Vec<Mat<f64>> = start.iter().map(|m| mat::from_exact(&F64, m)).collect();
-    for _ in 0..MAX_ITERS {
-        let (next, size) = projection_step(pb, &wf, &z)?;
-        z = next;
-        if size < 1e-30 {
-            break;
-        }
-    }
-    let zq: Params = z
-        .iter()
-        .map(|m| m.map(|v| simple_near(*v, 2f64.powi(-44))))
-        .collect();
-    let star = complete(pb, &free_layers(pb, &zq))?;
-    let e = flatten(&diff(w, &star));
-    let e2: Q = e.iter().map(|x| x * x).sum();
-    if e2.is_zero() {
-        return Some((star, Q::zero()));
-    }
-    let n = normal_part(pb, &star, &e)?;
-    let t2: Q = e.iter().zip(&n).map(|(a, b)| (a - b) * (a - b)).sum();
-    Some((star, t2 / e2))
 }
 
 /// One regularity sample: the point, its reference minimizer W*, and a, G, E.
@@ -393,10 +313,71 @@ fn check(id: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
             }
         }
     }
-    outcome(id, setup, &samples, &radii)
+    let at = ctx.problem::<AtCasePoint>();
+    let point = match &*at {
+        Ok(AtCasePoint(Some(cp))) => {
+            let max_radius = radii.last().cloned().unwrap_or_else(Q::zero);
+            let (part, sample) = case_point_part(setup, cp, reading, &max_radius);
+            samples.splice(0..0, sample);
+            Some(part)
+        }
+        _ => None,
+    };
+    outcome(id, setup, &samples, &radii, point)
 }
 
-fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Outcome {
+/// The reading at the case's point: W* per [`CasePoint::regularity_reference`], counted (as the
+/// first sample) when the point is near; vacuous when it is farther than every sample radius,
+/// undecided when the nearest minimizer is not certified.
+fn case_point_part(
+    setup: &Setup,
+    cp: &CasePoint,
+    reading: Reading,
+    max_radius: &Q,
+) -> (PointPart, Option<RegSample>) {
+    let mut figures = cp.figures();
+    let nearest = reading != Reading::Fixed;
+    let part = |at, figures| PointPart {
+        at,
+        figures,
+        cert_sample: None,
+        extra_minimizer: None,
+    };
+    match cp.regularity_reference(setup, nearest, max_radius) {
+        Err(RegularityMiss::Far(why)) => (part(AtPoint::Vacuous(why), figures), None),
+        Err(RegularityMiss::Undecided(why)) => (part(AtPoint::Undecided(why), figures), None),
+        Ok((star, tangential)) => {
+            let e = diff(&cp.params, &star);
+            let radius = sqrt_upper(&inner(&e, &e));
+            let s = reg_sample(
+                &setup.pb,
+                cp.params.clone(),
+                star,
+                radius,
+                CasePoint::label().into(),
+                tangential,
+            );
+            figures.insert(
+                "regularity".into(),
+                json!({
+                    "reference": if nearest { "the nearest global minimizer" } else { "the closest generated minimizer" },
+                    "inner": q_to_string(&s.inner),
+                    "grad_norm_sq": q_to_string(&s.grad_sq),
+                    "dist_sq": q_to_string(&s.dist_sq),
+                }),
+            );
+            (part(AtPoint::Decided(s.decision.clone()), figures), Some(s))
+        }
+    }
+}
+
+fn outcome(
+    claim: &str,
+    setup: &Setup,
+    samples: &[RegSample],
+    radii: &[Q],
+    point: Option<PointPart>,
+) -> Outcome {
     let fails = samples.iter().position(|s| s.decision == Decision::Fails);
     let undecided = samples
         .iter()
@@ -486,6 +467,26 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
         })
         .collect();
     o.values.insert("per_radius".into(), json!(per_radius));
+    let mut rows: Vec<(String, Finding)> = Vec::new();
+    if let Some(p) = &point {
+        o.values.insert("case_point".into(), p.json());
+        rows.push(p.row("⟨∇f, W − W*⟩ > 0 fails at the case's point"));
+    }
+    rows.extend(
+        samples
+            .iter()
+            .filter(|s| s.origin != CasePoint::label())
+            .map(|s| {
+                let mut fig = Map::new();
+                fig.insert("radius".into(), json!(q_to_string(&s.radius)));
+                fig.insert("inner_f64".into(), json_f64(q_to_f64(&s.inner)));
+                fig.insert("grad_norm_sq_f64".into(), json_f64(q_to_f64(&s.grad_sq)));
+                fig.insert("dist_sq_f64".into(), json_f64(q_to_f64(&s.dist_sq)));
+                let why = format!("⟨∇f, W − W*⟩ ≤ 0 at {} with W ≠ W*", s.origin);
+                (s.origin.clone(), table::finding(&s.decision, fig, why))
+            }),
+    );
+    table::attach(&mut o, &rows);
     if verdict != Verdict::Inconclusive {
         let sigma: Vec<_> = setup
             .minimizers
@@ -496,6 +497,7 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
             .iter()
             .map(|s| {
                 json!({
+                    "origin": s.origin,
                     "params": params_json(&s.params),
                     "reference": params_json(&s.reference),
                     "radius": q_to_string(&s.radius),
@@ -505,7 +507,14 @@ fn outcome(claim: &str, setup: &Setup, samples: &[RegSample], radii: &[Q]) -> Ou
                 })
             })
             .collect();
-        o.certificate = Some(certificate(claim, setup, &sigma, cert_samples, Map::new()));
+        o.certificate = Some(certificate(
+            claim,
+            setup,
+            &sigma,
+            &[],
+            cert_samples,
+            Map::new(),
+        ));
     }
     o
 }
