@@ -121,6 +121,34 @@ impl LaneType {
         LaneType { lanes }
     }
 
+    /// A coarse class of the type for distributions: S, how many lanes are cut (and their zero
+    /// counts) and how many are blocked, e.g. "S = {1}; 2 cut (2,3 zeros); 0 blocked".
+    pub fn summary(&self) -> String {
+        let mut zeros: Vec<usize> = self
+            .lanes
+            .iter()
+            .filter_map(|l| match l {
+                Lane::Cut(z) if !z.is_empty() => Some(z.len()),
+                _ => None,
+            })
+            .collect();
+        zeros.sort_unstable();
+        let blocked = self
+            .lanes
+            .iter()
+            .filter(|l| **l == Lane::Cut(vec![]))
+            .count();
+        let zs: Vec<String> = zeros.iter().map(usize::to_string).collect();
+        let cut = match zeros.len() {
+            0 => "0 cut".to_string(),
+            n => format!("{n} cut ({} zeros)", zs.join(",")),
+        };
+        format!(
+            "S = {}; {cut}; {blocked} blocked",
+            super::classify::set_label(&self.set())
+        )
+    }
+
     /// The type with layer k removed (zero layers above it shift down by one).
     pub fn without_layer(&self, k: usize) -> LaneType {
         let lanes = self

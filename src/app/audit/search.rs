@@ -63,6 +63,9 @@ pub fn audit(
         let c = AuditCase::generate_with(claim_id, &shape, &mut rng);
         report.trials = t + 1;
         *report.depths.entry(c.depth()).or_default() += 1;
+        if let Some((ty, _)) = c.lane_point() {
+            *report.point_types.entry(ty.summary()).or_default() += 1;
+        }
         let out = match check(&c, claim, settings) {
             Ok(o) => o,
             Err(why) => {
