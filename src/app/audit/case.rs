@@ -233,6 +233,11 @@ impl AuditCase {
         (x, x_exact, y)
     }
 
+    /// Does the case carry a lane point (claims about critical points)?
+    pub fn draws_lane_point(&self) -> bool {
+        self.lanes.is_some()
+    }
+
     /// The case's lane point (claims about critical points): its type fitted to the dims and
     /// targets, and its layers, when it is exactly critical (it always is by construction; a
     /// point that is not would be dropped, never written).

@@ -63,8 +63,12 @@ pub fn audit(
         let c = AuditCase::generate_with(claim_id, &shape, &mut rng);
         report.trials = t + 1;
         *report.depths.entry(c.depth()).or_default() += 1;
-        if let Some((ty, _)) = c.lane_point() {
-            *report.point_types.entry(ty.summary()).or_default() += 1;
+        if c.draws_lane_point() {
+            let key = c.lane_point().map_or_else(
+                || "no lane point (Σ's spectrum not exact with distinct eigenvalues)".into(),
+                |(ty, _)| ty.summary(),
+            );
+            *report.point_types.entry(key).or_default() += 1;
         }
         let out = match check(&c, claim, settings) {
             Ok(o) => o,
