@@ -2,7 +2,8 @@
 //! S, with its critical value, rank profile, class by the criterion (both readings) and by
 //! certificate, and whether they agree. Exact when Σ's spectrum is rational, MPFR otherwise
 //! (values as decimals, numerical ranks, MPFR certificates). With `--json` the same points are
-//! written as JSON ([`Enumeration`]): one [`PointRow`] each, the case's own point first.
+//! written as JSON ([`Enumeration`]): one [`PointRow`] each, the case's own point first. With
+//! `generate.critical_points.lanes` both forms also list the lane types covered ([`LaneCoverage`]).
 
 use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
@@ -12,6 +13,7 @@ use crate::claims::evidence::{parse_rational, Evidence, Finding, PointRow, Value
 use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
+use crate::enumerate::lanes;
 use crate::linalg::field::{mpfr_decimal, q_to_rug, q_to_string};
 use rug::Float;
 use serde::Serialize;
@@ -75,6 +77,99 @@ pub struct Enumeration {
     /// `class_by_criterion` (tightened reading), `class_by_criterion_path` (path reading),
     /// `class_by_certificate`, `certificate_detail`, `layer_ranks` and `prefix_ranks`.
     pub points: Vec<PointRow>,
+    /// With `generate.critical_points.lanes`, the lane types the points cover ([`lane_coverage`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lane_types: Option<LaneCoverage>,
+}
+
+/// The lane types of `generate.critical_points.lanes` ([`crate::enumerate::lanes`]) and how many
+/// points of each the landscape holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct LaneCoverage {
+    /// How many valid lane types the dims and target allow (decimal text: it may exceed 2⁶⁴).
+    pub total: String,
+    /// True when the types covered are a seeded sample of them (more than `lanes` types).
+    pub sampled: bool,
+    /// One row per type covered, in the order of the points.
+    pub types: Vec<LaneTypeRow>,
+}
+
+/// One lane type: its points and how many of them each reading of the criterion misclassifies.
+#[derive(Clone, Debug, Serialize)]
+pub struct LaneTypeRow {
+    /// E.g. "1 carried; 2 cut at W_2; 3 cut at W_3,W_4".
+    pub lane_type: String,
+    /// Points of this type (each exactly critical).
+    pub points: usize,
+    /// Points where the certificate decided a class other than the tightened reading's.
+    pub tightened_disagree: usize,
+    /// Points where the certificate decided a class other than the path reading's.
+    pub path_disagree: usize,
+}
+
+/// The lane types covered by the case's lane points, when it asks for some and Σ's spectrum is
+/// exact (the MPFR path builds no lane points).
+pub fn lane_coverage(c: &Case, critical: &Critical<ExactAmg>, seed: u64) -> Option<LaneCoverage> {
+    let n = c.generate.critical_point_lanes;
+    if n == 0 {
+        return None;
+    }
+    let sp = &critical.problem.spectrum;
+    let frames = lanes::Frames::new(sp, &c.x)?;
+    let ts = lanes::types(
+        &c.dims,
+        &frames.targets_nonzero(lanes::lane_count(&c.dims)),
+        n,
+        seed,
+    );
+    let mut types: Vec<LaneTypeRow> = Vec::new();
+    for r in critical.rows() {
+        let Some(ty) = lanes::type_of_origin(r.origin) else {
+            continue;
+        };
+        let i = match types.iter().position(|t| t.lane_type == ty) {
+            Some(i) => i,
+            None => {
+                types.push(LaneTypeRow {
+                    lane_type: ty.to_string(),
+                    points: 0,
+                    tightened_disagree: 0,
+                    path_disagree: 0,
+                });
+                types.len() - 1
+            }
+        };
+        let (a, b) = r.classified.criterion;
+        let cert = r.classified.certificate.class;
+        let t = &mut types[i];
+        t.points += 1;
+        t.tightened_disagree += usize::from(cert.is_some_and(|k| k != a));
+        t.path_disagree += usize::from(cert.is_some_and(|k| k != b));
+    }
+    Some(LaneCoverage {
+        total: ts.total.to_string(),
+        sampled: ts.sampled,
+        types,
+    })
+}
+
+/// The lane coverage as text under the table.
+fn coverage_text(cov: &LaneCoverage) -> String {
+    let points: usize = cov.types.iter().map(|t| t.points).sum();
+    let mut out = format!(
+        "\nlane types: {} covered ({}) of {}, {points} lane points\n\n| lane type | points | tightened ≠ certificate | path ≠ certificate |\n|---|---|---|---|\n",
+        cov.types.len(),
+        if cov.sampled { "a seeded sample" } else { "all" },
+        cov.total
+    );
+    for t in &cov.types {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            t.lane_type, t.points, t.tightened_disagree, t.path_disagree
+        );
+    }
+    out
 }
 
 /// The landscape of the case as [`Enumeration`] (an error names the field or the scope).
@@ -101,6 +196,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 f_star_radius: None,
                 agree: true,
                 points: point_rows(&critical, gap),
+                lane_types: lane_coverage(c, &critical, seed),
             }
         }
         Landscape::Mpfr(critical) => {
@@ -119,6 +215,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 f_star_radius: Some(radius.to_f64()),
                 agree: true,
                 points: point_rows(&critical, gap),
+                lane_types: None,
             }
         }
     };
@@ -252,7 +349,13 @@ fn write_row(out: &mut String, row: &Row) -> bool {
 /// The enumeration table as Markdown, and whether every row agrees.
 pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool), String> {
     match landscape(c, settings, seed) {
-        Ok(Landscape::Exact(critical)) => Ok(exact_table(c, &critical)),
+        Ok(Landscape::Exact(critical)) => {
+            let (mut text, agree) = exact_table(c, &critical);
+            if let Some(cov) = lane_coverage(c, &critical, seed) {
+                text += &coverage_text(&cov);
+            }
+            Ok((text, agree))
+        }
         Ok(Landscape::Mpfr(critical)) => Ok(mpfr_table(c, &critical)),
         Err(e) => Err(scope_error(c, e)),
     }

@@ -195,7 +195,10 @@ const TYPE_WORDS: [(&str, &str); 11] = [
         "struct RawGenerate",
         "a generate mapping like {minimizers: {count: 2}}",
     ),
-    ("struct RawCriticalPoints", "a mapping like {per_set: 2}"),
+    (
+        "struct RawCriticalPoints",
+        "a mapping like {per_set: 2} or {lanes: 50}",
+    ),
     ("struct RawMinimizers", "a mapping like {count: 2}"),
     (
         "struct RawSamples",

@@ -157,6 +157,9 @@ pub struct Generate {
     /// `generate.critical_points.per_set`: seeded changes of basis of each constructed critical
     /// point (1..=100).
     pub critical_points_per_set: Option<usize>,
+    /// `generate.critical_points.lanes`: seeded per-direction lane critical points
+    /// ([`crate::enumerate::lanes`]) added to the constructed ones (0..=10000, default 0).
+    pub critical_point_lanes: usize,
     /// `generate.balanced`: whether the KP claims also check the balanced SVD factorization of
     /// the target (default true).
     pub balanced: bool,
@@ -168,6 +171,7 @@ impl Default for Generate {
         Generate {
             minimizers: None,
             critical_points_per_set: None,
+            critical_point_lanes: 0,
             balanced: true,
         }
     }

@@ -268,7 +268,11 @@ pub(crate) struct RawGenerate {
 #[schemars(rename = "CriticalPoints")]
 pub(crate) struct RawCriticalPoints {
     /// How many seeded changes of basis of each constructed critical point to check, 1..=100.
-    pub per_set: u64,
+    pub per_set: Option<u64>,
+    /// How many seeded per-direction lane critical points to add, 0..=10000 (default 0): lanes
+    /// cut at different layers, one type after another (all types when there are at most this
+    /// many, else a seeded sample), each under random changes of basis.
+    pub lanes: Option<u64>,
 }
 
 /// Global minimizers to construct (`generate.minimizers`).

@@ -21,6 +21,8 @@ const PRECISION_RANGE: std::ops::RangeInclusive<u64> = 16..=65536;
 const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
 /// Allowed `generate.critical_points.per_set`.
 const PER_SET_RANGE: std::ops::RangeInclusive<u64> = 1..=100;
+/// Allowed `generate.critical_points.lanes`.
+const LANES_RANGE: std::ops::RangeInclusive<u64> = 0..=10_000;
 /// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
 const DENSE_BYTES_PER_P2: u128 = 24;
 /// Largest `x: identity` expanded to an exact d_0 × d_0 matrix, in entries: every other matrix
@@ -497,17 +499,30 @@ fn build_case(
     });
     let generate = Generate {
         balanced: raw_balanced.unwrap_or(true),
-        critical_points_per_set: match raw_crit {
+        critical_points_per_set: match raw_crit.as_ref().and_then(|c| c.per_set) {
             None => None,
-            Some(c) if PER_SET_RANGE.contains(&c.per_set) => Some(c.per_set as usize),
-            Some(c) => {
+            Some(n) if PER_SET_RANGE.contains(&n) => Some(n as usize),
+            Some(n) => {
                 return Err(ctx.err(
                     "generate.critical_points.per_set",
                     format!(
-                        "per_set = {} is outside {}..={}",
-                        c.per_set,
+                        "per_set = {n} is outside {}..={}",
                         PER_SET_RANGE.start(),
                         PER_SET_RANGE.end()
+                    ),
+                ))
+            }
+        },
+        critical_point_lanes: match raw_crit.as_ref().and_then(|c| c.lanes) {
+            None => 0,
+            Some(n) if LANES_RANGE.contains(&n) => n as usize,
+            Some(n) => {
+                return Err(ctx.err(
+                    "generate.critical_points.lanes",
+                    format!(
+                        "lanes = {n} is outside {}..={}",
+                        LANES_RANGE.start(),
+                        LANES_RANGE.end()
                     ),
                 ))
             }

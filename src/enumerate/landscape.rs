@@ -159,7 +159,9 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
 /// Every constructed critical point, and the case's point when it is critical.
 /// With `generate.critical_points.per_set: K`, each constructed point is followed by K seeded
 /// changes of basis W_i ↦ G_i W_i G_{i−1}⁻¹ (f is invariant, so criticality, value and rank profile
-/// are kept while the coordinates are no longer aligned).
+/// are kept while the coordinates are no longer aligned). With `generate.critical_points.lanes: N`,
+/// N seeded lane points ([`super::lanes::lane_points`]: directions cut at different layers) follow,
+/// each exactly critical, its origin naming its type.
 pub fn all_critical_points(
     c: &Case,
     sp: &super::spectrum::Spectrum,
@@ -185,6 +187,17 @@ pub fn all_critical_points(
             }
             out.push(cp);
         }
+    }
+    if c.generate.critical_point_lanes > 0 {
+        let (lanes, _) = super::lanes::lane_points(
+            &c.dims,
+            sp,
+            &c.x,
+            &c.y,
+            c.generate.critical_point_lanes,
+            seed,
+        );
+        out.extend(lanes);
     }
     if let Some(ws) = &c.point {
         let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);

@@ -10,6 +10,7 @@ pub mod critical_mpfr;
 pub mod judge;
 pub mod l2_minima;
 pub mod landscape;
+pub mod lanes;
 pub mod minimizers;
 pub mod spectrum;
 pub mod spectrum_mpfr;

@@ -16,6 +16,7 @@ mod cli;
 mod dynamics;
 mod fuzz_regressions;
 mod html;
+mod lanes;
 mod limits;
 mod mpfr_refined;
 mod nearmin;

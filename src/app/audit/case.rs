@@ -1,9 +1,11 @@
 //! A drawn case ([`AuditCase`]): its random generation on the entry grid, its YAML text, and its
 //! shrinking (fewer layers, narrower widths, simpler entries).
 
-use super::shape::{family, shape, AuditOptions, Family, Shape, XKind, DATA_COLS, GRID};
+use super::shape::{family, shape, AuditOptions, Family, Shape, XKind, DATA_COLS, GRID, MAX_DEPTH};
 use crate::case::ModelKind;
-use crate::enumerate::minimizers::random_orthogonal;
+use crate::enumerate::lanes::{self, Frames, Lane, LaneType};
+use crate::enumerate::minimizers::{random_invertible, random_orthogonal};
+use crate::enumerate::spectrum::spectrum;
 use crate::linalg::field::q_to_string;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
@@ -37,9 +39,54 @@ pub struct AuditCase {
     pub(super) seed: u64,
     /// Fewest extra columns of X (1 under `--x general`, so X stays not the identity).
     min_extra: usize,
+    /// The case's point for claims about critical points (Family::Spectrum): a lane point.
+    lanes: Option<LaneDraw>,
     min_depth: usize,
     min_width: usize,
     square: bool,
+}
+
+/// A lane point as the audit draws and shrinks it ([`crate::enumerate::lanes`]): a lane type
+/// (fitted to the case's dims and targets when the point is built, so removing a layer or
+/// narrowing a width keeps a valid type), nonzero scalars per lane and layer (a carried lane's
+/// last scalar is re-solved), and the changes of basis between layers (seeded, or identities).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct LaneDraw {
+    ty: LaneType,
+    /// `values[j][k]`: lane j's scalar in layer k, (numerator, denominator), never 0.
+    values: Vec<Vec<(i64, i64)>>,
+    basis_seed: u64,
+    identity_bases: bool,
+}
+
+fn draw_nonzero(rng: &mut impl Rng) -> (i64, i64) {
+    let n: i64 = rng.gen_range(1..=3);
+    (if rng.gen_bool(0.5) { n } else { -n }, rng.gen_range(1..=3))
+}
+
+impl LaneDraw {
+    /// A random draw for up to GRID lanes and MAX_DEPTH layers: each lane carried with
+    /// probability ½, else zero at each layer with probability ½ (made valid by
+    /// [`LaneType::fit`] once the shape and targets are known).
+    fn draw(rng: &mut impl Rng, depth: usize) -> Self {
+        let lanes = (0..GRID)
+            .map(|_| {
+                if rng.gen_bool(0.5) {
+                    Lane::Carried
+                } else {
+                    Lane::Cut((0..depth).filter(|_| rng.gen_bool(0.5)).collect())
+                }
+            })
+            .collect();
+        LaneDraw {
+            ty: LaneType { lanes },
+            values: (0..GRID)
+                .map(|_| (0..MAX_DEPTH).map(|_| draw_nonzero(rng)).collect())
+                .collect(),
+            basis_seed: rng.gen_range(0..1000),
+            identity_bases: false,
+        }
+    }
 }
 
 fn draw_entry(rng: &mut impl Rng) -> (i64, i64) {
@@ -75,7 +122,8 @@ impl AuditCase {
                     .collect()
             }
         };
-        let layers = (0..dims.len() - 1).map(|_| draw_layer(rng)).collect();
+        let depth = dims.len() - 1;
+        let layers = (0..depth).map(|_| draw_layer(rng)).collect();
         let data = (0..2 * GRID * DATA_COLS).map(|_| draw_entry(rng)).collect();
         let data_fam = fam == Family::Data || fam == Family::AnyPoint;
         let (x_matrix, extra_columns) = match s.x {
@@ -95,6 +143,7 @@ impl AuditCase {
             lambda_den: rng.gen_range(2..=20),
             seed: rng.gen_range(0..1000),
             min_extra: usize::from(s.x == Some(XKind::General)),
+            lanes: (fam == Family::Spectrum).then(|| LaneDraw::draw(rng, depth)),
             min_depth: s.depth.0,
             min_width: s.width.0,
             square: s.square,
@@ -135,8 +184,8 @@ impl AuditCase {
         })
     }
 
-    /// The case as YAML text (version 1), with `expect` on its single check when given.
-    pub fn to_yaml(&self, name: &str, about: &str, expect: Option<Verdict>) -> String {
+    /// X as written (None for `identity`), X exactly, and Y.
+    fn data_matrices(&self) -> (Option<Mat<BigRational>>, Mat<BigRational>, Mat<BigRational>) {
         let fam = family(&self.claim);
         let (d0, dl) = (self.dims[0], self.dims[self.depth()]);
         let weights: Vec<Mat<BigRational>> = (0..self.depth()).map(|k| self.layer(k)).collect();
@@ -181,6 +230,53 @@ impl AuditCase {
                 mat::matmul(&Exact, &p, &x_exact)
             }
         };
+        (x, x_exact, y)
+    }
+
+    /// Does the case carry a lane point (claims about critical points)?
+    pub fn draws_lane_point(&self) -> bool {
+        self.lanes.is_some()
+    }
+
+    /// The case's lane point (claims about critical points): its type fitted to the dims and
+    /// targets, and its layers, when it is exactly critical (it always is by construction; a
+    /// point that is not would be dropped, never written).
+    pub fn lane_point(&self) -> Option<(LaneType, Vec<Mat<BigRational>>)> {
+        let draw = self.lanes.as_ref()?;
+        let (_, x, y) = self.data_matrices();
+        let sp = spectrum(&x, &y, 128).ok()?;
+        let frames = Frames::new(&sp, &x)?;
+        let dims = &self.dims;
+        let l = self.depth();
+        let ty = draw
+            .ty
+            .fit(dims, &frames.targets_nonzero(lanes::lane_count(dims)));
+        let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
+            .map(|j| (0..l).map(|k| Self::q(draw.values[j][k])).collect())
+            .collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
+        let bases: Vec<_> = (1..l)
+            .map(|i| {
+                if draw.identity_bases {
+                    let id = mat::identity(&Exact, dims[i]);
+                    (id.clone(), id)
+                } else {
+                    random_invertible(&mut rng, dims[i])
+                }
+            })
+            .collect();
+        let ws = lanes::build(dims, &frames, &ty, &values, &bases);
+        lanes::is_critical(&ws, &x, &y).then_some((ty, ws))
+    }
+
+    /// The case as YAML text (version 1), with `expect` on its single check when given.
+    pub fn to_yaml(&self, name: &str, about: &str, expect: Option<Verdict>) -> String {
+        let fam = family(&self.claim);
+        let (x, _, y) = self.data_matrices();
+        let weights: Vec<Mat<BigRational>> = match self.lane_point() {
+            Some((_, ws)) => ws,
+            None => (0..self.depth()).map(|k| self.layer(k)).collect(),
+        };
         let rows = yaml_matrix;
         let mut out = format!(
             "version: 1\nname: {name}\nabout: \"{about}\"\nseed: {}\n",
@@ -200,7 +296,10 @@ impl AuditCase {
             x.as_ref().map_or("identity".to_string(), rows),
             rows(&y)
         );
-        if fam != Family::Spectrum {
+        if fam != Family::Spectrum || self.lanes.is_some() {
+            if let Some((ty, _)) = self.lane_point() {
+                out += &format!("# lane point: {ty}\n");
+            }
             out += "point:\n  weights:\n";
             for w in &weights {
                 out += &format!("    - {}\n", rows(w));
@@ -218,6 +317,9 @@ impl AuditCase {
     fn used_layer_entries(&self) -> Vec<(usize, usize)> {
         let diag = family(&self.claim) == Family::Diagonal;
         let mut out = Vec::new();
+        if family(&self.claim) == Family::Spectrum {
+            return out; // the point is the lane point, not the grid
+        }
         for k in 0..self.depth() {
             for i in 0..self.dims[k + 1] {
                 for j in 0..self.dims[k] {
@@ -257,6 +359,13 @@ impl AuditCase {
         let mut c = self.clone();
         c.layers.remove(k);
         c.dims.remove(drop);
+        if let Some(d) = &mut c.lanes {
+            d.ty = d.ty.without_layer(k);
+            for v in &mut d.values {
+                let moved = v.remove(k);
+                v.push(moved); // keep MAX_DEPTH columns
+            }
+        }
         c
     }
 
@@ -286,6 +395,58 @@ impl AuditCase {
                     let mut c = self.clone();
                     c.dims[k] -= 1;
                     push(c, &mut out);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl AuditCase {
+    /// Simpler lane points: identity changes of basis, one zero layer fewer on a cut lane (the
+    /// type is refitted, so a lane that can no longer be cut becomes carried), and simpler
+    /// nonzero scalars at the positions the point uses.
+    fn lane_shrinks(&self, d: &LaneDraw) -> Vec<Self> {
+        let mut out = Vec::new();
+        let with = |d: LaneDraw| AuditCase {
+            lanes: Some(d),
+            ..self.clone()
+        };
+        if !d.identity_bases {
+            out.push(with(LaneDraw {
+                identity_bases: true,
+                ..d.clone()
+            }));
+        }
+        let Some((ty, _)) = self.lane_point() else {
+            return out;
+        };
+        let l = self.depth();
+        for (j, lane) in ty.lanes.iter().enumerate() {
+            if let Lane::Cut(z) = lane {
+                for i in 0..z.len() {
+                    let mut e = d.clone();
+                    let mut z = z.clone();
+                    z.remove(i);
+                    e.ty = ty.clone();
+                    e.ty.lanes[j] = Lane::Cut(z);
+                    out.push(with(e));
+                }
+            }
+            for k in 0..l {
+                let used = lanes::exists(&self.dims, j, k)
+                    && match lane {
+                        Lane::Carried => k + 1 < l,
+                        Lane::Cut(z) => !z.contains(&k),
+                    };
+                if !used {
+                    continue;
+                }
+                for s in simpler(d.values[j][k]).into_iter().filter(|s| s.0 != 0) {
+                    let mut e = d.clone();
+                    e.ty = ty.clone();
+                    e.values[j][k] = s;
+                    out.push(with(e));
                 }
             }
         }
@@ -326,7 +487,15 @@ impl Arbitrary for AuditCase {
                 let mut rng =
                     rand_chacha::ChaCha8Rng::seed_from_u64(tag.wrapping_mul(1_000_003) + r);
                 let mut fresh = c.clone();
-                fresh.layers = (0..c.depth()).map(|_| draw_layer(&mut rng)).collect();
+                match &mut fresh.lanes {
+                    Some(d) => {
+                        d.values = (0..GRID)
+                            .map(|_| (0..MAX_DEPTH).map(|_| draw_nonzero(&mut rng)).collect())
+                            .collect();
+                        d.basis_seed = rng.gen_range(0..1000);
+                    }
+                    None => fresh.layers = (0..c.depth()).map(|_| draw_layer(&mut rng)).collect(),
+                }
                 out.push(fresh);
             }
         }
@@ -350,12 +519,16 @@ impl Arbitrary for AuditCase {
                 out.push(c);
             }
         }
+        if let Some(d) = &self.lanes {
+            out.extend(self.lane_shrinks(d));
+        }
         if self.seed != 0 {
             out.push(AuditCase {
                 seed: 0,
                 ..self.clone()
             });
         }
+        out.retain(|c| c != self);
         Box::new(out.into_iter())
     }
 }

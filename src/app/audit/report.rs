@@ -50,6 +50,8 @@ pub struct AuditReport {
     pub not_applicable: BTreeMap<String, usize>,
     /// Depth L → trials drawn.
     pub depths: BTreeMap<usize, usize>,
+    /// Claims about critical points: the drawn lane points' class ([`crate::enumerate::lanes::LaneType::summary`]) → trials.
+    pub point_types: BTreeMap<String, usize>,
     /// The shrunk counterexample, if any.
     pub counterexample: Option<Counterexample>,
 }
@@ -84,6 +86,7 @@ impl AuditReport {
             "by_verdict_and_strength": self.verdicts,
             "not_applicable_reasons": self.not_applicable.iter()
                 .map(|(r, n)| json!({"reason": r, "trials": n})).collect::<Vec<_>>(),
+            "point_types": self.point_types.iter().map(|(t, n)| json!({"type": t, "trials": n})).collect::<Vec<_>>(),
             "depths": self.depths.iter().map(|(d, n)| (d.to_string(), json!(n))).collect::<Map<_, _>>(),
             "counterexample": self.counterexample.as_ref().map(|c| json!({
                 "case": c.path.display().to_string(),
@@ -121,6 +124,12 @@ impl AuditReport {
             .map(|(d, n)| format!("L={d}: {n}"))
             .collect();
         t += &format!("  depths drawn: {}\n", depths.join(", "));
+        if !self.point_types.is_empty() {
+            t += "  lane point types drawn:\n";
+            for (ty, n) in &self.point_types {
+                t += &format!("    {n} × {ty}\n");
+            }
+        }
         match &self.counterexample {
             Some(c) => {
                 t += &format!(

@@ -63,6 +63,13 @@ pub fn audit(
         let c = AuditCase::generate_with(claim_id, &shape, &mut rng);
         report.trials = t + 1;
         *report.depths.entry(c.depth()).or_default() += 1;
+        if c.draws_lane_point() {
+            let key = c.lane_point().map_or_else(
+                || "no lane point (Σ's spectrum not exact with distinct eigenvalues)".into(),
+                |(ty, _)| ty.summary(),
+            );
+            *report.point_types.entry(key).or_default() += 1;
+        }
         let out = match check(&c, claim, settings) {
             Ok(o) => o,
             Err(why) => {

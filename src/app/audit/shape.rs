@@ -22,7 +22,9 @@ pub(super) enum Family {
     Scalar,
     /// Any point, any data (BAL-invariant).
     AnyPoint,
-    /// Targets Y = Q D with rational spectrum, X = I, no point (AMG).
+    /// Targets Y = Q D with rational spectrum, X = I, and a lane critical point (AMG): directions
+    /// carried or cut at different layers, under random changes of basis
+    /// ([`crate::enumerate::lanes`]); d ≤ 4, L ≤ 6 by default.
     Spectrum,
     /// Zero-loss minimizers of X = I with positive diagonal layers: flatness and constant c_i,
     /// the premises of the KP-flat readings, then occur often.
@@ -111,10 +113,11 @@ pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         );
     }
     let mut depth = match fam {
-        Family::Spectrum => (2, 4),
+        Family::Spectrum => (2, 6),
         _ => (scope.depth.0, scope.depth.1.min(4)),
     };
     let mut width = match scope.widths {
+        _ if fam == Family::Spectrum => (1, 4),
         Widths::Scalar => (1, 1),
         Widths::Matrix => (2, 3),
         Widths::Any | Widths::Square => (1, 3),

@@ -1,0 +1,225 @@
+//! Lane critical points (directions cut at different layers, `generate.critical_points.lanes`) and
+//! the audits that draw them, run as the real binary: the points `enumerate` lists are critical
+//! by an oracle that shares no code with the gradient, `audit AMG-classify` finds and shrinks the
+//! same counterexample for a fixed seed and `check` confirms it, and an audit to which no trial
+//! applies exits 2.
+
+use crate::common::{dlncheck, root, run_check};
+use dlncheck::enumerate::lanes::{lane_points, type_of_origin};
+use dlncheck::enumerate::spectrum::spectrum;
+use dlncheck::linalg::mat::Mat;
+use num_rational::BigRational;
+use num_traits::Zero;
+use serde_json::Value;
+
+fn q(n: i64) -> BigRational {
+    BigRational::from_integer(n.into())
+}
+
+/// ½‖W_L⋯W_1X − Y‖² with X = I, by explicit loops over rationals.
+fn loss(ws: &[Mat<BigRational>], y: &[Vec<BigRational>]) -> BigRational {
+    let d0 = ws[0].cols();
+    let mut p: Vec<Vec<BigRational>> = (0..d0)
+        .map(|i| (0..d0).map(|j| q(i64::from(i == j))).collect())
+        .collect();
+    for w in ws {
+        p = (0..w.rows())
+            .map(|i| {
+                (0..d0)
+                    .map(|j| (0..w.cols()).map(|k| w.at(i, k) * &p[k][j]).sum())
+                    .collect()
+            })
+            .collect();
+    }
+    let mut s = BigRational::zero();
+    for (pi, yi) in p.iter().zip(y) {
+        for (a, b) in pi.iter().zip(yi) {
+            s += (a - b) * (a - b);
+        }
+    }
+    s / q(2)
+}
+
+/// ∂f/∂(W_layer)_{row,col} at the point: t ↦ f(W + tE) is a polynomial of degree ≤ 2L, so its
+/// derivative at 0 is the derivative of the interpolant at t = −L…L (exact).
+fn derivative(
+    ws: &[Mat<BigRational>],
+    y: &[Vec<BigRational>],
+    at: (usize, usize, usize),
+) -> BigRational {
+    let l = ws.len() as i64;
+    let ts: Vec<i64> = (-l..=l).collect();
+    let mut d = BigRational::zero();
+    for (i, &ti) in ts.iter().enumerate() {
+        let mut w = ws.to_vec();
+        *w[at.0].at_mut(at.1, at.2) += q(ti);
+        let fi = loss(&w, y);
+        let mut li = BigRational::zero();
+        for (m, &tm) in ts.iter().enumerate() {
+            if m != i {
+                let mut term = BigRational::from_integer(1.into()) / q(ti - tm);
+                for (n, &tn) in ts.iter().enumerate() {
+                    if n != i && n != m {
+                        term *= q(-tn) / q(ti - tn);
+                    }
+                }
+                li += term;
+            }
+        }
+        d += li * fi;
+    }
+    d
+}
+
+#[test]
+fn enumerated_lane_points_are_critical_by_an_interpolation_oracle() {
+    let work = tempfile::tempdir().unwrap();
+    let case = work.path().join("lanes.yaml");
+    std::fs::write(
+        &case,
+        "version: 1\nname: lanes\nseed: 4\nmodel: {kind: linear, dims: [3, 2, 3, 3]}\n\
+         data: {x: identity, y: [[3, 0, 0], [0, 2, 0], [0, 0, 1]]}\n\
+         generate: {critical_points: {lanes: 24}}\nchecks: [{claim: AMG-product}]\n",
+    )
+    .unwrap();
+    let out = dlncheck()
+        .args(["enumerate", "--json"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<&str> = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["label"].as_str())
+        .filter(|l| l.starts_with("lanes: "))
+        .collect();
+    assert_eq!(rows.len(), 24, "{v:#}");
+    let cov = &v["lane_types"];
+    // lanes 1, 2: carried or cut at ≥ 2 of 3 layers (5 each); lane 3 has a position in W_3
+    // only (d_1 = 2): zero there or not (2)
+    assert_eq!(cov["total"], "50");
+    assert_eq!(cov["sampled"], true);
+    let per_type: u64 = cov["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["points"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_type, 24);
+    // the same points from the library (same dims, data and seed), checked by the oracle
+    let y: Vec<Vec<BigRational>> = (0..3)
+        .map(|i| {
+            (0..3)
+                .map(|j| q(if i == j { 3 - i as i64 } else { 0 }))
+                .collect()
+        })
+        .collect();
+    let y_mat = Mat::from_fn(3, 3, |i, j| y[i][j].clone());
+    let x = Mat::from_fn(3, 3, |i, j| q(i64::from(i == j)));
+    let sp = spectrum(&x, &y_mat, 128).unwrap();
+    let (pts, _) = lane_points(&[3, 2, 3, 3], &sp, &x, &y_mat, 24, 4);
+    let origins: Vec<&str> = pts.iter().map(|p| p.point.origin.as_str()).collect();
+    assert_eq!(origins, rows);
+    let mut cut_somewhere = 0;
+    for p in &pts {
+        let ws = &p.point.weights;
+        for (k, w) in ws.iter().enumerate() {
+            for i in 0..w.rows() {
+                for j in 0..w.cols() {
+                    assert!(
+                        derivative(ws, &y, (k, i, j)).is_zero(),
+                        "{}: ∂f/∂W_{}[{i},{j}] ≠ 0",
+                        p.point.origin,
+                        k + 1
+                    );
+                }
+            }
+        }
+        cut_somewhere += usize::from(type_of_origin(&p.point.origin).unwrap().contains("cut"));
+    }
+    assert!(cut_somewhere > 0);
+}
+
+fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
+    let o = dlncheck()
+        .arg("audit")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn audit_amg_classify_finds_and_shrinks_a_lane_counterexample_for_seed_0() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("a");
+    let (code, text, err) = audit(
+        &["AMG-classify", "--seed", "0", "--trials", "600", "--json"],
+        &out,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let c = &v["counterexample"];
+    assert_eq!(v["trials"], 42, "{}", text);
+    assert_eq!(c["trial"], 41);
+    assert_eq!(c["dims"], serde_json::json!([2, 2, 1, 1]));
+    assert_eq!(c["strength"], "proved");
+    assert_eq!(c["values"]["class_by_criterion"], "strict-saddle");
+    assert_eq!(c["values"]["class_by_certificate"], "non-strict-saddle");
+    let drawn: u64 = v["point_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trials"].as_u64().unwrap())
+        .sum();
+    assert_eq!(drawn, 42);
+    // the shipped case is this shrunk point
+    let yaml = c["yaml"].as_str().unwrap();
+    let shipped =
+        std::fs::read_to_string(root().join("cases/amg-classify-lanes-counterexample.yaml"))
+            .unwrap();
+    for line in yaml.lines().filter(|l| l.trim_start().starts_with("- [[")) {
+        assert!(shipped.contains(line), "{line} not in the shipped case");
+    }
+    // the written case, through check: refuted (proved); the path reading holds there
+    let path = out.join("audit-amg-classify-seed0.yaml");
+    let (code, report) = run_check(&[path.to_str().unwrap()], &work.path().join("r"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["cases"][0]["checks"][0]["verdict"], "refuted");
+    let (code, report) = run_check(
+        &["cases/amg-classify-lanes-counterexample.yaml"],
+        &work.path().join("s"),
+    );
+    assert_eq!(code, 0, "{report:#}");
+    // and the terminal shows the falsifying example with its lane type
+    let (_, text, _) = audit(&["amg-classify", "--seed", "0", "--trials", "600"], &out);
+    assert!(text.contains("lane point types drawn:"), "{text}");
+    assert!(
+        text.contains("# lane point: 1 cut at W_1,W_2,W_3; 2 blocked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("class_by_certificate: non-strict-saddle"),
+        "{text}"
+    );
+}
+
+#[test]
+fn audit_of_a_critical_point_claim_on_residual_models_applies_to_nothing_and_exits_2() {
+    let work = tempfile::tempdir().unwrap();
+    let (code, text, err) = audit(
+        &["AMG-classify", "--kind", "residual", "--trials", "5"],
+        &work.path().join("r"),
+    );
+    assert_eq!(code, 2, "{text}{err}");
+    assert!(text.contains("0 applicable"), "{text}");
+    assert!(err.contains("applied to none of the 5 trials"), "{err}");
+}
