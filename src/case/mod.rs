@@ -13,6 +13,7 @@ mod locate;
 mod number;
 mod raw;
 mod schema;
+pub mod snippet;
 mod validate;
 
 pub use error::CaseError;
