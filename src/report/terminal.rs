@@ -40,6 +40,37 @@ pub fn summary(r: &Report, detail: Detail) -> String {
     if !blocks.is_empty() {
         let _ = writeln!(out, "\n{}", blocks.join("\n"));
     }
+    let warnings = warnings(r);
+    if !warnings.is_empty() {
+        if blocks.is_empty() {
+            out.push('\n');
+        }
+        out += &warnings;
+    }
+    out
+}
+
+/// At most this many notes of one case are printed as warnings (report.json keeps them all).
+const MAX_WARNINGS: usize = 5;
+
+/// The cases' notes on their inputs (YAML floats read as their exact binary values) as
+/// `warning: FILE: NOTE` lines, at most [`MAX_WARNINGS`] per case and then how many more.
+pub fn warnings(r: &Report) -> String {
+    let mut out = String::new();
+    for c in &r.cases {
+        for note in c.notes.iter().take(MAX_WARNINGS) {
+            let _ = writeln!(out, "warning: {}: {note}", c.file);
+        }
+        if c.notes.len() > MAX_WARNINGS {
+            let _ = writeln!(
+                out,
+                "warning: {}: and {} more notes (report.json lists them); quote a decimal (\"0.1\") \
+                 or write a fraction (\"1/10\") to mean it exactly",
+                c.file,
+                c.notes.len() - MAX_WARNINGS
+            );
+        }
+    }
     out
 }
 

@@ -395,3 +395,41 @@ fn reasons_name_quantities_and_round_honestly() {
         "{inner} misses (3 + √5)/2"
     );
 }
+
+#[test]
+fn a_float_that_breaks_a_minimizer_is_named_and_warned_about() {
+    let file = "tests/bad/float_not_minimizer.yaml";
+    // the leading digits of the binary value of 0.1 (= 3602879701896397 / 2⁵⁵), cut after 20
+    let binary = Rational::from((3602879701896397u64, 1u64 << 55));
+    assert_eq!(binary.to_f64(), 0.1);
+    let digits = (binary * rug::Integer::from(rug::Integer::u_pow_u(10, 20)))
+        .floor()
+        .to_string();
+    let shown = format!("0.{}…", &digits[..20]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "--no-timing", "-q", "--report-dir"])
+        .arg(dir.path())
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let hint = format!(
+        "point.weights[0][0][0] = 0.1 was read as the binary value {shown}; write \"0.1\" or \"1/10\""
+    );
+    let report = report_of(dir.path());
+    let reason = report["cases"][0]["checks"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(&hint), "{reason}");
+    assert!(stdout.contains(&hint), "{stdout}");
+    // the note is a warning on the terminal, -q or not
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("warning: {file}: "))
+                && l.contains(
+                    "point.weights[0][0][0]: YAML float 0.1 read as its exact binary value"
+                )),
+        "{stdout}"
+    );
+}
