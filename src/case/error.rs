@@ -22,8 +22,10 @@ pub struct CaseError {
     /// What is wrong.
     pub message: String,
     /// The text of line `line` of the file (without its line break), when known: the source
-    /// line [`super::snippet`] shows under the message.
-    pub source_line: Option<String>,
+    /// line [`super::snippet`] shows under the message. Boxed so that the error every `Result`
+    /// of the case layer carries stays small.
+    #[allow(clippy::box_collection)]
+    pub source_line: Option<Box<String>>,
     /// The file's other independent errors, in line order (empty when there is one). Boxed so that
     /// the error every `Result` of the case layer carries stays small.
     #[allow(clippy::box_collection)]
@@ -52,7 +54,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message: message.into(),
-            source_line: pos.and_then(|p| line_text(src, p.0)),
+            source_line: pos.and_then(|p| line_text(src, p.0)).map(Box::new),
             also: Box::default(),
         }
     }
@@ -143,7 +145,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message,
-            source_line: pos.and_then(|p| line_text(src, p.0)),
+            source_line: pos.and_then(|p| line_text(src, p.0)).map(Box::new),
             also: Box::default(),
         }
     }

@@ -186,7 +186,7 @@ mod tests {
             line: Some(6),
             column: Some(col),
             message: "expected a number".into(),
-            source_line: Some(line.into()),
+            source_line: Some(Box::new(line.to_string())),
             also: Box::default(),
         };
         let text = render(&e, false);

@@ -629,6 +629,14 @@ fn sqrt_enclosure(q: &BigRational, bits: u64) -> (BigRational, BigRational) {
     (lo, hi)
 }
 
+/// An exact value for a reason: whole when short, else correctly rounded and marked so
+/// ([`crate::report::numbers::exact`]).
+fn readable(q: &num_rational::BigRational) -> String {
+    let text = crate::linalg::field::q_to_string(q);
+    text.parse::<rug::Rational>()
+        .map_or(text, |r| crate::report::numbers::exact(&r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,12 +683,4 @@ mod tests {
             );
         }
     }
-}
-
-/// An exact value for a reason: whole when short, else correctly rounded and marked so
-/// ([`crate::report::numbers::exact`]).
-fn readable(q: &num_rational::BigRational) -> String {
-    let text = crate::linalg::field::q_to_string(q);
-    text.parse::<rug::Rational>()
-        .map_or(text, |r| crate::report::numbers::exact(&r))
 }
