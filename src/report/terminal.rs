@@ -54,7 +54,7 @@ pub fn summary(r: &Report, detail: Detail) -> String {
 const MAX_WARNINGS: usize = 5;
 
 /// The cases' notes on their inputs (YAML floats read as their exact binary values) as
-/// `warning: FILE: NOTE` lines, at most [`MAX_WARNINGS`] per case and then how many more.
+/// `warning: FILE: NOTE` lines, at most five per case and then how many more.
 pub fn warnings(r: &Report) -> String {
     let mut out = String::new();
     for c in &r.cases {
