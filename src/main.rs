@@ -274,10 +274,16 @@ fn main() -> ExitCode {
     let result = run(Cli::parse().command);
     if let Err(e) = &result {
         // the one place errors are printed (quietly dropped if stderr is closed)
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "dlncheck: {e}");
+        use std::io::{IsTerminal, Write};
+        let color = std::io::stderr().is_terminal() && !ci();
+        let _ = write!(std::io::stderr(), "{}", e.render(color));
     }
     ExitCode::from(app::exit_code(&result))
+}
+
+/// Is this a CI run (`CI` set, not empty, not `false`)? Output is then never colored.
+fn ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
 }
 
 /// Convert the command line into the command's arguments and run it.

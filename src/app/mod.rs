@@ -72,6 +72,18 @@ pub enum AppError {
     Failed(String),
 }
 
+impl AppError {
+    /// The error as printed on stderr, ending with a line break: every error of an invalid case
+    /// file, each with its source line and a caret ([`case::snippet`]), colored when `color`;
+    /// any other error as `dlncheck: message`.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            AppError::Case(e) => case::snippet::render_all(e, color),
+            e => format!("dlncheck: {e}\n"),
+        }
+    }
+}
+
 impl From<CaseError> for AppError {
     fn from(e: CaseError) -> Self {
         AppError::Case(Box::new(e))
@@ -135,15 +147,17 @@ fn load_case(
 /// terminal outside CI.
 fn summarize(report: &crate::report::Report, dir: &Path, verbose: bool) -> Status {
     use crate::report::terminal;
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let color = console::Term::stdout().is_term() && !ci;
+    console::set_colors_enabled(color);
     let detail = terminal::Detail {
         every_check: verbose,
+        color,
     };
     let mut text = terminal::summary(report, detail);
     text += &format!("reports: {}\n", dir.join("report.json").display());
     let s = &report.summary;
     let stopped = report.cases.iter().filter(|c| c.stopped.is_some()).count();
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    console::set_colors_enabled(console::Term::stdout().is_term() && !ci);
     let status = if s.errors > stopped {
         Status::Invalid
     } else if stopped > 0 || s.unmet > 0 {

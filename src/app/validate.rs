@@ -8,38 +8,41 @@ use crate::app::check::runner;
 use crate::case;
 use crate::claims;
 use std::fmt::Write;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Validate every case file under `paths` (files, or directories searched recursively); print one
-/// line per file and every problem found. [`Status::Invalid`] when some file is invalid.
+/// line per valid file and one `invalid  file:line:column: field: message` line per problem found,
+/// each followed by its source line with a caret under the column (colored on a terminal outside
+/// CI). [`Status::Invalid`] when some file is invalid.
 pub fn run(paths: &[PathBuf]) -> Result<Status, AppError> {
     let files = runner::discover(paths)?;
     let opts = RunOptions::default();
     let mut out = String::new();
     let mut invalid = 0;
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let color = std::io::stdout().is_terminal() && !ci;
     for file in &files {
         match case::load_file(file, &opts.load) {
             Err(e) => {
                 invalid += 1;
-                for line in e.all_lines() {
-                    let _ = writeln!(out, "invalid  {line}");
+                for e in e.all() {
+                    let _ = writeln!(out, "invalid  {e}");
+                    out += &indent(&case::snippet::render_source(e, color));
                 }
             }
             Ok(c) => {
-                let refused: Vec<String> = c
+                let refused: Vec<case::CaseError> = c
                     .checks
                     .iter()
                     .enumerate()
                     .filter_map(|(i, k)| {
                         let claim = claims::find(&k.claim)?;
                         let why = claim.scope().refusal(claim.id(), &c)?;
-                        Some(
-                            c.error(
-                                &format!("checks[{i}]"),
-                                format!("{}: {}", why.field, why.message),
-                            )
-                            .to_string(),
-                        )
+                        Some(c.error(
+                            &format!("checks[{i}]"),
+                            format!("{}: {}", why.field, why.message),
+                        ))
                     })
                     .collect();
                 if refused.is_empty() {
@@ -53,6 +56,7 @@ pub fn run(paths: &[PathBuf]) -> Result<Status, AppError> {
                     invalid += 1;
                     for r in refused {
                         let _ = writeln!(out, "invalid  {r}");
+                        out += &indent(&case::snippet::render_source(&r, color));
                     }
                 }
             }
@@ -65,4 +69,9 @@ pub fn run(paths: &[PathBuf]) -> Result<Status, AppError> {
     } else {
         Status::Met
     })
+}
+
+/// `text` with every line indented under the `invalid  ` of the message above it.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("         {l}\n")).collect()
 }

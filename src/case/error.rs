@@ -21,6 +21,11 @@ pub struct CaseError {
     pub column: Option<usize>,
     /// What is wrong.
     pub message: String,
+    /// The text of line `line` of the file (without its line break), when known: the source
+    /// line [`super::snippet`] shows under the message. Boxed so that the error every `Result`
+    /// of the case layer carries stays small.
+    #[allow(clippy::box_collection)]
+    pub source_line: Option<Box<String>>,
     /// The file's other independent errors, in line order (empty when there is one). Boxed so that
     /// the error every `Result` of the case layer carries stays small.
     #[allow(clippy::box_collection)]
@@ -49,6 +54,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message: message.into(),
+            source_line: pos.and_then(|p| line_text(src, p.0)).map(Box::new),
             also: Box::default(),
         }
     }
@@ -61,6 +67,7 @@ impl CaseError {
             line: None,
             column: None,
             message: format!("cannot read the case file: {err}"),
+            source_line: None,
             also: Box::default(),
         }
     }
@@ -73,6 +80,7 @@ impl CaseError {
             line: None,
             column: None,
             message: "interrupted".to_string(),
+            source_line: None,
             also: Box::default(),
         }
     }
@@ -89,6 +97,7 @@ impl CaseError {
                  ({} MiB); case files hold small exact examples",
                 limit >> 20
             ),
+            source_line: None,
             also: Box::default(),
         }
     }
@@ -136,6 +145,7 @@ impl CaseError {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
             message,
+            source_line: pos.and_then(|p| line_text(src, p.0)).map(Box::new),
             also: Box::default(),
         }
     }
@@ -169,6 +179,12 @@ impl CaseError {
             .sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
         self
     }
+}
+
+/// The text of the 1-based line `line` of `src`, without its line break; `None` past the end.
+pub(crate) fn line_text(src: &str, line: usize) -> Option<String> {
+    let text = src.lines().nth(line.checked_sub(1)?)?;
+    Some(text.strip_suffix('\r').unwrap_or(text).to_string())
 }
 
 /// serde's type names in words: what a case file writes there.
@@ -262,6 +278,7 @@ mod tests {
             line,
             column,
             message: "expected 2 rows (d_2 = 2), found 3".into(),
+            source_line: None,
             also: Box::default(),
         }
     }

@@ -278,6 +278,7 @@ pub fn load_arrays(spec: ArrayCase, file: &Path, opts: &LoadOptions) -> Result<C
     let mut case = super::validate::load_raw(raw, file, opts).map_err(|e| CaseError {
         line: None,
         column: None,
+        source_line: None,
         ..e
     })?;
     case.float_inputs.extend(notes);
@@ -314,6 +315,7 @@ fn error(file: &Path, field: &str, message: impl Into<String>) -> CaseError {
         line: None,
         column: None,
         message: message.into(),
+        source_line: None,
         also: Box::default(),
     }
 }

@@ -13,6 +13,7 @@ mod locate;
 mod number;
 mod raw;
 mod schema;
+pub mod snippet;
 mod validate;
 
 pub use error::CaseError;
@@ -293,6 +294,50 @@ impl Case {
     /// ancestor when the field is absent).
     pub fn error(&self, field: &str, message: impl Into<String>) -> CaseError {
         CaseError::at(&self.file, &self.source, field, message)
+    }
+
+    /// The YAML floats read under any of the field prefixes `under` (such as `point.weights`,
+    /// `data.`), named with the way to write them exactly, for an error they may have caused:
+    /// `point.weights[0][0][0] = 0.1 was read as the binary value 0.10000000000000000555…; write
+    /// "0.1" or "1/10"` (at most three, then how many more). `None` when no float was read there.
+    pub fn float_hint(&self, under: &[&str]) -> Option<String> {
+        const MARK: &str = ": YAML float ";
+        const VALUE: &str = " read as its exact binary value ";
+        let mut named = Vec::new();
+        for note in &self.float_inputs {
+            let Some((field, rest)) = note.split_once(MARK) else {
+                continue;
+            };
+            let Some((float, value)) = rest.split_once(VALUE) else {
+                continue;
+            };
+            if !under.iter().any(|p| field.starts_with(p)) {
+                continue;
+            }
+            let shown = value.parse::<rug::Rational>().map_or_else(
+                |_| value.to_string(),
+                |q| crate::report::numbers::truncated(&q, 20),
+            );
+            let fraction = parse_exact(float).map_or_else(|_| float.to_string(), |q| q.to_string());
+            let alternatives = if fraction == float {
+                format!("\"{float}\"")
+            } else {
+                format!("\"{float}\" or \"{fraction}\"")
+            };
+            named.push(format!(
+                "{field} = {float} was read as the binary value {shown}; write {alternatives}"
+            ));
+        }
+        if named.is_empty() {
+            return None;
+        }
+        let more = named.len().saturating_sub(3);
+        named.truncate(3);
+        let mut text = named.join("; ");
+        if more > 0 {
+            text += &format!("; and {more} more YAML floats (report.json's notes list them)");
+        }
+        Some(text)
     }
 
     /// The YAML text the case was read from.

@@ -116,6 +116,7 @@ pub(crate) fn load_with(
                 "collections nested deeper than {MAX_FLOW_DEPTH} levels (`[` or `{{`); a case \
                  file needs at most a few"
             ),
+            source_line: super::error::line_text(src, line).map(Box::new),
             also: Box::default(),
         });
     }

@@ -263,11 +263,16 @@ impl<'a> CaseContext<'a> {
                 {
                     let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
                     let f = linear::loss(&Exact, &ev);
+                    // a YAML float among the weights or the data may be why
+                    let floats = c
+                        .float_hint(&["point.weights", "data."])
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
                     return Err(NotApplicable::new(
                         "point.weights",
                         format!(
-                            "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0 (with `point.project: nearest-minimizer` the claims are checked at the nearest exact minimizer)",
-                            crate::linalg::field::q_to_string(&f)
+                            "the point is not a zero-loss minimizer: f = ½‖PX − Y‖² = {} ≠ 0{floats} (with `point.project: nearest-minimizer` the claims are checked at the nearest exact minimizer)",
+                            readable(&f)
                         ),
                     ));
                 }
@@ -622,6 +627,14 @@ fn sqrt_enclosure(q: &BigRational, bits: u64) -> (BigRational, BigRational) {
     }
     let hi = BigRational::from_integer(s + 1) * &unit;
     (lo, hi)
+}
+
+/// An exact value for a reason: whole when short, else correctly rounded and marked so
+/// ([`crate::report::numbers::exact`]).
+fn readable(q: &num_rational::BigRational) -> String {
+    let text = crate::linalg::field::q_to_string(q);
+    text.parse::<rug::Rational>()
+        .map_or(text, |r| crate::report::numbers::exact(&r))
 }
 
 #[cfg(test)]

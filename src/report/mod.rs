@@ -66,6 +66,11 @@ pub struct CaseReport {
     /// none were.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deselected: Vec<String>,
+    /// The invalid case file's errors with their source lines, for the terminal's failure block
+    /// (each message followed by its line and a caret); never written to report.json or
+    /// report.md, which keep the one-line messages (a report read back from JSON has none).
+    #[serde(skip)]
+    pub diagnostic: Option<Box<crate::case::CaseError>>,
 }
 
 /// How the `skipped` reason of a case left out by `check --fail-fast` begins.

@@ -24,6 +24,8 @@ const TEXT_WIDTH: u16 = 60;
 pub struct Detail {
     /// Also list every check (`-v`), not only the unmet ones.
     pub every_check: bool,
+    /// Color the source snippets of invalid case files (a terminal outside CI).
+    pub color: bool,
 }
 
 /// The whole terminal summary: the per-claim table, the listing of every check when asked, and
@@ -34,9 +36,40 @@ pub fn summary(r: &Report, detail: Detail) -> String {
         out.push('\n');
         out += &check_table(r);
     }
-    let blocks = problem_blocks(r);
+    let blocks = problem_blocks(r, detail);
     if !blocks.is_empty() {
         let _ = writeln!(out, "\n{}", blocks.join("\n"));
+    }
+    let warnings = warnings(r);
+    if !warnings.is_empty() {
+        if blocks.is_empty() {
+            out.push('\n');
+        }
+        out += &warnings;
+    }
+    out
+}
+
+/// At most this many notes of one case are printed as warnings (report.json keeps them all).
+const MAX_WARNINGS: usize = 5;
+
+/// The cases' notes on their inputs (YAML floats read as their exact binary values) as
+/// `warning: FILE: NOTE` lines, at most five per case and then how many more.
+pub fn warnings(r: &Report) -> String {
+    let mut out = String::new();
+    for c in &r.cases {
+        for note in c.notes.iter().take(MAX_WARNINGS) {
+            let _ = writeln!(out, "warning: {}: {note}", c.file);
+        }
+        if c.notes.len() > MAX_WARNINGS {
+            let _ = writeln!(
+                out,
+                "warning: {}: and {} more notes (report.json lists them); quote a decimal (\"0.1\") \
+                 or write a fraction (\"1/10\") to mean it exactly",
+                c.file,
+                c.notes.len() - MAX_WARNINGS
+            );
+        }
     }
     out
 }
@@ -237,7 +270,7 @@ pub fn check_table(r: &Report) -> String {
 
 /// One block per unmet check and per case that did not run for a reason that needs fixing
 /// (invalid input, a limit); skipped cases are only rows of the table.
-pub fn problem_blocks(r: &Report) -> Vec<String> {
+pub fn problem_blocks(r: &Report, detail: Detail) -> Vec<String> {
     let mut blocks = Vec::new();
     for c in &r.cases {
         if c.skipped.is_some() {
@@ -246,6 +279,17 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
         if c.error.is_some() {
             let lines = c.error_lines();
             let label = if lines.len() > 1 { "errors" } else { "error" };
+            // each message followed by its source line and caret, when the error is at hand
+            let text = match &c.diagnostic {
+                Some(e) => e
+                    .all()
+                    .map(|e| {
+                        let source = crate::case::snippet::render_source(e, detail.color);
+                        format!("{e}\n{source}")
+                    })
+                    .collect::<String>(),
+                None => lines.join("\n"),
+            };
             let what = match c.stopped {
                 Some(Stopped::Timeout) => "stopped: timed out",
                 Some(Stopped::Refused) => "stopped: refused by the memory budget",
@@ -253,7 +297,7 @@ pub fn problem_blocks(r: &Report) -> Vec<String> {
             };
             blocks.push(block(
                 &format!("{what}: {}", c.name),
-                &[("file", c.file.clone()), (label, lines.join("\n"))],
+                &[("file", c.file.clone()), (label, text)],
             ));
             continue;
         }

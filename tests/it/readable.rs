@@ -39,10 +39,131 @@ fn listed(text: &str, file: &str, (line, field, want): &(Option<usize>, String, 
     })
 }
 
-const SEVERAL: [&str; 2] = [
+const SEVERAL: [&str; 3] = [
     "tests/bad/several_errors.yaml",
     "tests/bad/several_errors_typo.yaml",
+    "tests/bad/three_errors.yaml",
 ];
+
+/// The errors of tests/bad/three_errors.yaml as (field, the token the caret must mark); the line
+/// and column of each are found in the YAML text itself.
+const THREE: [(&str, &str); 3] = [
+    ("data.y[1][1]", "\"x1\""),
+    ("point.weights[1][1]", "[0]"),
+    ("checks[0].claim", "KP-exatc"),
+];
+
+/// Does `text` show, after the message `FILE:LINE:COL: FIELD: `, the source line numbered LINE and
+/// under it carets from column COL spanning exactly `token`? (line, column) are those of `token`
+/// in the file's YAML (outside its comment header).
+fn shows_caret(text: &str, file: &str, (field, token): (&str, &str)) -> Result<(), String> {
+    let src = std::fs::read_to_string(root().join(file)).unwrap();
+    let (n, source) = src
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.starts_with('#') && l.contains(token))
+        .unwrap();
+    let (line, column) = (n + 1, source.find(token).unwrap() + 1);
+    let lines: Vec<&str> = text.lines().collect();
+    let head = format!("{file}:{line}:{column}: {field}: ");
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&head))
+        .ok_or(format!("no message {head}"))?;
+    let shown = lines[at + 1..]
+        .iter()
+        .position(|l| l.ends_with(source))
+        .map(|i| at + 1 + i)
+        .ok_or(format!("no source line after {head}"))?;
+    // no other message between the error and its source line
+    if lines[at + 1..shown].iter().any(|l| l.contains(file)) {
+        return Err(format!("the source line of {head} is not under it"));
+    }
+    let gutter = &lines[shown][..lines[shown].len() - source.len()];
+    if !gutter.trim_start().starts_with(&format!("{line} |")) {
+        return Err(format!("no line number {line} in {:?}", lines[shown]));
+    }
+    let caret = lines.get(shown + 1).copied().unwrap_or("");
+    let want = format!(
+        "{}{}",
+        " ".repeat(gutter.len() + column - 1),
+        "^".repeat(token.len())
+    );
+    if !caret.ends_with(&want[gutter.len()..])
+        || caret.len() != want.len()
+        || caret.find('^') != want.find('^')
+    {
+        return Err(format!("caret line {caret:?}, wanted {want:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn every_command_lists_every_error_with_its_source_line_and_a_caret() {
+    let file = "tests/bad/three_errors.yaml";
+    let want = expected_errors(file);
+    assert_eq!(want.len(), THREE.len());
+    let runs: [&[&str]; 4] = [
+        &["sharpness", file],
+        &["enumerate", file],
+        &[
+            "trajectory",
+            file,
+            "--checkpoints",
+            "none-*.npz",
+            "--eta",
+            "1/10",
+        ],
+        &["validate", file],
+    ];
+    for args in runs {
+        let out = dlncheck().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        // validate lists on stdout, the other commands print their error on stderr
+        let text = String::from_utf8_lossy(if args[0] == "validate" {
+            &out.stdout
+        } else {
+            &out.stderr
+        })
+        .into_owned();
+        for w in &want {
+            assert!(listed(&text, file, w), "{args:?}: {w:?} missing:\n{text}");
+        }
+        for t in THREE {
+            if let Err(why) = shows_caret(&text, file, t) {
+                panic!("{args:?}: {why}:\n{text}");
+            }
+        }
+        if args[0] != "validate" {
+            assert_eq!(
+                text.lines().filter(|l| l.starts_with("error: ")).count(),
+                THREE.len(),
+                "{text}"
+            );
+        }
+    }
+    // check: the failure block shows them too; report.json keeps one line per error
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "--no-timing", "-q", "--report-dir"])
+        .arg(dir.path())
+        .arg(file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for t in THREE {
+        if let Err(why) = shows_caret(&stdout, file, t) {
+            panic!("check: {why}:\n{stdout}");
+        }
+    }
+    let report = report_of(dir.path());
+    let errors = report["cases"][0]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), THREE.len());
+    assert!(errors.iter().all(|e| !e.as_str().unwrap().contains('\n')));
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(!md.contains('^'), "{md}");
+    contract_holds(dir.path());
+}
 
 #[test]
 fn validate_lists_every_error_of_a_file_with_its_line() {
@@ -272,5 +393,43 @@ fn reasons_name_quantities_and_round_honestly() {
     assert!(
         lo.clone() * &lo <= 5 && hi.clone() * &hi >= 5,
         "{inner} misses (3 + √5)/2"
+    );
+}
+
+#[test]
+fn a_float_that_breaks_a_minimizer_is_named_and_warned_about() {
+    let file = "tests/bad/float_not_minimizer.yaml";
+    // the leading digits of the binary value of 0.1 (= 3602879701896397 / 2⁵⁵), cut after 20
+    let binary = Rational::from((3602879701896397u64, 1u64 << 55));
+    assert_eq!(binary.to_f64(), 0.1);
+    let digits = (binary * rug::Integer::from(rug::Integer::u_pow_u(10, 20)))
+        .floor()
+        .to_string();
+    let shown = format!("0.{}…", &digits[..20]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dlncheck()
+        .args(["check", "--no-timing", "-q", "--report-dir"])
+        .arg(dir.path())
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let hint = format!(
+        "point.weights[0][0][0] = 0.1 was read as the binary value {shown}; write \"0.1\" or \"1/10\""
+    );
+    let report = report_of(dir.path());
+    let reason = report["cases"][0]["checks"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(&hint), "{reason}");
+    assert!(stdout.contains(&hint), "{stdout}");
+    // the note is a warning on the terminal, -q or not
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("warning: {file}: "))
+                && l.contains(
+                    "point.weights[0][0][0]: YAML float 0.1 read as its exact binary value"
+                )),
+        "{stdout}"
     );
 }

@@ -148,3 +148,39 @@ fn heading_slugs(text: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// docs/claims.md, the claims reference the README links, states every claim `dlncheck claims`
+/// lists (its id in bold where the claim is stated), and its closing listing is the command's
+/// own output, so a claim added to the binary must be added to the reference.
+#[test]
+fn docs_claims_md_is_in_step_with_dlncheck_claims() {
+    let doc = std::fs::read_to_string(root().join("docs/claims.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.contains("](docs/claims.md)"),
+        "README links docs/claims.md"
+    );
+    let out = crate::common::dlncheck().arg("claims").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 20, "{listing}");
+    let (prose, block) = doc
+        .split_once("```text\n")
+        .expect("docs/claims.md ends with the listing");
+    for id in &ids {
+        assert!(
+            prose.contains(&format!("**{id}**")),
+            "docs/claims.md does not state {id}"
+        );
+    }
+    let block = block.split("\n```").next().unwrap();
+    assert_eq!(
+        block.trim_end(),
+        listing.trim_end(),
+        "docs/claims.md's listing differs from `dlncheck claims`"
+    );
+}

@@ -278,6 +278,7 @@ fn not_run(name: String, file: String, why: String) -> CaseReport {
         skipped: Some(why),
         stopped: None,
         deselected: Vec::new(),
+        diagnostic: None,
     }
 }
 
@@ -310,6 +311,7 @@ fn error_report(shown: &str, file: &Path, e: CaseError) -> CaseReport {
         } else {
             e.all_lines()
         },
+        diagnostic: Some(Box::new(e)),
         seed: None,
         precision_bits: None,
         notes: Vec::new(),
@@ -461,6 +463,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         skipped: None,
         stopped: None,
         deselected: Vec::new(),
+        diagnostic: None,
     }
 }
 

@@ -402,6 +402,7 @@ mod tests {
             ],
             stopped: None,
             deselected: Vec::new(),
+            diagnostic: None,
         };
         let bad = CaseReport {
             name: "broken".into(),
@@ -416,6 +417,7 @@ mod tests {
             skipped: None,
             stopped: None,
             deselected: Vec::new(),
+            diagnostic: None,
         };
         Report::new(vec![case, bad])
     }
