@@ -1,4 +1,4 @@
-//! The global minimizer nearest to a point W (claims.md, [ZL]): min ‖W − Z‖_F over the minimizer
+//! The global minimizer nearest to a point W (claims.md, \[ZL\]): min ‖W − Z‖_F over the minimizer
 //! set {Z : c(Z) = 0}, c the characterization's constraint (W_L⋯W_1 − Φ, or W_2σ(W_1X) − Y).
 //!
 //! Newton–projection steps in f64 (Z ← Z + (W − Z) − Jᵀ(JJᵀ)⁻¹(J(W − Z) + c(Z)), J = ∂c/∂Z) find
