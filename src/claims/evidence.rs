@@ -2,6 +2,7 @@
 //! aggregation of per-point findings into one verdict.
 
 use crate::certify::estimate::{Basis, Estimate};
+use crate::enumerate::minimizers::BALANCED_LABEL;
 use crate::linalg::field::{q_to_rug, q_to_string};
 use crate::linalg::Enclosure;
 use crate::verdict::{Strength, Verdict};
@@ -848,10 +849,70 @@ fn bundle<'a>(points: impl Iterator<Item = &'a Value>) -> Option<Value> {
 /// included), and inconclusive when the premise held nowhere. A proved refutation carries the
 /// counterexample's certificate, a proved verification those of every holding point. The values
 /// hold the tally and one [`PointRow`] per point (`point_table`, the case's own point first).
+///
+/// When the case's own point holds on a proof but the verdict is weaker (numerical, or
+/// inconclusive, or refuted elsewhere) because of points dlncheck added itself, the reason says
+/// so and names those points ([`case_point_note`]): an added point never weakens the verdict at
+/// the case's point silently.
 pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
     let mut o = decide(&findings);
+    if let Some(note) = case_point_note(&findings, &o) {
+        o.reason = Some(match o.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
+    }
     o.values.point_table = Some(point_table(&findings, &o));
     o
+}
+
+/// How many added points [`case_point_note`] names before it counts the rest.
+const NAMED_ADDED_POINTS: usize = 3;
+
+/// The note that tells a verdict at the case's own point from the check's verdict: `Some` when
+/// the case's point holds with proof while the check's verdict is not a proved verification
+/// (some point dlncheck added — a generated minimizer, the balanced SVD factorization, a
+/// constructed critical point — is only numerical, undecided, or a counterexample). It names
+/// those added points with what each rests on and how a case leaves them out (`generate:`).
+fn case_point_note(findings: &[(String, Finding)], o: &Outcome) -> Option<String> {
+    let (case_label, at_case) = findings.iter().find(|(l, _)| is_case_point(l))?;
+    let Finding::Holds(case_basis, _) = at_case else {
+        return None;
+    };
+    if case_basis.strength() != Strength::Proved
+        || (o.verdict() == Verdict::Verified && o.strength() == Some(Strength::Proved))
+    {
+        return None;
+    }
+    let weaker: Vec<String> = findings
+        .iter()
+        .filter(|(l, _)| !is_case_point(l))
+        .filter_map(|(l, f)| match f {
+            Finding::Holds(b, _) | Finding::Vacuous(b, _) if b.strength() != Strength::Proved => {
+                Some(format!("{l} ({})", b.as_str()))
+            }
+            Finding::Fails(b, ..) => Some(format!("{l} (fails, {})", b.as_str())),
+            Finding::Undecided(..) => Some(format!("{l} (undecided)")),
+            _ => None,
+        })
+        .collect();
+    if weaker.is_empty() {
+        return None;
+    }
+    let mut named = weaker[..weaker.len().min(NAMED_ADDED_POINTS)].join(", ");
+    if weaker.len() > NAMED_ADDED_POINTS {
+        named.push_str(&format!(" and {} more", weaker.len() - NAMED_ADDED_POINTS));
+    }
+    let switch = if weaker.iter().any(|w| w.starts_with(BALANCED_LABEL)) {
+        "`generate: {balanced: false}` leaves the balanced factorization out"
+    } else {
+        "the case's `generate:` section sets which points are added"
+    };
+    Some(format!(
+        "at {case_label} the claim holds, proved ({}); the verdict is weaker only because of \
+         points dlncheck added: {named} ({switch}; values.point_table has every point)",
+        case_basis.as_str()
+    ))
 }
 
 /// The verdict of [`aggregate`], without the table of points.
@@ -1235,6 +1296,93 @@ mod tests {
         ]);
         assert_eq!(o.verdict(), Verdict::Refuted);
         assert!(o.reason.unwrap().contains("counterexample at b"));
+    }
+
+    #[test]
+    fn added_points_never_weaken_the_case_point_silently() {
+        let holds = |b| Finding::Holds(b, Evidence::default());
+        let balanced = format!("{BALANCED_LABEL} (MPFR-256 rounding)");
+        // proved at the case's point, numerical at the balanced factorization
+        let o = aggregate(vec![
+            (CASE_POINT.into(), holds(Basis::Algebraic)),
+            ("generated minimizer #0".into(), holds(Basis::Exact)),
+            (balanced.clone(), holds(Basis::Agreement { bits: 200 })),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Verified);
+        assert_eq!(o.strength(), Some(Strength::Numerical));
+        let r = o.reason.unwrap();
+        assert!(
+            r.starts_with("at the case's point the claim holds, proved (exact-algebraic)"),
+            "{r}"
+        );
+        assert!(
+            r.contains(&format!("{balanced} (numerical-agreement)")),
+            "{r}"
+        );
+        assert!(!r.contains("generated minimizer #0"), "{r}");
+        assert!(r.contains("`generate: {balanced: false}`"), "{r}");
+        // undecided at an added point: inconclusive, and the case's point is still named
+        let o = aggregate(vec![
+            (CASE_POINT.into(), holds(Basis::Exact)),
+            (
+                "generated minimizer #1".into(),
+                Finding::Undecided("wide".into(), Evidence::default()),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Inconclusive);
+        let r = o.reason.unwrap();
+        assert!(r.starts_with("undecided at generated minimizer #1: wide; at the case's point the claim holds, proved (exact)"), "{r}");
+        assert!(
+            r.contains("generated minimizer #1 (undecided)") && r.contains("`generate:` section"),
+            "{r}"
+        );
+        // a proved counterexample at an added point still refutes, and says the case's point holds
+        let o = aggregate(vec![
+            (CASE_POINT.into(), holds(Basis::Exact)),
+            (
+                "generated minimizer #2".into(),
+                Finding::Fails(Basis::Exact, Evidence::default(), "3 > 2".into()),
+            ),
+        ]);
+        assert_eq!(o.verdict(), Verdict::Refuted);
+        assert!(o
+            .reason
+            .unwrap()
+            .contains("generated minimizer #2 (fails, exact)"));
+        // the names are capped, the rest counted
+        let mut many = vec![(CASE_POINT.to_string(), holds(Basis::Exact))];
+        many.extend((0..5).map(|i| (format!("p{i}"), holds(Basis::Mpfr))));
+        let r = aggregate(many).reason.unwrap();
+        assert!(
+            r.contains("p0 (mpfr-with-error-bound), p1")
+                && r.contains("p2 (mpfr-with-error-bound) and 2 more"),
+            "{r}"
+        );
+        // no note when nothing is weaker, when the case's point is itself weaker, or absent
+        for findings in [
+            vec![
+                (CASE_POINT.into(), holds(Basis::Exact)),
+                ("g".into(), holds(Basis::Enclosure)),
+            ],
+            vec![
+                (CASE_POINT.into(), holds(Basis::Mpfr)),
+                ("g".into(), holds(Basis::Mpfr)),
+            ],
+            vec![
+                ("g".into(), holds(Basis::Exact)),
+                ("h".into(), holds(Basis::Mpfr)),
+            ],
+            vec![
+                (
+                    CASE_POINT.into(),
+                    Finding::Vacuous(Basis::Exact, "premise false".into()),
+                ),
+                ("g".into(), holds(Basis::Mpfr)),
+            ],
+        ] {
+            let o = aggregate(findings);
+            assert!(!o.reason.unwrap_or_default().contains("dlncheck added"));
+        }
     }
 
     #[test]

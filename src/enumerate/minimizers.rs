@@ -308,12 +308,17 @@ pub fn balanced_factorization(dims: &[usize], phi: &Mat<BigRational>, prec: u32)
         y,
         exact,
         origin: if exact {
-            "balanced SVD factorization (exact, in the singular bases of Φ)".into()
+            format!("{BALANCED_LABEL} (exact, in the singular bases of Φ)")
         } else {
-            format!("balanced SVD factorization (MPFR-{prec} rounding, in the singular bases of Φ)")
+            format!("{BALANCED_LABEL} (MPFR-{prec} rounding, in the singular bases of Φ)")
         },
     }
 }
+
+/// The label with which the balanced SVD factorization's origin begins (the reports name the
+/// point by it, and the aggregation of findings recognizes it to name the
+/// `generate: {balanced: false}` switch).
+pub const BALANCED_LABEL: &str = "balanced SVD factorization";
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -162,3 +162,60 @@ fn enumerate_json_rows_agree_with_the_check_and_the_text_table() {
     let (_, help) = enumerate(&["--help"]);
     assert!(help.contains("--json"), "{help}");
 }
+
+/// Issue 14: a point dlncheck adds (here the MPFR-rounded balanced SVD factorization, whose
+/// entries are irrational) never weakens the verdict at the case's own point silently. With it the
+/// check is numerical and its reason names the added point and the switch; with
+/// `generate: {balanced: false}` the same check at the same case point is proved, with no note.
+#[test]
+fn added_points_that_weaken_a_verdict_are_named() {
+    let src =
+        std::fs::read_to_string(crate::common::root().join("cases/kp-depth2-golden.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with.yaml");
+    let without = dir.path().join("without.yaml");
+    std::fs::write(&with, &src).unwrap();
+    let off = src.replace(
+        "generate: {minimizers: {count: 4}}",
+        "generate: {minimizers: {count: 4}, balanced: false}",
+    );
+    assert_ne!(
+        off, src,
+        "the case's generate line changed: update this test"
+    );
+    std::fs::write(&without, off).unwrap();
+    for (file, balanced) in [(&with, true), (&without, false)] {
+        let out = dir
+            .path()
+            .join(if balanced { "r-with" } else { "r-without" });
+        let (_, report) = run_check(&[file.to_str().unwrap(), "--no-timing", "--quiet"], &out);
+        let case = report["cases"][0]["name"].as_str().unwrap().to_string();
+        for claim in ["KP-exact", "KP-depth2", "KP-trace"] {
+            let k = check_of(&report, &case, claim);
+            let rows = rows(k);
+            assert_eq!(rows[0]["case_point"], true);
+            assert_eq!(rows[0]["verdict"], "holds", "{claim}");
+            assert_eq!(rows[0]["strength"], "proved", "{claim}");
+            assert_eq!(k["verdict"], "verified", "{claim}");
+            let reason = k["reason"].as_str().unwrap_or("");
+            let added = rows
+                .iter()
+                .find(|r| r["label"].as_str().unwrap().starts_with("balanced SVD"));
+            if balanced {
+                let added = added.expect("the balanced factorization is checked");
+                assert_eq!(added["strength"], "numerical", "{claim}: {added}");
+                assert_eq!(k["strength"], "numerical", "{claim}");
+                assert!(
+                    reason.starts_with("at the case's point the claim holds, proved")
+                        && reason.contains(added["label"].as_str().unwrap())
+                        && reason.contains("`generate: {balanced: false}`"),
+                    "{claim}: {reason}"
+                );
+            } else {
+                assert!(added.is_none(), "{claim}");
+                assert_eq!(k["strength"], "proved", "{claim}");
+                assert!(!reason.contains("dlncheck added"), "{claim}: {reason}");
+            }
+        }
+    }
+}
