@@ -39,10 +39,16 @@ fn listed(text: &str, file: &str, (line, field, want): &(Option<usize>, String, 
     })
 }
 
-const SEVERAL: [&str; 3] = [
+/// Files with several errors: found while reading the YAML (several_errors*, three_errors), while
+/// validating it (semantic_errors: X's shape, the mask's shape, a ragged layer, a layer's shape
+/// and a claim, with no error X's shape would cause about its rank or Y's columns; dims_cascade:
+/// a width, samples and two dynamics settings, with no shape error against the invalid widths).
+const SEVERAL: [&str; 5] = [
     "tests/bad/several_errors.yaml",
     "tests/bad/several_errors_typo.yaml",
     "tests/bad/three_errors.yaml",
+    "tests/bad/semantic_errors.yaml",
+    "tests/bad/dims_cascade.yaml",
 ];
 
 /// The errors of tests/bad/three_errors.yaml as (field, the token the caret must mark); the line
