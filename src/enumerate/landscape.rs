@@ -26,6 +26,9 @@ pub struct Critical<C: Classifier> {
     pub problem: C,
     /// The constructed critical points (and the case's point when it is exactly critical).
     pub points: Vec<C::Point>,
+    /// Why the case's point is not among `points` when it is not critical
+    /// ([`case_point_not_critical`]).
+    pub left_out: Option<String>,
     dims: Vec<usize>,
     classified: OnceLock<Vec<Classified>>,
 }
@@ -45,11 +48,12 @@ pub struct Row<'a> {
 }
 
 impl<C: Classifier> Critical<C> {
-    fn new(problem: C, points: Vec<C::Point>, dims: &[usize]) -> Self {
+    fn new(problem: C, points: Vec<C::Point>, c: &Case) -> Self {
         Critical {
             problem,
             points,
-            dims: dims.to_vec(),
+            left_out: case_point_not_critical(c),
+            dims: c.dims.clone(),
             classified: OnceLock::new(),
         }
     }
@@ -134,7 +138,7 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
                 y: c.y.clone(),
                 exact_limit: settings.exact_limit,
             };
-            Ok(Landscape::Exact(Critical::new(problem, points, &c.dims)))
+            Ok(Landscape::Exact(Critical::new(problem, points, c)))
         }
         Err(SpectrumError::SingularX) => Err(fails(
             Some("data.x"),
@@ -145,7 +149,7 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
             Ok(sp) => {
                 let problem = MpfrAmg::new(sp, &c.x, &c.y, &c.dims, settings.mpfr_limit);
                 let points = all_critical_points_mpfr(c, &problem, seed);
-                Ok(Landscape::Mpfr(Critical::new(problem, points, &c.dims)))
+                Ok(Landscape::Mpfr(Critical::new(problem, points, c)))
             }
             Err(e) => {
                 let separable = matches!(e, MpfrSpectrumError::NotSeparated(..));
@@ -154,6 +158,29 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
         },
         Err(other) => Err(fails(None, other.to_string(), false)),
     }
+}
+
+/// Why the case's point is left out of the critical points: `None` without a point or where
+/// ∇f = 0 exactly; else that ∇f ≠ 0 there, naming the YAML floats among the weights and the data
+/// that may be why ([`Case::float_hint`]: a float is read as its binary value, which can move an
+/// exactly critical point off the critical set).
+pub fn case_point_not_critical(c: &Case) -> Option<String> {
+    let ws = c.point.as_ref()?;
+    let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+    if linear::gradient(&Exact, &ev)
+        .iter()
+        .all(|g| mat::is_zero_mat(&Exact, g))
+    {
+        return None;
+    }
+    let floats = c
+        .float_hint(&["point.weights", "data."])
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    Some(format!(
+        "point.weights: the case's point is not critical (∇f ≠ 0 there, decided exactly), so the \
+         [AMG] claims leave it out and check only the constructed critical points{floats}"
+    ))
 }
 
 /// Every constructed critical point, and the case's point when it is critical.
@@ -199,7 +226,7 @@ pub fn all_critical_points(
         );
         out.extend(lanes);
     }
-    if let Some(ws) = &c.point {
+    if let Some(ws) = c.point.as_ref().filter(|_| case_point_not_critical(c).is_none()) {
         let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
         if let Some(set) = sp.index_set_of(ev.partials.product()) {
             let point = Point {
@@ -297,7 +324,7 @@ mod tests {
                 Settings::default().mpfr_limit,
             );
             let points = all_critical_points_mpfr(&case, &problem, 0);
-            let critical = Critical::new(problem, points, &case.dims);
+            let critical = Critical::new(problem, points, &case);
             let rows = critical.rows();
             let cps = all_critical_points(&case, &exact, 0);
             assert_eq!(rows.len(), cps.len(), "{dims}");
