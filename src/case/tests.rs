@@ -693,7 +693,13 @@ fn every_bad_case_file_fails_as_announced() {
                 (line, parts.next().unwrap(), parts.next().unwrap())
             })
             .collect();
-        assert_eq!(e.also.len(), also.len(), "{}: {:#?}", path.display(), e.all_lines());
+        assert_eq!(
+            e.also.len(),
+            also.len(),
+            "{}: {:#?}",
+            path.display(),
+            e.all_lines()
+        );
         for (got, (line, field, needle)) in e.also.iter().zip(&also) {
             assert_eq!(
                 (got.line, got.field.as_str()),

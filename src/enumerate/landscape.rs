@@ -226,7 +226,11 @@ pub fn all_critical_points(
         );
         out.extend(lanes);
     }
-    if let Some(ws) = c.point.as_ref().filter(|_| case_point_not_critical(c).is_none()) {
+    if let Some(ws) = c
+        .point
+        .as_ref()
+        .filter(|_| case_point_not_critical(c).is_none())
+    {
         let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
         if let Some(set) = sp.index_set_of(ev.partials.product()) {
             let point = Point {
@@ -353,5 +357,50 @@ mod tests {
             // depth ≥ 3 cases have tightened non-strict saddles (the zero point at least)
             assert_eq!(undecided > 0, case.dims.len() > 3, "{dims}");
         }
+    }
+
+    /// W = (0.1, 10) with X = Y = 1 is a global minimizer when "0.1" is read exactly, but not
+    /// critical when the YAML float 0.1 is read as its binary value: then it is left out of the
+    /// points, and why names the float and how to write it; read exactly it is among the points
+    /// and nothing is left out.
+    #[test]
+    fn a_float_that_makes_the_case_point_non_critical_is_named() {
+        let landscape_of = |w1: &str| {
+            let yaml = format!(
+                "version: 1\nmodel: {{kind: linear, dims: [1, 1, 1]}}\ndata: {{x: [[1]], y: [[1]]}}\npoint: {{weights: [[[{w1}]], [[10]]]}}\nchecks: [{{claim: AMG-classify}}]\n"
+            );
+            let opts = LoadOptions {
+                known_claims: crate::claims::known_ids(),
+                ..LoadOptions::default()
+            };
+            let case = load_str(&yaml, std::path::Path::new("t.yaml"), &opts).unwrap();
+            match landscape(&case, &Settings::default(), 0) {
+                Ok(Landscape::Exact(c)) => {
+                    let origins: Vec<String> =
+                        c.points.iter().map(|p| p.point.origin.clone()).collect();
+                    (origins, c.left_out)
+                }
+                _ => panic!("a rational spectrum"),
+            }
+        };
+        let (origins, left_out) = landscape_of("0.1");
+        assert!(
+            !origins.iter().any(|o| o == "the case's point"),
+            "{origins:?}"
+        );
+        let why = left_out.expect("the case's point is left out");
+        assert!(why.contains("the case's point is not critical"), "{why}");
+        assert!(
+            why.contains(
+                "point.weights[0][0][0] = 0.1 was read as the binary value 0.1000000000000000055"
+            ) && why.contains("write \"0.1\" or \"1/10\""),
+            "{why}"
+        );
+        let (origins, left_out) = landscape_of("\"0.1\"");
+        assert!(
+            origins.iter().any(|o| o == "the case's point"),
+            "{origins:?}"
+        );
+        assert_eq!(left_out, None);
     }
 }
