@@ -299,6 +299,15 @@ mod tests {
     use crate::enumerate::classify::{set_label, Class, Reading};
     use crate::enumerate::judge::{canonical_set, class_by_certificate, class_by_criterion};
 
+    /// The case of the YAML text `yaml`, every claim id known.
+    fn load(yaml: &str) -> Case {
+        let opts = LoadOptions {
+            known_claims: crate::claims::known_ids(),
+            ..LoadOptions::default()
+        };
+        load_str(yaml, std::path::Path::new("t.yaml"), &opts).unwrap()
+    }
+
     /// On rational spectra both paths run: the MPFR path must reproduce the exact classes row by
     /// row (criterion with numerical ranks = criterion with exact ranks; a decided MPFR
     /// certificate = the exact certificate), and leave only non-strict saddles undecided.
@@ -309,14 +318,9 @@ mod tests {
             ("[2, 3, 2, 2, 2]", "[[2, 1], [1, 2]]"),
             ("[2, 2, 2]", "[[5, 4], [4, 5]]"),
         ] {
-            let yaml = format!(
+            let case = load(&format!(
                 "version: 1\nmodel: {{kind: linear, dims: {dims}}}\ndata: {{x: identity, y: {y}}}\nchecks: [{{claim: AMG-classify}}]\n"
-            );
-            let opts = LoadOptions {
-                known_claims: crate::claims::known_ids(),
-                ..LoadOptions::default()
-            };
-            let case = load_str(&yaml, std::path::Path::new("t.yaml"), &opts).unwrap();
+            ));
             let exact = spectrum(&case.x, &case.y, 256).unwrap();
             let (_, f_star) = optimum(&case.dims, &exact);
             let sp = mpfr_spectrum(&case.x, &case.y, 256).unwrap();
@@ -366,14 +370,9 @@ mod tests {
     #[test]
     fn a_float_that_makes_the_case_point_non_critical_is_named() {
         let landscape_of = |w1: &str| {
-            let yaml = format!(
+            let case = load(&format!(
                 "version: 1\nmodel: {{kind: linear, dims: [1, 1, 1]}}\ndata: {{x: [[1]], y: [[1]]}}\npoint: {{weights: [[[{w1}]], [[10]]]}}\nchecks: [{{claim: AMG-classify}}]\n"
-            );
-            let opts = LoadOptions {
-                known_claims: crate::claims::known_ids(),
-                ..LoadOptions::default()
-            };
-            let case = load_str(&yaml, std::path::Path::new("t.yaml"), &opts).unwrap();
+            ));
             match landscape(&case, &Settings::default(), 0) {
                 Ok(Landscape::Exact(c)) => {
                     let origins: Vec<String> =
