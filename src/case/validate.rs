@@ -378,10 +378,8 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
             .as_mut()
             .and_then(|file| errors.check(named(file, &name, "data.x", ctx, &mut notes))),
     };
-    let x_side = d0.map(|d0| Side::new(d0, "d_0".to_string()));
-    let x = x.and_then(|x| {
-        errors.check(expect_shape(&x, "data.x", ctx, x_side.clone(), None).map(|()| x))
-    });
+    let x_side = d0.map(|d0| Side::new(d0, "d_0"));
+    let x = x.and_then(|x| errors.check(expect_shape(&x, "data.x", ctx, x_side, None).map(|()| x)));
     let x = x.and_then(|x| {
         let n = x.cols();
         if n > opts.max_dim {
@@ -408,7 +406,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
         .map(|(dl, depth)| Side::new(dl, format!("d_L = d_{depth}")));
     let y_cols = x
         .as_ref()
-        .map(|x| Side::new(x.cols(), "n".to_string()).note("the columns of data.x"));
+        .map(|x| Side::new(x.cols(), "n").note("the columns of data.x"));
     let y =
         y.and_then(|y| errors.check(expect_shape(&y, "data.y", ctx, y_rows, y_cols).map(|()| y)));
 
