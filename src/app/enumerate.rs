@@ -80,6 +80,10 @@ pub struct Enumeration {
     /// With `generate.critical_points.lanes`, the lane types the points cover ([`lane_coverage`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lane_types: Option<LaneCoverage>,
+    /// Why the case's point is not among `points` when it is not critical (naming the YAML floats
+    /// that may be why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_point_left_out: Option<String>,
 }
 
 /// The lane types of `generate.critical_points.lanes` ([`crate::enumerate::lanes`]) and how many
@@ -197,6 +201,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 agree: true,
                 points: point_rows(&critical, gap),
                 lane_types: lane_coverage(c, &critical, seed),
+                case_point_left_out: critical.left_out.clone(),
             }
         }
         Landscape::Mpfr(critical) => {
@@ -216,6 +221,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 agree: true,
                 points: point_rows(&critical, gap),
                 lane_types: None,
+                case_point_left_out: critical.left_out.clone(),
             }
         }
     };
@@ -354,11 +360,24 @@ pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool),
             if let Some(cov) = lane_coverage(c, &critical, seed) {
                 text += &coverage_text(&cov);
             }
+            text += &left_out_text(&critical);
             Ok((text, agree))
         }
-        Ok(Landscape::Mpfr(critical)) => Ok(mpfr_table(c, &critical)),
+        Ok(Landscape::Mpfr(critical)) => {
+            let (mut text, agree) = mpfr_table(c, &critical);
+            text += &left_out_text(&critical);
+            Ok((text, agree))
+        }
         Err(e) => Err(scope_error(c, e)),
     }
+}
+
+/// The line saying why the case's point is not in the table, when it is not critical.
+fn left_out_text<C: Classifier>(critical: &Critical<C>) -> String {
+    critical
+        .left_out
+        .as_ref()
+        .map_or_else(String::new, |why| format!("\nnote: {why}\n"))
 }
 
 /// Write every row of the table; returns whether they all agree.

@@ -8,6 +8,7 @@
 
 mod arrays;
 mod error;
+mod errors;
 pub mod from_arrays;
 mod locate;
 mod number;

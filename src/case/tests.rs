@@ -641,7 +641,9 @@ fn truncated_and_mangled_inputs_never_panic() {
     }
 }
 
-/// Every file under tests/bad/ with an `expect-error` header starts with `# expect-error: <field> <message substring>`.
+/// Every file under tests/bad/ with an `expect-error` header starts with `# expect-error: <field>
+/// <message substring>`, the first error; each further error of the file is announced by a line
+/// `# also-error: <line> <field> <message substring>`, in line order, and no other error is listed.
 #[test]
 fn every_bad_case_file_fails_as_announced() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
@@ -652,12 +654,17 @@ fn every_bad_case_file_fails_as_announced() {
         .collect();
     files.sort();
     assert!(files.len() >= 10, "only {} bad case files", files.len());
+    // every claim id, as the commands read case files
+    let opts = LoadOptions {
+        known_claims: crate::claims::known_ids(),
+        ..LoadOptions::default()
+    };
     for path in files {
         let src = std::fs::read_to_string(&path).unwrap();
         let first = src.lines().next().unwrap_or_default();
         if first.starts_with("# expect-check-error: ") {
             // valid input whose point or data does not suit one claim: it must load
-            if let Err(e) = load_file(&path, &opts()) {
+            if let Err(e) = load_file(&path, &opts) {
                 panic!("{}: {e}", path.display());
             }
             continue;
@@ -666,7 +673,7 @@ fn every_bad_case_file_fails_as_announced() {
             .strip_prefix("# expect-error: ")
             .unwrap_or_else(|| panic!("{}: no expect-error header", path.display()));
         let (field, needle) = header.split_once(' ').unwrap();
-        let e = load_file(&path, &opts())
+        let e = load_file(&path, &opts)
             .err()
             .unwrap_or_else(|| panic!("{} loaded without error", path.display()));
         assert_eq!(e.field, field, "{}: {e}", path.display());
@@ -677,6 +684,31 @@ fn every_bad_case_file_fails_as_announced() {
         );
         assert!(e.line.is_some(), "{}: no line: {e}", path.display());
         assert_eq!(e.file, path);
+        let also: Vec<(usize, &str, &str)> = src
+            .lines()
+            .filter_map(|l| l.strip_prefix("# also-error: "))
+            .map(|rest| {
+                let mut parts = rest.splitn(3, ' ');
+                let line = parts.next().unwrap().parse().unwrap();
+                (line, parts.next().unwrap(), parts.next().unwrap())
+            })
+            .collect();
+        assert_eq!(
+            e.also.len(),
+            also.len(),
+            "{}: {:#?}",
+            path.display(),
+            e.all_lines()
+        );
+        for (got, (line, field, needle)) in e.also.iter().zip(&also) {
+            assert_eq!(
+                (got.line, got.field.as_str()),
+                (Some(*line), *field),
+                "{}: {got}",
+                path.display()
+            );
+            assert!(got.message.contains(needle), "{}: {got}", path.display());
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! From the raw serde shape to a validated [`Case`]: shapes, ranges, size limits, claim ids and
 //! the rank of X. Each error names the field path and its line.
 
+use super::errors::Errors;
 use super::number::RawNum;
 use super::raw::{RawCase, RawMatrix, RawX, VersionProbe};
 use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind, Samples};
@@ -297,83 +298,60 @@ impl Ctx<'_> {
     }
 }
 
-/// Validate a parsed case. The checks are validated first and apart from the rest (they depend on
-/// nothing else), so an error in them is listed with the first error of the rest.
-fn build(
-    mut raw: RawCase,
-    ctx: &Ctx,
-    opts: &LoadOptions,
-    required: Checks,
-) -> Result<Case, CaseError> {
-    let checked = checks(raw.checks.take().unwrap_or_default(), ctx, opts, required);
-    let check_error = checked.as_ref().err().cloned();
-    build_case(raw, ctx, opts, checked).map_err(|e| e.with_also(check_error))
-}
-
-/// Validate everything but the checks, whose result is `checked`.
-fn build_case(
-    raw: RawCase,
-    ctx: &Ctx,
-    opts: &LoadOptions,
-    checked: Result<Vec<CheckSpec>, CaseError>,
-) -> Result<Case, CaseError> {
+/// Validate a parsed case. Every section is checked and every independent error recorded
+/// ([`Errors`]): the first error found comes first, the others follow in line order. A section
+/// that depends on another is checked only when that one is valid — the shapes of X, Y and the
+/// weights need valid `model.dims`, Y's columns a valid X, the mask's shape a valid Y, the rank of
+/// X a valid X of d_0 rows, the weights' shapes the right number of layers — so no error is listed
+/// that another one caused.
+fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Result<Case, CaseError> {
     if raw.version != VERSION {
+        // a version this dlncheck does not read explains every other error
         let v = serde_yaml::Value::from(raw.version);
         return Err(ctx.err("version", version_message(&v)));
     }
-    let name = match raw.name {
-        Some(n) => n,
-        None => ctx
-            .file
+    let mut errors = Errors::default();
+    let mut notes = Vec::new();
+    let name = raw.name.unwrap_or_else(|| {
+        ctx.file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    };
+            .unwrap_or_default()
+    });
     if name.trim().is_empty() {
-        return Err(ctx.err("name", "the case name must be non-empty"));
+        errors.push(ctx.err("name", "the case name must be non-empty"));
     }
-    let precision_bits = match raw.precision_bits {
-        None => DEFAULT_PRECISION,
-        Some(p) if PRECISION_RANGE.contains(&p) => p as u32,
-        Some(p) => {
-            return Err(ctx.err(
-                "precision_bits",
-                format!(
-                    "precision_bits = {p} is outside {}..={}",
-                    PRECISION_RANGE.start(),
-                    PRECISION_RANGE.end()
-                ),
-            ))
-        }
-    };
+    let precision_bits = errors
+        .check(in_range(
+            raw.precision_bits,
+            PRECISION_RANGE,
+            "precision_bits",
+            true,
+            ctx,
+        ))
+        .map(|p| p.map_or(DEFAULT_PRECISION, |p| p as u32));
 
     let model = raw.model;
     let kind = model.kind;
-    let dims = check_dims(&model.dims, kind, ctx, opts)?;
-    let mut notes = Vec::new();
-
-    let activation = match (kind, model.activation) {
-        (ModelKind::OneHiddenLayer, Some(a)) => Some(Activation::LeakyRelu(number(
-            a.leaky_relu,
-            "model.activation.leaky_relu",
-            &mut notes,
-        ))),
-        (ModelKind::OneHiddenLayer, None) => {
-            return Err(ctx.err(
-                "model.activation",
-                "a one-hidden-layer model needs `activation: {leaky_relu: SLOPE}`",
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(ctx.err(
-                "model.activation",
-                format!("`activation` is only for kind one-hidden-layer, not {kind}"),
-            ))
-        }
-        (_, None) => None,
-    };
-    let lambda = match (kind, model.lambda) {
-        (ModelKind::L2Regularized, Some(l)) => {
+    let dims = errors.check(check_dims(&model.dims, kind, ctx, opts));
+    let activation = errors.check(kind_field(
+        model.activation,
+        (kind, ModelKind::OneHiddenLayer),
+        "model.activation",
+        Some("a one-hidden-layer model needs `activation: {leaky_relu: SLOPE}`"),
+        ctx,
+        |a| {
+            let slope = number(a.leaky_relu, "model.activation.leaky_relu", &mut notes);
+            Ok(Activation::LeakyRelu(slope))
+        },
+    ));
+    let lambda = errors.check(kind_field(
+        model.lambda,
+        (kind, ModelKind::L2Regularized),
+        "model.lambda",
+        Some("an l2-regularized model needs `lambda` (≥ 0)"),
+        ctx,
+        |l| {
             let l = number(l, "model.lambda", &mut notes);
             if l.is_negative() {
                 return Err(ctx.err(
@@ -381,99 +359,73 @@ fn build_case(
                     format!("lambda must be ≥ 0, found {}", q_to_string(&l)),
                 ));
             }
-            Some(l)
-        }
-        (ModelKind::L2Regularized, None) => {
-            return Err(ctx.err(
-                "model.lambda",
-                "an l2-regularized model needs `lambda` (≥ 0)",
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(ctx.err(
-                "model.lambda",
-                format!("`lambda` is only for kind l2-regularized, not {kind}"),
-            ))
-        }
-        (_, None) => None,
-    };
+            Ok(l)
+        },
+    ));
 
-    let depth = dims.len() - 1;
-    let (d0, dl) = (dims[0], dims[depth]);
-    let mut data_file = match &raw.data.file {
-        None => None,
-        Some(f) => {
-            let names: Vec<String> = [&raw.data.x, &raw.data.y]
-                .into_iter()
-                .filter_map(|v| match v {
-                    RawX::Array(n) => Some(n.clone()),
-                    _ => None,
-                })
-                .collect();
-            if names.is_empty() {
-                return Err(ctx.err(
-                    "data.file",
-                    "neither x nor y names an array of the file: write e.g. \
-                     `{file: data.npz, x: X, y: Y}`",
-                ));
-            }
-            Some(FileArrays::read(f, "data.file", Some(&names), ctx, opts)?)
-        }
+    let depth = dims.as_ref().map(|d| d.len() - 1);
+    let (d0, dl) = match &dims {
+        Some(d) => (Some(d[0]), Some(d[d.len() - 1])),
+        None => (None, None),
     };
-    let (x, x_written_identity) = match raw.data.x {
-        RawX::Identity => (identity_of(d0, "data.x", "d_0", ctx)?, true),
-        RawX::Matrix(rows) => {
-            let x = matrix(rows, "data.x", ctx, &mut notes)?;
-            expect_shape(&x, "data.x", ctx, (d0, "d_0"), None)?;
-            (x, false)
-        }
-        RawX::Array(name) => {
-            let x = named(&mut data_file, &name, "data.x", ctx, &mut notes)?;
-            expect_shape(&x, "data.x", ctx, (d0, "d_0"), None)?;
-            (x, false)
-        }
+    // `None` when data.file is given but cannot be read: the arrays it names are then not checked
+    let mut data_file = errors.check(data_file(&raw.data, ctx, opts));
+    let x_written_identity = matches!(raw.data.x, RawX::Identity);
+    let x = match raw.data.x {
+        RawX::Identity => d0.and_then(|d0| errors.check(identity_of(d0, "data.x", "d_0", ctx))),
+        RawX::Matrix(rows) => errors.check(matrix(rows, "data.x", ctx, &mut notes)),
+        RawX::Array(name) => data_file
+            .as_mut()
+            .and_then(|file| errors.check(named(file, &name, "data.x", ctx, &mut notes))),
     };
-    let n = x.cols();
-    if n > opts.max_dim {
-        return Err(ctx.err(
-            "data.x",
-            format!(
-                "n = {n} data columns exceed the limit of {} (max_dim)",
-                opts.max_dim
-            ),
-        ));
-    }
+    let x_side = d0.map(|d0| Side::new(d0, "d_0"));
+    let x = x.and_then(|x| errors.check(expect_shape(&x, "data.x", ctx, x_side, None).map(|()| x)));
+    let x = x.and_then(|x| {
+        let n = x.cols();
+        if n > opts.max_dim {
+            errors.push(ctx.err(
+                "data.x",
+                format!(
+                    "n = {n} data columns exceed the limit of {} (max_dim)",
+                    opts.max_dim
+                ),
+            ));
+            return None;
+        }
+        Some(x)
+    });
     let y = match raw.data.y {
-        RawX::Identity => identity_of(dl, "data.y", "d_L", ctx)?,
-        RawX::Matrix(rows) => matrix(rows, "data.y", ctx, &mut notes)?,
-        RawX::Array(name) => named(&mut data_file, &name, "data.y", ctx, &mut notes)?,
+        RawX::Identity => dl.and_then(|dl| errors.check(identity_of(dl, "data.y", "d_L", ctx))),
+        RawX::Matrix(rows) => errors.check(matrix(rows, "data.y", ctx, &mut notes)),
+        RawX::Array(name) => data_file
+            .as_mut()
+            .and_then(|file| errors.check(named(file, &name, "data.y", ctx, &mut notes))),
     };
-    expect_shape(
-        &y,
-        "data.y",
-        ctx,
-        (dl, &format!("d_L = d_{depth}")),
-        Some((n, "n", "the columns of data.x")),
-    )?;
+    let y_rows = dl
+        .zip(depth)
+        .map(|(dl, depth)| Side::new(dl, format!("d_L = d_{depth}")));
+    let y_cols = x
+        .as_ref()
+        .map(|x| Side::new(x.cols(), "n").note("the columns of data.x"));
+    let y =
+        y.and_then(|y| errors.check(expect_shape(&y, "data.y", ctx, y_rows, y_cols).map(|()| y)));
 
-    let mask = match (raw.data.mask, kind) {
-        (None, _) => None,
-        (Some(_), k) if k != ModelKind::L2Regularized => {
-            return Err(ctx.err(
-                "data.mask",
-                format!("`mask` is only for kind l2-regularized, not {k}"),
-            ))
-        }
-        (Some(rows), _) => Some(mask(rows, &y, ctx, &mut notes)?),
-    };
+    let mask = errors.check(kind_field(
+        raw.data.mask,
+        (kind, ModelKind::L2Regularized),
+        "data.mask",
+        None,
+        ctx,
+        |rows| mask(rows, y.as_ref(), ctx, &mut notes),
+    ));
     let dynamics = match raw.dynamics {
-        None => super::Dynamics::default(),
-        Some(d) => dynamics(d, ctx, &mut notes)?,
+        None => Some(super::Dynamics::default()),
+        Some(d) => errors.check(dynamics(d, ctx, &mut notes)),
     };
 
     let project = raw.point.as_ref().and_then(|p| p.project);
     if project.is_some() && kind != ModelKind::Linear {
-        return Err(ctx.err(
+        errors.push(ctx.err(
             "point.project",
             format!(
                 "`project: nearest-minimizer` concerns the zero-loss minimizers of the linear \
@@ -482,8 +434,8 @@ fn build_case(
         ));
     }
     let point = match raw.point {
-        None => None,
-        Some(p) => Some(point(p, &dims, ctx, opts, &mut notes)?),
+        None => Some(None),
+        Some(p) => point(p, dims.as_deref(), ctx, opts, &mut notes, &mut errors).map(Some),
     };
     if project.is_some() {
         notes.push(
@@ -498,62 +450,52 @@ fn build_case(
     let (raw_min, raw_crit, raw_balanced) = raw.generate.map_or((None, None, None), |g| {
         (g.minimizers, g.critical_points, g.balanced)
     });
-    let generate = Generate {
-        balanced: raw_balanced.unwrap_or(true),
-        critical_points_per_set: match raw_crit.as_ref().and_then(|c| c.per_set) {
-            None => None,
-            Some(n) if PER_SET_RANGE.contains(&n) => Some(n as usize),
-            Some(n) => {
-                return Err(ctx.err(
-                    "generate.critical_points.per_set",
-                    format!(
-                        "per_set = {n} is outside {}..={}",
-                        PER_SET_RANGE.start(),
-                        PER_SET_RANGE.end()
-                    ),
-                ))
-            }
-        },
-        critical_point_lanes: match raw_crit.as_ref().and_then(|c| c.lanes) {
-            None => 0,
-            Some(n) if LANES_RANGE.contains(&n) => n as usize,
-            Some(n) => {
-                return Err(ctx.err(
-                    "generate.critical_points.lanes",
-                    format!(
-                        "lanes = {n} is outside {}..={}",
-                        LANES_RANGE.start(),
-                        LANES_RANGE.end()
-                    ),
-                ))
-            }
-        },
-        minimizers: match raw_min {
-            None => None,
-            Some(m) if MINIMIZERS_RANGE.contains(&m.count) => Some(m.count as usize),
-            Some(m) => {
-                return Err(ctx.err(
-                    "generate.minimizers.count",
-                    format!(
-                        "count = {} is outside {}..={}",
-                        m.count,
-                        MINIMIZERS_RANGE.start(),
-                        MINIMIZERS_RANGE.end()
-                    ),
-                ))
-            }
-        },
+    let field = "generate.critical_points";
+    let per_set = raw_crit.as_ref().and_then(|c| c.per_set);
+    let per_set = errors.check(in_range(
+        per_set,
+        PER_SET_RANGE,
+        &format!("{field}.per_set"),
+        true,
+        ctx,
+    ));
+    let lanes = raw_crit.as_ref().and_then(|c| c.lanes);
+    let lanes = errors.check(in_range(
+        lanes,
+        LANES_RANGE,
+        &format!("{field}.lanes"),
+        true,
+        ctx,
+    ));
+    let count = raw_min.map(|m| m.count);
+    let minimizers = errors.check(in_range(
+        count,
+        MINIMIZERS_RANGE,
+        "generate.minimizers.count",
+        true,
+        ctx,
+    ));
+    let generate = match (per_set, lanes, minimizers) {
+        (Some(per_set), Some(lanes), Some(minimizers)) => Some(Generate {
+            balanced: raw_balanced.unwrap_or(true),
+            critical_points_per_set: per_set.map(|n| n as usize),
+            critical_point_lanes: lanes.map_or(0, |n| n as usize),
+            minimizers: minimizers.map(|n| n as usize),
+        }),
+        _ => None,
     };
 
-    let checks = checked?;
+    let checks = errors.check(checks(raw.checks.unwrap_or_default(), ctx, opts, required));
     let samples = match raw.samples {
-        None => None,
-        Some(s) => Some(samples(s, ctx, &mut notes)?),
+        None => Some(None),
+        Some(s) => errors.check(samples(s, ctx, &mut notes)).map(Some),
     };
 
-    let x_is_identity = x_written_identity || is_identity(&x);
-    if !x_is_identity {
-        if let Err(rank) = crate::linalg::rank::full_row_rank(&x) {
+    // the rank of X, when X is valid and of d_0 rows
+    let x_is_identity = x_written_identity || x.as_ref().is_some_and(is_identity);
+    if let (Some(x), Some(d0), false) = (&x, d0, x_is_identity) {
+        if let Err(rank) = crate::linalg::rank::full_row_rank(x) {
+            let n = x.cols();
             let hint = if n < d0 {
                 format!(
                     "; X has fewer columns (n = {n}) than rows (d_0 = {d0}): dlncheck takes X as \
@@ -562,7 +504,7 @@ fn build_case(
             } else {
                 String::new()
             };
-            return Err(ctx.err(
+            errors.push(ctx.err(
                 "data.x",
                 format!(
                     "X must have full row rank (Σ_XX invertible): rank {rank} < d_0 = {d0}{hint}"
@@ -571,7 +513,37 @@ fn build_case(
         }
     }
 
-    Ok(Case {
+    let (
+        Some(precision_bits),
+        Some(dims),
+        Some(activation),
+        Some(lambda),
+        Some(x),
+        Some(y),
+        Some(point),
+        Some(generate),
+        Some(checks),
+        Some(samples),
+        Some(mask),
+        Some(dynamics),
+    ) = (
+        precision_bits,
+        dims,
+        activation,
+        lambda,
+        x,
+        y,
+        point,
+        generate,
+        checks,
+        samples,
+        mask,
+        dynamics,
+    )
+    else {
+        return errors.finish(None);
+    };
+    errors.finish(Some(Case {
         name,
         file: ctx.file.to_path_buf(),
         about: raw.about,
@@ -594,10 +566,88 @@ fn build_case(
         mask,
         dynamics,
         source: ctx.src.to_string(),
-    })
+    }))
 }
 
-/// Widths: at least two, each in 1..=max_dim, the kind's shape rules, and the dense size limit.
+/// `value` when it is absent or lies in `range`, else an error at `field`:
+/// `per_set = 0 is outside 1..=100` (`named`: the last key of `field` names the value) or
+/// `0 is outside 1..=100`.
+fn in_range(
+    value: Option<u64>,
+    range: std::ops::RangeInclusive<u64>,
+    field: &str,
+    named: bool,
+    ctx: &Ctx,
+) -> Result<Option<u64>, CaseError> {
+    match value {
+        Some(v) if !range.contains(&v) => {
+            let name = match field.rsplit('.').next() {
+                Some(key) if named => format!("{key} = "),
+                _ => String::new(),
+            };
+            Err(ctx.err(
+                field,
+                format!("{name}{v} is outside {}..={}", range.start(), range.end()),
+            ))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// A field that belongs to one model kind (`model.activation`, `model.lambda`, `data.mask`):
+/// `kinds` is (the case's kind, the kind it belongs to). For that kind the value is `read`, and
+/// its absence is an error saying `needs` (when it is required); for another kind its presence
+/// is an error.
+fn kind_field<R, T>(
+    value: Option<R>,
+    (kind, owner): (ModelKind, ModelKind),
+    field: &str,
+    needs: Option<&str>,
+    ctx: &Ctx,
+    read: impl FnOnce(R) -> Result<T, CaseError>,
+) -> Result<Option<T>, CaseError> {
+    match (value, needs) {
+        (Some(v), _) if kind == owner => read(v).map(Some),
+        (Some(_), _) => {
+            let key = field.rsplit('.').next().unwrap_or(field);
+            Err(ctx.err(
+                field,
+                format!("`{key}` is only for kind {owner}, not {kind}"),
+            ))
+        }
+        (None, Some(needs)) if kind == owner => Err(ctx.err(field, needs)),
+        (None, _) => Ok(None),
+    }
+}
+
+/// The arrays of `data.file` that `data.x` and `data.y` name (`None` without `data.file`).
+fn data_file(
+    data: &super::raw::RawData,
+    ctx: &Ctx,
+    opts: &LoadOptions,
+) -> Result<Option<FileArrays>, CaseError> {
+    let Some(f) = &data.file else {
+        return Ok(None);
+    };
+    let names: Vec<String> = [&data.x, &data.y]
+        .into_iter()
+        .filter_map(|v| match v {
+            RawX::Array(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        return Err(ctx.err(
+            "data.file",
+            "neither x nor y names an array of the file: write e.g. \
+             `{file: data.npz, x: X, y: Y}`",
+        ));
+    }
+    FileArrays::read(f, "data.file", Some(&names), ctx, opts).map(Some)
+}
+
+/// Widths: at least two, each in 1..=max_dim, and when every width is valid, the kind's shape
+/// rules and the dense size limit.
 fn check_dims(
     raw: &[u64],
     kind: ModelKind,
@@ -613,47 +663,45 @@ fn check_dims(
             ),
         ));
     }
+    let mut errors = Errors::default();
     let mut dims = Vec::with_capacity(raw.len());
     for (k, &d) in raw.iter().enumerate() {
         let field = format!("model.dims[{k}]");
-        if d == 0 {
-            return Err(ctx.err(&field, format!("d_{k} = 0: every width must be ≥ 1")));
-        }
         match usize::try_from(d) {
-            Ok(d) if d <= opts.max_dim => dims.push(d),
-            _ => {
-                return Err(ctx.err(
-                    &field,
-                    format!(
-                        "d_{k} = {d} exceeds the limit of {} (max_dim)",
-                        opts.max_dim
-                    ),
-                ))
+            _ if d == 0 => {
+                errors.push(ctx.err(&field, format!("d_{k} = 0: every width must be ≥ 1")))
             }
+            Ok(d) if d <= opts.max_dim => dims.push(d),
+            _ => errors.push(ctx.err(
+                &field,
+                format!(
+                    "d_{k} = {d} exceeds the limit of {} (max_dim)",
+                    opts.max_dim
+                ),
+            )),
         }
+    }
+    if dims.len() < raw.len() {
+        return errors.finish(None);
     }
     match kind {
-        ModelKind::Residual if dims.iter().any(|&d| d != dims[0]) => {
-            return Err(ctx.err(
-                "model.dims",
-                format!(
-                    "a residual network needs equal widths (each I + W_k is square), found {dims:?}"
-                ),
-            ))
-        }
-        ModelKind::OneHiddenLayer if dims.len() != 3 => {
-            return Err(ctx.err(
-                "model.dims",
-                format!(
-                    "a one-hidden-layer network has exactly three widths [d_0, d_1, d_2], found {}",
-                    dims.len()
-                ),
-            ))
-        }
+        ModelKind::Residual if dims.iter().any(|&d| d != dims[0]) => errors.push(ctx.err(
+            "model.dims",
+            format!(
+                "a residual network needs equal widths (each I + W_k is square), found {dims:?}"
+            ),
+        )),
+        ModelKind::OneHiddenLayer if dims.len() != 3 => errors.push(ctx.err(
+            "model.dims",
+            format!(
+                "a one-hidden-layer network has exactly three widths [d_0, d_1, d_2], found {}",
+                dims.len()
+            ),
+        )),
         _ => {}
     }
-    check_size(&dims, ctx, opts)?;
-    Ok(dims)
+    errors.check(check_size(&dims, ctx, opts));
+    errors.finish(Some(dims))
 }
 
 /// P = Σ d_k d_{k−1} with checked arithmetic; the memory `opts.size_guard` counts (24·P² bytes
@@ -775,19 +823,62 @@ fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Check rows (and columns when given) against the expected sizes, named by their symbols:
-/// `rows = (d, "d_0")` gives "expected 2 rows (d_0 = 2), found 3"; `cols = (n, "n", note)`
-/// gives "expected 2 columns (n = 2, note), found 3".
+/// The words of a matrix's two sides.
+const ROWS: (&str, &str) = ("row", "rows");
+/// See [`ROWS`].
+const COLUMNS: (&str, &str) = ("column", "columns");
+
+/// One side of a matrix's expected shape: its size, the symbol that names it and an optional
+/// note, as in "expected 2 columns (n = 2, the columns of data.x), found 3".
+#[derive(Clone)]
+struct Side {
+    size: usize,
+    symbol: String,
+    note: Option<&'static str>,
+}
+
+impl Side {
+    fn new(size: usize, symbol: impl Into<String>) -> Self {
+        Side {
+            size,
+            symbol: symbol.into(),
+            note: None,
+        }
+    }
+
+    fn note(self, note: &'static str) -> Self {
+        Side {
+            note: Some(note),
+            ..self
+        }
+    }
+
+    /// "expected 2 rows (d_0 = 2), found 3" for `found` = 3 `words` ([`ROWS`], [`COLUMNS`]).
+    fn mismatch(&self, (one, many): (&str, &str), found: usize) -> String {
+        let note = self.note.map(|n| format!(", {n}")).unwrap_or_default();
+        format!(
+            "expected {} ({} = {}{note}), found {found}",
+            count(self.size, one, many),
+            self.symbol,
+            self.size
+        )
+    }
+}
+
+/// Check the rows and columns of `m` against the sides that are known (a side is unknown when
+/// what gives its size is invalid): "expected 2 rows (d_0 = 2), found 3", rows first, with a
+/// hint when the matrix fits transposed (X and Y take one sample per column).
 fn expect_shape(
     m: &Mat<BigRational>,
     field: &str,
     ctx: &Ctx,
-    rows: (usize, &str),
-    cols: Option<(usize, &str, &str)>,
+    rows: Option<Side>,
+    cols: Option<Side>,
 ) -> Result<(), CaseError> {
-    let transposed = match cols {
-        Some((c, _, _)) => m.rows() == c && m.cols() == rows.0 && c != rows.0,
-        None => m.cols() == rows.0 && m.rows() != rows.0,
+    let transposed = match (&rows, &cols) {
+        (Some(r), Some(c)) => m.rows() == c.size && m.cols() == r.size && c.size != r.size,
+        (Some(r), None) => m.cols() == r.size && m.rows() != r.size,
+        (None, _) => false,
     };
     let hint = if transposed {
         format!(
@@ -799,102 +890,84 @@ fn expect_shape(
     } else {
         String::new()
     };
-    if m.rows() != rows.0 {
-        return Err(ctx.err(
-            field,
-            format!(
-                "expected {} ({} = {}), found {}{hint}",
-                count(rows.0, "row", "rows"),
-                rows.1,
-                rows.0,
-                m.rows()
-            ),
-        ));
+    let wrong = [(rows, m.rows(), ROWS), (cols, m.cols(), COLUMNS)]
+        .into_iter()
+        .find_map(|(side, found, words)| {
+            side.filter(|s| s.size != found)
+                .map(|s| s.mismatch(words, found))
+        });
+    match wrong {
+        Some(text) => Err(ctx.err(field, format!("{text}{hint}"))),
+        None => Ok(()),
     }
-    if let Some((c, symbol, note)) = cols {
-        if m.cols() != c {
-            return Err(ctx.err(
-                field,
-                format!(
-                    "expected {} ({symbol} = {c}, {note}), found {}{hint}",
-                    count(c, "column", "columns"),
-                    m.cols()
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The point W_1 … W_L: written out, or read from one array file or from one `.npy` per layer.
+/// Each layer written out is read on its own and, when `dims` is valid and the number of layers
+/// is L, checked against its shape on its own; the errors go to `errors`. `None` when an error
+/// was recorded (or `dims` is invalid, whose error is recorded already).
 fn point(
     p: super::raw::RawPoint,
-    dims: &[usize],
+    dims: Option<&[usize]>,
     ctx: &Ctx,
     opts: &LoadOptions,
     notes: &mut Vec<String>,
-) -> Result<Vec<Mat<BigRational>>, CaseError> {
+    errors: &mut Errors,
+) -> Option<Vec<Mat<BigRational>>> {
     let given = [p.weights.is_some(), p.file.is_some(), p.files.is_some()];
     if given.iter().filter(|&&g| g).count() != 1 {
-        return Err(ctx.err(
+        errors.push(ctx.err(
             "point",
             "give exactly one of `weights` (the matrices written out), `file` (an .npz or \
              .safetensors file) and `files` (one .npy file per layer)",
         ));
+        return None;
     }
     if p.arrays.is_some() && p.file.is_none() {
-        return Err(ctx.err(
+        errors.push(ctx.err(
             "point.arrays",
             "`arrays` names the layers inside `file`; this point has no `file`",
         ));
     }
-    let located: Vec<(String, String, Mat<BigRational>)> = if let Some(rows) = p.weights {
-        let mut out = Vec::with_capacity(rows.len());
+    // (field, which array, the matrix or None when it is invalid); every layer is listed when
+    // `all_read`
+    let mut located: Vec<(String, String, Option<Mat<BigRational>>)> = Vec::new();
+    let mut all_read = true;
+    if let Some(rows) = p.weights {
         for (i, m) in rows.into_iter().enumerate() {
             let field = format!("point.weights[{i}]");
-            let w = matrix(m, &field, ctx, notes)?;
-            out.push((field, String::new(), w));
+            let w = errors.check(matrix(m, &field, ctx, notes));
+            located.push((field, String::new(), w));
         }
-        out
     } else if let Some(f) = p.file {
-        let arrays = FileArrays::read(&f, "point.file", p.arrays.as_deref(), ctx, opts)?;
+        let arrays = errors.check(FileArrays::read(
+            &f,
+            "point.file",
+            p.arrays.as_deref(),
+            ctx,
+            opts,
+        ))?;
         arrays.notes(notes);
-        let shown = arrays.shown.clone();
-        arrays
-            .arrays
-            .into_iter()
-            .map(|a| {
-                let what = format!("array {:?} of {shown}: ", a.name);
-                ("point.file".to_string(), what, a.matrix)
-            })
-            .collect()
+        for a in arrays.arrays {
+            let what = format!("array {:?} of {}: ", a.name, arrays.shown);
+            located.push(("point.file".to_string(), what, Some(a.matrix)));
+        }
     } else {
-        let files = p.files.unwrap_or_default();
-        let mut out = Vec::with_capacity(files.len());
-        for (i, f) in files.iter().enumerate() {
+        for (i, f) in p.files.unwrap_or_default().iter().enumerate() {
             let field = format!("point.files[{i}]");
-            let arrays = FileArrays::read(f, &field, None, ctx, opts)?;
+            let Some(arrays) = errors.check(FileArrays::read(f, &field, None, ctx, opts)) else {
+                all_read = false;
+                continue;
+            };
             arrays.notes(notes);
-            let shown = arrays.shown.clone();
             for a in arrays.arrays {
-                out.push((field.clone(), format!("{shown}: "), a.matrix));
+                located.push((field.clone(), format!("{}: ", arrays.shown), Some(a.matrix)));
             }
         }
-        out
-    };
-    weights(located, dims, ctx)
-}
-
-/// W_1 … W_L with W_k of shape d_k × d_{k−1}; each matrix comes with the field its errors name
-/// and a prefix saying which array it was read from (empty for a matrix written out).
-fn weights(
-    located: Vec<(String, String, Mat<BigRational>)>,
-    dims: &[usize],
-    ctx: &Ctx,
-) -> Result<Vec<Mat<BigRational>>, CaseError> {
-    let count_field = located
-        .first()
-        .map_or("point.weights", |(f, _, _)| {
+    }
+    let dims = dims.filter(|_| all_read)?;
+    if let Err(message) = layer_count(located.len(), dims) {
+        let field = located.first().map_or("point.weights", |(f, _, _)| {
             if f.starts_with("point.weights") {
                 "point.weights"
             } else if f.starts_with("point.files") {
@@ -902,68 +975,67 @@ fn weights(
             } else {
                 "point.file"
             }
-        })
-        .to_string();
-    let fields: Vec<String> = located.iter().map(|(f, _, _)| f.clone()).collect();
-    let named = located.into_iter().map(|(_, what, w)| (what, w)).collect();
-    shaped_weights(named, dims).map_err(|(i, message)| match i {
-        Some(i) => ctx.err(&fields[i], message),
-        None => ctx.err(&count_field, message),
-    })
+        });
+        errors.push(ctx.err(field, message));
+        return None;
+    }
+    let mut out = Vec::with_capacity(located.len());
+    for (i, (field, what, w)) in located.into_iter().enumerate() {
+        let Some(w) = w else {
+            continue;
+        };
+        match layer_shape(i + 1, &what, &w, dims) {
+            Ok(()) => out.push(w),
+            Err(message) => errors.push(ctx.err(&field, message)),
+        }
+    }
+    (out.len() == dims.len() - 1).then_some(out)
 }
 
 /// W_1 … W_L checked against `dims` (W_k of shape d_k × d_{k−1}); each matrix comes with a prefix
-/// saying which array it was read from. An error gives the index of the offending matrix (none
-/// for a wrong count) and the message, with a hint when a matrix fits transposed.
+/// saying which array it was read from. An error gives the index of the first offending matrix
+/// (none for a wrong count) and the message, with a hint when a matrix fits transposed.
 pub(crate) fn shaped_weights(
     named: Vec<(String, Mat<BigRational>)>,
     dims: &[usize],
 ) -> Result<Vec<Mat<BigRational>>, (Option<usize>, String)> {
+    layer_count(named.len(), dims).map_err(|m| (None, m))?;
+    for (i, (what, w)) in named.iter().enumerate() {
+        layer_shape(i + 1, what, w, dims).map_err(|m| (Some(i), m))?;
+    }
+    Ok(named.into_iter().map(|(_, w)| w).collect())
+}
+
+/// The number of weight matrices against the depth L of `dims`.
+fn layer_count(found: usize, dims: &[usize]) -> Result<(), String> {
     let depth = dims.len() - 1;
-    if named.len() != depth {
-        return Err((
-            None,
-            format!(
-                "expected {depth} weight matrices W_1 … W_{depth} (L = {depth}), found {}",
-                named.len()
-            ),
-        ));
+    if found == depth {
+        return Ok(());
     }
-    let mut out = Vec::with_capacity(depth);
-    for (i, (what, w)) in named.into_iter().enumerate() {
-        let k = i + 1;
-        let (r, c) = (dims[k], dims[k - 1]);
-        let mut rule = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
-        if w.rows() == c && w.cols() == r && r != c {
-            rule.push_str(
-                ", and this matrix fits transposed: dlncheck takes W_k as d_k × d_{k−1} (output × \
-                 input, the layout of PyTorch's nn.Linear.weight, acting as x ↦ W_k x)",
-            );
-        }
-        if w.rows() != r {
-            return Err((
-                Some(i),
-                format!(
-                    "{what}expected {} (d_{k} = {r}), found {}: {rule}",
-                    count(r, "row", "rows"),
-                    w.rows()
-                ),
-            ));
-        }
-        if w.cols() != c {
-            return Err((
-                Some(i),
-                format!(
-                    "{what}expected {} (d_{} = {c}), found {}: {rule}",
-                    count(c, "column", "columns"),
-                    k - 1,
-                    w.cols()
-                ),
-            ));
-        }
-        out.push(w);
+    Err(format!(
+        "expected {depth} weight matrices W_1 … W_{depth} (L = {depth}), found {found}"
+    ))
+}
+
+/// W_k (`k` ≥ 1) against its shape d_k × d_{k−1}: when it differs, the message after `what`
+/// (which array it was read from), rows first, with a hint when the matrix fits transposed.
+fn layer_shape(k: usize, what: &str, w: &Mat<BigRational>, dims: &[usize]) -> Result<(), String> {
+    let (r, c) = (dims[k], dims[k - 1]);
+    let mut rule = format!("W_{k} must be d_{k} × d_{} = {r} × {c}", k - 1);
+    if w.rows() == c && w.cols() == r && r != c {
+        rule.push_str(
+            ", and this matrix fits transposed: dlncheck takes W_k as d_k × d_{k−1} (output × \
+             input, the layout of PyTorch's nn.Linear.weight, acting as x ↦ W_k x)",
+        );
     }
-    Ok(out)
+    let wrong = if w.rows() != r {
+        Side::new(r, format!("d_{k}")).mismatch(ROWS, w.rows())
+    } else if w.cols() != c {
+        Side::new(c, format!("d_{}", k - 1)).mismatch(COLUMNS, w.cols())
+    } else {
+        return Ok(());
+    };
+    Err(format!("{what}{wrong}: {rule}"))
 }
 
 /// The arrays read from one file named in a case, with the path as the case wrote it.
@@ -1154,25 +1226,22 @@ const SAMPLES_RANGE: std::ops::RangeInclusive<u64> = 1..=1000;
 /// Allowed number of `samples.radii`.
 const RADII_RANGE: std::ops::RangeInclusive<usize> = 1..=16;
 
-/// `samples`: a count in range and 1..=16 positive radii.
+/// `samples`: a count in range and 1..=16 positive radii, each checked on its own.
 fn samples(
     raw: super::raw::RawSamples,
     ctx: &Ctx,
     notes: &mut Vec<String>,
 ) -> Result<Samples, CaseError> {
-    if !SAMPLES_RANGE.contains(&raw.count) {
-        return Err(ctx.err(
-            "samples.count",
-            format!(
-                "count = {} is outside {}..={}",
-                raw.count,
-                SAMPLES_RANGE.start(),
-                SAMPLES_RANGE.end()
-            ),
-        ));
-    }
+    let mut errors = Errors::default();
+    errors.check(in_range(
+        Some(raw.count),
+        SAMPLES_RANGE,
+        "samples.count",
+        true,
+        ctx,
+    ));
     if !RADII_RANGE.contains(&raw.radii.len()) {
-        return Err(ctx.err(
+        errors.push(ctx.err(
             "samples.radii",
             format!(
                 "expected {} to {} radii, found {}",
@@ -1187,49 +1256,51 @@ fn samples(
         let field = format!("samples.radii[{i}]");
         let r = number(r, &field, notes);
         if !r.is_positive() {
-            return Err(ctx.err(
+            errors.push(ctx.err(
                 &field,
                 format!("a radius must be > 0, found {}", q_to_string(&r)),
             ));
         }
         radii.push(r);
     }
-    Ok(Samples {
+    errors.finish(Some(Samples {
         count: raw.count as usize,
         radii,
-    })
+    }))
 }
 
-/// The observation mask: the shape of Y, entries 0 or 1, at least one 1.
+/// The observation mask: the shape of Y (when Y is valid), entries 0 or 1, at least one 1.
 fn mask(
     rows: RawMatrix,
-    y: &Mat<BigRational>,
+    y: Option<&Mat<BigRational>>,
     ctx: &Ctx,
     notes: &mut Vec<String>,
 ) -> Result<Mat<BigRational>, CaseError> {
     let m = matrix(rows, "data.mask", ctx, notes)?;
-    expect_shape(
-        &m,
-        "data.mask",
-        ctx,
-        (y.rows(), "d_L, the rows of data.y"),
-        Some((y.cols(), "n", "the columns of data.y")),
-    )?;
-    for i in 0..m.rows() {
-        for j in 0..m.cols() {
-            let v = m.at(i, j);
-            if !v.is_zero() && !v.is_one() {
-                return Err(ctx.err(
-                    &format!("data.mask[{i}][{j}]"),
-                    format!("mask entries are 0 or 1, found {}", q_to_string(v)),
-                ));
-            }
-        }
+    let mut errors = Errors::default();
+    if let Some(y) = y {
+        errors.check(expect_shape(
+            &m,
+            "data.mask",
+            ctx,
+            Some(Side::new(y.rows(), "d_L, the rows of data.y")),
+            Some(Side::new(y.cols(), "n").note("the columns of data.y")),
+        ));
+    }
+    let entries = (0..m.rows()).flat_map(|i| (0..m.cols()).map(move |j| (i, j)));
+    if let Some((i, j)) = entries
+        .clone()
+        .find(|&(i, j)| !m.at(i, j).is_zero() && !m.at(i, j).is_one())
+    {
+        errors.push(ctx.err(
+            &format!("data.mask[{i}][{j}]"),
+            format!("mask entries are 0 or 1, found {}", q_to_string(m.at(i, j))),
+        ));
     }
     if m.as_slice().iter().all(Zero::is_zero) {
-        return Err(ctx.err("data.mask", "the mask observes no entry (all zeros)"));
+        errors.push(ctx.err("data.mask", "the mask observes no entry (all zeros)"));
     }
-    Ok(m)
+    errors.finish(Some(m))
 }
 
 /// Allowed step budgets (`dynamics.steps`, `dynamics.settle_steps`).
@@ -1239,76 +1310,79 @@ const RUNS_RANGE: std::ops::RangeInclusive<u64> = 1..=100_000;
 /// Allowed `dynamics.max_points`.
 const POINTS_RANGE: std::ops::RangeInclusive<u64> = 2..=10_000;
 
-/// The dynamics settings, each in its range, errors naming the field.
+/// The dynamics settings, each in its range and checked on its own, errors naming the field.
 fn dynamics(
     d: super::raw::RawDynamics,
     ctx: &Ctx,
     notes: &mut Vec<String>,
 ) -> Result<super::Dynamics, CaseError> {
-    let count = |v: Option<u64>, field: &str, range: std::ops::RangeInclusive<u64>| match v {
-        None => Ok(None),
-        Some(v) if range.contains(&v) => Ok(Some(v as usize)),
-        Some(v) => Err(ctx.err(
-            field,
-            format!("{v} is outside {}..={}", range.start(), range.end()),
-        )),
+    let mut errors = Errors::default();
+    let mut positive = |v: Option<RawNum>, field: &str, allow_zero: bool| {
+        let q = number(v?, field, notes);
+        if q.is_negative() || (!allow_zero && q.is_zero()) {
+            let need = if allow_zero { "≥ 0" } else { "> 0" };
+            errors.push(ctx.err(field, format!("must be {need}, found {}", q_to_string(&q))));
+        }
+        Some(q)
     };
-    let mut positive = |v: Option<RawNum>, field: &str, allow_zero: bool| match v {
-        None => Ok(None),
-        Some(v) => {
-            let q = number(v, field, notes);
-            if q.is_negative() || (!allow_zero && q.is_zero()) {
-                let need = if allow_zero { "≥ 0" } else { "> 0" };
-                Err(ctx.err(field, format!("must be {need}, found {}", q_to_string(&q))))
-            } else {
-                Ok(Some(q))
+    let epsilon = positive(d.epsilon, "dynamics.epsilon", false);
+    let grad_tol = positive(d.grad_tol, "dynamics.grad_tol", false);
+    let noise = positive(d.noise, "dynamics.noise", true);
+    let rank_threshold = positive(d.rank_threshold, "dynamics.rank_threshold", false);
+    // a list of positive numbers; it records its errors in the `errors` it is given, so that the
+    // check of a factor 1 between two lists keeps its place in the order
+    let list =
+        |v: Option<Vec<RawNum>>, field: &str, errors: &mut Errors, notes: &mut Vec<String>| {
+            let v = v?;
+            if v.is_empty() {
+                errors.push(ctx.err(field, "the list is empty"));
             }
-        }
-    };
-    let epsilon = positive(d.epsilon, "dynamics.epsilon", false)?;
-    let grad_tol = positive(d.grad_tol, "dynamics.grad_tol", false)?;
-    let noise = positive(d.noise, "dynamics.noise", true)?;
-    let rank_threshold = positive(d.rank_threshold, "dynamics.rank_threshold", false)?;
-    let mut list = |v: Option<Vec<RawNum>>, field: &str| -> Result<_, CaseError> {
-        let Some(v) = v else { return Ok(None) };
-        if v.is_empty() {
-            return Err(ctx.err(field, "the list is empty"));
-        }
-        let mut out = Vec::with_capacity(v.len());
-        for (i, x) in v.into_iter().enumerate() {
-            let f = format!("{field}[{i}]");
-            let q = number(x, &f, notes);
-            if !q.is_positive() {
-                return Err(ctx.err(&f, format!("must be > 0, found {}", q_to_string(&q))));
+            let mut out = Vec::with_capacity(v.len());
+            for (i, x) in v.into_iter().enumerate() {
+                let f = format!("{field}[{i}]");
+                let q = number(x, &f, notes);
+                if !q.is_positive() {
+                    errors.push(ctx.err(&f, format!("must be > 0, found {}", q_to_string(&q))));
+                }
+                out.push(q);
             }
-            out.push(q);
-        }
-        Ok(Some(out))
-    };
-    let step_factors = list(d.step_factors, "dynamics.step_factors")?;
+            Some(out)
+        };
+    let step_factors = list(d.step_factors, "dynamics.step_factors", &mut errors, notes);
     if let Some(i) = step_factors
         .as_ref()
         .and_then(|v| v.iter().position(One::is_one))
     {
-        return Err(ctx.err(
+        errors.push(ctx.err(
             &format!("dynamics.step_factors[{i}]"),
             "a factor of exactly 1 (η = 2/λ_max) is on the threshold and decides nothing",
         ));
     }
-    let etas = list(d.etas, "dynamics.etas")?;
-    Ok(super::Dynamics {
+    let etas = list(d.etas, "dynamics.etas", &mut errors, notes);
+    let mut count = |v: Option<u64>, field: &str, range: std::ops::RangeInclusive<u64>| {
+        errors
+            .check(in_range(v, range, field, false, ctx))
+            .flatten()
+            .map(|v| v as usize)
+    };
+    let steps = count(d.steps, "dynamics.steps", STEPS_RANGE);
+    let runs = count(d.runs, "dynamics.runs", RUNS_RANGE);
+    let batch = count(d.batch, "dynamics.batch", RUNS_RANGE);
+    let settle_steps = count(d.settle_steps, "dynamics.settle_steps", STEPS_RANGE);
+    let max_points = count(d.max_points, "dynamics.max_points", POINTS_RANGE);
+    errors.finish(Some(super::Dynamics {
         epsilon,
         step_factors,
-        steps: count(d.steps, "dynamics.steps", STEPS_RANGE)?,
+        steps,
         grad_tol,
         etas,
-        runs: count(d.runs, "dynamics.runs", RUNS_RANGE)?,
-        batch: count(d.batch, "dynamics.batch", RUNS_RANGE)?,
+        runs,
+        batch,
         noise,
-        settle_steps: count(d.settle_steps, "dynamics.settle_steps", STEPS_RANGE)?,
+        settle_steps,
         rank_threshold,
-        max_points: count(d.max_points, "dynamics.max_points", POINTS_RANGE)?,
-    })
+        max_points,
+    }))
 }
 
 #[cfg(test)]

@@ -44,7 +44,16 @@ pub struct AmgProblem(Result<Landscape, Outcome>);
 impl Problem for AmgProblem {
     fn build(ctx: &CaseContext) -> Result<Self, NotApplicable> {
         match landscape(ctx.case, &ctx.settings, ctx.seed) {
-            Ok(l) => Ok(AmgProblem(Ok(l))),
+            Ok(l) => {
+                let left_out = match &l {
+                    Landscape::Exact(c) => &c.left_out,
+                    Landscape::Mpfr(c) => &c.left_out,
+                };
+                if let Some(why) = left_out {
+                    ctx.note(why.clone());
+                }
+                Ok(AmgProblem(Ok(l)))
+            }
             Err(e) => match e.field {
                 Some(field) => Err(NotApplicable::new(field, e.message)),
                 None => {

@@ -139,6 +139,7 @@ pub struct CaseContext<'a> {
     pub seed: u64,
     kp: OnceLock<Result<KpProblem, NotApplicable>>,
     problems: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    notes: Mutex<Vec<String>>,
 }
 
 /// What the claims of one family share about a case (the ZL setup, the WJ balanced points),
@@ -160,7 +161,23 @@ impl<'a> CaseContext<'a> {
             seed,
             kp: OnceLock::new(),
             problems: Mutex::default(),
+            notes: Mutex::default(),
         }
+    }
+
+    /// Note something about the case's inputs that a family found while building its problem
+    /// (e.g. that the case's point is not critical, so the \[AMG\] claims leave it out); each
+    /// text is kept once.
+    pub fn note(&self, text: String) {
+        let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// The notes of [`CaseContext::note`], in the order they were made.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The relative width below which certified enclosures that overlap count as equal: 2^(−bits).
@@ -234,9 +251,14 @@ impl<'a> CaseContext<'a> {
             );
             fitted
         } else {
+            // a YAML float among the data may be why
+            let floats = c
+                .float_hint(&["data."])
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             return Err(NotApplicable::new(
                 "data.y",
-                "Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss; the KP claims concern zero-loss minimizers (with `point.project: nearest-minimizer` the target is replaced by its projection Φ X)",
+                format!("Y is not of the form M X (Y = Φ X fails), so no parameter reaches zero loss{floats}; the KP claims concern zero-loss minimizers (with `point.project: nearest-minimizer` the target is replaced by its projection Φ X)"),
             ));
         };
         let point = |weights: Vec<Mat<BigRational>>, origin: String| Point {

@@ -26,6 +26,9 @@ pub struct Critical<C: Classifier> {
     pub problem: C,
     /// The constructed critical points (and the case's point when it is exactly critical).
     pub points: Vec<C::Point>,
+    /// Why the case's point is not among `points` when it is not critical
+    /// ([`case_point_not_critical`]).
+    pub left_out: Option<String>,
     dims: Vec<usize>,
     classified: OnceLock<Vec<Classified>>,
 }
@@ -45,11 +48,12 @@ pub struct Row<'a> {
 }
 
 impl<C: Classifier> Critical<C> {
-    fn new(problem: C, points: Vec<C::Point>, dims: &[usize]) -> Self {
+    fn new(problem: C, points: Vec<C::Point>, c: &Case) -> Self {
         Critical {
             problem,
             points,
-            dims: dims.to_vec(),
+            left_out: case_point_not_critical(c),
+            dims: c.dims.clone(),
             classified: OnceLock::new(),
         }
     }
@@ -134,7 +138,7 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
                 y: c.y.clone(),
                 exact_limit: settings.exact_limit,
             };
-            Ok(Landscape::Exact(Critical::new(problem, points, &c.dims)))
+            Ok(Landscape::Exact(Critical::new(problem, points, c)))
         }
         Err(SpectrumError::SingularX) => Err(fails(
             Some("data.x"),
@@ -145,7 +149,7 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
             Ok(sp) => {
                 let problem = MpfrAmg::new(sp, &c.x, &c.y, &c.dims, settings.mpfr_limit);
                 let points = all_critical_points_mpfr(c, &problem, seed);
-                Ok(Landscape::Mpfr(Critical::new(problem, points, &c.dims)))
+                Ok(Landscape::Mpfr(Critical::new(problem, points, c)))
             }
             Err(e) => {
                 let separable = matches!(e, MpfrSpectrumError::NotSeparated(..));
@@ -154,6 +158,29 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
         },
         Err(other) => Err(fails(None, other.to_string(), false)),
     }
+}
+
+/// Why the case's point is left out of the critical points: `None` without a point or where
+/// ∇f = 0 exactly; else that ∇f ≠ 0 there, naming the YAML floats among the weights and the data
+/// that may be why ([`Case::float_hint`]: a float is read as its binary value, which can move an
+/// exactly critical point off the critical set).
+pub fn case_point_not_critical(c: &Case) -> Option<String> {
+    let ws = c.point.as_ref()?;
+    let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
+    if linear::gradient(&Exact, &ev)
+        .iter()
+        .all(|g| mat::is_zero_mat(&Exact, g))
+    {
+        return None;
+    }
+    let floats = c
+        .float_hint(&["point.weights", "data."])
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    Some(format!(
+        "point.weights: the case's point is not critical (∇f ≠ 0 there, decided exactly), so the \
+         [AMG] claims leave it out and check only the constructed critical points{floats}"
+    ))
 }
 
 /// Every constructed critical point, and the case's point when it is critical.
@@ -199,7 +226,11 @@ pub fn all_critical_points(
         );
         out.extend(lanes);
     }
-    if let Some(ws) = &c.point {
+    if let Some(ws) = c
+        .point
+        .as_ref()
+        .filter(|_| case_point_not_critical(c).is_none())
+    {
         let ev = linear::evaluate(&Exact, ws, &c.x, &c.y);
         if let Some(set) = sp.index_set_of(ev.partials.product()) {
             let point = Point {
@@ -268,6 +299,15 @@ mod tests {
     use crate::enumerate::classify::{set_label, Class, Reading};
     use crate::enumerate::judge::{canonical_set, class_by_certificate, class_by_criterion};
 
+    /// The case of the YAML text `yaml`, every claim id known.
+    fn load(yaml: &str) -> Case {
+        let opts = LoadOptions {
+            known_claims: crate::claims::known_ids(),
+            ..LoadOptions::default()
+        };
+        load_str(yaml, std::path::Path::new("t.yaml"), &opts).unwrap()
+    }
+
     /// On rational spectra both paths run: the MPFR path must reproduce the exact classes row by
     /// row (criterion with numerical ranks = criterion with exact ranks; a decided MPFR
     /// certificate = the exact certificate), and leave only non-strict saddles undecided.
@@ -278,14 +318,9 @@ mod tests {
             ("[2, 3, 2, 2, 2]", "[[2, 1], [1, 2]]"),
             ("[2, 2, 2]", "[[5, 4], [4, 5]]"),
         ] {
-            let yaml = format!(
+            let case = load(&format!(
                 "version: 1\nmodel: {{kind: linear, dims: {dims}}}\ndata: {{x: identity, y: {y}}}\nchecks: [{{claim: AMG-classify}}]\n"
-            );
-            let opts = LoadOptions {
-                known_claims: crate::claims::known_ids(),
-                ..LoadOptions::default()
-            };
-            let case = load_str(&yaml, std::path::Path::new("t.yaml"), &opts).unwrap();
+            ));
             let exact = spectrum(&case.x, &case.y, 256).unwrap();
             let (_, f_star) = optimum(&case.dims, &exact);
             let sp = mpfr_spectrum(&case.x, &case.y, 256).unwrap();
@@ -297,7 +332,7 @@ mod tests {
                 Settings::default().mpfr_limit,
             );
             let points = all_critical_points_mpfr(&case, &problem, 0);
-            let critical = Critical::new(problem, points, &case.dims);
+            let critical = Critical::new(problem, points, &case);
             let rows = critical.rows();
             let cps = all_critical_points(&case, &exact, 0);
             assert_eq!(rows.len(), cps.len(), "{dims}");
@@ -326,5 +361,45 @@ mod tests {
             // depth ≥ 3 cases have tightened non-strict saddles (the zero point at least)
             assert_eq!(undecided > 0, case.dims.len() > 3, "{dims}");
         }
+    }
+
+    /// W = (0.1, 10) with X = Y = 1 is a global minimizer when "0.1" is read exactly, but not
+    /// critical when the YAML float 0.1 is read as its binary value: then it is left out of the
+    /// points, and why names the float and how to write it; read exactly it is among the points
+    /// and nothing is left out.
+    #[test]
+    fn a_float_that_makes_the_case_point_non_critical_is_named() {
+        let landscape_of = |w1: &str| {
+            let case = load(&format!(
+                "version: 1\nmodel: {{kind: linear, dims: [1, 1, 1]}}\ndata: {{x: [[1]], y: [[1]]}}\npoint: {{weights: [[[{w1}]], [[10]]]}}\nchecks: [{{claim: AMG-classify}}]\n"
+            ));
+            match landscape(&case, &Settings::default(), 0) {
+                Ok(Landscape::Exact(c)) => {
+                    let origins: Vec<String> =
+                        c.points.iter().map(|p| p.point.origin.clone()).collect();
+                    (origins, c.left_out)
+                }
+                _ => panic!("a rational spectrum"),
+            }
+        };
+        let (origins, left_out) = landscape_of("0.1");
+        assert!(
+            !origins.iter().any(|o| o == "the case's point"),
+            "{origins:?}"
+        );
+        let why = left_out.expect("the case's point is left out");
+        assert!(why.contains("the case's point is not critical"), "{why}");
+        assert!(
+            why.contains(
+                "point.weights[0][0][0] = 0.1 was read as the binary value 0.1000000000000000055"
+            ) && why.contains("write \"0.1\" or \"1/10\""),
+            "{why}"
+        );
+        let (origins, left_out) = landscape_of("\"0.1\"");
+        assert!(
+            origins.iter().any(|o| o == "the case's point"),
+            "{origins:?}"
+        );
+        assert_eq!(left_out, None);
     }
 }

@@ -39,10 +39,16 @@ fn listed(text: &str, file: &str, (line, field, want): &(Option<usize>, String, 
     })
 }
 
-const SEVERAL: [&str; 3] = [
+/// Files with several errors: found while reading the YAML (several_errors*, three_errors), while
+/// validating it (semantic_errors: X's shape, the mask's shape, a ragged layer, a layer's shape
+/// and a claim, with no error X's shape would cause about its rank or Y's columns; dims_cascade:
+/// a width, samples and two dynamics settings, with no shape error against the invalid widths).
+const SEVERAL: [&str; 5] = [
     "tests/bad/several_errors.yaml",
     "tests/bad/several_errors_typo.yaml",
     "tests/bad/three_errors.yaml",
+    "tests/bad/semantic_errors.yaml",
+    "tests/bad/dims_cascade.yaml",
 ];
 
 /// The errors of tests/bad/three_errors.yaml as (field, the token the caret must mark); the line
@@ -224,6 +230,67 @@ fn check_reports_every_error_in_the_json_and_on_the_terminal() {
         assert!(stdout.contains("  errors: "), "{stdout}");
         contract_holds(dir.path());
     }
+}
+
+/// A YAML float that moves the case's point off the critical set (W = (0.1, 10) with X = Y = 1 is
+/// a global minimizer when "0.1" is read exactly): the \[AMG\] claims leave the point out, and the
+/// terminal (a warning), report.json (a note) and `enumerate` (a note under the table) say so,
+/// naming the float and how to write it.
+#[test]
+fn a_float_that_makes_the_point_non_critical_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("amg-float.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\nmodel: {kind: linear, dims: [1, 1, 1]}\ndata: {x: [[1]], y: [[1]]}\n\
+         point: {weights: [[[0.1]], [[10]]]}\nchecks: [{claim: AMG-classify, expect: proved}]\n",
+    )
+    .unwrap();
+    let why = "point.weights: the case's point is not critical";
+    let float = "point.weights[0][0][0] = 0.1 was read as the binary value 0.1000000000000000055";
+    let reports = dir.path().join("r");
+    let out = dlncheck()
+        .args(["check", "--no-timing", "-q", "--report-dir"])
+        .arg(&reports)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains(why))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    assert!(warnings[0].contains(float), "{stdout}");
+    let report = report_of(&reports);
+    let case = &report["cases"][0];
+    let notes: Vec<&str> = case["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with(why) && n.contains(float)),
+        "{notes:#?}"
+    );
+    // the check ran on the constructed points only
+    let table = case["checks"][0]["values"]["point_table"].to_string();
+    assert!(table.contains("\"case_point\":false"), "{table}");
+    assert!(!table.contains("\"case_point\":true"), "{table}");
+    contract_holds(&reports);
+
+    let out = dlncheck().arg("enumerate").arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let note = stdout
+        .lines()
+        .find(|l| l.starts_with("note: "))
+        .unwrap_or_else(|| panic!("no note:\n{stdout}"));
+    assert!(note.contains(why) && note.contains(float), "{note}");
+    assert!(!stdout.contains("| the case's point"), "{stdout}");
 }
 
 #[test]

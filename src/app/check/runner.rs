@@ -458,7 +458,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
         errors: Vec::new(),
         seed: Some(seed),
         precision_bits: Some(prec),
-        notes: c.float_inputs.clone(),
+        notes: c.float_inputs.iter().cloned().chain(ctx.notes()).collect(),
         checks,
         skipped: None,
         stopped: None,
