@@ -201,6 +201,11 @@ dlncheck audit AMG-classify --depth 2..4 --max-width 3 --json\n  dlncheck audit 
         /// general for the KP claims on data and BAL-invariant, identity otherwise.
         #[arg(long)]
         x: Option<String>,
+        /// Delicate region of the draws: mixed (half plain, a quarter near — two compared values
+        /// 2^-s apart, s from 12 to 300 — and a quarter rank-deficient), or only plain, near or
+        /// rank-deficient. What each changes per claim family: docs/commands.md, `audit`.
+        #[arg(long, default_value = "mixed")]
+        region: String,
         /// Print a machine-readable JSON summary instead of the text (same exit codes).
         #[arg(long)]
         json: bool,
@@ -380,6 +385,7 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             max_width,
             kind,
             x,
+            region,
             json,
         } => app::audit::run(app::audit::Args {
             claim,
@@ -391,6 +397,7 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
             max_width,
             kind,
             x,
+            region,
             json,
         }),
         Command::Trajectory {

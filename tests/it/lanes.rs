@@ -158,11 +158,23 @@ fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
 }
 
 #[test]
+/// With plain draws (`--region plain`: the trials of seed 0 as drawn on the grid) the audit finds
+/// the lane counterexample; the default mixed regions find a rank-deficient one first
+/// (tests/it/audit.rs).
 fn audit_amg_classify_finds_and_shrinks_a_lane_counterexample_for_seed_0() {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("a");
     let (code, text, err) = audit(
-        &["AMG-classify", "--seed", "0", "--trials", "600", "--json"],
+        &[
+            "AMG-classify",
+            "--seed",
+            "0",
+            "--trials",
+            "600",
+            "--region",
+            "plain",
+            "--json",
+        ],
         &out,
     );
     assert_eq!(code, 0, "{err}");
@@ -200,7 +212,18 @@ fn audit_amg_classify_finds_and_shrinks_a_lane_counterexample_for_seed_0() {
     );
     assert_eq!(code, 0, "{report:#}");
     // and the terminal shows the falsifying example with its lane type
-    let (_, text, _) = audit(&["amg-classify", "--seed", "0", "--trials", "600"], &out);
+    let (_, text, _) = audit(
+        &[
+            "amg-classify",
+            "--seed",
+            "0",
+            "--trials",
+            "600",
+            "--region",
+            "plain",
+        ],
+        &out,
+    );
     assert!(text.contains("lane point types drawn:"), "{text}");
     assert!(
         text.contains("# lane point: 1 cut at W_1,W_2,W_3; 2 blocked"),

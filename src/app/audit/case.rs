@@ -1,7 +1,9 @@
 //! A drawn case ([`AuditCase`]): its random generation on the entry grid, its YAML text, and its
 //! shrinking (fewer layers, narrower widths, simpler entries).
 
-use super::shape::{family, shape, AuditOptions, Family, Shape, XKind, DATA_COLS, GRID, MAX_DEPTH};
+use super::shape::{
+    family, shape, AuditOptions, Family, Regions, Shape, XKind, DATA_COLS, GRID, MAX_DEPTH,
+};
 use crate::case::ModelKind;
 use crate::enumerate::lanes::{self, Frames, Lane, LaneType};
 use crate::enumerate::minimizers::{random_invertible, random_orthogonal};
@@ -44,6 +46,93 @@ pub struct AuditCase {
     min_depth: usize,
     min_width: usize,
     square: bool,
+    /// The delicate region the trial is drawn in ([`Region`]); `Plain` unless the search sets one.
+    region: Region,
+}
+
+/// The shifts s of the near region: values 2^−s apart, from well above f64's resolution (2^−12)
+/// through f64's (2^−52 … 2^−60) to beyond MPFR's default 256 bits (2^−300), so a near-miss
+/// that only a finite precision could miss is drawn on purpose.
+pub(super) const NEAR_SHIFTS: [u32; 5] = [12, 40, 60, 120, 300];
+
+/// Where in the space of cases a trial is drawn: the regions where claims are delicate, each
+/// made exactly (the entries stay exact rationals, so every verdict is still about the case as
+/// written). What "near" and "rank-deficient" change depends on the family ([`Region::describe`]):
+/// - zero-loss minimizers with general layers (and BAL-invariant's any point): W_1's second row
+///   is its first plus 2^−s in its first entry (σ_min(W_1) and the product's smallest singular
+///   value about 2^−s: a near-singular layer, nearly rank-deficient data), or exactly its first
+///   (rank-deficient);
+/// - positive diagonal layers (the KP-flat readings): W_1's second diagonal entry is 1 + 2^−s,
+///   next to its first, 1 (c_i nearly constant, a nearly flat minimizer), or 0 (rank-deficient);
+/// - targets Y = Q D of the AMG claims: D's second entry is 1 + 2^−s, next to its first, 1
+///   (near-ties of Σ's eigenvalues, so of critical values), or D's last entry is 0 (Y
+///   rank-deficient, a zero eigenvalue of Σ);
+/// - scalar networks: w_1 = 2^−s (a nearly vanishing weight; no rank-deficient variant).
+///
+/// Residual models (parameters A_k of W_k = I + A_k) are drawn plain only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Region {
+    /// The entries as drawn on the grid.
+    Plain,
+    /// Two compared values 2^−shift apart (or one value 2^−shift from zero).
+    Near {
+        /// The exponent s of the gap 2^−s.
+        shift: u32,
+    },
+    /// An exact rank deficiency (an exact tie with zero).
+    RankDeficient,
+}
+
+impl Region {
+    /// A random region among `regions`: under [`Regions::Mixed`] plain with probability ½,
+    /// near ¼, rank-deficient ¼; a near region's shift is drawn from [`NEAR_SHIFTS`].
+    pub(super) fn draw(rng: &mut impl Rng, regions: Regions) -> Self {
+        let pick = rng.gen_range(0..4);
+        let shift = NEAR_SHIFTS[rng.gen_range(0..NEAR_SHIFTS.len())];
+        match (regions, pick) {
+            (Regions::Plain, _) | (Regions::Mixed, 0 | 1) => Region::Plain,
+            (Regions::Near, _) | (Regions::Mixed, 2) => Region::Near { shift },
+            _ => Region::RankDeficient,
+        }
+    }
+
+    /// The region's short name in the audit's tally, e.g. `near 2^-60`.
+    pub(super) fn name(self) -> String {
+        match self {
+            Region::Plain => "plain".into(),
+            Region::Near { shift } => format!("near 2^-{shift}"),
+            Region::RankDeficient => "rank-deficient".into(),
+        }
+    }
+
+    /// What the region changed in a case of family `fam`, for the written case's comment.
+    fn describe(self, fam: Family) -> String {
+        let s = match self {
+            Region::Plain => return "plain".into(),
+            Region::Near { shift } => shift,
+            Region::RankDeficient => 0,
+        };
+        match (fam, self) {
+            (Family::Scalar, _) => format!("w_1 = 2^-{s} (a nearly vanishing weight)"),
+            (Family::Diagonal, Region::Near { .. }) => {
+                format!("W_1[1][1] = 1 + 2^-{s}, next to W_1[0][0] = 1 (nearly flat)")
+            }
+            (Family::Diagonal, _) => "W_1[1][1] = 0 (rank-deficient)".into(),
+            (Family::Spectrum, Region::Near { .. }) => {
+                format!("Y = Q D with D's entries 1 and 1 + 2^-{s} (near-tied eigenvalues of Σ)")
+            }
+            (Family::Spectrum, _) => "Y = Q D with D's last entry 0 (Y rank-deficient)".into(),
+            (_, Region::Near { .. }) => format!(
+                "W_1's second row is its first plus 2^-{s} in column 1 (a near-singular layer)"
+            ),
+            _ => "W_1's second row equals its first (rank-deficient)".into(),
+        }
+    }
+}
+
+/// 2^−s exactly.
+fn two_to_minus(s: u32) -> BigRational {
+    BigRational::new(1.into(), num_bigint::BigInt::from(1) << s)
 }
 
 /// A lane point as the audit draws and shrinks it ([`crate::enumerate::lanes`]): a lane type
@@ -147,7 +236,61 @@ impl AuditCase {
             min_depth: s.depth.0,
             min_width: s.width.0,
             square: s.square,
+            region: Region::Plain,
         }
+    }
+
+    /// The same case drawn in `region` (the search draws the region from its own stream, so the
+    /// plain trials of a seed are the ones drawn before regions existed).
+    pub(super) fn in_region(self, region: Region) -> Self {
+        AuditCase { region, ..self }
+    }
+
+    /// The region as it acts on this case: `Plain` where the family, kind or widths leave it
+    /// nothing to change (residual models; a width of 1 where two rows or entries are needed;
+    /// rank-deficient scalars).
+    pub(super) fn region(&self) -> Region {
+        let fam = family(&self.claim);
+        let dl = self.dims[self.depth()];
+        let fits = match fam {
+            _ if self.kind == ModelKind::Residual => false,
+            Family::Scalar => matches!(self.region, Region::Near { .. }),
+            Family::Diagonal => self.dims[0] >= 2 && self.dims[1] >= 2,
+            Family::Spectrum => dl >= 2 && self.dims[0] >= dl,
+            _ => self.dims[1] >= 2,
+        };
+        if fits {
+            self.region
+        } else {
+            Region::Plain
+        }
+    }
+
+    /// Layer 0 changed as [`Region`] says for the layer families.
+    fn layer_in_region(&self, mut m: Mat<BigRational>) -> Mat<BigRational> {
+        let fam = family(&self.claim);
+        let region = self.region();
+        if region == Region::Plain || fam == Family::Spectrum {
+            return m;
+        }
+        let zero = BigRational::from_integer(0.into());
+        let one = BigRational::from_integer(1.into());
+        match (fam, region) {
+            (Family::Scalar, Region::Near { shift }) => *m.at_mut(0, 0) = two_to_minus(shift),
+            (Family::Diagonal, Region::Near { shift }) => {
+                *m.at_mut(1, 1) = one + two_to_minus(shift)
+            }
+            (Family::Diagonal, _) => *m.at_mut(1, 1) = zero,
+            (_, r) => {
+                for j in 0..m.cols() {
+                    *m.at_mut(1, j) = m.at(0, j).clone();
+                }
+                if let Region::Near { shift } = r {
+                    *m.at_mut(1, 0) = m.at(0, 0) + two_to_minus(shift);
+                }
+            }
+        }
+        m
     }
 
     /// The number of layers L.
@@ -168,11 +311,11 @@ impl AuditCase {
         let (rows, cols) = (self.dims[k + 1], self.dims[k]);
         let m = Mat::from_fn(rows, cols, |i, j| Self::q(self.layers[k][i * GRID + j]));
         if family(&self.claim) != Family::Diagonal {
-            return m;
+            return if k == 0 { self.layer_in_region(m) } else { m };
         }
         // positive diagonal: 1 first (a common top direction, so flat points are frequent),
         // then (|n| + 1)/(d + 1) ∈ [1/4, 2]
-        Mat::from_fn(rows, cols, |i, j| {
+        let m = Mat::from_fn(rows, cols, |i, j| {
             if i == 0 && j == 0 {
                 BigRational::from_integer(1.into())
             } else if i == j {
@@ -181,7 +324,12 @@ impl AuditCase {
             } else {
                 BigRational::from_integer(0.into())
             }
-        })
+        });
+        if k == 0 {
+            self.layer_in_region(m)
+        } else {
+            m
+        }
     }
 
     /// X as written (None for `identity`), X exactly, and Y.
@@ -209,9 +357,18 @@ impl AuditCase {
                 // Y = Q D, D rectangular diagonal with distinct positive entries 1, 2, 3, …
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
                 let (q, _) = random_orthogonal(&mut rng, dl);
-                let d = Mat::from_fn(dl, n, |i, j| {
+                let mut d = Mat::from_fn(dl, n, |i, j| {
                     BigRational::from_integer(if i == j { (i + 1) as i64 } else { 0 }.into())
                 });
+                match self.region() {
+                    Region::Near { shift } => {
+                        *d.at_mut(1, 1) = BigRational::from_integer(1.into()) + two_to_minus(shift)
+                    }
+                    Region::RankDeficient => {
+                        *d.at_mut(dl - 1, dl - 1) = BigRational::from_integer(0.into())
+                    }
+                    Region::Plain => {}
+                }
                 mat::matmul(&Exact, &q, &d)
             }
             _ => {
@@ -296,6 +453,9 @@ impl AuditCase {
             x.as_ref().map_or("identity".to_string(), rows),
             rows(&y)
         );
+        if self.region() != Region::Plain {
+            out += &format!("# delicate region: {}\n", self.region().describe(fam));
+        }
         if fam != Family::Spectrum || self.lanes.is_some() {
             if let Some((ty, _)) = self.lane_point() {
                 out += &format!("# lane point: {ty}\n");
@@ -498,6 +658,17 @@ impl Arbitrary for AuditCase {
                 }
                 out.push(fresh);
             }
+        }
+        // a plain case is simpler than one in a delicate region, a wider gap than a narrower
+        match self.region() {
+            Region::Plain => {}
+            Region::Near { shift } => {
+                out.push(self.clone().in_region(Region::Plain));
+                if let Some(&wider) = NEAR_SHIFTS.iter().rev().find(|&&s| s < shift) {
+                    out.push(self.clone().in_region(Region::Near { shift: wider }));
+                }
+            }
+            Region::RankDeficient => out.push(self.clone().in_region(Region::Plain)),
         }
         if self.extra_columns > self.min_extra {
             out.push(AuditCase {

@@ -18,7 +18,7 @@ mod shape;
 pub use case::{yaml_matrix, AuditCase};
 pub use report::{AuditReport, Counterexample};
 pub use search::{audit, resolve_claim};
-pub use shape::{parse_depth, AuditOptions, XKind, GRID, MAX_DEPTH};
+pub use shape::{parse_depth, AuditOptions, Regions, XKind, GRID, MAX_DEPTH};
 
 use super::{emit, AppError, Status};
 use crate::case::ModelKind;
@@ -46,6 +46,8 @@ pub struct Args {
     pub kind: Option<String>,
     /// Data X: identity or general (also `random`; case-insensitive).
     pub x: Option<String>,
+    /// Delicate region of the draws: mixed, plain, near or rank-deficient (case-insensitive).
+    pub region: String,
     /// Print a JSON summary instead of the text.
     pub json: bool,
 }
@@ -83,7 +85,7 @@ pub fn run(args: Args) -> Result<Status, AppError> {
     Ok(Status::Met)
 }
 
-/// The draws `--depth`, `--widths`, `--max-width`, `--kind` and `--x` ask for.
+/// The draws `--depth`, `--widths`, `--max-width`, `--kind`, `--x` and `--region` ask for.
 fn options(args: &Args) -> Result<AuditOptions, String> {
     let kind = match args.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => None,
@@ -102,11 +104,23 @@ fn options(args: &Args) -> Result<AuditOptions, String> {
         Some("general" | "random") => Some(XKind::General),
         Some(v) => return Err(format!("--x {v}: expected identity or general")),
     };
+    let regions = match args.region.to_ascii_lowercase().as_str() {
+        "mixed" => Regions::Mixed,
+        "plain" => Regions::Plain,
+        "near" => Regions::Near,
+        "rank-deficient" => Regions::RankDeficient,
+        v => {
+            return Err(format!(
+                "--region {v}: expected mixed, plain, near or rank-deficient"
+            ))
+        }
+    };
     Ok(AuditOptions {
         depth: args.depth.as_deref().map(parse_depth).transpose()?,
         widths: args.widths.clone(),
         max_width: args.max_width,
         kind,
         x,
+        regions,
     })
 }

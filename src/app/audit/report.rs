@@ -20,6 +20,8 @@ pub struct Counterexample {
     pub dims: Vec<usize>,
     /// Model kind of the shrunk case.
     pub kind: ModelKind,
+    /// The delicate region of the shrunk case (`plain`, `near 2^-s`, `rank-deficient`).
+    pub region: String,
     /// The YAML text written.
     pub yaml: String,
     /// Strength of the refutation.
@@ -48,8 +50,13 @@ pub struct AuditReport {
     pub verdicts: BTreeMap<String, BTreeMap<String, usize>>,
     /// Why the claim did not apply → trials.
     pub not_applicable: BTreeMap<String, usize>,
+    /// Why an applicable trial was inconclusive (origin and numbers left out) → trials.
+    pub inconclusive: BTreeMap<String, usize>,
     /// Depth L → trials drawn.
     pub depths: BTreeMap<usize, usize>,
+    /// Delicate region (`plain`, `near 2^-s`, `rank-deficient`, as it acted on the case) →
+    /// trials drawn.
+    pub regions: BTreeMap<String, usize>,
     /// Claims about critical points: the drawn lane points' class ([`crate::enumerate::lanes::LaneType::summary`]) → trials.
     pub point_types: BTreeMap<String, usize>,
     /// The shrunk counterexample, if any.
@@ -86,14 +93,18 @@ impl AuditReport {
             "by_verdict_and_strength": self.verdicts,
             "not_applicable_reasons": self.not_applicable.iter()
                 .map(|(r, n)| json!({"reason": r, "trials": n})).collect::<Vec<_>>(),
+            "inconclusive_reasons": self.inconclusive.iter()
+                .map(|(r, n)| json!({"reason": r, "trials": n})).collect::<Vec<_>>(),
             "point_types": self.point_types.iter().map(|(t, n)| json!({"type": t, "trials": n})).collect::<Vec<_>>(),
             "depths": self.depths.iter().map(|(d, n)| (d.to_string(), json!(n))).collect::<Map<_, _>>(),
+            "regions": self.regions.iter().map(|(r, n)| (r.clone(), json!(n))).collect::<Map<_, _>>(),
             "counterexample": self.counterexample.as_ref().map(|c| json!({
                 "case": c.path.display().to_string(),
                 "certificate": c.certificate.as_ref().map(|p| p.display().to_string()),
                 "trial": c.trial,
                 "shrink_steps": c.steps,
                 "kind": c.kind.to_string(),
+                "region": c.region,
                 "dims": c.dims,
                 "depth": c.dims.len() - 1,
                 "strength": c.strength,
@@ -118,12 +129,21 @@ impl AuditReport {
         for (r, n) in &self.not_applicable {
             t += &format!("  not applicable: {n} ({r})\n");
         }
+        for (r, n) in &self.inconclusive {
+            t += &format!("  inconclusive: {n} ({r})\n");
+        }
         let depths: Vec<String> = self
             .depths
             .iter()
             .map(|(d, n)| format!("L={d}: {n}"))
             .collect();
         t += &format!("  depths drawn: {}\n", depths.join(", "));
+        let regions: Vec<String> = self
+            .regions
+            .iter()
+            .map(|(r, n)| format!("{r}: {n}"))
+            .collect();
+        t += &format!("  regions drawn: {}\n", regions.join(", "));
         if !self.point_types.is_empty() {
             t += "  lane point types drawn:\n";
             for (ty, n) in &self.point_types {
@@ -133,10 +153,11 @@ impl AuditReport {
         match &self.counterexample {
             Some(c) => {
                 t += &format!(
-                    "counterexample (after {} shrink steps; trial {}), kind {}, depth {}, dims {:?}, refuted {}\n",
+                    "counterexample (after {} shrink steps; trial {}), kind {}, region {}, depth {}, dims {:?}, refuted {}\n",
                     c.steps,
                     c.trial,
                     c.kind,
+                    c.region,
                     c.dims.len() - 1,
                     c.dims,
                     c.strength.as_deref().unwrap_or("")

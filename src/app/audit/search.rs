@@ -1,6 +1,6 @@
 //! The seeded search over drawn cases and the shrinking of the first counterexample.
 
-use super::case::AuditCase;
+use super::case::{AuditCase, Region};
 use super::report::{AuditReport, Counterexample};
 use super::shape::{shape, AuditOptions};
 use crate::case::{self, LoadOptions};
@@ -12,7 +12,12 @@ use rand::SeedableRng;
 use serde_json::json;
 use std::path::Path;
 
-/// Check `claim` on the drawn case, loaded from its YAML text as a case file would be.
+/// The precision an audit escalates to, as `check`'s default `--max-precision`.
+const MAX_PRECISION: u32 = crate::app::options::DEFAULT_MAX_PRECISION;
+
+/// Check `claim` on the drawn case, loaded from its YAML text as a case file would be, escalating
+/// the precision as `check` does ([`claims::check_escalating`]), so an audit never calls a trial
+/// inconclusive that `check` decides.
 fn check(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> Result<Outcome, String> {
     let yaml = c.to_yaml("audit", "audit trial", None);
     let opts = LoadOptions {
@@ -21,12 +26,38 @@ fn check(c: &AuditCase, claim: &dyn Claim, settings: &Settings) -> Result<Outcom
     };
     let case = case::load_str(&yaml, Path::new("<audit>"), &opts).map_err(|e| e.to_string())?;
     let ctx = CaseContext::new(&case, settings.clone(), c.seed);
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| claim.check(&ctx)))
-        .map_err(|_| "the check panicked".to_string())?;
+    // a panic becomes an error outcome, so the escalation loop stops at it
+    let run = |ctx: &CaseContext| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| claim.check(ctx)))
+            .unwrap_or_else(|_| Outcome::error("the check panicked"))
+    };
+    let (out, _) =
+        claims::check_escalating(claim, &ctx, &case, c.seed, MAX_PRECISION, run, || true);
     if out.verdict() == Verdict::Error {
         return Err(out.reason.clone().unwrap_or_else(|| "error".into()));
     }
     Ok(out)
+}
+
+/// Why a trial was inconclusive, with the point's origin and the numbers left out so that
+/// trials undecided for the same reason count together: the text after "undecided at ORIGIN: ",
+/// digit runs as `#`, at most 200 characters.
+fn undecided_kind(reason: &str) -> String {
+    let why = match reason.strip_prefix("undecided at ") {
+        Some(rest) => rest.split_once(": ").map_or(rest, |(_, w)| w),
+        None => reason,
+    };
+    let mut out = String::new();
+    for c in why.chars() {
+        if c.is_ascii_digit() {
+            if !out.ends_with('#') {
+                out.push('#');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.chars().take(200).collect()
 }
 
 /// Does `claim` come out refuted on the drawn case?
@@ -54,14 +85,19 @@ pub fn audit(
     let claim_id = claim.id();
     let shape = shape(claim_id, opts)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    // the regions come from their own stream: the cases' draws stay those of the seed
+    let mut regions = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    regions.set_stream(1);
     let mut report = AuditReport {
         claim: claim_id.into(),
         seed,
         ..AuditReport::default()
     };
     for t in 0..trials {
-        let c = AuditCase::generate_with(claim_id, &shape, &mut rng);
+        let c = AuditCase::generate_with(claim_id, &shape, &mut rng)
+            .in_region(Region::draw(&mut regions, opts.regions));
         report.trials = t + 1;
+        *report.regions.entry(c.region().name()).or_default() += 1;
         *report.depths.entry(c.depth()).or_default() += 1;
         if c.draws_lane_point() {
             let key = c.lane_point().map_or_else(
@@ -102,6 +138,10 @@ pub fn audit(
             .or_default()
             .entry(out.strength().map_or("none", |s| s.as_str()).into())
             .or_default() += 1;
+        if out.verdict() == Verdict::Inconclusive {
+            let why = undecided_kind(out.reason.as_deref().unwrap_or("no reason given"));
+            *report.inconclusive.entry(why).or_default() += 1;
+        }
         if out.verdict() != Verdict::Refuted {
             continue;
         }
@@ -144,6 +184,7 @@ pub fn audit(
             trial: t,
             dims: current.dims.clone(),
             kind: current.kind,
+            region: current.region().name(),
             yaml,
             strength: strength.map(String::from),
             reason: last.as_ref().and_then(|o| o.reason.clone()),

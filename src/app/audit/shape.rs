@@ -67,6 +67,23 @@ pub struct AuditOptions {
     pub kind: Option<ModelKind>,
     /// Data X (`--x`).
     pub x: Option<XKind>,
+    /// The delicate regions drawn (`--region`).
+    pub regions: Regions,
+}
+
+/// Which delicate regions an audit draws its trials in (`--region`; the regions themselves are
+/// `case::Region`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Regions {
+    /// Half the trials plain, a quarter near, a quarter rank-deficient.
+    #[default]
+    Mixed,
+    /// Every trial as drawn on the grid.
+    Plain,
+    /// Every trial near (the shift 2^-s drawn per trial).
+    Near,
+    /// Every trial rank-deficient.
+    RankDeficient,
 }
 
 /// Parse `3` or `2..4` (inclusive) as a depth range.

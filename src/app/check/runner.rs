@@ -4,7 +4,6 @@
 use super::isolate::{self, Finished};
 use super::options::{settings_for, RunOptions};
 use crate::case::{self, Case, CaseError, Expect, Tier};
-use crate::certify::lambda_max::Settings;
 use crate::claims::{self, CaseContext, Outcome};
 use crate::report::{atomic, CaseReport, CheckReport, Report, Stopped, FAIL_FAST_SKIP};
 use crate::verdict::{Strength, Verdict};
@@ -338,10 +337,8 @@ fn expect_verdict(e: Expect) -> Verdict {
     }
 }
 
-/// Check `claim`, and while it is inconclusive with points the numbers left undecided, check it
-/// again at twice the precision, up to `max_prec` (only for claims that
-/// [escalate](claims::Claim::escalates)). Returns the outcome and the precision it was reached at.
-/// A lower precision can thus only leave a check inconclusive, never decide it differently.
+/// Check `claim` with [`claims::check_escalating`], a panic caught as an internal error, until
+/// `cancel` is set.
 fn check_escalating(
     claim: &dyn claims::Claim,
     ctx: &CaseContext,
@@ -354,26 +351,9 @@ fn check_escalating(
         catch_unwind(AssertUnwindSafe(|| claim.check(ctx)))
             .unwrap_or_else(|p| Outcome::error(format!("internal error: {}", panic_message(&p))))
     };
-    let mut prec = ctx.settings.prec;
-    let mut outcome = run(ctx);
-    while claim.escalates()
-        && outcome.verdict() == Verdict::Inconclusive
-        && outcome.undecided_points
-        && prec < max_prec
-        && !cancel.load(Ordering::SeqCst)
-    {
-        prec = prec.saturating_mul(2).min(max_prec);
-        let higher = CaseContext::new(
-            c,
-            Settings {
-                prec,
-                ..ctx.settings.clone()
-            },
-            seed,
-        );
-        outcome = run(&higher);
-    }
-    (outcome, prec)
+    claims::check_escalating(claim, ctx, c, seed, max_prec, run, || {
+        !cancel.load(Ordering::SeqCst)
+    })
 }
 
 /// Does a verdict of this strength meet the expectation? `proved` needs a proved verification;
