@@ -9,7 +9,9 @@ use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
 use crate::certify::estimate::Basis;
 use crate::certify::lambda_max::Settings;
-use crate::claims::evidence::{parse_rational, Evidence, Finding, PointRow, Values, UNDETERMINED};
+use crate::claims::evidence::{
+    parse_rational, Evidence, Finding, Number, PointRow, Values, UNDETERMINED,
+};
 use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
@@ -247,7 +249,7 @@ fn point_rows<C: Classifier>(
             );
             values.insert("class_by_criterion_path".into(), json!(b.as_str()));
             values.insert("index_set".into(), json!(set_label(&k.set)));
-            values.insert("critical_value".into(), json!(r.value));
+            values.critical_value = Some(Number::of(&r.value));
             if let Some(g) = gap(&r.value) {
                 values.insert("loss_gap".into(), json!(g));
             }

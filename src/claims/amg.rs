@@ -8,7 +8,7 @@
 use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::context::Problem;
-use super::evidence::{aggregate, Evidence, Finding, Outcome};
+use super::evidence::{aggregate, Evidence, Finding, Number, Outcome};
 use super::{claim, CaseContext, Claim, NotApplicable, Points, Scope};
 use crate::certify::estimate::Basis;
 use crate::enumerate::classify::{optimum_set, set_label, Assertion, Classifier, Judge};
@@ -275,8 +275,7 @@ impl AmgValues {
                 let pts = critical_points(&c.dims, sp, &set, &c.x, &c.y);
                 let mut ev = Evidence::default();
                 ev.values.insert("index_set".into(), json!(set_label(&set)));
-                ev.values
-                    .insert("critical_value".into(), json!(q_to_string(&want)));
+                ev.values.critical_value = Some(Number::exact(&want));
                 ev.values.insert("critical_points".into(), json!(pts.len()));
                 let label = format!("S = {}", set_label(&set));
                 let Some(first) = pts.first() else {
@@ -467,9 +466,8 @@ impl AmgMinimizers {
                         values: Default::default(),
                         certificate: book.certificate(self.id(), &point),
                     };
-                    e.values.insert("loss".into(), json!(q_to_string(&f)));
-                    e.values
-                        .insert("f_star".into(), json!(q_to_string(&f_star)));
+                    e.values.loss = Some(Number::exact(&f));
+                    e.values.f_star = Some(Number::exact(&f_star));
                     // the inverse map for any widths, and the exact projection of this
                     // minimizer perturbed by 1e-6 and rounded to f64 (as gradient descent would
                     // leave it) back onto the minimizers
@@ -533,7 +531,7 @@ impl AmgMinimizers {
             };
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));
-            e.values.insert("loss".into(), json!(q_to_string(&f)));
+            e.values.loss = Some(Number::exact(&f));
             let finding = if (f == f_star) == at_target {
                 Finding::Holds(Basis::Exact, e)
             } else {

@@ -406,9 +406,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
             };
             let mut outcome = outcome;
             if used_prec != prec {
-                outcome
-                    .values
-                    .insert("precision_bits_used".into(), serde_json::json!(used_prec));
+                outcome.values.precision_bits_used = Some(u64::from(used_prec));
             }
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
             let saved = outcome.certificate.as_ref().and_then(|cert| {

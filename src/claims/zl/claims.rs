@@ -182,13 +182,13 @@ fn outcome(
     }
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    let mut values = setup.common_values();
+    let mut values = Map::new();
     ratio_values(setup, evals, &mut values);
     values.extend(extra_values);
     if let Some(p) = &point {
         values.insert("case_point".into(), p.json());
     }
-    o.values = values.into();
+    o.values = Box::new(setup.values(values));
     o.values.set_basis(Basis::Exact);
     let mut rows: Vec<(String, Finding)> = point
         .iter()
@@ -602,7 +602,7 @@ impl ZlMinimizers {
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
-        o.values = setup.common_values().into();
+        o.values = Box::new(setup.values(Map::new()));
         o.values.set_basis(Basis::Exact);
         o.values.insert(
             "minimizer_set_dimension".into(),

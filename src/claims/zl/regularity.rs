@@ -410,7 +410,7 @@ fn outcome(
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = setup.common_values().into();
+    o.values = Box::new(setup.values(Map::new()));
     o.values.set_basis(Basis::Exact);
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));
