@@ -99,7 +99,7 @@ enum Command {
         /// Force the f64 path (default: the planner's choice from sizes and loss). Only `dense`
         /// serves one-hidden-layer and l2-regularized models.
         #[arg(long, value_enum)]
-        path: Option<dlncheck::certify::planner::Path>,
+        path: Option<app::sharpness::PathArg>,
         /// Time the f64 path this many times (median reported).
         #[arg(long, default_value_t = 1)]
         repeat: usize,
@@ -346,7 +346,7 @@ fn run(command: Command) -> Result<app::Status, app::AppError> {
         } => app::sharpness::run(app::sharpness::Args {
             case,
             precision,
-            path,
+            path: path.map(Into::into),
             repeat,
             mpfr: !no_mpfr,
             certify: !no_certify,

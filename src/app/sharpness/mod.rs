@@ -34,6 +34,30 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The values of `--path`, one per [`Path`] (the numerics do not know the command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PathArg {
+    /// The KP-exact operator (zero-loss points only).
+    KpOperator,
+    /// Lanczos on the KP-exact operator applied without forming it (zero-loss points only).
+    KpOperatorLanczos,
+    /// Lanczos on Hessian-vector products.
+    LanczosHvp,
+    /// The dense Hessian.
+    Dense,
+}
+
+impl From<PathArg> for Path {
+    fn from(p: PathArg) -> Self {
+        match p {
+            PathArg::KpOperator => Path::KpOperator,
+            PathArg::KpOperatorLanczos => Path::KpOperatorLanczos,
+            PathArg::LanczosHvp => Path::LanczosHvp,
+            PathArg::Dense => Path::Dense,
+        }
+    }
+}
+
 /// Print λ_max at the case's point: the text [`report`], or the fast paths' results as JSON.
 pub fn run(args: Args) -> Result<Status, AppError> {
     // no dense-size limit: the planner never forms the Hessian of a large case
