@@ -24,13 +24,16 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 /// The case to enumerate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
     /// The case file.
     pub case: PathBuf,
-    /// MPFR precision in bits for recognizing Σ's eigenvalues (overrides precision_bits).
+    /// MPFR precision in bits for recognizing Σ's eigenvalues.
+    #[arg(long)]
     pub precision: Option<u32>,
-    /// Print the points as JSON ([`Enumeration`]) instead of the Markdown table.
+    /// Print the critical points as JSON (the rows of report.json's point tables) instead of
+    /// the Markdown table.
+    #[arg(long)]
     pub json: bool,
 }
 

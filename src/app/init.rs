@@ -28,11 +28,13 @@ const HEADER: &str = "\
 ";
 
 /// What to write.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
-    /// The claim (id, case-insensitive).
+    /// The claim id (case-insensitive).
+    #[arg(long)]
     pub claim: String,
-    /// The file to write (refused if it exists); stdout when absent.
+    /// The file to write (never overwritten); stdout when absent.
+    #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
