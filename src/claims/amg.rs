@@ -212,7 +212,7 @@ claim! {
 
 impl AmgClassify {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        classify_check(self.id(), ctx, Reading::Tightened)
+        classify_check(self.info().id, ctx, Reading::Tightened)
     }
 }
 
@@ -234,7 +234,7 @@ claim! {
 
 impl AmgClassifyPath {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        classify_check(self.id(), ctx, Reading::Path)
+        classify_check(self.info().id, ctx, Reading::Path)
     }
 }
 
@@ -290,7 +290,7 @@ impl AmgValues {
                 let mut book = Book::default();
                 book.assert(json!({"type": "critical"}));
                 book.assert(json!({"type": "loss", "value": q_to_string(&want)}));
-                ev.certificate = book.certificate(self.id(), &first.point);
+                ev.certificate = book.certificate(self.info().id, &first.point);
                 let bad = pts.iter().find(|p| {
                     linear::loss(
                         &Exact,
@@ -371,7 +371,7 @@ impl AmgProduct {
                 book.assert(json!({"type": "critical"}));
                 let mut e = Evidence {
                     values: Default::default(),
-                    certificate: book.certificate(self.id(), p),
+                    certificate: book.certificate(self.info().id, p),
                 };
                 let finding = match sp.index_set_of(ev.partials.product()) {
                     Some(s) => {
@@ -464,7 +464,7 @@ impl AmgMinimizers {
                     book.assert(json!({"type": "loss", "value": q_to_string(&f_star)}));
                     let mut e = Evidence {
                         values: Default::default(),
-                        certificate: book.certificate(self.id(), &point),
+                        certificate: book.certificate(self.info().id, &point),
                     };
                     e.values.loss = Some(Number::exact(&f));
                     e.values.f_star = Some(Number::exact(&f_star));
@@ -527,7 +527,7 @@ impl AmgMinimizers {
             }
             let mut e = Evidence {
                 values: Default::default(),
-                certificate: book.certificate(self.id(), &cp.point),
+                certificate: book.certificate(self.info().id, &cp.point),
             };
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));

@@ -51,7 +51,7 @@ pub fn audit(
     opts: &AuditOptions,
 ) -> Result<AuditReport, String> {
     let claim = resolve_claim(claim_id)?;
-    let claim_id = claim.id();
+    let claim_id = claim.info().id;
     let shape = shape(claim_id, opts)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut report = AuditReport {

@@ -89,7 +89,7 @@ pub fn run(args: Args) -> Result<Status, AppError> {
     let mut wanted = Vec::new();
     for id in &args.claims {
         match claims::find(id) {
-            Some(c) => wanted.push(c.id().to_string()),
+            Some(c) => wanted.push(c.info().id.to_string()),
             None => {
                 return Err(AppError::Failed(format!(
                     "--claim: {}",

@@ -399,7 +399,7 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
             let (outcome, used_prec) = match claims::find(&spec.claim) {
                 None => (Outcome::error(claims::unknown(&spec.claim)), prec),
                 // refused before it starts, at the check's own line
-                Some(claim) => match claim.scope().refusal(claim.id(), c) {
+                Some(claim) => match claim.scope().refusal(claim.info().id, c) {
                     Some(na) => (na.at_check(c, i), prec),
                     None => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
                 },
