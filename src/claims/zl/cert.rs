@@ -3,7 +3,7 @@
 
 use super::net::Params;
 use super::setup::Setup;
-use super::sigma::SigmaBracket;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::book::matrix_json;
 use crate::linalg::field::q_to_string;
 use serde_json::{json, Value};

@@ -4,12 +4,13 @@ use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart};
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
 use super::net::{Net, ZlProblem, Q};
-use super::points::{round_down, round_up, sqrt_upper};
+use super::points::{round_down, round_up};
 use super::setup::{Setup, ZL_SCOPE};
-use super::sigma::SigmaBracket;
 use super::table;
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
+use crate::certify::sigma::sqrt_upper;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::evidence::{is_case_point, json_f64, Finding};
 use crate::claims::{claim, CaseContext, Outcome, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
@@ -468,7 +469,7 @@ impl ZlGdNeighborhood {
         if pb.slope().is_some() {
             cert.insert(
                 "x_norm_upper".into(),
-                json!(q_to_string(&super::sigma::frobenius_upper(&pb.x))),
+                json!(q_to_string(&crate::certify::sigma::frobenius_upper(&pb.x))),
             );
         }
         let at = ctx.problem::<AtCasePoint>();

@@ -29,7 +29,7 @@
 use super::net::{Net, Params, ZlProblem, Q};
 use super::points::Sample;
 use super::setup::Setup;
-use super::sigma::{bracket, frobenius_upper, SigmaBracket};
+use crate::certify::sigma::{bracket, frobenius_upper, SigmaBracket};
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, Mpfr, F64};

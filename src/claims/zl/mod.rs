@@ -19,7 +19,6 @@ pub mod net;
 pub mod points;
 pub mod regularity;
 pub mod setup;
-pub mod sigma;
 pub mod table;
 
 use crate::claims::Claim;

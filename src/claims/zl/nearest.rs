@@ -8,7 +8,8 @@
 //! residual ‖t‖²/‖W − W*‖² is computed exactly and compared with [`NEAREST_TOL`]².
 
 use super::net::{diff, flatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, simple_near};
+use super::points::{complete, free_layers};
+use crate::certify::sigma::simple_near;
 use crate::linalg::field::q_to_f64;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};

@@ -9,9 +9,9 @@
 //! W_2 = Y σ(W_1 X)⁻¹ gives a full-rank one (W_2 is invertible when Y is).
 
 use super::net::{axpy, Net, Params, ZlProblem, Q};
+use crate::certify::sigma::sqrt_upper;
 use crate::enumerate::minimizers::random_invertible;
 use crate::linalg::enclosure::simplest_in;
-use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
@@ -80,33 +80,6 @@ pub fn generate(pb: &ZlProblem, rng: &mut impl Rng, count: usize) -> Result<Vec<
         })?);
     }
     Ok(out)
-}
-
-/// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
-/// exact computations at sample points small.
-pub fn simple_near(x: f64, rel: f64) -> Q {
-    match (f64_to_q(x * (1.0 - rel)), f64_to_q(x * (1.0 + rel))) {
-        (Some(a), Some(b)) if a <= b => simplest_in(&a, &b),
-        (Some(a), Some(b)) => simplest_in(&b, &a),
-        _ => Q::zero(),
-    }
-}
-
-/// A simple rational u ≥ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
-pub fn sqrt_upper(s: &Q) -> Q {
-    if s.is_zero() {
-        return Q::zero();
-    }
-    let r = q_to_f64(s).sqrt();
-    let mut u = simple_near(r * (1.0 + 2f64.powi(-21)), 2f64.powi(-22));
-    while u.is_zero() || &(&u * &u) < s {
-        u = if u.is_zero() {
-            s + Q::one()
-        } else {
-            &u * Q::new(1025.into(), 1024.into())
-        };
-    }
-    u
 }
 
 /// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate

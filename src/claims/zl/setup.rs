@@ -3,8 +3,8 @@
 
 use super::net::{Params, ZlProblem, Q};
 use super::points::{ball_samples, generate, Sample};
-use super::sigma::{bracket, SigmaBracket};
 use crate::case::ModelKind;
+use crate::certify::sigma::{bracket, SigmaBracket};
 use crate::claims::context::Problem;
 use crate::claims::evidence::{json_f64, Number, Values};
 use crate::claims::{CaseContext, NotApplicable, Scope};
