@@ -11,10 +11,10 @@
 
 use dlncheck::certify::sigma::bracket;
 use dlncheck::claims::zl::gd::{denominator_bracket, factors};
-use dlncheck::claims::zl::net::{Net, ZlProblem};
 use dlncheck::enumerate::minimizers::{random_invertible, target_map};
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::Exact;
+use dlncheck::model::zl::{Net, ZlProblem};
 use dlncheck::model::{linear, one_hidden, residual};
 use num_rational::BigRational;
 use num_traits::{One, Zero};

@@ -18,7 +18,6 @@
 
 use super::gd::{self, Decision, SampleEval};
 use super::nearest::{nearest_minimizer, NEAREST_TOL};
-use super::net::{diff, inner, Net, Params, Q};
 use super::setup::Setup;
 use super::table;
 use crate::certify::estimate::Basis;
@@ -29,6 +28,7 @@ use crate::claims::evidence::{json_f64, Evidence, Finding, CASE_POINT};
 use crate::claims::{CaseContext, NotApplicable};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
+use crate::model::zl::{diff, inner, Net, Params, Q};
 use num_traits::{Signed, Zero};
 use serde_json::{json, Map, Value};
 

@@ -3,7 +3,6 @@
 use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart};
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
-use super::net::{Net, ZlProblem, Q};
 use super::points::{round_down, round_up};
 use super::setup::{Setup, ZL_SCOPE};
 use super::table;
@@ -16,6 +15,7 @@ use crate::claims::{claim, CaseContext, Outcome, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
 use crate::linalg::Exact;
+use crate::model::zl::{Net, ZlProblem, Q};
 use crate::verdict::Verdict;
 use num_traits::{One, Signed, Zero};
 use serde_json::{json, Map, Value};

@@ -8,13 +8,13 @@
 //! minimizer (f* = 0) iff W_2 σ(W_1 X) = Y; an invertible W_1 with σ(W_1 X) invertible and
 //! W_2 = Y σ(W_1 X)⁻¹ gives a full-rank one (W_2 is invertible when Y is).
 
-use super::net::{axpy, Net, Params, ZlProblem, Q};
 use crate::certify::sigma::sqrt_upper;
 use crate::enumerate::minimizers::random_invertible;
 use crate::linalg::enclosure::simplest_in;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
+use crate::model::zl::{axpy, Net, Params, ZlProblem, Q};
 use num_traits::{One, Signed, Zero};
 use rand::Rng;
 
@@ -139,7 +139,7 @@ pub fn ball_samples(
                     })
                 })
                 .collect();
-            let norm2 = super::net::inner(&dir, &dir);
+            let norm2 = crate::model::zl::inner(&dir, &dir);
             let dir = if norm2.is_zero() {
                 center
                     .iter()
@@ -148,12 +148,12 @@ pub fn ball_samples(
             } else {
                 dir
             };
-            let u = sqrt_upper(&super::net::inner(&dir, &dir));
+            let u = sqrt_upper(&crate::model::zl::inner(&dir, &dir));
             let near_surface = i % 2 == 1;
             let rho = radius_fraction(rng, near_surface);
             let s = radius * rho / u;
             let params = axpy(center, &s, &dir);
-            let dist_sq = &s * &s * super::net::inner(&dir, &dir);
+            let dist_sq = &s * &s * crate::model::zl::inner(&dir, &dir);
             Sample {
                 params,
                 minimizer,

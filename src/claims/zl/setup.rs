@@ -1,7 +1,6 @@
 //! What every ZL check of one case starts from: the problem, the seeded minimizers, σ_min(X)'s
 //! bracket and the seeded samples in balls around the minimizers.
 
-use super::net::{Params, ZlProblem, Q};
 use super::points::{ball_samples, generate, Sample};
 use crate::case::ModelKind;
 use crate::certify::sigma::{bracket, SigmaBracket};
@@ -10,6 +9,7 @@ use crate::claims::evidence::{json_f64, Number, Values};
 use crate::claims::{CaseContext, NotApplicable, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::Exact;
+use crate::model::zl::{Params, ZlProblem, Q};
 use rand::SeedableRng;
 use serde_json::{json, Map, Value};
 
