@@ -6,7 +6,12 @@ use super::{emit, AppError, Status};
 pub fn run() -> Result<Status, AppError> {
     let mut text = String::new();
     for c in crate::claims::registry() {
-        text += &format!("{:<24} {:<22} {}\n", c.id(), c.source(), c.statement());
+        text += &format!(
+            "{:<24} {:<22} {}\n",
+            c.info().id,
+            c.info().source,
+            c.info().statement
+        );
     }
     emit(&text);
     Ok(Status::Met)

@@ -9,7 +9,9 @@ use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
 use crate::certify::estimate::Basis;
 use crate::certify::lambda_max::Settings;
-use crate::claims::evidence::{parse_rational, Evidence, Finding, PointRow, Values, UNDETERMINED};
+use crate::claims::evidence::{
+    parse_rational, Evidence, Finding, Number, PointRow, Values, UNDETERMINED,
+};
 use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
@@ -22,13 +24,16 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 /// The case to enumerate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
     /// The case file.
     pub case: PathBuf,
-    /// MPFR precision in bits for recognizing Σ's eigenvalues (overrides precision_bits).
+    /// MPFR precision in bits for recognizing Σ's eigenvalues.
+    #[arg(long)]
     pub precision: Option<u32>,
-    /// Print the points as JSON ([`Enumeration`]) instead of the Markdown table.
+    /// Print the critical points as JSON (the rows of report.json's point tables) instead of
+    /// the Markdown table.
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -253,7 +258,7 @@ fn point_rows<C: Classifier>(
             );
             values.insert("class_by_criterion_path".into(), json!(b.as_str()));
             values.insert("index_set".into(), json!(set_label(&k.set)));
-            values.insert("critical_value".into(), json!(r.value));
+            values.critical_value = Some(Number::of(&r.value));
             if let Some(g) = gap(&r.value) {
                 values.insert("loss_gap".into(), json!(g));
             }

@@ -18,9 +18,9 @@ pub fn doc_page(id: &str) -> String {
 /// The explanation of `claim`, as printed.
 pub fn explain(claim: &dyn Claim) -> String {
     let mut out = String::new();
-    let id = claim.id();
-    let _ = writeln!(out, "{id}  ({})", claim.source());
-    let _ = writeln!(out, "\n  {}\n", claim.statement());
+    let id = claim.info().id;
+    let _ = writeln!(out, "{id}  ({})", claim.info().source);
+    let _ = writeln!(out, "\n  {}\n", claim.info().statement);
     let _ = writeln!(out, "applies to (checked before the claim runs):");
     for (field, text) in claim.scope().describe() {
         let _ = writeln!(out, "  {field:<11} {text}");
@@ -63,10 +63,14 @@ mod tests {
     fn every_claim_has_its_page() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for c in claims::registry() {
-            let page = doc_page(c.id());
+            let page = doc_page(c.info().id);
             let text = std::fs::read_to_string(root.join(&page))
-                .unwrap_or_else(|e| panic!("{}: {page}: {e}", c.id()));
-            assert!(text.contains(c.id()), "{page} does not mention {}", c.id());
+                .unwrap_or_else(|e| panic!("{}: {page}: {e}", c.info().id));
+            assert!(
+                text.contains(c.info().id),
+                "{page} does not mention {}",
+                c.info().id
+            );
         }
     }
 

@@ -28,11 +28,13 @@ const HEADER: &str = "\
 ";
 
 /// What to write.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
-    /// The claim (id, case-insensitive).
+    /// The claim id (case-insensitive).
+    #[arg(long)]
     pub claim: String,
-    /// The file to write (refused if it exists); stdout when absent.
+    /// The file to write (never overwritten); stdout when absent.
+    #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
@@ -52,15 +54,15 @@ pub fn scaffold(claim: &dyn Claim) -> Option<String> {
     examples.into_iter().find_map(|(name, text)| {
         let shown = Path::new("cases").join(name);
         let c = case::load_str(text, &shown, &opts).ok()?;
-        let checks_it = c.checks.iter().any(|k| k.claim == claim.id());
-        if !checks_it || claim.scope().refusal(claim.id(), &c).is_some() {
+        let checks_it = c.checks.iter().any(|k| k.claim == claim.info().id);
+        if !checks_it || claim.scope().refusal(claim.info().id, &c).is_some() {
             return None;
         }
-        let body = reduce(text, claim.id())?;
+        let body = reduce(text, claim.info().id)?;
         let out = format!(
             "{HEADER}# Started from {} (dlncheck init --claim {}).\n{body}",
             shown.display(),
-            claim.id()
+            claim.info().id
         );
         case::load_str(&out, Path::new("scaffold.yaml"), &opts).ok()?;
         Some(out)
@@ -116,7 +118,7 @@ pub fn run(args: Args) -> Result<Status, AppError> {
     let text = scaffold(claim).ok_or_else(|| {
         AppError::Failed(format!(
             "no shipped case checks {} within its scope to start from",
-            claim.id()
+            claim.info().id
         ))
     })?;
     match &args.out {

@@ -5,13 +5,16 @@ use crate::report::Report;
 use std::path::PathBuf;
 
 /// Which reports to combine and where the result goes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
     /// The shards' report.json files.
+    #[arg(required = true)]
     pub reports: Vec<PathBuf>,
     /// Directory receiving the merged report.json, report.md, report.html and junit.xml.
+    #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
-    /// List every check after the table, not only the unmet ones.
+    /// After the table, list every check with its verdict and expectation.
+    #[arg(long, short)]
     pub verbose: bool,
 }
 

@@ -38,7 +38,7 @@ pub fn run(paths: &[PathBuf]) -> Result<Status, AppError> {
                     .enumerate()
                     .filter_map(|(i, k)| {
                         let claim = claims::find(&k.claim)?;
-                        let why = claim.scope().refusal(claim.id(), &c)?;
+                        let why = claim.scope().refusal(claim.info().id, &c)?;
                         Some(c.error(
                             &format!("checks[{i}]"),
                             format!("{}: {}", why.field, why.message),

@@ -7,14 +7,18 @@ use crate::verify::ReportError;
 use std::path::PathBuf;
 
 /// Which certificates to check.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
     /// Certificate files (JSON).
+    #[arg(required_unless_present = "report", conflicts_with = "report")]
     pub certs: Vec<PathBuf>,
-    /// A run's report.json: check the certificates it names, each also against the report
-    /// ([`crate::verify::verify_report`]), instead of `certs`.
+    /// Check every certificate a run's report.json names, each also against the report: its
+    /// SHA-256, case, claim, verdict, strength and, for a bundle, its number of points (a
+    /// proved verdict without a certificate fails).
+    #[arg(long, value_name = "REPORT_JSON")]
     pub report: Option<PathBuf>,
     /// Print only the failures and the summary line.
+    #[arg(long)]
     pub quiet: bool,
 }
 

@@ -1,4 +1,5 @@
-//! Exact certificates: λ_max enclosures and the three-way estimates they belong to.
+//! Exact certificates: λ_max enclosures and the three-way estimates they belong to, and certified
+//! σ_min brackets ([`sigma`]).
 
 pub mod dense_verified;
 pub mod estimate;
@@ -9,4 +10,5 @@ pub mod lambda_max;
 pub mod planned;
 pub mod planner;
 pub mod scalar;
+pub mod sigma;
 pub mod sources;

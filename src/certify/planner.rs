@@ -26,7 +26,7 @@ use crate::linalg::{eigen_f64, lanczos, Mat};
 use crate::model::network_f64::{KpMatFree, NetworkF64};
 
 /// A way to compute λ_max in f64.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Path {
     /// The KP-exact operator (zero-loss points only).
     KpOperator,

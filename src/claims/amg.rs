@@ -8,7 +8,7 @@
 use super::amg_mpfr;
 use super::book::{matrix_json, Book};
 use super::context::Problem;
-use super::evidence::{aggregate, Evidence, Finding, Outcome};
+use super::evidence::{aggregate, Evidence, Finding, Number, Outcome};
 use super::{claim, CaseContext, Claim, NotApplicable, Points, Scope};
 use crate::certify::estimate::Basis;
 use crate::enumerate::classify::{optimum_set, set_label, Assertion, Classifier, Judge};
@@ -221,7 +221,7 @@ claim! {
 
 impl AmgClassify {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        classify_check(self.id(), ctx, Reading::Tightened)
+        classify_check(self.info().id, ctx, Reading::Tightened)
     }
 }
 
@@ -243,7 +243,7 @@ claim! {
 
 impl AmgClassifyPath {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        classify_check(self.id(), ctx, Reading::Path)
+        classify_check(self.info().id, ctx, Reading::Path)
     }
 }
 
@@ -284,8 +284,7 @@ impl AmgValues {
                 let pts = critical_points(&c.dims, sp, &set, &c.x, &c.y);
                 let mut ev = Evidence::default();
                 ev.values.insert("index_set".into(), json!(set_label(&set)));
-                ev.values
-                    .insert("critical_value".into(), json!(q_to_string(&want)));
+                ev.values.critical_value = Some(Number::exact(&want));
                 ev.values.insert("critical_points".into(), json!(pts.len()));
                 let label = format!("S = {}", set_label(&set));
                 let Some(first) = pts.first() else {
@@ -300,7 +299,7 @@ impl AmgValues {
                 let mut book = Book::default();
                 book.assert(json!({"type": "critical"}));
                 book.assert(json!({"type": "loss", "value": q_to_string(&want)}));
-                ev.certificate = book.certificate(self.id(), &first.point);
+                ev.certificate = book.certificate(self.info().id, &first.point);
                 let bad = pts.iter().find(|p| {
                     linear::loss(
                         &Exact,
@@ -381,7 +380,7 @@ impl AmgProduct {
                 book.assert(json!({"type": "critical"}));
                 let mut e = Evidence {
                     values: Default::default(),
-                    certificate: book.certificate(self.id(), p),
+                    certificate: book.certificate(self.info().id, p),
                 };
                 let finding = match sp.index_set_of(ev.partials.product()) {
                     Some(s) => {
@@ -474,11 +473,10 @@ impl AmgMinimizers {
                     book.assert(json!({"type": "loss", "value": q_to_string(&f_star)}));
                     let mut e = Evidence {
                         values: Default::default(),
-                        certificate: book.certificate(self.id(), &point),
+                        certificate: book.certificate(self.info().id, &point),
                     };
-                    e.values.insert("loss".into(), json!(q_to_string(&f)));
-                    e.values
-                        .insert("f_star".into(), json!(q_to_string(&f_star)));
+                    e.values.loss = Some(Number::exact(&f));
+                    e.values.f_star = Some(Number::exact(&f_star));
                     // the inverse map for any widths, and the exact projection of this
                     // minimizer perturbed by 1e-6 and rounded to f64 (as gradient descent would
                     // leave it) back onto the minimizers
@@ -538,11 +536,11 @@ impl AmgMinimizers {
             }
             let mut e = Evidence {
                 values: Default::default(),
-                certificate: book.certificate(self.id(), &cp.point),
+                certificate: book.certificate(self.info().id, &cp.point),
             };
             e.values
                 .insert("index_set".into(), json!(set_label(&cp.set)));
-            e.values.insert("loss".into(), json!(q_to_string(&f)));
+            e.values.loss = Some(Number::exact(&f));
             let finding = if (f == f_star) == at_target {
                 Finding::Holds(Basis::Exact, e)
             } else {

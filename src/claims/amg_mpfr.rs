@@ -17,7 +17,7 @@
 //! ∇²f ⪰ 0 with zero eigenvalues, which floating point cannot prove at an irrational point, so such
 //! points are reported as undecided with that reason.
 
-use super::evidence::{aggregate, Evidence, Finding, Outcome};
+use super::evidence::{aggregate, Decimal, Evidence, Finding, Number, Outcome};
 use super::CaseContext;
 use crate::certify::estimate::Basis;
 use crate::enumerate::classify::{evaluate, set_label};
@@ -63,8 +63,7 @@ pub(crate) fn values(c: &Critical<MpfrAmg>) -> Outcome {
                 .norm(&linear::gradient(&problem.judge.mp, &ev));
             let f = linear::loss(&problem.judge.mp, &ev);
             let mut ev = evidence(problem, p);
-            ev.values
-                .insert("critical_value".into(), json!(mpfr_decimal(&want)));
+            ev.values.critical_value = Some(Number::Decimal(Decimal::of(mpfr_decimal(&want))));
             ev.values
                 .insert("critical_value_radius".into(), json!(radius.to_f64()));
             ev.values.insert("gradient_norm".into(), json!(g.to_f64()));

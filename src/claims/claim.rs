@@ -238,18 +238,6 @@ pub trait Claim: Sync {
     /// Check the claim on a case (the `error` outcome of a [`NotApplicable`] when the case is
     /// outside the claim's scope or its own premises).
     fn check(&self, ctx: &CaseContext) -> Outcome;
-    /// The claim's id ([`Info::id`]).
-    fn id(&self) -> &'static str {
-        self.info().id
-    }
-    /// The claim's source ([`Info::source`]).
-    fn source(&self) -> &'static str {
-        self.info().source
-    }
-    /// The claim's statement ([`Info::statement`]).
-    fn statement(&self) -> &'static str {
-        self.info().statement
-    }
     /// Does precision escalation help ([`Info::escalates`])?
     fn escalates(&self) -> bool {
         self.info().escalates

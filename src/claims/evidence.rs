@@ -197,7 +197,8 @@ pub const MAX_FIGURE_ITEMS: usize = 16;
 pub const MAX_FIGURE_TEXT: usize = 160;
 
 /// The figures of a point's values: its quantities' readings (without their notes) and the
-/// classes compared, whatever their length, and of its other values every number, boolean, null,
+/// classes compared, whatever their length, its single numbers ([`Values::numbers`]) whose text
+/// has at most [`MAX_FIGURE_TEXT`] characters, and of its other values every number, boolean, null,
 /// text of at most [`MAX_FIGURE_TEXT`] characters and list of at most [`MAX_FIGURE_ITEMS`] such
 /// scalars; objects, long lists and long texts stay only in the decisive point's values.
 pub fn figures(v: &Values) -> Values {
@@ -219,6 +220,13 @@ pub fn figures(v: &Values) -> Values {
         r.notes.clear();
     }
     f.extra.retain(|k, x| !k.ends_with("_notes") && small(x));
+    for x in [&mut f.f_star, &mut f.loss, &mut f.critical_value] {
+        if x.as_ref()
+            .is_some_and(|x| x.text().chars().count() > MAX_FIGURE_TEXT)
+        {
+            *x = None;
+        }
+    }
     f
 }
 
@@ -346,8 +354,55 @@ pub struct Values {
     /// Quantities computed in three arithmetics, by name (`lambda_max`, `min_sharpness`, …), each
     /// written under `{name}_f64`, `{name}_f64_tolerance`, `{name}_mpfr`, … ([`Readings`]).
     pub estimates: BTreeMap<String, Readings>,
+    /// The least loss f* (`f_star`).
+    pub f_star: Option<Number>,
+    /// The loss f at the point (`loss`).
+    pub loss: Option<Number>,
+    /// f at the critical points of an index set S (`critical_value`).
+    pub critical_value: Option<Number>,
+    /// The working precision in bits the check ended at, when the runner raised it
+    /// (`precision_bits_used`).
+    pub precision_bits_used: Option<u64>,
     /// Every other value, only carried to the JSON.
     pub extra: Map<String, Value>,
+}
+
+/// One number the report carries as text: an exact rational or an MPFR value's decimal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Number {
+    /// An exact rational, written `"p/q"` (`"p"` when whole).
+    Exact(Rational),
+    /// An MPFR value as its decimal text, or any other text a report holds under the key.
+    Decimal(Decimal),
+}
+
+impl Number {
+    /// An exact rational.
+    pub fn exact(q: &BigRational) -> Self {
+        Number::Exact(q_to_rug(q))
+    }
+    /// The value of a report's text: exact when the text is the `"p/q"` (or `"p"`) form of its
+    /// value, else a decimal ([`Decimal::of`]).
+    pub fn of(text: &str) -> Self {
+        match parse_rational(text) {
+            Some(q) if q.to_string() == text => Number::Exact(q),
+            _ => Number::Decimal(Decimal::of(text.to_string())),
+        }
+    }
+    /// The text the report carries.
+    pub fn text(&self) -> String {
+        match self {
+            Number::Exact(q) => q.to_string(),
+            Number::Decimal(d) => d.text.clone(),
+        }
+    }
+    /// The exact value (of the decimal text, for a decimal); `None` for a text without one.
+    pub fn value(&self) -> Option<&Rational> {
+        match self {
+            Number::Exact(q) => Some(q),
+            Number::Decimal(d) => d.value.as_ref(),
+        }
+    }
 }
 
 /// How many points a verdict was aggregated from.
@@ -413,6 +468,16 @@ pub struct Decimal {
     pub value: Option<Rational>,
 }
 
+impl Decimal {
+    /// A decimal text and its exact value ([`parse_rational`]).
+    pub fn of(text: String) -> Self {
+        Decimal {
+            value: parse_rational(&text),
+            text,
+        }
+    }
+}
+
 /// A proven enclosure [lo, hi] as the report carries it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactEnclosure {
@@ -463,10 +528,7 @@ impl Readings {
         Readings {
             f64: e.f64,
             f64_tolerance: Some(e.f64_tol),
-            mpfr: e.mpfr_string().map(|text| Decimal {
-                value: parse_rational(&text),
-                text,
-            }),
+            mpfr: e.mpfr_string().map(Decimal::of),
             mpfr_tolerance: e.mpfr_tol.as_ref().map(|t| t.to_f64()),
             enclosure,
             notes,
@@ -511,13 +573,7 @@ impl Readings {
         };
         let mpfr = match m.get(&key("mpfr")) {
             None => None,
-            Some(v) => {
-                let text = v.as_str()?.to_string();
-                Some(Decimal {
-                    value: parse_rational(&text),
-                    text,
-                })
-            }
+            Some(v) => Some(Decimal::of(v.as_str()?.to_string())),
         };
         let mpfr_tolerance = match m.get(&key("mpfr_tolerance")) {
             None => None,
@@ -625,7 +681,19 @@ impl Values {
         self.basis = o.basis.or(self.basis.take());
         self.classes = o.classes.or(self.classes.take());
         self.estimates.extend(o.estimates);
+        self.f_star = o.f_star.or(self.f_star.take());
+        self.loss = o.loss.or(self.loss.take());
+        self.critical_value = o.critical_value.or(self.critical_value.take());
+        self.precision_bits_used = o.precision_bits_used.or(self.precision_bits_used);
         self.extra.extend(o.extra);
+    }
+    /// The single numbers by their JSON keys: `f_star`, `loss`, `critical_value`.
+    pub fn numbers(&self) -> [(&'static str, Option<&Number>); 3] {
+        [
+            ("f_star", self.f_star.as_ref()),
+            ("loss", self.loss.as_ref()),
+            ("critical_value", self.critical_value.as_ref()),
+        ]
     }
     /// The value under the JSON key `key`, as the JSON holds it.
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -658,6 +726,14 @@ impl Values {
         }
         for (name, r) in &self.estimates {
             r.write_into(name, &mut m);
+        }
+        for (key, x) in self.numbers() {
+            if let Some(x) = x {
+                m.insert(key.into(), json!(x.text()));
+            }
+        }
+        if let Some(p) = self.precision_bits_used {
+            m.insert("precision_bits_used".into(), json!(p));
         }
         if let Some(rows) = &self.point_table {
             m.insert("point_table".into(), json!(rows));
@@ -727,6 +803,18 @@ impl Values {
                 .unwrap_or_default(),
             detail: m.remove("certificate_detail").and_then(string),
         });
+        let mut number = |k: &str| match m.get(k) {
+            Some(Value::String(_)) => m.remove(k).and_then(string).map(|t| Number::of(&t)),
+            _ => None,
+        };
+        let (f_star, loss, critical_value) =
+            (number("f_star"), number("loss"), number("critical_value"));
+        let precision_bits_used = m
+            .get("precision_bits_used")
+            .and_then(Value::as_u64)
+            .inspect(|_| {
+                m.remove("precision_bits_used");
+            });
         let names: Vec<String> = m
             .keys()
             .filter_map(|k| k.strip_suffix("_f64"))
@@ -745,6 +833,10 @@ impl Values {
             basis,
             classes,
             estimates,
+            f_star,
+            loss,
+            critical_value,
+            precision_bits_used,
             extra: m,
         }
     }
@@ -1059,6 +1151,23 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("rounded outward"));
+    }
+
+    #[test]
+    fn single_numbers_are_typed_and_written_as_their_text() {
+        let m = json!({
+            "f_star": "1/3", "loss": "-2", "critical_value": "1.25e-1",
+            "precision_bits_used": 512, "other": "7/2",
+        });
+        let v = Values::from_map(m.as_object().unwrap().clone());
+        assert_eq!(v.f_star, Some(Number::Exact(Rational::from((1, 3)))));
+        assert_eq!(v.loss, Some(Number::Exact(Rational::from(-2))));
+        let d = v.critical_value.as_ref().unwrap();
+        assert!(matches!(d, Number::Decimal(_)));
+        assert_eq!(d.value(), Some(&Rational::from((1, 8))));
+        assert_eq!(v.precision_bits_used, Some(512));
+        assert_eq!(v.extra.keys().collect::<Vec<_>>(), ["other"]);
+        assert_eq!(json!(v), m);
     }
 
     /// Evidence with one exact quantity `lambda_max` = q and a certificate naming `tag`.

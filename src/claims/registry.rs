@@ -25,7 +25,7 @@ pub fn find(id: &str) -> Option<&'static dyn Claim> {
     // claim ids are case-insensitive: `kp-exact` is KP-exact
     registry()
         .into_iter()
-        .find(|c| c.id().eq_ignore_ascii_case(id))
+        .find(|c| c.info().id.eq_ignore_ascii_case(id))
 }
 
 /// "unknown claim …" with the nearest known id when the given one looks misspelt.
@@ -41,5 +41,5 @@ pub fn unknown(id: &str) -> String {
 
 /// The ids of every registered claim.
 pub fn known_ids() -> Vec<String> {
-    registry().iter().map(|c| c.id().to_string()).collect()
+    registry().iter().map(|c| c.info().id.to_string()).collect()
 }

@@ -6,3 +6,4 @@ pub mod linear;
 pub mod network_f64;
 pub mod one_hidden;
 pub mod residual;
+pub mod zl;

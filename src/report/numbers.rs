@@ -15,7 +15,7 @@
 //!
 //! All arithmetic is exact (GMP rationals); only the final digits are text.
 
-use crate::claims::evidence::{Readings, Values};
+use crate::claims::evidence::{Number, Readings, Values};
 use rug::{Float, Integer, Rational};
 use serde_json::Value;
 
@@ -300,8 +300,11 @@ pub fn shortest(x: f64) -> String {
 
 /// A point's figures (a [`crate::claims::evidence::PointRow`]'s) as short texts, `name = value`:
 /// each quantity's best reading ([`Shown::named`], unless the same name also holds its exact
-/// text), the classes compared, then every other value (exact "p/q" texts through [`exact`],
-/// f64 numbers through [`shortest`], lists in brackets).
+/// text), the classes compared, then the single numbers ([`Values::numbers`]: exact fractions
+/// through [`exact`], whole numbers and decimals as the report writes them), the precision used
+/// and every other value
+/// (exact "p/q" texts through [`exact`], f64 numbers through [`shortest`], lists in brackets), in
+/// the order of their keys.
 pub fn figures(v: &Values) -> Vec<String> {
     fn text(v: &Value) -> String {
         match v {
@@ -322,7 +325,10 @@ pub fn figures(v: &Values) -> Vec<String> {
     let mut out: Vec<String> = v
         .estimates
         .iter()
-        .filter(|(name, _)| !v.extra.contains_key(name.as_str()))
+        .filter(|(name, _)| {
+            !v.extra.contains_key(name.as_str())
+                && !v.numbers().iter().any(|(k, x)| k == name && x.is_some())
+        })
         .filter_map(|(name, r)| Shown::of(r).map(|s| s.named(name)))
         .collect();
     if let Some(c) = &v.classes {
@@ -331,12 +337,27 @@ pub fn figures(v: &Values) -> Vec<String> {
             c.criterion, c.certificate
         ));
     }
-    out.extend(
-        v.extra
-            .iter()
-            .filter(|(_, x)| !x.is_null())
-            .map(|(k, x)| format!("{k} = {}", text(x))),
-    );
+    let number = |x: &Number| match x {
+        Number::Exact(q) if *q.denom() != 1 => exact(q),
+        x => x.text(),
+    };
+    let mut rest: Vec<(&str, String)> = v
+        .numbers()
+        .into_iter()
+        .filter_map(|(k, x)| Some((k, number(x?))))
+        .chain(
+            v.precision_bits_used
+                .map(|p| ("precision_bits_used", p.to_string())),
+        )
+        .chain(
+            v.extra
+                .iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k.as_str(), text(x))),
+        )
+        .collect();
+    rest.sort_by(|a, b| a.0.cmp(b.0));
+    out.extend(rest.into_iter().map(|(k, x)| format!("{k} = {x}")));
     out
 }
 

@@ -7,13 +7,11 @@
 //! Like every writer it renders the report and never recomputes a verdict; the output depends on
 //! the report alone, so the same report prints the same text.
 
-use super::html::plain;
 use super::markdown::{expect_cell, verdict_text};
 use super::numbers::{self, Shown};
 use super::{CaseReport, CheckReport, Report, Stopped};
-use crate::claims::evidence::parse_rational;
+use crate::claims::evidence::Number;
 use comfy_table::{presets, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
-use serde_json::Value;
 use std::fmt::Write;
 
 /// Widest cell of free text (case names, reasons) in a table before it wraps.
@@ -413,8 +411,12 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
             shown += 1;
         }
     }
-    for (key, label) in [("f_star", "f*"), ("loss", "loss"), ("critical_value", "f")] {
-        if let Some(x) = v.extra.get(key) {
+    for (label, x) in [
+        ("f*", &v.f_star),
+        ("loss", &v.loss),
+        ("f", &v.critical_value),
+    ] {
+        if let Some(x) = x {
             out.push((label, readable(x)));
         }
     }
@@ -427,7 +429,7 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
         };
         out.push(("points", format!("the claim holds at {h} of {n}{vac}")));
     }
-    if let Some(p) = v.extra.get("precision_bits_used").and_then(Value::as_u64) {
+    if let Some(p) = v.precision_bits_used {
         out.push(("precision", format!("{p} bits")));
     }
     if let Some(b) = &v.basis {
@@ -436,19 +438,11 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
     out
 }
 
-/// Any other value: exact strings as [`numbers::exact`], numbers as they are, the rest as plain
-/// text.
-fn readable(v: &Value) -> String {
-    match v {
-        Value::String(s) => match parse_rational(s) {
-            Some(q) => numbers::exact(&q),
-            None => s.clone(),
-        },
-        Value::Number(n) => match n.as_f64() {
-            Some(x) if n.is_f64() => numbers::shortest(x),
-            _ => n.to_string(),
-        },
-        other => plain(other),
+/// A single number: its exact value as [`numbers::exact`] (a decimal's too), else its text.
+fn readable(x: &Number) -> String {
+    match x.value() {
+        Some(q) => numbers::exact(q),
+        None => x.text(),
     }
 }
 

@@ -293,9 +293,9 @@ fn amg_classify_breaks_where_y_is_rank_deficient() {
             for i in 0..m.len() {
                 if i != r {
                     let f = &m[i][col] / &m[r][col];
-                    for j in 0..cols {
-                        let t = &f * &m[r][j];
-                        m[i][j] -= t;
+                    let pivot = m[r].clone();
+                    for (e, p) in m[i].iter_mut().zip(&pivot) {
+                        *e -= &f * p;
                     }
                 }
             }

@@ -9,12 +9,12 @@
 //!
 //! Points are seeded from quickcheck's generator; entries are p/q with |p| ≤ 4, 1 ≤ q ≤ 4.
 
+use dlncheck::certify::sigma::bracket;
 use dlncheck::claims::zl::gd::{denominator_bracket, factors};
-use dlncheck::claims::zl::net::{Net, ZlProblem};
-use dlncheck::claims::zl::sigma::bracket;
 use dlncheck::enumerate::minimizers::{random_invertible, target_map};
 use dlncheck::linalg::mat::{self, Mat};
 use dlncheck::linalg::Exact;
+use dlncheck::model::zl::{Net, ZlProblem};
 use dlncheck::model::{linear, one_hidden, residual};
 use num_rational::BigRational;
 use num_traits::{One, Zero};

@@ -49,7 +49,7 @@ pub fn check<'py>(
     let mut wanted = Vec::new();
     for id in claims.unwrap_or_default() {
         match claims::find(&id) {
-            Some(c) => wanted.push(c.id().to_string()),
+            Some(c) => wanted.push(c.info().id.to_string()),
             None => {
                 return Err(PyValueError::new_err(format!(
                     "claims: {}",

@@ -26,29 +26,46 @@ use crate::certify::lambda_max::Settings;
 use std::path::PathBuf;
 
 /// The audit's command line: the claim, the search and the draws as typed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
-    /// The claim id (case-insensitive).
+    /// The claim id (see `dlncheck claims`).
     pub claim: String,
     /// Random cases to try.
+    #[arg(long, default_value_t = 200)]
     pub trials: usize,
-    /// Seed of the search.
+    /// Seed of the search (the same seed gives the same cases and the same counterexample).
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Directory for the minimal counterexample and its certificate.
+    /// Directory for the minimal counterexample (YAML case with `expect: refuted`) and its
+    /// certificate.
+    #[arg(long, default_value = "cases/audit")]
     pub out: PathBuf,
-    /// Depth of the drawn networks: `3` or an inclusive range `2..4`.
+    /// Depth L of the drawn networks: one value (3) or an inclusive range (2..4). Default: the
+    /// claim's own range (2..4 for AMG, 3..4 for KP-flat-necessary-deep, 1..4 otherwise).
+    #[arg(long)]
     pub depth: Option<String>,
-    /// Every width d_0, …, d_L.
+    /// Every width d_0,…,d_L, comma-separated (fixes the depth too), e.g. 2,2,2,2.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["depth", "max_width"])]
     pub widths: Option<Vec<usize>>,
-    /// Largest width drawn.
+    /// Largest width drawn (default 3, at most 6).
+    #[arg(long)]
     pub max_width: Option<usize>,
-    /// Model kind: linear, residual or l2-regularized (case-insensitive).
+    /// Model kind: linear, residual (all widths equal) or l2-regularized (λ = 1/n, n ≤ 20).
+    /// Default: l2-regularized for the WJ claims, linear otherwise.
+    #[arg(long)]
     pub kind: Option<String>,
-    /// Data X: identity or general (also `random`; case-insensitive).
+    /// Data X: identity, or general ([I | R] with 1 or 2 random rational columns). Default:
+    /// general for the KP claims on data and BAL-invariant, identity otherwise.
+    #[arg(long)]
     pub x: Option<String>,
-    /// Delicate region of the draws: mixed, plain, near or rank-deficient (case-insensitive).
+    /// Delicate region of the draws: mixed (half plain, a quarter near — two compared values
+    /// 2^-s apart, s from 12 to 300 — and a quarter rank-deficient), or only plain, near or
+    /// rank-deficient (case-insensitive). What each changes per claim family: docs/commands.md,
+    /// `audit`.
+    #[arg(long, default_value = "mixed")]
     pub region: String,
-    /// Print a JSON summary instead of the text.
+    /// Print a machine-readable JSON summary instead of the text (same exit codes).
+    #[arg(long)]
     pub json: bool,
 }
 

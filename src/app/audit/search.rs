@@ -82,7 +82,7 @@ pub fn audit(
     opts: &AuditOptions,
 ) -> Result<AuditReport, String> {
     let claim = resolve_claim(claim_id)?;
-    let claim_id = claim.id();
+    let claim_id = claim.info().id;
     let shape = shape(claim_id, opts)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     // the regions come from their own stream: the cases' draws stay those of the seed

@@ -379,16 +379,14 @@ fn run_case(c: &Case, shown: &str, opts: &RunOptions, cancel: &AtomicBool) -> Ca
             let (outcome, used_prec) = match claims::find(&spec.claim) {
                 None => (Outcome::error(claims::unknown(&spec.claim)), prec),
                 // refused before it starts, at the check's own line
-                Some(claim) => match claim.scope().refusal(claim.id(), c) {
+                Some(claim) => match claim.scope().refusal(claim.info().id, c) {
                     Some(na) => (na.at_check(c, i), prec),
                     None => check_escalating(claim, &ctx, c, seed, opts.max_precision, cancel),
                 },
             };
             let mut outcome = outcome;
             if used_prec != prec {
-                outcome
-                    .values
-                    .insert("precision_bits_used".into(), serde_json::json!(used_prec));
+                outcome.values.precision_bits_used = Some(u64::from(used_prec));
             }
             let seconds = opts.timing.then(|| start.elapsed().as_secs_f64());
             let saved = outcome.certificate.as_ref().and_then(|cert| {

@@ -16,22 +16,53 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 /// The case and what to compute.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
-    /// The case file (with point.weights).
+    /// The case file (must have point.weights; the A_k for a residual network).
     pub case: PathBuf,
     /// MPFR precision in bits (overrides precision_bits).
+    #[arg(long)]
     pub precision: Option<u32>,
-    /// Force the f64 path instead of the planner's choice.
-    pub path: Option<Path>,
+    /// Force the f64 path (default: the planner's choice from sizes and loss). Only `dense`
+    /// serves one-hidden-layer and l2-regularized models.
+    #[arg(long, value_enum)]
+    pub path: Option<PathArg>,
     /// Time the f64 path this many times (median reported).
+    #[arg(long, default_value_t = 1)]
     pub repeat: usize,
-    /// Compute the MPFR value.
-    pub mpfr: bool,
-    /// Compute the proven enclosure.
-    pub certify: bool,
-    /// Print the fast paths' results as JSON instead of the text report.
+    /// Skip the MPFR value.
+    #[arg(long)]
+    pub no_mpfr: bool,
+    /// Skip the proven enclosure.
+    #[arg(long)]
+    pub no_certify: bool,
+    /// Print the fast paths' results as JSON (for benches/compare.sh).
+    #[arg(long)]
     pub json: bool,
+}
+
+/// The values of `--path`, one per [`Path`] (the numerics do not know the command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PathArg {
+    /// The KP-exact operator (zero-loss points only).
+    KpOperator,
+    /// Lanczos on the KP-exact operator applied without forming it (zero-loss points only).
+    KpOperatorLanczos,
+    /// Lanczos on Hessian-vector products.
+    LanczosHvp,
+    /// The dense Hessian.
+    Dense,
+}
+
+impl From<PathArg> for Path {
+    fn from(p: PathArg) -> Self {
+        match p {
+            PathArg::KpOperator => Path::KpOperator,
+            PathArg::KpOperatorLanczos => Path::KpOperatorLanczos,
+            PathArg::LanczosHvp => Path::LanczosHvp,
+            PathArg::Dense => Path::Dense,
+        }
+    }
 }
 
 /// Print λ_max at the case's point: the text [`report`], or the fast paths' results as JSON.
@@ -39,10 +70,10 @@ pub fn run(args: Args) -> Result<Status, AppError> {
     // no dense-size limit: the planner never forms the Hessian of a large case
     let (c, settings) = load_case(&args.case, args.precision, u64::MAX)?;
     let fast = FastOptions {
-        path: args.path,
+        path: args.path.map(Into::into),
         repeat: args.repeat,
-        mpfr: args.mpfr,
-        certify: args.certify,
+        mpfr: !args.no_mpfr,
+        certify: !args.no_certify,
     };
     let text = if args.json {
         let measured = ModelPoint::of_case(&c).and_then(|p| fast::measure(&p, &settings, &fast))?;

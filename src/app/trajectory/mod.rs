@@ -36,23 +36,33 @@ use std::time::Instant;
 pub const DEFAULT_NEAR: &str = "1/1000";
 
 /// The command's arguments.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Args {
-    /// The case file (model and data; its point and checks, if any, are not used).
+    /// The case file: the model and the data (its point and checks are not used).
     pub case: PathBuf,
-    /// Checkpoint files or patterns (`*`, `?` in the file name).
+    /// Checkpoint files, or shell patterns with *, ? or […] (quote them), e.g.
+    /// 'run/step-*.npz' or 'runs/*/step-*.npz'; each file holds W_1 … W_L as
+    /// `point: {file: …}` does.
+    #[arg(long, required = true, num_args = 1..)]
     pub checkpoints: Vec<String>,
-    /// The step size η, exactly (`0.01`, `1/100`, `1e-2`).
+    /// The step size η of the run, exactly (0.01, 1/100, 1e-2): the edge of stability is 2/η.
+    #[arg(long, allow_hyphen_values = true)]
     pub eta: String,
-    /// The output directory.
+    /// Directory receiving trajectory.json and trajectory.html.
+    #[arg(long, default_value = "reports/trajectory")]
     pub out: PathBuf,
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core); the output is the same for any number.
+    #[arg(long, default_value_t = 0)]
     pub jobs: usize,
-    /// The names of the layers' arrays in each checkpoint (empty: every array, natural order).
+    /// Names of the layers' arrays in each checkpoint, W_1 first (default: every array of
+    /// the file, in natural order).
+    #[arg(long, value_delimiter = ',')]
     pub arrays: Vec<String>,
-    /// τ of the near-a-minimizer criterion, exactly.
+    /// τ of "near a minimizer" (where the ZL ratio is computed): f − f* ≤ τ·(½‖Y‖² − f*).
+    #[arg(long, default_value = DEFAULT_NEAR)]
     pub near: String,
-    /// MPFR precision in bits (overrides the case's precision_bits).
+    /// MPFR precision in bits (overrides precision_bits).
+    #[arg(long)]
     pub precision: Option<u32>,
 }
 

@@ -21,15 +21,15 @@ use super::Checkpoint;
 use crate::app::sharpness::fast::{self, FastOptions};
 use crate::case::{Case, ModelKind};
 use crate::certify::lambda_max::Settings;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::zl::gd;
-use crate::claims::zl::net::{Net, ZlProblem};
 use crate::claims::zl::setup::x_sigma_bracket;
-use crate::claims::zl::sigma::SigmaBracket;
 use crate::linalg::field::{f64_to_q, q_to_f64, q_to_f64_down, q_to_f64_up, q_to_rug, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, F64};
 use crate::model::instance::{Family, ModelPoint};
 use crate::model::residual;
+use crate::model::zl::{Net, ZlProblem};
 use crate::report::trajectory::{
     Applicability, Balance, Edge, Exactly, LambdaMax, Loss, Proven, Row, Trajectory, ZlRow,
     ZlSetting,

@@ -18,17 +18,17 @@
 
 use super::gd::{self, Decision, SampleEval};
 use super::nearest::{nearest_minimizer, NEAREST_TOL};
-use super::net::{diff, inner, Net, Params, Q};
-use super::points::sqrt_upper;
 use super::setup::Setup;
-use super::sigma::SigmaBracket;
 use super::table;
 use crate::certify::estimate::Basis;
+use crate::certify::sigma::sqrt_upper;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::context::Problem;
 use crate::claims::evidence::{json_f64, Evidence, Finding, CASE_POINT};
 use crate::claims::{CaseContext, NotApplicable};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
+use crate::model::zl::{diff, inner, Net, Params, Q};
 use num_traits::{Signed, Zero};
 use serde_json::{json, Map, Value};
 

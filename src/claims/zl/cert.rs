@@ -1,11 +1,11 @@
 //! The ZL certificate (docs/certificates.md, kind `dlncheck-zl-certificate`): the problem, the
 //! minimizers with their σ_min brackets, and the claim's samples, every number an exact string.
 
-use super::net::Params;
 use super::setup::Setup;
-use super::sigma::SigmaBracket;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::book::matrix_json;
 use crate::linalg::field::q_to_string;
+use crate::model::zl::Params;
 use serde_json::{json, Value};
 
 /// The certificate of `claim` with its claim-specific `samples` and `extra` fields. The minimizers

@@ -3,18 +3,19 @@
 use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart};
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
-use super::net::{Net, ZlProblem, Q};
-use super::points::{round_down, round_up, sqrt_upper};
+use super::points::{round_down, round_up};
 use super::setup::{Setup, ZL_SCOPE};
-use super::sigma::SigmaBracket;
 use super::table;
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
+use crate::certify::sigma::sqrt_upper;
+use crate::certify::sigma::SigmaBracket;
 use crate::claims::evidence::{is_case_point, json_f64, Finding};
 use crate::claims::{claim, CaseContext, Outcome, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
 use crate::linalg::Exact;
+use crate::model::zl::{Net, ZlProblem, Q};
 use crate::verdict::Verdict;
 use num_traits::{One, Signed, Zero};
 use serde_json::{json, Map, Value};
@@ -182,13 +183,13 @@ fn outcome(
     }
     let (verdict, reason) = verdict_of(&decisions, what);
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    let mut values = setup.common_values();
+    let mut values = Map::new();
     ratio_values(setup, evals, &mut values);
     values.extend(extra_values);
     if let Some(p) = &point {
         values.insert("case_point".into(), p.json());
     }
-    o.values = values.into();
+    o.values = Box::new(setup.values(values));
     o.values.set_basis(Basis::Exact);
     let mut rows: Vec<(String, Finding)> = point
         .iter()
@@ -468,7 +469,7 @@ impl ZlGdNeighborhood {
         if pb.slope().is_some() {
             cert.insert(
                 "x_norm_upper".into(),
-                json!(q_to_string(&super::sigma::frobenius_upper(&pb.x))),
+                json!(q_to_string(&crate::certify::sigma::frobenius_upper(&pb.x))),
             );
         }
         let at = ctx.problem::<AtCasePoint>();
@@ -602,7 +603,7 @@ impl ZlMinimizers {
         } else {
             Outcome::counterexample(Basis::Exact.strength(), failures.join("; "))
         };
-        o.values = setup.common_values().into();
+        o.values = Box::new(setup.values(Map::new()));
         o.values.set_basis(Basis::Exact);
         o.values.insert(
             "minimizer_set_dimension".into(),

@@ -26,13 +26,13 @@
 //! the one-hidden-layer network until δ ≥ max(σ_min(W*_2), σ_min(σ(W*_1X))/‖X‖_F). The paper's
 //! neighborhood keeps every layer invertible: δ < min_j σ_min(W*_j).
 
-use super::net::{Net, Params, ZlProblem, Q};
 use super::points::Sample;
 use super::setup::Setup;
-use super::sigma::{bracket, frobenius_upper, SigmaBracket};
+use crate::certify::sigma::{bracket, frobenius_upper, SigmaBracket};
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, Mpfr, F64};
+use crate::model::zl::{Net, Params, ZlProblem, Q};
 use num_traits::{One, Signed, Zero};
 
 /// The matrices whose σ_min enter D, in the certificate's order: the layers W_1 … W_L (I + A_k

@@ -3,9 +3,10 @@
 //! gradient-dominance inequalities, the uniform constant on a ball around a minimizer, and the
 //! regularity condition in three readings.
 //!
-//! Data flow: [`setup::Setup`] (problem, seeded minimizers and samples) → per-sample exact
-//! evaluation ([`gd`], [`regularity`]) → an `Outcome` with per-sample tightness ratios in its
-//! values and a `dlncheck-zl-certificate` ([`cert`]) for exact verdicts. When the case gives a
+//! Data flow: [`problem`] (the case's setting and f*, a [`crate::model::zl::ZlProblem`]) →
+//! [`setup::Setup`] (problem, seeded minimizers and samples) → per-sample exact evaluation
+//! ([`gd`], [`regularity`]) → an `Outcome` with per-sample tightness ratios in its values and a
+//! `dlncheck-zl-certificate` ([`cert`]) for exact verdicts. When the case gives a
 //! point, [`case_point::AtCasePoint`] evaluates it once (with its nearest minimizer,
 //! [`nearest`]) and every claim reports and decides it beside the samples; [`table`] lists every
 //! point of a check, the case's first.
@@ -15,11 +16,10 @@ pub mod cert;
 pub mod claims;
 pub mod gd;
 pub mod nearest;
-pub mod net;
 pub mod points;
+pub mod problem;
 pub mod regularity;
 pub mod setup;
-pub mod sigma;
 pub mod table;
 
 use crate::claims::Claim;

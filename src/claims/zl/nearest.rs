@@ -7,11 +7,12 @@
 //! minimizer set, i.e. its tangential part t (the part in ker J*) vanishes; the squared relative
 //! residual ‖t‖²/‖W − W*‖² is computed exactly and compared with [`NEAREST_TOL`]².
 
-use super::net::{diff, flatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, simple_near};
+use super::points::{complete, free_layers};
+use crate::certify::sigma::simple_near;
 use crate::linalg::field::q_to_f64;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};
+use crate::model::zl::{diff, flatten, Params, ZlProblem, Q};
 use num_traits::Zero;
 
 /// The stated tolerance of the nearest-minimizer certificate: ‖tangential part of W − W*‖ ≤

@@ -8,13 +8,13 @@
 //! minimizer (f* = 0) iff W_2 σ(W_1 X) = Y; an invertible W_1 with σ(W_1 X) invertible and
 //! W_2 = Y σ(W_1 X)⁻¹ gives a full-rank one (W_2 is invertible when Y is).
 
-use super::net::{axpy, Net, Params, ZlProblem, Q};
+use crate::certify::sigma::sqrt_upper;
 use crate::enumerate::minimizers::random_invertible;
 use crate::linalg::enclosure::simplest_in;
-use crate::linalg::field::{f64_to_q, q_to_f64};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::residual;
+use crate::model::zl::{axpy, Net, Params, ZlProblem, Q};
 use num_traits::{One, Signed, Zero};
 use rand::Rng;
 
@@ -82,33 +82,6 @@ pub fn generate(pb: &ZlProblem, rng: &mut impl Rng, count: usize) -> Result<Vec<
     Ok(out)
 }
 
-/// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
-/// exact computations at sample points small.
-pub fn simple_near(x: f64, rel: f64) -> Q {
-    match (f64_to_q(x * (1.0 - rel)), f64_to_q(x * (1.0 + rel))) {
-        (Some(a), Some(b)) if a <= b => simplest_in(&a, &b),
-        (Some(a), Some(b)) => simplest_in(&b, &a),
-        _ => Q::zero(),
-    }
-}
-
-/// A simple rational u ≥ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
-pub fn sqrt_upper(s: &Q) -> Q {
-    if s.is_zero() {
-        return Q::zero();
-    }
-    let r = q_to_f64(s).sqrt();
-    let mut u = simple_near(r * (1.0 + 2f64.powi(-21)), 2f64.powi(-22));
-    while u.is_zero() || &(&u * &u) < s {
-        u = if u.is_zero() {
-            s + Q::one()
-        } else {
-            &u * Q::new(1025.into(), 1024.into())
-        };
-    }
-    u
-}
-
 /// The simplest rational in [x − |x|·2⁻³⁰, x]: a short lower bound for reports (the certificate
 /// keeps the exact value).
 pub fn round_down(x: &Q) -> Q {
@@ -166,7 +139,7 @@ pub fn ball_samples(
                     })
                 })
                 .collect();
-            let norm2 = super::net::inner(&dir, &dir);
+            let norm2 = crate::model::zl::inner(&dir, &dir);
             let dir = if norm2.is_zero() {
                 center
                     .iter()
@@ -175,12 +148,12 @@ pub fn ball_samples(
             } else {
                 dir
             };
-            let u = sqrt_upper(&super::net::inner(&dir, &dir));
+            let u = sqrt_upper(&crate::model::zl::inner(&dir, &dir));
             let near_surface = i % 2 == 1;
             let rho = radius_fraction(rng, near_surface);
             let s = radius * rho / u;
             let params = axpy(center, &s, &dir);
-            let dist_sq = &s * &s * super::net::inner(&dir, &dir);
+            let dist_sq = &s * &s * crate::model::zl::inner(&dir, &dir);
             Sample {
                 params,
                 minimizer,

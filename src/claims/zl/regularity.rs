@@ -18,16 +18,17 @@ use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart, RegularityMi
 use super::cert::{certificate, params_json};
 use super::gd::{minimizer_sigma, Decision};
 use super::nearest::{nearest_minimizer, NEAREST_TOL};
-use super::net::{axpy, diff, inner, unflatten, Params, ZlProblem, Q};
-use super::points::{complete, free_layers, radius_fraction, round_down, sqrt_upper, Sample};
+use super::points::{complete, free_layers, radius_fraction, round_down, Sample};
 use super::setup::{Setup, ZL_SCOPE};
 use super::table;
 use crate::certify::estimate::Basis;
+use crate::certify::sigma::sqrt_upper;
 use crate::claims::evidence::{json_f64, Finding};
 use crate::claims::{claim, CaseContext, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_rug, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
+use crate::model::zl::{axpy, diff, inner, unflatten, Params, ZlProblem, Q};
 use crate::report::numbers;
 use crate::verdict::Verdict;
 use num_traits::{Signed, Zero};
@@ -410,7 +411,7 @@ fn outcome(
         ),
     };
     let mut o = Outcome::decided(verdict, Basis::Exact.strength(), reason);
-    o.values = setup.common_values().into();
+    o.values = Box::new(setup.values(Map::new()));
     o.values.set_basis(Basis::Exact);
     o.values
         .insert("regularity_samples".into(), json!(samples.len()));
@@ -522,7 +523,7 @@ fn outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::zl::net::Net;
+    use crate::model::zl::Net;
     use rand::SeedableRng;
 
     fn q(n: i64, d: i64) -> Q {

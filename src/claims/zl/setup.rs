@@ -1,15 +1,15 @@
 //! What every ZL check of one case starts from: the problem, the seeded minimizers, σ_min(X)'s
 //! bracket and the seeded samples in balls around the minimizers.
 
-use super::net::{Params, ZlProblem, Q};
 use super::points::{ball_samples, generate, Sample};
-use super::sigma::{bracket, SigmaBracket};
 use crate::case::ModelKind;
+use crate::certify::sigma::{bracket, SigmaBracket};
 use crate::claims::context::Problem;
-use crate::claims::evidence::json_f64;
+use crate::claims::evidence::{json_f64, Number, Values};
 use crate::claims::{CaseContext, NotApplicable, Scope};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::Exact;
+use crate::model::zl::{Params, ZlProblem, Q};
 use rand::SeedableRng;
 use serde_json::{json, Map, Value};
 
@@ -80,11 +80,11 @@ impl Problem for Setup {
 }
 
 impl Setup {
-    /// Values every ZL outcome carries.
-    pub fn common_values(&self) -> Map<String, Value> {
+    /// The values every ZL outcome carries (f* among them), with the outcome's own `more` added
+    /// (where both set a value, `more`'s wins).
+    pub fn values(&self, more: Map<String, Value>) -> Values {
         let mut v = Map::new();
         v.insert("model_kind".into(), json!(self.pb.kind_name()));
-        v.insert("f_star".into(), json!(q_to_string(&self.pb.f_star)));
         v.insert("f_star_f64".into(), json_f64(q_to_f64(&self.pb.f_star)));
         v.insert("minimizers".into(), json!(self.minimizers.len()));
         v.insert("samples".into(), json!(self.samples.len()));
@@ -108,6 +108,9 @@ impl Setup {
                 q_to_string(&self.x_sigma.upper)
             ]),
         );
+        v.extend(more);
+        let mut v = Values::from_map(v);
+        v.f_star = Some(Number::exact(&self.pb.f_star));
         v
     }
 }

@@ -14,7 +14,6 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rug::Rational;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -89,18 +88,6 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// A value of `values` as plain text (for tooltips and the data tables).
-pub(crate) fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(plain).collect();
-            format!("[{}]", parts.join(", "))
-        }
-        other => other.to_string(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,7 +331,7 @@ fn case_ok(c: &CaseReport) -> bool {
 mod tests {
     use super::*;
     use crate::claims::evidence::{parse_rational, Values};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn check(claim: &str, verdict: Verdict, met: bool, values: Value) -> CheckReport {
         let values = Box::new(Values::from_map(

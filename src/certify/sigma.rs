@@ -5,16 +5,17 @@
 //! every eigenvalue of MᵀM is ≥ t², i.e. σ_min(M) ≥ t. Upper end: for any rational v ≠ 0,
 //! σ_min(M)² ≤ ‖Mv‖²/‖v‖² (Courant–Fischer), so u ≥ √(‖Mv‖²/‖v‖²) is an upper bound; v is the
 //! f64 eigenvector of λ_min(MᵀM) read exactly. The f64 estimate comes from faer's symmetric
-//! eigensolver.
+//! eigensolver. The short rationals both ends are built from ([`simple_near`], [`sqrt_upper`])
+//! serve the \[ZL\] claims' sample points and radii too.
 
-use super::net::Q;
-use super::points::{simple_near, sqrt_upper};
 use crate::linalg::definite::definiteness;
 use crate::linalg::eigen_f64::bottom_eigenpair;
-use crate::linalg::field::{f64_to_q, q_to_string};
+use crate::linalg::enclosure::simplest_in;
+use crate::linalg::field::{f64_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, F64};
-use num_traits::{Signed, Zero};
+use num_rational::BigRational as Q;
+use num_traits::{One, Signed, Zero};
 use serde_json::{json, Value};
 
 /// How many times the lower end is lowered (by a factor 1 − 2⁻²⁰·4ᵏ) before falling back to 0.
@@ -87,7 +88,7 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
         .map(|x| {
             let near = f64_to_q(*x).unwrap_or_else(Q::zero);
             let w = f64_to_q(scale * 2f64.powi(-30)).unwrap_or_else(Q::zero);
-            crate::linalg::enclosure::simplest_in(&(&near - &w), &(&near + &w))
+            simplest_in(&(&near - &w), &(&near + &w))
         })
         .collect();
     if v.iter().all(Zero::is_zero) {
@@ -101,6 +102,33 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
         vector: v,
         f64: sigma,
     }
+}
+
+/// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
+/// exact computations at sample points small.
+pub fn simple_near(x: f64, rel: f64) -> Q {
+    match (f64_to_q(x * (1.0 - rel)), f64_to_q(x * (1.0 + rel))) {
+        (Some(a), Some(b)) if a <= b => simplest_in(&a, &b),
+        (Some(a), Some(b)) => simplest_in(&b, &a),
+        _ => Q::zero(),
+    }
+}
+
+/// A simple rational u ≥ √s (s ≥ 0) within a relative 2⁻²⁰ of it, checked exactly.
+pub fn sqrt_upper(s: &Q) -> Q {
+    if s.is_zero() {
+        return Q::zero();
+    }
+    let r = q_to_f64(s).sqrt();
+    let mut u = simple_near(r * (1.0 + 2f64.powi(-21)), 2f64.powi(-22));
+    while u.is_zero() || &(&u * &u) < s {
+        u = if u.is_zero() {
+            s + Q::one()
+        } else {
+            &u * Q::new(1025.into(), 1024.into())
+        };
+    }
+    u
 }
 
 /// An upper bound on ‖M‖₂: √(‖M‖²_F) rounded up (used for the Lipschitz step of the nonlinear
@@ -128,8 +156,8 @@ mod tests {
         let g = Mat::from_vec(2, 2, vec![q(1, 1), q(1, 1), q(0, 1), q(1, 1)]);
         let b = bracket(&g);
         let s = (5f64.sqrt() - 1.0) / 2.0;
-        assert!(crate::linalg::field::q_to_f64(&b.lower) <= s);
-        assert!(crate::linalg::field::q_to_f64(&b.upper) >= s);
+        assert!(q_to_f64(&b.lower) <= s);
+        assert!(q_to_f64(&b.upper) >= s);
         assert!(lower_holds(&mat::matmul_tn(&Exact, &g, &g), &b.lower));
         assert!(!lower_holds(&mat::matmul_tn(&Exact, &g, &g), &q(62, 100)));
         // singular: lower end 0
