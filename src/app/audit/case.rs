@@ -716,3 +716,77 @@ pub fn yaml_matrix(m: &Mat<BigRational>) -> String {
         .collect();
     format!("[{}]", r.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The near and rank-deficient regions change exactly the entries they state, and no other.
+    #[test]
+    fn regions_change_the_stated_entries() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let drawn = shape(
+            "KP-exact",
+            &AuditOptions {
+                widths: Some(vec![3, 3, 2]),
+                ..AuditOptions::default()
+            },
+        )
+        .unwrap();
+        let plain = AuditCase::generate_with("KP-exact", &drawn, &mut rng);
+        let w = plain.layer(0);
+        let near = plain
+            .clone()
+            .in_region(Region::Near { shift: 300 })
+            .layer(0);
+        let deficient = plain.clone().in_region(Region::RankDeficient).layer(0);
+        for j in 0..3 {
+            assert_eq!(deficient.at(1, j), w.at(0, j));
+            let gap = if j == 0 {
+                two_to_minus(300)
+            } else {
+                BigRational::from_integer(0.into())
+            };
+            assert_eq!(&(near.at(1, j) - w.at(0, j)), &gap);
+            for i in [0, 2] {
+                assert_eq!(near.at(i, j), w.at(i, j));
+                assert_eq!(deficient.at(i, j), w.at(i, j));
+            }
+        }
+        // the other layers are untouched
+        assert_eq!(
+            plain.clone().in_region(Region::RankDeficient).layer(1),
+            plain.layer(1)
+        );
+        // AMG targets: D's entries (1, 1 + 2^-s) or a zero last entry
+        let drawn = shape(
+            "AMG-classify",
+            &AuditOptions {
+                widths: Some(vec![2, 2, 2]),
+                ..AuditOptions::default()
+            },
+        )
+        .unwrap();
+        let amg = AuditCase::generate_with("AMG-classify", &drawn, &mut rng);
+        let sigma_trace = |c: &AuditCase| {
+            let (_, _, y) = c.data_matrices();
+            let yy = mat::matmul_nt(&Exact, &y, &y);
+            (
+                yy.at(0, 0) + yy.at(1, 1),
+                yy.at(0, 0) * yy.at(1, 1) - yy.at(0, 1) * yy.at(1, 0),
+            )
+        };
+        let one = BigRational::from_integer(1.into());
+        // Q orthogonal: tr Σ = Σ D_i², det Σ = Π D_i²
+        let (t, d) = sigma_trace(&amg.clone().in_region(Region::Near { shift: 40 }));
+        let e = &one + two_to_minus(40);
+        assert_eq!(t, &one + &e * &e);
+        assert_eq!(d, &e * &e);
+        let (t, d) = sigma_trace(&amg.clone().in_region(Region::RankDeficient));
+        assert_eq!((t, d), (one, BigRational::from_integer(0.into())));
+        assert_eq!(
+            amg.clone().in_region(Region::RankDeficient).region(),
+            Region::RankDeficient
+        );
+    }
+}

@@ -194,3 +194,56 @@ pub fn audit(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undecided_reasons_drop_the_point_and_the_numbers() {
+        let a = undecided_kind(
+            "undecided at generated minimizer #3 (seed 7): λ = 2.5e-12 within 1e-10",
+        );
+        let b = undecided_kind("undecided at the case's point: λ = 7.25e-300 within 3e-9");
+        assert_eq!(a, "λ = #.#e-# within #e-#");
+        assert_eq!(a, b);
+        assert_eq!(
+            undecided_kind("no certificate: f > f*"),
+            "no certificate: f > f*"
+        );
+        assert_eq!(undecided_kind(&"x".repeat(500)).chars().count(), 200);
+    }
+
+    /// Under `mixed` about half the trials are plain and a quarter each near and rank-deficient;
+    /// a fixed choice draws only its region, and the near shifts cover [`NEAR_SHIFTS`].
+    #[test]
+    fn regions_are_drawn_in_the_stated_proportions() {
+        use super::super::case::NEAR_SHIFTS;
+        use super::super::shape::Regions;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let draws: Vec<Region> = (0..4000)
+            .map(|_| Region::draw(&mut rng, Regions::Mixed))
+            .collect();
+        let count = |f: &dyn Fn(&Region) -> bool| draws.iter().filter(|r| f(r)).count();
+        let plain = count(&|r| *r == Region::Plain);
+        let deficient = count(&|r| *r == Region::RankDeficient);
+        assert!((1850..2150).contains(&plain), "{plain}");
+        assert!((900..1100).contains(&deficient), "{deficient}");
+        for s in NEAR_SHIFTS {
+            assert!(draws.contains(&Region::Near { shift: s }), "2^-{s}");
+        }
+        for (choice, want) in [
+            (Regions::Plain, Some(Region::Plain)),
+            (Regions::RankDeficient, Some(Region::RankDeficient)),
+            (Regions::Near, None),
+        ] {
+            for _ in 0..50 {
+                let r = Region::draw(&mut rng, choice);
+                match want {
+                    Some(w) => assert_eq!(r, w),
+                    None => assert!(matches!(r, Region::Near { .. })),
+                }
+            }
+        }
+    }
+}
