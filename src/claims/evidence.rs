@@ -981,9 +981,9 @@ fn case_point_note(findings: &[(String, Finding)], o: &Outcome) -> Option<String
         .filter(|(l, _)| !is_case_point(l))
         .filter_map(|(l, f)| match f {
             Finding::Holds(b, _) | Finding::Vacuous(b, _) if b.strength() != Strength::Proved => {
-                Some(format!("{l} ({})", b.as_str()))
+                Some(format!("{l} (basis {})", b.as_str()))
             }
-            Finding::Fails(b, ..) => Some(format!("{l} (fails, {})", b.as_str())),
+            Finding::Fails(b, ..) => Some(format!("{l} (fails, basis {})", b.as_str())),
             Finding::Undecided(..) => Some(format!("{l} (undecided)")),
             _ => None,
         })
@@ -1001,7 +1001,7 @@ fn case_point_note(findings: &[(String, Finding)], o: &Outcome) -> Option<String
         "the case's `generate:` section sets which points are added"
     };
     Some(format!(
-        "at {case_label} the claim holds, proved ({}); the verdict is weaker only because of \
+        "at {case_label} the claim holds, proved (basis {}); the verdict is weaker only because of \
          points dlncheck added: {named} ({switch}; values.point_table has every point)",
         case_basis.as_str()
     ))
@@ -1421,11 +1421,11 @@ mod tests {
         assert_eq!(o.strength(), Some(Strength::Numerical));
         let r = o.reason.unwrap();
         assert!(
-            r.starts_with("at the case's point the claim holds, proved (exact-algebraic)"),
+            r.starts_with("at the case's point the claim holds, proved (basis exact-algebraic)"),
             "{r}"
         );
         assert!(
-            r.contains(&format!("{balanced} (numerical-agreement)")),
+            r.contains(&format!("{balanced} (basis numerical-agreement)")),
             "{r}"
         );
         assert!(!r.contains("generated minimizer #0"), "{r}");
@@ -1440,7 +1440,7 @@ mod tests {
         ]);
         assert_eq!(o.verdict(), Verdict::Inconclusive);
         let r = o.reason.unwrap();
-        assert!(r.starts_with("undecided at generated minimizer #1: wide; at the case's point the claim holds, proved (exact)"), "{r}");
+        assert!(r.starts_with("undecided at generated minimizer #1: wide; at the case's point the claim holds, proved (basis exact)"), "{r}");
         assert!(
             r.contains("generated minimizer #1 (undecided)") && r.contains("`generate:` section"),
             "{r}"
@@ -1457,14 +1457,14 @@ mod tests {
         assert!(o
             .reason
             .unwrap()
-            .contains("generated minimizer #2 (fails, exact)"));
+            .contains("generated minimizer #2 (fails, basis exact)"));
         // the names are capped, the rest counted
         let mut many = vec![(CASE_POINT.to_string(), holds(Basis::Exact))];
         many.extend((0..5).map(|i| (format!("p{i}"), holds(Basis::Mpfr))));
         let r = aggregate(many).reason.unwrap();
         assert!(
-            r.contains("p0 (mpfr-with-error-bound), p1")
-                && r.contains("p2 (mpfr-with-error-bound) and 2 more"),
+            r.contains("p0 (basis mpfr-with-error-bound), p1")
+                && r.contains("p2 (basis mpfr-with-error-bound) and 2 more"),
             "{r}"
         );
         // no note when nothing is weaker, when the case's point is itself weaker, or absent

@@ -705,7 +705,8 @@ fn audits_of_the_readings_to_audit_find_shrunk_reproducible_counterexamples() {
         let out_dir = work.path().join(claim);
         let run = || {
             let out = dlncheck()
-                .args(["audit", claim, "--trials", trials, "--seed", "1", "--out"])
+                .args(["audit", claim, "--trials", trials, "--seed", "1"])
+                .args(["--region", "plain", "--out"])
                 .arg(&out_dir)
                 .output()
                 .unwrap();
