@@ -2,7 +2,7 @@
 //! confirms independently, the falsifying example on the terminal, `--json` counts that add up,
 //! a claim that applies to no trial (exit 2, with the reason), and the shape options.
 
-use crate::common::{dlncheck, run_check};
+use crate::common::{dlncheck, exact_mul as mul, run_check};
 use serde_json::Value;
 
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
@@ -269,15 +269,6 @@ fn amg_classify_breaks_where_y_is_rank_deficient() {
             .unwrap()
             .iter()
             .map(|r| r.as_sequence().unwrap().iter().map(q).collect())
-            .collect()
-    };
-    let mul = |a: &Vec<Vec<BigRational>>, b: &Vec<Vec<BigRational>>| -> Vec<Vec<BigRational>> {
-        (0..a.len())
-            .map(|i| {
-                (0..b[0].len())
-                    .map(|j| (0..b.len()).map(|k| &a[i][k] * &b[k][j]).sum())
-                    .collect()
-            })
             .collect()
     };
     // rank by exact Gaussian elimination

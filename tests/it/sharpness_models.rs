@@ -12,7 +12,7 @@
 //! are the second derivatives exactly, at any h. For the leaky ReLU the oracle checks that no
 //! evaluation leaves the point's branch (no sign of W_1 X changes).
 
-use crate::common::{dlncheck, root};
+use crate::common::{dlncheck, exact_mul as mul, root};
 use num_rational::BigRational as Q;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;
@@ -108,16 +108,6 @@ fn read(name: &str) -> Case {
         y: matrix(&doc["data"]["y"]),
         params,
     }
-}
-
-fn mul(a: &M, b: &M) -> M {
-    (0..a.len())
-        .map(|i| {
-            (0..b[0].len())
-                .map(|j| (0..b.len()).map(|k| &a[i][k] * &b[k][j]).sum())
-                .collect()
-        })
-        .collect()
 }
 
 /// The signs of W_1 X (−1, 0, 1) of a one-hidden-layer point.

@@ -7,7 +7,7 @@
 //! rationals, and ‖∇f‖² from exact 5-point central differences of the loss itself along each
 //! coordinate (exact because f is a polynomial of degree ≤ 4 in each coordinate at depth 2).
 
-use crate::common::{check_of, contract_holds, dlncheck, run_check};
+use crate::common::{check_of, contract_holds, dlncheck, exact_mul as mul, run_check};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use serde_json::Value;
@@ -25,16 +25,6 @@ fn q(s: &str) -> Q {
 fn m(rows: &[&[&str]]) -> M {
     rows.iter()
         .map(|r| r.iter().map(|s| q(s)).collect())
-        .collect()
-}
-
-fn mul(a: &M, b: &M) -> M {
-    (0..a.len())
-        .map(|i| {
-            (0..b[0].len())
-                .map(|j| (0..b.len()).map(|k| &a[i][k] * &b[k][j]).sum())
-                .collect()
-        })
         .collect()
 }
 

@@ -77,3 +77,18 @@ pub fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
         .find(|k| k["claim"] == claim)
         .unwrap_or_else(|| panic!("check {claim} missing in {case}"))
 }
+
+/// An exact rational matrix as the tests write it, a list of rows (the tests' own arithmetic,
+/// independent of dlncheck's linear algebra).
+pub type ExactMat = Vec<Vec<num_rational::BigRational>>;
+
+/// The exact product a · b of two [`ExactMat`]s, from the definition.
+pub fn exact_mul(a: &ExactMat, b: &ExactMat) -> ExactMat {
+    (0..a.len())
+        .map(|i| {
+            (0..b[0].len())
+                .map(|j| (0..b.len()).map(|k| &a[i][k] * &b[k][j]).sum())
+                .collect()
+        })
+        .collect()
+}
