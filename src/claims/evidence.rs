@@ -944,7 +944,7 @@ fn bundle<'a>(points: impl Iterator<Item = &'a Value>) -> Option<Value> {
 ///
 /// When the case's own point holds on a proof but the verdict is weaker (numerical, or
 /// inconclusive, or refuted elsewhere) because of points dlncheck added itself, the reason says
-/// so and names those points ([`case_point_note`]): an added point never weakens the verdict at
+/// so and names those points (see `case_point_note`): an added point never weakens the verdict at
 /// the case's point silently.
 pub fn aggregate(findings: Vec<(String, Finding)>) -> Outcome {
     let mut o = decide(&findings);

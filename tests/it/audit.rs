@@ -190,24 +190,29 @@ fn shape_options_fix_depth_widths_kind_and_x() {
 }
 
 /// Delicate regions: theorems are never refuted on near-misses (two compared values 2^-s apart,
-/// s up to 300, beyond the 256-bit working precision) nor on rank-deficient cases, and the
+/// s up to 300, beyond the 256-bit working precision), near-repeated singular values nor
+/// rank-deficient cases, and the
 /// `--json` summary counts the regions drawn.
 #[test]
 fn theorems_hold_in_the_delicate_regions() {
     let work = tempfile::tempdir().unwrap();
-    for (claim, region) in [
-        ("KP-exact", "near"),
-        ("KP-depth2", "near"),
-        ("KP-scalar", "near"),
-        ("KP-trace", "near"),
-        ("BAL-invariant", "near"),
-        ("KP-exact", "rank-deficient"),
-        ("KP-bound", "rank-deficient"),
+    for (claim, region, shape) in [
+        ("KP-exact", "near", None),
+        ("KP-depth2", "near", None),
+        ("KP-scalar", "near", None),
+        ("KP-trace", "near", None),
+        ("BAL-invariant", "near", None),
+        // repeated acts where every width is at least 2
+        ("KP-exact", "repeated", Some("2,3,2,2")),
+        ("KP-bound", "repeated", Some("3,2,3")),
+        ("KP-exact", "rank-deficient", None),
+        ("KP-bound", "rank-deficient", None),
     ] {
-        let (code, text, err) = audit(
-            &[claim, "--trials", "25", "--region", region, "--json"],
-            &work.path().join(claim),
-        );
+        let mut args = vec![claim, "--trials", "25", "--region", region, "--json"];
+        if let Some(widths) = shape {
+            args.extend(["--widths", widths]);
+        }
+        let (code, text, err) = audit(&args, &work.path().join(claim));
         assert_eq!(code, 0, "{claim}: {err}");
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["refuted"], 0, "{claim} {region}: {text}");
@@ -222,10 +227,11 @@ fn theorems_hold_in_the_delicate_regions() {
             .map(|(_, n)| n.as_u64().unwrap())
             .sum();
         assert!(acted >= 10, "{claim} {region}: {regions:?}");
-        if region == "near" {
+        if region == "near" || region == "repeated" {
+            let prefix = format!("{region} 2^-");
             assert!(regions
                 .keys()
-                .all(|r| r == "plain" || r.starts_with("near 2^-")));
+                .all(|r| r == "plain" || r.starts_with(&prefix)));
         } else {
             assert!(regions
                 .keys()

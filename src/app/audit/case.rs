@@ -69,6 +69,12 @@ pub(super) const NEAR_SHIFTS: [u32; 5] = [12, 40, 60, 120, 300];
 ///   rank-deficient, a zero eigenvalue of Σ);
 /// - scalar networks: w_1 = 2^−s (a nearly vanishing weight; no rank-deficient variant).
 ///
+/// "Repeated" acts on the general-layer families only (elsewhere it is "near", which there
+/// already is a near-tie): every layer's leading 2 × 2 block becomes the scaled rotation
+/// [[a, b], [−b, a + 2^−s]] (a, b its drawn first row), apart from the rest of the layer, so each
+/// layer and the product have two singular values about 2^−s apart: near-repeated singular
+/// values, the delicate case of the top eigenvalue of K.
+///
 /// Residual models (parameters A_k of W_k = I + A_k) are drawn plain only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Region {
@@ -79,19 +85,25 @@ pub(super) enum Region {
         /// The exponent s of the gap 2^−s.
         shift: u32,
     },
+    /// Near-repeated singular values of every layer, 2^−shift apart.
+    Repeated {
+        /// The exponent s of the gap 2^−s.
+        shift: u32,
+    },
     /// An exact rank deficiency (an exact tie with zero).
     RankDeficient,
 }
 
 impl Region {
     /// A random region among `regions`: under [`Regions::Mixed`] plain with probability ½,
-    /// near ¼, rank-deficient ¼; a near region's shift is drawn from [`NEAR_SHIFTS`].
+    /// near, repeated and rank-deficient ⅙ each; the shift 2^−s is drawn from [`NEAR_SHIFTS`].
     pub(super) fn draw(rng: &mut impl Rng, regions: Regions) -> Self {
-        let pick = rng.gen_range(0..4);
+        let pick = rng.gen_range(0..6);
         let shift = NEAR_SHIFTS[rng.gen_range(0..NEAR_SHIFTS.len())];
         match (regions, pick) {
-            (Regions::Plain, _) | (Regions::Mixed, 0 | 1) => Region::Plain,
-            (Regions::Near, _) | (Regions::Mixed, 2) => Region::Near { shift },
+            (Regions::Plain, _) | (Regions::Mixed, 0..=2) => Region::Plain,
+            (Regions::Near, _) | (Regions::Mixed, 3) => Region::Near { shift },
+            (Regions::Repeated, _) | (Regions::Mixed, 4) => Region::Repeated { shift },
             _ => Region::RankDeficient,
         }
     }
@@ -101,6 +113,7 @@ impl Region {
         match self {
             Region::Plain => "plain".into(),
             Region::Near { shift } => format!("near 2^-{shift}"),
+            Region::Repeated { shift } => format!("repeated 2^-{shift}"),
             Region::RankDeficient => "rank-deficient".into(),
         }
     }
@@ -109,7 +122,7 @@ impl Region {
     fn describe(self, fam: Family) -> String {
         let s = match self {
             Region::Plain => return "plain".into(),
-            Region::Near { shift } => shift,
+            Region::Near { shift } | Region::Repeated { shift } => shift,
             Region::RankDeficient => 0,
         };
         match (fam, self) {
@@ -122,6 +135,9 @@ impl Region {
                 format!("Y = Q D with D's entries 1 and 1 + 2^-{s} (near-tied eigenvalues of Σ)")
             }
             (Family::Spectrum, _) => "Y = Q D with D's last entry 0 (Y rank-deficient)".into(),
+            (_, Region::Repeated { .. }) => format!(
+                "every layer's leading 2 × 2 block is [[a, b], [-b, a + 2^-{s}]], apart from the rest (near-repeated singular values)"
+            ),
             (_, Region::Near { .. }) => format!(
                 "W_1's second row is its first plus 2^-{s} in column 1 (a near-singular layer)"
             ),
@@ -252,29 +268,56 @@ impl AuditCase {
     pub(super) fn region(&self) -> Region {
         let fam = family(&self.claim);
         let dl = self.dims[self.depth()];
+        let region = match (fam, self.region) {
+            (Family::Scalar | Family::Diagonal | Family::Spectrum, Region::Repeated { shift }) => {
+                Region::Near { shift }
+            }
+            (_, r) => r,
+        };
         let fits = match fam {
             _ if self.kind == ModelKind::Residual => false,
-            Family::Scalar => matches!(self.region, Region::Near { .. }),
+            Family::Scalar => matches!(region, Region::Near { .. }),
             Family::Diagonal => self.dims[0] >= 2 && self.dims[1] >= 2,
             Family::Spectrum => dl >= 2 && self.dims[0] >= dl,
+            _ if matches!(region, Region::Repeated { .. }) => self.dims.iter().all(|&d| d >= 2),
             _ => self.dims[1] >= 2,
         };
         if fits {
-            self.region
+            region
         } else {
             Region::Plain
         }
     }
 
-    /// Layer 0 changed as [`Region`] says for the layer families.
-    fn layer_in_region(&self, mut m: Mat<BigRational>) -> Mat<BigRational> {
+    /// Layer k changed as [`Region`] says for the layer families: layer 0 in the near and
+    /// rank-deficient regions, every layer in the repeated one.
+    fn layer_in_region(&self, k: usize, mut m: Mat<BigRational>) -> Mat<BigRational> {
         let fam = family(&self.claim);
         let region = self.region();
-        if region == Region::Plain || fam == Family::Spectrum {
-            return m;
-        }
         let zero = BigRational::from_integer(0.into());
         let one = BigRational::from_integer(1.into());
+        if let Region::Repeated { shift } = region {
+            // the scaled rotation [[a, b], [−b, a + 2^−s]], apart from the rest of the layer
+            let (mut a, b) = (m.at(0, 0).clone(), m.at(0, 1).clone());
+            if a == zero && b == zero {
+                a = one;
+            }
+            for i in 0..m.rows() {
+                for j in 0..m.cols() {
+                    if (i < 2) != (j < 2) {
+                        *m.at_mut(i, j) = zero.clone();
+                    }
+                }
+            }
+            *m.at_mut(1, 0) = -b.clone();
+            *m.at_mut(0, 1) = b;
+            *m.at_mut(1, 1) = &a + two_to_minus(shift);
+            *m.at_mut(0, 0) = a;
+            return m;
+        }
+        if k > 0 || region == Region::Plain || fam == Family::Spectrum {
+            return m;
+        }
         match (fam, region) {
             (Family::Scalar, Region::Near { shift }) => *m.at_mut(0, 0) = two_to_minus(shift),
             (Family::Diagonal, Region::Near { shift }) => {
@@ -311,7 +354,7 @@ impl AuditCase {
         let (rows, cols) = (self.dims[k + 1], self.dims[k]);
         let m = Mat::from_fn(rows, cols, |i, j| Self::q(self.layers[k][i * GRID + j]));
         if family(&self.claim) != Family::Diagonal {
-            return if k == 0 { self.layer_in_region(m) } else { m };
+            return self.layer_in_region(k, m);
         }
         // positive diagonal: 1 first (a common top direction, so flat points are frequent),
         // then (|n| + 1)/(d + 1) ∈ [1/4, 2]
@@ -325,11 +368,7 @@ impl AuditCase {
                 BigRational::from_integer(0.into())
             }
         });
-        if k == 0 {
-            self.layer_in_region(m)
-        } else {
-            m
-        }
+        self.layer_in_region(k, m)
     }
 
     /// X as written (None for `identity`), X exactly, and Y.
@@ -367,7 +406,8 @@ impl AuditCase {
                     Region::RankDeficient => {
                         *d.at_mut(dl - 1, dl - 1) = BigRational::from_integer(0.into())
                     }
-                    Region::Plain => {}
+                    // `region()` reads repeated as near for these targets
+                    Region::Plain | Region::Repeated { .. } => {}
                 }
                 mat::matmul(&Exact, &q, &d)
             }
@@ -662,10 +702,13 @@ impl Arbitrary for AuditCase {
         // a plain case is simpler than one in a delicate region, a wider gap than a narrower
         match self.region() {
             Region::Plain => {}
-            Region::Near { shift } => {
+            Region::Near { shift } | Region::Repeated { shift } => {
                 out.push(self.clone().in_region(Region::Plain));
                 if let Some(&wider) = NEAR_SHIFTS.iter().rev().find(|&&s| s < shift) {
-                    out.push(self.clone().in_region(Region::Near { shift: wider }));
+                    out.push(self.clone().in_region(match self.region() {
+                        Region::Near { .. } => Region::Near { shift: wider },
+                        _ => Region::Repeated { shift: wider },
+                    }));
                 }
             }
             Region::RankDeficient => out.push(self.clone().in_region(Region::Plain)),
@@ -753,6 +796,30 @@ mod tests {
                 assert_eq!(deficient.at(i, j), w.at(i, j));
             }
         }
+        // repeated: every layer's leading block is [[a, b], [−b, a + 2^−s]], apart from the rest,
+        // so its Gram block is (a² + b²)I up to the 2^−s terms
+        let repeated = plain.clone().in_region(Region::Repeated { shift: 60 });
+        assert_eq!(repeated.region(), Region::Repeated { shift: 60 });
+        for k in 0..2 {
+            let (w, r) = (plain.layer(k), repeated.layer(k));
+            let zero = BigRational::from_integer(0.into());
+            let (a, b) = if w.at(0, 0) == &zero && w.at(0, 1) == &zero {
+                (BigRational::from_integer(1.into()), zero.clone())
+            } else {
+                (w.at(0, 0).clone(), w.at(0, 1).clone())
+            };
+            assert_eq!((r.at(0, 0), r.at(0, 1), r.at(1, 0)), (&a, &b, &-b.clone()));
+            assert_eq!(r.at(1, 1), &(&a + two_to_minus(60)));
+            for i in 0..r.rows() {
+                for j in 0..r.cols() {
+                    if (i < 2) != (j < 2) {
+                        assert_eq!(r.at(i, j), &zero, "layer {k} ({i}, {j})");
+                    } else if i >= 2 {
+                        assert_eq!(r.at(i, j), w.at(i, j));
+                    }
+                }
+            }
+        }
         // the other layers are untouched
         assert_eq!(
             plain.clone().in_region(Region::RankDeficient).layer(1),
@@ -787,6 +854,12 @@ mod tests {
         assert_eq!(
             amg.clone().in_region(Region::RankDeficient).region(),
             Region::RankDeficient
+        );
+        assert_eq!(
+            amg.clone()
+                .in_region(Region::Repeated { shift: 12 })
+                .region(),
+            Region::Near { shift: 12 }
         );
     }
 }

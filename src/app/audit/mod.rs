@@ -58,10 +58,10 @@ pub struct Args {
     /// general for the KP claims on data and BAL-invariant, identity otherwise.
     #[arg(long)]
     pub x: Option<String>,
-    /// Delicate region of the draws: mixed (half plain, a quarter near — two compared values
-    /// 2^-s apart, s from 12 to 300 — and a quarter rank-deficient), or only plain, near or
-    /// rank-deficient (case-insensitive). What each changes per claim family: docs/commands.md,
-    /// `audit`.
+    /// Delicate region of the draws: mixed (half plain; a sixth each near — two compared values
+    /// 2^-s apart, s from 12 to 300 —, repeated — near-repeated singular values — and
+    /// rank-deficient), or only plain, near, repeated or rank-deficient (case-insensitive). What
+    /// each changes per claim family: docs/commands.md, `audit`.
     #[arg(long, default_value = "mixed")]
     pub region: String,
     /// Print a machine-readable JSON summary instead of the text (same exit codes).
@@ -125,10 +125,11 @@ fn options(args: &Args) -> Result<AuditOptions, String> {
         "mixed" => Regions::Mixed,
         "plain" => Regions::Plain,
         "near" => Regions::Near,
+        "repeated" => Regions::Repeated,
         "rank-deficient" => Regions::RankDeficient,
         v => {
             return Err(format!(
-                "--region {v}: expected mixed, plain, near or rank-deficient"
+                "--region {v}: expected mixed, plain, near, repeated or rank-deficient"
             ))
         }
     };

@@ -214,8 +214,8 @@ mod tests {
         assert_eq!(undecided_kind(&"x".repeat(500)).chars().count(), 200);
     }
 
-    /// Under `mixed` about half the trials are plain and a quarter each near and rank-deficient;
-    /// a fixed choice draws only its region, and the near shifts cover [`NEAR_SHIFTS`].
+    /// Under `mixed` about half the trials are plain and a sixth each near, repeated and
+    /// rank-deficient; a fixed choice draws only its region, and the shifts cover [`NEAR_SHIFTS`].
     #[test]
     fn regions_are_drawn_in_the_stated_proportions() {
         use super::super::case::NEAR_SHIFTS;
@@ -227,21 +227,28 @@ mod tests {
         let count = |f: &dyn Fn(&Region) -> bool| draws.iter().filter(|r| f(r)).count();
         let plain = count(&|r| *r == Region::Plain);
         let deficient = count(&|r| *r == Region::RankDeficient);
+        let repeated = count(&|r| matches!(r, Region::Repeated { .. }));
         assert!((1850..2150).contains(&plain), "{plain}");
-        assert!((900..1100).contains(&deficient), "{deficient}");
+        assert!((580..750).contains(&deficient), "{deficient}");
+        assert!((580..750).contains(&repeated), "{repeated}");
         for s in NEAR_SHIFTS {
             assert!(draws.contains(&Region::Near { shift: s }), "2^-{s}");
+            assert!(draws.contains(&Region::Repeated { shift: s }), "2^-{s}");
         }
         for (choice, want) in [
             (Regions::Plain, Some(Region::Plain)),
             (Regions::RankDeficient, Some(Region::RankDeficient)),
             (Regions::Near, None),
+            (Regions::Repeated, None),
         ] {
             for _ in 0..50 {
                 let r = Region::draw(&mut rng, choice);
                 match want {
                     Some(w) => assert_eq!(r, w),
-                    None => assert!(matches!(r, Region::Near { .. })),
+                    None if choice == Regions::Near => {
+                        assert!(matches!(r, Region::Near { .. }))
+                    }
+                    None => assert!(matches!(r, Region::Repeated { .. })),
                 }
             }
         }

@@ -75,13 +75,15 @@ pub struct AuditOptions {
 /// `case::Region`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Regions {
-    /// Half the trials plain, a quarter near, a quarter rank-deficient.
+    /// Half the trials plain, a sixth each near, repeated and rank-deficient.
     #[default]
     Mixed,
     /// Every trial as drawn on the grid.
     Plain,
     /// Every trial near (the shift 2^-s drawn per trial).
     Near,
+    /// Every trial with near-repeated singular values (the shift 2^-s drawn per trial).
+    Repeated,
     /// Every trial rank-deficient.
     RankDeficient,
 }
