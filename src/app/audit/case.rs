@@ -764,19 +764,21 @@ pub fn yaml_matrix(m: &Mat<BigRational>) -> String {
 mod tests {
     use super::*;
 
-    /// The near and rank-deficient regions change exactly the entries they state, and no other.
+    /// A plain case for `claim` with these widths, drawn from `rng`.
+    fn drawn(claim: &str, widths: &[usize], rng: &mut impl Rng) -> AuditCase {
+        let opts = AuditOptions {
+            widths: Some(widths.to_vec()),
+            ..AuditOptions::default()
+        };
+        AuditCase::generate_with(claim, &shape(claim, &opts).unwrap(), rng)
+    }
+
+    /// The near, repeated and rank-deficient regions change exactly the entries they state, and
+    /// no other.
     #[test]
     fn regions_change_the_stated_entries() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
-        let drawn = shape(
-            "KP-exact",
-            &AuditOptions {
-                widths: Some(vec![3, 3, 2]),
-                ..AuditOptions::default()
-            },
-        )
-        .unwrap();
-        let plain = AuditCase::generate_with("KP-exact", &drawn, &mut rng);
+        let plain = drawn("KP-exact", &[3, 3, 2], &mut rng);
         let w = plain.layer(0);
         let near = plain
             .clone()
@@ -826,15 +828,7 @@ mod tests {
             plain.layer(1)
         );
         // AMG targets: D's entries (1, 1 + 2^-s) or a zero last entry
-        let drawn = shape(
-            "AMG-classify",
-            &AuditOptions {
-                widths: Some(vec![2, 2, 2]),
-                ..AuditOptions::default()
-            },
-        )
-        .unwrap();
-        let amg = AuditCase::generate_with("AMG-classify", &drawn, &mut rng);
+        let amg = drawn("AMG-classify", &[2, 2, 2], &mut rng);
         let sigma_trace = |c: &AuditCase| {
             let (_, _, y) = c.data_matrices();
             let yy = mat::matmul_nt(&Exact, &y, &y);

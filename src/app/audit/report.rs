@@ -132,18 +132,25 @@ impl AuditReport {
         for (r, n) in &self.inconclusive {
             t += &format!("  inconclusive: {n} ({r})\n");
         }
-        let depths: Vec<String> = self
-            .depths
-            .iter()
-            .map(|(d, n)| format!("L={d}: {n}"))
-            .collect();
-        t += &format!("  depths drawn: {}\n", depths.join(", "));
-        let regions: Vec<String> = self
-            .regions
-            .iter()
-            .map(|(r, n)| format!("{r}: {n}"))
-            .collect();
-        t += &format!("  regions drawn: {}\n", regions.join(", "));
+        let tally = |items: Vec<String>| items.join(", ");
+        t += &format!(
+            "  depths drawn: {}\n",
+            tally(
+                self.depths
+                    .iter()
+                    .map(|(d, n)| format!("L={d}: {n}"))
+                    .collect()
+            )
+        );
+        t += &format!(
+            "  regions drawn: {}\n",
+            tally(
+                self.regions
+                    .iter()
+                    .map(|(r, n)| format!("{r}: {n}"))
+                    .collect()
+            )
+        );
         if !self.point_types.is_empty() {
             t += "  lane point types drawn:\n";
             for (ty, n) in &self.point_types {
