@@ -7,6 +7,17 @@
 //! f64 eigenvector of λ_min(MᵀM) read exactly. The f64 estimate comes from faer's symmetric
 //! eigensolver. The short rationals both ends are built from ([`simple_near`], [`sqrt_upper`])
 //! serve the \[ZL\] claims' sample points and radii too.
+//!
+//! **Near-singular M.** When f64 cannot resolve λ_min(MᵀM) (it is below f64's resolution of
+//! MᵀM's entries, e.g. σ_min ≈ 2⁻⁴⁰ with entries of order 1) but M has full column rank (decided
+//! exactly), the bracket is computed in exact arithmetic instead ([`exact_bracket`]): inverse
+//! iteration v ← (MᵀM)⁻¹v by exact solves (unrounded: a direction error ε moves the Rayleigh
+//! quotient by about λ_max ε², which must stay below λ_min) gives the Rayleigh quotient
+//! ρ ≥ λ_min; the lower end is
+//! the largest t² = ρ(1 − 2⁻²⁰·4ᵏ) that LDLᵀ proves, and at worst the bound
+//! λ_min ≥ det(MᵀM) / (tr(MᵀM)/(n − 1))ⁿ⁻¹ (AM–GM on the other n − 1 eigenvalues, whose sum is at
+//! most the trace), which is positive exactly when M has full column rank. So a nonsingular M
+//! never gets the lower end 0.
 
 use crate::linalg::definite::definiteness;
 use crate::linalg::eigen_f64::bottom_eigenpair;
@@ -67,6 +78,9 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
         Err(_) => (0.0, vec![1.0; gram.rows()]),
     };
     let sigma = lam.sqrt();
+    if let Some(exact) = rational_sigma(&gram, sigma) {
+        return exact;
+    }
     // lower end: slightly below the estimate, lowered until LDLᵀ proves it
     let mut lower = Q::zero();
     let mut factor = 1.0 - 2f64.powi(-20);
@@ -96,12 +110,145 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
     }
     let mv = mat::matvec(&Exact, m, &v);
     let rq = mat::dot(&Exact, &mv, &mv) / mat::dot(&Exact, &v, &v);
+    if lower.is_zero() && mat::rank_exact(m) == m.cols() {
+        return exact_bracket(&gram, v, sigma);
+    }
     SigmaBracket {
         lower,
         upper: sqrt_upper(&rq),
         vector: v,
         f64: sigma,
     }
+}
+
+/// The bracket [t, t] when σ_min(M) is the simple rational t nearest the f64 estimate: MᵀM − t²I
+/// ⪰ 0 (so σ_min ≥ t) and singular, with a null vector v, so ‖Mv‖² = t²‖v‖² and σ_min ≤ t. This
+/// decides the equality cases of the inequalities σ_min enters (e.g. σ_min(I) = 1).
+fn rational_sigma(gram: &Mat<Q>, sigma: f64) -> Option<SigmaBracket> {
+    let t = simple_near(sigma, 2f64.powi(-40));
+    if !t.is_positive() || !lower_holds(gram, &t) {
+        return None;
+    }
+    let t2 = &t * &t;
+    let shifted = Mat::from_fn(gram.rows(), gram.cols(), |i, j| {
+        if i == j {
+            gram.at(i, j) - &t2
+        } else {
+            gram.at(i, j).clone()
+        }
+    });
+    let v = mat::null_space(&shifted).into_iter().next()?;
+    Some(SigmaBracket {
+        lower: t.clone(),
+        upper: t,
+        vector: v,
+        f64: sigma,
+    })
+}
+
+/// Inverse-iteration steps of [`exact_bracket`]: each multiplies the error of the direction by
+/// λ_min/λ₂, which is tiny exactly when this path is taken (λ_min below f64's resolution).
+const INVERSE_STEPS: usize = 3;
+
+/// The bracket of σ_min(M) from the Gram matrix G = MᵀM of a full-column-rank M, in exact
+/// arithmetic (module doc, "Near-singular M"); `v` starts the inverse iteration.
+fn exact_bracket(gram: &Mat<Q>, mut v: Vec<Q>, f64_estimate: f64) -> SigmaBracket {
+    let n = gram.rows();
+    for _ in 0..INVERSE_STEPS {
+        let rhs = Mat::from_vec(n, 1, v.clone());
+        let Some(w) = mat::solve_exact(gram, &rhs) else {
+            break; // G singular: not reached for a full-column-rank M
+        };
+        v = normalized(w.as_slice());
+    }
+    let gv = mat::matvec(&Exact, gram, &v);
+    let rq = mat::dot(&Exact, &v, &gv) / mat::dot(&Exact, &v, &v);
+    let mut lower = Q::zero();
+    let mut shrink = Q::new(1.into(), (1u64 << 20).into());
+    for _ in 0..LOWER_TRIES {
+        let cand = sqrt_lower(&(&rq * (Q::one() - &shrink)));
+        if cand.is_positive() && lower_holds(gram, &cand) {
+            lower = cand;
+            break;
+        }
+        shrink = (shrink * Q::from_integer(4.into())).min(Q::new(1.into(), 2.into()));
+    }
+    if lower.is_zero() {
+        lower = sqrt_lower(&det_lower(gram));
+    }
+    SigmaBracket {
+        lower,
+        upper: sqrt_upper(&rq),
+        vector: v,
+        f64: f64_estimate,
+    }
+}
+
+/// λ_min(G) ≥ det G / (tr G / (n − 1))ⁿ⁻¹ for a symmetric positive definite G of order n ≥ 2 (and
+/// λ_min = G for n = 1): the other eigenvalues multiply to det G / λ_min, and by AM–GM their
+/// product is at most (their sum / (n − 1))ⁿ⁻¹ ≤ (tr G / (n − 1))ⁿ⁻¹.
+fn det_lower(gram: &Mat<Q>) -> Q {
+    let n = gram.rows();
+    if n == 1 {
+        return gram.at(0, 0).clone();
+    }
+    let det = determinant(gram);
+    let mean = mat::trace(&Exact, gram) / Q::from_integer((n as i64 - 1).into());
+    det / num_traits::pow(mean, n - 1)
+}
+
+/// det A by exact Gaussian elimination (the product of the pivots, the sign flipped per row swap).
+fn determinant(a: &Mat<Q>) -> Q {
+    let n = a.rows();
+    let mut m = a.clone();
+    let mut det = Q::one();
+    for c in 0..n {
+        let Some(p) = (c..n).find(|&r| !m.at(r, c).is_zero()) else {
+            return Q::zero();
+        };
+        if p != c {
+            for j in 0..n {
+                let t = m.at(p, j).clone();
+                *m.at_mut(p, j) = m.at(c, j).clone();
+                *m.at_mut(c, j) = t;
+            }
+            det = -det;
+        }
+        let pivot = m.at(c, c).clone();
+        for r in c + 1..n {
+            let f = m.at(r, c) / &pivot;
+            for j in c..n {
+                let v = m.at(r, j) - &f * m.at(c, j);
+                *m.at_mut(r, j) = v;
+            }
+        }
+        det *= pivot;
+    }
+    det
+}
+
+/// The entries of w divided by its largest |entry| (the iterate of an inverse iteration: only
+/// its direction matters).
+fn normalized(w: &[Q]) -> Vec<Q> {
+    let max = w.iter().map(Signed::abs).max().unwrap_or_else(Q::zero);
+    if max.is_zero() {
+        return w.to_vec();
+    }
+    w.iter().map(|x| x / &max).collect()
+}
+
+/// A dyadic rational t ≤ √s (s ≥ 0) within a relative 2⁻⁴⁰ of it: ⌊√(s·4ᵖ)⌋ / 2ᵖ in integers.
+pub fn sqrt_lower(s: &Q) -> Q {
+    if !s.is_positive() {
+        return Q::zero();
+    }
+    // p with s·4ᵖ ≥ 2⁸⁰, so the integer square root keeps ≥ 40 bits
+    let bits = |x: &num_bigint::BigInt| x.bits() as i64;
+    let p = ((80 - (bits(s.numer()) - bits(s.denom()))) / 2 + 1).max(0) as usize;
+    let scaled = (s * Q::from_integer(num_bigint::BigInt::one() << (2 * p)))
+        .floor()
+        .to_integer();
+    Q::new(scaled.sqrt(), num_bigint::BigInt::one() << p)
 }
 
 /// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
@@ -147,21 +294,75 @@ mod tests {
 
     #[test]
     fn brackets_contain_the_true_smallest_singular_value() {
-        // diag(3, 1/2): σ_min = 1/2
+        // diag(3, 1/2): σ_min = 1/2, exactly
         let m = Mat::from_vec(2, 2, vec![q(3, 1), q(0, 1), q(0, 1), q(1, 2)]);
         let b = bracket(&m);
-        assert!(b.lower <= q(1, 2) && b.upper >= q(1, 2));
-        assert!(b.lower > q(49, 100) && b.upper < q(51, 100));
-        // [[1,1],[0,1]]: σ_min = (√5 − 1)/2 ≈ 0.618034
+        assert_eq!((&b.lower, &b.upper), (&q(1, 2), &q(1, 2)));
+        // ‖Mv‖² = σ²‖v‖² at the certificate's vector (the upper end's proof)
+        let mv = mat::matvec(&Exact, &m, &b.vector);
+        let (n2, v2) = (
+            mat::dot(&Exact, &mv, &mv),
+            mat::dot(&Exact, &b.vector, &b.vector),
+        );
+        assert!(v2.is_positive() && n2 == q(1, 4) * v2);
+        // [[1,1],[0,1]]: σ_min = (√5 − 1)/2 ≈ 0.618034, irrational: a proper bracket
         let g = Mat::from_vec(2, 2, vec![q(1, 1), q(1, 1), q(0, 1), q(1, 1)]);
         let b = bracket(&g);
         let s = (5f64.sqrt() - 1.0) / 2.0;
         assert!(q_to_f64(&b.lower) <= s);
         assert!(q_to_f64(&b.upper) >= s);
+        assert!(b.lower < b.upper);
         assert!(lower_holds(&mat::matmul_tn(&Exact, &g, &g), &b.lower));
         assert!(!lower_holds(&mat::matmul_tn(&Exact, &g, &g), &q(62, 100)));
         // singular: lower end 0
         let z = Mat::from_vec(2, 2, vec![q(1, 1), q(2, 1), q(2, 1), q(4, 1)]);
         assert!(bracket(&z).lower.is_zero());
+    }
+
+    /// A nonsingular M whose σ_min is far below f64's resolution of MᵀM still gets a positive,
+    /// tight bracket. Oracle: for the 2 × 2 Gram matrix G (trace T, determinant D), t² ≤ λ_min
+    /// iff t² ≤ T/2 and t⁴ − T t² + D ≥ 0; u² ≥ λ_min iff u² ≥ T/2 or u⁴ − T u² + D ≤ 0.
+    #[test]
+    fn near_singular_brackets_are_positive_and_tight() {
+        for shift in [40u32, 120, 300] {
+            let e = Q::new(1.into(), num_bigint::BigInt::one() << shift);
+            let m = Mat::from_vec(2, 2, vec![q(0, 1), q(1, 1), e.clone(), q(1, 1)]);
+            let g = mat::matmul_tn(&Exact, &m, &m);
+            let (t, d) = (
+                g.at(0, 0) + g.at(1, 1),
+                g.at(0, 0) * g.at(1, 1) - g.at(0, 1) * g.at(1, 0),
+            );
+            let half = &t / q(2, 1);
+            let quartic = |x2: &Q| x2 * x2 - &t * x2 + &d;
+            let b = bracket(&m);
+            let (l2, u2) = (&b.lower * &b.lower, &b.upper * &b.upper);
+            assert!(b.lower.is_positive(), "2^-{shift}: lower end 0");
+            assert!(
+                l2 <= half && !quartic(&l2).is_negative(),
+                "2^-{shift}: lower"
+            );
+            assert!(
+                u2 >= half || !quartic(&u2).is_positive(),
+                "2^-{shift}: upper"
+            );
+            // σ_min ≈ 2^-s/√2: the bracket is within a relative 2^-10
+            assert!(
+                &b.upper - &b.lower < &b.lower / q(1024, 1),
+                "2^-{shift}: width"
+            );
+        }
+    }
+
+    #[test]
+    fn square_roots_from_below() {
+        for (s, root) in [(q(1, 4), q(1, 2)), (q(9, 1), q(3, 1))] {
+            assert_eq!(sqrt_lower(&s), root);
+        }
+        let two = sqrt_lower(&q(2, 1));
+        assert!(&two * &two <= q(2, 1) && q(2, 1) - &two * &two < q(1, 1 << 30));
+        let tiny = Q::new(2.into(), num_bigint::BigInt::one() << 601);
+        let t = sqrt_lower(&tiny);
+        assert!(t.is_positive() && &t * &t <= tiny);
+        assert!(sqrt_lower(&q(0, 1)).is_zero() && sqrt_lower(&q(-1, 1)).is_zero());
     }
 }

@@ -331,3 +331,63 @@ fn amg_classify_breaks_where_y_is_rank_deficient() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["cases"][0]["checks"][0]["verdict"], "refuted");
 }
+
+/// The ZL claims are audited on their own kinds (square layers; residual for ZL-gd-residual,
+/// one-hidden-layer for ZL-gd-nonlinear, drawn on and next to the leaky ReLU's kink) and never
+/// refuted. Seed 0 of ZL-minimizers draws a minimizer with σ_min(W_1) ≈ 2^-40, below f64's
+/// resolution of W_1ᵀW_1: it used to be refuted ("a factor is not certified invertible") although
+/// the layer is invertible.
+#[test]
+fn zl_claims_are_audited_on_their_own_kinds_and_at_kinks() {
+    let work = tempfile::tempdir().unwrap();
+    let json = |args: &[&str]| -> Value {
+        let (code, text, err) = audit(args, &work.path().join("zl"));
+        assert_eq!(code, 0, "{args:?}: {err}");
+        serde_json::from_str(&text).unwrap()
+    };
+    let v = json(&[
+        "ZL-gd-nonlinear",
+        "--trials",
+        "6",
+        "--region",
+        "rank-deficient",
+        "--json",
+    ]);
+    assert_eq!(
+        (v["applicable"].as_u64(), v["refuted"].as_u64()),
+        (Some(6), Some(0)),
+        "{v:#}"
+    );
+    assert_eq!(v["regions"], serde_json::json!({"kink": 6}), "{v:#}");
+    assert_eq!(v["depths"], serde_json::json!({"2": 6}));
+    let v = json(&[
+        "ZL-gd-nonlinear",
+        "--trials",
+        "4",
+        "--region",
+        "near",
+        "--json",
+    ]);
+    assert_eq!(v["refuted"], 0, "{v:#}");
+    assert!(v["regions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .all(|r| r.starts_with("near kink 2^-")));
+    let v = json(&["ZL-gd-residual", "--trials", "4", "--json"]);
+    assert_eq!(
+        (v["applicable"].as_u64(), v["refuted"].as_u64()),
+        (Some(4), Some(0)),
+        "{v:#}"
+    );
+    let v = json(&["ZL-minimizers", "--trials", "20", "--json"]);
+    assert_eq!(v["refuted"], 0, "{v:#}");
+    assert!(v["applicable"].as_u64().unwrap() >= 10, "{v:#}");
+    // one-hidden-layer networks have depth 2
+    let (code, _, err) = audit(
+        &["ZL-gd-nonlinear", "--depth", "3"],
+        &work.path().join("bad"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("depth 2"), "{err}");
+}

@@ -13,6 +13,7 @@ use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::verdict::Verdict;
 use num_rational::BigRational;
+use num_traits::Signed;
 use quickcheck::{Arbitrary, Gen};
 use rand::{Rng, SeedableRng};
 
@@ -37,6 +38,8 @@ pub struct AuditCase {
     x_matrix: bool,
     /// λ of l2-regularized models, 1/n.
     lambda_den: i64,
+    /// The leaky ReLU's slope a of one-hidden-layer models, (numerator, denominator).
+    slope: (i64, i64),
     /// The seed of the orthogonal factor and the claim's own random choices.
     pub(super) seed: u64,
     /// Fewest extra columns of X (1 under `--x general`, so X stays not the identity).
@@ -67,7 +70,10 @@ pub(super) const NEAR_SHIFTS: [u32; 5] = [12, 40, 60, 120, 300];
 /// - targets Y = Q D of the AMG claims: D's second entry is 1 + 2^−s, next to its first, 1
 ///   (near-ties of Σ's eigenvalues, so of critical values), or D's last entry is 0 (Y
 ///   rank-deficient, a zero eigenvalue of Σ);
-/// - scalar networks: w_1 = 2^−s (a nearly vanishing weight; no rank-deficient variant).
+/// - scalar networks: w_1 = 2^−s (a nearly vanishing weight; no rank-deficient variant);
+/// - one-hidden-layer networks: W_1's first entry is solved so that the pre-activation
+///   (W_1X)_11 is 2^−s, just off the leaky ReLU's kink, or exactly 0, on it (rank-deficient is
+///   the exact tie with zero), where σ has no derivative and the gradient is the right one.
 ///
 /// "Repeated" acts on the general-layer families only (elsewhere it is "near", which there
 /// already is a near-tie): every layer's leading 2 × 2 block becomes the scaled rotation
@@ -108,24 +114,35 @@ impl Region {
         }
     }
 
-    /// The region's short name in the audit's tally, e.g. `near 2^-60`.
-    pub(super) fn name(self) -> String {
+    /// The region's short name in the audit's tally, e.g. `near 2^-60` (for a one-hidden-layer
+    /// network, whose regions are about the kink, `near kink 2^-60` and `kink`).
+    pub(super) fn name(self, kind: ModelKind) -> String {
+        let kink = kind == ModelKind::OneHiddenLayer;
         match self {
             Region::Plain => "plain".into(),
+            Region::Near { shift } if kink => format!("near kink 2^-{shift}"),
             Region::Near { shift } => format!("near 2^-{shift}"),
             Region::Repeated { shift } => format!("repeated 2^-{shift}"),
+            Region::RankDeficient if kink => "kink".into(),
             Region::RankDeficient => "rank-deficient".into(),
         }
     }
 
-    /// What the region changed in a case of family `fam`, for the written case's comment.
-    fn describe(self, fam: Family) -> String {
+    /// What the region changed in a case of family `fam` and model `kind`, for the written
+    /// case's comment.
+    fn describe(self, fam: Family, kind: ModelKind) -> String {
         let s = match self {
             Region::Plain => return "plain".into(),
             Region::Near { shift } | Region::Repeated { shift } => shift,
             Region::RankDeficient => 0,
         };
         match (fam, self) {
+            _ if kind == ModelKind::OneHiddenLayer => match self {
+                Region::RankDeficient => {
+                    "(W_1 X)[0][0] = 0: a pre-activation on the leaky ReLU's kink".into()
+                }
+                _ => format!("(W_1 X)[0][0] = 2^-{s}: a pre-activation next to the leaky ReLU's kink"),
+            },
             (Family::Scalar, _) => format!("w_1 = 2^-{s} (a nearly vanishing weight)"),
             (Family::Diagonal, Region::Near { .. }) => {
                 format!("W_1[1][1] = 1 + 2^-{s}, next to W_1[0][0] = 1 (nearly flat)")
@@ -147,6 +164,10 @@ impl Region {
 }
 
 /// 2^−s exactly.
+/// The leaky ReLU slopes a drawn for one-hidden-layer networks: small, moderate, and 1 (no kink:
+/// the network is then linear in each layer).
+const SLOPES: [(i64, i64); 4] = [(1, 10), (1, 4), (1, 2), (1, 1)];
+
 fn two_to_minus(s: u32) -> BigRational {
     BigRational::new(1.into(), num_bigint::BigInt::from(1) << s)
 }
@@ -231,13 +252,17 @@ impl AuditCase {
         let layers = (0..depth).map(|_| draw_layer(rng)).collect();
         let data = (0..2 * GRID * DATA_COLS).map(|_| draw_entry(rng)).collect();
         let data_fam = fam == Family::Data || fam == Family::AnyPoint;
-        let (x_matrix, extra_columns) = match s.x {
+        let (x_matrix, mut extra_columns) = match s.x {
             Some(XKind::Identity) => (false, 0),
             Some(XKind::General) => (true, rng.gen_range(1..=2)),
             None if data_fam => (true, rng.gen_range(0..=2)),
             None => (false, 0),
         };
-        AuditCase {
+        let one_hidden = s.kind == ModelKind::OneHiddenLayer;
+        if one_hidden {
+            extra_columns = 0; // X square: I plus a strictly lower triangle
+        }
+        let mut case = AuditCase {
             claim: claim.into(),
             kind: s.kind,
             dims,
@@ -246,14 +271,20 @@ impl AuditCase {
             extra_columns,
             x_matrix,
             lambda_den: rng.gen_range(2..=20),
+            slope: (1, 1),
             seed: rng.gen_range(0..1000),
-            min_extra: usize::from(s.x == Some(XKind::General)),
+            min_extra: usize::from(s.x == Some(XKind::General) && !one_hidden),
             lanes: (fam == Family::Spectrum).then(|| LaneDraw::draw(rng, depth)),
             min_depth: s.depth.0,
             min_width: s.width.0,
             square: s.square,
             region: Region::Plain,
+        };
+        if one_hidden {
+            // drawn last, so the draws of the other kinds are as before
+            case.slope = SLOPES[rng.gen_range(0..SLOPES.len())];
         }
+        case
     }
 
     /// The same case drawn in `region` (the search draws the region from its own stream, so the
@@ -264,18 +295,22 @@ impl AuditCase {
 
     /// The region as it acts on this case: `Plain` where the family, kind or widths leave it
     /// nothing to change (residual models; a width of 1 where two rows or entries are needed;
-    /// rank-deficient scalars).
+    /// rank-deficient scalars); "repeated" is "near" where only one gap is made (scalar, diagonal,
+    /// spectrum and one-hidden-layer cases).
     pub(super) fn region(&self) -> Region {
         let fam = family(&self.claim);
         let dl = self.dims[self.depth()];
+        let one_hidden = self.kind == ModelKind::OneHiddenLayer;
         let region = match (fam, self.region) {
             (Family::Scalar | Family::Diagonal | Family::Spectrum, Region::Repeated { shift }) => {
                 Region::Near { shift }
             }
+            (_, Region::Repeated { shift }) if one_hidden => Region::Near { shift },
             (_, r) => r,
         };
         let fits = match fam {
             _ if self.kind == ModelKind::Residual => false,
+            _ if one_hidden => true,
             Family::Scalar => matches!(region, Region::Near { .. }),
             Family::Diagonal => self.dims[0] >= 2 && self.dims[1] >= 2,
             Family::Spectrum => dl >= 2 && self.dims[0] >= dl,
@@ -316,6 +351,20 @@ impl AuditCase {
             return m;
         }
         if k > 0 || region == Region::Plain || fam == Family::Spectrum {
+            return m;
+        }
+        if self.kind == ModelKind::OneHiddenLayer {
+            // (W_1 X)_00 = W_1[0][0]·X[0][0] + Σ_{l≥1} W_1[0][l]·X[l][0] with X[0][0] = 1 (X is
+            // I plus a strictly lower triangle): solve for W_1[0][0]
+            let x = self.x_exact();
+            let target = match region {
+                Region::Near { shift } => two_to_minus(shift),
+                _ => zero,
+            };
+            let rest = (1..m.cols()).fold(BigRational::from_integer(0.into()), |acc, l| {
+                acc + m.at(0, l) * x.at(l, 0)
+            });
+            *m.at_mut(0, 0) = target - rest;
             return m;
         }
         match (fam, region) {
@@ -371,22 +420,40 @@ impl AuditCase {
         self.layer_in_region(k, m)
     }
 
-    /// X as written (None for `identity`), X exactly, and Y.
-    fn data_matrices(&self) -> (Option<Mat<BigRational>>, Mat<BigRational>, Mat<BigRational>) {
-        let fam = family(&self.claim);
-        let (d0, dl) = (self.dims[0], self.dims[self.depth()]);
-        let weights: Vec<Mat<BigRational>> = (0..self.depth()).map(|k| self.layer(k)).collect();
-        let x = self.x_matrix.then(|| {
-            // [I | R]: full row rank by construction
+    /// X as written, None for `identity`: [I | R] (full row rank by construction), or for a
+    /// one-hidden-layer network, whose X must be square, I plus a strictly lower triangle
+    /// (invertible, with determinant 1).
+    fn x_written(&self) -> Option<Mat<BigRational>> {
+        let d0 = self.dims[0];
+        let one_hidden = self.kind == ModelKind::OneHiddenLayer;
+        self.x_matrix.then(|| {
             Mat::from_fn(d0, d0 + self.extra_columns, |i, j| {
-                if j < d0 {
-                    BigRational::from_integer(i64::from(i == j).into())
+                if i == j {
+                    BigRational::from_integer(1.into())
+                } else if one_hidden && j < i {
+                    Self::q(self.data[i * DATA_COLS + j])
+                } else if j < d0 {
+                    BigRational::from_integer(0.into())
                 } else {
                     Self::q(self.data[i * DATA_COLS + j - d0])
                 }
             })
-        });
-        let x_exact = x.clone().unwrap_or_else(|| mat::identity(&Exact, d0));
+        })
+    }
+
+    /// X exactly.
+    fn x_exact(&self) -> Mat<BigRational> {
+        self.x_written()
+            .unwrap_or_else(|| mat::identity(&Exact, self.dims[0]))
+    }
+
+    /// X as written (None for `identity`), X exactly, and Y.
+    fn data_matrices(&self) -> (Option<Mat<BigRational>>, Mat<BigRational>, Mat<BigRational>) {
+        let fam = family(&self.claim);
+        let dl = self.dims[self.depth()];
+        let weights: Vec<Mat<BigRational>> = (0..self.depth()).map(|k| self.layer(k)).collect();
+        let x = self.x_written();
+        let x_exact = self.x_exact();
         let n = x_exact.cols();
         let y = match fam {
             Family::AnyPoint => Mat::from_fn(dl, n, |i, j| {
@@ -410,6 +477,20 @@ impl AuditCase {
                     Region::Plain | Region::Repeated { .. } => {}
                 }
                 mat::matmul(&Exact, &q, &d)
+            }
+            _ if self.kind == ModelKind::OneHiddenLayer => {
+                // Y = W_2 σ(W_1 X), σ(t) = t for t ≥ 0 and a·t below: the point has loss 0
+                let a = Self::q(self.slope);
+                let pre = mat::matmul(&Exact, &weights[0], &x_exact);
+                let hidden = Mat::from_fn(pre.rows(), pre.cols(), |i, j| {
+                    let t = pre.at(i, j);
+                    if t.is_negative() {
+                        &a * t
+                    } else {
+                        t.clone()
+                    }
+                });
+                mat::matmul(&Exact, &weights[1], &hidden)
             }
             _ => {
                 let factor = |w: &Mat<BigRational>| {
@@ -479,13 +560,16 @@ impl AuditCase {
             "version: 1\nname: {name}\nabout: \"{about}\"\nseed: {}\n",
             self.seed
         );
-        let lambda = if self.kind == ModelKind::L2Regularized {
-            format!(", lambda: \"1/{}\"", self.lambda_den)
-        } else {
-            String::new()
+        let model_extra = match self.kind {
+            ModelKind::L2Regularized => format!(", lambda: \"1/{}\"", self.lambda_den),
+            ModelKind::OneHiddenLayer => format!(
+                ", activation: {{leaky_relu: \"{}\"}}",
+                q_to_string(&Self::q(self.slope))
+            ),
+            _ => String::new(),
         };
         out += &format!(
-            "model: {{kind: {}, dims: {:?}{lambda}}}\n",
+            "model: {{kind: {}, dims: {:?}{model_extra}}}\n",
             self.kind, self.dims
         );
         out += &format!(
@@ -494,7 +578,10 @@ impl AuditCase {
             rows(&y)
         );
         if self.region() != Region::Plain {
-            out += &format!("# delicate region: {}\n", self.region().describe(fam));
+            out += &format!(
+                "# delicate region: {}\n",
+                self.region().describe(fam, self.kind)
+            );
         }
         if fam != Family::Spectrum || self.lanes.is_some() {
             if let Some((ty, _)) = self.lane_point() {
@@ -520,9 +607,14 @@ impl AuditCase {
         if family(&self.claim) == Family::Spectrum {
             return out; // the point is the lane point, not the grid
         }
+        // W_1[0][0] is solved in a kink region (`layer_in_region`): not an entry to simplify
+        let solved = self.kind == ModelKind::OneHiddenLayer && self.region() != Region::Plain;
         for k in 0..self.depth() {
             for i in 0..self.dims[k + 1] {
                 for j in 0..self.dims[k] {
+                    if solved && (k, i, j) == (0, 0, 0) {
+                        continue;
+                    }
                     if !diag || (i == j && i > 0) {
                         out.push((k, i * GRID + j));
                     }
@@ -536,7 +628,11 @@ impl AuditCase {
     fn used_data_entries(&self) -> Vec<usize> {
         let (d0, dl) = (self.dims[0], self.dims[self.depth()]);
         let mut out = Vec::new();
-        if self.x_matrix {
+        if self.x_matrix && self.kind == ModelKind::OneHiddenLayer {
+            for i in 0..d0 {
+                out.extend((0..i).map(|j| i * DATA_COLS + j));
+            }
+        } else if self.x_matrix {
             for i in 0..d0 {
                 out.extend((0..self.extra_columns).map(|j| i * DATA_COLS + j));
             }
@@ -854,6 +950,74 @@ mod tests {
                 .in_region(Region::Repeated { shift: 12 })
                 .region(),
             Region::Near { shift: 12 }
+        );
+    }
+
+    /// One-hidden-layer draws: X square with determinant 1, the loss 0 at the point for the
+    /// claims about minimizers, and the kink regions put the pre-activation (W_1X)_00 exactly on
+    /// (0) or 2^-s next to the kink, leaving the rest of W_1 as drawn.
+    #[test]
+    fn kink_regions_put_a_pre_activation_on_or_next_to_the_kink() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let opts = AuditOptions {
+            widths: Some(vec![3, 3, 3]),
+            x: Some(XKind::General),
+            ..AuditOptions::default()
+        };
+        let claim = "ZL-regularity";
+        let mut s = shape(claim, &opts).unwrap();
+        s.kind = ModelKind::OneHiddenLayer;
+        let plain = AuditCase::generate_with(claim, &s, &mut rng);
+        let x = plain.x_exact();
+        // I plus a strictly lower triangle: ones on the diagonal, zeros above
+        for i in 0..3 {
+            for j in i..3 {
+                assert_eq!(
+                    x.at(i, j),
+                    &BigRational::from_integer(i64::from(i == j).into())
+                );
+            }
+        }
+        let zero = BigRational::from_integer(0.into());
+        let pre = |c: &AuditCase| mat::matmul(&Exact, &c.layer(0), &c.x_exact());
+        for (region, want) in [
+            (Region::RankDeficient, zero.clone()),
+            (Region::Near { shift: 60 }, two_to_minus(60)),
+            (Region::Repeated { shift: 12 }, two_to_minus(12)),
+        ] {
+            let c = plain.clone().in_region(region);
+            assert_eq!(pre(&c).at(0, 0), &want, "{region:?}");
+            let (w, w0) = (c.layer(0), plain.layer(0));
+            for (i, j) in (0..3).flat_map(|i| (0..3).map(move |j| (i, j))) {
+                if (i, j) != (0, 0) {
+                    assert_eq!(w.at(i, j), w0.at(i, j));
+                }
+            }
+            // Y = W_2 σ(W_1 X), σ(t) = max(t, a t) for 0 < a ≤ 1: the point has loss 0
+            let a = AuditCase::q(c.slope);
+            let p = pre(&c);
+            let h = Mat::from_fn(3, 3, |i, j| {
+                let t = p.at(i, j);
+                if &(&a * t) > t {
+                    &a * t
+                } else {
+                    t.clone()
+                }
+            });
+            let (_, _, y) = c.data_matrices();
+            assert_eq!(mat::matmul(&Exact, &c.layer(1), &h), y);
+            let yaml = c.to_yaml("t", "t", None);
+            assert!(yaml.contains("kind: one-hidden-layer") && yaml.contains("leaky_relu"));
+            assert!(yaml.contains("kink"), "{yaml}");
+        }
+        assert_eq!(plain.region(), Region::Plain);
+        assert_eq!(
+            plain
+                .clone()
+                .in_region(Region::RankDeficient)
+                .region()
+                .name(ModelKind::OneHiddenLayer),
+            "kink"
         );
     }
 }

@@ -50,12 +50,16 @@ pub struct Args {
     /// Largest width drawn (default 3, at most 6).
     #[arg(long)]
     pub max_width: Option<usize>,
-    /// Model kind: linear, residual (all widths equal) or l2-regularized (λ = 1/n, n ≤ 20).
-    /// Default: l2-regularized for the WJ claims, linear otherwise.
+    /// Model kind: linear, residual (all widths equal), l2-regularized (λ = 1/n, n ≤ 20) or
+    /// one-hidden-layer (leaky ReLU, dims [d, d, d], X square invertible). Default: the first of
+    /// these kinds the claim concerns (l2-regularized for the WJ claims, residual for
+    /// ZL-gd-residual, one-hidden-layer for ZL-gd-nonlinear), linear otherwise.
     #[arg(long)]
     pub kind: Option<String>,
-    /// Data X: identity, or general ([I | R] with 1 or 2 random rational columns). Default:
-    /// general for the KP claims on data and BAL-invariant, identity otherwise.
+    /// Data X: identity, or general ([I | R] with 1 or 2 random rational columns; for
+    /// one-hidden-layer models, whose X must be square, I plus a random strictly lower triangle).
+    /// Default: general for the claims about general data (KP on data, BAL-invariant, ZL),
+    /// identity otherwise.
     #[arg(long)]
     pub x: Option<String>,
     /// Delicate region of the draws: mixed (half plain; a sixth each near — two compared values
@@ -109,9 +113,11 @@ fn options(args: &Args) -> Result<AuditOptions, String> {
         Some("linear") => Some(ModelKind::Linear),
         Some("residual") => Some(ModelKind::Residual),
         Some("l2-regularized") => Some(ModelKind::L2Regularized),
+        Some("one-hidden-layer") => Some(ModelKind::OneHiddenLayer),
         Some(k) => {
             return Err(format!(
-                "--kind {k}: audit draws linear, residual or l2-regularized models"
+                "--kind {k}: audit draws linear, residual, l2-regularized or one-hidden-layer \
+                 models"
             ))
         }
     };

@@ -97,7 +97,7 @@ pub fn audit(
         let c = AuditCase::generate_with(claim_id, &shape, &mut rng)
             .in_region(Region::draw(&mut regions, opts.regions));
         report.trials = t + 1;
-        *report.regions.entry(c.region().name()).or_default() += 1;
+        *report.regions.entry(c.region().name(c.kind)).or_default() += 1;
         *report.depths.entry(c.depth()).or_default() += 1;
         if c.draws_lane_point() {
             let key = c.lane_point().map_or_else(
@@ -184,7 +184,7 @@ pub fn audit(
             trial: t,
             dims: current.dims.clone(),
             kind: current.kind,
-            region: current.region().name(),
+            region: current.region().name(current.kind),
             yaml,
             strength: strength.map(String::from),
             reason: last.as_ref().and_then(|o| o.reason.clone()),

@@ -16,7 +16,8 @@ pub const MAX_DEPTH: usize = 8;
 pub(super) enum Family {
     /// Zero-loss minimizers of X = I (Y = the point's product).
     Factorization,
-    /// Zero-loss minimizers with data X of full row rank.
+    /// Zero-loss minimizers with data X of full row rank (the KP claims on data; the ZL claims,
+    /// whose own samples lie around the minimizers of such data).
     Data,
     /// Scalar networks, X = 1.
     Scalar,
@@ -39,7 +40,7 @@ pub(super) fn family(claim: &str) -> Family {
         (Widths::Scalar, _, _) => Family::Scalar,
         (_, Points::Critical, _) => Family::Spectrum,
         (_, Points::Every, _) => Family::AnyPoint,
-        (_, Points::Minimizers | Points::Flat, Data::General) => Family::Data,
+        (_, Points::Minimizers | Points::Flat | Points::Own, Data::General) => Family::Data,
         (_, Points::Flat, _) => Family::Diagonal,
         _ => Family::Factorization,
     }
@@ -119,19 +120,27 @@ pub(super) struct Shape {
 pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
     let fam = family(claim);
     let scope = claims::find(claim).map_or(Scope::ANY, |c| c.scope());
-    // the first kind the claim concerns among linear and l2-regularized, else linear
+    // the first kind the claim concerns, in this order, else linear
     let kind = opts.kind.unwrap_or_else(|| {
-        [ModelKind::Linear, ModelKind::L2Regularized]
-            .into_iter()
-            .find(|k| scope.kinds.is_empty() || scope.kinds.contains(k))
-            .unwrap_or(ModelKind::Linear)
+        [
+            ModelKind::Linear,
+            ModelKind::L2Regularized,
+            ModelKind::Residual,
+            ModelKind::OneHiddenLayer,
+        ]
+        .into_iter()
+        .find(|k| scope.kinds.is_empty() || scope.kinds.contains(k))
+        .unwrap_or(ModelKind::Linear)
     });
-    if kind == ModelKind::OneHiddenLayer {
-        return Err(
-            "audit draws linear, residual and l2-regularized models, not one-hidden-layer".into(),
-        );
+    let one_hidden = kind == ModelKind::OneHiddenLayer;
+    if one_hidden && opts.depth.is_some_and(|d| d != (2, 2)) {
+        return Err("--depth: one-hidden-layer networks have depth 2".into());
+    }
+    if one_hidden && opts.widths.as_ref().is_some_and(|w| w.len() != 3) {
+        return Err("--widths: one-hidden-layer networks have three widths d_0,d_1,d_2".into());
     }
     let mut depth = match fam {
+        _ if one_hidden => (2, 2),
         Family::Spectrum => (2, 6),
         _ => (scope.depth.0, scope.depth.1.min(4)),
     };
@@ -141,7 +150,7 @@ pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         Widths::Matrix => (2, 3),
         Widths::Any | Widths::Square => (1, 3),
     };
-    if let Some(d) = opts.depth {
+    if let Some(d) = opts.depth.filter(|_| !one_hidden) {
         depth = d;
     }
     if let Some(w) = opts.max_width {

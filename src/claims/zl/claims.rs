@@ -4,14 +4,14 @@ use super::case_point::{AtCasePoint, AtPoint, CasePoint, PointPart};
 use super::cert::certificate;
 use super::gd::{self, Decision, SampleEval};
 use super::points::{round_down, round_up};
-use super::setup::{Setup, ZL_SCOPE};
+use super::setup::{pointwise_scope, Setup, ZL_SCOPE};
 use super::table;
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
 use crate::certify::sigma::sqrt_upper;
 use crate::certify::sigma::SigmaBracket;
 use crate::claims::evidence::{is_case_point, json_f64, Finding};
-use crate::claims::{claim, CaseContext, Outcome, Scope};
+use crate::claims::{claim, CaseContext, Outcome};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::mat;
 use crate::linalg::Exact;
@@ -234,10 +234,7 @@ claim! {
         source: SOURCE,
         statement: "If every W_j is invertible: f(W) − f* ≤ ‖∇f(W)‖² / (2 σ_min(X)² Σ_k Π_{j≠k} σ_min(W_j)²) (derived pointwise form).",
         escalates: false,
-        scope: Scope {
-            kinds: &[ModelKind::Linear],
-            ..Scope::ANY
-        },
+        scope: pointwise_scope(&[ModelKind::Linear]),
     }
 }
 
@@ -253,10 +250,7 @@ claim! {
         source: SOURCE,
         statement: "The same with σ_min(I + A_j) for the residual network W_j = I + A_j, gradient in A.",
         escalates: false,
-        scope: Scope {
-            kinds: &[ModelKind::Residual],
-            ..Scope::ANY
-        },
+        scope: pointwise_scope(&[ModelKind::Residual]),
     }
 }
 
@@ -272,10 +266,7 @@ claim! {
         source: SOURCE,
         statement: "σ leaky ReLU with slope a ∈ (0,1], X square invertible, f* = 0: f ≤ ‖∇f‖² / (2 [σ_min(X)² σ_min(W_2)² a² + σ_min(σ(W_1X))²]) (derived).",
         escalates: false,
-        scope: Scope {
-            kinds: &[ModelKind::OneHiddenLayer],
-            ..Scope::ANY
-        },
+        scope: pointwise_scope(&[ModelKind::OneHiddenLayer]),
     }
 }
 
@@ -527,10 +518,12 @@ impl ZlMinimizers {
                     "minimizer #{i}: the characterization's equation fails"
                 ));
             }
-            if star[i].iter().any(|b| !b.lower.is_positive()) {
-                failures.push(format!(
-                    "minimizer #{i}: a factor is not certified invertible"
-                ));
+            // invertibility decided exactly (rank), not by the σ_min bracket
+            if gd::factors(pb, m)
+                .iter()
+                .any(|f| mat::rank_exact(f) < f.cols())
+            {
+                failures.push(format!("minimizer #{i}: a factor is singular"));
             }
         }
         if let Net::Linear { .. } | Net::Residual { .. } = pb.net {

@@ -6,7 +6,7 @@ use crate::case::ModelKind;
 use crate::certify::sigma::{bracket, SigmaBracket};
 use crate::claims::context::Problem;
 use crate::claims::evidence::{json_f64, Number, Values};
-use crate::claims::{CaseContext, NotApplicable, Scope};
+use crate::claims::{CaseContext, Data, NotApplicable, Points, Scope, Widths};
 use crate::linalg::field::{q_to_f64, q_to_string};
 use crate::linalg::Exact;
 use crate::model::zl::{Params, ZlProblem, Q};
@@ -18,16 +18,31 @@ pub const DEFAULT_COUNT: usize = 6;
 /// Ball radii when the case has no `samples:` section: 1/100 and 1/10.
 pub const DEFAULT_RADII: [(i64, i64); 2] = [(1, 100), (1, 10)];
 
-/// The cases the ZL claims concern: linear, residual and one-hidden-layer networks (the
-/// pointwise inequalities narrow it to one kind each).
+/// The cases the ZL claims concern: linear, residual and one-hidden-layer networks with square
+/// layers and general data X of full row rank (the pointwise inequalities narrow it to one kind
+/// each, [`pointwise_scope`]); the points are the family's own balls around its minimizers, and
+/// the case's point when given.
 pub const ZL_SCOPE: Scope = Scope {
     kinds: &[
         ModelKind::Linear,
         ModelKind::Residual,
         ModelKind::OneHiddenLayer,
     ],
+    widths: Widths::Square,
+    data: Data::General,
     ..Scope::ANY
 };
+
+/// The scope of a pointwise gradient-dominance inequality (ZL-gd-linear, -residual, -nonlinear):
+/// [`ZL_SCOPE`] narrowed to one model kind, about every point (the inequality holds pointwise
+/// wherever its premise does).
+pub const fn pointwise_scope(kinds: &'static [ModelKind]) -> Scope {
+    Scope {
+        kinds,
+        points: Points::Every,
+        ..ZL_SCOPE
+    }
+}
 
 /// The shared starting point of the ZL checks, built once per case ([`CaseContext::problem`]).
 pub struct Setup {
