@@ -69,15 +69,33 @@ pub fn lower_holds(gram: &Mat<Q>, t: &Q) -> bool {
     definiteness(&shifted).is_psd()
 }
 
-/// A certified bracket of σ_min(M) = √λ_min(MᵀM) for a rational M (rows ≥ columns).
-pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
-    let gram = mat::matmul_tn(&Exact, m, m);
-    let gf = mat::from_exact(&F64, &gram);
+/// The f64 estimate of σ_min from G = MᵀM (faer) and its eigenvector read as short rationals
+/// (within 2⁻³⁰ of its largest entry; e_1 when f64 fails).
+fn f64_start(gram: &Mat<Q>) -> (f64, Vec<Q>) {
+    let gf = mat::from_exact(&F64, gram);
     let (lam, vec) = match bottom_eigenpair(&gf) {
         Ok(p) => (p.value.max(0.0), p.vector),
         Err(_) => (0.0, vec![1.0; gram.rows()]),
     };
-    let sigma = lam.sqrt();
+    let scale = vec.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let mut v: Vec<Q> = vec
+        .iter()
+        .map(|x| {
+            let near = f64_to_q(*x).unwrap_or_else(Q::zero);
+            let w = f64_to_q(scale * 2f64.powi(-30)).unwrap_or_else(Q::zero);
+            simplest_in(&(&near - &w), &(&near + &w))
+        })
+        .collect();
+    if v.iter().all(Zero::is_zero) {
+        v[0] = Q::from_integer(1.into());
+    }
+    (lam.sqrt(), v)
+}
+
+/// A certified bracket of σ_min(M) = √λ_min(MᵀM) for a rational M (rows ≥ columns).
+pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
+    let gram = mat::matmul_tn(&Exact, m, m);
+    let (sigma, v) = f64_start(&gram);
     if let Some(exact) = rational_sigma(&gram, sigma) {
         return exact;
     }
@@ -96,22 +114,10 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
         factor = 1.0 - (1.0 - factor) * 4.0;
     }
     // upper end: Rayleigh quotient of the f64 eigenvector
-    let scale = vec.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let mut v: Vec<Q> = vec
-        .iter()
-        .map(|x| {
-            let near = f64_to_q(*x).unwrap_or_else(Q::zero);
-            let w = f64_to_q(scale * 2f64.powi(-30)).unwrap_or_else(Q::zero);
-            simplest_in(&(&near - &w), &(&near + &w))
-        })
-        .collect();
-    if v.iter().all(Zero::is_zero) {
-        v[0] = Q::from_integer(1.into());
-    }
     let mv = mat::matvec(&Exact, m, &v);
     let rq = mat::dot(&Exact, &mv, &mv) / mat::dot(&Exact, &v, &v);
     if lower.is_zero() && mat::rank_exact(m) == m.cols() {
-        return exact_bracket(&gram, v, sigma);
+        return exact_bracket(&gram, v, sigma, WIDE_SHRINK_BITS);
     }
     SigmaBracket {
         lower,
@@ -125,7 +131,11 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
 /// ⪰ 0 (so σ_min ≥ t) and singular, with a null vector v, so ‖Mv‖² = t²‖v‖² and σ_min ≤ t. This
 /// decides the equality cases of the inequalities σ_min enters (e.g. σ_min(I) = 1).
 fn rational_sigma(gram: &Mat<Q>, sigma: f64) -> Option<SigmaBracket> {
-    let t = simple_near(sigma, 2f64.powi(-40));
+    exact_sigma(gram, simple_near(sigma, 2f64.powi(-40)), sigma)
+}
+
+/// [t, t] when t = σ_min exactly: MᵀM − t²I ⪰ 0 and singular ([`rational_sigma`]).
+fn exact_sigma(gram: &Mat<Q>, t: Q, sigma: f64) -> Option<SigmaBracket> {
     if !t.is_positive() || !lower_holds(gram, &t) {
         return None;
     }
@@ -146,13 +156,42 @@ fn rational_sigma(gram: &Mat<Q>, sigma: f64) -> Option<SigmaBracket> {
     })
 }
 
+/// A bracket of σ_min(M) about 2⁻⁶⁰ wide (relative) where [`bracket`]'s is about 2⁻²⁰: the same
+/// f64 start and exact-rational attempt, then the exact path of the module doc ("Near-singular
+/// M") with the lower end tried from ρ(1 − 2⁻⁶⁴) down. For the inequalities σ_min enters, when
+/// the 2⁻²⁰ bracket leaves a decision open. A rank-deficient M gets [`bracket`]'s (lower end 0).
+pub fn tight_bracket(m: &Mat<Q>) -> SigmaBracket {
+    if mat::rank_exact(m) < m.cols() {
+        return bracket(m);
+    }
+    let gram = mat::matmul_tn(&Exact, m, m);
+    let (sigma, v) = f64_start(&gram);
+    if let Some(exact) = rational_sigma(&gram, sigma) {
+        return exact;
+    }
+    exact_bracket(&gram, v, sigma, TIGHT_SHRINK_BITS)
+}
+
+/// The first shrink 2⁻ᵏ of the exact path's lower end: wide ([`bracket`]) and tight
+/// ([`tight_bracket`]).
+const WIDE_SHRINK_BITS: u32 = 20;
+const TIGHT_SHRINK_BITS: u32 = 64;
+
 /// Inverse-iteration steps of [`exact_bracket`]: each multiplies the error of the direction by
-/// λ_min/λ₂, which is tiny exactly when this path is taken (λ_min below f64's resolution).
+/// λ_min/λ₂ (tiny when λ_min is below f64's resolution; from an f64 eigenvector already accurate
+/// to about 2⁻⁵², three steps reach far below 2⁻⁶⁴ unless λ_min is nearly repeated, where the
+/// lower end then simply comes from a larger shrink).
 const INVERSE_STEPS: usize = 3;
 
 /// The bracket of σ_min(M) from the Gram matrix G = MᵀM of a full-column-rank M, in exact
-/// arithmetic (module doc, "Near-singular M"); `v` starts the inverse iteration.
-fn exact_bracket(gram: &Mat<Q>, mut v: Vec<Q>, f64_estimate: f64) -> SigmaBracket {
+/// arithmetic (module doc, "Near-singular M"); `v` starts the inverse iteration, and the lower end
+/// is tried at ρ(1 − 2⁻ᵏ) for k = `shrink_bits`, then k − 2, … down to k = 1.
+fn exact_bracket(
+    gram: &Mat<Q>,
+    mut v: Vec<Q>,
+    f64_estimate: f64,
+    shrink_bits: u32,
+) -> SigmaBracket {
     let n = gram.rows();
     for _ in 0..INVERSE_STEPS {
         let rhs = Mat::from_vec(n, 1, v.clone());
@@ -163,22 +202,31 @@ fn exact_bracket(gram: &Mat<Q>, mut v: Vec<Q>, f64_estimate: f64) -> SigmaBracke
     }
     let gv = mat::matvec(&Exact, gram, &v);
     let rq = mat::dot(&Exact, &v, &gv) / mat::dot(&Exact, &v, &v);
-    let mut lower = Q::zero();
-    let mut shrink = Q::new(1.into(), (1u64 << 20).into());
-    for _ in 0..LOWER_TRIES {
-        let cand = sqrt_lower(&(&rq * (Q::one() - &shrink)));
-        if cand.is_positive() && lower_holds(gram, &cand) {
-            lower = cand;
-            break;
+    // λ_min itself when it is the square of a rational: ρ (exact for an exact eigenvector, e.g.
+    // n = 1) or the simplest rational within 2⁻⁸⁰ below it
+    let near = simplest_in(
+        &(&rq * (Q::one() - Q::new(1.into(), num_bigint::BigInt::one() << 80usize))),
+        &rq,
+    );
+    for lam in [&rq, &near] {
+        if let Some(t) = rational_sqrt(lam) {
+            if let Some(exact) = exact_sigma(gram, t, f64_estimate) {
+                return exact;
+            }
         }
-        shrink = (shrink * Q::from_integer(4.into())).min(Q::new(1.into(), 2.into()));
     }
-    if lower.is_zero() {
-        lower = sqrt_lower(&det_lower(gram));
-    }
+    let lower = (1..=shrink_bits)
+        .rev()
+        .step_by(2)
+        .map(|k| {
+            let shrink = Q::new(1.into(), num_bigint::BigInt::one() << k);
+            dyadic_sqrt(&(&rq * (Q::one() - shrink)), false)
+        })
+        .find(|cand| cand.is_positive() && lower_holds(gram, cand))
+        .unwrap_or_else(|| dyadic_sqrt(&det_lower(gram), false));
     SigmaBracket {
         lower,
-        upper: sqrt_upper(&rq),
+        upper: dyadic_sqrt(&rq, true),
         vector: v,
         f64: f64_estimate,
     }
@@ -237,18 +285,29 @@ fn normalized(w: &[Q]) -> Vec<Q> {
     w.iter().map(|x| x / &max).collect()
 }
 
-/// A dyadic rational t ≤ √s (s ≥ 0) within a relative 2⁻⁴⁰ of it: ⌊√(s·4ᵖ)⌋ / 2ᵖ in integers.
-pub fn sqrt_lower(s: &Q) -> Q {
+/// √q when it is rational (numerator and denominator perfect squares, q ≥ 0).
+fn rational_sqrt(q: &Q) -> Option<Q> {
+    if q.is_negative() {
+        return None;
+    }
+    let (n, d) = (q.numer().sqrt(), q.denom().sqrt());
+    (&(&n * &n) == q.numer() && &(&d * &d) == q.denom()).then(|| Q::new(n, d))
+}
+
+/// A dyadic rational within a relative 2⁻⁹⁰ of √s (s ≥ 0), below it (⌊√⌊s·4ᵖ⌋⌋ / 2ᵖ) or, with
+/// `up`, above it (one unit more), by integer square roots.
+pub fn dyadic_sqrt(s: &Q, up: bool) -> Q {
     if !s.is_positive() {
         return Q::zero();
     }
-    // p with s·4ᵖ ≥ 2⁸⁰, so the integer square root keeps ≥ 40 bits
+    // p with s·4ᵖ ≥ 2¹⁸⁰, so the integer square root keeps ≥ 90 bits
     let bits = |x: &num_bigint::BigInt| x.bits() as i64;
-    let p = ((80 - (bits(s.numer()) - bits(s.denom()))) / 2 + 1).max(0) as usize;
+    let p = ((180 - (bits(s.numer()) - bits(s.denom()))) / 2 + 1).max(0) as usize;
     let scaled = (s * Q::from_integer(num_bigint::BigInt::one() << (2 * p)))
         .floor()
         .to_integer();
-    Q::new(scaled.sqrt(), num_bigint::BigInt::one() << p)
+    let root = scaled.sqrt() + num_bigint::BigInt::from(u8::from(up));
+    Q::new(root, num_bigint::BigInt::one() << p)
 }
 
 /// The simplest rational (smallest denominator) within relative distance `rel` of `x`: keeps the
@@ -354,15 +413,47 @@ mod tests {
     }
 
     #[test]
-    fn square_roots_from_below() {
-        for (s, root) in [(q(1, 4), q(1, 2)), (q(9, 1), q(3, 1))] {
-            assert_eq!(sqrt_lower(&s), root);
+    fn dyadic_square_roots_from_both_sides() {
+        for (x, root) in [(q(1, 4), q(1, 2)), (q(9, 1), q(3, 1))] {
+            assert_eq!(dyadic_sqrt(&x, false), root);
+            assert!(dyadic_sqrt(&x, true) > root);
         }
-        let two = sqrt_lower(&q(2, 1));
-        assert!(&two * &two <= q(2, 1) && q(2, 1) - &two * &two < q(1, 1 << 30));
         let tiny = Q::new(2.into(), num_bigint::BigInt::one() << 601);
-        let t = sqrt_lower(&tiny);
-        assert!(t.is_positive() && &t * &t <= tiny);
-        assert!(sqrt_lower(&q(0, 1)).is_zero() && sqrt_lower(&q(-1, 1)).is_zero());
+        for x in [q(2, 1), q(1, 3), tiny] {
+            let (lo, hi) = (dyadic_sqrt(&x, false), dyadic_sqrt(&x, true));
+            assert!(lo.is_positive() && &lo * &lo <= x && &hi * &hi >= x);
+            // within a relative 2^-90
+            assert!((&hi - &lo) * Q::from_integer(num_bigint::BigInt::one() << 90usize) <= lo);
+        }
+        assert!(dyadic_sqrt(&q(0, 1), true).is_zero() && dyadic_sqrt(&q(-1, 1), false).is_zero());
+    }
+
+    /// The tight bracket of σ_min([[1,1],[0,1]]) = (√5 − 1)/2 is about 2^-60 wide and contains
+    /// it: t² ≤ λ_min = (3 − √5)/2 iff t² ≤ 3/2 and t⁴ − 3t² + 1 ≥ 0 (G's trace 3, determinant
+    /// 1), the same for u with the inequality reversed.
+    #[test]
+    fn tight_brackets_are_narrow_and_contain_the_value() {
+        let g = Mat::from_vec(2, 2, vec![q(1, 1), q(1, 1), q(0, 1), q(1, 1)]);
+        let b = tight_bracket(&g);
+        let quartic = |x2: &Q| x2 * x2 - q(3, 1) * x2 + q(1, 1);
+        let (l2, u2) = (&b.lower * &b.lower, &b.upper * &b.upper);
+        assert!(l2 <= q(3, 2) && !quartic(&l2).is_negative());
+        assert!(u2 <= q(3, 2) && !quartic(&u2).is_positive());
+        let width = (&b.upper - &b.lower) / &b.lower;
+        assert!(
+            width * Q::from_integer(num_bigint::BigInt::one() << 60usize) < q(1, 1),
+            "{b:?}"
+        );
+        // a rational σ_min with a large denominator is recognized exactly: 1 × 1, and a
+        // diagonal 2 × 2 whose f64 estimate is not within 2^-40 of a simple rational
+        let w = q(123_456_789, 1 << 30);
+        let b = tight_bracket(&Mat::from_vec(1, 1, vec![w.clone()]));
+        assert_eq!((&b.lower, &b.upper), (&w, &w));
+        let m = Mat::from_vec(2, 2, vec![w.clone(), q(0, 1), q(0, 1), q(3, 1)]);
+        assert_eq!(tight_bracket(&m).lower, w);
+        // rational and singular cases as `bracket`
+        assert_eq!(tight_bracket(&mat::identity(&Exact, 3)).lower, q(1, 1));
+        let z = Mat::from_vec(2, 2, vec![q(1, 1), q(2, 1), q(2, 1), q(4, 1)]);
+        assert!(tight_bracket(&z).lower.is_zero());
     }
 }

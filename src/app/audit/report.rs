@@ -123,8 +123,16 @@ impl AuditReport {
         );
         for (v, by) in &self.verdicts {
             let n: usize = by.values().sum();
-            let parts: Vec<String> = by.iter().map(|(s, n)| format!("{s} {n}")).collect();
-            t += &format!("  {v}: {n} ({})\n", parts.join(", "));
+            // strengths, where the verdict carries one (an inconclusive one has none)
+            let parts: Vec<String> = by
+                .iter()
+                .filter(|(s, _)| s.as_str() != "none")
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect();
+            match parts.is_empty() {
+                true => t += &format!("  {v}: {n}\n"),
+                false => t += &format!("  {v}: {n} ({})\n", parts.join(", ")),
+            }
         }
         for (r, n) in &self.not_applicable {
             t += &format!("  not applicable: {n} ({r})\n");

@@ -28,7 +28,7 @@
 
 use super::points::Sample;
 use super::setup::Setup;
-use crate::certify::sigma::{bracket, frobenius_upper, SigmaBracket};
+use crate::certify::sigma::{bracket, frobenius_upper, tight_bracket, SigmaBracket};
 use crate::linalg::field::{float_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::{Exact, Field, Mpfr, F64};
@@ -186,15 +186,22 @@ pub fn evaluate_at(
 ) -> SampleEval {
     let (gap, grad_sq) = gap_and_grad(pb, &Exact, params);
     let mats = factors(pb, params);
-    let sigma: Vec<SigmaBracket> = mats.iter().map(bracket).collect();
-    let denominators = match shifted {
-        None => {
-            let zero = vec![Q::zero(); sigma.len()];
-            denominator_bracket(pb, x_sigma, &sigma, &zero)
-        }
+    let mut sigma: Vec<SigmaBracket> = mats.iter().map(bracket).collect();
+    let pointwise = |sigma: &[SigmaBracket]| {
+        let zero = vec![Q::zero(); sigma.len()];
+        denominator_bracket(pb, x_sigma, sigma, &zero)
+    };
+    let mut denominators = match shifted {
+        None => pointwise(&sigma),
         Some((star, shift)) => denominator_bracket(pb, x_sigma, star, shift),
     };
-    let (ratio, decision) = decide(&gap, &grad_sq, &denominators);
+    let (mut ratio, mut decision) = decide(&gap, &grad_sq, &denominators);
+    if decision == Decision::Undecided && shifted.is_none() {
+        // the 2^-20 brackets leave ρ straddling 1: retry with 2^-60 ones
+        sigma = mats.iter().map(tight_bracket).collect();
+        denominators = pointwise(&sigma);
+        (ratio, decision) = decide(&gap, &grad_sq, &denominators);
+    }
     // f64 cross-check: everything in f64
     let (gf, gsf) = gap_and_grad(pb, &F64, params);
     let dnf = {

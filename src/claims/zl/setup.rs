@@ -3,7 +3,7 @@
 
 use super::points::{ball_samples, generate, Sample};
 use crate::case::ModelKind;
-use crate::certify::sigma::{bracket, SigmaBracket};
+use crate::certify::sigma::{tight_bracket, SigmaBracket};
 use crate::claims::context::Problem;
 use crate::claims::evidence::{json_f64, Number, Values};
 use crate::claims::{CaseContext, Data, NotApplicable, Points, Scope, Widths};
@@ -130,9 +130,10 @@ impl Setup {
     }
 }
 
-/// The certified bracket of σ_min(X) the ZL bounds use.
+/// The certified bracket of σ_min(X) the ZL bounds use, the tight one ([`tight_bracket`]): it
+/// enters every sample's D.
 pub fn x_sigma_bracket(pb: &ZlProblem) -> SigmaBracket {
-    bracket(&square_x(pb))
+    tight_bracket(&square_x(pb))
 }
 
 /// Xᵀ (n × d): its Gram matrix (Xᵀ)ᵀXᵀ = X Xᵀ has eigenvalues σ_i(X)², so the bracket of σ_min of
