@@ -23,9 +23,8 @@
 //!    (d_L·n)² memory, the one dense step.
 
 use crate::certify::kp_verified::{zero_loss_factors, ZeroLossFactors};
-use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
+use crate::certify::planner;
 use crate::enumerate::minimizers::Point;
-use crate::linalg::lanczos;
 use crate::linalg::mpfr_refine::{
     self, complement_upper, deflated_upper, deflation_vector, gamma, norm_up, up, RefineOperator,
     RefineOptions, BOUND_PREC,
@@ -195,13 +194,7 @@ pub struct KpMpfrTop {
 pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
     let mut op = KpMpfr::new(p, prec)?;
     let m = op.dim();
-    let start = lanczos::top_eigenpair(
-        m,
-        |v, out| op.f64_op.apply(v, out),
-        LANCZOS_SEED,
-        LANCZOS_TOL,
-        m.min(LANCZOS_MAX_BASIS),
-    );
+    let start = planner::lanczos_pair(m, |v, out| op.f64_op.apply(v, out));
     // the gap bound first, on the start vector: it sets how far to refine
     let t = std::time::Instant::now();
     let w = deflation_vector(&start.vector, start.value);

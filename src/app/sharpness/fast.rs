@@ -157,20 +157,8 @@ pub fn measure(
 ) -> Result<FastReport, String> {
     let kind = mp.family.kind();
     let lin = mp.linear_network();
-    let params = mp.param_count();
-    let kp_dim = mp.y.rows() * mp.y.cols();
-    let sizes = planner::Sizes {
-        params,
-        kp_dim,
-        hvp_size: mp
-            .params
-            .iter()
-            .map(|w| w.rows() * w.cols() * mp.x.cols())
-            .sum(),
-        depth: mp.params.len(),
-        out_dim: mp.y.rows(),
-        kind,
-    };
+    let sizes = planner::Sizes::of(&mp.params, &mp.x, &mp.y, kind);
+    let (params, kp_dim) = (sizes.params, sizes.kp_dim);
     let t = Instant::now();
     let (zero_loss, plan) = match &lin {
         Some(p) => {
