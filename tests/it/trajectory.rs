@@ -7,8 +7,8 @@
 //! is exact) and faer's eigenvalues, ‖D_k‖_F and f* in f64. Then determinism across thread
 //! counts, the errors (no match, no step, bad checkpoints as rows), and the page in a browser.
 
-use crate::common::browser::{assert_self_contained, chromium, keep, screenshot};
-use crate::common::{dlncheck, root};
+use crate::common::browser::{assert_self_contained, browser_for, keep, screenshot};
+use crate::common::{root, run_out};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
@@ -188,18 +188,7 @@ fn lambda_max_oracle(step: u64) -> f64 {
 
 /// Run `trajectory` into `out`: (exit code, stdout, stderr).
 fn run(args: &[&str], out: &Path) -> (i32, String, String) {
-    let o = dlncheck()
-        .arg("trajectory")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    run_out("trajectory", args, out)
 }
 
 fn json(dir: &Path) -> Value {
@@ -499,14 +488,9 @@ fn the_page_renders_in_a_browser() {
     assert!(page.contains("2/η = 50"));
     assert_eq!(page.matches("<tr id=\"step-").count(), 13);
     keep(&file);
-    if std::env::var("DLNCHECK_SKIP_BROWSER").as_deref() == Ok("1") {
-        println!("note: DLNCHECK_SKIP_BROWSER=1, the screenshot of trajectory.html is not taken");
+    let Some(browser) = browser_for("trajectory.html") else {
         return;
-    }
-    let browser = chromium().expect(
-        "headless Chromium is needed to screenshot trajectory.html: install it (apt-get install \
-         chromium) or set DLNCHECK_SKIP_BROWSER=1 to skip this test",
-    );
+    };
     let shot = dir.path().join("trajectory.png");
     let blank = dir.path().join("blank.html");
     std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>\n").unwrap();
