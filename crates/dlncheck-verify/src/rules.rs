@@ -186,16 +186,9 @@ impl<'a> Facts<'a> {
                 }
             })
             .collect();
-        [
-            Op::Eq,
-            Op::Lt,
-            Op::Gt,
-            Op::Ne,
-            Op::Le,
-            Op::Ge,
-        ]
-        .into_iter()
-        .find(|k| found.contains(k))
+        [Op::Eq, Op::Lt, Op::Gt, Op::Ne, Op::Le, Op::Ge]
+            .into_iter()
+            .find(|k| found.contains(k))
     }
 
     /// Does a passing assertion satisfy `pred`?
@@ -233,118 +226,115 @@ pub(super) fn point_finding(claim: &str, pc: &PointCheck) -> Finding {
         )?;
         extra
     };
-    let result =
-        match claim {
-            "KP-exact" => kp(Ok(())).map(|_| {
+    let result = match claim {
+        "KP-exact" => kp(Ok(())).map(|_| {
+            equality(
+                &f,
+                &one(LAMBDA),
+                &one("kp_operator"),
+                "λ_max(∇²f) = λ_max(KP operator)",
+            )
+        }),
+        "KP-trace" => kp(Ok(())).map(|_| {
+            equality(
+                &f,
+                &one("trace_hessian"),
+                &one("trace_formula"),
+                "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F",
+            )
+        }),
+        "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
+            Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
+            Some(Op::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
+            _ => missing("λ_max against Σ_k c_k²"),
+        }),
+        "KP-naive" => {
+            kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²"))
+        }
+        "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
+            let norms = vec![
+                vec!["gram_weight 1".to_string()],
+                vec!["gram_weight 2".to_string()],
+            ];
+            equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
+        }),
+        "KP-scalar" => kp(need(scalar, "a scalar network")
+            .and(need(x_identity, "X = 1"))
+            .and(need(
+                net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
+                "every w_i ≠ 0",
+            )))
+        .map(|_| {
+            equality(
+                &f,
+                &one(LAMBDA),
+                &one("scalar_formula"),
+                "λ_max = m²Σ_i w_i⁻²",
+            )
+        }),
+        "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
+        "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
+            c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
+                Some(Op::Eq) => {
+                    Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into())
+                }
+                Some(Op::Gt) => {
+                    Finding::Fails("c_k constant, yet λ_max > the KP-min value: not flat".into())
+                }
+                _ => missing("λ_max against the KP-min value"),
+            })
+        }),
+        "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
+            c_constant_implies(&f, l, || {
                 equality(
                     &f,
                     &one(LAMBDA),
-                    &one("kp_operator"),
-                    "λ_max(∇²f) = λ_max(KP operator)",
+                    &sum_c_sq(l),
+                    "c_k constant ⇒ λ_max = Σ_k c_k²",
                 )
-            }),
-            "KP-trace" => kp(Ok(())).map(|_| {
-                equality(
-                    &f,
-                    &one("trace_hessian"),
-                    &one("trace_formula"),
-                    "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F",
-                )
-            }),
-            "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
-                Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
-                Some(Op::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
-                _ => missing("λ_max against Σ_k c_k²"),
-            }),
-            "KP-naive" => {
-                kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²"))
-            }
-            "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
-                let norms = vec![
-                    vec!["gram_weight 1".to_string()],
-                    vec!["gram_weight 2".to_string()],
-                ];
-                equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
-            }),
-            "KP-scalar" => kp(need(scalar, "a scalar network")
-                .and(need(x_identity, "X = 1"))
-                .and(need(
-                    net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
-                    "every w_i ≠ 0",
-                )))
-            .map(|_| {
-                equality(
-                    &f,
-                    &one(LAMBDA),
-                    &one("scalar_formula"),
-                    "λ_max = m²Σ_i w_i⁻²",
-                )
-            }),
-            "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
-            "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
-                c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
-                    Some(Op::Eq) => {
-                        Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into())
-                    }
-                    Some(Op::Gt) => Finding::Fails(
-                        "c_k constant, yet λ_max > the KP-min value: not flat".into(),
-                    ),
-                    _ => missing("λ_max against the KP-min value"),
-                })
-            }),
-            "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
-                c_constant_implies(&f, l, || {
-                    equality(
-                        &f,
-                        &one(LAMBDA),
-                        &sum_c_sq(l),
-                        "c_k constant ⇒ λ_max = Σ_k c_k²",
-                    )
-                })
-            }),
-            "KP-flat-necessary" => {
-                kp(need(x_identity, "X = I")
-                    .and(need(l == 2 || scalar, "L = 2 or a scalar network")))
+            })
+        }),
+        "KP-flat-necessary" => {
+            kp(need(x_identity, "X = I").and(need(l == 2 || scalar, "L = 2 or a scalar network")))
                 .map(|_| flat_implies_constant(&f, l))
-            }
-            "KP-flat-necessary-deep" => kp(need(x_identity, "X = I")
+        }
+        "KP-flat-necessary-deep" => {
+            kp(need(x_identity, "X = I")
                 .and(need(l >= 3 && !scalar, "a matrix network with L ≥ 3")))
-            .map(|_| flat_implies_constant(&f, l)),
-            "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
-                if f.has(|a| matches!(a, Assertion::Balancedness)) {
-                    Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
-                } else {
-                    missing("the balancedness identity")
+            .map(|_| flat_implies_constant(&f, l))
+        }
+        "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
+            if f.has(|a| matches!(a, Assertion::Balancedness)) {
+                Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
+            } else {
+                missing("the balancedness identity")
+            }
+        }),
+        "BAL-flat" => need(x_identity, "X = I")
+            .and(need(
+                net.weights
+                    .iter()
+                    .all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()),
+                "square layers",
+            ))
+            .and(need(zero_loss, "a zero-loss point"))
+            .map(|_| {
+                if !balanced(pc) {
+                    return Finding::Vacuous("the minimizer is not balanced".into());
+                }
+                match f.relation(&one(LAMBDA), &one(MIN)) {
+                    Some(Op::Eq) => Finding::Holds("balanced and λ_max = the KP-min value".into()),
+                    Some(Op::Gt) => Finding::Fails("balanced, yet λ_max > the KP-min value".into()),
+                    _ => missing("λ_max against the KP-min value"),
                 }
             }),
-            "BAL-flat" => need(x_identity, "X = I")
-                .and(need(
-                    net.weights
-                        .iter()
-                        .all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()),
-                    "square layers",
-                ))
-                .and(need(zero_loss, "a zero-loss point"))
-                .map(|_| {
-                    if !balanced(pc) {
-                        return Finding::Vacuous("the minimizer is not balanced".into());
-                    }
-                    match f.relation(&one(LAMBDA), &one(MIN)) {
-                        Some(Op::Eq) => {
-                            Finding::Holds("balanced and λ_max = the KP-min value".into())
-                        }
-                        Some(Op::Gt) => {
-                            Finding::Fails("balanced, yet λ_max > the KP-min value".into())
-                        }
-                        _ => missing("λ_max against the KP-min value"),
-                    }
-                }),
-            "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify"
-            | "AMG-classify-path" => amg(claim, &f),
-            other => Err(Finding::Undetermined(format!(
-                "unknown claim {other:?}: this verifier has no rule for it"
-            ))),
-        };
+        "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify" | "AMG-classify-path" => {
+            amg(claim, &f)
+        }
+        other => Err(Finding::Undetermined(format!(
+            "unknown claim {other:?}: this verifier has no rule for it"
+        ))),
+    };
     result.unwrap_or_else(|f| f)
 }
 
