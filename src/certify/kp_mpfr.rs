@@ -239,36 +239,12 @@ pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::mat::Mat;
-    use crate::linalg::{mat, Exact};
-    use num_rational::BigRational;
+    use crate::certify::kp_verified::tests::{kp_naive_counterexample, q};
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
-
-    /// W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = I, Y = P: λ_max = 91/9 (README's
-    /// KP-naive counterexample, proven exactly there).
+    /// README's KP-naive counterexample, λ_max = 91/9 (proven exactly there).
     #[test]
     fn encloses_91_over_9_to_the_precision() {
-        let diag = |a: BigRational, b: BigRational| {
-            Mat::from_fn(2, 2, |i, j| match (i, j) {
-                (0, 0) => a.clone(),
-                (1, 1) => b.clone(),
-                _ => q(0, 1),
-            })
-        };
-        let p = Point {
-            weights: vec![
-                diag(q(1, 3), q(1, 2)),
-                diag(q(3, 1), q(1, 1)),
-                diag(q(1, 1), q(2, 1)),
-            ],
-            x: mat::identity(&Exact, 2),
-            y: diag(q(1, 1), q(1, 1)),
-            exact: true,
-            origin: "test".into(),
-        };
+        let p = kp_naive_counterexample();
         let t = refine_top(&p, 256).unwrap();
         let want = rug::Rational::from((91, 9));
         let hi = t.hi.clone().unwrap();
