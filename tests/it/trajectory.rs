@@ -412,57 +412,41 @@ fn bad_checkpoints_are_rows_with_their_errors() {
 fn a_run_that_cannot_start_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    // no file matches
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/run/ckpt-*.npz",
-            "--eta",
+    // (checkpoints, η, what the error says)
+    let refused: [(&[&str], &str, &str); 4] = [
+        // no file matches
+        (
+            &["tests/data/trajectory/run/ckpt-*.npz"],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("--checkpoints tests/data/trajectory/run/ckpt-*.npz: no file matches"),
-        "{err}"
-    );
-    // a file name without a step
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/data.npz",
-            "--eta",
+            "--checkpoints tests/data/trajectory/run/ckpt-*.npz: no file matches",
+        ),
+        // a file name without a step
+        (
+            &["tests/data/trajectory/data.npz"],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("tests/data/trajectory/data.npz: no step number in the file name"),
-        "{err}"
-    );
-    // two files of one step
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/bad/step-0005.npz",
-            "tests/data/trajectory/run/step-0000.npz",
-            "tests/data/trajectory/bad/step-5.npz",
-            "--eta",
+            "tests/data/trajectory/data.npz: no step number in the file name",
+        ),
+        // two files of one step
+        (
+            &[
+                "tests/data/trajectory/bad/step-0005.npz",
+                "tests/data/trajectory/run/step-0000.npz",
+                "tests/data/trajectory/bad/step-5.npz",
+            ],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("are both step 5"), "{err}");
-    // η must be a positive number
-    let (code, _, err) = run(&[CASE, "--checkpoints", RUN, "--eta", "-1"], &out);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--eta: expected a number > 0"), "{err}");
+            "are both step 5",
+        ),
+        // η must be a positive number
+        (&[RUN], "-1", "--eta: expected a number > 0"),
+    ];
+    for (checkpoints, eta, why) in refused {
+        let mut args = vec![CASE, "--checkpoints"];
+        args.extend_from_slice(checkpoints);
+        args.extend(["--eta", eta]);
+        let (code, _, err) = run(&args, &out);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(why), "{err}");
+    }
     assert!(!out.exists(), "a failed run left {}", out.display());
 }
 
