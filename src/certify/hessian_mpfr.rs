@@ -220,9 +220,7 @@ mod tests {
     use crate::linalg::{mat, Exact};
     use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// The operator against the exact Hessian of the loss: ∇²f v computed in rationals by the
     /// generic [`crate::model::linear::hvp`] (residual terms included) at a zero-loss point.

@@ -239,7 +239,8 @@ pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certify::kp_verified::tests::{kp_naive_counterexample, q};
+    use crate::certify::kp_verified::tests::kp_naive_counterexample;
+    use crate::enumerate::minimizers::tests::q;
 
     /// README's KP-naive counterexample, λ_max = 91/9 (proven exactly there).
     #[test]

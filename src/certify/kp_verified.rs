@@ -191,9 +191,7 @@ pub(crate) mod tests {
     use crate::linalg::field::q_to_f64;
     use crate::linalg::{mat, Exact};
 
-    pub(crate) fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// README's KP-naive counterexample: W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = I,
     /// Y = W_3 W_2 W_1 = I, a zero-loss minimizer with λ_max = 91/9.

@@ -406,11 +406,8 @@ pub fn render(r: &FastReport) -> String {
 mod tests {
     use super::*;
     use crate::model::instance::Family;
-    use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// The scalar minimizer w = (1, 2, 4), X = 1, Y = 8: λ_max = 1·(4·2)²/… = 84 (claims.md).
     fn scalar(y: i64) -> ModelPoint {
