@@ -139,20 +139,25 @@ def eigsh_residual(peers, ws, x, y):
     return float(np.linalg.norm(op.matvec(v) - vals[0] * v))
 
 
-def timed(args):
-    """Run under GNU time for the child's own peak RSS (kB)."""
+def measured(args, cwd=None):
+    """Run `args` (under GNU time where there is one, for the process's own peak RSS): the
+    completed process, its wall time in seconds and its peak RSS in MiB (None without GNU time)."""
     gnu = Path("/usr/bin/time")
-    if gnu.exists():
-        full = [str(gnu), "-f", "MAXRSS %M"] + args
-    else:
-        full = args
+    full = ([str(gnu), "-f", "MAXRSS %M"] if gnu.exists() else []) + args
     t = time.perf_counter()
-    proc = subprocess.run(full, capture_output=True, text=True)
+    proc = subprocess.run(full, capture_output=True, text=True, cwd=cwd)
     wall = time.perf_counter() - t
     rss = None
     for line in proc.stderr.splitlines():
         if line.startswith("MAXRSS "):
             rss = int(line.split()[1]) / 1024.0
+    return proc, wall, rss
+
+
+def timed(args):
+    """Run a peer child (`measured`): its JSON result with the wall time as `_wall`, or its error,
+    and its peak RSS."""
+    proc, wall, rss = measured(args)
     if proc.returncode != 0:
         tail = [l for l in proc.stderr.splitlines() if not l.startswith("MAXRSS")][-1:]
         return {"error": " ".join(tail) or f"exit {proc.returncode}"}, rss
@@ -220,15 +225,11 @@ def run_check(dln, case, report_dir, repeat):
     and λ_max path from its report.json."""
     times, rss, out = [], None, {}
     for _ in range(repeat):
-        gnu = Path("/usr/bin/time")
-        cmd = ([str(gnu), "-f", "MAXRSS %M"] if gnu.exists() else []) + [
-            dln, "check", str(case), "--report-dir", str(report_dir), "--quiet"]
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-        times.append(time.perf_counter() - t)
-        for line in proc.stderr.splitlines():
-            if line.startswith("MAXRSS "):
-                rss = int(line.split()[1]) / 1024.0
+        proc, wall, run_rss = measured(
+            [dln, "check", str(case), "--report-dir", str(report_dir), "--quiet"], cwd=REPO)
+        times.append(wall)
+        if run_rss is not None:
+            rss = run_rss
         if times[-1] > 20.0:
             break
     try:
@@ -252,16 +253,12 @@ def run_suite(dln):
     """The whole shipped suite: `dlncheck check cases` (default jobs), wall time, median of 3."""
     times, rss = [], None
     for _ in range(3):
-        gnu = Path("/usr/bin/time")
-        cmd = ([str(gnu), "-f", "MAXRSS %M"] if gnu.exists() else []) + [
-            dln, "check", str(REPO / "cases"), "--report-dir", str(REPO / "target" / "bench-suite"),
-            "--quiet"]
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-        times.append(time.perf_counter() - t)
-        for line in proc.stderr.splitlines():
-            if line.startswith("MAXRSS "):
-                rss = int(line.split()[1]) / 1024.0
+        proc, wall, run_rss = measured(
+            [dln, "check", str(REPO / "cases"), "--report-dir", str(REPO / "target" / "bench-suite"),
+             "--quiet"], cwd=REPO)
+        times.append(wall)
+        if run_rss is not None:
+            rss = run_rss
     return {"seconds": median(times), "all": times, "rss": rss, "exit": proc.returncode}
 
 

@@ -136,6 +136,12 @@ def plot(s, path):
     plt.close(fig)
 
 
+def header(w, titles):
+    """Write a markdown table's header row of `titles` and its rule through `w`."""
+    w("| " + " | ".join(titles) + " |")
+    w("|---" * len(titles) + "|")
+
+
 def write(rows, suite, out, peers, repeat, wall, peer_max_params):
     out.mkdir(parents=True, exist_ok=True)
     s, mem = series(rows, peers)
@@ -181,9 +187,8 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
 
     w("## f64 λ_max at zero-loss minimizers")
     w("")
-    w("| L | d | P | dlncheck path | dlncheck | process wall | " + " | ".join(peers) +
-      " | best JAX / dlncheck | kron-op / dlncheck | max rel. diff to peers |")
-    w("|---" * (9 + len(peers)) + "|")
+    header(w, ["L", "d", "P", "dlncheck path", "dlncheck", "process wall", *peers,
+               "best JAX / dlncheck", "kron-op / dlncheck", "max rel. diff to peers"])
     for r in rows:
         m = dln(r, "min")
         if not m:
@@ -212,9 +217,8 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
       "jax-eigsh's `tol=1e-12`; dlncheck's `LANCZOS_TOL`); the residuals ‖Hv − θv‖ actually "
       "reached are shown (jax-eigsh's recomputed from its returned vector, untimed).")
     w("")
-    w("| L | d | P | dlncheck path | dlncheck | products | residual | jax-eigsh | jax-eigsh residual | "
-      "jax-eigsh / dlncheck | rel. diff |")
-    w("|---" * 11 + "|")
+    header(w, ["L", "d", "P", "dlncheck path", "dlncheck", "products", "residual", "jax-eigsh",
+               "jax-eigsh residual", "jax-eigsh / dlncheck", "rel. diff"])
     for r in rows:
         n = dln(r, "nonmin")
         j = r.get("jax-eigsh-nonmin")
@@ -232,9 +236,9 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
 
     w("## Arbitrary precision and proven enclosures (minimizers)")
     w("")
-    w("| L | d | P | MPFR-256 via | MPFR-256 | MPFR radius (rel.) | MPFR gap bound | mpmath-60 | arb-200 | "
-      "mpmath / MPFR | arb / MPFR | proven via | proven | relative width | f64 inside |")
-    w("|---" * 15 + "|")
+    header(w, ["L", "d", "P", "MPFR-256 via", "MPFR-256", "MPFR radius (rel.)", "MPFR gap bound",
+               "mpmath-60", "arb-200", "mpmath / MPFR", "arb / MPFR", "proven via", "proven",
+               "relative width", "f64 inside"])
     for r in rows:
         m = dln(r, "min")
         if not m:
@@ -273,8 +277,8 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
       "top eigenvalue, so the verdict is at most numerical; `agreement bits` is how far the two "
       "sides agree (docs/performance.md, \"`check` on the planned path\").")
     w("")
-    w("| L | d | P | verdict | strength | agreement bits | Hessian side | check wall | peak MiB |")
-    w("|---|---|---|---|---|---|---|---|---|")
+    header(w, ["L", "d", "P", "verdict", "strength", "agreement bits", "Hessian side", "check wall",
+               "peak MiB"])
     for r in rows:
         c = r.get("dln-check")
         if not c:
@@ -290,8 +294,7 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
 
     w("## Peak memory (MiB)")
     w("")
-    w("| L | d | P | dlncheck (minimizer) | dlncheck (non-minimizer) | " + " | ".join(peers) + " |")
-    w("|---" * (5 + len(peers)) + "|")
+    header(w, ["L", "d", "P", "dlncheck (minimizer)", "dlncheck (non-minimizer)", *peers])
     for r in rows:
         w(f"| {r['L']} | {r['d']} | {r['params']} | {fmt_m(r.get('dln-min-rss'))} | "
           f"{fmt_m(r.get('dln-nonmin-rss'))} | " +
@@ -302,8 +305,7 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
     w("")
     w("![time versus parameter count](bench.svg)")
     w("")
-    w("| path | points | time exponent a (t ∝ P^a) | memory exponent (RSS ∝ P^b) |")
-    w("|---|---|---|---|")
+    header(w, ["path", "points", "time exponent a (t ∝ P^a)", "memory exponent (RSS ∝ P^b)"])
     exps = {}
     for name, pts in s.items():
         f = fit(pts)
@@ -322,8 +324,7 @@ def write(rows, suite, out, peers, repeat, wall, peer_max_params):
     w("## Targets")
     w("")
     tg = targets(rows, suite)
-    w("| target | measured | met |")
-    w("|---|---|---|")
+    header(w, ["target", "measured", "met"])
     for name, measured, ok in tg:
         w(f"| {name} | {measured} | {'yes' if ok else '**no**'} |")
     w("")

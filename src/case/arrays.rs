@@ -455,9 +455,7 @@ mod tests {
         out
     }
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     #[test]
     fn float64_big_endian_and_row_major() {

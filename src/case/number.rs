@@ -282,9 +282,7 @@ fn parse_decimal(s: &str) -> Result<Option<BigRational>, String> {
 mod tests {
     use super::*;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn yaml(src: &str) -> Result<RawNum, String> {
         serde_yaml::from_str::<RawNum>(src).map_err(|e| e.to_string())

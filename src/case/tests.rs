@@ -26,9 +26,7 @@ fn opts() -> LoadOptions {
     }
 }
 
-fn q(n: i64, d: i64) -> BigRational {
-    BigRational::new(n.into(), d.into())
-}
+use crate::enumerate::minimizers::tests::q;
 
 fn load(src: &str) -> Result<Case, CaseError> {
     load_str(src, Path::new("cases/t.yaml"), &opts())

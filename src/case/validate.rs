@@ -6,7 +6,7 @@ use super::number::RawNum;
 use super::raw::{RawCase, RawMatrix, RawX, VersionProbe};
 use super::{Activation, Case, CaseError, CheckSpec, Generate, LoadOptions, ModelKind, Samples};
 use crate::linalg::field::q_to_string;
-use crate::linalg::Mat;
+use crate::linalg::{mat, Exact, Mat};
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 use std::collections::HashMap;
@@ -1129,7 +1129,7 @@ fn identity_of(
             ),
         ));
     }
-    Ok(identity(d))
+    Ok(mat::identity(&Exact, d))
 }
 
 /// At least one check (when `required`), every claim known, none twice.
@@ -1195,16 +1195,6 @@ fn checks(
         None => Ok(out),
         Some(first) => Err(first.with_also(errors)),
     }
-}
-
-fn identity(n: usize) -> Mat<BigRational> {
-    Mat::from_fn(n, n, |i, j| {
-        if i == j {
-            BigRational::one()
-        } else {
-            BigRational::zero()
-        }
-    })
 }
 
 fn is_identity(m: &Mat<BigRational>) -> bool {

@@ -88,11 +88,8 @@ mod tests {
     use crate::enumerate::minimizers::Point;
     use crate::linalg::field::q_to_f64;
     use crate::linalg::mat::Mat;
-    use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// A depth-3 point of nonzero loss with entries of mixed signs and denominators.
     fn point() -> Point {

@@ -528,9 +528,7 @@ pub fn pow2_neg(bits: u32) -> BigRational {
 mod tests {
     use super::*;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     #[test]
     fn exact_estimates_compare_exactly() {

@@ -31,9 +31,8 @@
 //!    proven distance to the spectrum.
 
 use crate::certify::kp_verified::{zero_loss_factors, ZeroLossFactors};
-use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
+use crate::certify::planner;
 use crate::enumerate::minimizers::Point;
-use crate::linalg::lanczos;
 use crate::linalg::mpfr_refine::{
     self, gamma, sum_squares, up, RefineOperator, RefineOptions, BOUND_PREC,
 };
@@ -195,13 +194,7 @@ pub struct HessianMpfrTop {
 pub fn refine_top(p: &Point, prec: u32, rel: f64) -> Result<HessianMpfrTop, String> {
     let mut op = GaussNewtonMpfr::new(p, prec)?;
     let m = op.dim();
-    let start = lanczos::top_eigenpair(
-        m,
-        |v, out| op.apply_f64(v, out),
-        LANCZOS_SEED,
-        LANCZOS_TOL,
-        m.min(LANCZOS_MAX_BASIS),
-    );
+    let start = planner::lanczos_pair(m, |v, out| op.apply_f64(v, out));
     let opts = RefineOptions {
         residual_target: Some(rel),
         ..RefineOptions::default()
@@ -227,9 +220,7 @@ mod tests {
     use crate::linalg::{mat, Exact};
     use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// The operator against the exact Hessian of the loss: ∇²f v computed in rationals by the
     /// generic [`crate::model::linear::hvp`] (residual terms included) at a zero-loss point.

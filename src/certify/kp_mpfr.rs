@@ -23,9 +23,8 @@
 //!    (d_L·n)² memory, the one dense step.
 
 use crate::certify::kp_verified::{zero_loss_factors, ZeroLossFactors};
-use crate::certify::planner::{LANCZOS_MAX_BASIS, LANCZOS_SEED, LANCZOS_TOL};
+use crate::certify::planner;
 use crate::enumerate::minimizers::Point;
-use crate::linalg::lanczos;
 use crate::linalg::mpfr_refine::{
     self, complement_upper, deflated_upper, deflation_vector, gamma, norm_up, up, RefineOperator,
     RefineOptions, BOUND_PREC,
@@ -195,13 +194,7 @@ pub struct KpMpfrTop {
 pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
     let mut op = KpMpfr::new(p, prec)?;
     let m = op.dim();
-    let start = lanczos::top_eigenpair(
-        m,
-        |v, out| op.f64_op.apply(v, out),
-        LANCZOS_SEED,
-        LANCZOS_TOL,
-        m.min(LANCZOS_MAX_BASIS),
-    );
+    let start = planner::lanczos_pair(m, |v, out| op.f64_op.apply(v, out));
     // the gap bound first, on the start vector: it sets how far to refine
     let t = std::time::Instant::now();
     let w = deflation_vector(&start.vector, start.value);
@@ -246,36 +239,13 @@ pub fn refine_top(p: &Point, prec: u32) -> Result<KpMpfrTop, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linalg::mat::Mat;
-    use crate::linalg::{mat, Exact};
-    use num_rational::BigRational;
+    use crate::certify::kp_verified::tests::kp_naive_counterexample;
+    use crate::enumerate::minimizers::tests::q;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
-
-    /// W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = I, Y = P: λ_max = 91/9 (README's
-    /// KP-naive counterexample, proven exactly there).
+    /// README's KP-naive counterexample, λ_max = 91/9 (proven exactly there).
     #[test]
     fn encloses_91_over_9_to_the_precision() {
-        let diag = |a: BigRational, b: BigRational| {
-            Mat::from_fn(2, 2, |i, j| match (i, j) {
-                (0, 0) => a.clone(),
-                (1, 1) => b.clone(),
-                _ => q(0, 1),
-            })
-        };
-        let p = Point {
-            weights: vec![
-                diag(q(1, 3), q(1, 2)),
-                diag(q(3, 1), q(1, 1)),
-                diag(q(1, 1), q(2, 1)),
-            ],
-            x: mat::identity(&Exact, 2),
-            y: diag(q(1, 1), q(1, 1)),
-            exact: true,
-            origin: "test".into(),
-        };
+        let p = kp_naive_counterexample();
         let t = refine_top(&p, 256).unwrap();
         let want = rug::Rational::from((91, 9));
         let hi = t.hi.clone().unwrap();

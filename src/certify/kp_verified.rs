@@ -184,20 +184,18 @@ fn rounded(m: &Mat<BigRational>) -> Result<(faer::Mat<f64>, faer::Mat<f64>), Str
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::certify::lambda_max::{lambda_max, Settings};
     use crate::certify::sources::HessianAt;
     use crate::linalg::field::q_to_f64;
     use crate::linalg::{mat, Exact};
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
-    #[test]
-    fn encloses_the_exact_lambda_max_of_the_kp_naive_counterexample() {
-        // W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = Y-compatible: λ_max = 91/9 (README)
+    /// README's KP-naive counterexample: W = (diag(1/3, 1/2), diag(3, 1), diag(1, 2)), X = I,
+    /// Y = W_3 W_2 W_1 = I, a zero-loss minimizer with λ_max = 91/9.
+    pub(crate) fn kp_naive_counterexample() -> Point {
         let diag = |a: BigRational, b: BigRational| {
             Mat::from_fn(2, 2, |i, j| match (i, j) {
                 (0, 0) => a.clone(),
@@ -205,20 +203,22 @@ mod tests {
                 _ => q(0, 1),
             })
         };
-        let ws = vec![
-            diag(q(1, 3), q(1, 2)),
-            diag(q(3, 1), q(1, 1)),
-            diag(q(1, 1), q(2, 1)),
-        ];
-        let x = mat::identity(&Exact, 2);
-        let y = diag(q(1, 1), q(1, 1));
-        let p = Point {
-            weights: ws,
-            x,
-            y,
+        Point {
+            weights: vec![
+                diag(q(1, 3), q(1, 2)),
+                diag(q(3, 1), q(1, 1)),
+                diag(q(1, 1), q(2, 1)),
+            ],
+            x: mat::identity(&Exact, 2),
+            y: diag(q(1, 1), q(1, 1)),
             exact: true,
             origin: "test".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn encloses_the_exact_lambda_max_of_the_kp_naive_counterexample() {
+        let p = kp_naive_counterexample();
         let e = enclose(&p).unwrap();
         let want = q(91, 9);
         assert!(e.enclosure.lo() <= &want && &want <= e.enclosure.hi());

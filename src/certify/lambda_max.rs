@@ -487,9 +487,7 @@ pub fn shifted(h: &Mat<BigRational>, u: &BigRational) -> Mat<BigRational> {
 mod tests {
     use super::*;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     struct ExactMatrix(Mat<BigRational>);
 

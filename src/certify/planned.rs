@@ -125,20 +125,8 @@ pub struct Planned {
 
 /// [`Planned`] at `p` (a linear network point; exact or an MPFR rounding).
 pub fn planned(p: &Point, settings: &Settings) -> Result<Planned, String> {
-    let params: usize = p.weights.iter().map(|w| w.rows() * w.cols()).sum();
-    let kp_dim = p.y.rows() * p.y.cols();
-    let sizes = planner::Sizes {
-        params,
-        kp_dim,
-        hvp_size: p
-            .weights
-            .iter()
-            .map(|w| w.rows() * w.cols() * p.x.cols())
-            .sum(),
-        depth: p.weights.len(),
-        out_dim: p.y.rows(),
-        kind: ModelKind::Linear,
-    };
+    let sizes = planner::Sizes::of(&p.weights, &p.x, &p.y, ModelKind::Linear);
+    let (params, kp_dim) = (sizes.params, sizes.kp_dim);
     let zero_loss = p.exact && kp_verified::exact_zero_loss(p);
     let plan = planner::plan(sizes, zero_loss, None)?;
     let top = planner::top_f64(&network_f64(p), plan.path)?;

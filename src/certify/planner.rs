@@ -69,6 +69,19 @@ pub const LANCZOS_SEED: u64 = 0x5eed;
 /// Longest Lanczos basis (steps) of the matrix-free paths: 8·P·600 bytes of f64 vectors at most.
 pub const LANCZOS_MAX_BASIS: usize = 600;
 
+/// The top Ritz pair of the symmetric operator `apply` of dimension `m` as every f64 Lanczos run of
+/// the λ_max paths takes it: from the seed [`LANCZOS_SEED`], to the relative residual
+/// [`LANCZOS_TOL`], in at most min(m, [`LANCZOS_MAX_BASIS`]) steps.
+pub fn lanczos_pair(m: usize, apply: impl FnMut(&[f64], &mut [f64])) -> lanczos::RitzPair {
+    lanczos::top_eigenpair(
+        m,
+        apply,
+        LANCZOS_SEED,
+        LANCZOS_TOL,
+        m.min(LANCZOS_MAX_BASIS),
+    )
+}
+
 /// The planner's choice and why.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -94,6 +107,22 @@ pub struct Sizes {
     pub out_dim: usize,
     /// The model whose Hessian is wanted.
     pub kind: ModelKind,
+}
+
+impl Sizes {
+    /// The sizes of a model of `kind` with weight matrices `weights` (W_k of d_{k+1} × d_k), data
+    /// X with n = `x.cols()` columns and targets Y of d_L × n: P = Σ_k d_{k+1} d_k,
+    /// m = d_L·n, Σ_k d_{k+1} d_k n.
+    pub fn of<T>(weights: &[Mat<T>], x: &Mat<T>, y: &Mat<T>, kind: ModelKind) -> Sizes {
+        Sizes {
+            params: weights.iter().map(|w| w.rows() * w.cols()).sum(),
+            kp_dim: y.rows() * y.cols(),
+            hvp_size: weights.iter().map(|w| w.rows() * w.cols() * x.cols()).sum(),
+            depth: weights.len(),
+            out_dim: y.rows(),
+            kind,
+        }
+    }
 }
 
 /// Do the linear network's kernels (KP operator, Hessian-vector products) compute the Hessian of
@@ -257,24 +286,18 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
             } else {
                 faer::Par::Seq
             };
-            let pair = lanczos::top_eigenpair(
-                m,
-                |v, out| {
-                    let v = faer::ColRef::from_slice(v);
-                    let out = faer::ColMut::from_slice_mut(out);
-                    faer::linalg::matmul::matmul(
-                        out.as_mat_mut(),
-                        faer::Accum::Replace,
-                        k.as_ref(),
-                        v.as_mat(),
-                        1.0,
-                        par,
-                    );
-                },
-                LANCZOS_SEED,
-                LANCZOS_TOL,
-                m.min(LANCZOS_MAX_BASIS),
-            );
+            let pair = lanczos_pair(m, |v, out| {
+                let v = faer::ColRef::from_slice(v);
+                let out = faer::ColMut::from_slice_mut(out);
+                faer::linalg::matmul::matmul(
+                    out.as_mat_mut(),
+                    faer::Accum::Replace,
+                    k.as_ref(),
+                    v.as_mat(),
+                    1.0,
+                    par,
+                );
+            });
             lanczos_top(pair, path)
         }
         Path::KpOperatorLanczos => {
@@ -282,13 +305,7 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
             let (a, n) = (grams[0].1.nrows(), grams[0].0.nrows());
             let mut op = KpMatFree::new(grams, product_par(a, n));
             let m = op.dim();
-            let pair = lanczos::top_eigenpair(
-                m,
-                |v, out| op.apply(v, out),
-                LANCZOS_SEED,
-                LANCZOS_TOL,
-                m.min(LANCZOS_MAX_BASIS),
-            );
+            let pair = lanczos_pair(m, |v, out| op.apply(v, out));
             lanczos_top(pair, path)
         }
         Path::Dense => {
@@ -310,13 +327,7 @@ pub fn top_f64(net: &NetworkF64, path: Path) -> Result<FastTop, String> {
         }
         Path::LanczosHvp => {
             let mut s = net.scratch();
-            let pair = lanczos::top_eigenpair(
-                net.params(),
-                |v, out| net.hvp(v, out, &mut s),
-                LANCZOS_SEED,
-                LANCZOS_TOL,
-                net.params().min(LANCZOS_MAX_BASIS),
-            );
+            let pair = lanczos_pair(net.params(), |v, out| net.hvp(v, out, &mut s));
             lanczos_top(pair, path)
         }
     }

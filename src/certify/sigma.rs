@@ -347,9 +347,7 @@ pub fn frobenius_upper(m: &Mat<Q>) -> Q {
 mod tests {
     use super::*;
 
-    fn q(n: i64, d: i64) -> Q {
-        Q::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     #[test]
     fn brackets_contain_the_true_smallest_singular_value() {

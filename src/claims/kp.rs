@@ -44,6 +44,14 @@ pub(super) fn per_point(ctx: &CaseContext, f: impl Fn(&KpProblem, usize) -> Find
     }
 }
 
+/// [`per_point`], each point's finding made from a book that holds λ_max there ([`with_hessian`]).
+fn per_point_with_hessian(
+    ctx: &CaseContext,
+    f: impl Fn(&KpProblem, usize, Book) -> Finding,
+) -> Outcome {
+    per_point(ctx, |kp, i| f(kp, i, with_hessian(ctx, kp, i)))
+}
+
 /// A book with λ_max of the Hessian at point i as quantity "lambda_max".
 pub(super) fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book {
     let mut b = Book::default();
@@ -61,6 +69,19 @@ pub(super) fn with_hessian(ctx: &CaseContext, kp: &KpProblem, i: usize) -> Book 
         b.uncertifiable();
     }
     b
+}
+
+/// The finding of `claim` at the point `p`: λ_max (the book's "lambda_max") `op` the book's
+/// quantity `rhs`, within the case's tolerance.
+fn lambda_max_against(
+    b: &mut Book,
+    claim: &str,
+    ctx: &CaseContext,
+    p: &Point,
+    op: Op,
+    rhs: &str,
+) -> Finding {
+    b.compare(claim, p, "lambda_max", op, rhs, &ctx.eq_tol())
 }
 
 /// A book with λ_max of the Hessian at point i as quantity "lambda_max" from the Hessian alone
@@ -170,13 +191,13 @@ impl KpExact {
                 json!({"matrix": "kp_operator"}),
                 (k, kproof.as_ref()),
             );
-            b.compare(
+            lambda_max_against(
+                &mut b,
                 Self::INFO.id,
+                ctx,
                 &kp.points[i],
-                "lambda_max",
                 Op::Eq,
                 "kp_operator",
-                &ctx.eq_tol(),
             )
         });
         // K's side limited by a cluster at its top, not by the precision: no futile escalation
@@ -296,8 +317,7 @@ impl KpBound {
 
 /// λ_max `op` Σ_k c_k² at every point (KP-bound with ≤, KP-naive with =).
 fn lambda_against_sum_c_squared(claim: &str, ctx: &CaseContext, op: Op) -> Outcome {
-    per_point(ctx, |kp, i| {
-        let mut b = with_hessian(ctx, kp, i);
+    per_point_with_hessian(ctx, |kp, i, mut b| {
         let (sum, _) = add_c_squared(ctx, kp, i, &mut b);
         b.finding(
             claim,
@@ -341,8 +361,7 @@ claim! {
 }
 impl KpDepth2 {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let mut b = with_hessian(ctx, kp, i);
+        per_point_with_hessian(ctx, |kp, i, mut b| {
             let g = ctx.grams(kp, i);
             let mut sum = Vec::new();
             for (k, t) in g.weight.iter().enumerate() {
@@ -415,14 +434,7 @@ impl KpScalar {
                 json!({"scalar": "scalar_formula"}),
                 (&rhs, None),
             );
-            b.compare(
-                Self::INFO.id,
-                p,
-                "lambda_max",
-                Op::Eq,
-                "scalar_formula",
-                &ctx.eq_tol(),
-            )
+            lambda_max_against(&mut b, Self::INFO.id, ctx, p, Op::Eq, "scalar_formula")
         })
     }
 }
@@ -442,8 +454,7 @@ claim! {
 }
 impl KpMin {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let mut b = with_hessian(ctx, kp, i);
+        per_point_with_hessian(ctx, |kp, i, mut b| {
             add_min_sharpness(ctx, kp, i, &mut b);
             // the balanced factorization attains the minimum; every other minimizer lies above it
             let op = if kp.balanced_index == Some(i) {
@@ -451,16 +462,24 @@ impl KpMin {
             } else {
                 Op::Ge
             };
-            b.compare(
+            lambda_max_against(
+                &mut b,
                 Self::INFO.id,
+                ctx,
                 &kp.points[i],
-                "lambda_max",
                 op,
                 "min_sharpness",
-                &ctx.eq_tol(),
             )
         })
     }
+}
+
+/// A book with λ_max ([`with_hessian`]) and the c_k² ([`add_c_squared`]) at point i, and the
+/// expressions of the c_k², for the claims relating "c_i constant" to flatness.
+fn with_c_squared(ctx: &CaseContext, kp: &KpProblem, i: usize) -> (Book, Vec<Expr>) {
+    let mut b = with_hessian(ctx, kp, i);
+    let (_, each) = add_c_squared(ctx, kp, i, &mut b);
+    (b, each)
 }
 
 /// Are the c_k² all equal at point i? Records the relations c_k² = c_1² (or the ≠ that breaks it).
@@ -501,20 +520,38 @@ fn flat(
     Ok((d.holds, d.basis))
 }
 
-/// "c_i constant ⇒ conclusion" at point i, where `conclusion` adds its quantities and returns the
-/// relation to check.
+/// "c_i constant ⇒ conclusion" at every point, where `conclusion` adds its quantities at point i
+/// and returns the relation to check.
 fn c_constant_implies(
+    claim: &str,
+    ctx: &CaseContext,
+    conclusion: impl Fn(
+        &KpProblem,
+        usize,
+        &mut Book,
+    ) -> ((&'static str, Expr), Op, (&'static str, Expr)),
+) -> Outcome {
+    per_point(ctx, |kp, i| {
+        c_constant_implies_at(claim, ctx, kp, i, &conclusion)
+    })
+}
+
+/// "c_i constant ⇒ conclusion" at point i ([`c_constant_implies`]).
+fn c_constant_implies_at(
     claim: &str,
     ctx: &CaseContext,
     kp: &KpProblem,
     i: usize,
-    conclusion: impl FnOnce(&mut Book) -> ((&'static str, Expr), Op, (&'static str, Expr)),
+    conclusion: impl Fn(
+        &KpProblem,
+        usize,
+        &mut Book,
+    ) -> ((&'static str, Expr), Op, (&'static str, Expr)),
 ) -> Finding {
-    let mut b = with_hessian(ctx, kp, i);
-    let (_, each) = add_c_squared(ctx, kp, i, &mut b);
+    let (mut b, each) = with_c_squared(ctx, kp, i);
     match c_constant(ctx, &mut b, &each) {
         Ok(Ok(premise)) => {
-            let (lhs, op, rhs) = conclusion(&mut b);
+            let (lhs, op, rhs) = conclusion(kp, i, &mut b);
             match b.finding(claim, &kp.points[i], lhs, op, rhs, &ctx.eq_tol()) {
                 Finding::Holds(basis, ev) => Finding::Holds(basis.weaker(premise), ev),
                 Finding::Fails(basis, ev, why) => Finding::Fails(
@@ -548,15 +585,13 @@ claim! {
 }
 impl KpFlatSufficientA {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            c_constant_implies(Self::INFO.id, ctx, kp, i, |b| {
-                add_min_sharpness(ctx, kp, i, b);
-                (
-                    ("lambda_max", q("lambda_max")),
-                    Op::Eq,
-                    ("min_sharpness", q("min_sharpness")),
-                )
-            })
+        c_constant_implies(Self::INFO.id, ctx, |kp, i, b| {
+            add_min_sharpness(ctx, kp, i, b);
+            (
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("min_sharpness", q("min_sharpness")),
+            )
         })
     }
 }
@@ -576,26 +611,27 @@ claim! {
 }
 impl KpFlatSufficientB {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            let layers = kp.points[i].weights.len();
-            c_constant_implies(Self::INFO.id, ctx, kp, i, |_| {
-                let sum = (1..=layers)
-                    .map(|k| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")])
-                    .collect();
-                (
-                    ("lambda_max", q("lambda_max")),
-                    Op::Eq,
-                    ("sum_c_squared", sum),
-                )
-            })
+        c_constant_implies(Self::INFO.id, ctx, |kp, i, _| {
+            let sum = (1..=kp.points[i].weights.len())
+                .map(|k| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")])
+                .collect();
+            (
+                ("lambda_max", q("lambda_max")),
+                Op::Eq,
+                ("sum_c_squared", sum),
+            )
         })
     }
 }
 
+/// "flat ⇒ c_i constant" at every point.
+fn flat_implies_constant(claim: &str, ctx: &CaseContext) -> Outcome {
+    per_point(ctx, |kp, i| flat_implies_constant_at(claim, ctx, kp, i))
+}
+
 /// "flat ⇒ c_i constant" at point i.
-fn flat_implies_constant(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usize) -> Finding {
-    let mut b = with_hessian(ctx, kp, i);
-    let (_, each) = add_c_squared(ctx, kp, i, &mut b);
+fn flat_implies_constant_at(claim: &str, ctx: &CaseContext, kp: &KpProblem, i: usize) -> Finding {
+    let (mut b, each) = with_c_squared(ctx, kp, i);
     let p = &kp.points[i];
     match flat(ctx, kp, i, &mut b) {
         Err(w) => Finding::Undecided(
@@ -647,9 +683,7 @@ impl KpFlatNecessary {
                 "KP-flat-necessary concerns L = 2 or scalar networks (see KP-flat-necessary-deep)",
             );
         }
-        per_point(ctx, |kp, i| {
-            flat_implies_constant(Self::INFO.id, ctx, kp, i)
-        })
+        flat_implies_constant(Self::INFO.id, ctx)
     }
 }
 
@@ -670,8 +704,6 @@ claim! {
 }
 impl KpFlatNecessaryDeep {
     fn run(&self, ctx: &CaseContext) -> Outcome {
-        per_point(ctx, |kp, i| {
-            flat_implies_constant(Self::INFO.id, ctx, kp, i)
-        })
+        flat_implies_constant(Self::INFO.id, ctx)
     }
 }

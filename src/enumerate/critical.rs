@@ -10,12 +10,12 @@
 //! full rank where the widths allow (loose), which changes whether the point is "tightened".
 
 use super::classify::set_label;
+use super::lanes::is_critical;
 use super::minimizers::Point;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::rank;
 use crate::linalg::{Exact, Field};
-use crate::model::linear;
 use num_rational::BigRational;
 use num_traits::Zero;
 
@@ -26,6 +26,29 @@ pub struct CriticalPoint {
     pub point: Point,
     /// S ⊆ {0, …, d_L − 1} (0-based, in λ order).
     pub set: Vec<usize>,
+}
+
+impl CriticalPoint {
+    /// The exact point `weights` of the data (`x`, `y`), critical for the index set `set`, built as
+    /// `origin` says.
+    pub fn exact(
+        weights: Vec<Mat<BigRational>>,
+        x: &Mat<BigRational>,
+        y: &Mat<BigRational>,
+        origin: String,
+        set: Vec<usize>,
+    ) -> CriticalPoint {
+        CriticalPoint {
+            point: Point {
+                weights,
+                x: x.clone(),
+                y: y.clone(),
+                exact: true,
+                origin,
+            },
+            set,
+        }
+    }
 }
 
 /// Every index set S ⊆ {0, …, d − 1} with |S| ≤ r, in lexicographic order by size then elements.
@@ -154,21 +177,8 @@ pub fn critical_points(
     let s = rr.rows();
     let mut out = Vec::new();
     let mut push = |ws: Vec<Mat<BigRational>>, origin: String| {
-        let ev = linear::evaluate(&Exact, &ws, x, y);
-        let critical = linear::gradient(&Exact, &ev)
-            .iter()
-            .all(|g| mat::is_zero_mat(&Exact, g));
-        if critical && !out.iter().any(|p: &CriticalPoint| p.point.weights == ws) {
-            out.push(CriticalPoint {
-                point: Point {
-                    weights: ws,
-                    x: x.clone(),
-                    y: y.clone(),
-                    exact: true,
-                    origin,
-                },
-                set: set.to_vec(),
-            });
+        if is_critical(&ws, x, y) && !out.iter().any(|p: &CriticalPoint| p.point.weights == ws) {
+            out.push(CriticalPoint::exact(ws, x, y, origin, set.to_vec()));
         }
     };
     for (ranks, origin) in profiles(dims, s, &set_description(set)) {
@@ -333,6 +343,7 @@ fn one_sided_inverses(l: &Mat<BigRational>) -> Vec<Mat<BigRational>> {
 pub(crate) mod tests {
     use super::*;
     use crate::enumerate::spectrum::spectrum;
+    use crate::model::linear;
 
     /// n as a rational.
     pub(crate) fn q(n: i64) -> BigRational {

@@ -529,9 +529,7 @@ mod tests {
     use super::*;
     use crate::linalg::field::q_to_f64;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn diag21() -> Mat<BigRational> {
         Mat::from_vec(2, 2, vec![q(2, 1), q(0, 1), q(0, 1), q(1, 1)])

@@ -31,7 +31,7 @@
 //! also checked exactly (∇f = 0 by [`linear::gradient`]) and dropped if not critical.
 
 use super::critical::CriticalPoint;
-use super::minimizers::{random_invertible, Point};
+use super::minimizers::random_invertible;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::Exact;
@@ -517,16 +517,13 @@ pub fn lane_points(
         if !is_critical(&ws, x, y) {
             continue;
         }
-        out.push(CriticalPoint {
-            point: Point {
-                weights: ws,
-                x: x.clone(),
-                y: y.clone(),
-                exact: true,
-                origin: format!("lanes: {ty} (seed {seed}, basis change {k})"),
-            },
-            set: ty.set(),
-        });
+        out.push(CriticalPoint::exact(
+            ws,
+            x,
+            y,
+            format!("lanes: {ty} (seed {seed}, basis change {k})"),
+            ty.set(),
+        ));
     }
     (out, ts)
 }

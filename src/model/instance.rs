@@ -285,9 +285,7 @@ mod tests {
     use super::*;
     use crate::certify::sources::HessianAt;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn m(r: usize, c: usize, v: &[i64]) -> Mat<BigRational> {
         Mat::from_vec(r, c, v.iter().map(|&k| q(k, 1)).collect())

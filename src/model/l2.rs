@@ -157,9 +157,7 @@ mod tests {
     use super::*;
     use crate::linalg::{Exact, Mpfr, F64};
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn sample(mask: bool) -> (Problem<BigRational>, Vec<Mat<BigRational>>) {
         let p = Problem {

@@ -280,9 +280,7 @@ mod tests {
     use crate::linalg::{Exact, F64};
     use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn sample() -> (Vec<Mat<BigRational>>, Mat<BigRational>, Mat<BigRational>) {
         let w1 = Mat::from_vec(

@@ -314,9 +314,7 @@ mod tests {
     use crate::model::linear;
     use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// A 3-layer network with a nonzero residual and a non-square X.
     fn sample() -> (Vec<Mat<BigRational>>, Mat<BigRational>, Mat<BigRational>) {

@@ -216,9 +216,7 @@ mod tests {
     use super::*;
     use crate::linalg::{Exact, Mpfr, F64};
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     fn sample() -> (Vec<Mat<f64>>, Mat<f64>, Mat<f64>) {
         let w1 = Mat::from_vec(2, 2, vec![0.7, -1.1, 0.4, 0.9]);

@@ -53,11 +53,8 @@ pub fn hessian<F: Field>(f: &F, a: &[Mat<F::T>], x: &Mat<F::T>, y: &Mat<F::T>) -
 mod tests {
     use super::*;
     use crate::linalg::{Exact, F64};
-    use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     #[test]
     fn residual_gradient_matches_central_differences_in_a() {

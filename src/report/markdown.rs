@@ -194,15 +194,9 @@ pub fn render(r: &Report) -> String {
 pub fn point_table(k: &CheckReport) -> Option<String> {
     let rows = k.values.point_table.as_ref().filter(|r| !r.is_empty())?;
     let mut out = format!(
-        "<details><summary>{}: {} point{}{}</summary>\n\n| point | at the point | strength | certificate | figures |\n|---|---|---|---|---|\n",
+        "<details><summary>{}: {}</summary>\n\n| point | at the point | strength | certificate | figures |\n|---|---|---|---|---|\n",
         k.claim,
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if rows.iter().any(|r| r.case_point) {
-            ", the case's point first"
-        } else {
-            ""
-        }
+        numbers::points_heading(rows)
     );
     for r in rows {
         let label = if r.case_point {

@@ -298,6 +298,21 @@ pub fn shortest(x: f64) -> String {
     }
 }
 
+/// The heading of a check's point table: "N point(s)", with ", the case's point first" when one
+/// row is the case's own point (the writers list that row first).
+pub fn points_heading(rows: &[crate::claims::evidence::PointRow]) -> String {
+    format!(
+        "{} point{}{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if rows.iter().any(|r| r.case_point) {
+            ", the case's point first"
+        } else {
+            ""
+        }
+    )
+}
+
 /// A point's figures (a [`crate::claims::evidence::PointRow`]'s) as short texts, `name = value`:
 /// each quantity's best reading ([`Shown::named`], unless the same name also holds its exact
 /// text), the classes compared, then the single numbers ([`Values::numbers`]: exact fractions

@@ -1,7 +1,7 @@
 //! Adversarial numerics: statements known to be false must never come out `verified`, whatever
 //! the precision and enclosure settings, including near misses that f64 cannot see.
 
-use crate::common::root;
+use crate::common::{check_of, dlncheck, run_check};
 
 use serde_json::Value;
 
@@ -40,34 +40,13 @@ fn false_statements_are_never_verified_at_any_precision() {
     for precision in ["64", "128", "256", "1024"] {
         for bits in ["8", "50", "120"] {
             let dir = tempfile::tempdir().unwrap();
-            let out = assert_cmd::Command::cargo_bin("dlncheck")
-                .unwrap()
-                .current_dir(root())
-                .env("CI", "true")
-                .arg("check")
-                .args(&files)
-                .args(["--quiet", "--no-timing", "--precision", precision])
-                .args(["--enclosure-bits", bits, "--report-dir"])
-                .arg(dir.path())
-                .output()
-                .unwrap();
-            assert!(out.status.code().is_some_and(|c| c <= 1));
-            let report: Value = serde_json::from_str(
-                &std::fs::read_to_string(dir.path().join("report.json")).unwrap(),
-            )
-            .unwrap();
+            let mut args = files.clone();
+            args.extend(["--quiet", "--no-timing", "--precision", precision]);
+            args.extend(["--enclosure-bits", bits]);
+            let (code, report) = run_check(&args, dir.path());
+            assert!(code <= 1);
             for (_, case, claim) in FALSE {
-                let check = report["cases"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|c| c["name"] == case)
-                    .unwrap()["checks"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|k| k["claim"] == claim)
-                    .unwrap();
+                let check = check_of(&report, case, claim);
                 let verdict = check["verdict"].as_str().unwrap();
                 assert_ne!(
                     verdict, "verified",
@@ -85,25 +64,16 @@ fn false_statements_are_never_verified_at_any_precision() {
 #[test]
 fn the_near_miss_is_refuted_exactly_and_the_cancellation_is_exact() {
     let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("dlncheck")
-        .unwrap()
-        .current_dir(root())
-        .env("CI", "true")
-        .args([
-            "check",
+    let (code, report) = run_check(
+        &[
             "cases/adversarial-naive-near-miss.yaml",
             "cases/adversarial-product-cancellation.yaml",
             "--quiet",
             "--no-timing",
-            "--report-dir",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
     let naive = &report["cases"][0]["checks"][0];
     assert_eq!(naive["claim"], "KP-naive");
     // both sides are rational and identified exactly: the counterexample is proved
@@ -133,24 +103,15 @@ fn the_near_miss_is_refuted_exactly_and_the_cancellation_is_exact() {
 fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
     // w = (1e160, 1e-160): λ_max = 1e320 + 1e-320 (trace of the Hessian, whose determinant is 0)
     let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("dlncheck")
-        .unwrap()
-        .current_dir(root())
-        .env("CI", "true")
-        .args([
-            "check",
+    let (code, report) = run_check(
+        &[
             "cases/adversarial-scalar-1e320.yaml",
             "--quiet",
             "--no-timing",
-            "--report-dir",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
     let checks = report["cases"][0]["checks"].as_array().unwrap();
     assert_eq!(checks.len(), 6);
     let want = format!(
@@ -172,14 +133,7 @@ fn a_lambda_max_beyond_the_f64_range_is_decided_exactly() {
     let cert_file = dir
         .path()
         .join("certs/adversarial-scalar-1e320--KP-scalar.json");
-    let verify = |path: &std::path::Path| {
-        assert_cmd::Command::cargo_bin("dlncheck")
-            .unwrap()
-            .arg("verify-cert")
-            .arg(path)
-            .output()
-            .unwrap()
-    };
+    let verify = |path: &std::path::Path| dlncheck().arg("verify-cert").arg(path).output().unwrap();
     assert!(verify(&cert_file).status.success());
     let cert: Value = serde_json::from_str(&std::fs::read_to_string(&cert_file).unwrap()).unwrap();
     assert_eq!(

@@ -2,7 +2,7 @@
 //! cases, through the MPFR path (values, products, strict saddles decided; non-strict saddles
 //! reported undecided with the reason).
 
-use crate::common::{dlncheck, run_check};
+use crate::common::{dlncheck, run_check, stdout_of, verdict};
 use serde_json::Value;
 
 fn checks(case: &str) -> Vec<Value> {
@@ -10,15 +10,6 @@ fn checks(case: &str) -> Vec<Value> {
     let (code, report) = run_check(&[case, "--no-timing"], dir.path());
     assert_eq!(code, 0);
     report["cases"][0]["checks"].as_array().unwrap().clone()
-}
-
-fn verdict<'a>(checks: &'a [Value], claim: &str) -> &'a str {
-    checks
-        .iter()
-        .find(|c| c["claim"] == claim)
-        .unwrap_or_else(|| panic!("no {claim}"))["verdict"]
-        .as_str()
-        .unwrap()
 }
 
 #[test]
@@ -36,12 +27,7 @@ fn depth2_irrational_spectrum_is_decided_in_mpfr() {
     let text = serde_json::to_string(&checks).unwrap();
     assert!(text.contains("irrational eigenvalues"), "{text}");
     // the golden-ratio spectrum of [[2,1],[1,1]] appears with its certified radius
-    let out = dlncheck()
-        .args(["enumerate", "cases/amg-depth2-irrational.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = stdout_of(&["enumerate", "cases/amg-depth2-irrational.yaml"]);
     assert!(table.contains("eigenvalues of Σ (MPFR, certified radii) = [2.61803398874989484820458683436563811772030917980576286213544862270526046"), "{table}");
     assert!(!table.contains("| NO |"));
     assert_eq!(

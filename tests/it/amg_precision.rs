@@ -3,7 +3,7 @@
 //! minimizer. A precision too low to separate the critical values leaves the point undecided, the
 //! runner doubles the precision up to `--max-precision`, and no verdict is ever `refuted`.
 
-use crate::common::{self, contract_holds, run_check};
+use crate::common::{self, contract_holds, run_check, verdict};
 use serde_json::Value;
 
 /// The checks of a one-case run with these extra arguments, after the JSON contract is checked.
@@ -21,15 +21,6 @@ fn never_refuted(checks: &[Value], what: &str) {
     for c in checks {
         assert_ne!(c["verdict"], "refuted", "{what}: {c}");
     }
-}
-
-fn verdict<'a>(checks: &'a [Value], claim: &str) -> &'a str {
-    checks
-        .iter()
-        .find(|c| c["claim"] == claim)
-        .unwrap_or_else(|| panic!("no {claim}"))["verdict"]
-        .as_str()
-        .unwrap()
 }
 
 /// `--precision 32` and `--precision 64`, with and without escalation: never refuted; with the

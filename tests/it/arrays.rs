@@ -3,7 +3,7 @@
 //! `safetensors` package — all written by numpy itself (tests/data/arrays/make.py). The oracle is
 //! the same case written out in YAML with exact strings: both must give the same figures.
 
-use crate::common::{contract_holds, dlncheck, root, run_check};
+use crate::common::{contract_holds, root, run_check};
 
 use serde_json::Value;
 use std::path::Path;
@@ -98,17 +98,8 @@ fn error_of(dims: &str, data: &str, point: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     case_with(dir.path(), "bad", dims, data, point);
     let out = tempfile::tempdir().unwrap();
-    let run = dlncheck()
-        .args(["check"])
-        .arg(dir.path().join("bad.yaml"))
-        .arg("--report-dir")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(2), "{run:?}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
-            .unwrap();
+    let (code, report) = run_check(&[dir.path().join("bad.yaml").to_str().unwrap()], out.path());
+    assert_eq!(code, 2, "{report}");
     report["cases"][0]["error"].as_str().unwrap().to_string()
 }
 
@@ -141,32 +132,42 @@ fn bad_array_files_get_errors_naming_file_field_and_array() {
         assert!(e.contains("bad.yaml:5"), "{point}: no line 5 in {e}");
         assert!(e.contains("point"), "{point}: no field in {e}");
     }
-    // W_1 saved as input × output (3 × 2) for a 3 → 2 → 2 network
+    // (dims, data, point, the field or array named, what is wrong)
     let x3 = "{x: identity, y: [[1, 0, 0], [0, 1, 0]]}";
-    let e = error_of("[3, 2, 2]", x3, "{file: transposed.npz}");
-    assert!(
-        e.contains("array \"arr_0\" of transposed.npz") && e.contains("fits transposed"),
-        "{e}"
-    );
-    // X saved with one sample per row
-    let e = error_of(
-        "[2, 2, 2]",
-        "{x: [[1, 0], [0, 1], [1, 1]], y: [[1, 0, 0], [0, 1, 0]]}",
-        "{file: point.npz}",
-    );
-    assert!(e.contains("data.x") && e.contains("fits transposed"), "{e}");
-    let e = error_of("[2, 2, 2]", "{x: identity, y: Y}", "{file: point.npz}");
-    assert!(
-        e.contains("data.y") && e.contains("needs `data.file`"),
-        "{e}"
-    );
-    let e = error_of(
-        "[2, 2, 2]",
-        "{file: data.npz, x: X, y: Z}",
-        "{file: point.npz}",
-    );
-    assert!(
-        e.contains("data.file") && e.contains("no array named \"Z\""),
-        "{e}"
-    );
+    let misfits = [
+        // W_1 saved as input × output (3 × 2) for a 3 → 2 → 2 network
+        (
+            "[3, 2, 2]",
+            x3,
+            "{file: transposed.npz}",
+            "array \"arr_0\" of transposed.npz",
+            "fits transposed",
+        ),
+        // X saved with one sample per row
+        (
+            "[2, 2, 2]",
+            "{x: [[1, 0], [0, 1], [1, 1]], y: [[1, 0, 0], [0, 1, 0]]}",
+            "{file: point.npz}",
+            "data.x",
+            "fits transposed",
+        ),
+        (
+            "[2, 2, 2]",
+            "{x: identity, y: Y}",
+            "{file: point.npz}",
+            "data.y",
+            "needs `data.file`",
+        ),
+        (
+            "[2, 2, 2]",
+            "{file: data.npz, x: X, y: Z}",
+            "{file: point.npz}",
+            "data.file",
+            "no array named \"Z\"",
+        ),
+    ];
+    for (dims, data, point, named, wrong) in misfits {
+        let e = error_of(dims, data, point);
+        assert!(e.contains(named) && e.contains(wrong), "{e}");
+    }
 }

@@ -18,7 +18,7 @@
 //!
 //! Checked numerically on the small (d = 2) analogues by the dense path in the first test.
 
-use crate::common::{contract_holds, dlncheck, run_check};
+use crate::common::{contract_holds, decimal, exact_mul, json_of, run_check, yaml_matrix};
 use num_rational::BigRational;
 use serde_json::Value;
 use std::path::Path;
@@ -31,22 +31,6 @@ fn q(n: i64, d: i64) -> Q {
 
 fn zeros(d: usize) -> Vec<Vec<Q>> {
     vec![vec![q(0, 1); d]; d]
-}
-
-fn matmul(a: &[Vec<Q>], b: &[Vec<Q>]) -> Vec<Vec<Q>> {
-    let (n, m, p) = (a.len(), b.len(), b[0].len());
-    let mut c = vec![vec![q(0, 1); p]; n];
-    for i in 0..n {
-        for k in 0..m {
-            if a[i][k] == q(0, 1) {
-                continue;
-            }
-            for j in 0..p {
-                c[i][j] += &a[i][k] * &b[k][j];
-            }
-        }
-    }
-    c
 }
 
 fn transpose(a: &[Vec<Q>]) -> Vec<Vec<Q>> {
@@ -80,18 +64,7 @@ fn orthogonal(d: usize, shift: usize, seed: usize) -> Vec<Vec<Q>> {
     for (i, row) in p.iter_mut().enumerate() {
         row[(i + shift) % d] = q(1, 1);
     }
-    matmul(&p, &r)
-}
-
-fn yaml_mat(m: &[Vec<Q>]) -> String {
-    let rows: Vec<String> = m
-        .iter()
-        .map(|r| {
-            let e: Vec<String> = r.iter().map(|x| format!("\"{x}\"")).collect();
-            format!("[{}]", e.join(", "))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
+    exact_mul(&p, &r)
 }
 
 /// W_k = R_k D_k R_{k−1}ᵀ (R_0 = I), X = I, Y = W_L⋯W_1, as a case checking `claims`.
@@ -103,17 +76,19 @@ fn case(name: &str, d: usize, diags: &[Vec<i64>], claims: &[&str]) -> String {
     }
     let ws: Vec<Vec<Vec<Q>>> = (1..=l)
         .map(|k| {
-            matmul(
-                &matmul(&r[k], &diag(&diags[k - 1], d)),
+            exact_mul(
+                &exact_mul(&r[k], &diag(&diags[k - 1], d)),
                 &transpose(&r[k - 1]),
             )
         })
         .collect();
-    let y = ws[1..].iter().fold(ws[0].clone(), |acc, w| matmul(w, &acc));
+    let y = ws[1..]
+        .iter()
+        .fold(ws[0].clone(), |acc, w| exact_mul(w, &acc));
     let dims = vec![d.to_string(); l + 1].join(", ");
     let weights: Vec<String> = ws
         .iter()
-        .map(|w| format!("    - {}", yaml_mat(w)))
+        .map(|w| format!("    - {}", yaml_matrix(w)))
         .collect();
     let checks: Vec<String> = claims
         .iter()
@@ -121,7 +96,7 @@ fn case(name: &str, d: usize, diags: &[Vec<i64>], claims: &[&str]) -> String {
         .collect();
     format!(
         "version: 1\nname: {name}\nmodel: {{kind: linear, dims: [{dims}]}}\ndata: {{x: identity, y: {}}}\npoint:\n  weights:\n{}\ngenerate: {{balanced: false}}\nchecks:\n{}\n",
-        yaml_mat(&y),
+        yaml_matrix(&y),
         weights.join("\n"),
         checks.join("\n")
     )
@@ -140,50 +115,29 @@ fn qs(v: &Value) -> Q {
     v.as_str().unwrap().parse().unwrap()
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+/// The case [`case`] writes, saved as `{name}.yaml` in `dir`: its path.
+fn write_case(dir: &Path, name: &str, d: usize, diags: &[Vec<i64>], claims: &[&str]) -> String {
     let f = dir.join(format!("{name}.yaml"));
-    std::fs::write(&f, text).unwrap();
+    std::fs::write(&f, case(name, d, diags, claims)).unwrap();
     f.to_str().unwrap().to_string()
 }
 
-/// Is the decimal MPFR value `v` within its tolerance `tol` (a JSON number) of `x`?
-fn within(v: &Value, tol: &Value, x: &Q) -> bool {
-    let v = decimal(v.as_str().unwrap());
-    let tol = Q::from_float(tol.as_f64().unwrap()).unwrap();
+/// The exact enclosure [lo, hi] a check's values write as a pair of "p/q" texts.
+fn enclosure(e: &Value) -> (Q, Q) {
+    (qs(&e[0]), qs(&e[1]))
+}
+
+/// Is a check's MPFR λ_max (`values` fields `lambda_max_mpfr`, a decimal, and
+/// `lambda_max_mpfr_tolerance`, a JSON number) within its tolerance of `x`?
+fn mpfr_within(values: &Value, x: &Q) -> bool {
+    let v = decimal(values["lambda_max_mpfr"].as_str().unwrap());
+    let tol = Q::from_float(values["lambda_max_mpfr_tolerance"].as_f64().unwrap()).unwrap();
     let d = &v - x;
     (if d < q(0, 1) { -d } else { d }) <= tol
 }
 
-/// A decimal string ("42.11…", "-1.5e-3") as an exact rational.
-fn decimal(s: &str) -> Q {
-    let (mant, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
-        None => (s, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let digits: num_bigint::BigInt = format!("{int}{frac}").parse().unwrap();
-    let scale = exp - frac.len() as i32;
-    let ten = Q::from_integer(10.into());
-    let p = num_traits::pow(ten, scale.unsigned_abs() as usize);
-    let m = Q::from_integer(digits);
-    if scale >= 0 {
-        m * p
-    } else {
-        m / p
-    }
-}
-
 fn sharpness_enclosure(file: &str) -> (Q, Q) {
-    let out = dlncheck()
-        .args(["sharpness", file, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(&["sharpness", file, "--json"]);
     (
         qs(&v["certified"]["lo_exact"]),
         qs(&v["certified"]["hi_exact"]),
@@ -203,15 +157,14 @@ fn the_closed_forms_hold_on_small_dense_analogues() {
             q(19, 1),
         ),
     ] {
-        let f = write(dir.path(), name, &case(name, 2, &diags, &["KP-exact"]));
+        let f = write_case(dir.path(), name, 2, &diags, &["KP-exact"]);
         let out = dir.path().join(name);
         let (code, report) = run_check(&[&f, "--no-timing"], &out);
         assert_eq!(code, 0, "{report}");
         let v = &check_of(&report, "KP-exact")["values"];
         assert_eq!(v["lambda_max_path"], "dense", "{v}");
-        let enc = &v["lambda_max_enclosure"];
         assert_eq!(
-            (qs(&enc[0]), qs(&enc[1])),
+            enclosure(&v["lambda_max_enclosure"]),
             (want.clone(), want),
             "{name}: {v}"
         );
@@ -222,15 +175,12 @@ fn the_closed_forms_hold_on_small_dense_analogues() {
 fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let dir = tempfile::tempdir().unwrap();
     // balanced, s = 1: λ_max = 3
-    let f = write(
+    let f = write_case(
         dir.path(),
         "planner-balanced-16",
-        &case(
-            "planner-balanced-16",
-            16,
-            &[vec![], vec![], vec![]],
-            &["KP-exact"],
-        ),
+        16,
+        &[vec![], vec![], vec![]],
+        &["KP-exact"],
     );
     let out = dir.path().join("balanced");
     let (code, report) = run_check(&[&f, "--no-timing"], &out);
@@ -244,10 +194,7 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     let v = &k["values"];
     assert_eq!(v["lambda_max_path"], "lanczos-hvp+mpfr-gauss-newton", "{v}");
     assert!(v["agreement_bits"].as_u64().unwrap() >= 100, "{v}");
-    let (lo, hi) = (
-        qs(&v["kp_operator_enclosure"][0]),
-        qs(&v["kp_operator_enclosure"][1]),
-    );
+    let (lo, hi) = enclosure(&v["kp_operator_enclosure"]);
     assert!(lo <= q(3, 1) && q(3, 1) <= hi, "{v}");
     let (slo, shi) = sharpness_enclosure(&f);
     assert!(
@@ -255,26 +202,16 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
         "within the enclosure of sharpness: {v}"
     );
     // the Hessian side's MPFR value lies within its radius of the closed form 3
-    assert!(
-        within(
-            &v["lambda_max_mpfr"],
-            &v["lambda_max_mpfr_tolerance"],
-            &q(3, 1)
-        ),
-        "{v}"
-    );
+    assert!(mpfr_within(v, &q(3, 1)), "{v}");
 
     // unbalanced: λ_max = 19 < Σ c_k² = 22, so KP-bound is proved by disjoint enclosures
     let name = "planner-unbalanced-16";
-    let f = write(
+    let f = write_case(
         dir.path(),
         name,
-        &case(
-            name,
-            16,
-            &[vec![], vec![3, 1], vec![1, 2]],
-            &["KP-exact", "KP-bound"],
-        ),
+        16,
+        &[vec![], vec![3, 1], vec![1, 2]],
+        &["KP-exact", "KP-bound"],
     );
     let out = dir.path().join("unbalanced");
     let (code, report) = run_check(&[&f, "--no-timing"], &out);
@@ -285,22 +222,12 @@ fn three_16x16_layers_are_decided_with_the_enclosure_of_sharpness() {
     assert_eq!(b["strength"], "proved", "{b}");
     let e = check_of(&report, "KP-exact");
     assert_eq!(e["verdict"], "verified", "{e}");
-    assert!(
-        within(
-            &e["values"]["lambda_max_mpfr"],
-            &e["values"]["lambda_max_mpfr_tolerance"],
-            &q(19, 1)
-        ),
-        "{e}"
-    );
+    assert!(mpfr_within(&e["values"], &q(19, 1)), "{e}");
     let v = &b["values"];
     // KP-bound's λ_max: K's MPFR refinement with its proven enclosure, inside the verified-f64
     // enclosure of `sharpness` and around the closed form
     assert_eq!(v["lambda_max_proven_by"], "kp-mpfr-refined", "{v}");
-    let (lo, hi) = (
-        qs(&v["lambda_max_enclosure"][0]),
-        qs(&v["lambda_max_enclosure"][1]),
-    );
+    let (lo, hi) = enclosure(&v["lambda_max_enclosure"]);
     let (slo, shi) = sharpness_enclosure(&f);
     assert!(slo <= lo && hi <= shi, "{v}");
     assert!(
@@ -315,29 +242,15 @@ fn a_deep_wide_case_is_no_longer_refused_for_memory() {
     // within a 64 MiB budget on the planned path, λ_max = 12 enclosed
     let dir = tempfile::tempdir().unwrap();
     let name = "planner-deep-12";
-    let f = write(
-        dir.path(),
-        name,
-        &case(name, 16, &vec![vec![]; 12], &["KP-exact"]),
-    );
+    let f = write_case(dir.path(), name, 16, &vec![vec![]; 12], &["KP-exact"]);
     let out = dir.path().join("deep");
     let (_, report) = run_check(&[&f, "--no-timing", "--memory-budget", "64"], &out);
     let c = &report["cases"][0];
     assert!(c["stopped"].is_null(), "{c}");
     let v = &check_of(&report, "KP-exact")["values"];
-    let (lo, hi) = (
-        qs(&v["kp_operator_enclosure"][0]),
-        qs(&v["kp_operator_enclosure"][1]),
-    );
+    let (lo, hi) = enclosure(&v["kp_operator_enclosure"]);
     assert!(lo <= q(12, 1) && q(12, 1) <= hi, "{v}");
-    assert!(
-        within(
-            &v["lambda_max_mpfr"],
-            &v["lambda_max_mpfr_tolerance"],
-            &q(12, 1)
-        ),
-        "{v}"
-    );
+    assert!(mpfr_within(v, &q(12, 1)), "{v}");
 }
 
 #[test]
@@ -348,10 +261,12 @@ fn a_multiple_top_eigenvalue_beyond_dense_mpfr_is_inconclusive_without_escalatio
     // precision would give one, so the run does not escalate
     let dir = tempfile::tempdir().unwrap();
     let name = "planner-balanced-20";
-    let f = write(
+    let f = write_case(
         dir.path(),
         name,
-        &case(name, 20, &[vec![], vec![], vec![]], &["KP-exact"]),
+        20,
+        &[vec![], vec![], vec![]],
+        &["KP-exact"],
     );
     let out = dir.path().join("multiple");
     let (_, report) = run_check(&[&f, "--no-timing"], &out);
@@ -366,17 +281,7 @@ fn a_multiple_top_eigenvalue_beyond_dense_mpfr_is_inconclusive_without_escalatio
     assert!(used.is_null() || used == 256, "{k}");
     // both sides still enclose the closed form 3
     let v = &k["values"];
-    let (lo, hi) = (
-        qs(&v["kp_operator_enclosure"][0]),
-        qs(&v["kp_operator_enclosure"][1]),
-    );
+    let (lo, hi) = enclosure(&v["kp_operator_enclosure"]);
     assert!(lo <= q(3, 1) && q(3, 1) <= hi, "{v}");
-    assert!(
-        within(
-            &v["lambda_max_mpfr"],
-            &v["lambda_max_mpfr_tolerance"],
-            &q(3, 1)
-        ),
-        "{v}"
-    );
+    assert!(mpfr_within(v, &q(3, 1)), "{v}");
 }

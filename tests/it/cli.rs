@@ -1,7 +1,7 @@
 //! Integration tests: the real binary on the shipped cases and on malformed case files.
 
 use crate::common::check_of;
-use crate::common::{contract_holds, dlncheck, root, run_check};
+use crate::common::{contract_holds, dlncheck, root, run_check, stdout_of, succeeds, verify_cert};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -510,11 +510,7 @@ fn fail_fast_stops_after_the_first_failure_whatever_the_threads() {
 
 #[test]
 fn sharpness_prints_the_three_values() {
-    let out = dlncheck()
-        .args(["sharpness", "cases/kp-depth3-diagonal.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = succeeds(dlncheck().args(["sharpness", "cases/kp-depth3-diagonal.yaml"]));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("exact     91/9"), "{text}");
     assert!(text.contains("f64       1.0111111111111"), "{text}");
@@ -592,12 +588,7 @@ fn every_saved_certificate_passes_the_independent_checker_and_tampering_fails() 
 
 #[test]
 fn enumerate_prints_an_agreeing_table() {
-    let out = dlncheck()
-        .args(["enumerate", "cases/amg-depth3-given-point.yaml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of(&["enumerate", "cases/amg-depth3-given-point.yaml"]);
     assert!(text.contains("eigenvalues of Σ = [9, 1], f* = 0"), "{text}");
     // the zero point of a depth-3 network is a non-strict saddle by criterion and certificate
     let zero = text
@@ -627,17 +618,12 @@ fn merged_shards_equal_the_unsharded_run_and_junit_has_one_case_per_check() {
         shard_reports.push(dir.join("report.json"));
     }
     let merged = work.path().join("merged");
-    let out = dlncheck()
-        .arg("merge")
-        .args(&shard_reports)
-        .arg("--report-dir")
-        .arg(&merged)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        dlncheck()
+            .arg("merge")
+            .args(&shard_reports)
+            .arg("--report-dir")
+            .arg(&merged),
     );
     // identical bytes once the report directories in certificate paths are masked
     let masked = |p: &Path| {
@@ -688,10 +674,8 @@ fn a_bad_shard_is_a_usage_error() {
 
 #[test]
 fn schema_command_prints_the_shipped_schema() {
-    let out = dlncheck().arg("schema").output().unwrap();
-    assert!(out.status.success());
     let shipped = std::fs::read_to_string(root().join("cases/schema.json")).unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), shipped);
+    assert_eq!(stdout_of(&["schema"]), shipped);
 }
 
 #[test]
@@ -704,18 +688,18 @@ fn audits_of_the_readings_to_audit_find_shrunk_reproducible_counterexamples() {
     ] {
         let out_dir = work.path().join(claim);
         let run = || {
-            let out = dlncheck()
-                .args(["audit", claim, "--trials", trials, "--seed", "1"])
-                .args(["--region", "plain", "--out"])
-                .arg(&out_dir)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).unwrap()
+            stdout_of(&[
+                "audit",
+                claim,
+                "--trials",
+                trials,
+                "--seed",
+                "1",
+                "--region",
+                "plain",
+                "--out",
+                out_dir.to_str().unwrap(),
+            ])
         };
         let text = run();
         assert!(text.contains("counterexample (after"), "{claim}: {text}");
@@ -737,15 +721,8 @@ fn audits_of_the_readings_to_audit_find_shrunk_reproducible_counterexamples() {
         assert_eq!(code, 0, "{report:#}");
         assert_eq!(report["cases"][0]["checks"][0]["verdict"], "refuted");
         let cert = out_dir.join(format!("{name}.cert.json"));
-        let out = dlncheck()
-            .args(["verify-cert", cert.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let (code, text) = verify_cert(&[], &[cert]);
+        assert_eq!(code, Some(0), "{text}");
     }
     // a claim that holds: nothing found, nothing written
     let out_dir = work.path().join("bound");

@@ -5,7 +5,7 @@
 //! unless `DLNCHECK_SKIP_BROWSER=1`. With `DLNCHECK_HTML_KEEP=DIR` the page and the screenshot are
 //! also copied to DIR for a look.
 
-use crate::common::browser::{assert_self_contained, chromium, keep, screenshot};
+use crate::common::browser::{assert_self_contained, browser_for, keep, screenshot};
 use crate::common::root;
 
 use assert_cmd::Command;
@@ -172,14 +172,9 @@ fn html_report_makes_failures_visible() {
 
 #[test]
 fn html_report_renders_in_a_browser() {
-    if std::env::var("DLNCHECK_SKIP_BROWSER").as_deref() == Ok("1") {
-        println!("note: DLNCHECK_SKIP_BROWSER=1, the screenshot of report.html is not taken");
+    let Some(browser) = browser_for("report.html") else {
         return;
-    }
-    let browser = chromium().expect(
-        "headless Chromium is needed to screenshot report.html: install it (apt-get install \
-         chromium) or set DLNCHECK_SKIP_BROWSER=1 to skip this test",
-    );
+    };
     let dir = tempfile::tempdir().unwrap();
     let report = shipped_report(dir.path());
     let page = dir.path().join("report.html");

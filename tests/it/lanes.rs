@@ -4,7 +4,7 @@
 //! same counterexample for a fixed seed and `check` confirms it, and an audit to which no trial
 //! applies exits 2.
 
-use crate::common::{dlncheck, root, run_check};
+use crate::common::{dlncheck, root, run_check, run_out};
 use dlncheck::enumerate::lanes::{lane_points, type_of_origin};
 use dlncheck::enumerate::spectrum::spectrum;
 use dlncheck::linalg::mat::Mat;
@@ -143,18 +143,7 @@ fn enumerated_lane_points_are_critical_by_an_interpolation_oracle() {
 }
 
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
-    let o = dlncheck()
-        .arg("audit")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
-    )
+    run_out("audit", args, out)
 }
 
 #[test]

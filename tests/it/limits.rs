@@ -1,7 +1,7 @@
 //! Resource limits: hostile inputs are rejected within a stated memory cap and time, never by a
 //! crash; the real binary is run under `ulimit -v` (RLIMIT_AS) through `sh`.
 
-use crate::common::{contract_holds, dlncheck, report_of, root};
+use crate::common::{contract_holds, dlncheck, report_of, root, run_check};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,16 @@ fn check_capped(file: &Path, dir: &Path) -> (i32, Value, String) {
     let text = std::fs::read_to_string(dir.join("report.json"))
         .unwrap_or_else(|_| panic!("{}: no report; {stderr}", file.display()));
     (code, serde_json::from_str(&text).unwrap(), stderr)
+}
+
+/// The case named `name` in a parsed report.json.
+fn case_named<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
 }
 
 #[test]
@@ -179,16 +189,12 @@ fn a_timed_out_case_is_reported_as_such_and_the_others_are_unchanged() {
     }
     // the case that finished is byte for byte what it is in a run of its own
     let alone = tempfile::tempdir().unwrap();
-    let out = dlncheck()
-        .args(["check", QUICK, "--no-timing", "--report-dir"])
-        .arg(alone.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let (code, own) = run_check(&[QUICK, "--no-timing"], alone.path());
+    assert_eq!(code, 0);
     let mask = |v: &Value, d: &Path| v.to_string().replace(&d.display().to_string(), "DIR");
     assert_eq!(
         mask(&report["cases"][0], dir.path()),
-        mask(&report_of(alone.path())["cases"][0], alone.path())
+        mask(&own["cases"][0], alone.path())
     );
     assert_eq!(report["cases"][0]["status"], "ok");
     assert!(report["cases"][0].get("stopped").is_none());
@@ -209,23 +215,11 @@ fn a_case_over_the_memory_budget_is_refused_before_any_work() {
     .unwrap();
     let dir = work.path().join("r");
     let start = std::time::Instant::now();
-    let out = dlncheck()
-        .arg("check")
-        .arg(&wide)
-        .args([QUICK, "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let (code, report) = run_check(&[wide.to_str().unwrap(), QUICK], &dir);
     assert!(start.elapsed().as_secs() < 20);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, 1);
     contract_holds(&dir);
-    let report = report_of(&dir);
-    let refused = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "wide")
-        .unwrap();
+    let refused = case_named(&report, "wide");
     assert_eq!(refused["stopped"], "refused");
     let msg = refused["error"].as_str().unwrap();
     assert!(
@@ -235,33 +229,19 @@ fn a_case_over_the_memory_budget_is_refused_before_any_work() {
             && msg.contains("--memory-budget 2048 MiB"),
         "{msg}"
     );
-    let quick = report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "kp-scalar-balanced")
-        .unwrap();
+    let quick = case_named(&report, "kp-scalar-balanced");
     assert_eq!(quick["status"], "ok");
 
     // the budget decides: 10000 generated minimizers of 40 parameters need about 26 MB (count·P
     // rationals), refused under 1 MiB, run (and stopped by the timeout) under 64 MiB
     let small = work.path().join("small");
     for (budget, stopped) in [("1", "refused"), ("64", "timeout")] {
-        let out = dlncheck()
-            .args([
-                "check",
-                SLOW,
-                "--case-timeout",
-                "1",
-                "--memory-budget",
-                budget,
-            ])
-            .arg("--report-dir")
-            .arg(&small)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1));
-        assert_eq!(report_of(&small)["cases"][0]["stopped"], stopped);
+        let (code, report) = run_check(
+            &[SLOW, "--case-timeout", "1", "--memory-budget", budget],
+            &small,
+        );
+        assert_eq!(code, 1);
+        assert_eq!(report["cases"][0]["stopped"], stopped);
     }
 }
 
@@ -272,12 +252,8 @@ fn a_case_over_the_memory_budget_is_refused_before_any_work() {
 fn ctrl_c_stops_cleanly_and_leaves_the_last_complete_report() {
     let bin = assert_cmd::cargo::cargo_bin("dlncheck");
     let dir = tempfile::tempdir().unwrap();
-    let out = dlncheck()
-        .args(["check", QUICK, "--no-timing", "--report-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let (code, _) = run_check(&[QUICK, "--no-timing"], dir.path());
+    assert_eq!(code, 0);
     let before = std::fs::read(dir.path().join("report.json")).unwrap();
     let fresh = tempfile::tempdir().unwrap();
     for (target, previous) in [(dir.path(), Some(&before)), (fresh.path(), None)] {

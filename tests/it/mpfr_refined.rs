@@ -10,27 +10,14 @@
 //! for q = p, r = i, with ∂/∂W_k[p, i] = Π_{j>k} a_{j,p} Π_{j<k} a_{j,i}. So JJᵀ is diagonal and
 //! λ_max = max_{p,i} Σ_k Π_{j>k} a_{j,p}² Π_{j<k} a_{j,i}², computed here in rationals.
 
-use crate::common::dlncheck;
-use num_bigint::BigInt;
+use crate::common::{decimal, exact_mul, json_of, yaml_matrix};
 use num_rational::BigRational as Q;
 use num_traits::{One, Signed, Zero};
-use serde_json::Value;
 
 type M = Vec<Vec<Q>>;
 
 fn q(n: i64, d: i64) -> Q {
     Q::new(n.into(), d.into())
-}
-
-fn matmul(a: &M, b: &M) -> M {
-    let (n, k, m) = (a.len(), b.len(), b[0].len());
-    (0..n)
-        .map(|i| {
-            (0..m)
-                .map(|j| (0..k).fold(Q::zero(), |s, l| s + &a[i][l] * &b[l][j]))
-                .collect()
-        })
-        .collect()
 }
 
 fn householder(v: &[i64]) -> M {
@@ -46,35 +33,6 @@ fn householder(v: &[i64]) -> M {
                 .collect()
         })
         .collect()
-}
-
-fn yaml(m: &M) -> String {
-    let rows: Vec<String> = m
-        .iter()
-        .map(|r| {
-            let e: Vec<String> = r.iter().map(|x| format!("\"{x}\"")).collect();
-            format!("[{}]", e.join(", "))
-        })
-        .collect();
-    format!("[{}]", rows.join(", "))
-}
-
-/// A decimal such as "-4.25e1" or "42.5", exactly.
-fn decimal(s: &str) -> Q {
-    let (mant, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
-        None => (s, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let digits: BigInt = format!("{int}{frac}").parse().unwrap();
-    let shift = exp - frac.len() as i32;
-    let ten = Q::from_integer(10.into());
-    let scale = if shift >= 0 {
-        num_traits::pow(ten, shift as usize)
-    } else {
-        Q::one() / num_traits::pow(ten, (-shift) as usize)
-    };
-    Q::from_integer(digits) * scale
 }
 
 #[test]
@@ -112,17 +70,20 @@ fn mpfr_above_the_dense_limit_encloses_a_known_rational_lambda_max() {
             .collect()
     };
     let ws: Vec<M> = (0..l)
-        .map(|k| matmul(&matmul(&qs[k + 1], &diag(k)), &qs[k]))
+        .map(|k| exact_mul(&exact_mul(&qs[k + 1], &diag(k)), &qs[k]))
         .collect();
     let x = qs[0].clone();
-    let y = ws.iter().fold(x.clone(), |z, w| matmul(w, &z));
+    let y = ws.iter().fold(x.clone(), |z, w| exact_mul(w, &z));
     let dims = vec![d.to_string(); l + 1].join(", ");
-    let weights: Vec<String> = ws.iter().map(|w| format!("    - {}", yaml(w))).collect();
+    let weights: Vec<String> = ws
+        .iter()
+        .map(|w| format!("    - {}", yaml_matrix(w)))
+        .collect();
     let text = format!(
         "version: 1\nname: mpfr-refined-L3-d24\nabout: rotated diagonal network, λ_max known\n\
          model: {{kind: linear, dims: [{dims}]}}\ndata:\n  x: {}\n  y: {}\npoint:\n  weights:\n{}\nchecks:\n  - {{claim: KP-exact}}\n",
-        yaml(&x),
-        yaml(&y),
+        yaml_matrix(&x),
+        yaml_matrix(&y),
         weights.join("\n")
     );
     let dir = tempfile::tempdir().unwrap();
@@ -150,21 +111,12 @@ fn mpfr_above_the_dense_limit_encloses_a_known_rational_lambda_max() {
         }
     }
     assert_eq!(want, q(48, 1));
-    let out = dlncheck()
-        .args([
-            "sharpness",
-            case.to_str().unwrap(),
-            "--json",
-            "--no-certify",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = json_of(&[
+        "sharpness",
+        case.to_str().unwrap(),
+        "--json",
+        "--no-certify",
+    ]);
     assert_eq!(r["kp_dim"], 576);
     let m = &r["mpfr"];
     assert_eq!(m["via"], "kp-operator-refined", "{r}");

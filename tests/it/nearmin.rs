@@ -13,7 +13,6 @@ use crate::common::{contract_holds, root, run_check};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use serde_json::Value;
-use std::path::Path;
 
 fn q(s: &str) -> BigRational {
     s.parse().unwrap()
@@ -28,14 +27,28 @@ fn check<'a>(report: &'a Value, claim: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {claim} in {report}"))
 }
 
-fn write_case(dir: &Path, text: &str) {
-    std::fs::write(dir.join("case.yaml"), text).unwrap();
+/// Check the case `text`, written as case.yaml into a fresh directory next to copies of the
+/// `data` files of tests/data/nearmin: (exit code, report.json, the report directory).
+fn run_case(text: &str, data: &[&str]) -> (i32, Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    for f in data {
+        std::fs::copy(
+            root().join("tests/data/nearmin").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("case.yaml"), text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(&[dir.path().to_str().unwrap()], out.path());
+    (code, report, out)
 }
 
-fn run(dir: &Path) -> (i32, Value, tempfile::TempDir) {
-    let out = tempfile::tempdir().unwrap();
-    let (code, report) = run_check(&[dir.to_str().unwrap()], out.path());
-    (code, report, out)
+/// The reason of KP-exact, which must be an error.
+fn kp_exact_error(report: &Value) -> String {
+    let k = check(report, "KP-exact");
+    assert_eq!(k["verdict"], "error", "{k}");
+    k["reason"].as_str().unwrap().to_string()
 }
 
 /// The diagonal depth-2 case: X = I, Y = Φ = diag(4, 1), and the point
@@ -51,9 +64,7 @@ fn run(dir: &Path) -> (i32, Value, tempfile::TempDir) {
 ///   f(W) = ½‖W2 W1 − Φ‖²_F = ½((2(2 + ε₁) − 4)² + ((1 + ε₂) − 1)²) = ½(4ε₁² + ε₂²),  f* = 0.
 #[test]
 fn a_perturbed_exact_minimizer_is_checked_at_its_projection() {
-    let dir = tempfile::tempdir().unwrap();
-    write_case(
-        dir.path(),
+    let (code, report, out) = run_case(
         "version: 1
 name: near
 model: {kind: linear, dims: [2, 2, 2]}
@@ -67,8 +78,8 @@ checks:
   - {claim: KP-exact, expect: proved}
   - {claim: KP-trace, expect: verified}
 ",
+        &[],
     );
-    let (code, report, out) = run(dir.path());
     assert_eq!(code, 0, "{report:#}");
     contract_holds(out.path());
     let v = &check(&report, "KP-exact")["values"];
@@ -113,9 +124,7 @@ checks:
 /// exactly, and the enclosure is that point.
 #[test]
 fn a_rational_distance_is_reported_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    write_case(
-        dir.path(),
+    let (code, report, _out) = run_case(
         "version: 1
 name: scalar
 model: {kind: linear, dims: [1, 1, 1]}
@@ -124,8 +133,8 @@ point: {weights: [[[\"1.00000001\"]], [[1]]], project: nearest-minimizer}
 checks:
   - {claim: KP-exact, expect: proved}
 ",
+        &[],
     );
-    let (code, report, _out) = run(dir.path());
     assert_eq!(code, 0, "{report:#}");
     let v = &check(&report, "KP-exact")["values"];
     let want = BigRational::new(BigInt::from(1), BigInt::from(100_000_001));
@@ -140,16 +149,7 @@ checks:
 /// the figures agree with numpy's float64 oracle in expected.json.
 #[test]
 fn a_float32_checkpoint_with_float_data_is_projected() {
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["trained.npz", "data.npz"] {
-        std::fs::copy(
-            root().join("tests/data/nearmin").join(f),
-            dir.path().join(f),
-        )
-        .unwrap();
-    }
-    write_case(
-        dir.path(),
+    let (code, report, out) = run_case(
         "version: 1
 name: trained
 model: {kind: linear, dims: [2, 3, 3, 2]}
@@ -160,8 +160,8 @@ checks:
   - {claim: KP-exact, expect: verified}
   - {claim: KP-bound, expect: verified}
 ",
+        &["trained.npz", "data.npz"],
     );
-    let (code, report, out) = run(dir.path());
     assert_eq!(code, 0, "{report:#}");
     contract_holds(out.path());
     let expected: Value = serde_json::from_str(
@@ -195,9 +195,7 @@ checks:
 /// not of the form M X.
 #[test]
 fn without_project_the_old_errors_stay() {
-    let dir = tempfile::tempdir().unwrap();
-    write_case(
-        dir.path(),
+    let (_, report, _out) = run_case(
         "version: 1
 name: near
 model: {kind: linear, dims: [2, 2, 2]}
@@ -209,27 +207,15 @@ point:
 checks:
   - {claim: KP-exact}
 ",
+        &[],
     );
-    let (_, report, _out) = run(dir.path());
-    let k = check(&report, "KP-exact");
-    assert_eq!(k["verdict"], "error");
-    assert!(
-        k["reason"]
-            .as_str()
-            .unwrap()
-            .contains("not a zero-loss minimizer"),
-        "{k}"
-    );
-    assert!(k["values"].get("projected_from_case_point").is_none());
+    let why = kp_exact_error(&report);
+    assert!(why.contains("not a zero-loss minimizer"), "{why}");
+    assert!(check(&report, "KP-exact")["values"]
+        .get("projected_from_case_point")
+        .is_none());
 
-    let data = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("tests/data/nearmin/data.npz"),
-        data.path().join("data.npz"),
-    )
-    .unwrap();
-    write_case(
-        data.path(),
+    let (_, report, _out) = run_case(
         "version: 1
 name: noisy
 model: {kind: linear, dims: [2, 2, 2]}
@@ -237,26 +223,17 @@ data: {file: data.npz, x: X, y: Y}
 checks:
   - {claim: KP-exact}
 ",
+        &["data.npz"],
     );
-    let (_, report, _out) = run(data.path());
-    let k = check(&report, "KP-exact");
-    assert_eq!(k["verdict"], "error");
-    assert!(
-        k["reason"]
-            .as_str()
-            .unwrap()
-            .contains("Y is not of the form M X"),
-        "{k}"
-    );
+    let why = kp_exact_error(&report);
+    assert!(why.contains("Y is not of the form M X"), "{why}");
 }
 
 /// The zero point is not near any minimizer: its product has rank 0 < rk Φ, it has no
 /// coordinates, and `project` gives an error naming the field instead of a far "projection".
 #[test]
 fn a_point_far_from_every_minimizer_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    write_case(
-        dir.path(),
+    let (_, report, _out) = run_case(
         "version: 1
 name: zero
 model: {kind: linear, dims: [2, 2, 2]}
@@ -265,11 +242,9 @@ point: {weights: [[[0, 0], [0, 0]], [[0, 0], [0, 0]]], project: nearest-minimize
 checks:
   - {claim: KP-exact}
 ",
+        &[],
     );
-    let (_, report, _out) = run(dir.path());
-    let k = check(&report, "KP-exact");
-    assert_eq!(k["verdict"], "error");
-    let why = k["reason"].as_str().unwrap();
+    let why = kp_exact_error(&report);
     assert!(
         why.contains("point.project") && why.contains("too far"),
         "{why}"
@@ -279,9 +254,7 @@ checks:
 /// `project` belongs to the linear network's minimizers: another kind is a case error.
 #[test]
 fn project_needs_a_linear_network() {
-    let dir = tempfile::tempdir().unwrap();
-    write_case(
-        dir.path(),
+    let (_, report, _out) = run_case(
         "version: 1
 name: res
 model: {kind: residual, dims: [1, 1, 1]}
@@ -290,8 +263,8 @@ point: {weights: [[[0]], [[0]]], project: nearest-minimizer}
 checks:
   - {claim: KP-exact}
 ",
+        &[],
     );
-    let (_, report, _out) = run(dir.path());
     let case = &report["cases"][0];
     assert_eq!(case["status"], "error", "{case}");
     assert!(

@@ -5,6 +5,21 @@
 use crate::common::{contract_holds, dlncheck, report_of, root, run_check};
 use rug::Rational;
 
+/// `dlncheck check --no-timing -q FILE` with its reports written to `dir`: the exit code and the
+/// terminal text.
+fn check_into(dir: &std::path::Path, file: impl AsRef<std::ffi::OsStr>) -> (Option<i32>, String) {
+    let out = dlncheck()
+        .args(["check", "--no-timing", "-q", "--report-dir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 /// The errors a bad case file must produce, from its header: `# expect-error: FIELD TEXT` (the
 /// first) and `# also-error: LINE FIELD TEXT` (each further one): (line, field, text).
 fn expected_errors(file: &str) -> Vec<(Option<usize>, String, String)> {
@@ -150,13 +165,7 @@ fn every_command_lists_every_error_with_its_source_line_and_a_caret() {
     }
     // check: the failure block shows them too; report.json keeps one line per error
     let dir = tempfile::tempdir().unwrap();
-    let out = dlncheck()
-        .args(["check", "--no-timing", "-q", "--report-dir"])
-        .arg(dir.path())
-        .arg(file)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (_, stdout) = check_into(dir.path(), file);
     for t in THREE {
         if let Err(why) = shows_caret(&stdout, file, t) {
             panic!("check: {why}:\n{stdout}");
@@ -197,14 +206,8 @@ fn check_reports_every_error_in_the_json_and_on_the_terminal() {
     for file in SEVERAL {
         let want = expected_errors(file);
         let dir = tempfile::tempdir().unwrap();
-        let out = dlncheck()
-            .args(["check", "--no-timing", "-q", "--report-dir"])
-            .arg(dir.path())
-            .arg(file)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (code, stdout) = check_into(dir.path(), file);
+        assert_eq!(code, Some(2));
         let report = report_of(dir.path());
         let case = &report["cases"][0];
         assert_eq!(case["status"], "error");
@@ -249,14 +252,8 @@ fn a_float_that_makes_the_point_non_critical_is_named() {
     let why = "point.weights: the case's point is not critical";
     let float = "point.weights[0][0][0] = 0.1 was read as the binary value 0.1000000000000000055";
     let reports = dir.path().join("r");
-    let out = dlncheck()
-        .args(["check", "--no-timing", "-q", "--report-dir"])
-        .arg(&reports)
-        .arg(&file)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let (code, stdout) = check_into(&reports, &file);
+    assert_eq!(code, Some(0), "{stdout}");
     let warnings: Vec<&str> = stdout
         .lines()
         .filter(|l| l.starts_with("warning: ") && l.contains(why))
@@ -474,14 +471,8 @@ fn a_float_that_breaks_a_minimizer_is_named_and_warned_about() {
         .to_string();
     let shown = format!("0.{}…", &digits[..20]);
     let dir = tempfile::tempdir().unwrap();
-    let out = dlncheck()
-        .args(["check", "--no-timing", "-q", "--report-dir"])
-        .arg(dir.path())
-        .arg(file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (code, stdout) = check_into(dir.path(), file);
+    assert_eq!(code, Some(1));
     let hint = format!(
         "point.weights[0][0][0] = 0.1 was read as the binary value {shown}; write \"0.1\" or \"1/10\""
     );

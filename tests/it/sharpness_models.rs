@@ -12,7 +12,7 @@
 //! are the second derivatives exactly, at any h. For the leaky ReLU the oracle checks that no
 //! evaluation leaves the point's branch (no sign of W_1 X changes).
 
-use crate::common::{dlncheck, exact_mul as mul, root};
+use crate::common::{decimal, dlncheck, exact_mul as mul, json_of, root};
 use num_rational::BigRational as Q;
 use num_traits::{One, Signed, Zero};
 use serde_json::Value;
@@ -276,33 +276,6 @@ fn lambda_max(h: &M) -> (Q, Q) {
     (lo, hi)
 }
 
-/// A decimal string "d.ddd…e±k" (or without exponent) as an exact rational.
-fn decimal(s: &str) -> Q {
-    let (mant, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
-        None => (s, 0),
-    };
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let digits: num_bigint::BigInt = format!("{int}{frac}").parse().unwrap();
-    let scale = exp - frac.len() as i32;
-    let ten = Q::from_integer(10.into());
-    let mut v = Q::from_integer(digits);
-    if scale >= 0 {
-        v *= num_traits::pow(ten, scale as usize);
-    } else {
-        v /= num_traits::pow(ten, (-scale) as usize);
-    }
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
 fn exact(s: &Value) -> Q {
     let s = s.as_str().unwrap();
     match s.split_once('/') {
@@ -313,16 +286,7 @@ fn exact(s: &Value) -> Q {
 
 /// `sharpness --json` on the case, parsed (the command must succeed).
 fn sharpness(name: &str) -> Value {
-    let out = dlncheck()
-        .args(["sharpness", &path(name), "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(&["sharpness", &path(name), "--json"])
 }
 
 /// The binary's λ_max of `name` agrees with the oracle's: its proven interval meets the oracle's
@@ -394,13 +358,15 @@ fn residual_lambda_max_is_the_residual_models() {
     );
     // the residual network is the linear network at I + A: every linear path serves it
     assert_eq!(r["f64"]["path"], "dense");
-    let out = dlncheck()
-        .args(["sharpness", &path("residual-depth2"), "--json"])
-        .args(["--path", "lanczos-hvp", "--no-mpfr", "--no-certify"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let lanczos: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lanczos = json_of(&[
+        "sharpness",
+        &path("residual-depth2"),
+        "--json",
+        "--path",
+        "lanczos-hvp",
+        "--no-mpfr",
+        "--no-certify",
+    ]);
     let v = Q::from_float(lanczos["f64"]["value"].as_f64().unwrap()).unwrap();
     assert!((v - &clo).abs() < q(1, 1_000_000_000));
 }

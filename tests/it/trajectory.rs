@@ -7,8 +7,8 @@
 //! is exact) and faer's eigenvalues, ‖D_k‖_F and f* in f64. Then determinism across thread
 //! counts, the errors (no match, no step, bad checkpoints as rows), and the page in a browser.
 
-use crate::common::browser::{assert_self_contained, chromium, keep, screenshot};
-use crate::common::{dlncheck, root};
+use crate::common::browser::{assert_self_contained, browser_for, keep, screenshot};
+use crate::common::{root, run_out};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
@@ -188,18 +188,7 @@ fn lambda_max_oracle(step: u64) -> f64 {
 
 /// Run `trajectory` into `out`: (exit code, stdout, stderr).
 fn run(args: &[&str], out: &Path) -> (i32, String, String) {
-    let o = dlncheck()
-        .arg("trajectory")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    run_out("trajectory", args, out)
 }
 
 fn json(dir: &Path) -> Value {
@@ -423,57 +412,41 @@ fn bad_checkpoints_are_rows_with_their_errors() {
 fn a_run_that_cannot_start_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    // no file matches
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/run/ckpt-*.npz",
-            "--eta",
+    // (checkpoints, η, what the error says)
+    let refused: [(&[&str], &str, &str); 4] = [
+        // no file matches
+        (
+            &["tests/data/trajectory/run/ckpt-*.npz"],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("--checkpoints tests/data/trajectory/run/ckpt-*.npz: no file matches"),
-        "{err}"
-    );
-    // a file name without a step
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/data.npz",
-            "--eta",
+            "--checkpoints tests/data/trajectory/run/ckpt-*.npz: no file matches",
+        ),
+        // a file name without a step
+        (
+            &["tests/data/trajectory/data.npz"],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("tests/data/trajectory/data.npz: no step number in the file name"),
-        "{err}"
-    );
-    // two files of one step
-    let (code, _, err) = run(
-        &[
-            CASE,
-            "--checkpoints",
-            "tests/data/trajectory/bad/step-0005.npz",
-            "tests/data/trajectory/run/step-0000.npz",
-            "tests/data/trajectory/bad/step-5.npz",
-            "--eta",
+            "tests/data/trajectory/data.npz: no step number in the file name",
+        ),
+        // two files of one step
+        (
+            &[
+                "tests/data/trajectory/bad/step-0005.npz",
+                "tests/data/trajectory/run/step-0000.npz",
+                "tests/data/trajectory/bad/step-5.npz",
+            ],
             "0.04",
-        ],
-        &out,
-    );
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("are both step 5"), "{err}");
-    // η must be a positive number
-    let (code, _, err) = run(&[CASE, "--checkpoints", RUN, "--eta", "-1"], &out);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--eta: expected a number > 0"), "{err}");
+            "are both step 5",
+        ),
+        // η must be a positive number
+        (&[RUN], "-1", "--eta: expected a number > 0"),
+    ];
+    for (checkpoints, eta, why) in refused {
+        let mut args = vec![CASE, "--checkpoints"];
+        args.extend_from_slice(checkpoints);
+        args.extend(["--eta", eta]);
+        let (code, _, err) = run(&args, &out);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(why), "{err}");
+    }
     assert!(!out.exists(), "a failed run left {}", out.display());
 }
 
@@ -499,14 +472,9 @@ fn the_page_renders_in_a_browser() {
     assert!(page.contains("2/η = 50"));
     assert_eq!(page.matches("<tr id=\"step-").count(), 13);
     keep(&file);
-    if std::env::var("DLNCHECK_SKIP_BROWSER").as_deref() == Ok("1") {
-        println!("note: DLNCHECK_SKIP_BROWSER=1, the screenshot of trajectory.html is not taken");
+    let Some(browser) = browser_for("trajectory.html") else {
         return;
-    }
-    let browser = chromium().expect(
-        "headless Chromium is needed to screenshot trajectory.html: install it (apt-get install \
-         chromium) or set DLNCHECK_SKIP_BROWSER=1 to skip this test",
-    );
+    };
     let shot = dir.path().join("trajectory.png");
     let blank = dir.path().join("blank.html");
     std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>\n").unwrap();

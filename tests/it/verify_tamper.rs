@@ -6,13 +6,12 @@
 //! value, a curvature, a descent coefficient, f*, a sample's gap, gradient norm, ratio or inner
 //! product), an emptied bundle.
 
-use crate::common::{self, dlncheck, run_check};
+use crate::common::{self, certificates, run_check, verify_cert};
 
 use num_bigint::BigInt;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 /// Cases whose certificates cover every certificate family quickly in a debug build.
 const CASES: [&str; 5] = [
@@ -25,29 +24,6 @@ const CASES: [&str; 5] = [
 
 /// Mutations per certificate.
 const PER_CERT: usize = 4;
-
-fn certificates(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("certs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    v.sort();
-    v
-}
-
-/// `verify-cert --quiet FILES`: (exit code, stdout).
-fn verify(files: &[PathBuf]) -> (Option<i32>, String) {
-    let out = dlncheck()
-        .arg("verify-cert")
-        .arg("--quiet")
-        .args(files)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 /// Fields whose numbers are not perturbed. The point and the problem (`problem`, `x`, `y`,
 /// `params`, `reference`, directions): another point or direction is another certificate, which
@@ -227,7 +203,7 @@ fn untouched_certificates_pass_and_tampered_ones_fail() {
     assert_eq!(code, 0, "{report:#}");
     let certs = certificates(dir.path());
     assert!(certs.len() >= 15, "only {} certificates", certs.len());
-    let (code, text) = verify(&certs);
+    let (code, text) = verify_cert(&["--quiet"], &certs);
     assert_eq!(code, Some(0), "{text}");
     assert!(
         text.ends_with(&format!("{} passed, 0 failed\n", certs.len())),
@@ -285,7 +261,7 @@ fn untouched_certificates_pass_and_tampered_ones_fail() {
         let n = described.iter().filter(|d| d.contains(kind)).count();
         assert!(n >= 3, "only {n} mutations of kind {kind}");
     }
-    let (code, text) = verify(&files);
+    let (code, text) = verify_cert(&["--quiet"], &files);
     assert_ne!(code, Some(0));
     if !text.ends_with(&format!("0 passed, {} failed\n", files.len())) {
         // name the tampered certificates that passed: the ones --quiet did not list as failing

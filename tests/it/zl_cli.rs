@@ -2,7 +2,7 @@
 //! tightness ratios in report.json, and the ZL certificates accepted by `verify-cert`, while a
 //! certificate with one changed entry is rejected.
 
-use crate::common::{contract_holds, dlncheck, root};
+use crate::common::{contract_holds, dlncheck, root, verify_cert};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -36,14 +36,7 @@ fn run(dir: &Path) -> Value {
 }
 
 fn verify(path: &Path) -> (Option<i32>, String) {
-    let out = dlncheck()
-        .args(["verify-cert", path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    verify_cert(&[], &[path.to_path_buf()])
 }
 
 #[test]

@@ -72,45 +72,26 @@ pub(super) const ZL_CLAIMS: [&str; 8] = [
     "ZL-regularity-normal",
 ];
 
-/// The order between two expressions that a passing relation proves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Known {
-    Lt,
-    Le,
-    Eq,
-    Ge,
-    Gt,
-    Ne,
-}
-
-impl Known {
-    fn of(op: Op) -> Known {
-        match op {
-            Op::Lt => Known::Lt,
-            Op::Le => Known::Le,
-            Op::Eq => Known::Eq,
-            Op::Ge => Known::Ge,
-            Op::Gt => Known::Gt,
-            Op::Ne => Known::Ne,
-        }
-    }
+/// A relation operator read as the order between two expressions that a passing relation
+/// proves.
+impl Op {
     /// The same fact with the sides swapped.
-    fn mirrored(self) -> Known {
+    fn mirrored(self) -> Op {
         match self {
-            Known::Lt => Known::Gt,
-            Known::Le => Known::Ge,
-            Known::Ge => Known::Le,
-            Known::Gt => Known::Lt,
+            Op::Lt => Op::Gt,
+            Op::Le => Op::Ge,
+            Op::Ge => Op::Le,
+            Op::Gt => Op::Lt,
             k => k,
         }
     }
     /// Is lhs ≠ rhs proved?
     fn differs(self) -> bool {
-        matches!(self, Known::Lt | Known::Gt | Known::Ne)
+        matches!(self, Op::Lt | Op::Gt | Op::Ne)
     }
     /// Is lhs ≤ rhs proved?
     fn at_most(self) -> bool {
-        matches!(self, Known::Lt | Known::Le | Known::Eq)
+        matches!(self, Op::Lt | Op::Le | Op::Eq)
     }
 }
 
@@ -169,7 +150,7 @@ fn sum_c_sq(l: usize) -> Shape {
 /// assertions.
 struct Facts<'a> {
     pc: &'a PointCheck,
-    relations: Vec<(Shape, Known, Shape)>,
+    relations: Vec<(Shape, Op, Shape)>,
 }
 
 impl<'a> Facts<'a> {
@@ -181,7 +162,7 @@ impl<'a> Facts<'a> {
             .filter_map(|(a, _)| match a {
                 Assertion::Relation { lhs, op, rhs, .. } => Some((
                     shape_of(lhs, &pc.quantities),
-                    Known::of(*op),
+                    *op,
                     shape_of(rhs, &pc.quantities),
                 )),
                 _ => None,
@@ -191,8 +172,8 @@ impl<'a> Facts<'a> {
     }
 
     /// What is proved about `a` against `b`: equality or a strict order first, then ≤, ≥.
-    fn relation(&self, a: &Shape, b: &Shape) -> Option<Known> {
-        let found: Vec<Known> = self
+    fn relation(&self, a: &Shape, b: &Shape) -> Option<Op> {
+        let found: Vec<Op> = self
             .relations
             .iter()
             .filter_map(|(l, k, r)| {
@@ -205,16 +186,9 @@ impl<'a> Facts<'a> {
                 }
             })
             .collect();
-        [
-            Known::Eq,
-            Known::Lt,
-            Known::Gt,
-            Known::Ne,
-            Known::Le,
-            Known::Ge,
-        ]
-        .into_iter()
-        .find(|k| found.contains(k))
+        [Op::Eq, Op::Lt, Op::Gt, Op::Ne, Op::Le, Op::Ge]
+            .into_iter()
+            .find(|k| found.contains(k))
     }
 
     /// Does a passing assertion satisfy `pred`?
@@ -252,118 +226,115 @@ pub(super) fn point_finding(claim: &str, pc: &PointCheck) -> Finding {
         )?;
         extra
     };
-    let result =
-        match claim {
-            "KP-exact" => kp(Ok(())).map(|_| {
+    let result = match claim {
+        "KP-exact" => kp(Ok(())).map(|_| {
+            equality(
+                &f,
+                &one(LAMBDA),
+                &one("kp_operator"),
+                "λ_max(∇²f) = λ_max(KP operator)",
+            )
+        }),
+        "KP-trace" => kp(Ok(())).map(|_| {
+            equality(
+                &f,
+                &one("trace_hessian"),
+                &one("trace_formula"),
+                "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F",
+            )
+        }),
+        "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
+            Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
+            Some(Op::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
+            _ => missing("λ_max against Σ_k c_k²"),
+        }),
+        "KP-naive" => {
+            kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²"))
+        }
+        "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
+            let norms = vec![
+                vec!["gram_weight 1".to_string()],
+                vec!["gram_weight 2".to_string()],
+            ];
+            equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
+        }),
+        "KP-scalar" => kp(need(scalar, "a scalar network")
+            .and(need(x_identity, "X = 1"))
+            .and(need(
+                net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
+                "every w_i ≠ 0",
+            )))
+        .map(|_| {
+            equality(
+                &f,
+                &one(LAMBDA),
+                &one("scalar_formula"),
+                "λ_max = m²Σ_i w_i⁻²",
+            )
+        }),
+        "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
+        "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
+            c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
+                Some(Op::Eq) => {
+                    Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into())
+                }
+                Some(Op::Gt) => {
+                    Finding::Fails("c_k constant, yet λ_max > the KP-min value: not flat".into())
+                }
+                _ => missing("λ_max against the KP-min value"),
+            })
+        }),
+        "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
+            c_constant_implies(&f, l, || {
                 equality(
                     &f,
                     &one(LAMBDA),
-                    &one("kp_operator"),
-                    "λ_max(∇²f) = λ_max(KP operator)",
+                    &sum_c_sq(l),
+                    "c_k constant ⇒ λ_max = Σ_k c_k²",
                 )
-            }),
-            "KP-trace" => kp(Ok(())).map(|_| {
-                equality(
-                    &f,
-                    &one("trace_hessian"),
-                    &one("trace_formula"),
-                    "tr ∇²f = Σ_k ‖A_k‖²_F‖B_kX‖²_F",
-                )
-            }),
-            "KP-bound" => kp(Ok(())).map(|_| match f.relation(&one(LAMBDA), &sum_c_sq(l)) {
-                Some(k) if k.at_most() => Finding::Holds("λ_max ≤ Σ_k c_k²".into()),
-                Some(Known::Gt) => Finding::Fails("λ_max > Σ_k c_k²".into()),
-                _ => missing("λ_max against Σ_k c_k²"),
-            }),
-            "KP-naive" => {
-                kp(Ok(())).map(|_| equality(&f, &one(LAMBDA), &sum_c_sq(l), "λ_max = Σ_k c_k²"))
-            }
-            "KP-depth2" => kp(need(l == 2, "L = 2").and(need(x_identity, "X = I"))).map(|_| {
-                let norms = vec![
-                    vec!["gram_weight 1".to_string()],
-                    vec!["gram_weight 2".to_string()],
-                ];
-                equality(&f, &one(LAMBDA), &norms, "λ_max = ‖W_1‖₂² + ‖W_2‖₂²")
-            }),
-            "KP-scalar" => kp(need(scalar, "a scalar network")
-                .and(need(x_identity, "X = 1"))
-                .and(need(
-                    net.weights.iter().all(|w| !w.at(0, 0).is_zero()),
-                    "every w_i ≠ 0",
-                )))
-            .map(|_| {
-                equality(
-                    &f,
-                    &one(LAMBDA),
-                    &one("scalar_formula"),
-                    "λ_max = m²Σ_i w_i⁻²",
-                )
-            }),
-            "KP-min" => kp(need(x_identity, "X = I")).map(|_| kp_min(&f, balanced(pc))),
-            "KP-flat-sufficient-a" => kp(need(x_identity, "X = I")).map(|_| {
-                c_constant_implies(&f, l, || match f.relation(&one(LAMBDA), &one(MIN)) {
-                    Some(Known::Eq) => {
-                        Finding::Holds("c_k constant and λ_max = the KP-min value: flat".into())
-                    }
-                    Some(Known::Gt) => Finding::Fails(
-                        "c_k constant, yet λ_max > the KP-min value: not flat".into(),
-                    ),
-                    _ => missing("λ_max against the KP-min value"),
-                })
-            }),
-            "KP-flat-sufficient-b" => kp(Ok(())).map(|_| {
-                c_constant_implies(&f, l, || {
-                    equality(
-                        &f,
-                        &one(LAMBDA),
-                        &sum_c_sq(l),
-                        "c_k constant ⇒ λ_max = Σ_k c_k²",
-                    )
-                })
-            }),
-            "KP-flat-necessary" => {
-                kp(need(x_identity, "X = I")
-                    .and(need(l == 2 || scalar, "L = 2 or a scalar network")))
+            })
+        }),
+        "KP-flat-necessary" => {
+            kp(need(x_identity, "X = I").and(need(l == 2 || scalar, "L = 2 or a scalar network")))
                 .map(|_| flat_implies_constant(&f, l))
-            }
-            "KP-flat-necessary-deep" => kp(need(x_identity, "X = I")
+        }
+        "KP-flat-necessary-deep" => {
+            kp(need(x_identity, "X = I")
                 .and(need(l >= 3 && !scalar, "a matrix network with L ≥ 3")))
-            .map(|_| flat_implies_constant(&f, l)),
-            "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
-                if f.has(|a| matches!(a, Assertion::Balancedness)) {
-                    Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
-                } else {
-                    missing("the balancedness identity")
+            .map(|_| flat_implies_constant(&f, l))
+        }
+        "BAL-invariant" => need(l >= 2, "L ≥ 2").map(|_| {
+            if f.has(|a| matches!(a, Assertion::Balancedness)) {
+                Finding::Holds("W_(k+1)ᵀ∇_(k+1)f = ∇_kf W_kᵀ exactly".into())
+            } else {
+                missing("the balancedness identity")
+            }
+        }),
+        "BAL-flat" => need(x_identity, "X = I")
+            .and(need(
+                net.weights
+                    .iter()
+                    .all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()),
+                "square layers",
+            ))
+            .and(need(zero_loss, "a zero-loss point"))
+            .map(|_| {
+                if !balanced(pc) {
+                    return Finding::Vacuous("the minimizer is not balanced".into());
+                }
+                match f.relation(&one(LAMBDA), &one(MIN)) {
+                    Some(Op::Eq) => Finding::Holds("balanced and λ_max = the KP-min value".into()),
+                    Some(Op::Gt) => Finding::Fails("balanced, yet λ_max > the KP-min value".into()),
+                    _ => missing("λ_max against the KP-min value"),
                 }
             }),
-            "BAL-flat" => need(x_identity, "X = I")
-                .and(need(
-                    net.weights
-                        .iter()
-                        .all(|w| w.rows() == w.cols() && w.rows() == net.x.rows()),
-                    "square layers",
-                ))
-                .and(need(zero_loss, "a zero-loss point"))
-                .map(|_| {
-                    if !balanced(pc) {
-                        return Finding::Vacuous("the minimizer is not balanced".into());
-                    }
-                    match f.relation(&one(LAMBDA), &one(MIN)) {
-                        Some(Known::Eq) => {
-                            Finding::Holds("balanced and λ_max = the KP-min value".into())
-                        }
-                        Some(Known::Gt) => {
-                            Finding::Fails("balanced, yet λ_max > the KP-min value".into())
-                        }
-                        _ => missing("λ_max against the KP-min value"),
-                    }
-                }),
-            "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify"
-            | "AMG-classify-path" => amg(claim, &f),
-            other => Err(Finding::Undetermined(format!(
-                "unknown claim {other:?}: this verifier has no rule for it"
-            ))),
-        };
+        "AMG-values" | "AMG-product" | "AMG-minimizers" | "AMG-classify" | "AMG-classify-path" => {
+            amg(claim, &f)
+        }
+        other => Err(Finding::Undetermined(format!(
+            "unknown claim {other:?}: this verifier has no rule for it"
+        ))),
+    };
     result.unwrap_or_else(|f| f)
 }
 
@@ -374,7 +345,7 @@ fn missing(what: &str) -> Finding {
 /// An equality claim at a point: `=` holds, a proved `<`, `>` or `≠` fails.
 fn equality(f: &Facts, a: &Shape, b: &Shape, what: &str) -> Finding {
     match f.relation(a, b) {
-        Some(Known::Eq) => Finding::Holds(what.to_string()),
+        Some(Op::Eq) => Finding::Holds(what.to_string()),
         Some(k) if k.differs() => Finding::Fails(format!("not {what}: the sides differ")),
         _ => missing(what),
     }
@@ -391,12 +362,12 @@ fn balanced(pc: &PointCheck) -> bool {
 /// (balanced zero-loss factorizations are the balanced SVD factorizations).
 fn kp_min(f: &Facts, balanced: bool) -> Finding {
     match f.relation(&one(LAMBDA), &one(MIN)) {
-        Some(Known::Eq) => Finding::Holds("λ_max = the KP-min value".into()),
-        Some(Known::Lt) => Finding::Fails("λ_max < the KP-min value".into()),
-        Some(Known::Gt) if balanced => {
+        Some(Op::Eq) => Finding::Holds("λ_max = the KP-min value".into()),
+        Some(Op::Lt) => Finding::Fails("λ_max < the KP-min value".into()),
+        Some(Op::Gt) if balanced => {
             Finding::Fails("a balanced factorization with λ_max > the KP-min value".into())
         }
-        Some(Known::Gt | Known::Ge) if !balanced => {
+        Some(Op::Gt | Op::Ge) if !balanced => {
             Finding::Holds("λ_max ≥ the KP-min value at an unbalanced minimizer".into())
         }
         _ => missing("λ_max against the KP-min value"),
@@ -409,7 +380,7 @@ fn kp_min(f: &Facts, balanced: bool) -> Finding {
 fn c_constant(f: &Facts, l: usize) -> Option<bool> {
     for k in 2..=l {
         match f.relation(&c_sq(k), &c_sq(1)) {
-            Some(Known::Eq) => {}
+            Some(Op::Eq) => {}
             Some(d) if d.differs() => return Some(false),
             _ => return None,
         }
@@ -429,12 +400,12 @@ fn c_constant_implies(f: &Facts, l: usize, conclusion: impl FnOnce() -> Finding)
 /// "flat ⇒ c_k constant": flat is λ_max = the KP-min value.
 fn flat_implies_constant(f: &Facts, l: usize) -> Finding {
     match f.relation(&one(LAMBDA), &one(MIN)) {
-        Some(Known::Eq) => match c_constant(f, l) {
+        Some(Op::Eq) => match c_constant(f, l) {
             Some(true) => Finding::Holds("flat and the c_k are all equal".into()),
             Some(false) => Finding::Fails("flat, yet the c_k are not all equal".into()),
             None => missing("between the c_k²"),
         },
-        Some(Known::Gt) => Finding::Vacuous("λ_max > the KP-min value: not flat".into()),
+        Some(Op::Gt) => Finding::Vacuous("λ_max > the KP-min value: not flat".into()),
         _ => missing("λ_max against the KP-min value"),
     }
 }

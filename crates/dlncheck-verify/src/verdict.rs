@@ -97,6 +97,15 @@ pub(super) fn verdict_line(
     }
 }
 
+/// The closing lines of a point or check certificate: its stated strength ([`strength_line`]) and
+/// its stated verdict against the points' counts [holds, fails, undetermined] ([`verdict_line`]).
+fn stated_lines(st: &Stated, [holds, fails, open]: [usize; 3]) -> [CheckLine; 2] {
+    [
+        strength_line(st),
+        verdict_line(st.verdict.as_deref(), holds, fails, open),
+    ]
+}
+
 /// The claim of a point certificate, which must have a rule (a missing claim has none).
 fn claim(top: &Map<String, Value>) -> Result<(String, CheckLine)> {
     let c = match top.get("claim") {
@@ -149,13 +158,7 @@ pub(super) fn single(top: &Map<String, Value>) -> Result<VerifyReport> {
     let mut counts = [0; 3];
     let mut verdict = vec![claim_line];
     verdict.push(finding_line("", &c, &pc, &mut counts));
-    verdict.push(strength_line(&st));
-    verdict.push(verdict_line(
-        st.verdict.as_deref(),
-        counts[0],
-        counts[1],
-        counts[2],
-    ));
+    verdict.extend(stated_lines(&st, counts));
     Ok(VerifyReport {
         lines: pc.lines,
         verdict,
@@ -214,12 +217,6 @@ pub(super) fn bundle(top: &Map<String, Value>) -> Result<VerifyReport> {
         }));
         verdict.push(finding_line(&label, &c, &checked, &mut counts));
     }
-    verdict.push(strength_line(&st));
-    verdict.push(verdict_line(
-        st.verdict.as_deref(),
-        counts[0],
-        counts[1],
-        counts[2],
-    ));
+    verdict.extend(stated_lines(&st, counts));
     Ok(VerifyReport { lines, verdict })
 }

@@ -157,20 +157,8 @@ pub fn measure(
 ) -> Result<FastReport, String> {
     let kind = mp.family.kind();
     let lin = mp.linear_network();
-    let params = mp.param_count();
-    let kp_dim = mp.y.rows() * mp.y.cols();
-    let sizes = planner::Sizes {
-        params,
-        kp_dim,
-        hvp_size: mp
-            .params
-            .iter()
-            .map(|w| w.rows() * w.cols() * mp.x.cols())
-            .sum(),
-        depth: mp.params.len(),
-        out_dim: mp.y.rows(),
-        kind,
-    };
+    let sizes = planner::Sizes::of(&mp.params, &mp.x, &mp.y, kind);
+    let (params, kp_dim) = (sizes.params, sizes.kp_dim);
     let t = Instant::now();
     let (zero_loss, plan) = match &lin {
         Some(p) => {
@@ -418,11 +406,8 @@ pub fn render(r: &FastReport) -> String {
 mod tests {
     use super::*;
     use crate::model::instance::Family;
-    use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(n.into(), d.into())
-    }
+    use crate::enumerate::minimizers::tests::q;
 
     /// The scalar minimizer w = (1, 2, 4), X = 1, Y = 8: λ_max = 1·(4·2)²/… = 84 (claims.md).
     fn scalar(y: i64) -> ModelPoint {

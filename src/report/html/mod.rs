@@ -246,7 +246,6 @@ fn render_page(r: &Report, dir: Option<&Path>) -> String {
         format!("✗ {}", parts.join("; "))
     };
     let _ = writeln!(out, "<div class=\"status\">{}</div>", escape(&status));
-    out.push_str("<div class=\"tiles\">\n");
     let tiles: [(&str, &str, usize, &str); 9] = [
         ("cases", "cases", s.cases, ""),
         ("checks", "checks", s.checks, ""),
@@ -273,13 +272,7 @@ fn render_page(r: &Report, dir: Option<&Path>) -> String {
             if s.unmet == 0 { "good" } else { "alarm" },
         ),
     ];
-    for (id, label, n, class) in tiles {
-        let _ = writeln!(
-            out,
-            "<div class=\"tile {class}\" id=\"total-{id}\"><span class=\"n\">{n}</span><span class=\"l\">{label}</span></div>"
-        );
-    }
-    out.push_str("</div>\n");
+    tile_row(&mut out, &tiles);
     let convention = if r.convention == "half" {
         "half: f(W) = ½‖PX − Y‖² (papers without the ½ have every eigenvalue doubled)".to_string()
     } else {
@@ -322,11 +315,24 @@ fn render_page(r: &Report, dir: Option<&Path>) -> String {
     out
 }
 
+/// The row of summary tiles under a page's banner: one tile per (id, label, count, extra class),
+/// the count large over its label, each with the id `total-{id}`.
+fn tile_row(out: &mut String, tiles: &[(&str, &str, usize, &str)]) {
+    out.push_str("<div class=\"tiles\">\n");
+    for (id, label, n, class) in tiles {
+        let _ = writeln!(
+            out,
+            "<div class=\"tile {class}\" id=\"total-{id}\"><span class=\"n\">{n}</span><span class=\"l\">{}</span></div>",
+            escape(label)
+        );
+    }
+    out.push_str("</div>\n");
+}
+
 fn case_ok(c: &CaseReport) -> bool {
     c.status != "error" && c.checks.iter().all(|k| k.met)
 }
 
-/// Counts per claim: verified, refuted, inconclusive, error, unmet.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,28 @@ pub(super) fn key(swatch: &str, text: &str) -> String {
     )
 }
 
+/// A legend entry with a filled dot of color `c` (the plots' point marker).
+pub(super) fn key_dot(c: RGBColor, text: &str) -> String {
+    key(
+        &format!(
+            "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
+            css_color(c)
+        ),
+        text,
+    )
+}
+
+/// A legend entry with a filled triangle of color `c` (the MPFR series' marker).
+pub(super) fn key_triangle(c: RGBColor, text: &str) -> String {
+    key(
+        &format!(
+            "<path d=\"M7 1.5 L12.5 11.5 L1.5 11.5 Z\" fill=\"{}\"/>",
+            css_color(c)
+        ),
+        text,
+    )
+}
+
 pub(super) fn key_box(c: RGBColor, text: &str) -> String {
     key(
         &format!(
@@ -447,14 +469,8 @@ pub(super) fn agreement_plot(out: &mut String, r: &Report) {
     let f64c = css_color(C_F64);
     let mpc = css_color(C_MPFR);
     let legend = vec![
-        key(
-            &format!("<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{f64c}\"/>"),
-            "|f64 − mid| / |mid|",
-        ),
-        key(
-            &format!("<path d=\"M7 1.5 L12.5 11.5 L1.5 11.5 Z\" fill=\"{mpc}\"/>"),
-            "|MPFR − mid| / |mid|",
-        ),
+        key_dot(C_F64, "|f64 − mid| / |mid|"),
+        key_triangle(C_MPFR, "|MPFR − mid| / |mid|"),
         key(
             &format!("<path d=\"M1 7 H13\" stroke=\"{f64c}\" stroke-opacity=\"0.55\" stroke-width=\"2.5\"/>"),
             "f64 tolerance (relative)",
@@ -587,20 +603,8 @@ pub(super) fn sharpness_plot(out: &mut String, r: &Report) {
     };
     let flat = pts.iter().filter(|p| p.flat).count();
     let legend = vec![
-        key(
-            &format!(
-                "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-                css_color(C_VERIFIED)
-            ),
-            "flat: λ_max = min sharpness (within tolerance)",
-        ),
-        key(
-            &format!(
-                "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-                css_color(C_REFUTED)
-            ),
-            "sharper than the flattest minimizer",
-        ),
+        key_dot(C_VERIFIED, "flat: λ_max = min sharpness (within tolerance)"),
+        key_dot(C_REFUTED, "sharper than the flattest minimizer"),
         key(
             "<path d=\"M1 13 L13 1\" stroke=\"#555\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>",
             "y = x",

@@ -309,14 +309,8 @@ pub(super) fn points_row(out: &mut String, k: &CheckReport, columns: usize) {
     };
     let _ = write!(
         out,
-        "<tr class=\"points\"><td colspan=\"{columns}\"><details><summary>{} point{}{}</summary>\n<table class=\"points\"><thead><tr><th>point</th><th>at the point</th><th>strength</th><th>certificate</th><th>figures</th></tr></thead><tbody>\n",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if rows.iter().any(|r| r.case_point) {
-            ", the case's point first"
-        } else {
-            ""
-        }
+        "<tr class=\"points\"><td colspan=\"{columns}\"><details><summary>{}</summary>\n<table class=\"points\"><thead><tr><th>point</th><th>at the point</th><th>strength</th><th>certificate</th><th>figures</th></tr></thead><tbody>\n",
+        numbers::points_heading(rows)
     );
     for r in rows {
         let label = if r.case_point {

@@ -4,9 +4,12 @@
 //! of every checkpoint. Like every writer it renders the values and never recomputes them; the
 //! output depends only on the trajectory, so the same run gives the same bytes.
 
-use super::plots::{figure, key, log10_or, svg, text_style};
-use super::{css_color, escape, fmt_f64, pow10_label, CSS, C_F64, C_GRID, C_MPFR, C_UNMET};
+use super::plots::{figure, key, key_dot, key_triangle, log10_or, svg, text_style};
+use super::{
+    css_color, escape, fmt_f64, pow10_label, tile_row, CSS, C_F64, C_GRID, C_MPFR, C_UNMET,
+};
 use crate::report::trajectory::{Row, Trajectory};
+use plotters::coord::{types::RangedCoordf64, Shift};
 use plotters::prelude::*;
 use std::fmt::Write;
 
@@ -26,6 +29,9 @@ type SharpPoint = (f64, f64, Option<(f64, f64)>);
 /// A point of the loss plot: step, f, f − f*.
 type LossPoint = (f64, f64, Option<f64>);
 const C_ENCLOSURE: RGBColor = RGBColor(27, 94, 32);
+/// The chart of a plot against step (f64 on both axes).
+type StepChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Render the page.
 pub fn render(t: &Trajectory) -> String {
@@ -64,7 +70,6 @@ pub fn render(t: &Trajectory) -> String {
         )
     };
     let _ = writeln!(out, "<div class=\"status\">{}</div>", escape(&status));
-    out.push_str("<div class=\"tiles\">\n");
     let tiles: [(&str, &str, usize, &str); 6] = [
         ("checkpoints", "checkpoints", s.checkpoints, ""),
         ("above-edge", "λ_max > 2/η", s.above_edge, ""),
@@ -78,14 +83,7 @@ pub fn render(t: &Trajectory) -> String {
             if s.errors == 0 { "good" } else { "alarm" },
         ),
     ];
-    for (id, label, n, class) in tiles {
-        let _ = writeln!(
-            out,
-            "<div class=\"tile {class}\" id=\"total-{id}\"><span class=\"n\">{n}</span><span class=\"l\">{}</span></div>",
-            escape(label)
-        );
-    }
-    out.push_str("</div>\n");
+    tile_row(&mut out, &tiles);
     let dims: Vec<String> = t.dims.iter().map(usize::to_string).collect();
     let _ = writeln!(
         out,
@@ -153,6 +151,41 @@ fn dashes(x0: f64, x1: f64, y: f64) -> Vec<PathElement<(f64, f64)>> {
         .collect()
 }
 
+/// A plot's chart against step, the frame the three plots share: steps x0..x1 across (labelled
+/// by [`step_label`]), `y` up with `y_labels` labels (through `y_format` when given) under the
+/// axis name `y_desc`; grey axes and grid lines, 16 px text, the mesh drawn.
+fn step_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    (x0, x1): (f64, f64),
+    y: std::ops::Range<f64>,
+    y_labels: usize,
+    y_desc: &str,
+    y_format: Option<&dyn Fn(&f64) -> String>,
+) -> Result<StepChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(10)
+        .margin_right(20)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(TRANSPARENT)
+        .bold_line_style(C_GRID)
+        .axis_style(RGBColor(120, 120, 120))
+        .x_labels(10)
+        .y_labels(y_labels)
+        .x_label_formatter(&step_label)
+        .x_desc("step")
+        .y_desc(y_desc)
+        .label_style(text_style(16.0))
+        .axis_desc_style(text_style(16.0));
+    if let Some(f) = y_format {
+        mesh.y_label_formatter(f);
+    }
+    mesh.draw()?;
+    Ok(chart)
+}
+
 fn sharpness_plot(out: &mut String, t: &Trajectory) {
     let pts: Vec<SharpPoint> = good(t)
         .filter_map(|r| {
@@ -179,25 +212,7 @@ fn sharpness_plot(out: &mut String, t: &Trajectory) {
     let top = if top > bottom { top } else { bottom + 1.0 };
     let (x0, x1) = step_range(t);
     let body = svg(600, 400, "sharpness against step", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(10)
-            .margin_right(20)
-            .x_label_area_size(42)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, bottom..top)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(C_GRID)
-            .axis_style(RGBColor(120, 120, 120))
-            .x_labels(10)
-            .y_labels(8)
-            .x_label_formatter(&step_label)
-            .x_desc("step")
-            .y_desc("λ_max(∇²f)")
-            .label_style(text_style(16.0))
-            .axis_desc_style(text_style(16.0))
-            .draw()?;
+        let mut chart = step_chart(root, (x0, x1), bottom..top, 8, "λ_max(∇²f)", None)?;
         if edge.is_finite() && edge <= top {
             chart.draw_series(dashes(x0, x1, edge))?;
         }
@@ -225,20 +240,8 @@ fn sharpness_plot(out: &mut String, t: &Trajectory) {
         Ok(())
     });
     let legend = vec![
-        key(
-            &format!(
-                "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-                css_color(C_F64)
-            ),
-            "λ_max (f64, the planner's path)",
-        ),
-        key(
-            &format!(
-                "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-                css_color(C_EDGE)
-            ),
-            "λ_max > 2/η",
-        ),
+        key_dot(C_F64, "λ_max (f64, the planner's path)"),
+        key_dot(C_EDGE, "λ_max > 2/η"),
         key(
             &format!(
                 "<path d=\"M7 1 V13\" stroke=\"{}\" stroke-width=\"5\"/>",
@@ -296,26 +299,14 @@ fn loss_plot(out: &mut String, t: &Trajectory) {
     let has_excess = rows.iter().any(|r| r.2.is_some());
     let (x0, x1) = step_range(t);
     let body = svg(600, 400, "loss against step", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(10)
-            .margin_right(20)
-            .x_label_area_size(42)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, floor..top)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(C_GRID)
-            .axis_style(RGBColor(120, 120, 120))
-            .x_labels(10)
-            .y_labels(((top - floor).round() as usize + 1).min(12))
-            .x_label_formatter(&step_label)
-            .y_label_formatter(&|v| pow10_label(*v))
-            .x_desc("step")
-            .y_desc("loss (log scale)")
-            .label_style(text_style(16.0))
-            .axis_desc_style(text_style(16.0))
-            .draw()?;
+        let mut chart = step_chart(
+            root,
+            (x0, x1),
+            floor..top,
+            ((top - floor).round() as usize + 1).min(12),
+            "loss (log scale)",
+            Some(&|v| pow10_label(*v)),
+        )?;
         let series = |pick: &dyn Fn(&LossPoint) -> Option<f64>| {
             rows.iter()
                 .filter_map(|r| pick(r).map(|v| (r.0, log10_or(v, floor))))
@@ -334,21 +325,9 @@ fn loss_plot(out: &mut String, t: &Trajectory) {
         }
         Ok(())
     });
-    let mut legend = vec![key(
-        &format!(
-            "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-            css_color(C_F64)
-        ),
-        "f(W) = ½‖PX − Y‖²",
-    )];
+    let mut legend = vec![key_dot(C_F64, "f(W) = ½‖PX − Y‖²")];
     if has_excess {
-        legend.push(key(
-            &format!(
-                "<path d=\"M7 1.5 L12.5 11.5 L1.5 11.5 Z\" fill=\"{}\"/>",
-                css_color(C_MPFR)
-            ),
-            "f − f* (excess over the minimum)",
-        ));
+        legend.push(key_triangle(C_MPFR, "f − f* (excess over the minimum)"));
     }
     let mut caption = format!(
         "<b>Loss against step</b> (log scale). f at each checkpoint, computed {} from the binary \
@@ -397,25 +376,7 @@ fn balance_plot(out: &mut String, t: &Trajectory) {
     let top = if top > 0.0 { top * 1.12 } else { 1.0 };
     let (x0, x1) = step_range(t);
     let body = svg(600, 400, "balancedness against step", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin_top(10)
-            .margin_right(20)
-            .x_label_area_size(42)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x0..x1, 0.0..top)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(C_GRID)
-            .axis_style(RGBColor(120, 120, 120))
-            .x_labels(10)
-            .y_labels(8)
-            .x_label_formatter(&step_label)
-            .x_desc("step")
-            .y_desc("‖D_k‖_F")
-            .label_style(text_style(16.0))
-            .axis_desc_style(text_style(16.0))
-            .draw()?;
+        let mut chart = step_chart(root, (x0, x1), 0.0..top, 8, "‖D_k‖_F", None)?;
         for (i, s) in series.iter().enumerate() {
             let c = SERIES[i % SERIES.len()];
             chart.draw_series(LineSeries::new(s.clone(), c.stroke_width(2)))?;
@@ -425,11 +386,8 @@ fn balance_plot(out: &mut String, t: &Trajectory) {
     });
     let legend: Vec<String> = (1..=layers)
         .map(|k| {
-            key(
-                &format!(
-                    "<circle cx=\"7\" cy=\"7\" r=\"4.5\" fill=\"{}\"/>",
-                    css_color(SERIES[(k - 1) % SERIES.len()])
-                ),
+            key_dot(
+                SERIES[(k - 1) % SERIES.len()],
                 &format!("‖D_{k}‖_F = ‖W_{}ᵀW_{} − W_{k}W_{k}ᵀ‖_F", k + 1, k + 1),
             )
         })

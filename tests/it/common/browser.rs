@@ -38,7 +38,24 @@ pub fn keep(file: &Path) {
     }
 }
 
-pub fn chromium() -> Option<PathBuf> {
+/// The browser for the screenshot test of `page` (report.html, trajectory.html): `None`, with a
+/// note, when `DLNCHECK_SKIP_BROWSER=1` skips it; a headless Chromium otherwise (panics saying how
+/// to install it, or to skip, when there is none).
+pub fn browser_for(page: &str) -> Option<PathBuf> {
+    if std::env::var("DLNCHECK_SKIP_BROWSER").as_deref() == Ok("1") {
+        println!("note: DLNCHECK_SKIP_BROWSER=1, the screenshot of {page} is not taken");
+        return None;
+    }
+    Some(chromium().unwrap_or_else(|| {
+        panic!(
+            "headless Chromium is needed to screenshot {page}: install it (apt-get install \
+             chromium) or set DLNCHECK_SKIP_BROWSER=1 to skip this test"
+        )
+    }))
+}
+
+/// A Chromium binary: /usr/bin/chromium, else `chromium` or `chromium-browser` on the PATH.
+fn chromium() -> Option<PathBuf> {
     let fixed = PathBuf::from("/usr/bin/chromium");
     if fixed.is_file() {
         return Some(fixed);

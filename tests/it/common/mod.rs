@@ -20,6 +20,80 @@ pub fn dlncheck() -> Command {
     c
 }
 
+/// Run `cmd` to its end, asserting that it succeeds (the message is its stderr); its output.
+pub fn succeeds(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `dlncheck ARGS`, which must succeed ([`succeeds`]), its stdout parsed as JSON.
+pub fn json_of(args: &[&str]) -> Value {
+    serde_json::from_slice(&succeeds(dlncheck().args(args)).stdout).unwrap()
+}
+
+/// `dlncheck ARGS`, which must succeed ([`succeeds`]), its stdout as text.
+pub fn stdout_of(args: &[&str]) -> String {
+    String::from_utf8(succeeds(dlncheck().args(args)).stdout).unwrap()
+}
+
+/// A matrix (a list of rows) as a YAML flow sequence of quoted entries, `[["1", "2/3"], …]`, the
+/// way a case file writes exact numbers.
+pub fn yaml_matrix<T: std::fmt::Display>(m: &[Vec<T>]) -> String {
+    let rows: Vec<String> = m
+        .iter()
+        .map(|r| {
+            let e: Vec<String> = r.iter().map(|x| format!("\"{x}\"")).collect();
+            format!("[{}]", e.join(", "))
+        })
+        .collect();
+    format!("[{}]", rows.join(", "))
+}
+
+/// The certificates a `check` run wrote to `dir`/certs, sorted by path.
+pub fn certificates(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("certs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `dlncheck verify-cert FLAGS FILES`: (exit code, stdout).
+pub fn verify_cert(flags: &[&str], files: &[PathBuf]) -> (Option<i32>, String) {
+    let out = dlncheck()
+        .arg("verify-cert")
+        .args(flags)
+        .args(files)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `dlncheck COMMAND ARGS --out OUT` (`trajectory`, `audit`): (exit code, stdout, stderr).
+pub fn run_out(command: &str, args: &[&str], out: &Path) -> (i32, String, String) {
+    let o = dlncheck()
+        .arg(command)
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
 /// The report.json in `dir`, parsed.
 pub fn report_of(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
@@ -78,6 +152,16 @@ pub fn check_of<'a>(report: &'a Value, case: &str, claim: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("check {claim} missing in {case}"))
 }
 
+/// The verdict of the check of `claim` among a case's `checks` (panics when there is none).
+pub fn verdict<'a>(checks: &'a [Value], claim: &str) -> &'a str {
+    checks
+        .iter()
+        .find(|c| c["claim"] == claim)
+        .unwrap_or_else(|| panic!("no {claim}"))["verdict"]
+        .as_str()
+        .unwrap()
+}
+
 /// An exact rational matrix as the tests write it, a list of rows (the tests' own arithmetic,
 /// independent of dlncheck's linear algebra).
 pub type ExactMat = Vec<Vec<num_rational::BigRational>>;
@@ -91,4 +175,26 @@ pub fn exact_mul(a: &ExactMat, b: &ExactMat) -> ExactMat {
                 .collect()
         })
         .collect()
+}
+
+/// A decimal string as dlncheck prints one ("42.11…", "-1.5e-3", "2.5E4") as the exact rational
+/// it denotes: the digits without the point, times 10^(exponent − digits after the point).
+pub fn decimal(s: &str) -> num_rational::BigRational {
+    let (mant, exp) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap()),
+        None => (s, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let digits: num_bigint::BigInt = format!("{int}{frac}").parse().unwrap();
+    let scale = exp - frac.len() as i32;
+    let p = num_traits::pow(
+        num_rational::BigRational::from_integer(10.into()),
+        scale.unsigned_abs() as usize,
+    );
+    let m = num_rational::BigRational::from_integer(digits);
+    if scale >= 0 {
+        m * p
+    } else {
+        m / p
+    }
 }

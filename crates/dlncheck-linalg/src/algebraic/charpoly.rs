@@ -3,7 +3,8 @@
 
 use super::poly::Poly;
 use super::{AlgError, Caps};
-use crate::mat::Mat;
+use crate::field::Exact;
+use crate::mat::{self, Mat};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
@@ -109,16 +110,6 @@ fn kron(a: &Mat<BigRational>, b: &Mat<BigRational>) -> Mat<BigRational> {
     Mat::from_fn(m * n, m * n, |i, j| a.at(i / n, j / n) * b.at(i % n, j % n))
 }
 
-fn identity(n: usize) -> Mat<BigRational> {
-    Mat::from_fn(n, n, |i, j| {
-        if i == j {
-            BigRational::one()
-        } else {
-            BigRational::zero()
-        }
-    })
-}
-
 fn check_degree(deg: usize, caps: &Caps) -> Result<(), AlgError> {
     if deg > caps.max_degree {
         Err(AlgError::Degree {
@@ -137,8 +128,8 @@ pub fn sum_poly(p: &Poly, q: &Poly, caps: &Caps) -> Result<Poly, AlgError> {
     let (m, n) = (degree(p)?, degree(q)?);
     check_degree(m * n, caps)?;
     let (cp, cq) = (companion(p), companion(q));
-    let s = kron(&cp, &identity(n));
-    let t = kron(&identity(m), &cq);
+    let s = kron(&cp, &mat::identity(&Exact, n));
+    let t = kron(&mat::identity(&Exact, m), &cq);
     let sum = Mat::from_fn(m * n, m * n, |i, j| s.at(i, j) + t.at(i, j));
     Ok(charpoly(&sum, caps)?.square_free())
 }
@@ -157,7 +148,7 @@ pub fn power_poly(p: &Poly, a: u32, b: u32, caps: &Caps) -> Result<Poly, AlgErro
     let m = degree(p)?;
     check_degree(m * b as usize, caps)?;
     let c = companion(p);
-    let mut pw = identity(m);
+    let mut pw = mat::identity(&Exact, m);
     for _ in 0..a {
         pw = Mat::from_fn(m, m, |i, j| {
             (0..m)
