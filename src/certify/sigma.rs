@@ -10,7 +10,7 @@
 //!
 //! **Near-singular M.** When f64 cannot resolve λ_min(MᵀM) (it is below f64's resolution of
 //! MᵀM's entries, e.g. σ_min ≈ 2⁻⁴⁰ with entries of order 1) but M has full column rank (decided
-//! exactly), the bracket is computed in exact arithmetic instead ([`exact_bracket`]): inverse
+//! exactly), the bracket is computed in exact arithmetic instead (`exact_bracket`): inverse
 //! iteration v ← (MᵀM)⁻¹v by exact solves (unrounded: a direction error ε moves the Rayleigh
 //! quotient by about λ_max ε², which must stay below λ_min) gives the Rayleigh quotient
 //! ρ ≥ λ_min; the lower end is
@@ -41,6 +41,11 @@ pub struct SigmaBracket {
     pub upper: Q,
     /// The rational vector v behind u.
     pub vector: Vec<Q>,
+    /// s ≤ σ_min(M)² = λ_min(MᵀM), with MᵀM − sI ⪰ 0 (LDLᵀ): ρ(v) itself when v is an exact
+    /// eigenvector (then λ_min = ρ exactly, rational even where σ_min is not), else t².
+    pub lower_sq: Q,
+    /// ρ(v) = ‖Mv‖²/‖v‖² ≥ σ_min(M)² (≤ u²).
+    pub upper_sq: Q,
     /// The f64 estimate of σ_min(M).
     pub f64: f64,
 }
@@ -52,21 +57,57 @@ impl SigmaBracket {
             "lower": q_to_string(&self.lower),
             "upper": q_to_string(&self.upper),
             "vector": self.vector.iter().map(q_to_string).collect::<Vec<_>>(),
+            "lower_sq": q_to_string(&self.lower_sq),
+            "upper_sq": q_to_string(&self.upper_sq),
         })
+    }
+
+    /// The bracket [t, u] of σ_min(M) with its vector v, and the squared ends it implies on
+    /// λ_min(MᵀM) from the Gram matrix G = MᵀM: [ρ, ρ] when G − ρI ⪰ 0 for ρ = vᵀGv/vᵀv (then
+    /// λ_min ≥ ρ ≥ λ_min), else [t², ρ].
+    fn new(gram: &Mat<Q>, lower: Q, upper: Q, vector: Vec<Q>, f64: f64) -> Self {
+        let gv = mat::matvec(&Exact, gram, &vector);
+        let rho = mat::dot(&Exact, &vector, &gv) / mat::dot(&Exact, &vector, &vector);
+        let lower_sq = if shifted_psd(gram, &rho) {
+            rho.clone()
+        } else {
+            &lower * &lower
+        };
+        SigmaBracket {
+            lower,
+            upper,
+            vector,
+            lower_sq,
+            upper_sq: rho,
+            f64,
+        }
+    }
+
+    /// Lower and upper ends of σ_min(M)², the tighter of the squared ends and [`Self::lower_sq`],
+    /// [`Self::upper_sq`]: what a bound in σ_min² (the \[ZL\] denominators) uses.
+    pub fn squared(&self) -> (Q, Q) {
+        (
+            self.lower_sq.clone().max(&self.lower * &self.lower),
+            self.upper_sq.clone().min(&self.upper * &self.upper),
+        )
     }
 }
 
-/// Is MᵀM − t²I ⪰ 0 (exact)?
-pub fn lower_holds(gram: &Mat<Q>, t: &Q) -> bool {
-    let t2 = t * t;
+/// Is MᵀM − sI ⪰ 0 (exact LDLᵀ)?
+fn shifted_psd(gram: &Mat<Q>, s: &Q) -> bool {
     let shifted = Mat::from_fn(gram.rows(), gram.cols(), |i, j| {
         if i == j {
-            gram.at(i, j) - &t2
+            gram.at(i, j) - s
         } else {
             gram.at(i, j).clone()
         }
     });
     definiteness(&shifted).is_psd()
+}
+
+/// Is MᵀM − t²I ⪰ 0 (exact)?
+pub fn lower_holds(gram: &Mat<Q>, t: &Q) -> bool {
+    shifted_psd(gram, &(t * t))
 }
 
 /// The f64 estimate of σ_min from G = MᵀM (faer) and its eigenvector read as short rationals
@@ -119,12 +160,7 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
     if lower.is_zero() && mat::rank_exact(m) == m.cols() {
         return exact_bracket(&gram, v, sigma, WIDE_SHRINK_BITS);
     }
-    SigmaBracket {
-        lower,
-        upper: sqrt_upper(&rq),
-        vector: v,
-        f64: sigma,
-    }
+    SigmaBracket::new(&gram, lower, sqrt_upper(&rq), v, sigma)
 }
 
 /// The bracket [t, t] when σ_min(M) is the simple rational t nearest the f64 estimate: MᵀM − t²I
@@ -148,12 +184,7 @@ fn exact_sigma(gram: &Mat<Q>, t: Q, sigma: f64) -> Option<SigmaBracket> {
         }
     });
     let v = mat::null_space(&shifted).into_iter().next()?;
-    Some(SigmaBracket {
-        lower: t.clone(),
-        upper: t,
-        vector: v,
-        f64: sigma,
-    })
+    Some(SigmaBracket::new(gram, t.clone(), t, v, sigma))
 }
 
 /// A bracket of σ_min(M) about 2⁻⁶⁰ wide (relative) where [`bracket`]'s is about 2⁻²⁰: the same
@@ -224,12 +255,7 @@ fn exact_bracket(
         })
         .find(|cand| cand.is_positive() && lower_holds(gram, cand))
         .unwrap_or_else(|| dyadic_sqrt(&det_lower(gram), false));
-    SigmaBracket {
-        lower,
-        upper: dyadic_sqrt(&rq, true),
-        vector: v,
-        f64: f64_estimate,
-    }
+    SigmaBracket::new(gram, lower, dyadic_sqrt(&rq, true), v, f64_estimate)
 }
 
 /// λ_min(G) ≥ det G / (tr G / (n − 1))ⁿ⁻¹ for a symmetric positive definite G of order n ≥ 2 (and
@@ -437,6 +463,9 @@ mod tests {
         let (l2, u2) = (&b.lower * &b.lower, &b.upper * &b.upper);
         assert!(l2 <= q(3, 2) && !quartic(&l2).is_negative());
         assert!(u2 <= q(3, 2) && !quartic(&u2).is_positive());
+        // λ_min is irrational too: the squared ends are t² and the Rayleigh quotient
+        assert_eq!(b.lower_sq, &b.lower * &b.lower);
+        assert!(b.upper_sq <= u2 && !quartic(&b.upper_sq).is_positive());
         let width = (&b.upper - &b.lower) / &b.lower;
         assert!(
             width * Q::from_integer(num_bigint::BigInt::one() << 60usize) < q(1, 1),
@@ -449,6 +478,12 @@ mod tests {
         assert_eq!((&b.lower, &b.upper), (&w, &w));
         let m = Mat::from_vec(2, 2, vec![w.clone(), q(0, 1), q(0, 1), q(3, 1)]);
         assert_eq!(tight_bracket(&m).lower, w);
+        // σ_min(Xᵀ) = ‖X‖ = √5/2 for X = [1, 1/2]: irrational, with the exact square 5/4
+        let xt = Mat::from_vec(2, 1, vec![q(1, 1), q(1, 2)]);
+        for b in [bracket(&xt), tight_bracket(&xt)] {
+            assert!(b.lower < b.upper);
+            assert_eq!(b.squared(), (q(5, 4), q(5, 4)));
+        }
         // rational and singular cases as `bracket`
         assert_eq!(tight_bracket(&mat::identity(&Exact, 3)).lower, q(1, 1));
         let z = Mat::from_vec(2, 2, vec![q(1, 1), q(2, 1), q(2, 1), q(4, 1)]);

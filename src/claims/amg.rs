@@ -22,11 +22,13 @@ use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use crate::model::linear;
 use num_rational::BigRational;
+use num_traits::Zero;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
 // The classification as library users (and the property tests) know it under this module.
 use crate::enumerate::classify::{Class, Reading};
+use crate::verdict::Verdict;
 
 /// An outcome of the exact path: its undecided points are not a matter of precision, so the
 /// runner does not retry it ([`Claim::escalates`] concerns the MPFR path).
@@ -148,7 +150,15 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
                     )
                 })
                 .collect();
-            exact_outcome(aggregate(findings))
+            let mut o = exact_outcome(aggregate(findings));
+            if let Some(note) = singular_sigma(&c.problem.spectrum.eigenvalues, &ctx.case.dims) {
+                if o.verdict() == Verdict::Refuted {
+                    let why = o.reason.take().unwrap_or_default();
+                    o = o.with_reason(format!("{why}; {note}"));
+                }
+                o.values.insert("sigma_singular".into(), json!(note));
+            }
+            o
         }
         Ok(Landscape::Mpfr(c)) => {
             let basis = c.problem.judge().basis();
@@ -170,6 +180,27 @@ fn classify_check(claim: &str, ctx: &CaseContext, reading: Reading) -> Outcome {
             outcome
         }
     }
+}
+
+/// What a zero eigenvalue of Σ does to the criterion, when Σ has one and it matters. claims.md's
+/// premise (distinct eigenvalues λ_1 > … > λ_{d_L}) allows one λ_j = 0; then u_jᵀΦ = 0, so
+/// S = {j : u_jᵀP ≠ 0} never holds j and s = |S| = rk P ≤ k = rank Σ. When k < min(r, d_L), (i)'s
+/// S* = {1, …, min(r, d_L)} is out of reach and the restated criterion calls no global minimizer
+/// one: a refutation there is a counterexample to the restatement under claims.md's premise, and
+/// the case lies outside a statement that also assumes Σ nonsingular (rank Σ_YX = d_L, the
+/// hypothesis secondary sources give the paper). Both readings are said beside the verdict.
+fn singular_sigma(eigenvalues: &[BigRational], dims: &[usize]) -> Option<String> {
+    let k = eigenvalues.iter().filter(|l| !l.is_zero()).count();
+    let top = optimum_set(dims).len();
+    (k < top).then(|| {
+        format!(
+            "Σ is singular (rank {k} < min(r, d_L) = {top}): S = {{j : u_jᵀP ≠ 0}} never reaches \
+             S* = {}, so (i) as restated names no global minimizer here — a counterexample to the \
+             restatement under claims.md's premise (distinct eigenvalues), while a statement \
+             that also assumes Σ nonsingular (rank Σ_YX = d_L) does not cover this case",
+            set_label(&optimum_set(dims))
+        )
+    })
 }
 
 /// The finding of a classification check: the classes and the certificate's detail in the

@@ -1035,10 +1035,13 @@ fn decide(findings: &[(String, Finding)]) -> Outcome {
         o.values.merge(ev.values.clone());
         o
     };
+    // the first counterexample, the case's point when it is one (the point the user asked about)
     let failing = |proved: bool| {
-        findings
+        let mut fails = findings
             .iter()
-            .find(|(_, f)| matches!(f, Finding::Fails(b, ..) if b.is_certified() == proved))
+            .filter(|(_, f)| matches!(f, Finding::Fails(b, ..) if b.is_certified() == proved));
+        let first = fails.clone().next();
+        fails.find(|(l, _)| is_case_point(l)).or(first)
     };
     if let Some((origin, Finding::Fails(basis, values, why))) = failing(true) {
         let reason = format!("counterexample at {origin}: {why}");
@@ -1286,6 +1289,29 @@ mod tests {
         );
         assert_eq!(o.certificate.unwrap()["points"][0]["tag"], json!("c"));
         assert!(rows.iter().all(|r| !r.case_point));
+    }
+
+    /// Of two proved counterexamples, the case's point is the decisive one, wherever it stands
+    /// among the findings; a numerical one there does not displace a proved one elsewhere.
+    #[test]
+    fn the_case_point_decides_among_counterexamples_of_one_strength() {
+        let fails = |tag: &str, b: Basis| Finding::Fails(b, certified(2, tag), format!("at {tag}"));
+        let o = aggregate(vec![
+            ("generated #0".into(), fails("g0", Basis::Exact)),
+            (CASE_POINT.into(), fails("case", Basis::Exact)),
+        ]);
+        assert_eq!(o.values.decisive_point.as_deref(), Some(CASE_POINT));
+        assert_eq!(
+            o.reason.as_deref(),
+            Some("counterexample at the case's point: at case")
+        );
+        assert_eq!(o.certificate.unwrap()["points"][0]["tag"], json!("case"));
+        let o = aggregate(vec![
+            ("generated #0".into(), fails("g0", Basis::Exact)),
+            (CASE_POINT.into(), fails("case", Basis::Mpfr)),
+        ]);
+        assert_eq!(o.values.decisive_point.as_deref(), Some("generated #0"));
+        assert_eq!(o.strength(), Some(Strength::Proved));
     }
 
     #[test]

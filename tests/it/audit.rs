@@ -2,22 +2,12 @@
 //! confirms independently, the falsifying example on the terminal, `--json` counts that add up,
 //! a claim that applies to no trial (exit 2, with the reason), and the shape options.
 
-use crate::common::{dlncheck, exact_mul as mul, run_check};
+use crate::common::{exact_mul as mul, run_check, run_out};
 use serde_json::Value;
 
+/// `dlncheck audit <args> --out <out>`: (exit code, stdout, stderr).
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
-    let o = dlncheck()
-        .arg("audit")
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap(),
-        String::from_utf8(o.stdout).unwrap(),
-        String::from_utf8(o.stderr).unwrap(),
-    )
+    run_out("audit", args, out)
 }
 
 #[test]

@@ -219,3 +219,56 @@ fn added_points_that_weaken_a_verdict_are_named() {
         }
     }
 }
+
+/// Σ singular (X = I, Y = diag(1, 0), so Σ = diag(1, 0): distinct eigenvalues, rank 1 < r = 2)
+/// and the case's point W_1 = diag(1, 0), W_2 = I with W_2W_1 = Y, hence f = 0 = f*: a global
+/// minimizer that (i) cannot name (|S| = rk P = 1, S* = {1, 2}), so both readings are refuted
+/// and the refutation is decided at the case's point, saying that Σ is singular; with
+/// Y = diag(2, 1) (Σ nonsingular) the note is absent.
+#[test]
+fn a_refutation_at_a_singular_sigma_is_decided_at_the_case_point_and_names_the_premise() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, y: &str| {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "version: 1\nseed: 0\nmodel: {{kind: linear, dims: [2, 2, 2]}}\n\
+                 data: {{x: identity, y: {y}}}\n\
+                 point: {{weights: [[[1, 0], [0, 0]], [[1, 0], [0, 1]]]}}\n\
+                 checks:\n  - {{claim: AMG-classify}}\n  - {{claim: AMG-classify-path}}\n"
+            ),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let singular = write("singular", "[[1, 0], [0, 0]]");
+    let regular = write("regular", "[[2, 0], [0, 1]]");
+    let out = dir.path().join("out");
+    let (code, report) = run_check(&[&singular, &regular, "--no-timing"], &out);
+    assert_eq!(code, 0);
+    for claim in ["AMG-classify", "AMG-classify-path"] {
+        let k = check_of(&report, "singular", claim);
+        assert_eq!(
+            (&k["verdict"], &k["strength"]),
+            (&"refuted".into(), &"proved".into())
+        );
+        let v = &k["values"];
+        assert_eq!(v["decisive_point"], "the case's point [S = {1}]", "{claim}");
+        assert_eq!(v["class_by_certificate"], "global-minimizer");
+        assert_ne!(v["class_by_criterion"], "global-minimizer");
+        let note = v["sigma_singular"].as_str().unwrap();
+        assert!(
+            note.starts_with("Σ is singular (rank 1 < min(r, d_L) = 2)"),
+            "{note}"
+        );
+        assert!(k["reason"].as_str().unwrap().ends_with(note));
+        let cert = k["certificate"].as_str().unwrap();
+        // the independent checker re-derives f = f* = 0 and the criterion's class
+        let (vc, text) = crate::common::verify_cert(&[], &[cert.into()]);
+        assert_eq!(vc, Some(0), "{text}");
+        let k = check_of(&report, "regular", claim);
+        assert!(k["values"].get("sigma_singular").is_none(), "{k:#}");
+    }
+    contract_holds(&out);
+}

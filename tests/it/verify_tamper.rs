@@ -34,7 +34,7 @@ const PER_CERT: usize = 4;
 /// of an algebraic proof (`leaves`, `interval`) likewise: a slightly different interval that still
 /// holds the one root is another true proof (their polynomials, gcd and the recomputed
 /// `leaf_interval` stay strict).
-const SLACK: [&str; 14] = [
+const SLACK: [&str; 16] = [
     "problem",
     "x",
     "y",
@@ -45,6 +45,8 @@ const SLACK: [&str; 14] = [
     "vector",
     "upper",
     "lower",
+    "upper_sq",
+    "lower_sq",
     "radius",
     "x_norm_upper",
     "leaves",

@@ -133,6 +133,35 @@ fn zl_cases_decide_every_claim_with_ratios_and_verified_certificates() {
             >= 1
     );
 
+    // scalar least squares: ρ = 1 at every sample (worked out in the case's `about`) while
+    // σ_min(X) = √5/2 is irrational: decided exactly through σ_min(X)² = ‖X‖² = 5/4
+    let scalar = cases
+        .iter()
+        .find(|c| c["name"] == "zl-scalar-regression-equality")
+        .unwrap();
+    let gd = scalar["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["claim"] == "ZL-gd-linear")
+        .unwrap();
+    assert_eq!(
+        (&gd["verdict"], &gd["strength"]),
+        (&"verified".into(), &"proved".into())
+    );
+    assert_eq!(
+        gd["values"]["tightness_ratio_max_enclosure"],
+        serde_json::json!(["1", "1"])
+    );
+    let cert: Value = serde_json::from_str(
+        &std::fs::read_to_string(gd["certificate"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (&cert["x_sigma"]["lower_sq"], &cert["x_sigma"]["upper_sq"]),
+        (&"5/4".into(), &"5/4".into())
+    );
+
     // the JSON contract stays green
     contract_holds(dir.path());
 }
@@ -171,6 +200,20 @@ fn a_zl_certificate_with_one_changed_entry_fails() {
             "zl-onehidden-slope-one--ZL-gd-nonlinear.json",
             Box::new(|c: &mut Value| {
                 c["samples"][0]["sigma"][0]["lower"] = Value::String("100".into());
+            }),
+        ),
+        // σ_min(X)² = 5/4 stated larger or smaller: LDLᵀ of XXᵀ − sI, resp. the Rayleigh bound,
+        // rejects it
+        (
+            "zl-scalar-regression-equality--ZL-gd-linear.json",
+            Box::new(|c: &mut Value| {
+                c["x_sigma"]["lower_sq"] = Value::String("81/64".into());
+            }),
+        ),
+        (
+            "zl-scalar-regression-equality--ZL-gd-linear.json",
+            Box::new(|c: &mut Value| {
+                c["x_sigma"]["upper_sq"] = Value::String("79/64".into());
             }),
         ),
         // the regularity inner product

@@ -3,7 +3,8 @@
 //! the one-hidden-layer leaky-ReLU network W_2 σ(W_1 X), their losses and gradients written here
 //! again from the formulas (∇_{W_k} f = (W_L⋯W_{k+1})ᵀ R Xᵀ (W_{k−1}⋯W_1)ᵀ with R = PX − Y;
 //! ∇_{W_2} f = R σ(W_1X)ᵀ, ∇_{W_1} f = (σ'(W_1X) ⊙ W_2ᵀR) Xᵀ with σ'(0) = 1), σ_min brackets
-//! re-proven (lower: MᵀM − t²I ⪰ 0 by this module's LDLᵀ; upper: ‖Mv‖² ≤ u²‖v‖²), and every
+//! re-proven (lower: MᵀM − t²I ⪰ 0 and MᵀM − sI ⪰ 0 for the end s of σ_min², by this module's
+//! LDLᵀ; upper: ‖Mv‖² ≤ u²‖v‖² and ≤ r‖v‖²), and every
 //! per-sample quantity recomputed before the verdict is re-derived from them.
 
 use super::json::{array, entries, err, field, number, object, shape, string};
@@ -193,52 +194,79 @@ fn dot(u: &[Mat], v: &[Mat]) -> Q {
         .sum()
 }
 
-/// A σ_min bracket {lower, upper, vector}.
+/// A σ_min bracket {lower, upper, vector} with its squared ends {lower_sq, upper_sq} on
+/// σ_min² = λ_min(MᵀM) (optional: t² and u² when absent).
 struct Bracket {
     lower: Q,
     upper: Q,
     vector: Vec<Q>,
+    lower_sq: Q,
+    upper_sq: Q,
+}
+
+impl Bracket {
+    /// The ends of σ_min² the unshifted denominators use.
+    fn squared(&self) -> (&Q, &Q) {
+        (&self.lower_sq, &self.upper_sq)
+    }
 }
 
 fn bracket(v: &Value, path: &str) -> Result<Bracket> {
     let o = object(v, path)?;
+    let lower = number(field(o, "lower", path)?, &format!("{path}.lower"))?;
+    let upper = number(field(o, "upper", path)?, &format!("{path}.upper"))?;
+    let sq = |key: &str, default: &Q| match o.get(key) {
+        Some(x) => number(x, &format!("{path}.{key}")),
+        None => Ok(default * default),
+    };
     Ok(Bracket {
-        lower: number(field(o, "lower", path)?, &format!("{path}.lower"))?,
-        upper: number(field(o, "upper", path)?, &format!("{path}.upper"))?,
+        lower_sq: sq("lower_sq", &lower)?,
+        upper_sq: sq("upper_sq", &upper)?,
         vector: super::json::vector(field(o, "vector", path)?, &format!("{path}.vector"))?,
+        lower,
+        upper,
     })
 }
 
-/// Check t ≤ σ_min(M) ≤ u: t ≥ 0, MᵀM − t²I ⪰ 0, v ≠ 0 and ‖Mv‖² ≤ u²‖v‖².
+/// The definiteness of MᵀM − sI (exact LDLᵀ).
+fn gram_minus(m: &Mat, s: &Q) -> super::ldlt::Definiteness {
+    // shift_neg gives sI − MᵀM; negate to MᵀM − sI
+    let shifted = m.transpose().mul(m).shift_neg(s);
+    let n = shifted.rows();
+    let mut neg = Mat::zeros(n, n);
+    for i in 0..n {
+        for j in 0..n {
+            *neg.at_mut(i, j) = -shifted.at(i, j);
+        }
+    }
+    classify(&neg)
+}
+
+/// Check t ≤ σ_min(M) ≤ u and s ≤ σ_min(M)² ≤ r: 0 ≤ t ≤ u, s ≤ r, MᵀM − t²I ⪰ 0,
+/// MᵀM − sI ⪰ 0, v ≠ 0, ‖Mv‖² ≤ u²‖v‖² and ‖Mv‖² ≤ r‖v‖².
 fn check_bracket(m: &Mat, b: &Bracket) -> (bool, String) {
     if b.vector.len() != m.cols() || b.lower.is_negative() {
         return (false, "malformed bracket ✗".into());
     }
-    let gram = m.transpose().mul(m);
-    let t2 = &b.lower * &b.lower;
-    let shifted = gram.shift_neg(&t2);
-    // shift_neg gives t²I − MᵀM; negate to MᵀM − t²I
-    let psd = {
-        let n = shifted.rows();
-        let mut neg = Mat::zeros(n, n);
-        for i in 0..n {
-            for j in 0..n {
-                *neg.at_mut(i, j) = -shifted.at(i, j);
-            }
-        }
-        classify(&neg)
-    };
+    let psd = gram_minus(m, &(&b.lower * &b.lower));
+    let psd_sq = gram_minus(m, &b.lower_sq);
     let v2: Q = b.vector.iter().map(|x| x * x).sum();
-    let mv = m.mul(&Mat::from_data(b.vector.len(), 1, b.vector.clone()));
-    let ok_up = v2.is_positive() && mv.frobenius_sq() <= &b.upper * &b.upper * &v2;
-    let ok = psd.is_psd() && ok_up && b.lower <= b.upper;
+    let mv2 = m
+        .mul(&Mat::from_data(b.vector.len(), 1, b.vector.clone()))
+        .frobenius_sq();
+    let ok_up = v2.is_positive() && mv2 <= &b.upper * &b.upper * &v2 && mv2 <= &b.upper_sq * &v2;
+    let ok =
+        psd.is_psd() && psd_sq.is_psd() && ok_up && b.lower <= b.upper && b.lower_sq <= b.upper_sq;
     (
         ok,
         format!(
-            "σ_min ∈ [{}, {}]: MᵀM − t²I {}; Rayleigh bound {}",
+            "σ_min ∈ [{}, {}], σ_min² ∈ [{}, {}]: MᵀM − t²I {}, MᵀM − sI {}; Rayleigh bounds {}",
             b.lower,
             b.upper,
+            b.lower_sq,
+            b.upper_sq,
             psd.describe(m.cols()),
+            psd_sq.describe(m.cols()),
             if ok_up { "✓" } else { "✗" }
         ),
     )
@@ -562,18 +590,18 @@ fn sample_gd(
             &r * &r
         }
     };
-    let lo: Vec<Q> = brackets
+    // an unshifted σ enters through its squared ends, as σ_min(X) does
+    let (lo, hi): (Vec<Q>, Vec<Q>) = brackets
         .iter()
         .zip(&shifts)
-        .map(|(b, d)| down(&b.lower, d))
-        .collect();
-    let hi: Vec<Q> = brackets
-        .iter()
-        .zip(&shifts)
-        .map(|(b, d)| down(&b.upper, d))
-        .collect();
-    let dlo = pb.denominator(&(&x_sigma.lower * &x_sigma.lower), &lo);
-    let dhi = pb.denominator(&(&x_sigma.upper * &x_sigma.upper), &hi);
+        .map(|(b, d)| match d.is_zero() {
+            true => (b.lower_sq.clone(), b.upper_sq.clone()),
+            false => (down(&b.lower, d), down(&b.upper, d)),
+        })
+        .unzip();
+    let (x_lo, x_hi) = x_sigma.squared();
+    let dlo = pb.denominator(x_lo, &lo);
+    let dhi = pb.denominator(x_hi, &hi);
     let decision = if g.is_zero() {
         if f_gap.is_zero() {
             Some(true)

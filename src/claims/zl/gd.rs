@@ -66,7 +66,9 @@ pub fn denominator(pb: &ZlProblem, sx2: &Q, s2: &[Q]) -> Q {
     }
 }
 
-/// (D_lo, D_hi) from brackets, each σ first shifted down by `shift` (and clamped at 0).
+/// (D_lo, D_hi) from brackets, each σ first shifted down by `shift` (and clamped at 0); an
+/// unshifted σ enters through its squared ends ([`SigmaBracket::squared`], exact when λ_min is
+/// rational), as does σ_min(X).
 pub fn denominator_bracket(
     pb: &ZlProblem,
     x: &SigmaBracket,
@@ -81,20 +83,16 @@ pub fn denominator_bracket(
             &r * &r
         }
     };
-    let lo: Vec<Q> = s
+    let (lo, hi): (Vec<Q>, Vec<Q>) = s
         .iter()
         .zip(shift)
-        .map(|(b, d)| down(&b.lower, d))
-        .collect();
-    let hi: Vec<Q> = s
-        .iter()
-        .zip(shift)
-        .map(|(b, d)| down(&b.upper, d))
-        .collect();
-    (
-        denominator(pb, &(&x.lower * &x.lower), &lo),
-        denominator(pb, &(&x.upper * &x.upper), &hi),
-    )
+        .map(|(b, d)| match d.is_zero() {
+            true => b.squared(),
+            false => (down(&b.lower, d), down(&b.upper, d)),
+        })
+        .unzip();
+    let (x_lo, x_hi) = x.squared();
+    (denominator(pb, &x_lo, &lo), denominator(pb, &x_hi, &hi))
 }
 
 /// What the check found at one sample.
