@@ -136,32 +136,93 @@ impl Classifier for ExactAmg {
                 false,
             );
         }
-        for dir in descent_directions(&self.spectrum, &cp.set, &p.weights) {
+        let descent = |dir: Vec<Mat<BigRational>>, along: &str| {
             let c = linear::loss_polynomial(&p.weights, &dir, &p.x, &p.y);
-            if let Some((order, first)) = c.iter().enumerate().skip(1).find(|(_, x)| !x.is_zero()) {
-                if first.is_negative() {
-                    return Certificate::decided(
-                        Class::NonStrictSaddle,
-                        format!("∇²f ⪰ 0 and f decreases at order {order} along the curve"),
-                        vec![
-                            Assertion::HessianPsd,
-                            Assertion::DescentCurve {
-                                direction: dir,
-                                coefficients: c[1..].to_vec(),
-                            },
-                        ],
-                    );
-                }
-            }
+            let (order, first) = c.iter().enumerate().skip(1).find(|(_, x)| !x.is_zero())?;
+            // an odd lowest order decreases along −V when it increases along V
+            let (dir, c) = match (first.is_negative(), order % 2 == 1) {
+                (true, _) => (dir, c),
+                (false, true) => (
+                    dir.iter().map(|m| m.map(|x| -x)).collect(),
+                    c.iter()
+                        .enumerate()
+                        .map(|(k, x)| if k % 2 == 1 { -x } else { x.clone() })
+                        .collect(),
+                ),
+                (false, false) => return None,
+            };
+            Some(Certificate::decided(
+                Class::NonStrictSaddle,
+                format!("∇²f ⪰ 0 and f decreases at order {order} along {along}"),
+                vec![
+                    Assertion::HessianPsd,
+                    Assertion::DescentCurve {
+                        direction: dir,
+                        coefficients: c[1..].to_vec(),
+                    },
+                ],
+            ))
+        };
+        let extension = descent_directions(&self.spectrum, &cp.set, &p.weights)
+            .into_iter()
+            .find_map(|dir| descent(dir, "the curve"));
+        if let Some(found) = extension {
+            return found;
+        }
+        let kernel = kernel_directions(&h)
+            .into_iter()
+            .find_map(|v| descent(shape(&v), "a direction of ker ∇²f"));
+        if let Some(found) = kernel {
+            return found;
         }
         let mut open = Certificate::undecided(
-            "∇²f ⪰ 0 and f > f*, but no descent curve was found among the extension directions"
+            "∇²f ⪰ 0 and f > f*, but no descent curve was found among the extension directions \
+             and the tried directions of ker ∇²f"
                 .into(),
             false,
         );
         open.assertions.push(Assertion::HessianPsd);
         open
     }
+}
+
+/// How many random combinations of ker ∇²f's basis [`kernel_directions`] offers after the sum.
+const KERNEL_TRIES: usize = 16;
+
+/// Candidate descent directions in ker ∇²f (exact null space), for a point with ∇²f ⪰ 0 where no
+/// extension direction descends. Along V ∈ ker ∇²f the curve f(W + tV) − f(W) has c_1 = ⟨∇f, V⟩
+/// = 0 and c_2 = ½Vᵀ∇²fV = 0, so its lowest nonzero coefficient c_k has k ≥ 3, and when k is odd
+/// V or −V descends. A single basis vector moves one parameter, while the lowest term usually
+/// needs several layers moved at once (e.g. δ_3δ_2δ_1 when W_1, W_2, W_3 vanish), so the
+/// candidates are generic elements of the kernel: the sum of the basis, then [`KERNEL_TRIES`]
+/// combinations with coefficients drawn from ±1, ±2, ±3 by a fixed seed (deterministic).
+fn kernel_directions(h: &Mat<BigRational>) -> Vec<Vec<BigRational>> {
+    use rand::{Rng, SeedableRng};
+    let basis = mat::null_space(h);
+    let Some(first) = basis.first() else {
+        return Vec::new();
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x6b65_726e);
+    let combination = |coef: &mut dyn FnMut() -> i64| -> Vec<BigRational> {
+        basis
+            .iter()
+            .fold(vec![BigRational::zero(); first.len()], |acc, v| {
+                let c = BigRational::from_integer(coef().into());
+                acc.iter().zip(v).map(|(a, x)| a + &c * x).collect()
+            })
+    };
+    let mut out = vec![combination(&mut || 1)];
+    for _ in 0..KERNEL_TRIES {
+        out.push(combination(&mut || {
+            let c: i64 = rng.gen_range(1..=3);
+            if rng.gen_bool(0.5) {
+                c
+            } else {
+                -c
+            }
+        }));
+    }
+    out
 }
 
 /// The index set the criterion uses at `cp`, with |S| = rk P ([`ExactAmg::index_set`]).
@@ -427,5 +488,29 @@ impl Classifier for MpfrAmg {
             ),
             true,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The candidates lie in the kernel (H v = 0), start with the sum of the basis, and are
+    /// generic: for H = diag(0, 0, 1) every candidate has a zero third entry and none is 0; an
+    /// invertible H offers none.
+    #[test]
+    fn kernel_directions_are_nonzero_elements_of_the_kernel() {
+        let q = |n: i64| BigRational::from_integer(n.into());
+        let h = Mat::from_fn(3, 3, |i, j| q(i64::from(i == j && i == 2)));
+        let dirs = kernel_directions(&h);
+        assert_eq!(dirs.len(), 1 + KERNEL_TRIES);
+        assert_eq!(dirs[0], vec![q(1), q(1), q(0)]);
+        for d in &dirs {
+            assert!(mat::matvec(&Exact, &h, d).iter().all(Zero::is_zero));
+            assert!(d.iter().any(|x| !x.is_zero()));
+        }
+        // not all the same direction: the draws differ
+        assert!(dirs.iter().skip(1).any(|d| d[0] != d[1]));
+        assert!(kernel_directions(&mat::identity(&Exact, 3)).is_empty());
     }
 }

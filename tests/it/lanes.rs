@@ -4,7 +4,7 @@
 //! same counterexample for a fixed seed and `check` confirms it, and an audit to which no trial
 //! applies exits 2.
 
-use crate::common::{dlncheck, root, run_check, run_out};
+use crate::common::{dlncheck, exact_mul as mul, root, run_check, run_out};
 use dlncheck::enumerate::lanes::{lane_points, type_of_origin};
 use dlncheck::enumerate::spectrum::spectrum;
 use dlncheck::linalg::mat::Mat;
@@ -215,4 +215,99 @@ fn audit_of_a_critical_point_claim_on_residual_models_applies_to_nothing_and_exi
     assert_eq!(code, 2, "{text}{err}");
     assert!(text.contains("0 applicable"), "{text}");
     assert!(err.contains("applied to none of the 5 trials"), "{err}");
+}
+
+/// `cases/amg-nonstrict-kernel-descent.yaml`: ∇²f = 0 at W_1 = W_2 = W_3 = 0, and dlncheck proves
+/// the non-strict saddle by a descent direction V taken from ker ∇²f. Checked here from the
+/// certificate with this file's own arithmetic: along V the curve's lowest coefficient is
+/// c_3 = −⟨Y, W_6W_5W_4V_3V_2V_1⟩ (X = I; the t³ term of P(W + tV), worked out in the case's
+/// `about`), it is negative and equals the certificate's, c_1 = c_2 = 0, and the loss does drop
+/// at t = 1/1000.
+#[test]
+fn a_non_strict_saddle_with_zero_hessian_descends_along_its_kernel_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = "cases/amg-nonstrict-kernel-descent.yaml";
+    let (code, report) = run_check(&[case, "--no-timing"], dir.path());
+    assert_eq!(code, 0);
+    let ratio = |v: &Value| -> BigRational { v.as_str().unwrap().parse().unwrap() };
+    let matrix = |v: &Value| -> Vec<Vec<BigRational>> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_array().unwrap().iter().map(ratio).collect())
+            .collect()
+    };
+    let to_mat = |m: &Vec<Vec<BigRational>>| {
+        Mat::from_vec(m.len(), m[0].len(), m.iter().flatten().cloned().collect())
+    };
+    for claim in ["AMG-classify", "AMG-classify-path"] {
+        let k = crate::common::check_of(&report, "amg-nonstrict-kernel-descent", claim);
+        assert_eq!(
+            (&k["verdict"], &k["strength"]),
+            (&"verified".into(), &"proved".into())
+        );
+        let cert: Value = serde_json::from_str(
+            &std::fs::read_to_string(k["certificate"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let at_case = cert["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["point"] == "the case's point")
+            .unwrap();
+        let curve = at_case["assertions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["type"] == "descent_curve")
+            .unwrap();
+        let w: Vec<_> = at_case["problem"]["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(matrix)
+            .collect();
+        let v: Vec<_> = curve["direction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(matrix)
+            .collect();
+        let y = matrix(&at_case["problem"]["y"]);
+        let c: Vec<BigRational> = curve["coefficients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(ratio)
+            .collect();
+        // c_3 = −⟨Y, W_6W_5W_4V_3V_2V_1⟩
+        let path = [&v[0], &v[1], &v[2], &w[3], &w[4], &w[5]]
+            .into_iter()
+            .skip(1)
+            .fold(v[0].clone(), |p, m| mul(m, &p));
+        let inner: BigRational = path
+            .iter()
+            .flatten()
+            .zip(y.iter().flatten())
+            .map(|(a, b)| a * b)
+            .sum();
+        assert!(c[0].is_zero() && c[1].is_zero(), "{c:?}");
+        assert_eq!(c[2], -&inner);
+        assert!(c[2] < q(0), "{c:?}");
+        // the loss itself drops along V, by this file's loss
+        let t = BigRational::new(1.into(), 1000.into());
+        let moved: Vec<_> = w
+            .iter()
+            .zip(&v)
+            .map(|(a, b)| {
+                a.iter()
+                    .zip(b)
+                    .map(|(ra, rb)| ra.iter().zip(rb).map(|(x, d)| x + &t * d).collect())
+                    .collect::<Vec<Vec<BigRational>>>()
+            })
+            .collect();
+        let as_mats = |ws: &[Vec<Vec<BigRational>>]| ws.iter().map(to_mat).collect::<Vec<_>>();
+        assert!(loss(&as_mats(&moved), &y) < loss(&as_mats(&w), &y));
+    }
 }
