@@ -242,10 +242,12 @@ fn gram_minus(m: &Mat, s: &Q) -> super::ldlt::Definiteness {
     classify(&neg)
 }
 
-/// Check t ≤ σ_min(M) ≤ u and s ≤ σ_min(M)² ≤ r: 0 ≤ t ≤ u, s ≤ r, MᵀM − t²I ⪰ 0,
-/// MᵀM − sI ⪰ 0, v ≠ 0, ‖Mv‖² ≤ u²‖v‖² and ‖Mv‖² ≤ r‖v‖².
+/// Check t ≤ σ_min(M) ≤ u and s ≤ σ_min(M)² ≤ r: 0 ≤ t ≤ u, 0 ≤ s ≤ r, MᵀM − t²I ⪰ 0,
+/// MᵀM − sI ⪰ 0, v ≠ 0, ‖Mv‖² ≤ u²‖v‖² and ‖Mv‖² ≤ r‖v‖². The ends must be nonnegative: the
+/// denominators multiply lower ends, and two negative ones would make a positive product larger
+/// than the true one (a false refutation).
 fn check_bracket(m: &Mat, b: &Bracket) -> (bool, String) {
-    if b.vector.len() != m.cols() || b.lower.is_negative() {
+    if b.vector.len() != m.cols() || b.lower.is_negative() || b.lower_sq.is_negative() {
         return (false, "malformed bracket ✗".into());
     }
     let psd = gram_minus(m, &(&b.lower * &b.lower));
@@ -683,6 +685,23 @@ mod tests {
         assert!(!verify_str(&scalar_cert("3", ["1", "1"], "refuted"))
             .unwrap()
             .passed());
+    }
+
+    /// A negative lower end of σ_min² is refused, though MᵀM − sI ⪰ 0 holds for it: products of
+    /// two such ends in D would overstate the lower end (here x_sigma's, with the stated ratio
+    /// recomputed from it, so only the sign rule can catch it); σ_min² = 1 stated exactly passes.
+    #[test]
+    fn a_negative_lower_end_of_sigma_squared_fails() {
+        let with_x = |lower_sq: &str, ratio: [&str; 2]| {
+            let mut c: serde_json::Value =
+                serde_json::from_str(&scalar_cert("3", ratio, "verified")).unwrap();
+            c["x_sigma"]["lower_sq"] = json!(lower_sq);
+            c["x_sigma"]["upper_sq"] = json!("1");
+            verify_str(&c.to_string()).unwrap()
+        };
+        assert!(with_x("1", ["1", "1"]).passed());
+        let bad = with_x("-1", ["-1", "1"]);
+        assert!(!bad.passed(), "{bad}");
     }
 
     #[test]
