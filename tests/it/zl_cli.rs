@@ -216,6 +216,14 @@ fn a_zl_certificate_with_one_changed_entry_fails() {
                 c["x_sigma"]["upper_sq"] = Value::String("79/64".into());
             }),
         ),
+        // a negative radius, which ‖W − W*‖² ≤ δ² alone would let through
+        (
+            "zl-linear-depth3--ZL-regularity.json",
+            Box::new(|c: &mut Value| {
+                let r = c["samples"][0]["radius"].as_str().unwrap().to_string();
+                c["samples"][0]["radius"] = Value::String(format!("-{r}"));
+            }),
+        ),
         // the regularity inner product
         (
             "zl-linear-depth3--ZL-regularity.json",

@@ -501,7 +501,13 @@ fn sample_regularity(pb: &Problem, o: &Map<String, Value>, path: &str, p: &[Mat]
     let e: Vec<Mat> = p.iter().zip(&reference).map(|(a, b)| a.sub(b)).collect();
     let (a, gg, ee) = (dot(&g, &e), dot(&g, &g), dot(&e, &e));
     let is_min = pb.loss(&reference) == pb.f_star;
-    let consistent = a == inner && gg == gsq && ee == dsq && ee <= &radius * &radius && is_min;
+    // a negative δ would let a far point pass as one near W*
+    let consistent = a == inner
+        && gg == gsq
+        && ee == dsq
+        && !radius.is_negative()
+        && ee <= &radius * &radius
+        && is_min;
     let holds = a.is_positive() || ee.is_zero();
     Ok((
         CheckLine {
@@ -559,7 +565,8 @@ fn sample_gd(
     }
     let (brackets, shifts): (&[Bracket], Vec<Q>) = if claim == "ZL-gd-neighborhood" {
         let e: Vec<Mat> = p.iter().zip(&mins[m].0).map(|(a, b)| a.sub(b)).collect();
-        let in_ball = dot(&e, &e) <= &radius * &radius;
+        // a negative δ would shift the σ's up and overstate D (a false refutation)
+        let in_ball = !radius.is_negative() && dot(&e, &e) <= &radius * &radius;
         ok &= in_ball;
         parts.push(format!(
             "in the δ-ball: {}",
@@ -568,7 +575,7 @@ fn sample_gd(
         let shifts = match pb.kind {
             Kind::OneHidden(_) => {
                 let xn = x_norm_upper.cloned().unwrap_or_else(Q::zero);
-                let xn_ok = &xn * &xn >= pb.x.frobenius_sq();
+                let xn_ok = !xn.is_negative() && &xn * &xn >= pb.x.frobenius_sq();
                 ok &= xn_ok;
                 vec![radius.clone(), &radius * &xn]
             }
@@ -701,6 +708,22 @@ mod tests {
         };
         assert!(with_x("1", ["1", "1"]).passed());
         let bad = with_x("-1", ["-1", "1"]);
+        assert!(!bad.passed(), "{bad}");
+    }
+
+    /// The neighborhood reading shifts each σ_min(W*_j) down by the radius δ: a negative δ, which
+    /// the ball test ‖W − W*‖² ≤ δ² alone would let through, is refused.
+    #[test]
+    fn a_negative_radius_fails_the_neighborhood_reading() {
+        let with_radius = |r: &str| {
+            let mut c: serde_json::Value =
+                serde_json::from_str(&scalar_cert("3", ["1", "1"], "verified")).unwrap();
+            c["claim"] = json!("ZL-gd-neighborhood");
+            c["samples"][0]["radius"] = json!(r);
+            verify_str(&c.to_string()).unwrap()
+        };
+        assert!(with_radius("2").passed());
+        let bad = with_radius("-2");
         assert!(!bad.passed(), "{bad}");
     }
 
