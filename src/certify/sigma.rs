@@ -63,12 +63,10 @@ impl SigmaBracket {
     }
 
     /// The bracket [t, u] of σ_min(M) with its vector v, and the squared ends it implies on
-    /// λ_min(MᵀM) from the Gram matrix G = MᵀM: [ρ, ρ] when G − ρI ⪰ 0 for ρ = vᵀGv/vᵀv (then
-    /// λ_min ≥ ρ ≥ λ_min), else [t², ρ].
-    fn new(gram: &Mat<Q>, lower: Q, upper: Q, vector: Vec<Q>, f64: f64) -> Self {
-        let gv = mat::matvec(&Exact, gram, &vector);
-        let rho = mat::dot(&Exact, &vector, &gv) / mat::dot(&Exact, &vector, &vector);
-        let lower_sq = if shifted_psd(gram, &rho) {
+    /// λ_min(MᵀM) from the Gram matrix G = MᵀM and v's Rayleigh quotient ρ = vᵀGv/vᵀv (the
+    /// caller's, computed once): [ρ, ρ] when G − ρI ⪰ 0 (then λ_min ≥ ρ ≥ λ_min), else [t², ρ].
+    fn new(gram: &Mat<Q>, lower: Q, upper: Q, vector: Vec<Q>, rho: Q, f64: f64) -> Self {
+        let lower_sq = if definiteness(&gram_minus(gram, &rho)).is_psd() {
             rho.clone()
         } else {
             &lower * &lower
@@ -83,31 +81,27 @@ impl SigmaBracket {
         }
     }
 
-    /// Lower and upper ends of σ_min(M)², the tighter of the squared ends and [`Self::lower_sq`],
-    /// [`Self::upper_sq`]: what a bound in σ_min² (the \[ZL\] denominators) uses.
+    /// The ends [`Self::lower_sq`], [`Self::upper_sq`] of σ_min(M)² (t² ≤ s ≤ σ_min² ≤ ρ ≤ u² by
+    /// construction): what a bound in σ_min² (the \[ZL\] denominators) uses.
     pub fn squared(&self) -> (Q, Q) {
-        (
-            self.lower_sq.clone().max(&self.lower * &self.lower),
-            self.upper_sq.clone().min(&self.upper * &self.upper),
-        )
+        (self.lower_sq.clone(), self.upper_sq.clone())
     }
 }
 
-/// Is MᵀM − sI ⪰ 0 (exact LDLᵀ)?
-fn shifted_psd(gram: &Mat<Q>, s: &Q) -> bool {
-    let shifted = Mat::from_fn(gram.rows(), gram.cols(), |i, j| {
+/// G − sI for the Gram matrix G = MᵀM.
+fn gram_minus(gram: &Mat<Q>, s: &Q) -> Mat<Q> {
+    Mat::from_fn(gram.rows(), gram.cols(), |i, j| {
         if i == j {
             gram.at(i, j) - s
         } else {
             gram.at(i, j).clone()
         }
-    });
-    definiteness(&shifted).is_psd()
+    })
 }
 
 /// Is MᵀM − t²I ⪰ 0 (exact)?
 pub fn lower_holds(gram: &Mat<Q>, t: &Q) -> bool {
-    shifted_psd(gram, &(t * t))
+    definiteness(&gram_minus(gram, &(t * t))).is_psd()
 }
 
 /// The f64 estimate of σ_min from G = MᵀM (faer) and its eigenvector read as short rationals
@@ -160,7 +154,7 @@ pub fn bracket(m: &Mat<Q>) -> SigmaBracket {
     if lower.is_zero() && mat::rank_exact(m) == m.cols() {
         return exact_bracket(&gram, v, sigma, WIDE_SHRINK_BITS);
     }
-    SigmaBracket::new(&gram, lower, sqrt_upper(&rq), v, sigma)
+    SigmaBracket::new(&gram, lower, sqrt_upper(&rq), v, rq, sigma)
 }
 
 /// The bracket [t, t] when σ_min(M) is the simple rational t nearest the f64 estimate: MᵀM − t²I
@@ -175,16 +169,10 @@ fn exact_sigma(gram: &Mat<Q>, t: Q, sigma: f64) -> Option<SigmaBracket> {
     if !t.is_positive() || !lower_holds(gram, &t) {
         return None;
     }
+    // a null vector v of G − t²I has ρ(v) = t²
     let t2 = &t * &t;
-    let shifted = Mat::from_fn(gram.rows(), gram.cols(), |i, j| {
-        if i == j {
-            gram.at(i, j) - &t2
-        } else {
-            gram.at(i, j).clone()
-        }
-    });
-    let v = mat::null_space(&shifted).into_iter().next()?;
-    Some(SigmaBracket::new(gram, t.clone(), t, v, sigma))
+    let v = mat::null_space(&gram_minus(gram, &t2)).into_iter().next()?;
+    Some(SigmaBracket::new(gram, t.clone(), t, v, t2, sigma))
 }
 
 /// A bracket of σ_min(M) about 2⁻⁶⁰ wide (relative) where [`bracket`]'s is about 2⁻²⁰: the same
@@ -255,7 +243,7 @@ fn exact_bracket(
         })
         .find(|cand| cand.is_positive() && lower_holds(gram, cand))
         .unwrap_or_else(|| dyadic_sqrt(&det_lower(gram), false));
-    SigmaBracket::new(gram, lower, dyadic_sqrt(&rq, true), v, f64_estimate)
+    SigmaBracket::new(gram, lower, dyadic_sqrt(&rq, true), v, rq, f64_estimate)
 }
 
 /// λ_min(G) ≥ det G / (tr G / (n − 1))ⁿ⁻¹ for a symmetric positive definite G of order n ≥ 2 (and
