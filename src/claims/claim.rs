@@ -246,8 +246,10 @@ pub trait Claim: Sync {
 
 /// Declare a claim: the unit struct `$ty`, its [`Info`] (`Self::INFO`) and its [`Claim`] impl,
 /// whose `check` refuses cases outside `scope` (default [`Scope::ANY`]) and otherwise calls the
-/// struct's inherent `fn run(&self, ctx: &CaseContext) -> Outcome`; doc comments before the name
-/// are added to the struct's.
+/// struct's inherent `fn run(&self, ctx: &CaseContext) -> Outcome`, written by hand or, for a
+/// claim that is one shared check applied under its id, declared as `run: |id, ctx| body` (the
+/// body sees the claim's id and the case context); doc comments before the name are added to the
+/// struct's.
 ///
 /// ```ignore
 /// claim! {
@@ -266,7 +268,8 @@ macro_rules! claim {
         source: $source:expr,
         statement: $statement:expr,
         escalates: $escalates:expr
-        $(, scope: $scope:expr)? $(,)?
+        $(, scope: $scope:expr)?
+        $(, run: |$rid:ident, $rctx:ident| $rbody:expr)? $(,)?
     }) => {
         #[doc = concat!("Claim ", $id, ".")]
         $(#[$attr])*
@@ -279,6 +282,10 @@ macro_rules! claim {
                 statement: $statement,
                 escalates: $escalates,
             };
+            $(fn run(&self, $rctx: &$crate::claims::CaseContext) -> $crate::claims::Outcome {
+                let $rid = $id;
+                $rbody
+            })?
         }
         impl $crate::claims::Claim for $ty {
             fn info(&self) -> &'static $crate::claims::Info {

@@ -329,6 +329,21 @@ pub fn json_f64(x: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The quantities a summary shows first, in order, by their names in [`Values::estimates`], with
+/// readable labels ([`Values::headline_estimates`]).
+const HEADLINE_QUANTITIES: [(&str, &str); 10] = [
+    ("lambda_max", "λ_max"),
+    ("sum_c_squared", "Σc²"),
+    ("min_sharpness", "min sharpness"),
+    ("sigma1_squared", "σ₁²"),
+    ("trace_hessian", "tr ∇²f"),
+    ("trace_formula", "trace formula"),
+    ("scalar_formula", "scalar formula"),
+    ("kp_operator", "KP operator"),
+    ("norms_squared_sum", "Σ‖W_k‖²"),
+    ("lambda_max_start", "λ_max at start"),
+];
+
 /// The numbers behind a verdict or a point's finding, as JSON v1 writes them under `values`.
 ///
 /// The quantities the writers read are typed fields (each serialized under the contract's keys);
@@ -642,6 +657,14 @@ impl Values {
     /// The least λ_max over all minimizers (the quantity `min_sharpness`, KP), if any.
     pub fn min_sharpness(&self) -> Option<&Readings> {
         self.estimates.get("min_sharpness")
+    }
+    /// The headline quantities present, in the order a summary shows them, each with its
+    /// readable label (λ_max, Σc², the minimum sharpness, …): the contract's quantity names stay
+    /// here, with the producer, and the writers read labels and readings only.
+    pub fn headline_estimates(&self) -> impl Iterator<Item = (&'static str, &Readings)> + '_ {
+        HEADLINE_QUANTITIES
+            .iter()
+            .filter_map(|&(name, label)| self.estimates.get(name).map(|r| (label, r)))
     }
     /// Set the readings of the quantity `name` from its estimate.
     pub fn set_estimate(&mut self, name: &str, e: &Estimate) {

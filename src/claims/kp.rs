@@ -307,11 +307,7 @@ claim! {
         statement: "At a zero-loss minimizer λ_max ≤ Σ_i c_i², with c_i = ‖A_i‖₂‖B_iX‖₂.",
         escalates: true,
         scope: KP_SCOPE,
-    }
-}
-impl KpBound {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        lambda_against_sum_c_squared(Self::INFO.id, ctx, Op::Le)
+        run: |id, ctx| lambda_against_sum_c_squared(id, ctx, Op::Le),
     }
 }
 
@@ -337,11 +333,7 @@ claim! {
         statement: "λ_max = Σ_i c_i² at every zero-loss minimizer.",
         escalates: true,
         scope: KP_SCOPE,
-    }
-}
-impl KpNaive {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        lambda_against_sum_c_squared(Self::INFO.id, ctx, Op::Eq)
+        run: |id, ctx| lambda_against_sum_c_squared(id, ctx, Op::Eq),
     }
 }
 
@@ -520,39 +512,30 @@ fn flat(
     Ok((d.holds, d.basis))
 }
 
-/// "c_i constant ⇒ conclusion" at every point, where `conclusion` adds its quantities at point i
-/// and returns the relation to check.
+/// "c_i constant ⇒ λ_max = rhs" at every point, where `rhs` adds its quantities at point i and
+/// returns the right-hand side (its name and expression).
 fn c_constant_implies(
     claim: &str,
     ctx: &CaseContext,
-    conclusion: impl Fn(
-        &KpProblem,
-        usize,
-        &mut Book,
-    ) -> ((&'static str, Expr), Op, (&'static str, Expr)),
+    rhs: impl Fn(&KpProblem, usize, &mut Book) -> (&'static str, Expr),
 ) -> Outcome {
-    per_point(ctx, |kp, i| {
-        c_constant_implies_at(claim, ctx, kp, i, &conclusion)
-    })
+    per_point(ctx, |kp, i| c_constant_implies_at(claim, ctx, kp, i, &rhs))
 }
 
-/// "c_i constant ⇒ conclusion" at point i ([`c_constant_implies`]).
+/// "c_i constant ⇒ λ_max = rhs" at point i ([`c_constant_implies`]).
 fn c_constant_implies_at(
     claim: &str,
     ctx: &CaseContext,
     kp: &KpProblem,
     i: usize,
-    conclusion: impl Fn(
-        &KpProblem,
-        usize,
-        &mut Book,
-    ) -> ((&'static str, Expr), Op, (&'static str, Expr)),
+    rhs: impl Fn(&KpProblem, usize, &mut Book) -> (&'static str, Expr),
 ) -> Finding {
     let (mut b, each) = with_c_squared(ctx, kp, i);
     match c_constant(ctx, &mut b, &each) {
         Ok(Ok(premise)) => {
-            let (lhs, op, rhs) = conclusion(kp, i, &mut b);
-            match b.finding(claim, &kp.points[i], lhs, op, rhs, &ctx.eq_tol()) {
+            let rhs = rhs(kp, i, &mut b);
+            let lhs = ("lambda_max", q("lambda_max"));
+            match b.finding(claim, &kp.points[i], lhs, Op::Eq, rhs, &ctx.eq_tol()) {
                 Finding::Holds(basis, ev) => Finding::Holds(basis.weaker(premise), ev),
                 Finding::Fails(basis, ev, why) => Finding::Fails(
                     basis.weaker(premise),
@@ -587,11 +570,7 @@ impl KpFlatSufficientA {
     fn run(&self, ctx: &CaseContext) -> Outcome {
         c_constant_implies(Self::INFO.id, ctx, |kp, i, b| {
             add_min_sharpness(ctx, kp, i, b);
-            (
-                ("lambda_max", q("lambda_max")),
-                Op::Eq,
-                ("min_sharpness", q("min_sharpness")),
-            )
+            ("min_sharpness", q("min_sharpness"))
         })
     }
 }
@@ -615,11 +594,7 @@ impl KpFlatSufficientB {
             let sum = (1..=kp.points[i].weights.len())
                 .map(|k| vec![format!("gram_above_{k}"), format!("gram_below_x_{k}")])
                 .collect();
-            (
-                ("lambda_max", q("lambda_max")),
-                Op::Eq,
-                ("sum_c_squared", sum),
-            )
+            ("sum_c_squared", sum)
         })
     }
 }
@@ -700,10 +675,6 @@ claim! {
             points: Points::Flat,
             ..KP_SCOPE
         },
-    }
-}
-impl KpFlatNecessaryDeep {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        flat_implies_constant(Self::INFO.id, ctx)
+        run: |id, ctx| flat_implies_constant(id, ctx),
     }
 }

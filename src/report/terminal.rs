@@ -361,20 +361,6 @@ fn block(title: &str, lines: &[(&str, String)]) -> String {
     out
 }
 
-/// The quantities a check compares, in the order they are shown, with the names the claims use.
-const QUANTITIES: [(&str, &str); 10] = [
-    ("lambda_max", "λ_max"),
-    ("sum_c_squared", "Σc²"),
-    ("min_sharpness", "min sharpness"),
-    ("sigma1_squared", "σ₁²"),
-    ("trace_hessian", "tr ∇²f"),
-    ("trace_formula", "trace formula"),
-    ("scalar_formula", "scalar formula"),
-    ("kp_operator", "KP operator"),
-    ("norms_squared_sum", "Σ‖W_k‖²"),
-    ("lambda_max_start", "λ_max at start"),
-];
-
 /// At most this many quantities per block.
 const MAX_QUANTITIES: usize = 3;
 
@@ -401,15 +387,12 @@ pub fn figures(k: &CheckReport) -> Vec<(&'static str, String)> {
             ),
         ));
     }
-    let mut shown = 0;
-    for (key, label) in QUANTITIES {
-        if shown == MAX_QUANTITIES {
-            break;
-        }
-        if let Some(q) = v.estimates.get(key).and_then(Shown::of) {
-            out.push((label, q.labelled()));
-            shown += 1;
-        }
+    for (label, q) in v
+        .headline_estimates()
+        .filter_map(|(label, r)| Shown::of(r).map(|q| (label, q)))
+        .take(MAX_QUANTITIES)
+    {
+        out.push((label, q.labelled()));
     }
     for (label, x) in [
         ("f*", &v.f_star),

@@ -235,12 +235,7 @@ claim! {
         statement: "If every W_j is invertible: f(W) − f* ≤ ‖∇f(W)‖² / (2 σ_min(X)² Σ_k Π_{j≠k} σ_min(W_j)²) (derived pointwise form).",
         escalates: false,
         scope: pointwise_scope(&[ModelKind::Linear]),
-    }
-}
-
-impl ZlGdLinear {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        pointwise(Self::INFO.id, ctx)
+        run: |id, ctx| pointwise(id, ctx),
     }
 }
 
@@ -251,12 +246,7 @@ claim! {
         statement: "The same with σ_min(I + A_j) for the residual network W_j = I + A_j, gradient in A.",
         escalates: false,
         scope: pointwise_scope(&[ModelKind::Residual]),
-    }
-}
-
-impl ZlGdResidual {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        pointwise(Self::INFO.id, ctx)
+        run: |id, ctx| pointwise(id, ctx),
     }
 }
 
@@ -267,12 +257,7 @@ claim! {
         statement: "σ leaky ReLU with slope a ∈ (0,1], X square invertible, f* = 0: f ≤ ‖∇f‖² / (2 [σ_min(X)² σ_min(W_2)² a² + σ_min(σ(W_1X))²]) (derived).",
         escalates: false,
         scope: pointwise_scope(&[ModelKind::OneHiddenLayer]),
-    }
-}
-
-impl ZlGdNonlinear {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        pointwise(Self::INFO.id, ctx)
+        run: |id, ctx| pointwise(id, ctx),
     }
 }
 

@@ -165,12 +165,7 @@ claim! {
         statement: "⟨∇f(W), W − W*⟩ ≥ α‖∇f(W)‖² + β‖W − W*‖² with α, β > 0 for W near the minimizer set, W* the nearest global minimizer (reading: directions normal to the minimizer set, via the projection).",
         escalates: false,
         scope: ZL_SCOPE,
-    }
-}
-
-impl ZlRegularityNearest {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        check(Self::INFO.id, ctx, Reading::Nearest)
+        run: |id, ctx| check(id, ctx, Reading::Nearest),
     }
 }
 
@@ -182,12 +177,7 @@ claim! {
         statement: "The same with W* one fixed full-rank minimizer and every W in a ball around it (reading: all directions, including along the minimizer set).",
         escalates: false,
         scope: ZL_SCOPE,
-    }
-}
-
-impl ZlRegularityFixed {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        check(Self::INFO.id, ctx, Reading::Fixed)
+        run: |id, ctx| check(id, ctx, Reading::Fixed),
     }
 }
 
@@ -199,12 +189,7 @@ claim! {
         statement: "The same with W* fixed and W − W* in the normal space of the minimizer set at W* (reading: the directions the paper allows are the normal ones).",
         escalates: false,
         scope: ZL_SCOPE,
-    }
-}
-
-impl ZlRegularityNormal {
-    fn run(&self, ctx: &CaseContext) -> Outcome {
-        check(Self::INFO.id, ctx, Reading::Normal)
+        run: |id, ctx| check(id, ctx, Reading::Normal),
     }
 }
 
