@@ -418,6 +418,67 @@ pub fn build(
     values: &[Vec<BigRational>],
     bases: &[(Mat<BigRational>, Mat<BigRational>)],
 ) -> Vec<Mat<BigRational>> {
+    build_with_free(dims, frames, ty, values, &[], bases)
+}
+
+/// The positions of D_{k+1} (layer k, 0-based; (row, column)) that are *free* at a lane point of
+/// type `ty`: column s, a slot of node k, is not reached from the input (b_s = 0: some D_i,
+/// i ≤ k, has no nonzero (s, s) entry), and row t, a slot of node k + 1, does not reach the output
+/// (a_t = 0: some D_i, i > k + 1, has none). A nonzero entry there adds b_s = 0 to b_t and
+/// a_t = 0 to a_s, so every input covector b and output vector a of every slot is unchanged:
+/// the product, the residual and the gradient ∇_{D_i}f = a-vectorsᵀ·R·b-vectors (module doc)
+/// stay as they were, and the point stays critical, while the partial products' ranks and the
+/// Hessian change. These are the free kernel blocks of \[AMG\]'s description (maps among the
+/// directions that neither see the data nor reach the output). The first and last layers have
+/// none (every input slot is reached, every output slot reaches).
+pub fn free_positions(dims: &[usize], ty: &LaneType) -> Vec<(usize, usize, usize)> {
+    let l = dims.len() - 1;
+    let live = |j: usize, k: usize| -> bool {
+        exists(dims, j, k)
+            && match ty.lanes.get(j) {
+                Some(Lane::Carried) => true,
+                Some(Lane::Cut(z)) => !z.contains(&k),
+                None => false,
+            }
+    };
+    // reached[n][s]: slot s of node n is reached from the input; reaches[n][t]: reaches the output
+    let mut reached: Vec<Vec<bool>> = vec![vec![true; dims[0]]];
+    for k in 0..l {
+        let prev = &reached[k];
+        reached.push(
+            (0..dims[k + 1])
+                .map(|s| s < prev.len() && prev[s] && live(s, k))
+                .collect(),
+        );
+    }
+    let mut reaches: Vec<Vec<bool>> = vec![vec![]; l + 1];
+    reaches[l] = vec![true; dims[l]];
+    for k in (0..l).rev() {
+        reaches[k] = (0..dims[k])
+            .map(|t| t < dims[k + 1] && reaches[k + 1][t] && live(t, k))
+            .collect();
+    }
+    let mut out = Vec::new();
+    for k in 0..l {
+        for (t, _) in reaches[k + 1].iter().enumerate().filter(|(_, &r)| !r) {
+            for (c, _) in reached[k].iter().enumerate().filter(|(_, &r)| !r) {
+                out.push((k, t, c));
+            }
+        }
+    }
+    out
+}
+
+/// [`build`] with free entries: `free` lists (layer k, row, column, value) at positions of
+/// [`free_positions`], added to D_{k+1} before the changes of basis.
+pub fn build_with_free(
+    dims: &[usize],
+    frames: &Frames,
+    ty: &LaneType,
+    values: &[Vec<BigRational>],
+    free: &[(usize, usize, usize, BigRational)],
+    bases: &[(Mat<BigRational>, Mat<BigRational>)],
+) -> Vec<Mat<BigRational>> {
     let l = dims.len() - 1;
     let scalar = |j: usize, k: usize| -> BigRational {
         match &ty.lanes[j] {
@@ -432,13 +493,16 @@ pub fn build(
     };
     (0..l)
         .map(|k| {
-            let d = Mat::from_fn(dims[k + 1], dims[k], |i, c| {
+            let mut d = Mat::from_fn(dims[k + 1], dims[k], |i, c| {
                 if i == c && i < ty.lanes.len() {
                     scalar(i, k)
                 } else {
                     BigRational::zero()
                 }
             });
+            for (_, t, c, v) in free.iter().filter(|e| e.0 == k) {
+                *d.at_mut(*t, *c) = v.clone();
+            }
             let left = if k + 1 == l {
                 &frames.m_out
             } else {
@@ -651,6 +715,88 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn free_blocks_keep_the_point_critical_and_change_the_ranks() {
+        // Σ eigenvalues 9, 4, 1; hidden widths wider than the lanes leave whole free slots
+        let (x, y) = problem(vec![3, 0, 0, 0, 2, 0, 0, 0, 1], 3, 3);
+        let sp = spectrum(&x, &y, 128).unwrap();
+        let frames = Frames::new(&sp, &x).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut rank_changed = 0;
+        for dims in [vec![3, 3, 3, 3], vec![3, 4, 2, 4, 3], vec![3, 3, 3, 3, 3]] {
+            let l = dims.len() - 1;
+            let ts = types(&dims, &frames.targets_nonzero(lane_count(&dims)), 40, 1);
+            for ty in &ts.types {
+                let free = free_positions(&dims, ty);
+                // no free position in the first or the last layer
+                assert!(free.iter().all(|&(k, _, _)| k > 0 && k + 1 < l), "{ty}");
+                let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
+                    .map(|_| (0..l).map(|_| nonzero_rational(&mut rng)).collect())
+                    .collect();
+                let bases: Vec<_> = (1..l)
+                    .map(|i| random_invertible(&mut rng, dims[i]))
+                    .collect();
+                let entries: Vec<_> = free
+                    .iter()
+                    .map(|&(k, t, c)| (k, t, c, nonzero_rational(&mut rng)))
+                    .collect();
+                let plain = build(&dims, &frames, ty, &values, &bases);
+                let ws = build_with_free(&dims, &frames, ty, &values, &entries, &bases);
+                assert!(is_critical(&ws, &x, &y), "{dims:?} {ty}");
+                assert_eq!(ws == plain, free.is_empty(), "{dims:?} {ty}");
+                let ranks = |ws: &[Mat<BigRational>]| -> Vec<usize> {
+                    (0..l)
+                        .flat_map(|a| (a..l).map(move |b| (a, b)))
+                        .map(|(a, b)| {
+                            let p = ws[a + 1..=b]
+                                .iter()
+                                .fold(ws[a].clone(), |p, w| mat::matmul(&Exact, w, &p));
+                            mat::rank_exact(&p)
+                        })
+                        .collect()
+                };
+                rank_changed += usize::from(ranks(&ws) != ranks(&plain));
+            }
+        }
+        assert!(
+            rank_changed > 0,
+            "free blocks never changed a partial product's rank"
+        );
+        // the independent oracle at one point with free entries: every partial derivative is 0
+        let dims = [3, 4, 2, 4, 3];
+        let ty = LaneType {
+            lanes: vec![Lane::Carried, Lane::Cut(vec![1, 2]), Lane::Cut(vec![])],
+        }
+        .fit(&dims, &[true, true, true]);
+        let free = free_positions(&dims, &ty);
+        assert!(!free.is_empty());
+        let values = vec![vec![q(2), q(-1), q(3), q(1)]; 3];
+        let bases: Vec<_> = (1..4)
+            .map(|i| {
+                (
+                    mat::identity(&Exact, dims[i]),
+                    mat::identity(&Exact, dims[i]),
+                )
+            })
+            .collect();
+        let entries: Vec<_> = free.iter().map(|&(k, t, c)| (k, t, c, q(1))).collect();
+        let ws = build_with_free(&dims, &frames, &ty, &values, &entries, &bases);
+        for (k, w) in ws.iter().enumerate() {
+            for i in 0..w.rows() {
+                for j in 0..w.cols() {
+                    assert!(derivative_by_interpolation(&ws, &x, &y, k, i, j).is_zero());
+                }
+            }
+        }
+        // an entry outside the free positions (row 0 of W_2 reaches the output, column 0 is
+        // reached from the input through the carried lane 1) breaks criticality
+        assert!(!free.iter().any(|&(k, t, c)| (k, t, c) == (1, 0, 1)));
+        let mut wrong = entries.clone();
+        wrong.push((1, 0, 1, q(1)));
+        let ws = build_with_free(&dims, &frames, &ty, &values, &wrong, &bases);
+        assert!(!is_critical(&ws, &x, &y));
     }
 
     #[test]

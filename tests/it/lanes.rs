@@ -206,6 +206,45 @@ fn audit_amg_classify_finds_and_shrinks_a_lane_counterexample_for_seed_0() {
 }
 
 #[test]
+/// `--free-blocks`: every drawn lane point gets free kernel blocks and stays exactly critical (a
+/// point that is not is never used: the trial would count as "no lane point"); the path reading
+/// holds on all of them. The plain draws also keep Σ's eigenvalues distinct (d_0 ≥ d_L − 1), so no
+/// trial is out of scope.
+fn audit_with_free_blocks_draws_critical_points_with_free_entries() {
+    let work = tempfile::tempdir().unwrap();
+    let (code, text, err) = audit(
+        &[
+            "AMG-classify-path",
+            "--free-blocks",
+            "--region",
+            "plain",
+            "--seed",
+            "3",
+            "--trials",
+            "80",
+            "--json",
+        ],
+        &work.path().join("f"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["trials"], 80, "{text}");
+    assert!(v["counterexample"].is_null(), "{text}");
+    assert_eq!(v["inconclusive"], 0, "{text}");
+    let types = v["point_types"].as_array().unwrap();
+    let count = |pred: &dyn Fn(&str) -> bool| -> u64 {
+        types
+            .iter()
+            .filter(|t| pred(t["type"].as_str().unwrap()))
+            .map(|t| t["trials"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(count(&|t| t.starts_with("no lane point")), 0, "{text}");
+    assert!(count(&|t| t.contains("free-block entries")) >= 10, "{text}");
+    assert_eq!(count(&|_| true), 80);
+}
+
+#[test]
 fn audit_of_a_critical_point_claim_on_residual_models_applies_to_nothing_and_exits_2() {
     let work = tempfile::tempdir().unwrap();
     let (code, text, err) = audit(

@@ -183,7 +183,12 @@ struct LaneDraw {
     values: Vec<Vec<(i64, i64)>>,
     basis_seed: u64,
     identity_bases: bool,
+    /// Fill free positions ([`AuditCase::free_entries`]).
+    free_blocks: bool,
 }
+
+/// The ChaCha8 stream (of the basis seed) that draws the free kernel blocks' entries.
+const FREE_BLOCK_STREAM: u64 = 2;
 
 fn draw_nonzero(rng: &mut impl Rng) -> (i64, i64) {
     let n: i64 = rng.gen_range(1..=3);
@@ -211,6 +216,7 @@ impl LaneDraw {
                 .collect(),
             basis_seed: rng.gen_range(0..1000),
             identity_bases: false,
+            free_blocks: false,
         }
     }
 }
@@ -237,7 +243,7 @@ impl AuditCase {
             None => {
                 let depth = rng.gen_range(s.depth.0..=s.depth.1);
                 let w = rng.gen_range(s.width.0..=s.width.1);
-                (0..=depth)
+                let mut dims: Vec<usize> = (0..=depth)
                     .map(|_| {
                         if s.square {
                             w
@@ -245,7 +251,14 @@ impl AuditCase {
                             rng.gen_range(s.width.0..=s.width.1)
                         }
                     })
-                    .collect()
+                    .collect();
+                // targets Y = Q D (d_L × d_0, X = I): Σ = YYᵀ has the eigenvalue 0 with
+                // multiplicity d_L − d_0 when d_0 < d_L, outside [AMG]'s distinct eigenvalues from
+                // 2 on, so d_0 is raised to d_L − 1 (no draw is taken: other trials are unchanged)
+                if fam == Family::Spectrum && dims[0] + 2 <= dims[depth] {
+                    dims[0] = dims[depth] - 1;
+                }
+                dims
             }
         };
         let depth = dims.len() - 1;
@@ -274,7 +287,10 @@ impl AuditCase {
             slope: (1, 1),
             seed: rng.gen_range(0..1000),
             min_extra: usize::from(s.x == Some(XKind::General) && !one_hidden),
-            lanes: (fam == Family::Spectrum).then(|| LaneDraw::draw(rng, depth)),
+            lanes: (fam == Family::Spectrum).then(|| LaneDraw {
+                free_blocks: s.free_blocks,
+                ..LaneDraw::draw(rng, depth)
+            }),
             min_depth: s.depth.0,
             min_width: s.width.0,
             square: s.square,
@@ -516,6 +532,31 @@ impl AuditCase {
         self.lanes.is_some()
     }
 
+    /// How many free kernel-block entries the case's lane point has (0 unless drawn with
+    /// `--free-blocks`; [`lanes::free_positions`] of its fitted type).
+    pub fn free_block_entries(&self, ty: &LaneType) -> usize {
+        self.free_entries(ty).len()
+    }
+
+    /// The free kernel-block entries (layer, row, column, value) of the lane point of type `ty`:
+    /// each of [`lanes::free_positions`] filled with probability ½ (partial blocks, not only
+    /// generic ones) from the basis seed's own stream; none unless drawn with `--free-blocks`.
+    fn free_entries(&self, ty: &LaneType) -> Vec<(usize, usize, usize, BigRational)> {
+        let Some(draw) = self.lanes.as_ref().filter(|d| d.free_blocks) else {
+            return Vec::new();
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
+        rng.set_stream(FREE_BLOCK_STREAM);
+        lanes::free_positions(&self.dims, ty)
+            .into_iter()
+            .filter_map(|(k, t, c)| {
+                let fill = rng.gen_bool(0.5);
+                let v = lanes::nonzero_rational(&mut rng);
+                fill.then_some((k, t, c, v))
+            })
+            .collect()
+    }
+
     /// The case's lane point (claims about critical points): its type fitted to the dims and
     /// targets, and its layers, when it is exactly critical (it always is by construction; a
     /// point that is not would be dropped, never written).
@@ -543,7 +584,8 @@ impl AuditCase {
                 }
             })
             .collect();
-        let ws = lanes::build(dims, &frames, &ty, &values, &bases);
+        let free = self.free_entries(&ty);
+        let ws = lanes::build_with_free(dims, &frames, &ty, &values, &free, &bases);
         lanes::is_critical(&ws, &x, &y).then_some((ty, ws))
     }
 
@@ -699,7 +741,8 @@ impl AuditCase {
 }
 
 impl AuditCase {
-    /// Simpler lane points: identity changes of basis, one zero layer fewer on a cut lane (the
+    /// Simpler lane points: no free kernel blocks, identity changes of basis, one zero layer
+    /// fewer on a cut lane (the
     /// type is refitted, so a lane that can no longer be cut becomes carried), and simpler
     /// nonzero scalars at the positions the point uses.
     fn lane_shrinks(&self, d: &LaneDraw) -> Vec<Self> {
@@ -708,6 +751,12 @@ impl AuditCase {
             lanes: Some(d),
             ..self.clone()
         };
+        if d.free_blocks {
+            out.push(with(LaneDraw {
+                free_blocks: false,
+                ..d.clone()
+            }));
+        }
         if !d.identity_bases {
             out.push(with(LaneDraw {
                 identity_bases: true,

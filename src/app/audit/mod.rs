@@ -68,6 +68,13 @@ pub struct Args {
     /// each changes per claim family: docs/commands.md, `audit`.
     #[arg(long, default_value = "mixed")]
     pub region: String,
+    /// Give the drawn lane points (claims about critical points) free kernel blocks: random
+    /// entries in every layer position that maps a direction not reached from the data to one
+    /// that does not reach the output. The point stays exactly critical while the ranks of the
+    /// partial products and the Hessian change (docs/commands.md, `audit`). Off by default, so
+    /// the documented seeds draw the points they always drew.
+    #[arg(long)]
+    pub free_blocks: bool,
     /// Print a machine-readable JSON summary instead of the text (same exit codes).
     #[arg(long)]
     pub json: bool,
@@ -146,5 +153,6 @@ fn options(args: &Args) -> Result<AuditOptions, String> {
         kind,
         x,
         regions,
+        free_blocks: args.free_blocks,
     })
 }

@@ -102,7 +102,10 @@ pub fn audit(
         if c.draws_lane_point() {
             let key = c.lane_point().map_or_else(
                 || "no lane point (Σ's spectrum not exact with distinct eigenvalues)".into(),
-                |(ty, _)| ty.summary(),
+                |(ty, _)| match c.free_block_entries(&ty) {
+                    0 => ty.summary(),
+                    n => format!("{}; {n} free-block entries", ty.summary()),
+                },
             );
             *report.point_types.entry(key).or_default() += 1;
         }

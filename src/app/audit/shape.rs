@@ -70,6 +70,9 @@ pub struct AuditOptions {
     pub x: Option<XKind>,
     /// The delicate regions drawn (`--region`).
     pub regions: Regions,
+    /// Lane points of the claims about critical points get free kernel blocks
+    /// (`--free-blocks`, [`crate::enumerate::lanes::free_positions`]).
+    pub free_blocks: bool,
 }
 
 /// Which delicate regions an audit draws its trials in (`--region`; the regions themselves are
@@ -115,6 +118,7 @@ pub(super) struct Shape {
     pub(super) square: bool,
     pub(super) kind: ModelKind,
     pub(super) x: Option<XKind>,
+    pub(super) free_blocks: bool,
 }
 
 pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
@@ -187,5 +191,6 @@ pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         square,
         kind,
         x: opts.x,
+        free_blocks: opts.free_blocks,
     })
 }
