@@ -162,6 +162,9 @@ pub struct Generate {
     /// `generate.critical_points.lanes`: seeded per-direction lane critical points
     /// ([`crate::enumerate::lanes`]) added to the constructed ones (0..=10000, default 0).
     pub critical_point_lanes: usize,
+    /// `generate.critical_points.free_blocks`: the lane points get free kernel blocks
+    /// ([`crate::enumerate::lanes::free_positions`]; default false).
+    pub critical_point_free_blocks: bool,
     /// `generate.balanced`: whether the KP claims also check the balanced SVD factorization of
     /// the target (default true).
     pub balanced: bool,
@@ -174,6 +177,7 @@ impl Default for Generate {
             minimizers: None,
             critical_points_per_set: None,
             critical_point_lanes: 0,
+            critical_point_free_blocks: false,
             balanced: true,
         }
     }

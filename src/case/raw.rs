@@ -273,6 +273,11 @@ pub(crate) struct RawCriticalPoints {
     /// cut at different layers, one type after another (all types when there are at most this
     /// many, else a seeded sample), each under random changes of basis.
     pub lanes: Option<u64>,
+    /// Give the lane points free kernel blocks (default false): each layer position that maps a
+    /// direction not reached from the data to one that does not reach the output is filled, with
+    /// probability ½, with a small nonzero rational. The points stay exactly critical; the ranks
+    /// of the partial products and the Hessian change.
+    pub free_blocks: Option<bool>,
 }
 
 /// Global minimizers to construct (`generate.minimizers`).

@@ -480,6 +480,10 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
             balanced: raw_balanced.unwrap_or(true),
             critical_points_per_set: per_set.map(|n| n as usize),
             critical_point_lanes: lanes.map_or(0, |n| n as usize),
+            critical_point_free_blocks: raw_crit
+                .as_ref()
+                .and_then(|c| c.free_blocks)
+                .unwrap_or(false),
             minimizers: minimizers.map(|n| n as usize),
         }),
         _ => None,

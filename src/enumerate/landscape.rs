@@ -223,6 +223,7 @@ pub fn all_critical_points(
             &c.y,
             c.generate.critical_point_lanes,
             seed,
+            c.generate.critical_point_free_blocks,
         );
         out.extend(lanes);
     }

@@ -519,6 +519,10 @@ pub fn build_with_free(
         .collect()
 }
 
+/// The ChaCha8 stream of the free kernel blocks' entries in [`lane_points`] (the scalars and
+/// bases use stream 0 of the same seed).
+const FREE_BLOCK_STREAM: u64 = 2;
+
 /// Is ∇f = 0 exactly at `ws`?
 pub fn is_critical(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> bool {
     let ev = linear::evaluate(&Exact, ws, x, y);
@@ -542,8 +546,10 @@ pub fn type_of_origin(origin: &str) -> Option<&str> {
 
 /// `count` seeded lane points of the problem, cycling through [`types`] (all of them when there
 /// are at most `count`, else a seeded sample of `count`), each with random nonzero scalars and
-/// random invertible changes of basis, kept only when exactly critical. Also returns the types
-/// covered.
+/// random invertible changes of basis, kept only when exactly critical. With `free_blocks`, each
+/// [`free_positions`] entry is filled with probability ½ by a small nonzero rational, drawn from a
+/// stream of its own (the scalars and bases are those drawn without it), and the origin counts
+/// them. Also returns the types covered.
 pub fn lane_points(
     dims: &[usize],
     sp: &Spectrum,
@@ -551,6 +557,7 @@ pub fn lane_points(
     y: &Mat<BigRational>,
     count: usize,
     seed: u64,
+    free_blocks: bool,
 ) -> (Vec<CriticalPoint>, Types) {
     let l = dims.len() - 1;
     let Some(frames) = Frames::new(sp, x) else {
@@ -566,6 +573,8 @@ pub fn lane_points(
     let nz = frames.targets_nonzero(lane_count(dims));
     let ts = types(dims, &nz, count, seed);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6c61_6e65);
+    let mut free_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6c61_6e65);
+    free_rng.set_stream(FREE_BLOCK_STREAM);
     let mut out = Vec::new();
     for k in 0..count {
         let Some(ty) = ts.types.get(k % ts.types.len().max(1)) else {
@@ -577,15 +586,31 @@ pub fn lane_points(
         let bases: Vec<_> = (1..l)
             .map(|i| random_invertible(&mut rng, dims[i]))
             .collect();
-        let ws = build(dims, &frames, ty, &values, &bases);
+        let free: Vec<_> = if free_blocks {
+            free_positions(dims, ty)
+                .into_iter()
+                .filter_map(|(k, t, c)| {
+                    let fill = free_rng.gen_bool(0.5);
+                    let v = nonzero_rational(&mut free_rng);
+                    fill.then_some((k, t, c, v))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ws = build_with_free(dims, &frames, ty, &values, &free, &bases);
         if !is_critical(&ws, x, y) {
             continue;
         }
+        let blocks = match free.len() {
+            0 => String::new(),
+            n => format!(", {n} free-block entries"),
+        };
         out.push(CriticalPoint::exact(
             ws,
             x,
             y,
-            format!("lanes: {ty} (seed {seed}, basis change {k})"),
+            format!("lanes: {ty} (seed {seed}, basis change {k}{blocks})"),
             ty.set(),
         ));
     }
@@ -685,7 +710,7 @@ mod tests {
         let (x, y) = problem(vec![3, 0, 0, 0, 2, 0, 0, 0, 1], 3, 3);
         for dims in [vec![3, 3, 3, 3], vec![3, 2, 3, 3, 3], vec![3, 3, 1, 3]] {
             let sp = spectrum(&x, &y, 128).unwrap();
-            let (pts, ts) = lane_points(&dims, &sp, &x, &y, 200, 7);
+            let (pts, ts) = lane_points(&dims, &sp, &x, &y, 200, 7, false);
             assert_eq!(ts.sampled, ts.total > 200, "{dims:?}");
             assert_eq!(ts.types.len() as u128, ts.total.min(200));
             assert_eq!(pts.len(), 200, "{dims:?}: every built point is critical");

@@ -73,13 +73,30 @@ fn derivative(
 
 #[test]
 fn enumerated_lane_points_are_critical_by_an_interpolation_oracle() {
+    lane_points_are_critical(false);
+}
+
+#[test]
+/// `generate.critical_points.free_blocks`: the same types with free kernel blocks, still critical
+/// by the oracle, and some points do carry free entries.
+fn enumerated_lane_points_with_free_blocks_are_critical_by_an_interpolation_oracle() {
+    lane_points_are_critical(true);
+}
+
+/// The 24 lane points `enumerate --json` lists for a 3 × 2 × 3 × 3 case (with or without free
+/// kernel blocks) are the library's, and every partial derivative of the loss vanishes there by
+/// exact interpolation.
+fn lane_points_are_critical(free_blocks: bool) {
     let work = tempfile::tempdir().unwrap();
     let case = work.path().join("lanes.yaml");
     std::fs::write(
         &case,
-        "version: 1\nname: lanes\nseed: 4\nmodel: {kind: linear, dims: [3, 2, 3, 3]}\n\
-         data: {x: identity, y: [[3, 0, 0], [0, 2, 0], [0, 0, 1]]}\n\
-         generate: {critical_points: {lanes: 24}}\nchecks: [{claim: AMG-product}]\n",
+        format!(
+            "version: 1\nname: lanes\nseed: 4\nmodel: {{kind: linear, dims: [3, 2, 3, 3]}}\n\
+             data: {{x: identity, y: [[3, 0, 0], [0, 2, 0], [0, 0, 1]]}}\n\
+             generate: {{critical_points: {{lanes: 24, free_blocks: {free_blocks}}}}}\n\
+             checks: [{{claim: AMG-product}}]\n"
+        ),
     )
     .unwrap();
     let out = dlncheck()
@@ -119,7 +136,7 @@ fn enumerated_lane_points_are_critical_by_an_interpolation_oracle() {
     let y_mat = Mat::from_fn(3, 3, |i, j| y[i][j].clone());
     let x = Mat::from_fn(3, 3, |i, j| q(i64::from(i == j)));
     let sp = spectrum(&x, &y_mat, 128).unwrap();
-    let (pts, _) = lane_points(&[3, 2, 3, 3], &sp, &x, &y_mat, 24, 4);
+    let (pts, _) = lane_points(&[3, 2, 3, 3], &sp, &x, &y_mat, 24, 4, free_blocks);
     let origins: Vec<&str> = pts.iter().map(|p| p.point.origin.as_str()).collect();
     assert_eq!(origins, rows);
     let mut cut_somewhere = 0;
@@ -140,6 +157,11 @@ fn enumerated_lane_points_are_critical_by_an_interpolation_oracle() {
         cut_somewhere += usize::from(type_of_origin(&p.point.origin).unwrap().contains("cut"));
     }
     assert!(cut_somewhere > 0);
+    let with_blocks = rows
+        .iter()
+        .filter(|r| r.contains("free-block entries"))
+        .count();
+    assert_eq!(with_blocks > 0, free_blocks, "{rows:#?}");
 }
 
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
