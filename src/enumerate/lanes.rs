@@ -323,6 +323,18 @@ pub fn types(dims: &[usize], targets_nonzero: &[bool], cap: usize, seed: u64) ->
     }
 }
 
+/// The rows of the n × n identity (a basis of the whole space when there is nothing to be
+/// orthogonal to).
+fn identity_rows(n: usize) -> Vec<Vec<BigRational>> {
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|a| BigRational::from_integer((i == a).into()))
+                .collect()
+        })
+        .collect()
+}
+
 /// The two frames of the module doc and the lane targets ỹ_j.
 #[derive(Clone, Debug)]
 pub struct Frames {
@@ -347,13 +359,7 @@ impl Frames {
         let r = pos.len();
         let ut = Mat::from_fn(r, dl, |i, a| pos[i][a].clone());
         let kernel = if r == 0 {
-            (0..dl)
-                .map(|i| {
-                    (0..dl)
-                        .map(|a| BigRational::from_integer((i == a).into()))
-                        .collect()
-                })
-                .collect()
+            identity_rows(dl)
         } else {
             null_space(&ut)
         };
@@ -367,13 +373,7 @@ impl Frames {
         let m = mat::matmul(&Exact, &ut, &sp.phi); // rows m_j
         let ms = mat::matmul(&Exact, &m, &sxx);
         let n_rows: Vec<Vec<BigRational>> = if r == 0 {
-            (0..d0)
-                .map(|i| {
-                    (0..d0)
-                        .map(|a| BigRational::from_integer((i == a).into()))
-                        .collect()
-                })
-                .collect()
+            identity_rows(d0)
         } else {
             null_space(&ms)
         };
