@@ -101,8 +101,9 @@ checks:
     assert!(&lo * &lo <= dist2 && dist2 <= &hi * &hi, "{enc:?}");
     assert!(&hi - &lo <= &lo * q("1/1000000000000"));
     let d = v["projection_distance_f64"].as_f64().unwrap();
-    assert!((d - 3.16227e-8).abs() < 1e-12, "{d}"); // √(10⁻¹⁶(1 + 9)) to first order
-                                                    // λ_max at W itself, next to the one at W*: within O(ε) of each other
+    // √(10⁻¹⁶(1 + 9)) to first order
+    assert!((d - 3.16227e-8).abs() < 1e-12, "{d}");
+    // λ_max at W itself, next to the one at W*: within O(ε) of each other
     let at_w = v["case_point_lambda_max_f64"].as_f64().unwrap();
     let at_star = v["lambda_max_f64"].as_f64().unwrap();
     assert!((at_w - at_star).abs() < 1e-6, "{at_w} vs {at_star}");
