@@ -7,8 +7,9 @@
 //! Every random choice comes from a ChaCha8 stream fixed by (seed, stream), so a run depends on its
 //! seed and its index only, never on the thread that runs it.
 //!
-//! [`experiment`] holds the claims' multi-run protocols (the escape run with its MPFR re-run), so
-//! that the claims only read settings and interpret the results. This module knows the models and the linear algebra, not the claims.
+//! [`experiment`] holds the two claims' multi-run protocols (the escape run with its MPFR re-run,
+//! and the seeded one-way SGD runs with their tally), so that the claims only read settings and
+//! interpret the results. This module knows the models and the linear algebra, not the claims.
 
 pub mod descent;
 pub mod experiment;
