@@ -16,6 +16,13 @@
 //!   a diverged run or one that spent its budget satisfies the conditional statement vacuously;
 //! - the same run in MPFR (the case's precision) over the first MPFR_STEPS steps must not reach a
 //!   different stays/leaves decision than f64 over those steps, else the point is undecided.
+//!
+//! The runs themselves (the start W* + εv, GD in f64 with its distances and thinned trajectory,
+//! the MPFR re-run of the prefix, the MPFR gradient norm at the final point) are
+//! [`crate::dynamics::experiment::escape`]; this claim reads the settings, decides the side of η,
+//! applies the stays/leaves rule to the distances (`movement`, with NEAR and FAR: an
+//! interpretation, so it stays here), certifies λ_max at a converged final point and writes the
+//! report's values.
 
 use super::context::CaseContext;
 use super::evidence::{aggregate, json_f64, Evidence, Finding, Outcome, Readings};
@@ -24,12 +31,13 @@ use crate::case::ModelKind;
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::lambda_max;
 use crate::certify::sources::HessianAt;
-use crate::dynamics::{descend, Record, Stop, StopRule, Thinned};
+use crate::dynamics::experiment::{escape, grad_norm_mpfr, EscapeSetup};
+use crate::dynamics::{Stop, StopRule};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{f64_to_q, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{eigen_f64, Field, Mpfr, F64};
-use crate::model::{l2, linear};
+use crate::linalg::{Mpfr, F64};
+use crate::model::l2;
 use num_rational::BigRational;
 use num_traits::Zero;
 use serde_json::{json, Map, Value};
@@ -56,12 +64,10 @@ const DIVERGE_FACTOR: f64 = 1e6;
 /// prefix must agree with it.
 const MPFR_STEPS: usize = 500;
 
-/// The settings of one case's escape experiment.
+/// The settings of one case's escape experiment: the step factors, and the settings of each run.
 struct Setup {
-    epsilon: f64,
     factors: Vec<f64>,
-    rule: StopRule,
-    max_points: usize,
+    run: EscapeSetup,
 }
 
 impl Setup {
@@ -70,29 +76,33 @@ impl Setup {
         let y = mat::from_exact(&F64, &ctx.case.y);
         let f0 = 0.5 * mat::frob2(&F64, &y);
         Setup {
-            epsilon: d.epsilon.as_ref().map_or(DEFAULT_EPSILON, q_to_f64),
             factors: d
                 .step_factors
                 .as_ref()
                 .map_or(DEFAULT_FACTORS.to_vec(), |v| {
                     v.iter().map(q_to_f64).collect()
                 }),
-            rule: StopRule {
-                max_steps: d.steps.unwrap_or(DEFAULT_STEPS),
-                grad_tol: d.grad_tol.as_ref().map_or(DEFAULT_GRAD_TOL, q_to_f64),
-                diverge_above: DIVERGE_FACTOR * f0.max(1.0),
+            run: EscapeSetup {
+                epsilon: d.epsilon.as_ref().map_or(DEFAULT_EPSILON, q_to_f64),
+                rule: StopRule {
+                    max_steps: d.steps.unwrap_or(DEFAULT_STEPS),
+                    grad_tol: d.grad_tol.as_ref().map_or(DEFAULT_GRAD_TOL, q_to_f64),
+                    diverge_above: DIVERGE_FACTOR * f0.max(1.0),
+                },
+                max_points: d.max_points.unwrap_or(DEFAULT_POINTS),
+                mpfr_steps: MPFR_STEPS,
             },
-            max_points: d.max_points.unwrap_or(DEFAULT_POINTS),
         }
     }
     fn json(&self) -> Value {
+        let r = &self.run;
         json!({
-            "epsilon": self.epsilon,
+            "epsilon": r.epsilon,
             "step_factors": self.factors,
-            "max_steps": self.rule.max_steps,
-            "grad_tol": self.rule.grad_tol,
-            "diverge_above": self.rule.diverge_above,
-            "max_points_per_trajectory": self.max_points,
+            "max_steps": r.rule.max_steps,
+            "grad_tol": r.rule.grad_tol,
+            "diverge_above": r.rule.diverge_above,
+            "max_points_per_trajectory": r.max_points,
             "rules": {
                 "side": "lambda_max(W*) compared with 2/eta (certified enclosure where the minimizer is exact)",
                 "stays_near": format!("max_t ||W_t - W*||_F <= {NEAR} * epsilon"),
@@ -147,74 +157,8 @@ impl KpEscape {
     }
 }
 
-/// The numbers of one GD run.
-struct Traced<T> {
-    run: crate::dynamics::Run<T>,
-    max_distance: f64,
-    /// The largest distance over the first MPFR_STEPS steps.
-    prefix_distance: f64,
-    records: Vec<Record>,
-}
-
-/// ‖A − B‖_F over all layers, in f64.
-fn distance<F: Field>(f: &F, a: &[Mat<F::T>], b: &[Mat<F::T>]) -> f64 {
-    let s = a.iter().zip(b).fold(f.zero(), |s, (x, y)| {
-        f.add(&s, &mat::frob2(f, &mat::sub(f, x, y)))
-    });
-    f.to_f64(&s).sqrt()
-}
-
-/// GD from `start` in arithmetic `f`, tracking the distance to `center` at every step and keeping
-/// a thinned trajectory (with the f64 λ_max of the Hessian at kept points when `with_lambda`).
-fn traced<F: Field>(
-    f: &F,
-    p: &l2::Problem<F::T>,
-    center: &[Mat<F::T>],
-    start: Vec<Mat<F::T>>,
-    eta: &F::T,
-    (rule, max_points): (&StopRule, usize),
-    with_lambda: bool,
-) -> Traced<F::T> {
-    let mut thin = Thinned::new(rule.max_steps, max_points);
-    let mut max_distance: f64 = 0.0;
-    let mut prefix_distance: f64 = 0.0;
-    let run = descend(f, p, start, eta, rule, None, |step, ws, loss, grad_norm| {
-        let d = distance(f, ws, center);
-        max_distance = max_distance.max(d);
-        if step <= MPFR_STEPS {
-            prefix_distance = prefix_distance.max(d);
-        }
-        let lambda_max = (with_lambda && thin.keeps(step) && loss.is_finite())
-            .then(|| {
-                let wf: Vec<Mat<f64>> = ws.iter().map(|w| w.map(|x| f.to_f64(x))).collect();
-                let pf = l2::Problem {
-                    x: p.x.map(|x| f.to_f64(x)),
-                    y: p.y.map(|x| f.to_f64(x)),
-                    lambda: 0.0,
-                    mask: None,
-                };
-                eigen_f64::top_eigenpair(&l2::hessian(&F64, &pf, &wf))
-                    .ok()
-                    .map(|t| t.value)
-            })
-            .flatten();
-        thin.offer(Record {
-            step,
-            loss,
-            distance: d,
-            grad_norm,
-            lambda_max,
-        });
-    });
-    Traced {
-        run,
-        max_distance,
-        prefix_distance,
-        records: thin.finish(),
-    }
-}
-
-/// stays / leaves / undecided from the largest distance.
+/// The stays/leaves rule: leaves (`Some(true)`) when the largest distance is ≥ FAR·ε, stays near
+/// (`Some(false)`) when it is ≤ NEAR·ε, undecided (`None`) between the two.
 fn movement(max_distance: f64, epsilon: f64) -> Option<bool> {
     if max_distance <= NEAR * epsilon {
         Some(false)
@@ -269,65 +213,25 @@ fn escape_run(
     );
     values.insert("side_basis".into(), json!(above.1.as_str()));
 
-    // f64 run from W* + ε v, v the unit top eigenvector of the f64 Hessian
+    // the f64 run from W* + ε v and its MPFR re-run over the prefix
     let problem_q = l2::Problem {
         x: p.x.clone(),
         y: p.y.clone(),
         lambda: BigRational::zero(),
         mask: None,
     };
-    let pf = problem_q.embed(&F64);
-    let center: Vec<Mat<f64>> = p.weights.iter().map(|w| mat::from_exact(&F64, w)).collect();
-    let h = l2::hessian(&F64, &pf, &center);
-    let v = match eigen_f64::top_eigenpair(&h) {
-        Ok(t) => t.vector,
-        Err(e) => return undecided(values, e.to_string()),
-    };
-    let off = linear::offsets(&center);
-    let start: Vec<Mat<f64>> = center
-        .iter()
-        .enumerate()
-        .map(|(k, w)| {
-            Mat::from_fn(w.rows(), w.cols(), |a, b| {
-                w.at(a, b) + setup.epsilon * v[off[k] + a * w.cols() + b]
-            })
-        })
-        .collect();
-    let t64 = traced(
-        &F64,
-        &pf,
-        &center,
-        start.clone(),
-        &eta,
-        (&setup.rule, setup.max_points),
-        true,
-    );
-    let mp_rule = StopRule {
-        max_steps: setup.rule.max_steps.min(MPFR_STEPS),
-        ..setup.rule.clone()
-    };
-    // the same run in MPFR from the same (exactly embedded) start and step
     let mp = Mpfr {
         prec: ctx.settings.prec,
     };
-    let to_mp = |ws: &[Mat<f64>]| -> Vec<Mat<rug::Float>> {
-        ws.iter()
-            .map(|w| w.map(|&x| rug::Float::with_val(mp.prec, x)))
-            .collect()
+    let (t64, tmp, mpfr_steps) = match escape(&problem_q, &p.weights, eta, &setup.run, &mp) {
+        Ok(e) => (e.f64, e.mpfr, e.mpfr_steps),
+        Err(why) => return undecided(values, why),
     };
-    let tmp = traced(
-        &mp,
-        &problem_q.embed(&mp),
-        &to_mp(&center),
-        to_mp(&start),
-        &mp.embed(&eta_q),
-        (&mp_rule, setup.max_points),
-        false,
-    );
+    let epsilon = setup.run.epsilon;
     let (m64, m64_prefix, mmp) = (
-        movement(t64.max_distance, setup.epsilon),
-        movement(t64.prefix_distance, setup.epsilon),
-        movement(tmp.max_distance, setup.epsilon),
+        movement(t64.max_distance, epsilon),
+        movement(t64.prefix_distance, epsilon),
+        movement(tmp.max_distance, epsilon),
     );
     let show = |m: Option<bool>| match m {
         Some(true) => "leaves",
@@ -346,7 +250,7 @@ fn escape_run(
     values.insert("movement_f64".into(), json!(show(m64)));
     values.insert("movement_f64_prefix".into(), json!(show(m64_prefix)));
     values.insert("movement_mpfr_prefix".into(), json!(show(mmp)));
-    values.insert("mpfr_prefix_steps".into(), json!(mp_rule.max_steps));
+    values.insert("mpfr_prefix_steps".into(), json!(mpfr_steps));
     values.insert("stop".into(), json!(t64.run.stop.as_str()));
     values.insert("stop_mpfr".into(), json!(tmp.run.stop.as_str()));
     values.insert("steps".into(), json!(t64.run.steps));
@@ -360,7 +264,7 @@ fn escape_run(
                 values,
                 format!(
                     "f64 and MPFR disagree over the first {} steps: f64 {}, MPFR {}",
-                    mp_rule.max_steps,
+                    mpfr_steps,
                     show(m64_prefix),
                     show(mmp)
                 ),
@@ -375,7 +279,7 @@ fn escape_run(
             values,
             format!(
                 "movement undecided: max distance {:e} is between {NEAR}ε and {FAR}ε (ε = {:e})",
-                t64.max_distance, setup.epsilon
+                t64.max_distance, epsilon
             ),
         );
     };
@@ -389,7 +293,7 @@ fn escape_run(
             },
             show(m64),
             t64.max_distance,
-            setup.epsilon
+            epsilon
         );
         values.insert("decision".into(), json!("fails"));
         return (
@@ -426,12 +330,7 @@ fn escape_run(
         origin: "final point of the run".into(),
     };
     let (lam_final, _) = lambda_max(&HessianAt(&fp), &ctx.settings);
-    let (_, g_mp) =
-        l2::value_and_gradient(&mp, &problem_q.embed(&mp), &to_mp(&t64.run.weights), None);
-    let g_norm_mp = g_mp
-        .iter()
-        .fold(0.0, |s, g| s + mp.to_f64(&mat::frob2(&mp, g)))
-        .sqrt();
+    let g_norm_mp = grad_norm_mpfr(&problem_q, &t64.run.weights, &mp);
     Readings::of(&lam_final).write_into("lambda_max_final", &mut values);
     values.insert("final_grad_norm_mpfr".into(), json_f64(g_norm_mp));
     match lam_final.compare(&threshold, &ctx.eq_tol()) {

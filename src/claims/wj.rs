@@ -5,24 +5,27 @@
 //! The balanced points are built in the singular bases of A* (see `enumerate::l2_minima`); the SGD
 //! experiment maps them back to the original basis through A*'s f64 SVD (faer), because SGD over
 //! entries is not invariant under rotations.
+//!
+//! WJ-one-way's runs (seeded streams, start noise, SGD, settling GD, rank of the product, the tally
+//! against the start's rank) are [`crate::dynamics::experiment::OneWaySetup::tally`]; this claim
+//! reads the settings, checks the rank threshold against the certified minima, and reads the
+//! tallies as upward and downward jumps.
 
 use super::context::{CaseContext, Problem};
 use super::evidence::{aggregate, figures, json_f64, Evidence, Finding, Outcome, PointRow, Values};
 use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
-use crate::dynamics::{descend, wilson95, Batching, MiniBatch, Stop, StopRule};
+use crate::dynamics::experiment::{to_original_basis, OneWaySetup};
+use crate::dynamics::wilson95;
 use crate::enumerate::l2_minima::{self, Balanced, Class, Root, SingularValue};
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{rank, F64};
+use crate::linalg::F64;
 use crate::model::l2;
 use crate::report::numbers;
 use num_rational::BigRational;
 use num_traits::Signed;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 /// Every \[WJ\] claim, in the order of claims.md.
@@ -385,48 +388,6 @@ const DEFAULT_RANK_THRESHOLD: f64 = 1e-3;
 /// Diverged when F exceeds this multiple of max(1, F(0)).
 const DIVERGE_FACTOR: f64 = 1e6;
 
-/// How one SGD run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ending {
-    /// Final rank (after settling) and whether GD converged.
-    Rank(usize, bool),
-    /// SGD or settling diverged.
-    Diverged,
-}
-
-/// rank W_{L:1}: its singular values (faer) above the threshold; `None` when faer's SVD fails.
-fn product_rank(ws: &[Mat<f64>], threshold: f64) -> Option<usize> {
-    let p = ws[1..]
-        .iter()
-        .fold(ws[0].clone(), |acc, w| mat::matmul(&F64, w, &acc));
-    rank::numerical_f64(&p, threshold)
-}
-
-/// The balanced minimum in the original basis: W_1 ← W_1 Vᵀ, W_L ← U W_L with A* = U Σ Vᵀ (faer).
-fn to_original_basis(ws: Vec<Mat<f64>>, y: &Mat<f64>) -> Option<Vec<Mat<f64>>> {
-    let m = faer::Mat::<f64>::from_fn(y.rows(), y.cols(), |i, j| *y.at(i, j));
-    let svd = m.svd().ok()?;
-    let (u, v) = (svd.U(), svd.V());
-    let um = Mat::from_fn(y.rows(), y.rows(), |i, j| u[(i, j)]);
-    let vt = Mat::from_fn(y.cols(), y.cols(), |i, j| v[(j, i)]);
-    let l = ws.len();
-    let mut ws = ws;
-    ws[0] = mat::matmul(&F64, &ws[0], &vt);
-    ws[l - 1] = mat::matmul(&F64, &um, &ws[l - 1]);
-    Some(ws)
-}
-
-struct OneWaySetup {
-    etas: Vec<f64>,
-    runs: usize,
-    steps: usize,
-    batch: usize,
-    noise: f64,
-    settle: usize,
-    grad_tol: f64,
-    threshold: f64,
-}
-
 claim! {
     WjOneWay {
         id: "WJ-one-way",
@@ -445,21 +406,24 @@ impl WjOneWay {
             Err(e) => return e.outcome(ctx.case),
         };
         let d = &ctx.case.dynamics;
+        let etas: Vec<f64> = d
+            .etas
+            .as_ref()
+            .map_or(DEFAULT_ETAS.to_vec(), |v| v.iter().map(q_to_f64).collect());
+        let y = mat::from_exact(&F64, &ctx.case.y);
         let s = OneWaySetup {
-            etas: d
-                .etas
-                .as_ref()
-                .map_or(DEFAULT_ETAS.to_vec(), |v| v.iter().map(q_to_f64).collect()),
+            seed: ctx.seed,
             runs: d.runs.unwrap_or(DEFAULT_RUNS),
-            steps: d.steps.unwrap_or(DEFAULT_STEPS),
-            batch: d.batch.unwrap_or(DEFAULT_BATCH),
             noise: d.noise.as_ref().map_or(DEFAULT_NOISE, q_to_f64),
-            settle: d.settle_steps.unwrap_or(DEFAULT_SETTLE),
+            sgd_steps: d.steps.unwrap_or(DEFAULT_STEPS),
+            batch: d.batch.unwrap_or(DEFAULT_BATCH),
+            settle_steps: d.settle_steps.unwrap_or(DEFAULT_SETTLE),
             grad_tol: d.grad_tol.as_ref().map_or(DEFAULT_GRAD_TOL, q_to_f64),
-            threshold: d
+            rank_threshold: d
                 .rank_threshold
                 .as_ref()
                 .map_or(DEFAULT_RANK_THRESHOLD, q_to_f64),
+            diverge_above: DIVERGE_FACTOR * (0.5 * mat::frob2(&F64, &y)).max(1.0),
         };
         let mins: Vec<&Balanced> = w
             .points
@@ -482,12 +446,12 @@ impl WjOneWay {
             })
             .fold(f64::INFINITY, f64::min);
         let mut settings = json!({
-            "L": w.depth, "widths": ctx.case.dims, "lambda": q_to_string(&w.lambda), "etas": s.etas,
-            "runs_per_setting": s.runs, "sgd_steps": s.steps, "batch": s.batch,
+            "L": w.depth, "widths": ctx.case.dims, "lambda": q_to_string(&w.lambda), "etas": etas,
+            "runs_per_setting": s.runs, "sgd_steps": s.sgd_steps, "batch": s.batch,
             "batching": "uniform observed entries with replacement, gradient weights (draws)·N/batch (unbiased)",
             "start_noise": format!("independent uniform in [-{0}, {0}] per weight entry", s.noise),
-            "settle": format!("full-batch GD with the same eta, at most {} steps, until ||grad F|| <= {:e}", s.settle, s.grad_tol),
-            "rank_threshold": s.threshold,
+            "settle": format!("full-batch GD with the same eta, at most {} steps, until ||grad F|| <= {:e}", s.settle_steps, s.grad_tol),
+            "rank_threshold": s.rank_threshold,
             "seed": ctx.seed,
             "streams": "ChaCha8 seeded by the case seed, stream (eta index << 40) | (start index << 20) | run index",
         });
@@ -499,31 +463,29 @@ impl WjOneWay {
             o.values.insert("settings".into(), settings);
             return o;
         }
-        if s.threshold >= s_min / 10.0 {
+        if s.rank_threshold >= s_min / 10.0 {
             return ctx.not_applicable(
                 "dynamics.rank_threshold",
-                format!("the rank threshold {:e} must be below a tenth of the smallest nonzero singular value {s_min:e} of the product at the certified minima", s.threshold),
+                format!("the rank threshold {:e} must be below a tenth of the smallest nonzero singular value {s_min:e} of the product at the certified minima", s.rank_threshold),
             );
         }
         settings["rank_threshold_reason"] = json!(format!(
             "at every certified local minimum the product's singular values are 0 or >= s_min = {s_min:.6}; a settled run is within about ||grad F||/lambda of a minimum, so the threshold {:e} lies {:.0} times below s_min and far above the settled residue",
-            s.threshold,
-            s_min / s.threshold
+            s.rank_threshold,
+            s_min / s.rank_threshold
         ));
-        let y = mat::from_exact(&F64, &ctx.case.y);
         let problem = l2::Problem {
             x: mat::identity(&F64, ctx.case.dims[0]),
             y: y.clone(),
             lambda: q_to_f64(&w.lambda),
             mask: None,
         };
-        let diverge_above = DIVERGE_FACTOR * (0.5 * mat::frob2(&F64, &y)).max(1.0);
         let max_rank = mins.iter().map(|p| p.rank).max().unwrap_or(0);
         let mut table = Vec::new();
         let mut up_total = 0;
         let mut down_where_predicted = 0;
         let mut first_up: Option<String> = None;
-        for (e, &eta) in s.etas.iter().enumerate() {
+        for (e, &eta) in etas.iter().enumerate() {
             for (m, start) in mins.iter().enumerate() {
                 let base: Vec<Mat<f64>> = start
                     .weights
@@ -533,116 +495,31 @@ impl WjOneWay {
                 let Some(base) = to_original_basis(base, &y) else {
                     return Outcome::inconclusive("faer's SVD of A* failed");
                 };
-                let endings: Vec<Ending> = (0..s.runs)
-                    .into_par_iter()
-                    .map(|k| {
-                        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
-                        rng.set_stream(((e as u64) << 40) | ((m as u64) << 20) | k as u64);
-                        let noisy: Vec<Mat<f64>> = base
-                            .iter()
-                            .map(|w| w.map(|x| x + rng.gen_range(-s.noise..=s.noise)))
-                            .collect();
-                        let mut sampler = MiniBatch::new(Batching::Entries, s.batch, rng);
-                        let sgd_rule = StopRule {
-                            max_steps: s.steps,
-                            grad_tol: 0.0,
-                            diverge_above,
-                        };
-                        let run = descend(
-                            &F64,
-                            &problem,
-                            noisy,
-                            &eta,
-                            &sgd_rule,
-                            Some(&mut sampler),
-                            |_, _, _, _| {},
-                        );
-                        if run.stop == Stop::Diverged {
-                            return Ending::Diverged;
-                        }
-                        let gd_rule = StopRule {
-                            max_steps: s.settle,
-                            grad_tol: s.grad_tol,
-                            diverge_above,
-                        };
-                        let settled = descend(
-                            &F64,
-                            &problem,
-                            run.weights,
-                            &eta,
-                            &gd_rule,
-                            None,
-                            |_, _, _, _| {},
-                        );
-                        if settled.stop == Stop::Diverged {
-                            return Ending::Diverged;
-                        }
-                        // the settled loss is finite here, so faer's SVD can fail only on a
-                        // non-finite product: such a run is counted with the diverged ones
-                        match product_rank(&settled.weights, s.threshold) {
-                            Some(r) => Ending::Rank(r, settled.stop == Stop::Converged),
-                            None => Ending::Diverged,
-                        }
-                    })
-                    .collect();
-                let finite: Vec<(usize, bool)> = endings
-                    .iter()
-                    .filter_map(|x| match x {
-                        Ending::Rank(r, c) => Some((*r, *c)),
-                        Ending::Diverged => None,
-                    })
-                    .collect();
-                let down = finite.iter().filter(|(r, _)| *r < start.rank).count();
-                let up = finite.iter().filter(|(r, _)| *r > start.rank).count();
-                let diverged = endings.len() - finite.len();
-                let unsettled = finite.iter().filter(|(_, c)| !c).count();
-                if up > 0 && first_up.is_none() {
-                    let k = endings
-                        .iter()
-                        .position(|x| matches!(x, Ending::Rank(r, _) if *r > start.rank))
-                        .unwrap_or(0);
+                let t = s.tally(&problem, &base, start.rank, eta, (e, m));
+                if let (Some(k), None) = (t.up_runs.first(), &first_up) {
                     first_up = Some(format!(
                         "η = {eta}, start rank {}, run {k} (seed {})",
                         start.rank, ctx.seed
                     ));
                 }
-                up_total += up;
+                up_total += t.up;
                 if start.rank == max_rank && start.rank > 0 {
-                    down_where_predicted += down;
+                    down_where_predicted += t.down;
                 }
-                let mut hist = vec![
-                    0usize;
-                    max_rank.max(ctx.case.dims.iter().copied().min().unwrap_or(0))
-                        + 1
-                ];
-                for (r, _) in &finite {
-                    if *r < hist.len() {
-                        hist[*r] += 1;
-                    }
-                }
-                let runs_where = |pred: &dyn Fn(&Ending) -> bool| -> Vec<usize> {
-                    endings
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| pred(x))
-                        .map(|(k, _)| k)
-                        .collect()
-                };
-                let down_runs = runs_where(&|x| matches!(x, Ending::Rank(r, _) if *r < start.rank));
-                let diverged_runs = runs_where(&|x| *x == Ending::Diverged);
+                let hist_len = max_rank.max(ctx.case.dims.iter().copied().min().unwrap_or(0)) + 1;
                 table.push(json!({
-                    "down_runs": down_runs,
-                    "diverged_runs": diverged_runs,
+                    "down_runs": t.down_runs,
+                    "diverged_runs": t.diverged_runs,
                     "eta": eta,
                     "start_rank": start.rank,
                     "start_value": json_f64(start.value.to_f64()),
                     "runs": s.runs,
-                    "down": wilson95(down, finite.len()),
-                    "up": wilson95(up, finite.len()),
-                    "same": finite.len() - down - up,
-                    "diverged": wilson95(diverged, endings.len()),
-                    "unsettled": unsettled,
-                    "final_rank_counts": hist,
+                    "down": wilson95(t.down, t.ranked()),
+                    "up": wilson95(t.up, t.ranked()),
+                    "same": t.same,
+                    "diverged": wilson95(t.diverged, t.endings.len()),
+                    "unsettled": t.unsettled,
+                    "final_rank_counts": t.rank_counts(hist_len),
                 }));
             }
         }

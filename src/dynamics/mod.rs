@@ -6,8 +6,13 @@
 //!
 //! Every random choice comes from a ChaCha8 stream fixed by (seed, stream), so a run depends on its
 //! seed and its index only, never on the thread that runs it.
+//!
+//! [`experiment`] holds the two claims' multi-run protocols (the escape run with its MPFR re-run,
+//! and the seeded one-way SGD runs with their tally), so that the claims only read settings and
+//! interpret the results. This module knows the models and the linear algebra, not the claims.
 
 pub mod descent;
+pub mod experiment;
 pub mod stats;
 pub mod trajectory;
 
