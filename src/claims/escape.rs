@@ -31,7 +31,9 @@ use crate::case::ModelKind;
 use crate::certify::estimate::{Basis, Comparison, Estimate};
 use crate::certify::lambda_max::lambda_max;
 use crate::certify::sources::HessianAt;
-use crate::dynamics::experiment::{escape, grad_norm_mpfr, EscapeSetup};
+use crate::dynamics::experiment::{
+    divergence_bound, escape, grad_norm_mpfr, EscapeSetup, DIVERGE_FACTOR,
+};
 use crate::dynamics::{Stop, StopRule};
 use crate::enumerate::minimizers::Point;
 use crate::linalg::field::{f64_to_q, q_to_f64, q_to_string};
@@ -57,8 +59,6 @@ const DEFAULT_POINTS: usize = 200;
 const NEAR: f64 = 2.0;
 /// "Leaves": max distance ≥ FAR·ε.
 const FAR: f64 = 100.0;
-/// Diverged when f exceeds this multiple of max(1, f(0)) = max(1, ½‖Y‖²).
-const DIVERGE_FACTOR: f64 = 1e6;
 /// The MPFR re-run covers the first MPFR_STEPS steps (the stays/leaves decision is made early:
 /// at |1 − ηλ| = 1.2 the distance grows 100-fold in 26 steps); the f64 run's decision over the same
 /// prefix must agree with it.
@@ -74,7 +74,6 @@ impl Setup {
     fn from(ctx: &CaseContext) -> Self {
         let d = &ctx.case.dynamics;
         let y = mat::from_exact(&F64, &ctx.case.y);
-        let f0 = 0.5 * mat::frob2(&F64, &y);
         Setup {
             factors: d
                 .step_factors
@@ -87,7 +86,7 @@ impl Setup {
                 rule: StopRule {
                     max_steps: d.steps.unwrap_or(DEFAULT_STEPS),
                     grad_tol: d.grad_tol.as_ref().map_or(DEFAULT_GRAD_TOL, q_to_f64),
-                    diverge_above: DIVERGE_FACTOR * f0.max(1.0),
+                    diverge_above: divergence_bound(&y),
                 },
                 max_points: d.max_points.unwrap_or(DEFAULT_POINTS),
                 mpfr_steps: MPFR_STEPS,

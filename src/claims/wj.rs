@@ -16,7 +16,7 @@ use super::evidence::{aggregate, figures, json_f64, Evidence, Finding, Outcome, 
 use super::{claim, Claim, Data, NotApplicable, Scope};
 use crate::case::ModelKind;
 use crate::certify::estimate::Basis;
-use crate::dynamics::experiment::{to_original_basis, OneWaySetup};
+use crate::dynamics::experiment::{divergence_bound, to_original_basis, OneWaySetup};
 use crate::dynamics::wilson95;
 use crate::enumerate::l2_minima::{self, Balanced, Class, Root, SingularValue};
 use crate::linalg::field::{mpfr_decimal, q_to_f64, q_to_string};
@@ -385,8 +385,6 @@ const DEFAULT_NOISE: f64 = 1e-2;
 const DEFAULT_SETTLE: usize = 20_000;
 const DEFAULT_GRAD_TOL: f64 = 1e-10;
 const DEFAULT_RANK_THRESHOLD: f64 = 1e-3;
-/// Diverged when F exceeds this multiple of max(1, F(0)).
-const DIVERGE_FACTOR: f64 = 1e6;
 
 claim! {
     WjOneWay {
@@ -423,7 +421,7 @@ impl WjOneWay {
                 .rank_threshold
                 .as_ref()
                 .map_or(DEFAULT_RANK_THRESHOLD, q_to_f64),
-            diverge_above: DIVERGE_FACTOR * (0.5 * mat::frob2(&F64, &y)).max(1.0),
+            diverge_above: divergence_bound(&y),
         };
         let mins: Vec<&Balanced> = w
             .points

@@ -227,6 +227,15 @@ pub fn product_rank(ws: &[Mat<f64>], threshold: f64) -> Option<usize> {
     rank::numerical_f64(&p, threshold)
 }
 
+/// A run has diverged when its loss exceeds DIVERGE_FACTOR·max(1, f(0)) ([`divergence_bound`]).
+pub const DIVERGE_FACTOR: f64 = 1e6;
+
+/// The loss above which a run counts as diverged: DIVERGE_FACTOR·max(1, ½‖Y‖²), ½‖Y‖² being the
+/// data term at the zero point (the scale of the problem's losses).
+pub fn divergence_bound(y: &Mat<f64>) -> f64 {
+    DIVERGE_FACTOR * (0.5 * mat::frob2(&F64, y)).max(1.0)
+}
+
 /// The ChaCha8 stream of run `run` from start `start` at step size `eta` (indices into the case's
 /// lists): `(eta << 40) | (start << 20) | run`.
 pub fn stream(eta: usize, start: usize, run: usize) -> u64 {
