@@ -165,6 +165,9 @@ pub struct Generate {
     /// `generate.critical_points.free_blocks`: the lane points get free kernel blocks
     /// ([`crate::enumerate::lanes::free_positions`]; default false).
     pub critical_point_free_blocks: bool,
+    /// `generate.critical_points.borrowed`: seeded critical points with borrowed hidden slots
+    /// ([`crate::enumerate::borrowed`]; 0..=10000, default 0).
+    pub critical_point_borrowed: usize,
     /// `generate.balanced`: whether the KP claims also check the balanced SVD factorization of
     /// the target (default true).
     pub balanced: bool,
@@ -178,6 +181,7 @@ impl Default for Generate {
             critical_points_per_set: None,
             critical_point_lanes: 0,
             critical_point_free_blocks: false,
+            critical_point_borrowed: 0,
             balanced: true,
         }
     }

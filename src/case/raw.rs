@@ -278,6 +278,11 @@ pub(crate) struct RawCriticalPoints {
     /// probability ½, with a small nonzero rational. The points stay exactly critical; the ranks
     /// of the partial products and the Hessian change.
     pub free_blocks: Option<bool>,
+    /// How many seeded critical points with borrowed hidden slots to add, 0..=10000 (default 0):
+    /// directions that share one hidden unit at different depths (one enters and stops, another
+    /// starts later and leaves), which the lane points cannot place when the hidden layers are
+    /// narrow.
+    pub borrowed: Option<u64>,
 }
 
 /// Global minimizers to construct (`generate.minimizers`).

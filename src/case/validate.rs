@@ -22,7 +22,7 @@ const PRECISION_RANGE: std::ops::RangeInclusive<u64> = 16..=65536;
 const MINIMIZERS_RANGE: std::ops::RangeInclusive<u64> = 1..=10_000;
 /// Allowed `generate.critical_points.per_set`.
 const PER_SET_RANGE: std::ops::RangeInclusive<u64> = 1..=100;
-/// Allowed `generate.critical_points.lanes`.
+/// Allowed `generate.critical_points.lanes` and `.borrowed`.
 const LANES_RANGE: std::ops::RangeInclusive<u64> = 0..=10_000;
 /// Bytes per parameter² of the dense-Hessian estimate (f64 Hessian plus eigen workspace).
 const DENSE_BYTES_PER_P2: u128 = 24;
@@ -467,6 +467,14 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
         true,
         ctx,
     ));
+    let borrowed = raw_crit.as_ref().and_then(|c| c.borrowed);
+    let borrowed = errors.check(in_range(
+        borrowed,
+        LANES_RANGE,
+        &format!("{field}.borrowed"),
+        true,
+        ctx,
+    ));
     let count = raw_min.map(|m| m.count);
     let minimizers = errors.check(in_range(
         count,
@@ -475,8 +483,8 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
         true,
         ctx,
     ));
-    let generate = match (per_set, lanes, minimizers) {
-        (Some(per_set), Some(lanes), Some(minimizers)) => Some(Generate {
+    let generate = match (per_set, lanes, borrowed, minimizers) {
+        (Some(per_set), Some(lanes), Some(borrowed), Some(minimizers)) => Some(Generate {
             balanced: raw_balanced.unwrap_or(true),
             critical_points_per_set: per_set.map(|n| n as usize),
             critical_point_lanes: lanes.map_or(0, |n| n as usize),
@@ -484,6 +492,7 @@ fn build(raw: RawCase, ctx: &Ctx, opts: &LoadOptions, required: Checks) -> Resul
                 .as_ref()
                 .and_then(|c| c.free_blocks)
                 .unwrap_or(false),
+            critical_point_borrowed: borrowed.map_or(0, |n| n as usize),
             minimizers: minimizers.map(|n| n as usize),
         }),
         _ => None,

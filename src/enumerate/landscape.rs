@@ -227,6 +227,16 @@ pub fn all_critical_points(
         );
         out.extend(lanes);
     }
+    if c.generate.critical_point_borrowed > 0 {
+        out.extend(super::borrowed::borrowed_points(
+            &c.dims,
+            sp,
+            &c.x,
+            &c.y,
+            c.generate.critical_point_borrowed,
+            seed,
+        ));
+    }
     if let Some(ws) = c
         .point
         .as_ref()

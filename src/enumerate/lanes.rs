@@ -618,7 +618,7 @@ pub fn lane_points(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::enumerate::critical::tests::q;
     use crate::enumerate::spectrum::spectrum;

@@ -3,6 +3,7 @@
 //! index set S, and their classification, written once over the arithmetic (`classify`, `judge`,
 //! `landscape`).
 
+pub mod borrowed;
 pub mod classify;
 pub mod coordinates;
 pub mod critical;

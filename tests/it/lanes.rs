@@ -164,6 +164,53 @@ fn lane_points_are_critical(free_blocks: bool) {
     assert_eq!(with_blocks > 0, free_blocks, "{rows:#?}");
 }
 
+#[test]
+/// `generate.critical_points.borrowed`: `enumerate --json` lists the 24 borrowed-slot points of the
+/// shipped case, each classified by both readings and the certificate; `check` finds the
+/// tightened reading's counterexample among them, the path reading holding at every point.
+fn borrowed_slot_points_are_listed_and_classified() {
+    let out = dlncheck()
+        .args(["enumerate", "--json", "cases/amg-borrowed-slots.yaml"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    // exit 1: one point's classes disagree (the tightened reading's counterexample below)
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<&Value> = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["label"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("borrowed slots: "))
+        })
+        .collect();
+    assert_eq!(rows.len(), 24, "{v:#}");
+    let fails = rows.iter().filter(|r| r["verdict"] == "fails").count();
+    assert_eq!(fails, 1, "{v:#}");
+    let work = tempfile::tempdir().unwrap();
+    let (code, report) = run_check(&["cases/amg-borrowed-slots.yaml"], work.path());
+    assert_eq!(code, 0, "{report:#}");
+    let path = crate::common::check_of(&report, "amg-borrowed-slots", "AMG-classify-path");
+    assert_eq!(path["verdict"], "verified");
+    let tight = crate::common::check_of(&report, "amg-borrowed-slots", "AMG-classify");
+    assert_eq!(tight["verdict"], "refuted");
+    assert!(
+        tight["reason"]
+            .as_str()
+            .unwrap()
+            .contains("counterexample at borrowed slots:"),
+        "{tight:#}"
+    );
+}
+
 fn audit(args: &[&str], out: &std::path::Path) -> (i32, String, String) {
     run_out("audit", args, out)
 }

@@ -1,0 +1,328 @@
+//! Lane critical points with *borrowed* hidden slots (claims.md, \[AMG\]; issue 15): directions
+//! that share one hidden unit at different depths, which the lane points of [`super::lanes`]
+//! cannot build because there lane j always sits in slot j and exists only where
+//! j < min(d_k, d_{k+1}).
+//!
+//! In the frames of [`super::lanes`] (Φ = M_out Ỹ M_in), a lane j is the input direction m_j
+//! (j < d_0) and the output direction u_j (j < d_L), and its scalars w_k^j (layer k = 0, …, L − 1)
+//! carry it through one hidden slot per node. Here every hidden position exists ("padded" lanes):
+//! w_0^j exists iff j < d_0, w_{L−1}^j iff j < d_L, the others always. Lane j *occupies* hidden
+//! node n (1 ≤ n ≤ L − 1) when w_{n−1}^j ≠ 0 or w_n^j ≠ 0, and the occupying lanes of node n take
+//! its slots 0, 1, … in order, so a type is realizable when no node has more occupying lanes than
+//! its width d_n. Then D_{k+1} has the entry w_k^j at (slot of j at node k + 1, slot of j at
+//! node k), and W is built from the D's as in [`super::lanes::build`].
+//!
+//! Why the point is critical: every slot of every node carries one lane, so its output vector a
+//! (what it contributes to the product's columns) is a multiple of u_{j} and its input covector b
+//! a multiple of m_{j}ᵀ, j its lane. The gradient in D_{k+1} at (t, s) is a_tᵀ R b_s with
+//! R = G_out(P̃ − Ỹ)G_in = diag(c_j e_j) (c_j > 0, e_j = Π_k w_k^j − ỹ_j; module doc of
+//! [`super::lanes`]), which vanishes unless t and s carry the same lane j with e_j ≠ 0, j reaching
+//! the output from node k + 1 and reached from the input at node k — exactly the per-lane rule of
+//! [`super::lanes`] (a lane with both ends and ỹ_j ≠ 0 is carried or has ≥ 2 zeros; one with
+//! ỹ_j = 0 has a zero; a lane with one end only may have any zeros). The slots never mix lanes,
+//! so lanes may borrow one another's slots at different depths: with dims [2, 1, 1, 1, 2], lane 1
+//! may enter through W_1 and stop, while lane 2 starts at node 3 and leaves through W_4, both in
+//! the single hidden unit. Every point is also checked exactly (∇f = 0) and dropped if not.
+
+use super::critical::CriticalPoint;
+use super::lanes::{is_critical, nonzero_rational, Frames, Lane, LaneType};
+use super::minimizers::random_invertible;
+use super::spectrum::Spectrum;
+use crate::linalg::mat::{self, Mat};
+use crate::linalg::Exact;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+use rand::{Rng, SeedableRng};
+
+/// The lanes of the padded model: one per input or output direction, max(d_0, d_L).
+pub fn lane_count(dims: &[usize]) -> usize {
+    dims[0].max(dims[dims.len() - 1])
+}
+
+/// Does padded lane j have a scalar in layer k (0-based)? The first layer needs an input
+/// direction (j < d_0), the last an output direction (j < d_L); hidden positions always exist.
+fn exists(dims: &[usize], j: usize, k: usize) -> bool {
+    let l = dims.len() - 1;
+    (k > 0 || j < dims[0]) && (k + 1 < l || j < dims[l])
+}
+
+/// Is lane j's scalar in layer k nonzero under `lane` (a position that exists and is not a zero)?
+fn live(dims: &[usize], j: usize, k: usize, lane: &Lane) -> bool {
+    exists(dims, j, k)
+        && match lane {
+            Lane::Carried => true,
+            Lane::Cut(z) => !z.contains(&k),
+        }
+}
+
+/// The slot of each lane at each node (`None` where it does not occupy the node): the input
+/// node's slot of lane j is j, the output node's is j, and at a hidden node the occupying lanes
+/// take the slots 0, 1, … in order. `None` overall when a hidden node has more occupying lanes
+/// than its width.
+fn slots(dims: &[usize], ty: &LaneType) -> Option<Vec<Vec<Option<usize>>>> {
+    let l = dims.len() - 1;
+    let mut out = Vec::with_capacity(l + 1);
+    for n in 0..=l {
+        let mut next = 0;
+        let mut row = Vec::with_capacity(ty.lanes.len());
+        for (j, lane) in ty.lanes.iter().enumerate() {
+            let slot = if n == 0 {
+                (j < dims[0]).then_some(j)
+            } else if n == l {
+                (j < dims[l]).then_some(j)
+            } else if live(dims, j, n - 1, lane) || live(dims, j, n, lane) {
+                next += 1;
+                Some(next - 1)
+            } else {
+                None
+            };
+            row.push(slot);
+        }
+        if next > dims[n] {
+            return None;
+        }
+        out.push(row);
+    }
+    Some(out)
+}
+
+/// A random valid behaviour of padded lane j ([`super::lanes::random_lane`]'s rule over the
+/// padded positions): carried with probability ½ when it has both ends and ỹ_j ≠ 0, otherwise
+/// each existing layer a zero with probability ½, redrawn until the zero set is allowed.
+fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero: bool) -> Lane {
+    let l = dims.len() - 1;
+    let complete = (0..l).all(|k| exists(dims, j, k));
+    if complete && target_nonzero && rng.gen_bool(0.5) {
+        return Lane::Carried;
+    }
+    let min = match (complete, target_nonzero) {
+        (false, _) => 0,
+        (true, true) => 2,
+        (true, false) => 1,
+    };
+    let layers: Vec<usize> = (0..l).filter(|&k| exists(dims, j, k)).collect();
+    if layers.len() < min {
+        return Lane::Carried; // L = 1 with ỹ_j ≠ 0: the only option
+    }
+    loop {
+        let z: Vec<usize> = layers
+            .iter()
+            .copied()
+            .filter(|_| rng.gen_bool(0.5))
+            .collect();
+        if z.len() >= min {
+            return Lane::Cut(z);
+        }
+    }
+}
+
+/// The layers of the borrowed-slot point of type `ty` (padded lanes, realizable: see [`slots`]):
+/// the scalars `values[j][k]` at the live positions, a carried lane's last one re-solved so that
+/// Π_k w_k^j = ỹ_j; W_1 = Q_1D_1M_in, W_k = Q_kD_kQ_{k−1}⁻¹, W_L = M_outD_LQ_{L−1}⁻¹ with
+/// `bases[k] = (Q_{k+1}, Q_{k+1}⁻¹)`. `None` when the type does not fit the widths.
+pub fn build(
+    dims: &[usize],
+    frames: &Frames,
+    ty: &LaneType,
+    values: &[Vec<BigRational>],
+    bases: &[(Mat<BigRational>, Mat<BigRational>)],
+) -> Option<Vec<Mat<BigRational>>> {
+    let l = dims.len() - 1;
+    let slot = slots(dims, ty)?;
+    let scalar = |j: usize, k: usize| -> BigRational {
+        match &ty.lanes[j] {
+            Lane::Carried if k + 1 == l => {
+                let below = (0..l - 1).fold(BigRational::one(), |p, i| p * &values[j][i]);
+                &frames.targets[j] / below
+            }
+            _ => values[j][k].clone(),
+        }
+    };
+    let ws = (0..l)
+        .map(|k| {
+            let mut d = Mat::from_fn(dims[k + 1], dims[k], |_, _| BigRational::zero());
+            for (j, lane) in ty.lanes.iter().enumerate() {
+                if let (true, Some(t), Some(s)) =
+                    (live(dims, j, k, lane), slot[k + 1][j], slot[k][j])
+                {
+                    *d.at_mut(t, s) = scalar(j, k);
+                }
+            }
+            let left = if k + 1 == l {
+                &frames.m_out
+            } else {
+                &bases[k].0
+            };
+            let right = if k == 0 {
+                &frames.m_in
+            } else {
+                &bases[k - 1].1
+            };
+            mat::matmul(&Exact, &mat::matmul(&Exact, left, &d), right)
+        })
+        .collect();
+    Some(ws)
+}
+
+/// Does some hidden node of the type hold a lane in a slot other than its own index, or a lane
+/// that [`super::lanes`] gives no position there (j ≥ min(d_k, d_{k+1}))? Those are the points
+/// only this construction builds.
+fn borrows(dims: &[usize], ty: &LaneType) -> bool {
+    let Some(slot) = slots(dims, ty) else {
+        return false;
+    };
+    let l = dims.len() - 1;
+    (1..l).any(|n| (0..ty.lanes.len()).any(|j| slot[n][j].is_some_and(|s| s != j)))
+        || (0..l).any(|k| {
+            ty.lanes
+                .iter()
+                .enumerate()
+                .any(|(j, lane)| live(dims, j, k, lane) && j >= dims[k].min(dims[k + 1]))
+        })
+}
+
+/// `count` seeded critical points with borrowed slots: random padded types ([`random_lane`] per
+/// lane) kept when they fit the widths and borrow ([`borrows`]), random nonzero scalars and
+/// random invertible changes of basis, kept only when exactly critical. The draws are bounded
+/// (50 attempts per point), so fewer points come back when the widths leave little to borrow.
+pub fn borrowed_points(
+    dims: &[usize],
+    sp: &Spectrum,
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+    count: usize,
+    seed: u64,
+) -> Vec<CriticalPoint> {
+    let l = dims.len() - 1;
+    let Some(frames) = Frames::new(sp, x) else {
+        return Vec::new();
+    };
+    let n = lane_count(dims);
+    let nz = frames.targets_nonzero(n);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x626f_7272);
+    let mut out = Vec::new();
+    for attempt in 0..count.saturating_mul(50) {
+        if out.len() == count {
+            break;
+        }
+        let ty = LaneType {
+            lanes: (0..n)
+                .map(|j| random_lane(&mut rng, dims, j, nz[j]))
+                .collect(),
+        };
+        if !borrows(dims, &ty) {
+            continue;
+        }
+        let values: Vec<Vec<BigRational>> = (0..n)
+            .map(|_| (0..l).map(|_| nonzero_rational(&mut rng)).collect())
+            .collect();
+        let bases: Vec<_> = (1..l)
+            .map(|i| random_invertible(&mut rng, dims[i]))
+            .collect();
+        let Some(ws) = build(dims, &frames, &ty, &values, &bases) else {
+            continue;
+        };
+        if !is_critical(&ws, x, y) {
+            continue;
+        }
+        out.push(CriticalPoint::exact(
+            ws,
+            x,
+            y,
+            format!("borrowed slots: {ty} (seed {seed}, draw {attempt})"),
+            ty.set(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enumerate::critical::tests::q;
+    use crate::enumerate::spectrum::spectrum;
+    use crate::model::linear;
+
+    fn problem(y: Vec<i64>, dl: usize, d0: usize) -> (Mat<BigRational>, Mat<BigRational>) {
+        let x = mat::identity(&Exact, d0);
+        let y = Mat::from_vec(dl, d0, y.into_iter().map(q).collect());
+        (x, y)
+    }
+
+    #[test]
+    fn two_directions_share_one_hidden_unit_at_different_depths() {
+        // dims [2, 1, 1, 1, 2]: lane 1 enters through W_1 and stops; lane 2 starts at node 3 and
+        // leaves through W_4 — the single hidden unit carries both
+        let (x, y) = problem(vec![2, 0, 0, 1], 2, 2);
+        let dims = [2, 1, 1, 1, 2];
+        let sp = spectrum(&x, &y, 128).unwrap();
+        let frames = Frames::new(&sp, &x).unwrap();
+        let ty = LaneType {
+            lanes: vec![Lane::Cut(vec![1, 2, 3]), Lane::Cut(vec![0, 1, 2])],
+        };
+        assert!(borrows(&dims, &ty));
+        let values = vec![vec![q(3); 4], vec![q(-2); 4]];
+        let bases: Vec<_> = (1..4)
+            .map(|i| {
+                (
+                    mat::identity(&Exact, dims[i]),
+                    mat::identity(&Exact, dims[i]),
+                )
+            })
+            .collect();
+        let ws = build(&dims, &frames, &ty, &values, &bases).unwrap();
+        assert!(is_critical(&ws, &x, &y));
+        // W_1 takes the first input direction, W_4 gives the second output direction, the
+        // middle layers are zero: the product is 0 (S = ∅) and f is the loss at 0
+        assert!(!mat::is_zero_mat(&Exact, &ws[0]));
+        assert!(!mat::is_zero_mat(&Exact, &ws[3]));
+        let ev = linear::evaluate(&Exact, &ws, &x, &y);
+        assert_eq!(sp.index_set_of(ev.partials.product()), Some(vec![]));
+        // the slot model has no position for lane 2 anywhere here (min widths 1)
+        assert_eq!(super::super::lanes::lane_count(&dims), 1);
+        // lane 1 through W_3 as well (cut at W_2, W_4 only) meets lane 2 at node 3: no fit
+        let crowded = LaneType {
+            lanes: vec![Lane::Cut(vec![1, 3]), Lane::Cut(vec![0, 1, 2])],
+        };
+        assert!(build(&dims, &frames, &crowded, &values, &bases).is_none());
+    }
+
+    #[test]
+    fn seeded_borrowed_points_are_critical_by_an_independent_oracle() {
+        // Σ eigenvalues 9, 4, 1; narrow hidden layers force borrowing
+        let (x, y) = problem(vec![3, 0, 0, 0, 2, 0, 0, 0, 1], 3, 3);
+        let sp = spectrum(&x, &y, 128).unwrap();
+        let mut seen = 0;
+        for dims in [vec![3, 2, 1, 2, 3], vec![3, 1, 2, 1, 3], vec![3, 2, 2, 3]] {
+            let pts = borrowed_points(&dims, &sp, &x, &y, 12, 5);
+            assert!(!pts.is_empty(), "{dims:?}");
+            for p in &pts {
+                let ws = &p.point.weights;
+                // every partial derivative by exact interpolation of the loss is zero
+                for (k, w) in ws.iter().enumerate() {
+                    for i in 0..w.rows() {
+                        for j in 0..w.cols() {
+                            assert!(
+                                super::super::lanes::tests::derivative_by_interpolation(
+                                    ws, &x, &y, k, i, j
+                                )
+                                .is_zero(),
+                                "{}",
+                                p.point.origin
+                            );
+                        }
+                    }
+                }
+                let ev = linear::evaluate(&Exact, ws, &x, &y);
+                assert_eq!(
+                    sp.index_set_of(ev.partials.product()),
+                    Some(p.set.clone()),
+                    "{}",
+                    p.point.origin
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 20, "{seen}");
+    }
+}
