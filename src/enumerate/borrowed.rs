@@ -116,7 +116,7 @@ fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero: boo
     }
 }
 
-/// The layers of the borrowed-slot point of type `ty` (padded lanes, realizable: see [`slots`]):
+/// The layers of the borrowed-slot point of type `ty` (padded lanes that fit the widths, module doc):
 /// the scalars `values[j][k]` at the live positions, a carried lane's last one re-solved so that
 /// Π_k w_k^j = ỹ_j; W_1 = Q_1D_1M_in, W_k = Q_kD_kQ_{k−1}⁻¹, W_L = M_outD_LQ_{L−1}⁻¹ with
 /// `bases[k] = (Q_{k+1}, Q_{k+1}⁻¹)`. `None` when the type does not fit the widths.
@@ -181,8 +181,10 @@ fn borrows(dims: &[usize], ty: &LaneType) -> bool {
         })
 }
 
-/// `count` seeded critical points with borrowed slots: random padded types ([`random_lane`] per
-/// lane) kept when they fit the widths and borrow ([`borrows`]), random nonzero scalars and
+/// `count` seeded critical points with borrowed slots: random padded types (per lane the rule of
+/// [`super::lanes::random_lane`] over the padded positions) kept when they fit the widths and
+/// borrow (some hidden unit holds a lane outside its own slot, or a lane the slot model has no
+/// position for), random nonzero scalars and
 /// random invertible changes of basis, kept only when exactly critical. The draws are bounded
 /// (50 attempts per point), so fewer points come back when the widths leave little to borrow.
 pub fn borrowed_points(
