@@ -50,7 +50,7 @@ pub enum SizeGuard {
     /// (commands with a matrix-free path, whose own planner or memory budget then refuses a
     /// dense path that does not fit).
     ///
-    /// [`LANCZOS_MAX_BASIS`]: crate::certify::planner::LANCZOS_MAX_BASIS
+    /// [`LANCZOS_MAX_BASIS`]: crate::linalg::lanczos::MAX_BASIS
     MatrixFree,
 }
 

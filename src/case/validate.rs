@@ -726,7 +726,7 @@ fn check_size(dims: &[usize], ctx: &Ctx, opts: &LoadOptions) -> Result<(), CaseE
             .checked_mul(w[1] as u128)
             .and_then(|t| acc.checked_add(t))
     });
-    let basis = crate::certify::planner::LANCZOS_MAX_BASIS as u128;
+    let basis = crate::linalg::lanczos::MAX_BASIS as u128;
     let need = p.and_then(|p| match opts.size_guard {
         super::SizeGuard::DenseHessian => p.checked_mul(p)?.checked_mul(DENSE_BYTES_PER_P2),
         super::SizeGuard::MatrixFree => p.checked_mul(8 * basis),

@@ -66,8 +66,7 @@ pub const KP_DENSE_EIG_LIMIT: usize = 128;
 pub const LANCZOS_TOL: f64 = 1e-12;
 /// The Lanczos start vector's seed.
 pub const LANCZOS_SEED: u64 = 0x5eed;
-/// Longest Lanczos basis (steps) of the matrix-free paths: 8·P·600 bytes of f64 vectors at most.
-pub const LANCZOS_MAX_BASIS: usize = 600;
+pub use crate::linalg::lanczos::MAX_BASIS as LANCZOS_MAX_BASIS;
 
 /// The top Ritz pair of the symmetric operator `apply` of dimension `m` as every f64 Lanczos run of
 /// the λ_max paths takes it: from the seed [`LANCZOS_SEED`], to the relative residual

@@ -24,8 +24,8 @@
 //! may enter through W_1 and stop, while lane 2 starts at node 3 and leaves through W_4, both in
 //! the single hidden unit. Every point is also checked exactly (∇f = 0) and dropped if not.
 
-use super::critical::CriticalPoint;
-use super::lanes::{is_critical, nonzero_rational, Frames, Lane, LaneType};
+use super::critical::{is_critical, CriticalPoint};
+use super::lanes::{nonzero_rational, Frames, Lane, LaneType};
 use super::minimizers::random_invertible;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, Mat};

@@ -10,12 +10,12 @@
 //! full rank where the widths allow (loose), which changes whether the point is "tightened".
 
 use super::classify::set_label;
-use super::lanes::is_critical;
 use super::minimizers::Point;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::rank;
 use crate::linalg::{Exact, Field};
+use crate::model::linear;
 use num_rational::BigRational;
 use num_traits::Zero;
 
@@ -49,6 +49,14 @@ impl CriticalPoint {
             set,
         }
     }
+}
+
+/// Is ∇f = 0 exactly at `ws`?
+pub fn is_critical(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> bool {
+    let ev = linear::evaluate(&Exact, ws, x, y);
+    linear::gradient(&Exact, &ev)
+        .iter()
+        .all(|g| mat::is_zero_mat(&Exact, g))
 }
 
 /// Every index set S ⊆ {0, …, d − 1} with |S| ≤ r, in lexicographic order by size then elements.

@@ -28,14 +28,13 @@
 //!
 //! The carried lanes form S (lane j ↔ the j-th eigenvalue in λ order), so P = U_SU_SᵀΦ. A lane
 //! type ([`LaneType`]) says per lane: carried, or its set of zero layers. Every point built here is
-//! also checked exactly (∇f = 0 by [`linear::gradient`]) and dropped if not critical.
+//! also checked exactly (∇f = 0 by [`is_critical`]) and dropped if not critical.
 
-use super::critical::CriticalPoint;
+use super::critical::{is_critical, CriticalPoint};
 use super::minimizers::random_invertible;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::Exact;
-use crate::model::linear;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use rand::Rng;
@@ -523,14 +522,6 @@ pub fn build_with_free(
 /// bases use stream 0 of the same seed).
 const FREE_BLOCK_STREAM: u64 = 2;
 
-/// Is ∇f = 0 exactly at `ws`?
-pub fn is_critical(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> bool {
-    let ev = linear::evaluate(&Exact, ws, x, y);
-    linear::gradient(&Exact, &ev)
-        .iter()
-        .all(|g| mat::is_zero_mat(&Exact, g))
-}
-
 /// A small nonzero rational ±n/d, n ∈ 1..=3, d ∈ 1..=3.
 pub fn nonzero_rational(rng: &mut impl Rng) -> BigRational {
     let n: i64 = rng.gen_range(1..=3) * if rng.gen_bool(0.5) { 1 } else { -1 };
@@ -622,6 +613,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::enumerate::critical::tests::q;
     use crate::enumerate::spectrum::spectrum;
+    use crate::model::linear;
 
     /// f(W) = ½‖W_L⋯W_1X − Y‖² by plain products (no shared code with `linear`).
     fn loss(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> BigRational {

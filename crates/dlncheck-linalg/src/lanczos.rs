@@ -33,6 +33,10 @@ use faer::{Accum, MatMut, MatRef, Par};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Longest Lanczos basis (steps) of dlncheck's matrix-free paths: at most 8·m·600 bytes of f64
+/// vectors for an operator of dimension m (the case loader's memory budget counts it too).
+pub const MAX_BASIS: usize = 600;
+
 /// A Ritz pair with its residual.
 #[derive(Clone, Debug)]
 pub struct RitzPair {

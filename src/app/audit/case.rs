@@ -586,7 +586,7 @@ impl AuditCase {
             .collect();
         let free = self.free_entries(&ty);
         let ws = lanes::build_with_free(dims, &frames, &ty, &values, &free, &bases);
-        lanes::is_critical(&ws, &x, &y).then_some((ty, ws))
+        crate::enumerate::critical::is_critical(&ws, &x, &y).then_some((ty, ws))
     }
 
     /// The case as YAML text (version 1), with `expect` on its single check when given.
