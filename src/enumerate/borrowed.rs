@@ -25,14 +25,14 @@
 //! the single hidden unit. Every point is also checked exactly (∇f = 0) and dropped if not.
 
 use super::critical::{is_critical, CriticalPoint};
-use super::lanes::{nonzero_rational, Frames, Lane, LaneType};
+use super::lanes::{nonzero_rational, random_lane_over, Frames, Lane, LaneType};
 use super::minimizers::random_invertible;
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 /// The lanes of the padded model: one per input or output direction, max(d_0, d_L).
 pub fn lane_count(dims: &[usize]) -> usize {
@@ -84,36 +84,6 @@ fn slots(dims: &[usize], ty: &LaneType) -> Option<Vec<Vec<Option<usize>>>> {
         out.push(row);
     }
     Some(out)
-}
-
-/// A random valid behaviour of padded lane j ([`super::lanes::random_lane`]'s rule over the
-/// padded positions): carried with probability ½ when it has both ends and ỹ_j ≠ 0, otherwise
-/// each existing layer a zero with probability ½, redrawn until the zero set is allowed.
-fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero: bool) -> Lane {
-    let l = dims.len() - 1;
-    let complete = (0..l).all(|k| exists(dims, j, k));
-    if complete && target_nonzero && rng.gen_bool(0.5) {
-        return Lane::Carried;
-    }
-    let min = match (complete, target_nonzero) {
-        (false, _) => 0,
-        (true, true) => 2,
-        (true, false) => 1,
-    };
-    let layers: Vec<usize> = (0..l).filter(|&k| exists(dims, j, k)).collect();
-    if layers.len() < min {
-        return Lane::Carried; // L = 1 with ỹ_j ≠ 0: the only option
-    }
-    loop {
-        let z: Vec<usize> = layers
-            .iter()
-            .copied()
-            .filter(|_| rng.gen_bool(0.5))
-            .collect();
-        if z.len() >= min {
-            return Lane::Cut(z);
-        }
-    }
 }
 
 /// The layers of the borrowed-slot point of type `ty` (padded lanes that fit the widths, module doc):
@@ -209,7 +179,7 @@ pub fn borrowed_points(
         }
         let ty = LaneType {
             lanes: (0..n)
-                .map(|j| random_lane(&mut rng, dims, j, nz[j]))
+                .map(|j| random_lane_over(&mut rng, l, |k| exists(dims, j, k), nz[j]))
                 .collect(),
         };
         if !borrows(dims, &ty) {

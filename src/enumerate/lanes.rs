@@ -219,8 +219,20 @@ pub fn options(dims: &[usize], j: usize, target_nonzero: bool) -> Vec<Lane> {
 /// A random valid behaviour of lane j: carried with probability ½ when it may be; otherwise each
 /// existing layer is a zero with probability ½, redrawn until the zero set is allowed.
 pub fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero: bool) -> Lane {
-    let l = dims.len() - 1;
-    let complete = complete(dims, j);
+    random_lane_over(rng, dims.len() - 1, |k| exists(dims, j, k), target_nonzero)
+}
+
+/// [`random_lane`] for a lane of an L-layer network whose positions are the layers k with
+/// `exists(k)`: complete (a position in every layer) with ỹ_j ≠ 0, carried with probability ½ or
+/// cut at ≥ 2 layers; complete with ỹ_j = 0, cut at ≥ 1; incomplete, any zero set.
+pub(super) fn random_lane_over(
+    rng: &mut impl Rng,
+    l: usize,
+    exists: impl Fn(usize) -> bool,
+    target_nonzero: bool,
+) -> Lane {
+    let layers: Vec<usize> = (0..l).filter(|&k| exists(k)).collect();
+    let complete = layers.len() == l;
     let carriable = complete && target_nonzero;
     if carriable && rng.gen_bool(0.5) {
         return Lane::Carried;
@@ -230,7 +242,6 @@ pub fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero:
         (true, true) => 2,
         (true, false) => 1,
     };
-    let layers: Vec<usize> = (0..l).filter(|&k| exists(dims, j, k)).collect();
     if layers.len() < min {
         return Lane::Carried; // L = 1, carriable: the only option
     }
