@@ -742,9 +742,8 @@ impl AuditCase {
 
 impl AuditCase {
     /// Simpler lane points: no free kernel blocks, identity changes of basis, one zero layer
-    /// fewer on a cut lane (the
-    /// type is refitted, so a lane that can no longer be cut becomes carried), and simpler
-    /// nonzero scalars at the positions the point uses.
+    /// fewer on a cut lane (the type is refitted, so a lane that can no longer be cut becomes
+    /// carried), and simpler nonzero scalars at the positions the point uses.
     fn lane_shrinks(&self, d: &LaneDraw) -> Vec<Self> {
         let mut out = Vec::new();
         let with = |d: LaneDraw| AuditCase {
