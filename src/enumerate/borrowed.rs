@@ -25,8 +25,7 @@
 //! the single hidden unit. Every point is also checked exactly (∇f = 0) and dropped if not.
 
 use super::critical::{is_critical, CriticalPoint};
-use super::lanes::{nonzero_rational, random_lane_over, Frames, Lane, LaneType};
-use super::minimizers::random_invertible;
+use super::lanes::{random_lane_over, random_scalars_and_bases, Frames, Lane, LaneType};
 use super::spectrum::Spectrum;
 use crate::linalg::mat::{self, Mat};
 use crate::linalg::Exact;
@@ -185,12 +184,7 @@ pub fn borrowed_points(
         if !borrows(dims, &ty) {
             continue;
         }
-        let values: Vec<Vec<BigRational>> = (0..n)
-            .map(|_| (0..l).map(|_| nonzero_rational(&mut rng)).collect())
-            .collect();
-        let bases: Vec<_> = (1..l)
-            .map(|i| random_invertible(&mut rng, dims[i]))
-            .collect();
+        let (values, bases) = random_scalars_and_bases(&mut rng, dims, n);
         let Some(ws) = build(dims, &frames, &ty, &values, &bases) else {
             continue;
         };
@@ -212,14 +206,9 @@ pub fn borrowed_points(
 mod tests {
     use super::*;
     use crate::enumerate::critical::tests::q;
+    use crate::enumerate::lanes::tests::problem;
     use crate::enumerate::spectrum::spectrum;
     use crate::model::linear;
-
-    fn problem(y: Vec<i64>, dl: usize, d0: usize) -> (Mat<BigRational>, Mat<BigRational>) {
-        let x = mat::identity(&Exact, d0);
-        let y = Mat::from_vec(dl, d0, y.into_iter().map(q).collect());
-        (x, y)
-    }
 
     #[test]
     fn two_directions_share_one_hidden_unit_at_different_depths() {

@@ -533,6 +533,24 @@ pub fn build_with_free(
 /// bases use stream 0 of the same seed).
 const FREE_BLOCK_STREAM: u64 = 2;
 
+/// A change of basis of a hidden node and its inverse, (Q_k, Q_k⁻¹).
+pub type Basis = (Mat<BigRational>, Mat<BigRational>);
+
+/// Seeded nonzero scalars (`lanes` × `l`, [`nonzero_rational`]) and random invertible changes of
+/// basis of the hidden nodes (`(Q_k, Q_k⁻¹)`, k = 1, …, L − 1), drawn in that order.
+pub fn random_scalars_and_bases(
+    rng: &mut impl Rng,
+    dims: &[usize],
+    lanes: usize,
+) -> (Vec<Vec<BigRational>>, Vec<Basis>) {
+    let l = dims.len() - 1;
+    let values = (0..lanes)
+        .map(|_| (0..l).map(|_| nonzero_rational(rng)).collect())
+        .collect();
+    let bases = (1..l).map(|i| random_invertible(rng, dims[i])).collect();
+    (values, bases)
+}
+
 /// A small nonzero rational ±n/d, n ∈ 1..=3, d ∈ 1..=3.
 pub fn nonzero_rational(rng: &mut impl Rng) -> BigRational {
     let n: i64 = rng.gen_range(1..=3) * if rng.gen_bool(0.5) { 1 } else { -1 };
@@ -561,7 +579,6 @@ pub fn lane_points(
     seed: u64,
     free_blocks: bool,
 ) -> (Vec<CriticalPoint>, Types) {
-    let l = dims.len() - 1;
     let Some(frames) = Frames::new(sp, x) else {
         return (
             vec![],
@@ -582,12 +599,7 @@ pub fn lane_points(
         let Some(ty) = ts.types.get(k % ts.types.len().max(1)) else {
             break;
         };
-        let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
-            .map(|_| (0..l).map(|_| nonzero_rational(&mut rng)).collect())
-            .collect();
-        let bases: Vec<_> = (1..l)
-            .map(|i| random_invertible(&mut rng, dims[i]))
-            .collect();
+        let (values, bases) = random_scalars_and_bases(&mut rng, dims, ty.lanes.len());
         let free: Vec<_> = if free_blocks {
             free_positions(dims, ty)
                 .into_iter()
@@ -682,7 +694,12 @@ pub(crate) mod tests {
         d
     }
 
-    fn problem(y: Vec<i64>, dl: usize, d0: usize) -> (Mat<BigRational>, Mat<BigRational>) {
+    /// X = I (d_0 × d_0) and Y (d_L × d_0) from integer entries, row by row.
+    pub(crate) fn problem(
+        y: Vec<i64>,
+        dl: usize,
+        d0: usize,
+    ) -> (Mat<BigRational>, Mat<BigRational>) {
         let x = mat::identity(&Exact, d0);
         let y = Mat::from_vec(dl, d0, y.into_iter().map(q).collect());
         (x, y)
@@ -760,12 +777,7 @@ pub(crate) mod tests {
                 let free = free_positions(&dims, ty);
                 // no free position in the first or the last layer
                 assert!(free.iter().all(|&(k, _, _)| k > 0 && k + 1 < l), "{ty}");
-                let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
-                    .map(|_| (0..l).map(|_| nonzero_rational(&mut rng)).collect())
-                    .collect();
-                let bases: Vec<_> = (1..l)
-                    .map(|i| random_invertible(&mut rng, dims[i]))
-                    .collect();
+                let (values, bases) = random_scalars_and_bases(&mut rng, &dims, ty.lanes.len());
                 let entries: Vec<_> = free
                     .iter()
                     .map(|&(k, t, c)| (k, t, c, nonzero_rational(&mut rng)))
