@@ -153,8 +153,8 @@ fn borrows(dims: &[usize], ty: &LaneType) -> bool {
 /// `count` seeded critical points with borrowed slots: random padded types (per lane the rule of
 /// [`super::lanes::random_lane`] over the padded positions) kept when they fit the widths and
 /// borrow (some hidden unit holds a lane outside its own slot, or a lane the slot model has no
-/// position for), random nonzero scalars and
-/// random invertible changes of basis, kept only when exactly critical. The draws are bounded
+/// position for), random nonzero scalars and random invertible changes of basis, kept only when
+/// exactly critical. The draws are bounded
 /// (50 attempts per point), so fewer points come back when the widths leave little to borrow.
 pub fn borrowed_points(
     dims: &[usize],
@@ -206,7 +206,7 @@ pub fn borrowed_points(
 mod tests {
     use super::*;
     use crate::enumerate::critical::tests::q;
-    use crate::enumerate::lanes::tests::problem;
+    use crate::enumerate::lanes::tests::{assert_critical_by_interpolation, problem};
     use crate::enumerate::spectrum::spectrum;
     use crate::model::linear;
 
@@ -259,21 +259,7 @@ mod tests {
             assert!(!pts.is_empty(), "{dims:?}");
             for p in &pts {
                 let ws = &p.point.weights;
-                // every partial derivative by exact interpolation of the loss is zero
-                for (k, w) in ws.iter().enumerate() {
-                    for i in 0..w.rows() {
-                        for j in 0..w.cols() {
-                            assert!(
-                                super::super::lanes::tests::derivative_by_interpolation(
-                                    ws, &x, &y, k, i, j
-                                )
-                                .is_zero(),
-                                "{}",
-                                p.point.origin
-                            );
-                        }
-                    }
-                }
+                assert_critical_by_interpolation(ws, &x, &y, &p.point.origin);
                 let ev = linear::evaluate(&Exact, ws, &x, &y);
                 assert_eq!(
                     sp.index_set_of(ev.partials.product()),

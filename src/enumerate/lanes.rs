@@ -655,6 +655,27 @@ pub(crate) mod tests {
 
     /// ∂f/∂θ_i at 0 from exact values: t ↦ f(θ + t e_i) is a polynomial of degree ≤ 2L, so the
     /// derivative at 0 of its interpolant at t = −L, …, L is exact.
+    /// Every partial derivative of the loss at `ws` is zero by [`derivative_by_interpolation`]
+    /// (the oracle that shares no code with the gradient); `label` names the point on failure.
+    pub(crate) fn assert_critical_by_interpolation(
+        ws: &[Mat<BigRational>],
+        x: &Mat<BigRational>,
+        y: &Mat<BigRational>,
+        label: &str,
+    ) {
+        for (k, w) in ws.iter().enumerate() {
+            for i in 0..w.rows() {
+                for j in 0..w.cols() {
+                    assert!(
+                        derivative_by_interpolation(ws, x, y, k, i, j).is_zero(),
+                        "{label}: ∂f/∂W_{}[{i},{j}] ≠ 0",
+                        k + 1
+                    );
+                }
+            }
+        }
+    }
+
     pub(crate) fn derivative_by_interpolation(
         ws: &[Mat<BigRational>],
         x: &Mat<BigRational>,
@@ -746,18 +767,7 @@ pub(crate) mod tests {
             }
             // independent oracle on a few points: every partial derivative is 0
             for p in pts.iter().step_by(37) {
-                let ws = &p.point.weights;
-                for (k, w) in ws.iter().enumerate() {
-                    for i in 0..w.rows() {
-                        for j in 0..w.cols() {
-                            assert!(
-                                derivative_by_interpolation(ws, &x, &y, k, i, j).is_zero(),
-                                "{}",
-                                p.point.origin
-                            );
-                        }
-                    }
-                }
+                assert_critical_by_interpolation(&p.point.weights, &x, &y, &p.point.origin);
             }
         }
     }
@@ -823,13 +833,7 @@ pub(crate) mod tests {
             .collect();
         let entries: Vec<_> = free.iter().map(|&(k, t, c)| (k, t, c, q(1))).collect();
         let ws = build_with_free(&dims, &frames, &ty, &values, &entries, &bases);
-        for (k, w) in ws.iter().enumerate() {
-            for i in 0..w.rows() {
-                for j in 0..w.cols() {
-                    assert!(derivative_by_interpolation(&ws, &x, &y, k, i, j).is_zero());
-                }
-            }
-        }
+        assert_critical_by_interpolation(&ws, &x, &y, "free blocks");
         // an entry outside the free positions (row 0 of W_2 reaches the output, column 0 is
         // reached from the input through the carried lane 1) breaks criticality
         assert!(!free.iter().any(|&(k, t, c)| (k, t, c) == (1, 0, 1)));
