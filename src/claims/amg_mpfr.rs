@@ -1,6 +1,6 @@
 //! \[AMG\] claims when Σ's spectrum is not rational: AMG-values and AMG-product at the MPFR critical
 //! points of the shared problem ([`crate::enumerate::landscape`]), against the stated bound τ of
-//! [`crate::enumerate::critical_mpfr::tolerance`]; AMG-classify runs the one classification of
+//! [`crate::enumerate::judge::tolerance`]; AMG-classify runs the one classification of
 //! [`crate::enumerate::classify`] with the MPFR judge.
 //!
 //! What is proven and what is not: Σ's eigenvalue radii, the critical values' enclosures and the
@@ -22,7 +22,7 @@ use super::CaseContext;
 use crate::certify::estimate::Basis;
 use crate::enumerate::classify::{evaluate, set_label};
 use crate::enumerate::critical::index_sets;
-use crate::enumerate::critical_mpfr::MpfrCriticalPoint;
+use crate::enumerate::critical::MpfrCriticalPoint;
 use crate::enumerate::judge::MpfrAmg;
 use crate::enumerate::landscape::Critical;
 use crate::linalg::field::mpfr_decimal;

@@ -24,11 +24,13 @@
 //! may enter through W_1 and stop, while lane 2 starts at node 3 and leaves through W_4, both in
 //! the single hidden unit. Every point is also checked exactly (∇f = 0) and dropped if not.
 
-use super::critical::{is_critical, CriticalPoint};
-use super::lanes::{random_lane_over, random_scalars_and_bases, Frames, Lane, LaneType};
+use super::critical::{is_critical, Constructed, CriticalPoint};
+use super::lanes::{
+    assemble, random_lane_over, random_scalars_and_bases, Basis, Frames, Lane, LaneType,
+};
 use super::spectrum::Spectrum;
-use crate::linalg::mat::{self, Mat};
-use crate::linalg::Exact;
+use crate::linalg::mat::Mat;
+use crate::linalg::{Exact, Field};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use rand::SeedableRng;
@@ -94,7 +96,19 @@ pub fn build(
     frames: &Frames,
     ty: &LaneType,
     values: &[Vec<BigRational>],
-    bases: &[(Mat<BigRational>, Mat<BigRational>)],
+    bases: &[Basis],
+) -> Option<Vec<Mat<BigRational>>> {
+    let ds = slot_layers(dims, &frames.targets, ty, values)?;
+    Some(assemble(&Exact, frames, ds, bases))
+}
+
+/// The exact D_1, …, D_L of [`build`]: D_{k+1} has lane j's scalar at (slot of j at node k + 1,
+/// slot of j at node k) where the lane is live; `None` when the type does not fit the widths.
+fn slot_layers(
+    dims: &[usize],
+    targets: &[BigRational],
+    ty: &LaneType,
+    values: &[Vec<BigRational>],
 ) -> Option<Vec<Mat<BigRational>>> {
     let l = dims.len() - 1;
     let slot = slots(dims, ty)?;
@@ -102,12 +116,12 @@ pub fn build(
         match &ty.lanes[j] {
             Lane::Carried if k + 1 == l => {
                 let below = (0..l - 1).fold(BigRational::one(), |p, i| p * &values[j][i]);
-                &frames.targets[j] / below
+                &targets[j] / below
             }
             _ => values[j][k].clone(),
         }
     };
-    let ws = (0..l)
+    let ds = (0..l)
         .map(|k| {
             let mut d = Mat::from_fn(dims[k + 1], dims[k], |_, _| BigRational::zero());
             for (j, lane) in ty.lanes.iter().enumerate() {
@@ -117,20 +131,10 @@ pub fn build(
                     *d.at_mut(t, s) = scalar(j, k);
                 }
             }
-            let left = if k + 1 == l {
-                &frames.m_out
-            } else {
-                &bases[k].0
-            };
-            let right = if k == 0 {
-                &frames.m_in
-            } else {
-                &bases[k - 1].1
-            };
-            mat::matmul(&Exact, &mat::matmul(&Exact, left, &d), right)
+            d
         })
         .collect();
-    Some(ws)
+    Some(ds)
 }
 
 /// Does some hidden node of the type hold a lane in a slot other than its own index, or a lane
@@ -164,10 +168,29 @@ pub fn borrowed_points(
     count: usize,
     seed: u64,
 ) -> Vec<CriticalPoint> {
-    let l = dims.len() - 1;
     let Some(frames) = Frames::new(sp, x) else {
         return Vec::new();
     };
+    borrowed_draws(&Exact, dims, &frames, count, seed, |ws| {
+        is_critical(ws, x, y)
+    })
+    .into_iter()
+    .map(|p| CriticalPoint::exact(p.weights, x, y, p.origin, p.set))
+    .collect()
+}
+
+/// The draws of [`borrowed_points`] in the arithmetic of `f` over `frames`, each kept when `keep`
+/// accepts its layers (exactly critical, or critical to a stated bound in MPFR); the types,
+/// scalars and changes of basis are exact and the same in every arithmetic.
+pub(crate) fn borrowed_draws<F: Field>(
+    f: &F,
+    dims: &[usize],
+    frames: &Frames<F::T>,
+    count: usize,
+    seed: u64,
+    keep: impl Fn(&[Mat<F::T>]) -> bool,
+) -> Vec<Constructed<F::T>> {
+    let l = dims.len() - 1;
     let n = lane_count(dims);
     let nz = frames.targets_nonzero(n);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x626f_7272);
@@ -185,19 +208,18 @@ pub fn borrowed_points(
             continue;
         }
         let (values, bases) = random_scalars_and_bases(&mut rng, dims, n);
-        let Some(ws) = build(dims, &frames, &ty, &values, &bases) else {
+        let Some(ds) = slot_layers(dims, &frames.targets, &ty, &values) else {
             continue;
         };
-        if !is_critical(&ws, x, y) {
+        let ws = assemble(f, frames, ds, &bases);
+        if !keep(&ws) {
             continue;
         }
-        out.push(CriticalPoint::exact(
-            ws,
-            x,
-            y,
-            format!("borrowed slots: {ty} (seed {seed}, draw {attempt})"),
-            ty.set(),
-        ));
+        out.push(Constructed {
+            weights: ws,
+            set: ty.set(),
+            origin: format!("borrowed slots: {ty} (seed {seed}, draw {attempt})"),
+        });
     }
     out
 }
@@ -208,6 +230,7 @@ mod tests {
     use crate::enumerate::critical::tests::q;
     use crate::enumerate::lanes::tests::{assert_critical_by_interpolation, problem};
     use crate::enumerate::spectrum::spectrum;
+    use crate::linalg::mat;
     use crate::model::linear;
 
     #[test]

@@ -1,6 +1,7 @@
 //! Critical points of f(W) = ½‖W_L⋯W_1X − Y‖² for each index set S (claims.md, \[AMG\]), built
-//! from exact factorizations of U_S U_Sᵀ Φ with different rank profiles of the partial products,
-//! and kept only when the gradient vanishes exactly.
+//! from factorizations of U_S U_Sᵀ Φ with different rank profiles of the partial products: exact
+//! ones kept only when the gradient vanishes exactly, MPFR ones (irrational spectra, C = U_S)
+//! checked by the MPFR judge against its stated bound.
 //!
 //! Why they are critical: with P = U_SU_SᵀΦ, (PX − Y)Xᵀ = −(I − U_SU_Sᵀ)ΦΣ_XX, so
 //! ∇_{W_k}f = −A_kᵀ(I − U_SU_Sᵀ)ΦΣ_XX (B_k)ᵀ. If W_L = [C 0] with range C ⊆ range U_S, every
@@ -12,12 +13,14 @@
 use super::classify::set_label;
 use super::minimizers::Point;
 use super::spectrum::Spectrum;
+use super::spectrum_mpfr::MpfrSpectrum;
 use crate::linalg::mat::{self, null_space, Mat};
 use crate::linalg::rank;
-use crate::linalg::{Exact, Field};
+use crate::linalg::{Exact, Field, Mpfr};
 use crate::model::linear;
 use num_rational::BigRational;
 use num_traits::Zero;
+use rug::Float;
 
 /// A constructed critical point with its index set and how it was built.
 #[derive(Clone, Debug)]
@@ -50,6 +53,22 @@ impl CriticalPoint {
         }
     }
 }
+
+/// A constructed point in the arithmetic of `T`: its layers, its index set S (0-based, λ order;
+/// in MPFR without the indices of zero eigenvalues) and how it was built.
+#[derive(Clone, Debug)]
+pub struct Constructed<T> {
+    /// W_1 … W_L.
+    pub weights: Vec<Mat<T>>,
+    /// S.
+    pub set: Vec<usize>,
+    /// How the point was built, for reports.
+    pub origin: String,
+}
+
+/// A constructed point in MPFR, at the spectrum's precision; critical only up to the bound τ
+/// that the MPFR judge checks ([`super::judge::tolerance`]).
+pub type MpfrCriticalPoint = Constructed<Float>;
 
 /// Is ∇f = 0 exactly at `ws`?
 pub fn is_critical(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> bool {
@@ -170,8 +189,37 @@ pub(crate) fn set_description(set: &[usize]) -> String {
     format!("S = {}", set_label(set))
 }
 
-/// Critical points for index set S: one per rank profile of `profiles`, and the zero point when
-/// S = ∅ and L ≥ 2. Only exactly critical points are returned (each once).
+/// The layers of every rank profile of [`profiles`] for C R (`c` of full column rank s, `r` of
+/// full row rank s), then the zero point when `with_zero` and L ≥ 2, each once, with how it was
+/// built (`set` names S): the constructions of the module doc in the arithmetic of `f`.
+fn constructions<F: Field>(
+    f: &F,
+    dims: &[usize],
+    c: &Mat<F::T>,
+    r: &Mat<F::T>,
+    set: &[usize],
+    with_zero: bool,
+) -> Vec<(Vec<Mat<F::T>>, String)>
+where
+    F::T: PartialEq,
+{
+    let profiled = profiles(dims, r.rows(), &set_description(set))
+        .into_iter()
+        .map(|(ranks, origin)| (layered(f, dims, c, r, &ranks), origin));
+    let zero =
+        (with_zero && dims.len() >= 3).then(|| (zero_point(f, dims), "the zero point".into()));
+    let mut out: Vec<(Vec<Mat<F::T>>, String)> = Vec::new();
+    for (ws, origin) in profiled.chain(zero) {
+        if !out.iter().any(|(w, _)| *w == ws) {
+            out.push((ws, origin));
+        }
+    }
+    out
+}
+
+/// Critical points for index set S: one per rank profile of an exact rank factorization C R of
+/// U_SU_SᵀΦ, and the zero point when S = ∅ (module doc). Only exactly critical points are
+/// returned, each once.
 pub fn critical_points(
     dims: &[usize],
     sp: &Spectrum,
@@ -179,23 +227,39 @@ pub fn critical_points(
     x: &Mat<BigRational>,
     y: &Mat<BigRational>,
 ) -> Vec<CriticalPoint> {
-    let l = dims.len() - 1;
-    let target = sp.product_for(set);
-    let (c, rr) = rank::factorization(&target);
-    let s = rr.rows();
-    let mut out = Vec::new();
-    let mut push = |ws: Vec<Mat<BigRational>>, origin: String| {
-        if is_critical(&ws, x, y) && !out.iter().any(|p: &CriticalPoint| p.point.weights == ws) {
-            out.push(CriticalPoint::exact(ws, x, y, origin, set.to_vec()));
-        }
-    };
-    for (ranks, origin) in profiles(dims, s, &set_description(set)) {
-        push(layered(&Exact, dims, &c, &rr, &ranks), origin);
-    }
-    if set.is_empty() && l >= 2 {
-        push(zero_point(&Exact, dims), "the zero point".into());
-    }
-    out
+    let (c, r) = rank::factorization(&sp.product_for(set));
+    constructions(&Exact, dims, &c, &r, set, set.is_empty())
+        .into_iter()
+        .filter(|(ws, _)| is_critical(ws, x, y))
+        .map(|(ws, origin)| CriticalPoint::exact(ws, x, y, origin, set.to_vec()))
+        .collect()
+}
+
+/// The constructed critical points of index set S (0-based, λ order) when Σ's spectrum is not
+/// rational (claims.md: "exact when Σ … has rational spectrum, MPFR otherwise"): the
+/// constructions with C = U_S and R = U_SᵀΦ in MPFR, U_S the certified orthonormal
+/// eigenvectors of [`MpfrSpectrum`], S without the indices of zero eigenvalues (they leave
+/// U_SU_SᵀΦ unchanged). Then C R = U_SU_SᵀΦ, and the point is critical up to the eigenvector
+/// residuals: ∇_{W_L}f ∝ (I − U_SU_Sᵀ)ΣU_S = (I − U_SU_Sᵀ)(Σu_j − θ_ju_j)_j (module doc), so
+/// ‖∇f‖ is of the order of the residuals times the sizes of the other factors; the MPFR judge
+/// checks every point against its stated bound τ, never assumes it critical.
+pub fn critical_points_mpfr(
+    dims: &[usize],
+    sp: &MpfrSpectrum,
+    set: &[usize],
+) -> Vec<MpfrCriticalPoint> {
+    let mp = Mpfr { prec: sp.prec };
+    let canonical: Vec<usize> = set.iter().copied().filter(|&j| !sp.is_zero(j)).collect();
+    let c = sp.basis(&canonical);
+    let r = mat::matmul_tn(&mp, &c, &mat::from_exact(&mp, &sp.phi));
+    constructions(&mp, dims, &c, &r, set, canonical.is_empty())
+        .into_iter()
+        .map(|(weights, origin)| Constructed {
+            weights,
+            set: canonical.clone(),
+            origin,
+        })
+        .collect()
 }
 
 /// A direction along which f decreases at order L from a critical point with index set S, when
@@ -410,5 +474,44 @@ pub(crate) mod tests {
         );
         let f1 = linear::loss(&Exact, &linear::evaluate(&Exact, &moved, &x, &y));
         assert!(f1 < f0);
+    }
+
+    #[test]
+    fn constructed_points_are_critical_to_the_bound_with_the_right_value() {
+        // Σ = [[2,1],[1,1]] (eigenvalues (3 ± √5)/2), depth 3, widths 2
+        let y = Mat::from_vec(2, 2, vec![q(1), q(1), q(0), q(1)]);
+        let x = mat::identity(&Exact, 2);
+        let prec = 256;
+        let sp = crate::enumerate::spectrum_mpfr::mpfr_spectrum(&x, &y, prec).unwrap();
+        let tau = crate::enumerate::judge::tolerance(prec, &sp.phi, &x, &y, 3);
+        assert!(tau < Float::with_val(prec, 1) >> 100, "{tau}");
+        let mp = Mpfr { prec };
+        let (xm, ym) = (mat::from_exact(&mp, &x), mat::from_exact(&mp, &y));
+        let mut seen = 0;
+        for set in [vec![], vec![0], vec![1], vec![0, 1]] {
+            let (value, radius) = sp.critical_value(&set);
+            for p in critical_points_mpfr(&[2, 2, 2, 2], &sp, &set) {
+                let ev = linear::evaluate(&mp, &p.weights, &xm, &ym);
+                let g2 = linear::gradient(&mp, &ev)
+                    .iter()
+                    .fold(Float::new(prec), |acc, g| acc + mat::frob2(&mp, g));
+                assert!(g2.sqrt() <= tau, "{}: gradient too large", p.origin);
+                let err = Float::with_val(prec, linear::loss(&mp, &ev) - &value).abs();
+                assert!(err <= Float::with_val(prec, &radius + &tau), "{}", p.origin);
+                seen += 1;
+            }
+        }
+        // tight + loose for each S; they coincide when s = 2, and for S = ∅ the tight point is
+        // the zero point
+        assert_eq!(seen, 2 + 2 + 2 + 1);
+        // a point that is not critical fails the same test: S = {2} with the top eigenvector
+        let wrong = critical_points_mpfr(&[2, 2, 2, 2], &sp, &[0]);
+        let mut shifted = wrong[0].weights.clone();
+        *shifted[0].at_mut(0, 0) += 1u32;
+        let ev = linear::evaluate(&mp, &shifted, &xm, &ym);
+        let g2 = linear::gradient(&mp, &ev)
+            .iter()
+            .fold(Float::new(prec), |acc, g| acc + mat::frob2(&mp, g));
+        assert!(g2.sqrt() > tau);
     }
 }

@@ -6,8 +6,7 @@ use super::classify::{
     certify, class_by_rule, evaluate, optimum_set, set_label, Assertion, Certificate, Class,
     Classifier, Judge, Reading,
 };
-use super::critical::{descent_directions, index_sets, CriticalPoint};
-use super::critical_mpfr::{tolerance, MpfrCriticalPoint};
+use super::critical::{descent_directions, index_sets, CriticalPoint, MpfrCriticalPoint};
 use super::minimizers::Point;
 use super::spectrum::Spectrum;
 use super::spectrum_mpfr::MpfrSpectrum;
@@ -257,6 +256,29 @@ pub fn class_by_certificate(
     (c.class, c.assertions, c.detail)
 }
 
+/// The bound τ = 2^(−prec/2)·(1 + ‖Φ‖_F + ‖X‖_F + ‖Y‖_F)^(2L+2) that MPFR figures at constructed
+/// points are checked against (gradient norm, loss against the critical value, product against
+/// U_SU_SᵀΦ). Why it is safe: each such figure is a sum of products of at most 2L + 2 factors, one
+/// of them an eigen-residual (≤ the certified radii, themselves ≥ 2^(−prec/2)-margin only when the
+/// residual is tiny) or a rounding error of relative size 2^(−prec), and the others bounded by the
+/// norms above (U_S is orthonormal, the middle layers are 0/1 matrices). The lane and
+/// borrowed-slot points have other factors (scalars ±n/d, n, d ≤ 3, and changes of basis), which
+/// the margin 2^(−prec/2) covers by far at the depths and widths built here; they are kept only
+/// when ‖∇f‖ ≤ τ is measured ([`MpfrAmg::critical_to_bound`]), never assumed.
+pub fn tolerance(
+    prec: u32,
+    phi: &Mat<BigRational>,
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+    depth: usize,
+) -> Float {
+    let mp = Mpfr { prec };
+    let norm = |m: &Mat<BigRational>| mat::frob2(&mp, &mat::from_exact(&mp, m)).sqrt();
+    let scale = Float::with_val(prec, norm(phi) + norm(x)) + norm(y) + 1u32;
+    use rug::ops::Pow;
+    Float::with_val(prec, scale.pow(2 * depth as u32 + 2)) >> (prec as i32 / 2)
+}
+
 /// The MPFR judge: numerical ranks, and matrices nonzero beyond the bound τ of [`tolerance`]
 /// (the constructed points are critical only to τ, a stated bound), so what it decides rests on
 /// `Basis::Mpfr` (numerical).
@@ -358,6 +380,16 @@ impl MpfrAmg {
             limit: mpfr_limit.min(PROVEN_MPFR_LIMIT),
             spectrum,
         }
+    }
+}
+
+impl MpfrAmg {
+    /// Is ‖∇f‖ ≤ τ at `ws` (the bound the classification tests criticality against)?
+    pub fn critical_to_bound(&self, ws: &[Mat<Float>]) -> bool {
+        let ev = linear::evaluate(&self.judge.mp, ws, &self.x, &self.y);
+        self.judge
+            .nonzero("∇f", &linear::gradient(&self.judge.mp, &ev))
+            .is_none()
     }
 }
 

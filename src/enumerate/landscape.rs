@@ -5,11 +5,12 @@
 
 use super::classify::{classify, evaluate, optimum, Classified, Classifier, Judge};
 use super::critical::{critical_points, index_sets, CriticalPoint};
-use super::critical_mpfr::{critical_points_mpfr, MpfrCriticalPoint};
+use super::critical::{critical_points_mpfr, MpfrCriticalPoint};
 use super::judge::{ExactAmg, MpfrAmg};
 use super::minimizers::{self, Point};
 use super::spectrum::{spectrum, SpectrumError};
 use super::spectrum_mpfr::{mpfr_spectrum, MpfrSpectrumError};
+use super::{borrowed, lanes};
 use crate::case::{Case, ModelKind};
 use crate::certify::lambda_max::Settings;
 use crate::linalg::mat::{self, Mat};
@@ -258,7 +259,10 @@ pub fn all_critical_points(
 }
 
 /// Every constructed MPFR point of every index set S with |S| ≤ r, each followed by
-/// `generate.critical_points.per_set` seeded changes of basis W_i ↦ G_iW_iG_{i−1}⁻¹ (rational G).
+/// `generate.critical_points.per_set` seeded changes of basis W_i ↦ G_iW_iG_{i−1}⁻¹ (rational G);
+/// then the lane and borrowed-slot points of `generate.critical_points` over the MPFR frames
+/// ([`lanes::Frames::mpfr`]: the types, scalars and changes of basis of the exact draws of the
+/// seed), each kept only when ‖∇f‖ ≤ τ ([`MpfrAmg::critical_to_bound`]).
 pub fn all_critical_points_mpfr(c: &Case, problem: &MpfrAmg, seed: u64) -> Vec<MpfrCriticalPoint> {
     let r = *c.dims.iter().min().expect("dims");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
@@ -278,6 +282,27 @@ pub fn all_critical_points_mpfr(c: &Case, problem: &MpfrAmg, seed: u64) -> Vec<M
             }
             out.push(cp);
         }
+    }
+    let gen = &c.generate;
+    if gen.critical_point_lanes + gen.critical_point_borrowed == 0 {
+        return out;
+    }
+    let Some(frames) = lanes::Frames::mpfr(&problem.spectrum, &c.x) else {
+        return out;
+    };
+    let (mp, keep) = (&problem.judge.mp, |ws: &[Mat<Float>]| {
+        problem.critical_to_bound(ws)
+    });
+    if gen.critical_point_lanes > 0 {
+        let count = gen.critical_point_lanes;
+        let free = gen.critical_point_free_blocks;
+        out.extend(lanes::lane_draws(mp, &c.dims, &frames, count, seed, free, keep).0);
+    }
+    if gen.critical_point_borrowed > 0 {
+        let count = gen.critical_point_borrowed;
+        out.extend(borrowed::borrowed_draws(
+            mp, &c.dims, &frames, count, seed, keep,
+        ));
     }
     out
 }

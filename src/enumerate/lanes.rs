@@ -30,15 +30,17 @@
 //! type ([`LaneType`]) says per lane: carried, or its set of zero layers. Every point built here is
 //! also checked exactly (∇f = 0 by [`is_critical`]) and dropped if not critical.
 
-use super::critical::{is_critical, CriticalPoint};
+use super::critical::{is_critical, Constructed, CriticalPoint};
 use super::minimizers::random_invertible;
 use super::spectrum::Spectrum;
+use super::spectrum_mpfr::MpfrSpectrum;
 use crate::linalg::mat::{self, null_space, Mat};
-use crate::linalg::Exact;
+use crate::linalg::{Exact, Field, Mpfr};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use rand::Rng;
 use rand::SeedableRng;
+use rug::Float;
 use std::fmt;
 
 /// What one lane (singular direction) does across the layers.
@@ -285,6 +287,17 @@ pub struct Types {
     pub sampled: bool,
 }
 
+impl Types {
+    /// No types (the frames could not be built).
+    fn none() -> Types {
+        Types {
+            types: vec![],
+            total: 0,
+            sampled: false,
+        }
+    }
+}
+
 /// Every valid lane type for `dims` (the product of the per-lane [`options`]) when their number
 /// is at most `cap`, else a seeded sample of `cap` distinct ones.
 pub fn types(dims: &[usize], targets_nonzero: &[bool], cap: usize, seed: u64) -> Types {
@@ -345,14 +358,16 @@ fn identity_rows(n: usize) -> Vec<Vec<BigRational>> {
         .collect()
 }
 
-/// The two frames of the module doc and the lane targets ỹ_j.
+/// The two frames of the module doc and the lane targets ỹ_j, in the arithmetic of `T`: exact
+/// rationals ([`Frames::new`]) or MPFR ([`Frames::mpfr`], for irrational spectra).
 #[derive(Clone, Debug)]
-pub struct Frames {
+pub struct Frames<T = BigRational> {
     /// M_out (d_L × d_L): u_1, …, u_r, then a basis of their orthogonal complement.
-    pub m_out: Mat<BigRational>,
+    pub m_out: Mat<T>,
     /// M_in (d_0 × d_0): u_jᵀΦ (j ≤ r), then rows Σ_XX-orthogonal to them.
-    pub m_in: Mat<BigRational>,
-    /// ỹ_j = 1/‖u_j‖² for the r eigenvalues λ_j > 0, in λ order.
+    pub m_in: Mat<T>,
+    /// ỹ_j = 1/‖u_j‖² for the r eigenvalues λ_j > 0, in λ order (exact: 1 for the MPFR frames,
+    /// whose u_j are normalized).
     pub targets: Vec<BigRational>,
 }
 
@@ -409,7 +424,53 @@ impl Frames {
             targets,
         })
     }
+}
 
+impl Frames<Float> {
+    /// The frames of a problem with Σ_XX = XXᵀ invertible and a certified MPFR spectrum: u_j the
+    /// orthonormal MPFR eigenvectors of the r eigenvalues that are not exactly zero (so ỹ_j = 1),
+    /// and the complements exact, since they depend only on Φ: {v : u_jᵀv = 0, j ≤ r} = ker Σ =
+    /// ker Φᵀ (Σ = ΦΣ_XXΦᵀ with Σ_XX ≻ 0), and the rows u_jᵀΦ span the row space of Φ
+    /// (U_rU_rᵀΦ = Φ), so {n : nΣ_XXm_jᵀ = 0 ∀ j ≤ r} = {n : ΦΣ_XXnᵀ = 0}. None when the
+    /// complements do not have the sizes d_L − r and d_0 − r.
+    pub fn mpfr(sp: &MpfrSpectrum, x: &Mat<BigRational>) -> Option<Frames<Float>> {
+        let mp = Mpfr { prec: sp.prec };
+        let sxx = mat::matmul_nt(&Exact, x, x);
+        let (dl, d0) = (sp.phi.rows(), sp.phi.cols());
+        let pos: Vec<usize> = (0..sp.eigenvalues.len())
+            .filter(|&j| !sp.is_zero(j))
+            .collect();
+        let r = pos.len();
+        let kernel = null_space(&sp.phi.transpose());
+        let n_rows = null_space(&mat::matmul(&Exact, &sp.phi, &sxx));
+        if kernel.len() + r != dl || n_rows.len() + r != d0 {
+            return None;
+        }
+        let u = sp.basis(&pos);
+        let m_out = Mat::from_fn(dl, dl, |a, c| {
+            if c < r {
+                u.at(a, c).clone()
+            } else {
+                mp.embed(&kernel[c - r][a])
+            }
+        });
+        let m = mat::matmul_tn(&mp, &u, &mat::from_exact(&mp, &sp.phi)); // rows m_j
+        let m_in = Mat::from_fn(d0, d0, |i, a| {
+            if i < r {
+                m.at(i, a).clone()
+            } else {
+                mp.embed(&n_rows[i - r][a])
+            }
+        });
+        Some(Frames {
+            m_out,
+            m_in,
+            targets: vec![BigRational::one(); r],
+        })
+    }
+}
+
+impl<T> Frames<T> {
     /// ỹ_j ≠ 0 for lane j = 0, 1, … up to `lanes`.
     pub fn targets_nonzero(&self, lanes: usize) -> Vec<bool> {
         (0..lanes).map(|j| j < self.targets.len()).collect()
@@ -426,7 +487,7 @@ pub fn build(
     frames: &Frames,
     ty: &LaneType,
     values: &[Vec<BigRational>],
-    bases: &[(Mat<BigRational>, Mat<BigRational>)],
+    bases: &[Basis],
 ) -> Vec<Mat<BigRational>> {
     build_with_free(dims, frames, ty, values, &[], bases)
 }
@@ -487,7 +548,25 @@ pub fn build_with_free(
     ty: &LaneType,
     values: &[Vec<BigRational>],
     free: &[(usize, usize, usize, BigRational)],
-    bases: &[(Mat<BigRational>, Mat<BigRational>)],
+    bases: &[Basis],
+) -> Vec<Mat<BigRational>> {
+    assemble(
+        &Exact,
+        frames,
+        diagonals(dims, &frames.targets, ty, values, free),
+        bases,
+    )
+}
+
+/// The rectangular-diagonal D_1, …, D_L of the lane point of type `ty` ([`build`]), with the
+/// `free` entries added: w_k^j = values\[j\]\[k\] where the type has no zero, a carried lane's
+/// last scalar re-solved so that Π_k w_k^j = ỹ_j (`targets[j]`).
+fn diagonals(
+    dims: &[usize],
+    targets: &[BigRational],
+    ty: &LaneType,
+    values: &[Vec<BigRational>],
+    free: &[(usize, usize, usize, BigRational)],
 ) -> Vec<Mat<BigRational>> {
     let l = dims.len() - 1;
     let scalar = |j: usize, k: usize| -> BigRational {
@@ -497,7 +576,7 @@ pub fn build_with_free(
             Lane::Carried if k + 1 < l => values[j][k].clone(),
             Lane::Carried => {
                 let below = (0..l - 1).fold(BigRational::one(), |p, i| p * &values[j][i]);
-                &frames.targets[j] / below
+                &targets[j] / below
             }
         }
     };
@@ -513,18 +592,45 @@ pub fn build_with_free(
             for (_, t, c, v) in free.iter().filter(|e| e.0 == k) {
                 *d.at_mut(*t, *c) = v.clone();
             }
-            let left = if k + 1 == l {
-                &frames.m_out
+            d
+        })
+        .collect()
+}
+
+/// W_1 = Q_1D_1M_in, W_k = Q_kD_kQ_{k−1}⁻¹, W_L = M_outD_LQ_{L−1}⁻¹ (M_outD_1M_in when L = 1)
+/// from the exact D_k and `bases[k] = (Q_{k+1}, Q_{k+1}⁻¹)`: the products with the changes of
+/// basis are exact, only the frames are in `f`'s arithmetic.
+pub(crate) fn assemble<F: Field>(
+    f: &F,
+    frames: &Frames<F::T>,
+    ds: Vec<Mat<BigRational>>,
+    bases: &[Basis],
+) -> Vec<Mat<F::T>> {
+    let l = ds.len();
+    ds.into_iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let d = if k + 1 < l {
+                mat::matmul(&Exact, &bases[k].0, &d)
             } else {
-                &bases[k].0
+                d
             };
-            let d = mat::matmul(&Exact, left, &d);
-            let right = if k == 0 {
-                &frames.m_in
+            let d = if k > 0 {
+                mat::matmul(&Exact, &d, &bases[k - 1].1)
             } else {
-                &bases[k - 1].1
+                d
             };
-            mat::matmul(&Exact, &d, right)
+            let d = mat::from_exact(f, &d);
+            let d = if k + 1 == l {
+                mat::matmul(f, &frames.m_out, &d)
+            } else {
+                d
+            };
+            if k == 0 {
+                mat::matmul(f, &d, &frames.m_in)
+            } else {
+                d
+            }
         })
         .collect()
 }
@@ -580,15 +686,31 @@ pub fn lane_points(
     free_blocks: bool,
 ) -> (Vec<CriticalPoint>, Types) {
     let Some(frames) = Frames::new(sp, x) else {
-        return (
-            vec![],
-            Types {
-                types: vec![],
-                total: 0,
-                sampled: false,
-            },
-        );
+        return (vec![], Types::none());
     };
+    let (points, ts) = lane_draws(&Exact, dims, &frames, count, seed, free_blocks, |ws| {
+        is_critical(ws, x, y)
+    });
+    let points = points
+        .into_iter()
+        .map(|p| CriticalPoint::exact(p.weights, x, y, p.origin, p.set))
+        .collect();
+    (points, ts)
+}
+
+/// The draws of [`lane_points`] in the arithmetic of `f` over `frames`, each kept when `keep`
+/// accepts its layers (exactly critical, or critical to a stated bound in MPFR). The scalars,
+/// changes of basis and free entries are exact whatever the arithmetic, so the MPFR points of a
+/// seed have the types, scalars and bases of the exact ones.
+pub(crate) fn lane_draws<F: Field>(
+    f: &F,
+    dims: &[usize],
+    frames: &Frames<F::T>,
+    count: usize,
+    seed: u64,
+    free_blocks: bool,
+    keep: impl Fn(&[Mat<F::T>]) -> bool,
+) -> (Vec<Constructed<F::T>>, Types) {
     let nz = frames.targets_nonzero(lane_count(dims));
     let ts = types(dims, &nz, count, seed);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6c61_6e65);
@@ -612,21 +734,20 @@ pub fn lane_points(
         } else {
             Vec::new()
         };
-        let ws = build_with_free(dims, &frames, ty, &values, &free, &bases);
-        if !is_critical(&ws, x, y) {
+        let ds = diagonals(dims, &frames.targets, ty, &values, &free);
+        let ws = assemble(f, frames, ds, &bases);
+        if !keep(&ws) {
             continue;
         }
         let blocks = match free.len() {
             0 => String::new(),
             n => format!(", {n} free-block entries"),
         };
-        out.push(CriticalPoint::exact(
-            ws,
-            x,
-            y,
-            format!("lanes: {ty} (seed {seed}, basis change {k}{blocks})"),
-            ty.set(),
-        ));
+        out.push(Constructed {
+            weights: ws,
+            set: ty.set(),
+            origin: format!("lanes: {ty} (seed {seed}, basis change {k}{blocks})"),
+        });
     }
     (out, ts)
 }
@@ -638,23 +759,20 @@ pub(crate) mod tests {
     use crate::enumerate::spectrum::spectrum;
     use crate::model::linear;
 
-    /// f(W) = ½‖W_L⋯W_1X − Y‖² by plain products (no shared code with `linear`).
-    fn loss(ws: &[Mat<BigRational>], x: &Mat<BigRational>, y: &Mat<BigRational>) -> BigRational {
-        let p = ws
-            .iter()
-            .fold(x.clone(), |acc, w| mat::matmul(&Exact, w, &acc));
-        let mut s = BigRational::zero();
+    /// f(W) = ½‖W_L⋯W_1X − Y‖² by plain products in `f`'s arithmetic (no shared code with
+    /// `linear`).
+    fn loss<F: Field>(f: &F, ws: &[Mat<F::T>], x: &Mat<F::T>, y: &Mat<F::T>) -> F::T {
+        let p = ws.iter().fold(x.clone(), |acc, w| mat::matmul(f, w, &acc));
+        let mut s = f.zero();
         for i in 0..p.rows() {
             for j in 0..p.cols() {
-                let e = p.at(i, j) - y.at(i, j);
-                s += &e * &e;
+                let e = f.sub(p.at(i, j), y.at(i, j));
+                s = f.add(&s, &f.mul(&e, &e));
             }
         }
-        s / q(2)
+        f.mul(&s, &f.embed(&BigRational::new(1.into(), 2.into())))
     }
 
-    /// ∂f/∂θ_i at 0 from exact values: t ↦ f(θ + t e_i) is a polynomial of degree ≤ 2L, so the
-    /// derivative at 0 of its interpolant at t = −L, …, L is exact.
     /// Every partial derivative of the loss at `ws` is zero by [`derivative_by_interpolation`]
     /// (the oracle that shares no code with the gradient); `label` names the point on failure.
     pub(crate) fn assert_critical_by_interpolation(
@@ -667,7 +785,7 @@ pub(crate) mod tests {
             for i in 0..w.rows() {
                 for j in 0..w.cols() {
                     assert!(
-                        derivative_by_interpolation(ws, x, y, k, i, j).is_zero(),
+                        derivative_by_interpolation(&Exact, ws, x, y, k, i, j).is_zero(),
                         "{label}: ∂f/∂W_{}[{i},{j}] ≠ 0",
                         k + 1
                     );
@@ -676,26 +794,31 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn derivative_by_interpolation(
-        ws: &[Mat<BigRational>],
-        x: &Mat<BigRational>,
-        y: &Mat<BigRational>,
+    /// ∂f/∂θ_i at 0 from values of the loss: t ↦ f(θ + t e_i) is a polynomial of degree ≤ 2L, so
+    /// the derivative at 0 of its interpolant at t = −L, …, L is exact in exact arithmetic (and
+    /// off by the rounding of the values times the Σ|L_i'(0)| in MPFR).
+    pub(crate) fn derivative_by_interpolation<F: Field>(
+        f: &F,
+        ws: &[Mat<F::T>],
+        x: &Mat<F::T>,
+        y: &Mat<F::T>,
         layer: usize,
         row: usize,
         col: usize,
-    ) -> BigRational {
+    ) -> F::T {
         let l = ws.len() as i64;
         let ts: Vec<i64> = (-l..=l).collect();
-        let fs: Vec<BigRational> = ts
+        let fs: Vec<F::T> = ts
             .iter()
             .map(|&t| {
                 let mut w = ws.to_vec();
-                *w[layer].at_mut(row, col) += q(t);
-                loss(&w, x, y)
+                let entry = w[layer].at_mut(row, col);
+                *entry = f.add(entry, &f.embed(&q(t)));
+                loss(f, &w, x, y)
             })
             .collect();
-        // L_i'(0) = Σ_{m≠i} 1/(t_i − t_m) Π_{n≠i,m} (0 − t_n)/(t_i − t_n)
-        let mut d = BigRational::zero();
+        // L_i'(0) = Σ_{m≠i} 1/(t_i − t_m) Π_{n≠i,m} (0 − t_n)/(t_i − t_n), exact
+        let mut d = f.zero();
         for (i, &ti) in ts.iter().enumerate() {
             let mut li = BigRational::zero();
             for (m, &tm) in ts.iter().enumerate() {
@@ -710,7 +833,7 @@ pub(crate) mod tests {
                 }
                 li += term;
             }
-            d += li * &fs[i];
+            d = f.add(&d, &f.mul(&f.embed(&li), &fs[i]));
         }
         d
     }
@@ -864,7 +987,7 @@ pub(crate) mod tests {
             .collect();
         let ws = build(&dims, &frames, &ty, &values, &bases);
         assert!(!is_critical(&ws, &x, &y));
-        assert!(!derivative_by_interpolation(&ws, &x, &y, 1, 1, 1).is_zero());
+        assert!(!derivative_by_interpolation(&Exact, &ws, &x, &y, 1, 1, 1).is_zero());
         let fitted = LaneType {
             lanes: vec![Lane::Carried, Lane::Cut(vec![1, 2])],
         };
@@ -879,5 +1002,62 @@ pub(crate) mod tests {
             type_of_origin("lanes: 1 carried (seed 3, basis change 0)"),
             Some("1 carried")
         );
+    }
+
+    #[test]
+    fn mpfr_lane_and_borrowed_points_are_critical_by_interpolation() {
+        // Σ = YYᵀ has the eigenvalues (7 ± 3√5)/2 and 1/4: MPFR frames
+        let half = BigRational::new(1.into(), 2.into());
+        let mut y = Mat::from_vec(3, 3, [2, 1, 0, 1, 1, 0, 0, 0, 0].map(q).to_vec());
+        *y.at_mut(2, 2) = half;
+        let x = mat::identity(&Exact, 3);
+        let prec = 256;
+        let sp = crate::enumerate::spectrum_mpfr::mpfr_spectrum(&x, &y, prec).unwrap();
+        let mp = Mpfr { prec };
+        let frames = Frames::mpfr(&sp, &x).unwrap();
+        assert_eq!(frames.targets.len(), 3);
+        let (xm, ym) = (mat::from_exact(&mp, &x), mat::from_exact(&mp, &y));
+        // the interpolation's rounding is ~2^-256 times the loss values (≤ 2^40 here)
+        let bound = Float::with_val(prec, 1) >> 100;
+        let largest = |ws: &[Mat<Float>]| {
+            let mut top = Float::new(prec);
+            for (k, w) in ws.iter().enumerate() {
+                for i in 0..w.rows() {
+                    for j in 0..w.cols() {
+                        let d = derivative_by_interpolation(&mp, ws, &xm, &ym, k, i, j);
+                        top = top.max(&d.abs());
+                    }
+                }
+            }
+            top
+        };
+        let mut seen = 0;
+        for dims in [vec![3, 2, 1, 2, 3], vec![3, 3, 2, 3]] {
+            let (lanes, _) = lane_draws(&mp, &dims, &frames, 12, 3, true, |_| true);
+            let borrowed =
+                super::super::borrowed::borrowed_draws(&mp, &dims, &frames, 6, 3, |_| true);
+            assert!(lanes.len() == 12 && !borrowed.is_empty(), "{dims:?}");
+            for p in lanes.iter().chain(&borrowed) {
+                assert!(largest(&p.weights) <= bound, "{}", p.origin);
+                // the product is U_SU_SᵀΦ (Φ = Y here) for the carried lanes S
+                let product = p.weights[1..]
+                    .iter()
+                    .fold(p.weights[0].clone(), |acc, w| mat::matmul(&mp, w, &acc));
+                let u = sp.basis(&p.set);
+                let target = mat::matmul(&mp, &mat::matmul_nt(&mp, &u, &u), &ym);
+                let err = mat::frob2(&mp, &mat::sub(&mp, &product, &target));
+                assert!(err.sqrt() <= bound, "{}", p.origin);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 30, "{seen}");
+        // a shifted entry of a point with a carried lane (every layer maps it) is seen by the
+        // same oracle
+        let (lanes, _) = lane_draws(&mp, &[3, 3, 2, 3], &frames, 12, 3, false, |_| true);
+        let carried = lanes.iter().find(|p| !p.set.is_empty()).unwrap();
+        let mut shifted = carried.weights.clone();
+        let entry = shifted[0].at_mut(0, 0);
+        *entry += 1u32;
+        assert!(largest(&shifted) > Float::with_val(prec, 1) >> 10);
     }
 }

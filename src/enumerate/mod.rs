@@ -7,7 +7,6 @@ pub mod borrowed;
 pub mod classify;
 pub mod coordinates;
 pub mod critical;
-pub mod critical_mpfr;
 pub mod judge;
 pub mod l2_minima;
 pub mod landscape;
