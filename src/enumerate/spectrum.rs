@@ -56,9 +56,7 @@ pub fn spectrum(
     y: &Mat<BigRational>,
     prec: u32,
 ) -> Result<Spectrum, SpectrumError> {
-    let phi = target_map(x, y).ok_or(SpectrumError::SingularX)?;
-    let sxx = mat::matmul_nt(&Exact, x, x);
-    let sigma = mat::matmul(&Exact, &mat::matmul(&Exact, &phi, &sxx), &phi.transpose());
+    let (phi, sigma) = phi_and_sigma(x, y).ok_or(SpectrumError::SingularX)?;
     let n = sigma.rows();
     let mp = Mpfr { prec };
     let t = eigen_mpfr::tridiagonalize(&mat::from_exact(&mp, &sigma), prec);
@@ -97,14 +95,29 @@ pub fn spectrum(
         eigenvalues.push(q);
         eigenvectors.push(null.into_iter().next().expect("one null vector"));
     }
-    let half_trace_syy = mat::frob2(&Exact, y) / BigRational::from_integer(2.into());
     Ok(Spectrum {
         phi,
         sigma,
         eigenvalues,
         eigenvectors,
-        half_trace_syy,
+        half_trace_syy: half_trace_syy(y),
     })
+}
+
+/// Φ = Σ_YX Σ_XX⁻¹ and Σ = Φ Σ_XX Φᵀ (Σ_XX = XXᵀ), exactly; None when Σ_XX is singular.
+pub(crate) fn phi_and_sigma(
+    x: &Mat<BigRational>,
+    y: &Mat<BigRational>,
+) -> Option<(Mat<BigRational>, Mat<BigRational>)> {
+    let phi = target_map(x, y)?;
+    let sxx = mat::matmul_nt(&Exact, x, x);
+    let sigma = mat::matmul(&Exact, &mat::matmul(&Exact, &phi, &sxx), &phi.transpose());
+    Some((phi, sigma))
+}
+
+/// ½ tr Σ_YY = ½‖Y‖²_F, exactly (the loss at W = 0, from which the critical values subtract).
+pub(crate) fn half_trace_syy(y: &Mat<BigRational>) -> BigRational {
+    mat::frob2(&Exact, y) / BigRational::from_integer(2.into())
 }
 
 impl Spectrum {

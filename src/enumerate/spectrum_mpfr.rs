@@ -12,9 +12,9 @@
 //! λ_1 > … > λ_{d_L}. Eigenvalues that are exactly zero (d_L − rk Σ of them, rk Σ computed exactly)
 //! are set to 0 with radius 0.
 
-use super::minimizers::target_map;
+use super::spectrum::{half_trace_syy, phi_and_sigma};
 use crate::linalg::mat::{self, Mat};
-use crate::linalg::{Exact, Field, Interval, Ival, Mpfr};
+use crate::linalg::{Field, Interval, Ival, Mpfr};
 use num_rational::BigRational;
 use rug::float::Round;
 use rug::Float;
@@ -75,9 +75,7 @@ pub fn mpfr_spectrum(
     y: &Mat<BigRational>,
     prec: u32,
 ) -> Result<MpfrSpectrum, MpfrSpectrumError> {
-    let phi = target_map(x, y).ok_or(MpfrSpectrumError::SingularX)?;
-    let sxx = mat::matmul_nt(&Exact, x, x);
-    let sigma = mat::matmul(&Exact, &mat::matmul(&Exact, &phi, &sxx), &phi.transpose());
+    let (phi, sigma) = phi_and_sigma(x, y).ok_or(MpfrSpectrumError::SingularX)?;
     let n = sigma.rows();
     let mp = Mpfr { prec };
     let s = mat::from_exact(&mp, &sigma);
@@ -120,7 +118,7 @@ pub fn mpfr_spectrum(
         eigenvalues,
         radii,
         eigenvectors,
-        half_trace_syy: mat::frob2(&Exact, y) / BigRational::from_integer(2.into()),
+        half_trace_syy: half_trace_syy(y),
     })
 }
 
@@ -182,10 +180,8 @@ impl MpfrSpectrum {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn q(n: i64) -> BigRational {
-        BigRational::from_integer(n.into())
-    }
+    use crate::enumerate::critical::tests::q;
+    use crate::linalg::Exact;
 
     #[test]
     fn golden_spectrum_is_certified_and_orthonormal() {
