@@ -146,7 +146,7 @@ pub fn landscape(c: &Case, settings: &Settings, seed: u64) -> Result<Landscape, 
             SpectrumError::SingularX.to_string(),
             false,
         )),
-        Err(SpectrumError::Irrational(_)) => match mpfr_spectrum(&c.x, &c.y, settings.prec) {
+        Err(SpectrumError::Unrecognized(_)) => match mpfr_spectrum(&c.x, &c.y, settings.prec) {
             Ok(sp) => {
                 let problem = MpfrAmg::new(sp, &c.x, &c.y, &c.dims, settings.mpfr_limit);
                 let points = all_critical_points_mpfr(c, &problem, seed);

@@ -34,9 +34,12 @@ pub struct Spectrum {
 pub enum SpectrumError {
     /// X Xᵀ is singular.
     SingularX,
-    /// Some eigenvalue of Σ is not rational (MPFR value given).
-    Irrational(String),
-    /// Two eigenvalues coincide: the \[AMG\] statements assume λ_1 > … > λ_{d_L}.
+    /// Some eigenvalue of Σ (MPFR value given) is not recognized as a rational at this precision:
+    /// irrational, or a rational too close to a simpler one or to another eigenvalue to be told
+    /// apart here. The MPFR path decides what it can.
+    Unrecognized(String),
+    /// Two eigenvalues coincide, proven exactly (Σ − qI has a null space of dimension ≥ 2): the
+    /// \[AMG\] statements assume λ_1 > … > λ_{d_L}.
     Repeated(String),
 }
 
@@ -44,7 +47,7 @@ impl std::fmt::Display for SpectrumError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SpectrumError::SingularX => write!(f, "X Xᵀ is singular"),
-            SpectrumError::Irrational(v) => write!(f, "Σ has the irrational eigenvalue {v}: exact critical points are built only for rational spectra"),
+            SpectrumError::Unrecognized(v) => write!(f, "Σ has the eigenvalue {v}, not recognized as a rational at this precision (it may be irrational): exact critical points are built only for rational spectra"),
             SpectrumError::Repeated(v) => write!(f, "Σ has the repeated eigenvalue {v}: the [AMG] statements assume distinct eigenvalues, so they are out of scope here"),
         }
     }
@@ -68,12 +71,17 @@ pub fn spectrum(
         let scale = Float::with_val(prec, v.clone().abs() + 1u32);
         let w = Float::with_val(prec, &tol * &scale);
         let lo = float_to_q(&Float::with_val(prec, &v - &w))
-            .ok_or_else(|| SpectrumError::Irrational(v.to_string()))?;
+            .ok_or_else(|| SpectrumError::Unrecognized(v.to_string()))?;
         let hi = float_to_q(&Float::with_val(prec, &v + &w))
-            .ok_or_else(|| SpectrumError::Irrational(v.to_string()))?;
+            .ok_or_else(|| SpectrumError::Unrecognized(v.to_string()))?;
         let q = simplest_in(&lo, &hi);
         if eigenvalues.last() == Some(&q) {
-            return Err(SpectrumError::Repeated(q_to_string(&q)));
+            // q was proven a simple eigenvalue one step before (null space of dimension 1), so
+            // this is another eigenvalue within the window of q: distinct, but not resolved at
+            // this precision — never "repeated" without the exact proof below
+            return Err(SpectrumError::Unrecognized(
+                crate::linalg::field::mpfr_decimal(&v),
+            ));
         }
         let shifted = Mat::from_fn(n, n, |i, j| {
             if i == j {
@@ -85,7 +93,7 @@ pub fn spectrum(
         let null = null_space(&shifted);
         match null.len() {
             0 => {
-                return Err(SpectrumError::Irrational(
+                return Err(SpectrumError::Unrecognized(
                     crate::linalg::field::mpfr_decimal(&v),
                 ))
             }
@@ -201,7 +209,33 @@ mod tests {
         let y = Mat::from_vec(2, 2, vec![q(1), q(1), q(0), q(1)]);
         assert!(matches!(
             spectrum(&id, &y, 128),
-            Err(SpectrumError::Irrational(_))
+            Err(SpectrumError::Unrecognized(_))
+        ));
+    }
+
+    #[test]
+    fn eigenvalues_closer_than_the_precision_are_never_called_repeated() {
+        // Y = diag(1 + 2^-300, 1): Σ = diag((1 + 2^-300)², 1), distinct eigenvalues that 128 or
+        // 256 bits cannot tell apart
+        let id = mat::identity(&Exact, 2);
+        let tiny = BigRational::new(1.into(), num_bigint::BigInt::from(1) << 300u32);
+        let y = Mat::from_vec(2, 2, vec![q(1) + &tiny, q(0), q(0), q(1)]);
+        for prec in [128, 256] {
+            assert!(
+                matches!(spectrum(&id, &y, prec), Err(SpectrumError::Unrecognized(_))),
+                "{prec}"
+            );
+        }
+        // Σ_11 = 1 + 2^-299 + 2^-600: the window 2^-2048 of 4096 bits resolves both, each proven
+        // by its null vector
+        let sp = spectrum(&id, &y, 4096).unwrap();
+        assert_eq!(sp.eigenvalues[1], q(1));
+        assert!(sp.eigenvalues[0] > q(1));
+        // the mirror case: an eigenvalue 2^-300 *below* 1 beside 1
+        let y = Mat::from_vec(2, 2, vec![q(1), q(0), q(0), q(1) - tiny]);
+        assert!(matches!(
+            spectrum(&id, &y, 256),
+            Err(SpectrumError::Unrecognized(_))
         ));
     }
 }
