@@ -62,3 +62,72 @@ fn depth3_irrational_spectrum_leaves_only_non_strict_saddles_undecided() {
     }
     assert_eq!(table.matches("| NO |").count(), 2, "{table}");
 }
+
+#[test]
+fn lane_free_block_and_borrowed_points_are_built_and_classified_on_an_irrational_spectrum() {
+    // Y = [[2,1,0],[1,1,0],[0,0,1/2]], X = I: Σ = YYᵀ has eigenvalues (7 ± 3√5)/2 and 1/4
+    let out = dlncheck()
+        .args(["enumerate", "cases/amg-irrational-lanes.yaml", "--json"])
+        .output()
+        .unwrap();
+    // exit 1: not every row's criterion meets a certificate (7 stay undetermined)
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["arithmetic"], "mpfr");
+    assert_eq!(v["agree"], false);
+    let points = v["points"].as_array().unwrap();
+    let labelled = |prefix: &str| {
+        points
+            .iter()
+            .filter(|p| p["label"].as_str().unwrap().starts_with(prefix))
+            .count()
+    };
+    // generate.critical_points: {lanes: 30, free_blocks: true, borrowed: 10}: every draw is kept
+    // (‖∇f‖ ≤ τ), beside the 7 rank-profile points
+    assert_eq!(labelled("lanes: "), 30);
+    assert_eq!(labelled("borrowed slots: "), 10);
+    assert_eq!(points.len(), 47);
+    let with_free = points
+        .iter()
+        .filter(|p| p["label"].as_str().unwrap().contains("free-block entries"))
+        .count();
+    assert!(with_free >= 5, "{with_free}");
+    // critical values from the spectrum, against closed forms computed here: ½‖Y‖² = 29/8 for
+    // S = ∅, and f* = ½(29/4 − (7 + 3√5)/2) for S = {1}
+    let f_star = (29.0 / 4.0 - (7.0 + 3.0 * 5f64.sqrt()) / 2.0) / 2.0;
+    let mut decided = 0;
+    for p in points {
+        let f = &p["figures"];
+        let value: f64 = f["critical_value"].as_str().unwrap().parse().unwrap();
+        match f["index_set"].as_str().unwrap() {
+            "{}" => assert_eq!(value, 3.625, "{}", p["label"]),
+            "{1}" => assert!((value - f_star).abs() < 1e-15, "{}", p["label"]),
+            _ => {}
+        }
+        // where the certificate decides, the path reading agrees with it
+        let by_certificate = f["class_by_certificate"].as_str().unwrap();
+        if by_certificate != "undetermined" {
+            assert_eq!(
+                f["class_by_criterion_path"], by_certificate,
+                "{}",
+                p["label"]
+            );
+            decided += 1;
+        }
+    }
+    assert_eq!(decided, 40);
+    // the MPFR lanes meet the configuration of the exact counterexamples (tightened: strict,
+    // path: non-strict), which floating point can neither confirm nor refute
+    let split = points
+        .iter()
+        .filter(|p| {
+            let f = &p["figures"];
+            f["class_by_criterion"] == "strict-saddle"
+                && f["class_by_criterion_path"] == "non-strict-saddle"
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(split.len(), 2);
+    for p in split {
+        assert_eq!(p["verdict"], "undecided", "{}", p["label"]);
+    }
+}
