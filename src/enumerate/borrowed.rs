@@ -150,6 +150,15 @@ pub(crate) fn borrows(dims: &[usize], ty: &LaneType) -> bool {
         })
 }
 
+/// Is there a type that borrows? Exactly when L ≥ 2 and there are ≥ 2 padded lanes: then lane 1
+/// alone, at one position in W_1 or W_2 (j = 1 < d_0, or a hidden node, or 1 < d_L when
+/// L = 2), with lane 0 cut at W_1 and W_2 and every other lane cut everywhere, takes slot 0 of
+/// node 1 (and a lane with both ends has ≥ 2 zeros, so the type is valid); with one lane or
+/// no hidden node every lane keeps its own slot.
+pub(crate) fn can_borrow(dims: &[usize]) -> bool {
+    dims.len() >= 3 && lane_count(dims) >= 2
+}
+
 /// Does padded lane j have a position in every layer (an input and an output direction,
 /// j < min(d_0, d_L))?
 fn complete(dims: &[usize], j: usize) -> bool {
@@ -342,6 +351,23 @@ mod tests {
             type_of_origin("lanes: 1 carried (seed 5, basis change 0)"),
             None
         );
+    }
+
+    #[test]
+    fn some_type_borrows_exactly_when_there_are_two_lanes_and_a_hidden_node() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        for dims in [
+            vec![1, 4, 4, 1],
+            vec![2, 2],
+            vec![1, 3, 1],
+            vec![2, 1, 1],
+            vec![3, 2, 1, 1, 1],
+            vec![1, 1, 2],
+        ] {
+            let nz = [true, false, false];
+            let found = (0..2000).any(|_| borrows(&dims, &random_type(&mut rng, &dims, &nz)));
+            assert_eq!(found, can_borrow(&dims), "{dims:?}");
+        }
     }
 
     #[test]

@@ -198,8 +198,9 @@ const FREE_BLOCK_STREAM: u64 = 2;
 /// does not fit the widths or does not borrow.
 const BORROWED_STREAM: u64 = 3;
 
-/// Padded types redrawn before a `--borrowed` trial falls back to its lane point.
-const BORROWED_REDRAWS: usize = 50;
+/// Padded types redrawn before a `--borrowed` trial falls back to its lane point (a draw is a
+/// few coin flips per lane and layer).
+const BORROWED_REDRAWS: usize = 1000;
 
 /// How the case's critical point was built ([`AuditCase::lane_point`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,8 +213,8 @@ pub enum Construction {
     /// `--borrowed`: a borrowed-slot point of a type redrawn from the basis seed's
     /// borrowed stream, the drawn type not fitting the widths or not borrowing.
     BorrowedRedrawn,
-    /// `--borrowed`, but none of the redrawn types borrows (e.g. every width 1): the lane point
-    /// of the drawn type.
+    /// `--borrowed`, but no type borrows ([`borrowed::can_borrow`]: L = 1, or d_0 = d_L = 1)
+    /// or none of the redrawn ones does: the lane point of the drawn type.
     LanesFallback,
 }
 
@@ -631,8 +632,12 @@ impl AuditCase {
     }
 
     /// The first of [`BORROWED_REDRAWS`] padded types ([`borrowed::random_type`]) drawn from the
-    /// basis seed's [`BORROWED_STREAM`] that fits the widths and borrows, if any.
+    /// basis seed's [`BORROWED_STREAM`] that fits the widths and borrows, if any (none drawn when
+    /// no type borrows).
     fn redrawn_type(&self, draw: &LaneDraw, targets_nonzero: &[bool]) -> Option<LaneType> {
+        if !borrowed::can_borrow(&self.dims) {
+            return None;
+        }
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
         rng.set_stream(BORROWED_STREAM);
         (0..BORROWED_REDRAWS)
@@ -940,11 +945,12 @@ impl Arbitrary for AuditCase {
 
     /// Smaller shapes first (fewer layers, then narrower widths), keeping the entries; then the
     /// same smaller shapes with fresh entries (seeded by the shape, so shrinking is
-    /// deterministic); then fewer extra columns of X, simpler entries, and seed 0. A
-    /// borrowed-slot point stays one: of a redrawn type, its only shrink is the same point with
-    /// that type as its drawn one ([`AuditCase::settled`]); of its drawn type, only candidates
-    /// that are borrowed-slot points of their own drawn type are kept, so every step simplifies
-    /// the drawn type and no redraw can undo it.
+    /// deterministic); then fewer extra columns of X, simpler entries, and seed 0. Under
+    /// `--borrowed` the point keeps its construction: of a redrawn type, its only shrink is the
+    /// same point with that type as its drawn one ([`AuditCase::settled`]); of its drawn type,
+    /// only candidates that are borrowed-slot points of their own drawn type are kept, so every
+    /// step simplifies the drawn type and no redraw can undo it; a lane point that `--borrowed`
+    /// fell back to shrinks among such lane points.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
         let point = self.lane_point();
         if let Some(settled) = self.settled(point.as_ref()) {
@@ -1014,11 +1020,12 @@ impl Arbitrary for AuditCase {
             });
         }
         out.retain(|c| c != self);
-        let borrowed = point.is_some_and(|p| p.construction == Construction::Borrowed);
-        Box::new(out.into_iter().filter(move |c| {
-            !borrowed
-                || c.lane_point()
-                    .is_some_and(|p| p.construction == Construction::Borrowed)
+        let keep = point
+            .map(|p| p.construction)
+            .filter(|k| matches!(k, Construction::Borrowed | Construction::LanesFallback));
+        Box::new(out.into_iter().filter(move |c| match keep {
+            None => true,
+            Some(k) => c.lane_point().is_some_and(|p| p.construction == k),
         }))
     }
 }
@@ -1147,8 +1154,9 @@ mod tests {
     /// `--borrowed`: the drawn points are exactly critical by the interpolation oracle (which
     /// shares no code with the builders), most of them borrowed-slot points (of the drawn type or
     /// a redrawn one) whose type borrows; a redrawn point shrinks first to the same layers with
-    /// the redrawn type as its drawn one, and the shrinks of a borrowed-slot point are
-    /// borrowed-slot points of their own drawn type.
+    /// the redrawn type as its drawn one, the shrinks of a borrowed-slot point are
+    /// borrowed-slot points of their own drawn type, and those of a lane point that `--borrowed`
+    /// fell back to are such lane points.
     #[test]
     fn borrowed_points_are_critical_and_shrink_to_borrowed_points() {
         use crate::enumerate::lanes::tests::assert_critical_by_interpolation;
@@ -1172,7 +1180,12 @@ mod tests {
                 Construction::LanesFallback => fallback += 1,
                 Construction::Lanes => panic!("{label}: drawn with --borrowed"),
             }
-            if !p.construction.is_borrowed() {
+            if p.construction == Construction::LanesFallback {
+                let kinds: Vec<_> = c.shrink().filter_map(|s| s.lane_point()).collect();
+                assert!(!kinds.is_empty(), "{label}");
+                for q in kinds {
+                    assert_eq!(q.construction, Construction::LanesFallback, "{label}");
+                }
                 continue;
             }
             assert!(borrowed::borrows(&c.dims, &p.ty), "{label}");
