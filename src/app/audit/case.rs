@@ -213,7 +213,7 @@ pub enum Construction {
     /// `--borrowed`: a borrowed-slot point of a type redrawn from the basis seed's
     /// borrowed stream, the drawn type not fitting the widths or not borrowing.
     BorrowedRedrawn,
-    /// `--borrowed`, but no type borrows ([`borrowed::can_borrow`]: L = 1, or d_0 = d_L = 1)
+    /// `--borrowed`, but no type borrows (`borrowed::can_borrow`: L = 1, or d_0 = d_L = 1)
     /// or none of the redrawn ones does: the lane point of the drawn type.
     LanesFallback,
 }
@@ -649,9 +649,9 @@ impl AuditCase {
     /// (it always is by construction; a point that is not would be dropped, never written).
     /// Without `--borrowed`, the lane point of the drawn type fitted to the dims and targets
     /// ([`LaneType::fit`]), with its free kernel blocks. With it, the borrowed-slot point of the
-    /// drawn type fitted over the padded positions ([`borrowed::fit`]) when that type fits the
+    /// drawn type fitted over the padded positions (`borrowed::fit`) when that type fits the
     /// widths and borrows; else of the first borrowing type redrawn from the basis seed's own
-    /// stream ([`AuditCase::redrawn_type`]); else the lane point.
+    /// stream (`AuditCase::redrawn_type`); else the lane point.
     pub fn lane_point(&self) -> Option<LanePoint> {
         let draw = self.lanes.as_ref()?;
         let (_, x, y) = self.data_matrices();
@@ -947,7 +947,7 @@ impl Arbitrary for AuditCase {
     /// same smaller shapes with fresh entries (seeded by the shape, so shrinking is
     /// deterministic); then fewer extra columns of X, simpler entries, and seed 0. Under
     /// `--borrowed` the point keeps its construction: of a redrawn type, its only shrink is the
-    /// same point with that type as its drawn one ([`AuditCase::settled`]); of its drawn type,
+    /// same point with that type as its drawn one (`AuditCase::settled`); of its drawn type,
     /// only candidates that are borrowed-slot points of their own drawn type are kept, so every
     /// step simplifies the drawn type and no redraw can undo it; a lane point that `--borrowed`
     /// fell back to shrinks among such lane points.
