@@ -301,9 +301,10 @@ pub fn point_coverage<C: Classifier>(critical: &Critical<C>) -> PointCoverage {
 /// The point families as text under the table: per family its types, then its total.
 fn families_text(cov: &PointCoverage) -> String {
     let mut out = format!(
-        "\npoint families: {} points in {} families (s = |S|)\n\n| family | point type | points | tightened ≠ certificate | path ≠ certificate |\n|---|---|---|---|---|\n",
+        "\npoint families: {} points in {} {} (s = |S|)\n\n| family | point type | points | tightened ≠ certificate | path ≠ certificate |\n|---|---|---|---|---|\n",
         cov.points,
-        cov.families.len()
+        cov.families.len(),
+        if cov.families.len() == 1 { "family" } else { "families" }
     );
     let mut line = |family: &str, ty: &str, m: &Misclassified| {
         let _ = writeln!(
