@@ -3,7 +3,8 @@
 //! certificate, and whether they agree. Exact when Σ's spectrum is rational, MPFR otherwise
 //! (values as decimals, numerical ranks, MPFR certificates). With `--json` the same points are
 //! written as JSON ([`Enumeration`]): one [`PointRow`] each, the case's own point first. With
-//! `generate.critical_points.lanes` both forms also list the lane types covered ([`LaneCoverage`]).
+//! `generate.critical_points.lanes` both forms also list the lane types covered ([`LaneCoverage`]);
+//! both always count the points per construction family and type ([`PointCoverage`]).
 
 use super::{emit, load_case, AppError, Status};
 use crate::case::{Case, LoadOptions};
@@ -15,7 +16,7 @@ use crate::claims::evidence::{
 use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
-use crate::enumerate::lanes;
+use crate::enumerate::{borrowed, lanes};
 use crate::linalg::field::{mpfr_decimal, q_to_rug, q_to_string};
 use rug::Float;
 use serde::Serialize;
@@ -85,6 +86,8 @@ pub struct Enumeration {
     /// With `generate.critical_points.lanes`, the lane types the points cover ([`lane_coverage`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lane_types: Option<LaneCoverage>,
+    /// Every point listed, counted per construction family and type ([`point_coverage`]).
+    pub point_families: PointCoverage,
     /// Why the case's point is not among `points` when it is not critical (naming the YAML floats
     /// that may be why).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,6 +165,163 @@ pub fn lane_coverage(c: &Case, critical: &Critical<ExactAmg>, seed: u64) -> Opti
     })
 }
 
+/// The points of every construction, per family ([`family_of`]) and type.
+#[derive(Clone, Debug, Serialize)]
+pub struct PointCoverage {
+    /// Every point listed (the sum of the families' points).
+    pub points: usize,
+    /// One row per family, in the order of the points.
+    pub families: Vec<FamilyRow>,
+}
+
+/// How many points, and how many of them each reading of the criterion misclassifies (the
+/// certificate decided a class other than the reading's).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Misclassified {
+    /// Points counted.
+    pub points: usize,
+    /// Points where the certificate decided a class other than the tightened reading's.
+    pub tightened_disagree: usize,
+    /// Points where the certificate decided a class other than the path reading's.
+    pub path_disagree: usize,
+}
+
+impl Misclassified {
+    /// Count one point with the criterion's classes (tightened, path) and the certificate's.
+    fn add(&mut self, (a, b): (Class, Class), cert: Option<Class>) {
+        self.points += 1;
+        self.tightened_disagree += usize::from(cert.is_some_and(|k| k != a));
+        self.path_disagree += usize::from(cert.is_some_and(|k| k != b));
+    }
+}
+
+/// One construction family: its points in total and per type.
+#[derive(Clone, Debug, Serialize)]
+pub struct FamilyRow {
+    /// [`family_of`]'s name, e.g. "borrowed slots".
+    pub family: &'static str,
+    /// Its points in total.
+    #[serde(flatten)]
+    pub total: Misclassified,
+    /// One row per type, in the order of the points.
+    pub types: Vec<PointTypeRow>,
+}
+
+/// One type of a family: a rank profile, or a lane type.
+#[derive(Clone, Debug, Serialize)]
+pub struct PointTypeRow {
+    /// E.g. "tight (every hidden layer of rank s)" (s = |S|) or "1 carried; 2 cut at W_2,W_3".
+    pub point_type: String,
+    /// Its points.
+    #[serde(flatten)]
+    pub count: Misclassified,
+}
+
+/// A rank profile's description without its index set, s standing for |S| ("S = {1}, rank 1 at
+/// hidden layer W_3 only" ↦ "rank s at hidden layer W_3 only"; the zero point as it is).
+fn profile_type(origin: &str) -> String {
+    let Some((_, profile)) = origin.split_once("}, ") else {
+        return origin.to_string();
+    };
+    if profile.starts_with("tight") {
+        "tight (every hidden layer of rank s)".into()
+    } else if let Some((_, at)) = profile
+        .strip_prefix("rank ")
+        .and_then(|r| r.split_once(" at "))
+    {
+        format!("rank s at {at}")
+    } else {
+        profile.to_string()
+    }
+}
+
+/// The construction family of a point and its type within the family, from its origin: "the
+/// case's point"; "lanes", "lanes with free blocks" (some free kernel-block entry filled) and
+/// "borrowed slots" by lane type; the rank profiles of `critical::profiles` and the zero point as
+/// "rank profiles", their seeded changes of basis (`per_set`) as "rank profiles, changed basis".
+pub fn family_of(origin: &str) -> (&'static str, String) {
+    if origin == "the case's point" {
+        return ("the case's point", origin.into());
+    }
+    if let Some(ty) = borrowed::type_of_origin(origin) {
+        return ("borrowed slots", ty.into());
+    }
+    if let Some(ty) = lanes::type_of_origin(origin) {
+        return match origin.contains(" free-block entries") {
+            true => ("lanes with free blocks", ty.into()),
+            false => ("lanes", ty.into()),
+        };
+    }
+    match origin.split_once(", change of basis #") {
+        Some((base, _)) => ("rank profiles, changed basis", profile_type(base)),
+        None => ("rank profiles", profile_type(origin)),
+    }
+}
+
+/// Every listed point counted per family and type ([`family_of`]), with how many each reading
+/// of the criterion misclassifies.
+pub fn point_coverage<C: Classifier>(critical: &Critical<C>) -> PointCoverage {
+    let mut families: Vec<FamilyRow> = Vec::new();
+    let rows = critical.rows();
+    for r in &rows {
+        let (family, ty) = family_of(r.origin);
+        let i = families
+            .iter()
+            .position(|f| f.family == family)
+            .unwrap_or_else(|| {
+                families.push(FamilyRow {
+                    family,
+                    total: Misclassified::default(),
+                    types: Vec::new(),
+                });
+                families.len() - 1
+            });
+        let f = &mut families[i];
+        let j = f
+            .types
+            .iter()
+            .position(|t| t.point_type == ty)
+            .unwrap_or_else(|| {
+                f.types.push(PointTypeRow {
+                    point_type: ty,
+                    count: Misclassified::default(),
+                });
+                f.types.len() - 1
+            });
+        let (classes, cert) = (r.classified.criterion, r.classified.certificate.class);
+        f.total.add(classes, cert);
+        f.types[j].count.add(classes, cert);
+    }
+    PointCoverage {
+        points: rows.len(),
+        families,
+    }
+}
+
+/// The point families as text under the table: per family its types, then its total.
+fn families_text(cov: &PointCoverage) -> String {
+    let mut out = format!(
+        "\npoint families: {} points in {} {} (s = |S|)\n\n| family | point type | points | tightened ≠ certificate | path ≠ certificate |\n|---|---|---|---|---|\n",
+        cov.points,
+        cov.families.len(),
+        if cov.families.len() == 1 { "family" } else { "families" }
+    );
+    let mut line = |family: &str, ty: &str, m: &Misclassified| {
+        let _ = writeln!(
+            out,
+            "| {family} | {ty} | {} | {} | {} |",
+            m.points, m.tightened_disagree, m.path_disagree
+        );
+    };
+    for f in &cov.families {
+        for t in &f.types {
+            line(f.family, &t.point_type, &t.count);
+        }
+        line(f.family, "**all**", &f.total);
+    }
+    out
+}
+
 /// The lane coverage as text under the table.
 fn coverage_text(cov: &LaneCoverage) -> String {
     let points: usize = cov.types.iter().map(|t| t.points).sum();
@@ -206,6 +366,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 agree: true,
                 points: point_rows(&critical, gap),
                 lane_types: lane_coverage(c, &critical, seed),
+                point_families: point_coverage(&critical),
                 case_point_left_out: critical.left_out.clone(),
             }
         }
@@ -226,6 +387,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 agree: true,
                 points: point_rows(&critical, gap),
                 lane_types: None,
+                point_families: point_coverage(&critical),
                 case_point_left_out: critical.left_out.clone(),
             }
         }
@@ -365,11 +527,13 @@ pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool),
             if let Some(cov) = lane_coverage(c, &critical, seed) {
                 text += &coverage_text(&cov);
             }
+            text += &families_text(&point_coverage(&critical));
             text += &left_out_text(&critical);
             Ok((text, agree))
         }
         Ok(Landscape::Mpfr(critical)) => {
             let (mut text, agree) = mpfr_table(c, &critical);
+            text += &families_text(&point_coverage(&critical));
             text += &left_out_text(&critical);
             Ok((text, agree))
         }
@@ -435,4 +599,55 @@ fn exact_table(c: &Case, critical: &Critical<ExactAmg>) -> (String, bool) {
     );
     let all_agree = write_rows(&mut out, critical);
     (out, all_agree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_construction_has_its_family_and_type() {
+        let cases = [
+            ("the case's point", "the case's point", "the case's point"),
+            (
+                "S = {1,2}, tight (every hidden layer of rank 2)",
+                "rank profiles",
+                "tight (every hidden layer of rank s)",
+            ),
+            (
+                "S = {}, loose (hidden layers of full rank), change of basis #1 (seed 3)",
+                "rank profiles, changed basis",
+                "loose (hidden layers of full rank)",
+            ),
+            (
+                "S = {2}, rank 1 at hidden layer W_3 only",
+                "rank profiles",
+                "rank s at hidden layer W_3 only",
+            ),
+            ("the zero point", "rank profiles", "the zero point"),
+            (
+                "the zero point, change of basis #0 (seed 3)",
+                "rank profiles, changed basis",
+                "the zero point",
+            ),
+            (
+                "lanes: 1 carried; 2 cut at W_1,W_2 (seed 4, basis change 7)",
+                "lanes",
+                "1 carried; 2 cut at W_1,W_2",
+            ),
+            (
+                "lanes: 1 carried; 2 blocked (seed 4, basis change 7, 3 free-block entries)",
+                "lanes with free blocks",
+                "1 carried; 2 blocked",
+            ),
+            (
+                "borrowed slots: 1 cut at W_2,W_3; 2 carried (seed 5, draw 12)",
+                "borrowed slots",
+                "1 cut at W_2,W_3; 2 carried",
+            ),
+        ];
+        for (origin, family, ty) in cases {
+            assert_eq!(family_of(origin), (family, ty.to_string()), "{origin}");
+        }
+    }
 }

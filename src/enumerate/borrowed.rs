@@ -42,7 +42,7 @@ pub fn lane_count(dims: &[usize]) -> usize {
 
 /// Does padded lane j have a scalar in layer k (0-based)? The first layer needs an input
 /// direction (j < d_0), the last an output direction (j < d_L); hidden positions always exist.
-fn exists(dims: &[usize], j: usize, k: usize) -> bool {
+pub(crate) fn exists(dims: &[usize], j: usize, k: usize) -> bool {
     let l = dims.len() - 1;
     (k > 0 || j < dims[0]) && (k + 1 < l || j < dims[l])
 }
@@ -139,8 +139,8 @@ fn slot_layers(
 
 /// Does some hidden node of the type hold a lane in a slot other than its own index, or a lane
 /// that [`super::lanes`] gives no position there (j ≥ min(d_k, d_{k+1}))? Those are the points
-/// only this construction builds.
-fn borrows(dims: &[usize], ty: &LaneType) -> bool {
+/// only this construction builds. False when the type does not fit the widths.
+pub(crate) fn borrows(dims: &[usize], ty: &LaneType) -> bool {
     let Some(slot) = slots(dims, ty) else {
         return false;
     };
@@ -152,6 +152,78 @@ fn borrows(dims: &[usize], ty: &LaneType) -> bool {
                 .enumerate()
                 .any(|(j, lane)| live(dims, j, k, lane) && j >= dims[k].min(dims[k + 1]))
         })
+}
+
+/// Is there a type that borrows? Exactly when L ≥ 2 and there are ≥ 2 padded lanes: then lane 1
+/// alone, at one position in W_1 or W_2 (j = 1 < d_0, or a hidden node, or 1 < d_L when
+/// L = 2), with lane 0 cut at W_1 and W_2 and every other lane cut everywhere, takes slot 0 of
+/// node 1 (and a lane with both ends has ≥ 2 zeros, so the type is valid); with one lane or
+/// no hidden node every lane keeps its own slot.
+pub(crate) fn can_borrow(dims: &[usize]) -> bool {
+    dims.len() >= 3 && lane_count(dims) >= 2
+}
+
+/// Does padded lane j have a position in every layer (an input and an output direction,
+/// j < min(d_0, d_L))?
+fn complete(dims: &[usize], j: usize) -> bool {
+    j < dims[0].min(dims[dims.len() - 1])
+}
+
+/// The nearest valid padded type for these dims and targets, by the rule of
+/// [`LaneType::fit`] over the padded positions: [`lane_count`] lanes (missing ones blocked), zero
+/// layers without a position dropped; a complete lane of target ỹ_j ≠ 0 cut at fewer than 2
+/// layers becomes carried, a carried lane that cannot be becomes cut at W_1 when complete (else
+/// blocked), and a complete lane of target 0 without a zero is cut at W_1. Whether it fits the
+/// widths is [`borrows`]' question.
+pub(crate) fn fit(dims: &[usize], ty: &LaneType, targets_nonzero: &[bool]) -> LaneType {
+    let l = dims.len() - 1;
+    let lanes = (0..lane_count(dims))
+        .map(|j| {
+            let complete = complete(dims, j);
+            let carriable = complete && targets_nonzero.get(j).copied().unwrap_or(false);
+            match ty.lanes.get(j).cloned().unwrap_or(Lane::Cut(vec![])) {
+                Lane::Carried if carriable => Lane::Carried,
+                Lane::Carried if complete => Lane::Cut(vec![0]),
+                Lane::Carried => Lane::Cut(vec![]),
+                Lane::Cut(z) => {
+                    let z: Vec<usize> = z
+                        .into_iter()
+                        .filter(|&k| k < l && exists(dims, j, k))
+                        .collect();
+                    if carriable && z.len() < 2 {
+                        Lane::Carried
+                    } else if complete && z.is_empty() {
+                        Lane::Cut(vec![0])
+                    } else {
+                        Lane::Cut(z)
+                    }
+                }
+            }
+        })
+        .collect();
+    LaneType { lanes }
+}
+
+/// A random valid padded type: per lane the rule of [`super::lanes::random_lane`] over the
+/// padded positions (it may not fit the widths).
+pub(crate) fn random_type(
+    rng: &mut impl rand::Rng,
+    dims: &[usize],
+    targets_nonzero: &[bool],
+) -> LaneType {
+    let l = dims.len() - 1;
+    LaneType {
+        lanes: (0..lane_count(dims))
+            .map(|j| random_lane_over(rng, l, |k| exists(dims, j, k), targets_nonzero[j]))
+            .collect(),
+    }
+}
+
+/// The text before " (seed" of a borrowed-slot point's origin "borrowed slots: TYPE (seed s,
+/// draw k)": its type, or None for points of other constructions.
+pub fn type_of_origin(origin: &str) -> Option<&str> {
+    let rest = origin.strip_prefix("borrowed slots: ")?;
+    Some(rest.split(" (seed").next().unwrap_or(rest))
 }
 
 /// `count` seeded critical points with borrowed slots: random padded types (per lane the rule of
@@ -199,11 +271,7 @@ pub(crate) fn borrowed_draws<F: Field>(
         if out.len() == count {
             break;
         }
-        let ty = LaneType {
-            lanes: (0..n)
-                .map(|j| random_lane_over(&mut rng, l, |k| exists(dims, j, k), nz[j]))
-                .collect(),
-        };
+        let ty = random_type(&mut rng, dims, &nz);
         if !borrows(dims, &ty) {
             continue;
         }
@@ -269,6 +337,61 @@ mod tests {
             lanes: vec![Lane::Cut(vec![1, 3]), Lane::Cut(vec![0, 1, 2])],
         };
         assert!(build(&dims, &frames, &crowded, &values, &bases).is_none());
+    }
+
+    #[test]
+    fn fit_keeps_valid_padded_types_and_repairs_others() {
+        let dims = [2, 3, 1, 3];
+        let nz = [true, true, false];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..50 {
+            let ty = random_type(&mut rng, &dims, &nz);
+            assert_eq!(fit(&dims, &ty, &nz), ty, "{ty}");
+        }
+        // lane 1 (complete, ỹ ≠ 0) cut once becomes carried; lane 2 (complete, ỹ ≠ 0) carried
+        // stays; lane 3 (no input: j ≥ d_0) loses its zero at W_1, which it has no position in
+        let ty = LaneType {
+            lanes: vec![Lane::Cut(vec![1]), Lane::Carried, Lane::Cut(vec![0, 2])],
+        };
+        let want = LaneType {
+            lanes: vec![Lane::Carried, Lane::Carried, Lane::Cut(vec![2])],
+        };
+        assert_eq!(fit(&dims, &ty, &nz), want);
+        // a carried lane whose target is 0 is cut at W_1; missing lanes are added, blocked
+        let zero_target = fit(
+            &dims,
+            &LaneType {
+                lanes: vec![Lane::Carried],
+            },
+            &[false; 3],
+        );
+        assert_eq!(zero_target.lanes[0], Lane::Cut(vec![0]));
+        assert_eq!(zero_target.lanes[2], Lane::Cut(vec![]));
+        assert_eq!(
+            type_of_origin("borrowed slots: 1 carried; 2 blocked (seed 5, draw 3)"),
+            Some("1 carried; 2 blocked")
+        );
+        assert_eq!(
+            type_of_origin("lanes: 1 carried (seed 5, basis change 0)"),
+            None
+        );
+    }
+
+    #[test]
+    fn some_type_borrows_exactly_when_there_are_two_lanes_and_a_hidden_node() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        for dims in [
+            vec![1, 4, 4, 1],
+            vec![2, 2],
+            vec![1, 3, 1],
+            vec![2, 1, 1],
+            vec![3, 2, 1, 1, 1],
+            vec![1, 1, 2],
+        ] {
+            let nz = [true, false, false];
+            let found = (0..2000).any(|_| borrows(&dims, &random_type(&mut rng, &dims, &nz)));
+            assert_eq!(found, can_borrow(&dims), "{dims:?}");
+        }
     }
 
     #[test]

@@ -322,6 +322,90 @@ fn amg_classify_breaks_where_y_is_rank_deficient() {
     assert_eq!(report["cases"][0]["checks"][0]["verdict"], "refuted");
 }
 
+/// `--borrowed` (seed 0, plain draws): the trials' critical points are borrowed-slot points
+/// wherever a type borrows (the tally and the point types add up to the trials); the tightened
+/// reading is refuted at trial 20, shrunk to a borrowed-slot point of dims [2, 1, 1, 1] (lane 2
+/// enters through W_1 into the single hidden unit, which the slot lanes have no position for).
+/// The written case reproduces it through `check`, and the path reading holds at that point.
+#[test]
+fn borrowed_slot_points_refute_the_tightened_reading_and_the_written_case_reproduces_it() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("a");
+    let args = [
+        "AMG-classify",
+        "--borrowed",
+        "--region",
+        "plain",
+        "--trials",
+        "300",
+        "--json",
+    ];
+    let (code, text, err) = audit(&args, &out);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["trials"], 21, "{text}");
+    let b = &v["borrowed"];
+    let n = |v: &Value| v.as_u64().unwrap();
+    assert_eq!(n(&b["points"]), n(&b["as_drawn"]) + n(&b["redrawn"]));
+    assert_eq!(n(&b["points"]) + n(&b["lane_fallback"]), 21, "{b}");
+    assert_eq!((n(&b["as_drawn"]), n(&b["redrawn"])), (3, 16), "{b}");
+    let types = v["point_types"].as_array().unwrap();
+    let sum = |pred: &dyn Fn(&str) -> bool| -> u64 {
+        types
+            .iter()
+            .filter(|t| pred(t["type"].as_str().unwrap()))
+            .map(|t| n(&t["trials"]))
+            .sum()
+    };
+    assert_eq!(sum(&|_| true), 21);
+    assert_eq!(sum(&|t| t.starts_with("borrowed slots: ")), n(&b["points"]));
+    assert_eq!(
+        sum(&|t| t.ends_with("(lane point: no borrowed type fits)")),
+        n(&b["lane_fallback"])
+    );
+    let c = &v["counterexample"];
+    assert_eq!(c["trial"], 20);
+    assert_eq!(c["dims"], serde_json::json!([2, 1, 1, 1]));
+    assert_eq!(c["values"]["class_by_criterion"], "strict-saddle");
+    assert_eq!(c["values"]["class_by_certificate"], "non-strict-saddle");
+    let yaml = std::fs::read_to_string(out.join("audit-amg-classify-seed0.yaml")).unwrap();
+    assert_eq!(c["yaml"].as_str(), Some(yaml.as_str()));
+    assert!(
+        yaml.contains(
+            "# borrowed-slot point (src/enumerate/borrowed.rs): 1 cut at W_1,W_2,W_3; 2 cut at W_2"
+        ),
+        "{yaml}"
+    );
+    // through check: refuted with proof, at the case's point
+    let written = out.join("audit-amg-classify-seed0.yaml");
+    let (code, report) = run_check(&[written.to_str().unwrap()], &work.path().join("r"));
+    assert_eq!(code, 0, "{report:#}");
+    let check = &report["cases"][0]["checks"][0];
+    assert_eq!(check["verdict"], "refuted");
+    assert_eq!(check["strength"], "proved");
+    assert!(
+        check["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("counterexample at the case's point [S = {}]"),
+        "{check:#}"
+    );
+    // the same point under the path reading and AMG-product: both hold
+    let path_case = work.path().join("path.yaml");
+    let checks = "checks:\n  - {claim: AMG-classify-path, expect: verified}\n  - {claim: AMG-product, expect: verified}\n";
+    let body = yaml.split("checks:").next().unwrap();
+    std::fs::write(&path_case, format!("{body}{checks}")).unwrap();
+    let (code, report) = run_check(&[path_case.to_str().unwrap()], &work.path().join("p"));
+    assert_eq!(code, 0, "{report:#}");
+    for k in 0..2 {
+        assert_eq!(report["cases"][0]["checks"][k]["verdict"], "verified");
+    }
+    // borrowed-slot points have no free kernel blocks of the slot model
+    let (code, _, err) = audit(&["AMG-classify", "--borrowed", "--free-blocks"], &out);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
 /// The ZL claims are audited on their own kinds (square layers; residual for ZL-gd-residual,
 /// one-hidden-layer for ZL-gd-nonlinear, drawn on and next to the leaky ReLU's kink) and never
 /// refuted. Seed 0 of ZL-minimizers draws a minimizer with σ_min(W_1) ≈ 2^-40, below f64's

@@ -162,6 +162,37 @@ fn lane_points_are_critical(free_blocks: bool) {
         .filter(|r| r.contains("free-block entries"))
         .count();
     assert_eq!(with_blocks > 0, free_blocks, "{rows:#?}");
+    // the point families count every listed point: the lane points with and without free
+    // kernel-block entries as families of their own
+    let fams = families(&v);
+    assert_eq!(
+        fams.get("lanes with free blocks").copied(),
+        (with_blocks > 0).then_some(with_blocks)
+    );
+    assert_eq!(fams.get("lanes").copied(), Some(24 - with_blocks));
+}
+
+/// `enumerate --json`'s `point_families`: family → points, after checking that the families'
+/// points add up to the points listed and each family's types to the family.
+fn families(v: &Value) -> std::collections::BTreeMap<String, usize> {
+    let listed = v["points"].as_array().unwrap().len();
+    let cov = &v["point_families"];
+    assert_eq!(cov["points"].as_u64(), Some(listed as u64));
+    let n = |v: &Value| v.as_u64().unwrap() as usize;
+    let mut out = std::collections::BTreeMap::new();
+    for f in cov["families"].as_array().unwrap() {
+        let types = f["types"].as_array().unwrap();
+        for key in ["points", "tightened_disagree", "path_disagree"] {
+            assert_eq!(
+                types.iter().map(|t| n(&t[key])).sum::<usize>(),
+                n(&f[key]),
+                "{f:#}"
+            );
+        }
+        out.insert(f["family"].as_str().unwrap().to_string(), n(&f["points"]));
+    }
+    assert_eq!(out.values().sum::<usize>(), listed, "{cov:#}");
+    out
 }
 
 #[test]
@@ -195,6 +226,26 @@ fn borrowed_slot_points_are_listed_and_classified() {
     assert_eq!(rows.len(), 24, "{v:#}");
     let fails = rows.iter().filter(|r| r["verdict"] == "fails").count();
     assert_eq!(fails, 1, "{v:#}");
+    // the families: the rank profiles and the 24 borrowed-slot points, the failing one
+    // misclassified by the tightened reading only
+    let fams = families(&v);
+    assert_eq!(fams.get("borrowed slots"), Some(&24), "{fams:?}");
+    assert_eq!(fams.len(), 2, "{fams:?}");
+    let borrowed = v["point_families"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "borrowed slots")
+        .unwrap();
+    assert_eq!(borrowed["tightened_disagree"], 1);
+    assert_eq!(borrowed["path_disagree"], 0);
+    let types = borrowed["types"].as_array().unwrap();
+    assert!(
+        types.len() > 1
+            && types.iter().all(|t| t["point_type"]
+                .as_str()
+                .is_some_and(|ty| ty.contains("1 ") && !ty.contains("(seed")))
+    );
     let work = tempfile::tempdir().unwrap();
     let (code, report) = run_check(&["cases/amg-borrowed-slots.yaml"], work.path());
     assert_eq!(code, 0, "{report:#}");

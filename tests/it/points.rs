@@ -156,9 +156,15 @@ fn enumerate_json_rows_agree_with_the_check_and_the_text_table() {
     assert_eq!(first["strength"], "proved");
     // as many rows as the text table, and the JSON is listed in --help
     let (_, text) = enumerate(&[AMG_CASE]);
-    // the header and the point rows start with "| ", the separator with "|---"
-    let table_rows = text.lines().filter(|l| l.starts_with("| ")).count() - 1;
+    // the header and the point rows start with "| ", the separator with "|---"; the point
+    // families under the table count the same points
+    let (table, families) = text.split_once("\npoint families: ").unwrap();
+    let table_rows = table.lines().filter(|l| l.starts_with("| ")).count() - 1;
     assert_eq!(points.len(), table_rows, "{text}");
+    assert!(
+        families.starts_with(&format!("{} points in 2 families", points.len())),
+        "{text}"
+    );
     let (_, help) = enumerate(&["--help"]);
     assert!(help.contains("--json"), "{help}");
 }

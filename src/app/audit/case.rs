@@ -5,6 +5,8 @@ use super::shape::{
     family, shape, AuditOptions, Family, Regions, Shape, XKind, DATA_COLS, GRID, MAX_DEPTH,
 };
 use crate::case::ModelKind;
+use crate::enumerate::borrowed;
+use crate::enumerate::critical::is_critical;
 use crate::enumerate::lanes::{self, Frames, Lane, LaneType};
 use crate::enumerate::minimizers::{random_invertible, random_orthogonal};
 use crate::enumerate::spectrum::spectrum;
@@ -185,10 +187,55 @@ struct LaneDraw {
     identity_bases: bool,
     /// Fill free positions ([`AuditCase::free_entries`]).
     free_blocks: bool,
+    /// Build a borrowed-slot point ([`crate::enumerate::borrowed`]) instead of a lane point.
+    borrowed: bool,
 }
 
 /// The ChaCha8 stream (of the basis seed) that draws the free kernel blocks' entries.
 const FREE_BLOCK_STREAM: u64 = 2;
+
+/// The ChaCha8 stream (of the basis seed) that redraws a borrowed-slot type when the drawn one
+/// does not fit the widths or does not borrow.
+const BORROWED_STREAM: u64 = 3;
+
+/// Padded types redrawn before a `--borrowed` trial falls back to its lane point (a draw is a
+/// few coin flips per lane and layer).
+const BORROWED_REDRAWS: usize = 1000;
+
+/// How the case's critical point was built ([`AuditCase::lane_point`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Construction {
+    /// A lane point (`lanes::build_with_free`), as drawn without `--borrowed`.
+    Lanes,
+    /// `--borrowed`: a borrowed-slot point (`borrowed::build`) of the drawn type, refitted over
+    /// the padded positions.
+    Borrowed,
+    /// `--borrowed`: a borrowed-slot point of a type redrawn from the basis seed's
+    /// borrowed stream, the drawn type not fitting the widths or not borrowing.
+    BorrowedRedrawn,
+    /// `--borrowed`, but no type borrows (`borrowed::can_borrow`: L = 1, or d_0 = d_L = 1)
+    /// or none of the redrawn ones does: the lane point of the drawn type.
+    LanesFallback,
+}
+
+impl Construction {
+    /// Is the point a borrowed-slot point?
+    pub fn is_borrowed(self) -> bool {
+        matches!(self, Construction::Borrowed | Construction::BorrowedRedrawn)
+    }
+}
+
+/// The case's critical point: its type (slot lanes, or padded lanes for a borrowed-slot point),
+/// its layers and how it was built.
+#[derive(Clone, Debug)]
+pub struct LanePoint {
+    /// The fitted (or redrawn) type.
+    pub ty: LaneType,
+    /// W_1, …, W_L, exactly critical.
+    pub weights: Vec<Mat<BigRational>>,
+    /// Which construction built it.
+    pub construction: Construction,
+}
 
 fn draw_nonzero(rng: &mut impl Rng) -> (i64, i64) {
     let n: i64 = rng.gen_range(1..=3);
@@ -217,6 +264,7 @@ impl LaneDraw {
             basis_seed: rng.gen_range(0..1000),
             identity_bases: false,
             free_blocks: false,
+            borrowed: false,
         }
     }
 }
@@ -289,6 +337,7 @@ impl AuditCase {
             min_extra: usize::from(s.x == Some(XKind::General) && !one_hidden),
             lanes: (fam == Family::Spectrum).then(|| LaneDraw {
                 free_blocks: s.free_blocks,
+                borrowed: s.borrowed,
                 ..LaneDraw::draw(rng, depth)
             }),
             min_depth: s.depth.0,
@@ -532,10 +581,19 @@ impl AuditCase {
         self.lanes.is_some()
     }
 
-    /// How many free kernel-block entries the case's lane point has (0 unless drawn with
-    /// `--free-blocks`; [`lanes::free_positions`] of its fitted type).
-    pub fn free_block_entries(&self, ty: &LaneType) -> usize {
-        self.free_entries(ty).len()
+    /// The class of the case's point in the audit's tally of point types: the type's
+    /// [`LaneType::summary`], with its free kernel-block entries counted, `borrowed slots: ` before
+    /// a borrowed-slot point's, and a lane point that `--borrowed` fell back to marked as such.
+    pub fn point_class(&self, p: &LanePoint) -> String {
+        let summary = p.ty.summary();
+        match p.construction {
+            _ if p.construction.is_borrowed() => format!("borrowed slots: {summary}"),
+            Construction::LanesFallback => format!("{summary} (lane point: no borrowed type fits)"),
+            _ => match self.free_entries(&p.ty).len() {
+                0 => summary,
+                n => format!("{summary}; {n} free-block entries"),
+            },
+        }
     }
 
     /// The free kernel-block entries (layer, row, column, value) of the lane point of type `ty`:
@@ -557,44 +615,92 @@ impl AuditCase {
             .collect()
     }
 
-    /// The case's lane point (claims about critical points): its type fitted to the dims and
-    /// targets, and its layers, when it is exactly critical (it always is by construction; a
-    /// point that is not would be dropped, never written).
-    pub fn lane_point(&self) -> Option<(LaneType, Vec<Mat<BigRational>>)> {
+    /// The changes of basis (Q_k, Q_k⁻¹) of the hidden nodes: seeded by the basis seed, or
+    /// identities.
+    fn bases(&self, draw: &LaneDraw) -> Vec<lanes::Basis> {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
+        (1..self.depth())
+            .map(|i| {
+                if draw.identity_bases {
+                    let id = mat::identity(&Exact, self.dims[i]);
+                    (id.clone(), id)
+                } else {
+                    random_invertible(&mut rng, self.dims[i])
+                }
+            })
+            .collect()
+    }
+
+    /// The first of [`BORROWED_REDRAWS`] padded types ([`borrowed::random_type`]) drawn from the
+    /// basis seed's [`BORROWED_STREAM`] that fits the widths and borrows, if any (none drawn when
+    /// no type borrows).
+    fn redrawn_type(&self, draw: &LaneDraw, targets_nonzero: &[bool]) -> Option<LaneType> {
+        if !borrowed::can_borrow(&self.dims) {
+            return None;
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
+        rng.set_stream(BORROWED_STREAM);
+        (0..BORROWED_REDRAWS)
+            .map(|_| borrowed::random_type(&mut rng, &self.dims, targets_nonzero))
+            .find(|ty| borrowed::borrows(&self.dims, ty))
+    }
+
+    /// The case's critical point (claims about critical points), when it is exactly critical
+    /// (it always is by construction; a point that is not would be dropped, never written).
+    /// Without `--borrowed`, the lane point of the drawn type fitted to the dims and targets
+    /// ([`LaneType::fit`]), with its free kernel blocks. With it, the borrowed-slot point of the
+    /// drawn type fitted over the padded positions (`borrowed::fit`) when that type fits the
+    /// widths and borrows; else of the first borrowing type redrawn from the basis seed's own
+    /// stream (`AuditCase::redrawn_type`); else the lane point.
+    pub fn lane_point(&self) -> Option<LanePoint> {
         let draw = self.lanes.as_ref()?;
         let (_, x, y) = self.data_matrices();
         let sp = spectrum(&x, &y, 128).ok()?;
         let frames = Frames::new(&sp, &x)?;
         let dims = &self.dims;
         let l = self.depth();
-        let ty = draw
-            .ty
-            .fit(dims, &frames.targets_nonzero(lanes::lane_count(dims)));
-        let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
-            .map(|j| (0..l).map(|k| Self::q(draw.values[j][k])).collect())
-            .collect();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(draw.basis_seed);
-        let bases: Vec<_> = (1..l)
-            .map(|i| {
-                if draw.identity_bases {
-                    let id = mat::identity(&Exact, dims[i]);
-                    (id.clone(), id)
-                } else {
-                    random_invertible(&mut rng, dims[i])
-                }
+        let bases = self.bases(draw);
+        let point = |ty: LaneType, construction: Construction| {
+            let values: Vec<Vec<BigRational>> = (0..ty.lanes.len())
+                .map(|j| (0..l).map(|k| Self::q(draw.values[j][k])).collect())
+                .collect();
+            let weights = if construction.is_borrowed() {
+                borrowed::build(dims, &frames, &ty, &values, &bases)?
+            } else {
+                let free = self.free_entries(&ty);
+                lanes::build_with_free(dims, &frames, &ty, &values, &free, &bases)
+            };
+            is_critical(&weights, &x, &y).then_some(LanePoint {
+                ty,
+                weights,
+                construction,
             })
-            .collect();
-        let free = self.free_entries(&ty);
-        let ws = lanes::build_with_free(dims, &frames, &ty, &values, &free, &bases);
-        crate::enumerate::critical::is_critical(&ws, &x, &y).then_some((ty, ws))
+        };
+        let slot_type = || {
+            draw.ty
+                .fit(dims, &frames.targets_nonzero(lanes::lane_count(dims)))
+        };
+        if !draw.borrowed {
+            return point(slot_type(), Construction::Lanes);
+        }
+        let nz = frames.targets_nonzero(borrowed::lane_count(dims));
+        let padded = borrowed::fit(dims, &draw.ty, &nz);
+        if borrowed::borrows(dims, &padded) {
+            return point(padded, Construction::Borrowed);
+        }
+        match self.redrawn_type(draw, &nz) {
+            Some(ty) => point(ty, Construction::BorrowedRedrawn),
+            None => point(slot_type(), Construction::LanesFallback),
+        }
     }
 
     /// The case as YAML text (version 1), with `expect` on its single check when given.
     pub fn to_yaml(&self, name: &str, about: &str, expect: Option<Verdict>) -> String {
         let fam = family(&self.claim);
         let (x, _, y) = self.data_matrices();
-        let weights: Vec<Mat<BigRational>> = match self.lane_point() {
-            Some((_, ws)) => ws,
+        let point = self.lane_point();
+        let weights: Vec<Mat<BigRational>> = match &point {
+            Some(p) => p.weights.clone(),
             None => (0..self.depth()).map(|k| self.layer(k)).collect(),
         };
         let rows = yaml_matrix;
@@ -626,8 +732,18 @@ impl AuditCase {
             );
         }
         if fam != Family::Spectrum || self.lanes.is_some() {
-            if let Some((ty, _)) = self.lane_point() {
-                out += &format!("# lane point: {ty}\n");
+            if let Some(p) = &point {
+                out += &match p.construction {
+                    Construction::Lanes => format!("# lane point: {}\n", p.ty),
+                    Construction::LanesFallback => format!(
+                        "# lane point: {} (--borrowed: no type with borrowed slots fits)\n",
+                        p.ty
+                    ),
+                    _ => format!(
+                        "# borrowed-slot point (src/enumerate/borrowed.rs): {}\n",
+                        p.ty
+                    ),
+                };
             }
             out += "point:\n  weights:\n";
             for w in &weights {
@@ -741,10 +857,11 @@ impl AuditCase {
 }
 
 impl AuditCase {
-    /// Simpler lane points: no free kernel blocks, identity changes of basis, one zero layer
-    /// fewer on a cut lane (the type is refitted, so a lane that can no longer be cut becomes
-    /// carried), and simpler nonzero scalars at the positions the point uses.
-    fn lane_shrinks(&self, d: &LaneDraw) -> Vec<Self> {
+    /// Simpler lane points than `p`, drawn as `d`: no free kernel blocks, identity changes of
+    /// basis, one zero layer fewer on a cut lane (the type is refitted, so a lane that can no
+    /// longer be cut becomes carried), and simpler nonzero scalars at the positions the point
+    /// uses (the padded positions of a borrowed-slot point).
+    fn lane_shrinks(&self, d: &LaneDraw, p: Option<&LanePoint>) -> Vec<Self> {
         let mut out = Vec::new();
         let with = |d: LaneDraw| AuditCase {
             lanes: Some(d),
@@ -762,8 +879,15 @@ impl AuditCase {
                 ..d.clone()
             }));
         }
-        let Some((ty, _)) = self.lane_point() else {
+        let Some(LanePoint {
+            ty, construction, ..
+        }) = p
+        else {
             return out;
+        };
+        let exists = |j, k| match construction.is_borrowed() {
+            true => borrowed::exists(&self.dims, j, k),
+            false => lanes::exists(&self.dims, j, k),
         };
         let l = self.depth();
         for (j, lane) in ty.lanes.iter().enumerate() {
@@ -778,7 +902,7 @@ impl AuditCase {
                 }
             }
             for k in 0..l {
-                let used = lanes::exists(&self.dims, j, k)
+                let used = exists(j, k)
                     && match lane {
                         Lane::Carried => k + 1 < l,
                         Lane::Cut(z) => !z.contains(&k),
@@ -821,8 +945,17 @@ impl Arbitrary for AuditCase {
 
     /// Smaller shapes first (fewer layers, then narrower widths), keeping the entries; then the
     /// same smaller shapes with fresh entries (seeded by the shape, so shrinking is
-    /// deterministic); then fewer extra columns of X, simpler entries, and seed 0.
+    /// deterministic); then fewer extra columns of X, simpler entries, and seed 0. Under
+    /// `--borrowed` the point keeps its construction: of a redrawn type, its only shrink is the
+    /// same point with that type as its drawn one (`AuditCase::settled`); of its drawn type,
+    /// only candidates that are borrowed-slot points of their own drawn type are kept, so every
+    /// step simplifies the drawn type and no redraw can undo it; a lane point that `--borrowed`
+    /// fell back to shrinks among such lane points.
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let point = self.lane_point();
+        if let Some(settled) = self.settled(point.as_ref()) {
+            return Box::new(std::iter::once(settled));
+        }
         let mut out = self.smaller_shapes();
         let shapes = out.clone();
         for (s, c) in shapes.iter().enumerate() {
@@ -878,7 +1011,7 @@ impl Arbitrary for AuditCase {
             }
         }
         if let Some(d) = &self.lanes {
-            out.extend(self.lane_shrinks(d));
+            out.extend(self.lane_shrinks(d, point.as_ref()));
         }
         if self.seed != 0 {
             out.push(AuditCase {
@@ -887,7 +1020,24 @@ impl Arbitrary for AuditCase {
             });
         }
         out.retain(|c| c != self);
-        Box::new(out.into_iter())
+        let keep = point
+            .map(|p| p.construction)
+            .filter(|k| matches!(k, Construction::Borrowed | Construction::LanesFallback));
+        Box::new(out.into_iter().filter(move |c| match keep {
+            None => true,
+            Some(k) => c.lane_point().is_some_and(|p| p.construction == k),
+        }))
+    }
+}
+
+impl AuditCase {
+    /// The case with the redrawn type of its borrowed-slot point `p` as its drawn type (the
+    /// same point, now of [`Construction::Borrowed`]); `None` unless `p` was redrawn.
+    fn settled(&self, p: Option<&LanePoint>) -> Option<Self> {
+        let p = p.filter(|p| p.construction == Construction::BorrowedRedrawn)?;
+        let mut c = self.clone();
+        c.lanes.as_mut()?.ty = p.ty.clone();
+        Some(c)
     }
 }
 
@@ -999,6 +1149,69 @@ mod tests {
                 .region(),
             Region::Near { shift: 12 }
         );
+    }
+
+    /// `--borrowed`: the drawn points are exactly critical by the interpolation oracle (which
+    /// shares no code with the builders), most of them borrowed-slot points (of the drawn type or
+    /// a redrawn one) whose type borrows; a redrawn point shrinks first to the same layers with
+    /// the redrawn type as its drawn one, the shrinks of a borrowed-slot point are
+    /// borrowed-slot points of their own drawn type, and those of a lane point that `--borrowed`
+    /// fell back to are such lane points.
+    #[test]
+    fn borrowed_points_are_critical_and_shrink_to_borrowed_points() {
+        use crate::enumerate::lanes::tests::assert_critical_by_interpolation;
+        let opts = AuditOptions {
+            borrowed: true,
+            ..AuditOptions::default()
+        };
+        let claim = "AMG-classify";
+        let s = shape(claim, &opts).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let (mut drawn, mut redrawn, mut fallback, mut shrunk) = (0, 0, 0, 0);
+        for t in 0..30 {
+            let c = AuditCase::generate_with(claim, &s, &mut rng);
+            let Some(p) = c.lane_point() else { continue };
+            let (_, x, y) = c.data_matrices();
+            let label = format!("trial {t}, dims {:?}: {}", c.dims, p.ty);
+            assert_critical_by_interpolation(&p.weights, &x, &y, &label);
+            match p.construction {
+                Construction::Borrowed => drawn += 1,
+                Construction::BorrowedRedrawn => redrawn += 1,
+                Construction::LanesFallback => fallback += 1,
+                Construction::Lanes => panic!("{label}: drawn with --borrowed"),
+            }
+            if p.construction == Construction::LanesFallback {
+                let kinds: Vec<_> = c.shrink().filter_map(|s| s.lane_point()).collect();
+                assert!(!kinds.is_empty(), "{label}");
+                for q in kinds {
+                    assert_eq!(q.construction, Construction::LanesFallback, "{label}");
+                }
+                continue;
+            }
+            assert!(borrowed::borrows(&c.dims, &p.ty), "{label}");
+            if shrunk == 3 {
+                continue;
+            }
+            shrunk += 1;
+            let mut cands: Vec<AuditCase> = c.shrink().collect();
+            if p.construction == Construction::BorrowedRedrawn {
+                assert_eq!(cands.len(), 1, "{label}");
+                let q = cands[0].lane_point().unwrap();
+                assert_eq!(q.construction, Construction::Borrowed, "{label}");
+                assert_eq!((&q.ty, &q.weights), (&p.ty, &p.weights), "{label}");
+                cands = cands[0].shrink().collect();
+            }
+            assert!(!cands.is_empty(), "{label}");
+            for cand in cands.iter().take(8) {
+                let q = cand.lane_point().unwrap();
+                assert_eq!(q.construction, Construction::Borrowed, "{label}");
+                let (_, x, y) = cand.data_matrices();
+                assert_critical_by_interpolation(&q.weights, &x, &y, &label);
+            }
+        }
+        assert!(drawn > 0 && redrawn > 0, "{drawn} {redrawn} {fallback}");
+        assert!(drawn + redrawn > fallback, "{drawn} {redrawn} {fallback}");
+        assert_eq!(shrunk, 3);
     }
 
     /// One-hidden-layer draws: X square with determinant 1, the loss 0 at the point for the

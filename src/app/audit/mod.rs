@@ -15,8 +15,8 @@ mod report;
 mod search;
 mod shape;
 
-pub use case::{yaml_matrix, AuditCase};
-pub use report::{AuditReport, Counterexample};
+pub use case::{yaml_matrix, AuditCase, Construction, LanePoint};
+pub use report::{AuditReport, BorrowedTally, Counterexample};
 pub use search::{audit, resolve_claim};
 pub use shape::{parse_depth, AuditOptions, Regions, XKind, GRID, MAX_DEPTH};
 
@@ -75,6 +75,14 @@ pub struct Args {
     /// the documented seeds draw the points they always drew.
     #[arg(long)]
     pub free_blocks: bool,
+    /// Make the drawn critical points (claims about critical points) borrowed-slot points:
+    /// directions sharing one hidden unit at different depths (src/enumerate/borrowed.rs). The
+    /// drawn lane type is read over the padded positions; when it does not fit the widths or
+    /// does not borrow, a type is redrawn from a stream of its own, else the trial keeps its lane
+    /// point, and the report counts each (docs/commands.md, `audit`). Off by default, so the
+    /// documented seeds draw the points they always drew.
+    #[arg(long, conflicts_with = "free_blocks")]
+    pub borrowed: bool,
     /// Print a machine-readable JSON summary instead of the text (same exit codes).
     #[arg(long)]
     pub json: bool,
@@ -154,5 +162,6 @@ fn options(args: &Args) -> Result<AuditOptions, String> {
         x,
         regions,
         free_blocks: args.free_blocks,
+        borrowed: args.borrowed,
     })
 }

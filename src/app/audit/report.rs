@@ -1,5 +1,6 @@
 //! What an audit found ([`AuditReport`], [`Counterexample`]) and its text and JSON forms.
 
+use super::case::Construction;
 use crate::case::ModelKind;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -32,6 +33,33 @@ pub struct Counterexample {
     pub values: Map<String, Value>,
 }
 
+/// `audit --borrowed`: how the trials' critical points were built.
+#[derive(Clone, Debug, Default)]
+pub struct BorrowedTally {
+    /// Borrowed-slot points of the drawn type.
+    pub as_drawn: usize,
+    /// Borrowed-slot points of a type redrawn from their own stream.
+    pub redrawn: usize,
+    /// Lane points: no redrawn type borrowed.
+    pub lane_fallback: usize,
+}
+
+impl BorrowedTally {
+    /// Count one trial's point, built by `c`.
+    pub fn count(&mut self, c: Construction) {
+        match c {
+            Construction::Borrowed => self.as_drawn += 1,
+            Construction::BorrowedRedrawn => self.redrawn += 1,
+            Construction::Lanes | Construction::LanesFallback => self.lane_fallback += 1,
+        }
+    }
+
+    /// Trials that tested a borrowed-slot point.
+    pub fn points(&self) -> usize {
+        self.as_drawn + self.redrawn
+    }
+}
+
 /// The result of an audit.
 #[derive(Clone, Debug, Default)]
 pub struct AuditReport {
@@ -59,6 +87,9 @@ pub struct AuditReport {
     pub regions: BTreeMap<String, usize>,
     /// Claims about critical points: the drawn lane points' class ([`crate::enumerate::lanes::LaneType::summary`]) → trials.
     pub point_types: BTreeMap<String, usize>,
+    /// With `--borrowed`, how the trials' critical points were built (trials without a point,
+    /// Σ's spectrum not exact, are in neither count).
+    pub borrowed: Option<BorrowedTally>,
     /// The shrunk counterexample, if any.
     pub counterexample: Option<Counterexample>,
 }
@@ -80,7 +111,7 @@ impl AuditReport {
     /// The machine-readable summary (`audit --json`).
     pub fn to_json(&self) -> Value {
         let count = |v: &str| -> usize { self.verdicts.get(v).map_or(0, |m| m.values().sum()) };
-        json!({
+        let mut out = json!({
             "claim": self.claim,
             "seed": self.seed,
             "trials": self.trials,
@@ -112,7 +143,16 @@ impl AuditReport {
                 "values": c.values,
                 "yaml": c.yaml,
             })),
-        })
+        });
+        if let Some(b) = &self.borrowed {
+            out["borrowed"] = json!({
+                "points": b.points(),
+                "as_drawn": b.as_drawn,
+                "redrawn": b.redrawn,
+                "lane_fallback": b.lane_fallback,
+            });
+        }
+        out
     }
 
     /// The terminal summary: counts, and the falsifying example in full when there is one.
@@ -164,6 +204,16 @@ impl AuditReport {
             for (ty, n) in &self.point_types {
                 t += &format!("    {n} × {ty}\n");
             }
+        }
+        if let Some(b) = &self.borrowed {
+            t += &format!(
+                "  borrowed-slot points: {} of {} trials ({} of the drawn type, {} redrawn); {} lane points (no borrowed type fits)\n",
+                b.points(),
+                self.trials,
+                b.as_drawn,
+                b.redrawn,
+                b.lane_fallback
+            );
         }
         match &self.counterexample {
             Some(c) => {

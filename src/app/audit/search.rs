@@ -1,7 +1,7 @@
 //! The seeded search over drawn cases and the shrinking of the first counterexample.
 
 use super::case::{AuditCase, Region};
-use super::report::{AuditReport, Counterexample};
+use super::report::{AuditReport, BorrowedTally, Counterexample};
 use super::shape::{shape, AuditOptions};
 use crate::case::{self, LoadOptions};
 use crate::certify::lambda_max::Settings;
@@ -91,6 +91,7 @@ pub fn audit(
     let mut report = AuditReport {
         claim: claim_id.into(),
         seed,
+        borrowed: opts.borrowed.then(BorrowedTally::default),
         ..AuditReport::default()
     };
     for t in 0..trials {
@@ -100,14 +101,15 @@ pub fn audit(
         *report.regions.entry(c.region().name(c.kind)).or_default() += 1;
         *report.depths.entry(c.depth()).or_default() += 1;
         if c.draws_lane_point() {
-            let key = c.lane_point().map_or_else(
+            let point = c.lane_point();
+            let key = point.as_ref().map_or_else(
                 || "no lane point (Σ's spectrum not exact with distinct eigenvalues)".into(),
-                |(ty, _)| match c.free_block_entries(&ty) {
-                    0 => ty.summary(),
-                    n => format!("{}; {n} free-block entries", ty.summary()),
-                },
+                |p| c.point_class(p),
             );
             *report.point_types.entry(key).or_default() += 1;
+            if let (Some(tally), Some(p)) = (&mut report.borrowed, &point) {
+                tally.count(p.construction);
+            }
         }
         let out = match check(&c, claim, settings) {
             Ok(o) => o,

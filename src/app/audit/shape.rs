@@ -73,6 +73,9 @@ pub struct AuditOptions {
     /// Lane points of the claims about critical points get free kernel blocks
     /// (`--free-blocks`, [`crate::enumerate::lanes::free_positions`]).
     pub free_blocks: bool,
+    /// The critical points of the claims about critical points are borrowed-slot points
+    /// (`--borrowed`, [`crate::enumerate::borrowed`]).
+    pub borrowed: bool,
 }
 
 /// Which delicate regions an audit draws its trials in (`--region`; the regions themselves are
@@ -119,6 +122,7 @@ pub(super) struct Shape {
     pub(super) kind: ModelKind,
     pub(super) x: Option<XKind>,
     pub(super) free_blocks: bool,
+    pub(super) borrowed: bool,
 }
 
 pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
@@ -192,5 +196,6 @@ pub(super) fn shape(claim: &str, opts: &AuditOptions) -> Result<Shape, String> {
         kind,
         x: opts.x,
         free_blocks: opts.free_blocks,
+        borrowed: opts.borrowed,
     })
 }
