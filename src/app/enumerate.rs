@@ -16,6 +16,8 @@ use crate::claims::evidence::{
 use crate::enumerate::classify::{optimum_set, set_label, Class, Classifier, Judge};
 use crate::enumerate::judge::{ExactAmg, MpfrAmg};
 use crate::enumerate::landscape::{landscape, Critical, Landscape};
+use crate::enumerate::spectrum::Spectrum;
+use crate::enumerate::spectrum_mpfr::MpfrSpectrum;
 use crate::enumerate::{borrowed, lanes};
 use crate::linalg::field::{mpfr_decimal, q_to_rug, q_to_string};
 use rug::Float;
@@ -119,21 +121,20 @@ pub struct LaneTypeRow {
     pub path_disagree: usize,
 }
 
-/// The lane types covered by the case's lane points, when it asks for some and Σ's spectrum is
-/// exact (the MPFR path builds no lane points).
-pub fn lane_coverage(c: &Case, critical: &Critical<ExactAmg>, seed: u64) -> Option<LaneCoverage> {
+/// The lane types covered by the case's lane points, when it asks for some, in either arithmetic:
+/// `targets_nonzero` says which lanes have a nonzero target (from the lane frames, exact or MPFR;
+/// None when they could not be built, and then no lane point was either).
+pub fn lane_coverage<C: Classifier>(
+    c: &Case,
+    critical: &Critical<C>,
+    targets_nonzero: Option<Vec<bool>>,
+    seed: u64,
+) -> Option<LaneCoverage> {
     let n = c.generate.critical_point_lanes;
     if n == 0 {
         return None;
     }
-    let sp = &critical.problem.spectrum;
-    let frames = lanes::Frames::new(sp, &c.x)?;
-    let ts = lanes::types(
-        &c.dims,
-        &frames.targets_nonzero(lanes::lane_count(&c.dims)),
-        n,
-        seed,
-    );
+    let ts = lanes::types(&c.dims, &targets_nonzero?, n, seed);
     let mut types: Vec<LaneTypeRow> = Vec::new();
     for r in critical.rows() {
         let Some(ty) = lanes::type_of_origin(r.origin) else {
@@ -341,6 +342,18 @@ fn coverage_text(cov: &LaneCoverage) -> String {
     out
 }
 
+/// Which lanes have a nonzero target in the exact lane frames of the case.
+fn lane_targets(sp: &Spectrum, c: &Case) -> Option<Vec<bool>> {
+    let frames = lanes::Frames::new(sp, &c.x)?;
+    Some(frames.targets_nonzero(lanes::lane_count(&c.dims)))
+}
+
+/// Which lanes have a nonzero target in the MPFR lane frames of the case.
+fn mpfr_lane_targets(sp: &MpfrSpectrum, c: &Case) -> Option<Vec<bool>> {
+    let frames = lanes::Frames::mpfr(sp, &c.x)?;
+    Some(frames.targets_nonzero(lanes::lane_count(&c.dims)))
+}
+
 /// The landscape of the case as [`Enumeration`] (an error names the field or the scope).
 pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumeration, String> {
     let mut e = match landscape(c, settings, seed).map_err(|e| scope_error(c, e))? {
@@ -365,7 +378,12 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 f_star_radius: None,
                 agree: true,
                 points: point_rows(&critical, gap),
-                lane_types: lane_coverage(c, &critical, seed),
+                lane_types: lane_coverage(
+                    c,
+                    &critical,
+                    lane_targets(&critical.problem.spectrum, c),
+                    seed,
+                ),
                 point_families: point_coverage(&critical),
                 case_point_left_out: critical.left_out.clone(),
             }
@@ -386,7 +404,7 @@ pub fn enumeration(c: &Case, settings: &Settings, seed: u64) -> Result<Enumerati
                 f_star_radius: Some(radius.to_f64()),
                 agree: true,
                 points: point_rows(&critical, gap),
-                lane_types: None,
+                lane_types: lane_coverage(c, &critical, mpfr_lane_targets(sp, c), seed),
                 point_families: point_coverage(&critical),
                 case_point_left_out: critical.left_out.clone(),
             }
@@ -524,7 +542,8 @@ pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool),
     match landscape(c, settings, seed) {
         Ok(Landscape::Exact(critical)) => {
             let (mut text, agree) = exact_table(c, &critical);
-            if let Some(cov) = lane_coverage(c, &critical, seed) {
+            let targets = lane_targets(&critical.problem.spectrum, c);
+            if let Some(cov) = lane_coverage(c, &critical, targets, seed) {
                 text += &coverage_text(&cov);
             }
             text += &families_text(&point_coverage(&critical));
@@ -533,6 +552,10 @@ pub fn table(c: &Case, settings: &Settings, seed: u64) -> Result<(String, bool),
         }
         Ok(Landscape::Mpfr(critical)) => {
             let (mut text, agree) = mpfr_table(c, &critical);
+            let targets = mpfr_lane_targets(&critical.problem.spectrum, c);
+            if let Some(cov) = lane_coverage(c, &critical, targets, seed) {
+                text += &coverage_text(&cov);
+            }
             text += &families_text(&point_coverage(&critical));
             text += &left_out_text(&critical);
             Ok((text, agree))

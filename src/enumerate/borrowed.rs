@@ -262,7 +262,6 @@ pub(crate) fn borrowed_draws<F: Field>(
     seed: u64,
     keep: impl Fn(&[Mat<F::T>]) -> bool,
 ) -> Vec<Constructed<F::T>> {
-    let l = dims.len() - 1;
     let n = lane_count(dims);
     let nz = frames.targets_nonzero(n);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x626f_7272);
