@@ -87,6 +87,22 @@ fn lane_free_block_and_borrowed_points_are_built_and_classified_on_an_irrational
     assert_eq!(labelled("lanes: "), 30);
     assert_eq!(labelled("borrowed slots: "), 10);
     assert_eq!(points.len(), 47);
+    // lane 1 runs through every layer with a nonzero target: carried, or cut at ≥ 2 of the 4
+    // layers (1 + 6 + 4 + 1 = 12 ways); lane 2 has positions in W_1 and W_4 only: any zero set
+    // of them (4 ways) — 48 types, 30 of them sampled for the 30 lane points
+    assert_eq!(v["lane_types"]["total"], "48");
+    let types = v["lane_types"]["types"].as_array().unwrap();
+    assert_eq!(types.len(), 30);
+    let families = v["point_families"]["families"].as_array().unwrap();
+    let in_family = |name: &str| {
+        families
+            .iter()
+            .find(|f| f["family"] == name)
+            .map_or(0, |f| f["points"].as_u64().unwrap())
+    };
+    assert_eq!(in_family("rank profiles"), 7);
+    assert_eq!(in_family("borrowed slots"), 10);
+    assert_eq!(in_family("lanes") + in_family("lanes with free blocks"), 30);
     let with_free = points
         .iter()
         .filter(|p| p["label"].as_str().unwrap().contains("free-block entries"))
