@@ -26,7 +26,7 @@
 
 use super::critical::{is_critical, Constructed, CriticalPoint};
 use super::lanes::{
-    assemble, random_lane_over, random_scalars_and_bases, Basis, Frames, Lane, LaneType,
+    assemble, fit_lane, random_lane_over, random_scalars_and_bases, Basis, Frames, Lane, LaneType,
 };
 use super::spectrum::Spectrum;
 use crate::linalg::mat::Mat;
@@ -163,42 +163,16 @@ pub(crate) fn can_borrow(dims: &[usize]) -> bool {
     dims.len() >= 3 && lane_count(dims) >= 2
 }
 
-/// Does padded lane j have a position in every layer (an input and an output direction,
-/// j < min(d_0, d_L))?
-fn complete(dims: &[usize], j: usize) -> bool {
-    j < dims[0].min(dims[dims.len() - 1])
-}
-
-/// The nearest valid padded type for these dims and targets, by the rule of
-/// [`LaneType::fit`] over the padded positions: [`lane_count`] lanes (missing ones blocked), zero
-/// layers without a position dropped; a complete lane of target ỹ_j ≠ 0 cut at fewer than 2
-/// layers becomes carried, a carried lane that cannot be becomes cut at W_1 when complete (else
-/// blocked), and a complete lane of target 0 without a zero is cut at W_1. Whether it fits the
-/// widths is [`borrows`]' question.
+/// The nearest valid padded type for these dims and targets: [`lane_count`] lanes, each fitted by
+/// the rule of [`LaneType::fit`] over the padded positions (a lane is complete when it has an
+/// input and an output direction, j < min(d_0, d_L)). Whether it fits the widths is
+/// [`borrows`]' question.
 pub(crate) fn fit(dims: &[usize], ty: &LaneType, targets_nonzero: &[bool]) -> LaneType {
     let l = dims.len() - 1;
     let lanes = (0..lane_count(dims))
         .map(|j| {
-            let complete = complete(dims, j);
-            let carriable = complete && targets_nonzero.get(j).copied().unwrap_or(false);
-            match ty.lanes.get(j).cloned().unwrap_or(Lane::Cut(vec![])) {
-                Lane::Carried if carriable => Lane::Carried,
-                Lane::Carried if complete => Lane::Cut(vec![0]),
-                Lane::Carried => Lane::Cut(vec![]),
-                Lane::Cut(z) => {
-                    let z: Vec<usize> = z
-                        .into_iter()
-                        .filter(|&k| k < l && exists(dims, j, k))
-                        .collect();
-                    if carriable && z.len() < 2 {
-                        Lane::Carried
-                    } else if complete && z.is_empty() {
-                        Lane::Cut(vec![0])
-                    } else {
-                        Lane::Cut(z)
-                    }
-                }
-            }
+            let nonzero = targets_nonzero.get(j).copied().unwrap_or(false);
+            fit_lane(ty.lanes.get(j), l, |k| exists(dims, j, k), nonzero)
         })
         .collect();
     LaneType { lanes }

@@ -96,27 +96,8 @@ impl LaneType {
         let l = dims.len() - 1;
         let lanes = (0..lane_count(dims))
             .map(|j| {
-                let lane = self.lanes.get(j).cloned().unwrap_or(Lane::Cut(vec![]));
-                let complete = complete(dims, j);
-                let carriable = complete && targets_nonzero.get(j).copied().unwrap_or(false);
-                match lane {
-                    Lane::Carried if carriable => Lane::Carried,
-                    Lane::Carried if complete => Lane::Cut(vec![0]),
-                    Lane::Carried => Lane::Cut(vec![]),
-                    Lane::Cut(z) => {
-                        let z: Vec<usize> = z
-                            .into_iter()
-                            .filter(|&k| k < l && exists(dims, j, k))
-                            .collect();
-                        if carriable && z.len() < 2 {
-                            Lane::Carried
-                        } else if complete && z.is_empty() {
-                            Lane::Cut(vec![0])
-                        } else {
-                            Lane::Cut(z)
-                        }
-                    }
-                }
+                let nonzero = targets_nonzero.get(j).copied().unwrap_or(false);
+                fit_lane(self.lanes.get(j), l, |k| exists(dims, j, k), nonzero)
             })
             .collect();
         LaneType { lanes }
@@ -222,6 +203,36 @@ pub fn options(dims: &[usize], j: usize, target_nonzero: bool) -> Vec<Lane> {
 /// existing layer is a zero with probability ½, redrawn until the zero set is allowed.
 pub fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero: bool) -> Lane {
     random_lane_over(rng, dims.len() - 1, |k| exists(dims, j, k), target_nonzero)
+}
+
+/// [`LaneType::fit`]'s rule for one lane of an L-layer network (`l` layers) whose positions are
+/// the layers k with `exists(k)`: a missing lane is blocked, zero layers without a position are
+/// dropped; complete with ỹ_j ≠ 0 and cut at fewer than 2 layers, it becomes carried; carried
+/// when it cannot be, it becomes cut at W_1 when complete (else blocked); complete with ỹ_j = 0
+/// and no zero, it is cut at W_1.
+pub(super) fn fit_lane(
+    lane: Option<&Lane>,
+    l: usize,
+    exists: impl Fn(usize) -> bool,
+    target_nonzero: bool,
+) -> Lane {
+    let complete = (0..l).all(&exists);
+    let carriable = complete && target_nonzero;
+    match lane.cloned().unwrap_or(Lane::Cut(vec![])) {
+        Lane::Carried if carriable => Lane::Carried,
+        Lane::Carried if complete => Lane::Cut(vec![0]),
+        Lane::Carried => Lane::Cut(vec![]),
+        Lane::Cut(z) => {
+            let z: Vec<usize> = z.into_iter().filter(|&k| k < l && exists(k)).collect();
+            if carriable && z.len() < 2 {
+                Lane::Carried
+            } else if complete && z.is_empty() {
+                Lane::Cut(vec![0])
+            } else {
+                Lane::Cut(z)
+            }
+        }
+    }
 }
 
 /// [`random_lane`] for a lane of an L-layer network whose positions are the layers k with
