@@ -381,9 +381,7 @@ impl MpfrAmg {
             spectrum,
         }
     }
-}
 
-impl MpfrAmg {
     /// Is ‖∇f‖ ≤ τ at `ws` (the bound the classification tests criticality against)?
     pub fn critical_to_bound(&self, ws: &[Mat<Float>]) -> bool {
         let ev = linear::evaluate(&self.judge.mp, ws, &self.x, &self.y);

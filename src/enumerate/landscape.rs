@@ -4,8 +4,9 @@
 //! and by `dlncheck enumerate`.
 
 use super::classify::{classify, evaluate, optimum, Classified, Classifier, Judge};
-use super::critical::{critical_points, index_sets, CriticalPoint};
-use super::critical::{critical_points_mpfr, MpfrCriticalPoint};
+use super::critical::{
+    critical_points, critical_points_mpfr, index_sets, CriticalPoint, MpfrCriticalPoint,
+};
 use super::judge::{ExactAmg, MpfrAmg};
 use super::minimizers::{self, Point};
 use super::spectrum::{spectrum, SpectrumError};
