@@ -196,8 +196,7 @@ pub(crate) fn random_type(
 /// The text before " (seed" of a borrowed-slot point's origin "borrowed slots: TYPE (seed s,
 /// draw k)": its type, or None for points of other constructions.
 pub fn type_of_origin(origin: &str) -> Option<&str> {
-    let rest = origin.strip_prefix("borrowed slots: ")?;
-    Some(rest.split(" (seed").next().unwrap_or(rest))
+    super::lanes::type_after(origin, "borrowed slots: ")
 }
 
 /// `count` seeded critical points with borrowed slots: random padded types (per lane the rule of

@@ -677,7 +677,13 @@ pub fn nonzero_rational(rng: &mut impl Rng) -> BigRational {
 /// The text before " (seed" of a lane point's origin "lanes: TYPE (seed s, basis change k)": its
 /// type, or None for points of other constructions.
 pub fn type_of_origin(origin: &str) -> Option<&str> {
-    let rest = origin.strip_prefix("lanes: ")?;
+    type_after(origin, "lanes: ")
+}
+
+/// The type in an origin "PREFIX TYPE (seed …)" of the lane constructions, when it starts with
+/// `prefix`.
+pub(super) fn type_after<'a>(origin: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = origin.strip_prefix(prefix)?;
     Some(rest.split(" (seed").next().unwrap_or(rest))
 }
 
