@@ -26,7 +26,7 @@
 
 use super::critical::{is_critical, Constructed, CriticalPoint};
 use super::lanes::{
-    assemble, fit_lane, random_lane_over, random_scalars_and_bases, Basis, Frames, Lane, LaneType,
+    assemble, random_lane_over, random_scalars_and_bases, Basis, Frames, Lane, LaneType,
 };
 use super::spectrum::Spectrum;
 use crate::linalg::mat::Mat;
@@ -168,14 +168,8 @@ pub(crate) fn can_borrow(dims: &[usize]) -> bool {
 /// input and an output direction, j < min(d_0, d_L)). Whether it fits the widths is
 /// [`borrows`]' question.
 pub(crate) fn fit(dims: &[usize], ty: &LaneType, targets_nonzero: &[bool]) -> LaneType {
-    let l = dims.len() - 1;
-    let lanes = (0..lane_count(dims))
-        .map(|j| {
-            let nonzero = targets_nonzero.get(j).copied().unwrap_or(false);
-            fit_lane(ty.lanes.get(j), l, |k| exists(dims, j, k), nonzero)
-        })
-        .collect();
-    LaneType { lanes }
+    let exists = |j, k| exists(dims, j, k);
+    ty.fit_over(dims.len() - 1, lane_count(dims), exists, targets_nonzero)
 }
 
 /// A random valid padded type: per lane the rule of [`super::lanes::random_lane`] over the

@@ -93,11 +93,23 @@ impl LaneType {
     /// cannot be becomes cut at its first existing layer when its positions all exist (else
     /// blocked), and a complete lane of target 0 without a zero is cut at W_1.
     pub fn fit(&self, dims: &[usize], targets_nonzero: &[bool]) -> LaneType {
-        let l = dims.len() - 1;
-        let lanes = (0..lane_count(dims))
+        let exists = |j, k| exists(dims, j, k);
+        self.fit_over(dims.len() - 1, lane_count(dims), exists, targets_nonzero)
+    }
+
+    /// [`LaneType::fit`] for `lanes` lanes of an `l`-layer network where lane j has a position in
+    /// layer k when `exists(j, k)` ([`fit_lane`] per lane).
+    pub(super) fn fit_over(
+        &self,
+        l: usize,
+        lanes: usize,
+        exists: impl Fn(usize, usize) -> bool,
+        targets_nonzero: &[bool],
+    ) -> LaneType {
+        let lanes = (0..lanes)
             .map(|j| {
                 let nonzero = targets_nonzero.get(j).copied().unwrap_or(false);
-                fit_lane(self.lanes.get(j), l, |k| exists(dims, j, k), nonzero)
+                fit_lane(self.lanes.get(j), l, |k| exists(j, k), nonzero)
             })
             .collect();
         LaneType { lanes }
@@ -210,7 +222,7 @@ pub fn random_lane(rng: &mut impl Rng, dims: &[usize], j: usize, target_nonzero:
 /// dropped; complete with ỹ_j ≠ 0 and cut at fewer than 2 layers, it becomes carried; carried
 /// when it cannot be, it becomes cut at W_1 when complete (else blocked); complete with ỹ_j = 0
 /// and no zero, it is cut at W_1.
-pub(super) fn fit_lane(
+fn fit_lane(
     lane: Option<&Lane>,
     l: usize,
     exists: impl Fn(usize) -> bool,
